@@ -1,0 +1,106 @@
+"""Inbound events: what an adapter hands the core, one frozen class per kind.
+
+`event_id` is the platform's own delivery ID (Slack `event_id`, Discord interaction ID),
+used to drop redeliveries. `member` carries hints the platform knows about the person
+(their locale, whether they administer the workspace) so the core never asks a platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from bot.refs import ConversationRef, MemberRef
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who caused an event, with what the platform says about them right now."""
+
+    ref: MemberRef
+    locale: str | None = None
+    is_platform_admin: bool = False
+    timezone: str | None = None
+
+
+def _empty() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    event_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagePosted(Event):
+    """A member posted a message; `conversation.thread` is set for thread replies."""
+
+    conversation: ConversationRef
+    actor: Actor
+    text: str
+    is_direct: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyPosted(MessagePosted):
+    """A message posted inside a thread (conversation.thread is the thread's root)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded(Event):
+    conversation: ConversationRef
+    actor: Actor
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandInvoked(Event):
+    """A command: either raw `text` to parse (Slack, console) or typed `options` (Discord).
+
+    `name` is the command path, like "role grant"; when only `text` is given the core
+    finds the path in it.
+    """
+
+    conversation: ConversationRef
+    actor: Actor
+    name: str = ""
+    text: str = ""
+    options: Mapping[str, str] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentSubmitted(Event):
+    """A button press or select; `action_id` names the action, `value` the record."""
+
+    conversation: ConversationRef
+    actor: Actor
+    action_id: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormSubmitted(Event):
+    conversation: ConversationRef
+    actor: Actor
+    form_id: str
+    values: Mapping[str, str] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(Event):
+    conversation: ConversationRef
+    actor: Actor
+
+
+InboundEvent = (
+    MessagePosted
+    | ReactionAdded
+    | CommandInvoked
+    | ComponentSubmitted
+    | FormSubmitted
+    | MemberJoined
+)

@@ -1,0 +1,156 @@
+"""Outbound intents: what the core wants to happen, never how a platform does it.
+
+Intents carry refs and plain data only, so the outbox can persist them as JSON and an
+adapter can deliver them after a restart. `in_reply_to` names the inbound event an intent
+answers, which lets an adapter use the platform's reply channel (a Discord interaction
+response) and lets tests check that every reply answered the right command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from bot.refs import ConversationRef, MemberRef
+
+ButtonStyle = Literal["default", "primary", "danger"]
+FieldKind = Literal["text", "long_text", "choice", "member", "channel", "timezone", "languages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button whose `action_id` names the handler and `value` the record it acts on."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: ButtonStyle = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Rich content that every adapter can show natively or as text (see bot.render).
+
+    Only the members in `mentions` may be pinged; adapters neutralise every other
+    mention, so text a member wrote can never ping a channel or forge a mention.
+    """
+
+    text: str
+    title: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str | None = None
+    mentions: tuple[MemberRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    default: str | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form the member fills in; its answers come back as a FormSubmitted event."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """Shared content in a channel, or in a thread when `to.thread` is set."""
+
+    to: ConversationRef
+    message: Message
+    in_reply_to: str | None = None
+    kind: Literal["post"] = "post"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ephemeral:
+    """Content only `member` sees, shown where they are."""
+
+    to: ConversationRef
+    member: MemberRef
+    message: Message
+    in_reply_to: str | None = None
+    kind: Literal["ephemeral"] = "ephemeral"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectMessage:
+    member: MemberRef
+    message: Message
+    in_reply_to: str | None = None
+    kind: Literal["dm"] = "dm"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Update:
+    """Replace the content of a message the bot posted (`to.message`)."""
+
+    to: ConversationRef
+    message: Message
+    kind: Literal["update"] = "update"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class React:
+    to: ConversationRef
+    emoji: str
+    kind: Literal["react"] = "react"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenForm:
+    to: ConversationRef
+    member: MemberRef
+    form: Form
+    in_reply_to: str | None = None
+    kind: Literal["form"] = "form"
+
+
+Intent = Annotated[
+    Post | Ephemeral | DirectMessage | Update | React | OpenForm, Field(discriminator="kind")
+]
+_CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)
+
+
+def intent_to_json(intent: Intent) -> str:
+    """Serialise an intent for the outbox."""
+    return _CODEC.dump_json(intent).decode()
+
+
+def intent_from_json(payload: str) -> Intent:
+    """Rebuild an intent persisted by `intent_to_json`."""
+    return _CODEC.validate_json(payload)
+
+
+def lane_of(intent: Intent) -> str:
+    """The pacing lane: the channel the intent lands in (DMs pace per member)."""
+    if isinstance(intent, DirectMessage):
+        m = intent.member
+        return f"{m.platform}:{m.community}:dm:{m.id}"
+    return intent.to.lane
+
+
+def platform_of(intent: Intent) -> str:
+    if isinstance(intent, DirectMessage):
+        return intent.member.platform
+    return intent.to.platform

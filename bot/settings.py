@@ -1,0 +1,128 @@
+"""Deployment settings from the environment and `.env`, validated once at start.
+
+A half-given platform configuration (a Slack bot token with neither a signing secret nor
+an app token, say) fails the start with one line that names the variable and the fix,
+because a bot that starts and then silently ignores a platform is worse than one that
+does not start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("en", "es")
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is the one line a person reads."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    database_url: str = "sqlite+aiosqlite:///./data/homeroom.db"
+    default_language: str = "en"
+    default_timezone: str = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_file: Path | None = None
+    cache_ttl_seconds: float = 30.0
+    console: Literal["auto", "on", "off"] = "auto"
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_mode: Literal["socket", "http"] | None = None
+    slack_http_port: int = 3000
+    slack_api_url: str | None = None
+    slack_command: str = "/homeroom"
+
+    discord_token: str | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"use one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("use an IANA time zone name such as America/New_York") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("sqlite:///", "sqlite://")) and "+aiosqlite" not in value:
+            return value.replace("sqlite:", "sqlite+aiosqlite:", 1)
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
+            raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://host/db")
+        return value
+
+    @model_validator(mode="after")
+    def _platforms_complete(self) -> Settings:
+        if self.slack_bot_token:
+            mode = self.slack_mode or ("socket" if self.slack_app_token else "http")
+            if mode == "socket" and not self.slack_app_token:
+                raise ValueError(
+                    "SLACK_APP_TOKEN is missing: Socket Mode needs the xapp- token from "
+                    "your Slack app's Basic Information page (or set SLACK_MODE=http)"
+                )
+            if mode == "http" and not self.slack_signing_secret:
+                raise ValueError(
+                    "SLACK_SIGNING_SECRET is missing: HTTP mode needs it to verify "
+                    "requests (Slack app > Basic Information > Signing Secret)"
+                )
+            self.slack_mode = mode
+        elif self.slack_app_token or self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_BOT_TOKEN is missing: set the xoxb- token from your Slack app's "
+                "OAuth page, or remove the other SLACK_ settings"
+            )
+        if (self.discord_api_url or self.discord_gateway_url) and not self.discord_token:
+            raise ValueError("DISCORD_TOKEN is missing: DISCORD_API_URL needs a bot token too")
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def discord_enabled(self) -> bool:
+        return bool(self.discord_token)
+
+    @property
+    def console_enabled(self) -> bool:
+        if self.console == "auto":
+            return not (self.slack_enabled or self.discord_enabled)
+        return self.console == "on"
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Read settings; raise SettingsError with one readable line when they are wrong."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]).upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if where:
+        return f"Setting {where} is not valid: {message}."
+    return f"{message}."

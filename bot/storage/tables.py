@@ -1,0 +1,168 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this (a test
+compares them). Every row that belongs to a community carries its key; we store platform
+IDs, never display names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no zone, PostgreSQL may."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("timezone", String(64), nullable=True),
+    Column("languages", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "external_id"),
+)
+
+# A channel the bot serves, and what for: a parents' group, the liaison queue.
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("community_id", "channel_id", "purpose"),
+)
+
+# Per-member preferences; a row exists only once a member has chosen something.
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("timezone", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("community_id", "user_id"),
+)
+
+member_roles = Table(
+    "member_roles",
+    metadata,
+    Column("community_id", Integer, ForeignKey("communities.id"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("granted_by", String(64), nullable=True),
+    Column("granted_at", UTCDateTime(), nullable=False),
+)
+
+# Inbound delivery IDs already handled, so a platform's redelivery has one effect.
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("event_id", String(128), primary_key=True),
+    Column("received_at", UTCDateTime(), nullable=False, index=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("lane", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("delivered_id", String(128), nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Index(None, "status", "id"),
+)
+
+# A form being filled as a conversation on an adapter that has no native forms.
+dialogues = Table(
+    "dialogues",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("community", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("form", Text, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "community", "user_id"),
+)
+
+# Numbered choices shown as text where an adapter has no buttons: "reply 1, 2 or 3".
+pending_choices = Table(
+    "pending_choices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("community", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("user_id", String(64), nullable=True),
+    Column("buttons", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "platform", "community", "channel"),
+)
+
+# Which columns hold a member's platform ID, per table: each must have an owner that
+# exports and deletes it (tests/unit/test_member_data.py checks every table is covered).
+MEMBER_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "members": ("user_id",),
+    "member_roles": ("user_id", "granted_by"),
+    "dialogues": ("user_id",),
+    "pending_choices": ("user_id",),
+    "outbox": ("payload",),
+}

@@ -1,0 +1,67 @@
+"""Two commands for a fresh machine: `python3 tasks.py run` and `python3 tasks.py test`.
+
+Standard library only, because it runs before anything is installed: it makes `.venv`,
+installs Homeroom with every extra the first time (or when pyproject.toml changed), and
+then hands over to the real command inside the virtual environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".homeroom-installed"
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create and fill .venv unless it already matches pyproject.toml."""
+    if sys.version_info < (3, 11):
+        sys.exit("Homeroom needs Python 3.11 or newer; run this with python3.11.")
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    if not (BIN / "python").exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing Homeroom and its dependencies (first run only) ...", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", ".[slack,discord,postgres,dev]"], check=True, cwd=ROOT)
+    STAMP.write_text(_fingerprint())
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch `run`, `test` or `lint` to the tools inside .venv."""
+    if not argv or argv[0] not in {"run", "test", "lint"}:
+        print("usage: python3 tasks.py run [homeroom args] | test [pytest args] | lint")
+        return 2
+    ensure_venv()
+    task, rest = argv[0], argv[1:]
+    if task == "run":
+        cmd = [str(BIN / "homeroom"), *(rest or ["run"])]
+    elif task == "test":
+        cmd = [str(BIN / "python"), "-m", "pytest", *rest]
+    else:
+        for step in (
+            [str(BIN / "ruff"), "check", "."],
+            [str(BIN / "ruff"), "format", "--check", "."],
+            [str(BIN / "mypy"), "bot"],
+        ):
+            if subprocess.run(step, cwd=ROOT).returncode:
+                return 1
+        return 0
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
