@@ -1,0 +1,88 @@
+"""Homeroom assembled: database, directory, core, outbox, and the adapters attached.
+
+Built once and passed to whoever needs it (adapters, tests, benchmarks); there is no
+global instance to reach for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandRegistry
+from bot.context import Services
+from bot.core import Core
+from bot.dedupe import InboundDedupe
+from bot.delivery import Deliverer
+from bot.directory import Directory
+from bot.events import Event
+from bot.fallbacks import Fallbacks
+from bot.features import Feature, default_features
+from bot.intents import Intent
+from bot.outbox import Outbox
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+
+class Homeroom:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        features: Sequence[Feature] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.directory = Directory(
+            self.db.engine,
+            self.clock,
+            default_language=settings.default_language,
+            default_timezone=settings.default_timezone,
+            ttl_seconds=settings.cache_ttl_seconds,
+        )
+        self.dedupe = InboundDedupe(self.db.engine, self.clock)
+        services = Services(
+            settings=settings,
+            clock=self.clock,
+            directory=self.directory,
+            commands=CommandRegistry(),
+        )
+        self.core = Core(
+            services,
+            default_features() if features is None else features,
+            self.dedupe,
+            Fallbacks(self.db.engine, self.clock),
+        )
+        self.outbox = Outbox(self.db.engine, self.clock)
+        self.supervisor = Supervisor(self.clock)
+
+    def attach(self, deliverer: Deliverer) -> None:
+        """Connect an adapter's sending side and declare what it can show."""
+        self.core.add_platform(deliverer.platform, deliverer.capabilities)
+        self.outbox.register(deliverer)
+
+    async def start(self) -> None:
+        """Migrate, reload what a previous run left, and start delivering."""
+        await self.db.migrate()
+        await self.dedupe.load_recent()
+        await self.outbox.resume()
+        self.supervisor.run("outbox", self.outbox.run)
+
+    async def handle(self, event: Event) -> list[Intent]:
+        """Dispatch an inbound event and queue its answer for delivery."""
+        intents = await self.core.dispatch(event)
+        if intents:
+            self.outbox.submit(intents)
+        return intents
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        await self.outbox.stop()
+        await self.dedupe.flush()
+        await self.db.close()

@@ -1,0 +1,77 @@
+"""What a handler knows about the request it serves, and helpers to answer it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.directory import CommunitySettings, Directory, MemberProfile, Role
+from bot.events import Actor, Event
+from bot.i18n import Translator
+from bot.intents import DirectMessage, Ephemeral, Message, Post
+from bot.refs import ConversationRef, MemberRef
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.commands import CommandRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a feature may use; built once at start and passed in, never global."""
+
+    settings: Settings
+    clock: Clock
+    directory: Directory
+    commands: CommandRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    services: Services
+    event: Event
+    conversation: ConversationRef
+    actor: Actor
+    profile: MemberProfile
+    community: CommunitySettings
+    t: Translator
+
+    @property
+    def member(self) -> MemberRef:
+        return self.actor.ref
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Granted roles, plus organizer for the platform's own admins."""
+        if self.actor.is_platform_admin:
+            return self.profile.roles | {Role.ORGANIZER}
+        return self.profile.roles
+
+    def may(self, role: Role) -> bool:
+        """Organizers may do what liaisons may; everyone may do what parents may."""
+        roles = self.roles
+        if role is Role.PARENT or Role.ORGANIZER in roles:
+            return True
+        return role in roles
+
+    @property
+    def timezone(self) -> str:
+        """The reader's own zone: their choice, then the platform's, then the community's."""
+        return self.profile.timezone or self.actor.timezone or self.community.timezone
+
+    def reply(self, text: str | Message) -> Ephemeral:
+        """An answer only the member who asked sees."""
+        message = text if isinstance(text, Message) else Message(text=text)
+        return Ephemeral(
+            to=self.conversation,
+            member=self.member,
+            message=message,
+            in_reply_to=self.event.event_id,
+        )
+
+    def post(self, message: Message, to: ConversationRef | None = None) -> Post:
+        return Post(to=to or self.conversation, message=message, in_reply_to=self.event.event_id)
+
+    def dm(self, member: MemberRef, message: Message) -> DirectMessage:
+        return DirectMessage(member=member, message=message)

@@ -1,0 +1,219 @@
+"""The core: one `dispatch(event) -> intents` for every platform.
+
+It drops redeliveries, builds the handler's context (who, where, which language and
+role), routes commands, button presses, forms and messages to features, checks
+permissions, and rewrites the answer to what the event's adapter can show. It never
+raises at an adapter: a problem becomes a short, kind message to the member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot.capabilities import Capabilities
+from bot.commands import (
+    Args,
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    convert,
+    form_fields,
+    parse_text,
+)
+from bot.context import Context, Services
+from bot.dedupe import InboundDedupe
+from bot.directory import Role
+from bot.events import (
+    CommandInvoked,
+    ComponentSubmitted,
+    Event,
+    FormSubmitted,
+    MemberJoined,
+    MessagePosted,
+    ReactionAdded,
+)
+from bot.fallbacks import Fallbacks
+from bot.features import ActionHandler, Feature
+from bot.i18n import N_, pick_language, translator
+from bot.intents import Form, Intent, OpenForm
+
+log = logging.getLogger(__name__)
+
+COMMAND_FORM = "command:"
+
+_NEEDS_ROLE = {
+    Role.ORGANIZER: N_(
+        "Only organizers can do that. If you help run this group, "
+        "an organizer can give you the role with “role grant”."
+    ),
+    Role.LIAISON: N_("Only school liaisons can do that."),
+}
+
+
+class Core:
+    """Built once at start with its services and features, then passed to adapters."""
+
+    def __init__(
+        self,
+        services: Services,
+        features: Sequence[Feature],
+        dedupe: InboundDedupe,
+        fallbacks: Fallbacks,
+    ) -> None:
+        self.services = services
+        self._dedupe = dedupe
+        self._fallbacks = fallbacks
+        self._capabilities: dict[str, Capabilities] = {}
+        self._actions: dict[str, ActionHandler] = {}
+        for feature in features:
+            for spec in feature.commands:
+                services.commands.add(spec)
+            self._actions.update(feature.actions)
+
+    @property
+    def commands(self) -> CommandRegistry:
+        return self.services.commands
+
+    def add_platform(self, platform: str, capabilities: Capabilities) -> None:
+        """Declare what an adapter can show; fallbacks are chosen from this."""
+        self._capabilities[platform] = capabilities
+
+    def capabilities(self, platform: str) -> Capabilities:
+        return self._capabilities.get(platform, Capabilities())
+
+    async def dispatch(self, event: Event) -> list[Intent]:
+        """Handle one inbound event and return what should be sent in answer."""
+        if not isinstance(
+            event,
+            MessagePosted
+            | CommandInvoked
+            | ComponentSubmitted
+            | FormSubmitted
+            | ReactionAdded
+            | MemberJoined,
+        ):
+            raise TypeError(f"not an inbound event: {type(event).__name__}")
+        platform = event.conversation.platform
+        if not self._dedupe.claim(platform, event.event_id):
+            log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
+            return []
+        ctx = await self._context(event)
+        try:
+            intents = await self._route(ctx, event)
+        except CommandError as problem:
+            intents = [ctx.reply(ctx.t._(problem.message, **problem.values))]
+        except Exception:
+            log.exception(
+                "event=handler_failed platform=%s community=%s event_id=%s kind=%s",
+                platform,
+                event.conversation.community,
+                event.event_id,
+                type(event).__name__,
+            )
+            intents = [
+                ctx.reply(
+                    ctx.t._("Sorry, something went wrong on my side. Please try again in a moment.")
+                )
+            ]
+        return await self._fallbacks.adapt(intents, self.capabilities(platform), ctx.t)
+
+    async def _context(
+        self,
+        event: MessagePosted
+        | CommandInvoked
+        | ComponentSubmitted
+        | FormSubmitted
+        | ReactionAdded
+        | MemberJoined,
+    ) -> Context:
+        directory = self.services.directory
+        community = await directory.community(event.conversation.community_ref)
+        profile = await directory.profile(event.actor.ref)
+        language = pick_language(
+            profile.language, event.actor.locale, default=community.default_language
+        )
+        return Context(
+            services=self.services,
+            event=event,
+            conversation=event.conversation,
+            actor=event.actor,
+            profile=profile,
+            community=community,
+            t=translator(language),
+        )
+
+    async def _route(self, ctx: Context, event: Event) -> list[Intent]:
+        if isinstance(event, CommandInvoked):
+            return await self._command(ctx, event)
+        if isinstance(event, ComponentSubmitted):
+            return await self._action(ctx, event)
+        if isinstance(event, FormSubmitted):
+            return await self._form(ctx, event)
+        if isinstance(event, MessagePosted):
+            return await self._message(ctx, event)
+        return []
+
+    async def _command(self, ctx: Context, event: CommandInvoked) -> list[Intent]:
+        if event.name:
+            spec = self.commands.get(event.name)
+            if spec is None:
+                raise CommandError(
+                    N_("I don't know the command “{asked}”. Type “help” to see what I can do."),
+                    {"asked": event.name},
+                )
+            raw = dict(event.options)
+        else:
+            spec, rest = self.commands.find(event.text)
+            raw = parse_text(spec, rest)
+        return await self._run(ctx, spec, raw)
+
+    async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
+        if not ctx.may(spec.role):
+            return [ctx.reply(ctx.t._(_NEEDS_ROLE[spec.role]))]
+        args, missing = convert(spec, raw, ctx.conversation)
+        if missing:
+            return [self._command_form(ctx, spec, args)]
+        return await spec.handler(ctx, args)
+
+    def _command_form(self, ctx: Context, spec: CommandSpec, given: Args) -> OpenForm:
+        form = Form(
+            form_id=COMMAND_FORM + spec.path,
+            title=ctx.t._(spec.description),
+            fields=form_fields(spec.options, given, ctx.t._),
+            submit_label=ctx.t._("Send"),
+        )
+        return OpenForm(
+            to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id
+        )
+
+    async def _action(self, ctx: Context, event: ComponentSubmitted) -> list[Intent]:
+        handler = self._actions.get(event.action_id)
+        if handler is None:
+            log.warning(
+                "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
+            )
+            return [ctx.reply(ctx.t._("That button is no longer in use. Nothing was changed."))]
+        return await handler(ctx, event.value)
+
+    async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
+        if not event.form_id.startswith(COMMAND_FORM):
+            log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
+            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+        spec = self.commands.get(event.form_id.removeprefix(COMMAND_FORM))
+        if spec is None:
+            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+        raw = {name: value for name, value in event.values.items() if value.strip()}
+        return await self._run(ctx, spec, raw)
+
+    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent]:
+        caps = self.capabilities(event.conversation.platform)
+        if caps.forms and caps.buttons:
+            return []
+        intercepted = await self._fallbacks.intercept(event, ctx.t)
+        if intercepted is None:
+            return []
+        intents, stands_for = intercepted
+        if stands_for is not None:
+            intents = [*intents, *await self._route(ctx, stands_for)]
+        return intents

@@ -1,0 +1,76 @@
+"""Inbound de-duplication: a platform's redelivery of one event has one effect.
+
+Slack redelivers an event it thinks we missed (at once, after 1 and after 5 minutes),
+so the check must be instant and survive a restart. Seen IDs are kept in memory for
+the redelivery window and written to the database in group commits; on start the
+window's IDs are loaded back, so a redelivery that spans a restart is still caught.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import Clock
+from bot.storage.batcher import Batcher
+from bot.storage.tables import processed_events
+from bot.storage.upsert import insert_ignoring_duplicates
+
+WINDOW = timedelta(minutes=15)
+
+
+class InboundDedupe:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._batcher: Batcher[dict[str, object], None] = Batcher(engine, _write, "inbound")
+
+    async def load_recent(self) -> int:
+        """Reload the IDs seen within the redelivery window; returns how many."""
+        since = self._clock.now() - WINDOW
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(processed_events).where(processed_events.c.received_at < since)
+            )
+            rows = await conn.execute(
+                select(processed_events.c.platform, processed_events.c.event_id)
+                .where(processed_events.c.received_at >= since)
+                .order_by(processed_events.c.received_at)
+            )
+            stamp = self._clock.monotonic()
+            for platform, event_id in rows:
+                self._seen[(platform, event_id)] = stamp
+        return len(self._seen)
+
+    def claim(self, platform: str, event_id: str) -> bool:
+        """True the first time an event ID is seen; False for a redelivery."""
+        key = (platform, event_id)
+        if key in self._seen:
+            return False
+        now = self._clock.monotonic()
+        self._seen[key] = now
+        self._forget_older_than(now - WINDOW.total_seconds())
+        self._batcher.submit(
+            {"platform": platform, "event_id": event_id, "received_at": self._clock.now()}
+        )
+        return True
+
+    def _forget_older_than(self, horizon: float) -> None:
+        while self._seen:
+            key, stamp = next(iter(self._seen.items()))
+            if stamp >= horizon:
+                return
+            del self._seen[key]
+
+    async def flush(self) -> None:
+        await self._batcher.drain()
+
+
+async def _write(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> list[None]:
+    await insert_ignoring_duplicates(conn, processed_events, rows)
+    return [None] * len(rows)

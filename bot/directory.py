@@ -1,0 +1,258 @@
+"""Communities, their groups, and members' roles and preferences.
+
+Every command checks a role and picks a language, so these reads are on the hot path.
+They are served from a short-lived cache (the database stays the truth): writes made
+here update the cache at once, and entries expire after CACHE_TTL_SECONDS so changes
+made by another replica are seen soon after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import Clock
+from bot.refs import CommunityRef, MemberRef
+from bot.storage.tables import communities, groups, member_roles, members
+
+
+class Role(StrEnum):
+    """What a member may do. Every member is a parent; the others are granted."""
+
+    PARENT = "parent"
+    LIAISON = "liaison"
+    ORGANIZER = "organizer"
+
+
+GRANTABLE_ROLES = (Role.LIAISON, Role.ORGANIZER)
+
+
+class GroupPurpose(StrEnum):
+    PARENTS = "parents"
+    LIAISONS = "liaisons"
+
+
+@dataclass(frozen=True, slots=True)
+class CommunitySettings:
+    id: int
+    ref: CommunityRef
+    timezone: str
+    languages: tuple[str, ...]
+    groups: dict[GroupPurpose, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def queue_channel(self) -> str | None:
+        channels = self.groups.get(GroupPurpose.LIAISONS, ())
+        return channels[0] if channels else None
+
+    @property
+    def is_set_up(self) -> bool:
+        return bool(self.groups.get(GroupPurpose.LIAISONS))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProfile:
+    ref: MemberRef
+    roles: frozenset[Role]
+    language: str | None = None
+    timezone: str | None = None
+
+
+class Directory:
+    """Reads and writes community settings, groups and member roles."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        default_language: str,
+        default_timezone: str,
+        ttl_seconds: float,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._default_language = default_language
+        self._default_timezone = default_timezone
+        self._ttl = ttl_seconds
+        self._communities: dict[CommunityRef, tuple[float, CommunitySettings]] = {}
+        self._profiles: dict[MemberRef, tuple[float, MemberProfile]] = {}
+
+    def _fresh(self, stamp: float) -> bool:
+        return self._clock.monotonic() - stamp < self._ttl
+
+    async def community(self, ref: CommunityRef) -> CommunitySettings:
+        """The community's settings, creating its row the first time we hear from it."""
+        cached = self._communities.get(ref)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        async with self._engine.begin() as conn:
+            settings = await self._load_community(conn, ref)
+        self._communities[ref] = (self._clock.monotonic(), settings)
+        return settings
+
+    async def _load_community(self, conn: AsyncConnection, ref: CommunityRef) -> CommunitySettings:
+        where = (communities.c.platform == ref.platform) & (
+            communities.c.external_id == ref.community
+        )
+        row = (await conn.execute(select(communities).where(where))).first()
+        if row is None:
+            now = self._clock.now()
+            await conn.execute(
+                insert(communities).values(
+                    platform=ref.platform, external_id=ref.community, created_at=now, updated_at=now
+                )
+            )
+            row = (await conn.execute(select(communities).where(where))).one()
+        group_rows = await conn.execute(
+            select(groups.c.purpose, groups.c.channel_id)
+            .where(groups.c.community_id == row.id)
+            .order_by(groups.c.id)
+        )
+        by_purpose: dict[GroupPurpose, list[str]] = {}
+        for purpose, channel in group_rows:
+            by_purpose.setdefault(GroupPurpose(purpose), []).append(channel)
+        languages = tuple(filter(None, (row.languages or "").split(","))) or (
+            self._default_language,
+        )
+        return CommunitySettings(
+            id=row.id,
+            ref=ref,
+            timezone=row.timezone or self._default_timezone,
+            languages=languages,
+            groups={purpose: tuple(chs) for purpose, chs in by_purpose.items()},
+        )
+
+    async def update_community(
+        self,
+        ref: CommunityRef,
+        *,
+        timezone: str | None = None,
+        languages: tuple[str, ...] | None = None,
+        queue_channel: str | None = None,
+        parent_group: str | None = None,
+    ) -> CommunitySettings:
+        """Apply `setup` changes in one transaction and return the new settings."""
+        current = await self.community(ref)
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            values: dict[str, object] = {"updated_at": now}
+            if timezone:
+                values["timezone"] = timezone
+            if languages:
+                values["languages"] = ",".join(languages)
+            await conn.execute(
+                update(communities).where(communities.c.id == current.id).values(**values)
+            )
+            if queue_channel:
+                await conn.execute(
+                    delete(groups).where(
+                        (groups.c.community_id == current.id)
+                        & (groups.c.purpose == GroupPurpose.LIAISONS.value)
+                    )
+                )
+                await self._add_group(conn, current.id, queue_channel, GroupPurpose.LIAISONS, now)
+            if parent_group and parent_group not in current.groups.get(GroupPurpose.PARENTS, ()):
+                await self._add_group(conn, current.id, parent_group, GroupPurpose.PARENTS, now)
+            settings = await self._load_community(conn, ref)
+        self._communities[ref] = (self._clock.monotonic(), settings)
+        return settings
+
+    @staticmethod
+    async def _add_group(
+        conn: AsyncConnection, community_id: int, channel: str, purpose: GroupPurpose, at: datetime
+    ) -> None:
+        await conn.execute(
+            insert(groups).values(
+                community_id=community_id, channel_id=channel, purpose=purpose.value, created_at=at
+            )
+        )
+
+    async def profile(self, ref: MemberRef) -> MemberProfile:
+        """A member's granted roles and chosen preferences (everyone is a parent)."""
+        cached = self._profiles.get(ref)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        community = await self.community(ref.community_ref)
+        async with self._engine.connect() as conn:
+            role_rows = await conn.execute(
+                select(member_roles.c.role).where(
+                    (member_roles.c.community_id == community.id)
+                    & (member_roles.c.user_id == ref.id)
+                )
+            )
+            roles = {Role(r) for (r,) in role_rows} | {Role.PARENT}
+            prefs = (
+                await conn.execute(
+                    select(members.c.language, members.c.timezone).where(
+                        (members.c.community_id == community.id) & (members.c.user_id == ref.id)
+                    )
+                )
+            ).first()
+        profile = MemberProfile(
+            ref=ref,
+            roles=frozenset(roles),
+            language=prefs.language if prefs else None,
+            timezone=prefs.timezone if prefs else None,
+        )
+        self._profiles[ref] = (self._clock.monotonic(), profile)
+        return profile
+
+    async def grant(self, ref: MemberRef, role: Role, granted_by: MemberRef) -> bool:
+        """Grant a role; False when the member already had it."""
+        community = await self.community(ref.community_ref)
+        async with self._engine.begin() as conn:
+            exists = (
+                await conn.execute(
+                    select(member_roles.c.role).where(
+                        (member_roles.c.community_id == community.id)
+                        & (member_roles.c.user_id == ref.id)
+                        & (member_roles.c.role == role.value)
+                    )
+                )
+            ).first()
+            if exists is None:
+                await conn.execute(
+                    insert(member_roles).values(
+                        community_id=community.id,
+                        user_id=ref.id,
+                        role=role.value,
+                        granted_by=granted_by.id,
+                        granted_at=self._clock.now(),
+                    )
+                )
+        self._profiles.pop(ref, None)
+        return exists is None
+
+    async def revoke(self, ref: MemberRef, role: Role) -> bool:
+        """Revoke a role; False when the member did not have it."""
+        community = await self.community(ref.community_ref)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(member_roles).where(
+                    (member_roles.c.community_id == community.id)
+                    & (member_roles.c.user_id == ref.id)
+                    & (member_roles.c.role == role.value)
+                )
+            )
+        self._profiles.pop(ref, None)
+        return bool(result.rowcount)
+
+    async def members_with_roles(self, ref: CommunityRef) -> list[tuple[str, Role]]:
+        """(user ID, role) for every granted role in the community, by role then grant."""
+        community = await self.community(ref)
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(member_roles.c.user_id, member_roles.c.role)
+                .where(member_roles.c.community_id == community.id)
+                .order_by(member_roles.c.role, member_roles.c.granted_at)
+            )
+            return [(user_id, Role(role)) for user_id, role in rows]

@@ -1,0 +1,328 @@
+"""Where an adapter lacks a capability, the core changes the intent, not the adapter.
+
+A card with buttons becomes numbered text ("reply 1 or 2") and the number, when it comes,
+becomes the button press; a form becomes a short dialogue, one question per message; an
+ephemeral reply becomes a direct message; a thread reply lands in the channel; a long
+text is split under the adapter's limit. The state of a dialogue or a numbered choice
+is stored, so a restart in the middle loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, replace
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.capabilities import Capabilities
+from bot.clock import Clock
+from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
+from bot.i18n import Translator
+from bot.intents import (
+    Button,
+    Choice,
+    DirectMessage,
+    Ephemeral,
+    Form,
+    FormField,
+    Intent,
+    Message,
+    OpenForm,
+    Post,
+    React,
+    Update,
+)
+from bot.refs import ConversationRef
+from bot.render import field_prompt, message_text, numbered_buttons
+from bot.storage.tables import dialogues, pending_choices
+
+log = logging.getLogger(__name__)
+
+CHOICES_KEPT = timedelta(days=2)
+CANCEL_WORDS = {"cancel", "cancelar", "stop", "parar"}
+KEEP = "-"
+
+
+class Fallbacks:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def adapt(self, intents: list[Intent], caps: Capabilities, t: Translator) -> list[Intent]:
+        """The intents rewritten to what `caps` can show; none is dropped silently."""
+        adapted: list[Intent] = []
+        for intent in intents:
+            for one in await self._adapt_one(intent, caps, t):
+                adapted.extend(_split_long(one, caps.max_text))
+        return adapted
+
+    async def _adapt_one(self, intent: Intent, caps: Capabilities, t: Translator) -> list[Intent]:
+        if isinstance(intent, OpenForm) and not caps.forms:
+            return await self._adapt_one(await self._start_dialogue(intent, t), caps, t)
+        if isinstance(intent, React) and not caps.reactions:
+            log.debug("event=reaction_skipped reason=no_reactions platform=%s", intent.to.platform)
+            return []
+        if isinstance(intent, Update) and not caps.updates:
+            intent = Post(to=intent.to.channel_only(), message=intent.message)
+        if isinstance(intent, Ephemeral) and not caps.ephemeral:
+            if caps.direct_messages:
+                intent = DirectMessage(
+                    member=intent.member, message=intent.message, in_reply_to=intent.in_reply_to
+                )
+            else:
+                intent = Post(to=intent.to, message=intent.message, in_reply_to=intent.in_reply_to)
+        if isinstance(intent, Post | Ephemeral) and intent.to.thread and not caps.threads:
+            intent = replace(intent, to=intent.to.channel_only())
+        if (
+            isinstance(intent, Post | Ephemeral | DirectMessage)
+            and intent.message.buttons
+            and not caps.buttons
+        ):
+            intent = await self._numbered(intent, t)
+        return [intent]
+
+    async def _numbered(
+        self, intent: Post | Ephemeral | DirectMessage, t: Translator
+    ) -> Post | Ephemeral | DirectMessage:
+        message = intent.message
+        if isinstance(intent, DirectMessage):
+            where = ConversationRef(intent.member.platform, intent.member.community, "dm")
+            who: str | None = intent.member.id
+        else:
+            where = intent.to
+            who = intent.member.id if isinstance(intent, Ephemeral) else None
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(pending_choices).values(
+                    platform=where.platform,
+                    community=where.community,
+                    channel=where.channel,
+                    user_id=who,
+                    buttons=json.dumps([asdict(b) for b in message.buttons]),
+                    created_at=self._clock.now(),
+                )
+            )
+        text = "\n".join(
+            [
+                message.text,
+                numbered_buttons(message.buttons),
+                t._("Reply with a number to choose."),
+            ]
+        )
+        return replace(intent, message=replace(message, text=text, buttons=()))
+
+    async def _start_dialogue(self, intent: OpenForm, t: Translator) -> Ephemeral:
+        member, where = intent.member, intent.to
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(dialogues).where(
+                    (dialogues.c.platform == member.platform)
+                    & (dialogues.c.community == member.community)
+                    & (dialogues.c.user_id == member.id)
+                )
+            )
+            await conn.execute(
+                insert(dialogues).values(
+                    platform=member.platform,
+                    community=member.community,
+                    channel=where.channel,
+                    user_id=member.id,
+                    form=json.dumps(asdict(intent.form)),
+                    answers="{}",
+                    created_at=self._clock.now(),
+                )
+            )
+        prompt = field_prompt(t, intent.form, intent.form.fields[0], 1)
+        return Ephemeral(
+            to=where, member=member, message=Message(text=prompt), in_reply_to=intent.in_reply_to
+        )
+
+    async def intercept(
+        self, event: MessagePosted, t: Translator
+    ) -> tuple[list[Intent], ComponentSubmitted | FormSubmitted | None] | None:
+        """A message that answers a dialogue or picks a numbered choice, turned into what it
+        stands for; None when the message is ordinary conversation."""
+        answered = await self._continue_dialogue(event, t)
+        if answered is not None:
+            return answered
+        pressed = await self._pick_choice(event)
+        if pressed is not None:
+            return [], pressed
+        return None
+
+    async def _continue_dialogue(
+        self, event: MessagePosted, t: Translator
+    ) -> tuple[list[Intent], FormSubmitted | None] | None:
+        member, where = event.actor.ref, event.conversation
+        key = (
+            (dialogues.c.platform == member.platform)
+            & (dialogues.c.community == member.community)
+            & (dialogues.c.user_id == member.id)
+            & (dialogues.c.channel == where.channel)
+        )
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(dialogues).where(key))).first()
+            if row is None:
+                return None
+            form = _form_from_json(row.form)
+            answers: dict[str, str] = json.loads(row.answers)
+            text = event.text.strip()
+            if text.lower() in CANCEL_WORDS:
+                await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
+            field = form.fields[len(answers)]
+            value, problem = _answer(field, text, t)
+            if problem:
+                step = len(answers) + 1
+                return [self._say(event, problem + "\n" + field_prompt(t, form, field, step))], None
+            answers[field.name] = value
+            if len(answers) < len(form.fields):
+                await conn.execute(
+                    update(dialogues)
+                    .where(dialogues.c.id == row.id)
+                    .values(answers=json.dumps(answers))
+                )
+                next_field = form.fields[len(answers)]
+                prompt = field_prompt(t, form, next_field, len(answers) + 1)
+                return [self._say(event, prompt)], None
+            await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+        submitted = FormSubmitted(
+            event_id=f"{event.event_id}:form",
+            at=event.at,
+            conversation=where,
+            actor=event.actor,
+            form_id=form.form_id,
+            values=answers,
+        )
+        return [], submitted
+
+    async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
+        text = event.text.strip()
+        if not text.isdigit():
+            return None
+        where, member = event.conversation, event.actor.ref
+        channel = "dm" if event.is_direct else where.channel
+        since = self._clock.now() - CHOICES_KEPT
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(pending_choices.c.buttons)
+                    .where(
+                        (pending_choices.c.platform == where.platform)
+                        & (pending_choices.c.community == where.community)
+                        & (pending_choices.c.channel == channel)
+                        & (
+                            (pending_choices.c.user_id == member.id)
+                            | pending_choices.c.user_id.is_(None)
+                        )
+                        & (pending_choices.c.created_at >= since)
+                    )
+                    .order_by(pending_choices.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return None
+        buttons = [Button(**b) for b in json.loads(row.buttons)]
+        index = int(text) - 1
+        if not 0 <= index < len(buttons):
+            return None
+        return ComponentSubmitted(
+            event_id=f"{event.event_id}:choice",
+            at=event.at,
+            conversation=where,
+            actor=event.actor,
+            action_id=buttons[index].action_id,
+            value=buttons[index].value,
+        )
+
+    @staticmethod
+    def _say(event: MessagePosted, text: str) -> Intent:
+        if event.is_direct:
+            return DirectMessage(member=event.actor.ref, message=Message(text=text))
+        return Ephemeral(
+            to=event.conversation,
+            member=event.actor.ref,
+            message=Message(text=text),
+            in_reply_to=event.event_id,
+        )
+
+
+def _answer(field: FormField, text: str, t: Translator) -> tuple[str, str | None]:
+    """The value a dialogue answer stands for, or a kind reason it can't be used."""
+    if text == KEEP:
+        if field.default is not None:
+            return field.default, None
+        if not field.required:
+            return "", None
+        return "", t._("This one is needed, so please send an answer.")
+    if field.choices:
+        chosen = _choose(field.choices, text)
+        if chosen is None:
+            return "", t._("Please pick one of the choices.")
+        return chosen, None
+    return text, None
+
+
+def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
+    lowered = text.lower()
+    if lowered.isdigit() and 0 < int(lowered) <= len(choices):
+        return choices[int(lowered) - 1].value
+    for choice in choices:
+        if lowered in (choice.value.lower(), choice.label.lower()):
+            return choice.value
+    return None
+
+
+def _form_from_json(payload: str) -> Form:
+    data = json.loads(payload)
+    fields = tuple(
+        FormField(**{**f, "choices": tuple(Choice(**c) for c in f["choices"])})
+        for f in data["fields"]
+    )
+    return Form(
+        form_id=data["form_id"],
+        title=data["title"],
+        fields=fields,
+        submit_label=data["submit_label"],
+    )
+
+
+def _split_long(intent: Intent, limit: int) -> list[Intent]:
+    """Split a message whose text is over the adapter's limit, at paragraph or line ends."""
+    if not isinstance(intent, Post | Ephemeral | DirectMessage):
+        return [intent]
+    text = message_text(intent.message)
+    if len(text) <= limit:
+        return [intent]
+    chunks = split_text(text, limit)
+    last = len(chunks) - 1
+    return [
+        replace(
+            intent,
+            message=Message(
+                text=chunk,
+                buttons=intent.message.buttons if i == last else (),
+                mentions=intent.message.mentions,
+            ),
+        )
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a blank line, a line end or a space."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
+        if cut <= limit // 4:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n ")
+    if text:
+        chunks.append(text)
+    return chunks

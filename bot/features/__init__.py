@@ -1,0 +1,34 @@
+"""Capabilities of Homeroom, one module each: its rules and its command specs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from bot.commands import CommandSpec
+from bot.context import Context
+from bot.intents import Intent
+
+ActionHandler = Callable[[Context, str], Awaitable[list[Intent]]]
+
+
+def _no_actions() -> Mapping[str, ActionHandler]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """What a feature adds to the core: commands, and handlers for its buttons
+    (keyed by `action_id`; the button's `value` names the record it acts on)."""
+
+    name: str
+    commands: tuple[CommandSpec, ...] = ()
+    actions: Mapping[str, ActionHandler] = field(default_factory=_no_actions)
+
+
+def default_features() -> list[Feature]:
+    """The features a Homeroom bot runs with."""
+    from bot.features import help, roles, setup
+
+    return [help.FEATURE, setup.FEATURE, roles.FEATURE]

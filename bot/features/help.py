@@ -1,0 +1,86 @@
+"""`help [topic]`: what this member can do here, in their language."""
+
+from __future__ import annotations
+
+from bot.commands import Args, CommandSpec, Option
+from bot.context import Context
+from bot.features import Feature
+from bot.i18n import N_
+from bot.intents import Button, Intent, Message
+
+TOPIC_ACTION = "help.topic"
+MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
+
+
+def _topics(ctx: Context) -> list[str]:
+    """Command roots the member may use, in the order they were declared."""
+    roots: list[str] = []
+    for spec in ctx.services.commands.all():
+        if ctx.may(spec.role) and spec.root not in roots:
+            roots.append(spec.root)
+    return roots
+
+
+def _line(ctx: Context, spec: CommandSpec) -> str:
+    usage = " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options)
+    return f"• {spec.path} {usage}".rstrip() + f" — {ctx.t._(spec.description)}"
+
+
+def overview(ctx: Context) -> Message:
+    """Everything the member may do, with a button per topic."""
+    topics = _topics(ctx)
+    lines = [_line(ctx, s) for s in ctx.services.commands.all() if ctx.may(s.role)]
+    return Message(
+        title=ctx.t._("Homeroom help"),
+        text=ctx.t._(
+            "I help this group share ideas, reach the school and keep what you learn "
+            "together. Here is what you can do:"
+        )
+        + "\n"
+        + "\n".join(lines),
+        buttons=tuple(
+            Button(label=topic, action_id=TOPIC_ACTION, value=topic)
+            for topic in topics[:MAX_TOPIC_BUTTONS]
+        ),
+        footer=ctx.t._("Type “help <topic>” for more, for example “help role”."),
+    )
+
+
+def topic_help(ctx: Context, topic: str) -> Message:
+    specs = [s for s in ctx.services.commands.all() if s.root == topic and ctx.may(s.role)]
+    if not specs:
+        return Message(
+            text=ctx.t._(
+                "I have no help on “{topic}” yet. These topics have some: {topics}.",
+                topic=topic,
+                topics=", ".join(_topics(ctx)),
+            )
+        )
+    lines: list[str] = []
+    for spec in specs:
+        lines.append(_line(ctx, spec))
+        lines.extend(f"    {o.name}: {ctx.t._(o.description)}" for o in spec.options)
+    return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
+
+
+async def show_help(ctx: Context, args: Args) -> list[Intent]:
+    topic = args.text("topic")
+    return [ctx.reply(topic_help(ctx, topic.lower()) if topic else overview(ctx))]
+
+
+async def press_topic(ctx: Context, value: str) -> list[Intent]:
+    return [ctx.reply(topic_help(ctx, value))]
+
+
+FEATURE = Feature(
+    name="help",
+    commands=(
+        CommandSpec(
+            path="help",
+            description=N_("Show what Homeroom can do for you"),
+            options=(Option("topic", "str", N_("A command to explain, like role")),),
+            handler=show_help,
+        ),
+    ),
+    actions={TOPIC_ACTION: press_topic},
+)

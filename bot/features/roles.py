@@ -1,0 +1,138 @@
+"""`role grant/revoke/list`: organizers decide who is a liaison or an organizer.
+
+Platform admins (Slack workspace admins, Discord members with Manage Server, the
+console's organizer) are organizers from the start; every other role is kept here.
+"""
+
+from __future__ import annotations
+
+from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.context import Context
+from bot.directory import GRANTABLE_ROLES, Role
+from bot.features import Feature
+from bot.features.setup import queue_link
+from bot.i18n import N_, Translator, pick_language, translator
+from bot.intents import Intent, Message
+from bot.refs import MemberRef, mention
+
+ROLE_CHOICES = tuple(role.value for role in GRANTABLE_ROLES)
+MEMBER = Option("member", "member", N_("The member, like @name"), required=True)
+ROLE = Option("role", "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES)
+
+
+def role_name(t: Translator, role: Role, count: int = 1) -> str:
+    if role is Role.LIAISON:
+        return t.ngettext("liaison", "liaisons", count)
+    if role is Role.ORGANIZER:
+        return t.ngettext("organizer", "organizers", count)
+    return t.ngettext("parent", "parents", count)
+
+
+def _chosen(args: Args) -> tuple[MemberRef, Role]:
+    member, role = args.member("member"), args.text("role")
+    if member is None or role is None:  # convert() guarantees both; this keeps mypy honest
+        raise CommandError(N_("Please name a member and a role."))
+    return member, Role(role)
+
+
+async def grant(ctx: Context, args: Args) -> list[Intent]:
+    member, role = _chosen(args)
+    added = await ctx.services.directory.grant(member, role, granted_by=ctx.member)
+    who = mention(member)
+    if not added:
+        return [
+            ctx.reply(
+                ctx.t._(
+                    "{who} is already a {role}, so nothing changed.",
+                    who=who,
+                    role=role_name(ctx.t, role),
+                )
+            )
+        ]
+    return [
+        ctx.reply(ctx.t._("Done: {who} is now a {role}.", who=who, role=role_name(ctx.t, role))),
+        ctx.dm(member, await _welcome(ctx, member, role)),
+    ]
+
+
+async def _welcome(ctx: Context, member: MemberRef, role: Role) -> Message:
+    """A DM to the new role holder, in their own language."""
+    profile = await ctx.services.directory.profile(member)
+    t = translator(pick_language(profile.language, default=ctx.community.default_language))
+    queue = queue_link(ctx.community)
+    if role is Role.LIAISON:
+        where = (
+            t._("Parents' questions will arrive in {queue}.", queue=queue)
+            if queue
+            else t._("An organizer will choose the channel where parents' questions arrive.")
+        )
+        text = t._(
+            "Welcome! {who} made you a school liaison in Homeroom. {where} "
+            "Thank you for being a bridge between families and the school.",
+            who=mention(ctx.member),
+            where=where,
+        )
+    else:
+        text = t._(
+            "Welcome! {who} made you an organizer in Homeroom. You can now set up the "
+            "community, schedule prompts and give roles. Type “help” to see how.",
+            who=mention(ctx.member),
+        )
+    return Message(text=text)
+
+
+async def revoke(ctx: Context, args: Args) -> list[Intent]:
+    member, role = _chosen(args)
+    removed = await ctx.services.directory.revoke(member, role)
+    who, name = mention(member), role_name(ctx.t, role)
+    if not removed:
+        return [ctx.reply(ctx.t._("{who} isn't a {role}, so nothing changed.", who=who, role=name))]
+    return [ctx.reply(ctx.t._("Done: {who} is no longer a {role}.", who=who, role=name))]
+
+
+async def list_roles(ctx: Context, args: Args) -> list[Intent]:
+    only = args.text("role")
+    holders = await ctx.services.directory.members_with_roles(ctx.conversation.community_ref)
+    fields: list[tuple[str, str]] = []
+    for role in GRANTABLE_ROLES:
+        if only and role.value != only:
+            continue
+        names = [f"<@{user}>" for user, held in holders if held is role]
+        if names:
+            fields.append((role_name(ctx.t, role, len(names)).capitalize(), ", ".join(names)))
+    if not fields:
+        text = ctx.t._(
+            "No one has a role here yet. Organizers can give one with “role grant @name liaison”."
+        )
+    else:
+        text = ctx.t._("Who does what in this community:")
+    footer = ctx.t._("Workspace and server admins are organizers too.")
+    return [ctx.reply(Message(text=text, fields=tuple(fields), footer=footer))]
+
+
+FEATURE = Feature(
+    name="roles",
+    commands=(
+        CommandSpec(
+            path="role grant",
+            description=N_("Make a member a liaison or an organizer"),
+            options=(MEMBER, ROLE),
+            role=Role.ORGANIZER,
+            handler=grant,
+        ),
+        CommandSpec(
+            path="role revoke",
+            description=N_("Take a role away from a member"),
+            options=(MEMBER, ROLE),
+            role=Role.ORGANIZER,
+            handler=revoke,
+        ),
+        CommandSpec(
+            path="role list",
+            description=N_("See who is a liaison or an organizer"),
+            options=(Option("role", "choice", N_("Only this role"), choices=ROLE_CHOICES),),
+            role=Role.ORGANIZER,
+            handler=list_roles,
+        ),
+    ),
+)

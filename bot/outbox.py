@@ -1,0 +1,351 @@
+"""Every outbound intent is persisted, then delivered at the pace the platform allows.
+
+Order of events for one intent: `submit` queues it; a group commit writes it to the
+`outbox` table; only then is it handed to the adapter; the result (sent, retry later,
+failed) is committed before that channel's next message goes. So a crash or stop at any
+point resumes from the table: nothing is lost, and nothing already marked sent is sent
+again. (A hard kill in the ~1 ms between a platform's answer and our commit can repeat
+that one message; Discord's adapter sends a nonce so Discord drops the repeat.)
+
+Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
+adapter declares. A 429 pauses the lane (or the platform) for its Retry-After. Other
+errors back off exponentially; after MAX_ATTEMPTS the row is marked failed and logged
+at ERROR with its IDs, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import Clock
+from bot.delivery import Deliverer, PermanentFailure, RetryAfter
+from bot.intents import Intent, intent_from_json, intent_to_json, lane_of, platform_of
+from bot.pacing import TokenBucket
+from bot.storage.batcher import Batcher
+from bot.storage.tables import outbox
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = 300.0
+KEEP_SENT = timedelta(days=2)
+
+
+@dataclass(slots=True)
+class _Item:
+    id: int
+    intent: Intent
+    attempts: int = 0
+    not_before: float = 0.0
+
+
+@dataclass(slots=True)
+class _Lane:
+    key: str
+    platform: str
+    bucket: TokenBucket
+    queue: deque[_Item] = field(default_factory=deque)
+    busy: bool = False
+
+
+class Outbox:
+    def __init__(self, engine: AsyncEngine, clock: Clock, *, concurrency: int = 16) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._concurrency = concurrency
+        self._deliverers: dict[str, Deliverer] = {}
+        self._overall: dict[str, TokenBucket] = {}
+        self._lanes: dict[str, _Lane] = {}
+        self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._outstanding = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._inserts: Batcher[tuple[str, str, str], int] = Batcher(engine, self._insert, "outbox")
+        self._marks: Batcher[dict[str, Any], None] = Batcher(engine, _mark, "outbox_marks")
+        self.sent_count = 0
+
+    def register(self, deliverer: Deliverer) -> None:
+        self._deliverers[deliverer.platform] = deliverer
+        limits = deliverer.limits
+        self._overall[deliverer.platform] = TokenBucket(
+            limits.overall, limits.overall_burst, self._clock
+        )
+
+    def submit(self, intents: Sequence[Intent]) -> None:
+        """Queue intents for delivery without waiting; they are persisted first."""
+        for intent in intents:
+            self._outstanding += 1
+            self._idle.clear()
+            row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
+            task = asyncio.get_running_loop().create_task(self._persist(intent, row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def send(self, intents: Sequence[Intent]) -> None:
+        """Queue intents and wait until they are persisted (not until delivered)."""
+        for intent in intents:
+            self._outstanding += 1
+            self._idle.clear()
+            await self._persist(
+                intent, (platform_of(intent), lane_of(intent), intent_to_json(intent))
+            )
+
+    async def _persist(self, intent: Intent, row: tuple[str, str, str]) -> None:
+        try:
+            row_id = await self._inserts.write(row)
+        except Exception:
+            # Logged by the batcher with its size; the member's message is not lost
+            # from the outbox's view only if it was written, so count it as failed.
+            self._finished()
+            raise
+        self._enqueue(_Item(row_id, intent))
+
+    async def _insert(
+        self, conn: AsyncConnection, rows: Sequence[tuple[str, str, str]]
+    ) -> list[int]:
+        now = self._clock.now()
+        result = await conn.execute(
+            insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "platform": platform,
+                    "lane": lane,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for platform, lane, payload in rows
+            ],
+        )
+        return list(result.scalars().all())
+
+    def _enqueue(self, item: _Item) -> None:
+        key = lane_of(item.intent)
+        lane = self._lanes.get(key)
+        if lane is None:
+            platform = platform_of(item.intent)
+            limits = self._deliverers[platform].limits if platform in self._deliverers else None
+            rate, burst = (limits.per_channel, limits.per_channel_burst) if limits else (1.0, 1)
+            lane = self._lanes[key] = _Lane(key, platform, TokenBucket(rate, burst, self._clock))
+        lane.queue.append(item)
+        if not lane.busy:
+            self._ready[key] = None
+        self._wake.set()
+
+    async def resume(self) -> int:
+        """Queue the rows a previous run left undelivered; returns how many."""
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(outbox).where(
+                    (outbox.c.status == "sent") & (outbox.c.sent_at < now - KEEP_SENT)
+                )
+            )
+            rows = (
+                await conn.execute(
+                    select(
+                        outbox.c.id, outbox.c.payload, outbox.c.attempts, outbox.c.next_attempt_at
+                    )
+                    .where(outbox.c.status == "pending")
+                    .order_by(outbox.c.id)
+                )
+            ).all()
+        for row_id, payload, attempts, next_at in rows:
+            self._outstanding += 1
+            self._idle.clear()
+            wait = max(0.0, (next_at - now).total_seconds())
+            self._enqueue(
+                _Item(row_id, intent_from_json(payload), attempts, self._clock.monotonic() + wait)
+            )
+        if rows:
+            log.info("event=outbox_resumed pending=%d", len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        """The delivery loop; runs until cancelled (under the supervisor)."""
+        while True:
+            self._wake.clear()
+            wait = self._start_ready()
+            if wait is None:
+                await self._wake.wait()
+            else:
+                await self._sleep_or_wake(wait)
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    def _start_ready(self) -> float | None:
+        """Start every send the limits allow now; return how long until the next may go."""
+        soonest: float | None = None
+        now = self._clock.monotonic()
+        for key in list(self._ready):
+            if len(self._in_flight) >= self._concurrency:
+                return None  # a finishing send sets _wake
+            lane = self._lanes[key]
+            if not lane.queue:
+                del self._ready[key]
+                continue
+            deliverer = self._deliverers.get(lane.platform)
+            if deliverer is None:
+                continue  # its adapter is not running; the rows wait in the table
+            overall = self._overall[lane.platform]
+            delay = max(lane.queue[0].not_before - now, lane.bucket.delay(), overall.delay())
+            if delay > 0:
+                soonest = delay if soonest is None else min(soonest, delay)
+                continue
+            lane.bucket.take()
+            overall.take()
+            lane.busy = True
+            del self._ready[key]
+            task = asyncio.get_running_loop().create_task(self._send(lane, deliverer))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return soonest
+
+    async def _send(self, lane: _Lane, deliverer: Deliverer) -> None:
+        # Shielded: stopping the outbox never interrupts a send between the platform's
+        # answer and our record of it, which is what would make it send twice.
+        try:
+            await asyncio.shield(self._deliver_and_record(lane, deliverer))
+        finally:
+            lane.busy = False
+            if lane.queue:
+                self._ready[lane.key] = None
+            self._wake.set()
+
+    async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
+        item = lane.queue[0]
+        item.attempts += 1
+        mark: dict[str, Any] = {"row_id": item.id, "attempts": item.attempts}
+        try:
+            delivered_id = await deliverer.deliver(item.intent)
+        except RetryAfter as wait:
+            item.attempts -= 1  # being told to wait is not a failure
+            (self._overall[lane.platform] if wait.overall else lane.bucket).pause(wait.seconds)
+            item.not_before = self._clock.monotonic() + wait.seconds
+            log.info(
+                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f",
+                item.id,
+                lane.key,
+                wait.seconds,
+            )
+            return
+        except PermanentFailure as failure:
+            mark |= _failed(str(failure), self._clock.now())
+            log.error(
+                "event=delivery_failed outbox_id=%d lane=%s kind=%s permanent=true error=%s",
+                item.id,
+                lane.key,
+                item.intent.kind,
+                failure,
+            )
+        except Exception as error:
+            if item.attempts >= MAX_ATTEMPTS:
+                mark |= _failed(repr(error), self._clock.now())
+                log.error(
+                    "event=delivery_failed outbox_id=%d lane=%s kind=%s attempts=%d error=%r",
+                    item.id,
+                    lane.key,
+                    item.intent.kind,
+                    item.attempts,
+                    error,
+                )
+            else:
+                backoff = min(MAX_BACKOFF, 2.0 ** (item.attempts - 1))
+                item.not_before = self._clock.monotonic() + backoff
+                mark |= {
+                    "status": "pending",
+                    "sent_at": None,
+                    "delivered_id": None,
+                    "next_attempt_at": self._clock.now() + timedelta(seconds=backoff),
+                    "last_error": repr(error)[:500],
+                }
+                log.warning(
+                    "event=delivery_retry outbox_id=%d lane=%s attempt=%d backoff=%.1f error=%r",
+                    item.id,
+                    lane.key,
+                    item.attempts,
+                    backoff,
+                    error,
+                )
+                await self._marks.write(mark)
+                return
+        else:
+            mark |= {
+                "status": "sent",
+                "sent_at": self._clock.now(),
+                "delivered_id": delivered_id,
+                "next_attempt_at": self._clock.now(),
+                "last_error": None,
+            }
+            self.sent_count += 1
+        await self._marks.write(mark)
+        lane.queue.popleft()
+        self._finished()
+
+    def _finished(self) -> None:
+        self._outstanding -= 1
+        if self._outstanding == 0:
+            self._idle.set()
+
+    async def idle(self) -> None:
+        """Wait until everything submitted so far is delivered or has failed."""
+        await self._idle.wait()
+
+    async def stop(self) -> None:
+        """After the loop is cancelled: sends under way finish and are recorded."""
+        if self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        await self._marks.drain()
+        await self._inserts.drain()
+
+
+def _failed(error: str, now: datetime) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "sent_at": None,
+        "delivered_id": None,
+        "last_error": error[:500],
+        "next_attempt_at": now,
+    }
+
+
+async def _mark(conn: AsyncConnection, marks: Sequence[dict[str, Any]]) -> list[None]:
+    statement = (
+        update(outbox)
+        .where(outbox.c.id == bindparam("row_id"))
+        .values(
+            status=bindparam("new_status"),
+            attempts=bindparam("new_attempts"),
+            sent_at=bindparam("new_sent_at"),
+            delivered_id=bindparam("new_delivered_id"),
+            next_attempt_at=bindparam("new_next_attempt_at"),
+            last_error=bindparam("new_last_error"),
+        )
+    )
+    # Bound names may not repeat column names in an UPDATE's SET clause.
+    rows = [
+        {"row_id": m["row_id"], **{f"new_{k}": v for k, v in m.items() if k != "row_id"}}
+        for m in marks
+    ]
+    await conn.execute(statement, rows)
+    return [None] * len(marks)

@@ -1,0 +1,39 @@
+"""Token buckets that keep sending under a platform's rate limits."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+
+
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` saved up; `pause` honours a Retry-After."""
+
+    def __init__(self, rate: float, burst: int, clock: Clock) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._clock = clock
+        self._tokens = float(burst)
+        self._updated = clock.monotonic()
+        self._paused_until = 0.0
+
+    def _refill(self) -> float:
+        now = self._clock.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        return now
+
+    def delay(self) -> float:
+        """Seconds until one token may be taken (0 when one is available now)."""
+        now = self._refill()
+        if now < self._paused_until:
+            return self._paused_until - now
+        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+
+    def take(self) -> None:
+        self._refill()
+        self._tokens -= 1
+
+    def pause(self, seconds: float) -> None:
+        now = self._refill()
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._tokens = min(self._tokens, 0.0)

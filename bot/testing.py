@@ -1,0 +1,294 @@
+"""Test kit for Homeroom and anyone extending it (registered as a pytest plugin).
+
+`TestBot` is a loopback community: `await bot.say("dana", "/homeroom role list")` runs
+the command through the real core, storage and outbox, and returns what was delivered
+because of it. Time is a `FakeClock`; nothing sleeps and no queue waits on a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.app import Homeroom
+from bot.capabilities import UNLIMITED, Capabilities, RateLimits
+from bot.clock import FakeClock
+from bot.events import (
+    Actor,
+    CommandInvoked,
+    ComponentSubmitted,
+    Event,
+    FormSubmitted,
+    MessagePosted,
+    ReactionAdded,
+)
+from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, Update
+from bot.refs import ConversationRef, MemberRef
+from bot.render import message_text
+from bot.settings import Settings
+
+PLATFORM = "fake"
+COMMUNITY = "school"
+POSTGRES_URL = os.environ.get(
+    "HOMEROOM_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+class FakeAdapter:
+    """A platform that records every delivery; `failures` are raised on the next sends."""
+
+    def __init__(
+        self,
+        capabilities: Capabilities | None = None,
+        limits: RateLimits = UNLIMITED,
+        platform: str = PLATFORM,
+        clock: FakeClock | None = None,
+    ) -> None:
+        self.platform = platform
+        self.capabilities = capabilities or Capabilities()
+        self.limits = limits
+        self.clock = clock
+        self.sent: list[Intent] = []
+        self.sent_at: list[float] = []
+        self.failures: list[BaseException] = []
+        self.calls = 0
+
+    async def deliver(self, intent: Intent) -> str | None:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(intent)
+        self.sent_at.append(self.clock.monotonic() if self.clock else 0.0)
+        return f"m{len(self.sent)}"
+
+
+@dataclass
+class Person:
+    name: str
+    locale: str | None = "en"
+    is_admin: bool = False
+    timezone: str | None = None
+
+
+DEFAULT_PEOPLE = (
+    Person("dana", is_admin=True),  # an organizer: admins of the platform start as organizers
+    Person("sam"),  # a school staff member who will be made a liaison
+    Person("maria", locale="es-MX"),  # a parent whose platform speaks Spanish
+    Person("lee"),  # another parent
+)
+
+
+def text_of(intent: Intent) -> str:
+    """What a person would read from an intent, as plain text."""
+    if isinstance(intent, Post | Ephemeral | DirectMessage | Update):
+        return message_text(intent.message, with_buttons=True)
+    if isinstance(intent, OpenForm):
+        return intent.form.title + ": " + ", ".join(f.label for f in intent.form.fields)
+    return intent.emoji
+
+
+@dataclass
+class TestBot:
+    """Drive a Homeroom core as members of one community and read what they got."""
+
+    app: Homeroom
+    adapter: FakeAdapter
+    people: dict[str, Person] = field(default_factory=lambda: {p.name: p for p in DEFAULT_PEOPLE})
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def member(self, name: str) -> MemberRef:
+        return MemberRef(self.adapter.platform, COMMUNITY, name)
+
+    def actor(self, name: str) -> Actor:
+        person = self.people.setdefault(name, Person(name))
+        return Actor(
+            self.member(name),
+            locale=person.locale,
+            is_platform_admin=person.is_admin,
+            timezone=person.timezone,
+        )
+
+    def where(self, channel: str = "parents", thread: str | None = None) -> ConversationRef:
+        return ConversationRef(self.adapter.platform, COMMUNITY, channel, thread)
+
+    def next_event_id(self) -> str:
+        return f"ev{next(self._ids)}"
+
+    async def send(self, event: Event) -> list[Intent]:
+        """Dispatch an event, wait for delivery, return what was delivered for it."""
+        before = len(self.adapter.sent)
+        await self.app.handle(event)
+        await self.settle()
+        return self.adapter.sent[before:]
+
+    async def settle(self) -> None:
+        await self.app.outbox.idle()
+
+    async def say(
+        self, who: str, text: str, channel: str = "parents", thread: str | None = None
+    ) -> list[Intent]:
+        """A message, or a command when it starts with `/homeroom` or `/`."""
+        event_id, at, where = (
+            self.next_event_id(),
+            self.app.clock.now(),
+            self.where(channel, thread),
+        )
+        if text.startswith("/"):
+            body = text.removeprefix("/homeroom").removeprefix("/").strip()
+            return await self.send(
+                CommandInvoked(
+                    event_id=event_id, at=at, conversation=where, actor=self.actor(who), text=body
+                )
+            )
+        return await self.send(
+            MessagePosted(
+                event_id=event_id, at=at, conversation=where, actor=self.actor(who), text=text
+            )
+        )
+
+    async def invoke(
+        self, who: str, name: str, channel: str = "parents", **options: str
+    ) -> list[Intent]:
+        """A command with typed options, as Discord sends them."""
+        return await self.send(
+            CommandInvoked(
+                event_id=self.next_event_id(),
+                at=self.app.clock.now(),
+                conversation=self.where(channel),
+                actor=self.actor(who),
+                name=name,
+                options=options,
+            )
+        )
+
+    async def press(
+        self, who: str, action_id: str, value: str, channel: str = "parents"
+    ) -> list[Intent]:
+        return await self.send(
+            ComponentSubmitted(
+                event_id=self.next_event_id(),
+                at=self.app.clock.now(),
+                conversation=self.where(channel),
+                actor=self.actor(who),
+                action_id=action_id,
+                value=value,
+            )
+        )
+
+    async def submit(
+        self, who: str, form_id: str, channel: str = "parents", **values: str
+    ) -> list[Intent]:
+        return await self.send(
+            FormSubmitted(
+                event_id=self.next_event_id(),
+                at=self.app.clock.now(),
+                conversation=self.where(channel),
+                actor=self.actor(who),
+                form_id=form_id,
+                values=values,
+            )
+        )
+
+    async def react(
+        self, who: str, message: str, emoji: str, channel: str = "parents"
+    ) -> list[Intent]:
+        return await self.send(
+            ReactionAdded(
+                event_id=self.next_event_id(),
+                at=self.app.clock.now(),
+                conversation=replace(self.where(channel), message=message),
+                actor=self.actor(who),
+                emoji=emoji,
+            )
+        )
+
+    def texts(self, intents: list[Intent]) -> list[str]:
+        return [text_of(i) for i in intents]
+
+
+def test_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: no .env, no platform tokens, the given database."""
+    return Settings(_env_file=None, database_url=database_url, **overrides)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+async def postgres_available(url: str = POSTGRES_URL) -> str | None:
+    """None when PostgreSQL answers at `url`, else why not (printed in the skip)."""
+    try:
+        import asyncpg
+    except ImportError:
+        return "asyncpg is not installed (pip install 'homeroom[postgres]')"
+    try:
+        connection = await asyncio.wait_for(
+            asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql")), timeout=3
+        )
+    except Exception as error:
+        return f"no PostgreSQL server at {url}: {error}"
+    await connection.close()
+    return None
+
+
+async def reset_postgres(url: str = POSTGRES_URL) -> None:
+    """Drop Homeroom's tables so each PostgreSQL test starts from an empty schema."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend; storage tests widen this to ["sqlite", "postgres"]."""
+    return str(request.param)
+
+
+@pytest_asyncio.fixture
+async def database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "postgres":
+        reason = await postgres_available()
+        if reason:
+            pytest.skip(reason)
+        await reset_postgres()
+        return POSTGRES_URL
+    return f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}"
+
+
+@pytest.fixture
+def capabilities() -> Capabilities:
+    return Capabilities()
+
+
+@pytest_asyncio.fixture
+async def homeroom(database_url: str, clock: FakeClock) -> AsyncIterator[Homeroom]:
+    app = Homeroom(test_settings(database_url), clock=clock)
+    await app.db.migrate()
+    yield app
+    await app.stop()
+
+
+@pytest_asyncio.fixture
+async def bot(homeroom: Homeroom, clock: FakeClock, capabilities: Capabilities) -> TestBot:
+    adapter = FakeAdapter(capabilities, clock=clock)
+    homeroom.attach(adapter)
+    await homeroom.start()
+    return TestBot(homeroom, adapter)

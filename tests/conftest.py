@@ -1,0 +1,1 @@
+"""Fixtures come from bot.testing (registered as the `homeroom` pytest plugin)."""
