@@ -42,8 +42,8 @@ def ensure_venv() -> None:
 
 def main(argv: list[str]) -> int:
     """Dispatch `run`, `test` or `lint` to the tools inside .venv."""
-    if not argv or argv[0] not in {"run", "test", "lint"}:
-        print("usage: python3 tasks.py run [homeroom args] | test [pytest args] | lint")
+    if not argv or argv[0] not in {"run", "test", "lint", "messages"}:
+        print("usage: python3 tasks.py run [homeroom args] | test [pytest args] | lint | messages")
         return 2
     ensure_venv()
     task, rest = argv[0], argv[1:]
@@ -51,16 +51,34 @@ def main(argv: list[str]) -> int:
         cmd = [str(BIN / "homeroom"), *(rest or ["run"])]
     elif task == "test":
         cmd = [str(BIN / "python"), "-m", "pytest", *rest]
+    elif task == "messages":
+        return _update_catalogs()
     else:
         for step in (
             [str(BIN / "ruff"), "check", "."],
             [str(BIN / "ruff"), "format", "--check", "."],
-            [str(BIN / "mypy"), "bot"],
+            [str(BIN / "mypy"), "bot", "adapters"],
         ):
             if subprocess.run(step, cwd=ROOT).returncode:
                 return 1
         return 0
     return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def _update_catalogs() -> int:
+    """Extract marked strings into the template and merge them into every .po file."""
+    pybabel = str(BIN / "pybabel")
+    pot = "bot/i18n/homeroom.pot"
+    extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
+    steps = [
+        [*extract, "--no-location", "--omit-header", "-o", pot, "."],
+        [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "--no-location"],
+    ]
+    for step in steps:
+        if subprocess.run(step, cwd=ROOT).returncode:
+            return 1
+    print("Catalogs updated: translate the new or fuzzy entries in bot/i18n/locales/*/.")
+    return 0
 
 
 if __name__ == "__main__":

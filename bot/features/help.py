@@ -41,8 +41,14 @@ def overview(ctx: Context) -> Message:
         buttons=tuple(
             Button(label=topic, action_id=TOPIC_ACTION, value=topic)
             for topic in topics[:MAX_TOPIC_BUTTONS]
-        ),
-        footer=ctx.t._("Type “help <topic>” for more, for example “help role”."),
+        )
+        if len(topics) > 1
+        else (),
+        footer=ctx.t._(
+            "Type “help <topic>” for more, for example “help {example}”.", example=topics[-1]
+        )
+        if len(topics) > 1
+        else None,
     )
 
 

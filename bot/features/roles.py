@@ -20,6 +20,11 @@ MEMBER = Option("member", "member", N_("The member, like @name"), required=True)
 ROLE = Option("role", "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES)
 
 
+def role_phrase(t: Translator, role: Role) -> str:
+    """The role with its article, as in "Sam is now a liaison"."""
+    return t._("a liaison") if role is Role.LIAISON else t._("an organizer")
+
+
 def role_name(t: Translator, role: Role, count: int = 1) -> str:
     if role is Role.LIAISON:
         return t.ngettext("liaison", "liaisons", count)
@@ -43,14 +48,14 @@ async def grant(ctx: Context, args: Args) -> list[Intent]:
         return [
             ctx.reply(
                 ctx.t._(
-                    "{who} is already a {role}, so nothing changed.",
+                    "{who} is already {role}, so nothing changed.",
                     who=who,
-                    role=role_name(ctx.t, role),
+                    role=role_phrase(ctx.t, role),
                 )
             )
         ]
     return [
-        ctx.reply(ctx.t._("Done: {who} is now a {role}.", who=who, role=role_name(ctx.t, role))),
+        ctx.reply(ctx.t._("Done: {who} is now {role}.", who=who, role=role_phrase(ctx.t, role))),
         ctx.dm(member, await _welcome(ctx, member, role)),
     ]
 
@@ -84,10 +89,10 @@ async def _welcome(ctx: Context, member: MemberRef, role: Role) -> Message:
 async def revoke(ctx: Context, args: Args) -> list[Intent]:
     member, role = _chosen(args)
     removed = await ctx.services.directory.revoke(member, role)
-    who, name = mention(member), role_name(ctx.t, role)
+    who, name = mention(member), role_phrase(ctx.t, role)
     if not removed:
-        return [ctx.reply(ctx.t._("{who} isn't a {role}, so nothing changed.", who=who, role=name))]
-    return [ctx.reply(ctx.t._("Done: {who} is no longer a {role}.", who=who, role=name))]
+        return [ctx.reply(ctx.t._("{who} isn't {role}, so nothing changed.", who=who, role=name))]
+    return [ctx.reply(ctx.t._("Done: {who} is no longer {role}.", who=who, role=name))]
 
 
 async def list_roles(ctx: Context, args: Args) -> list[Intent]:

@@ -1,0 +1,158 @@
+"""`homeroom`: run, migrate, check. The composition root: settings -> Homeroom -> adapters.
+
+Every failure a person can cause (a wrong setting, an unreachable database) ends in one
+readable line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from pathlib import Path
+
+from bot import __version__
+from bot.app import Homeroom
+from bot.logs import configure
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("homeroom")
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="homeroom",
+        description="Homeroom: weekly prompts, polls, live chats, digests and questions "
+        "to school liaisons for parent groups on Slack, Discord or a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start every configured adapter (the console when none is)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("check", help="validate settings and the database, say what would start")
+    return parser
+
+
+def adapters_to_start(settings: Settings) -> list[str]:
+    names = []
+    if settings.slack_enabled:
+        names.append("slack")
+    if settings.discord_enabled:
+        names.append("discord")
+    if settings.console_enabled:
+        names.append("console")
+    return names
+
+
+async def _migrate(settings: Settings) -> int:
+    app = Homeroom(settings)
+    try:
+        await app.db.migrate()
+        print(f"The database at {app.db.display_url} is up to date.")
+        return 0
+    finally:
+        await app.db.close()
+
+
+async def _check(settings: Settings) -> int:
+    app = Homeroom(settings)
+    try:
+        pending = await app.db.pending_migrations()
+    finally:
+        await app.db.close()
+    print(f"Settings are valid. Database: {app.db.display_url}")
+    if pending:
+        print(f"Migrations to apply on start: {', '.join(pending)}")
+    else:
+        print("The database schema is up to date.")
+    started = adapters_to_start(settings)
+    print(f"Would start: {', '.join(started) or 'nothing (HOMEROOM_CONSOLE=off and no tokens)'}")
+    missing = [name for name in started if name in {"slack", "discord"}]
+    if missing:
+        print(f"Not in this build yet: {', '.join(missing)} adapter(s).")
+        return 1
+    return 0 if started else 1
+
+
+async def _run(settings: Settings, started_at: float) -> int:
+    names = adapters_to_start(settings)
+    unavailable = [n for n in names if n != "console"]
+    if unavailable:
+        print(
+            f"Homeroom can't connect to {', '.join(unavailable)} yet: that adapter is not in "
+            "this build. Remove its tokens from .env to use the console.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if not names:
+        print(
+            "Nothing to start: set Slack or Discord tokens, or HOMEROOM_CONSOLE=on.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    from adapters.console import ConsoleAdapter
+
+    app = Homeroom(settings)
+    console = ConsoleAdapter(app)
+    app.attach(console)
+    await app.start()
+    log.info(
+        "event=ready adapters=%s startup_ms=%.0f",
+        ",".join(names),
+        (time.perf_counter() - started_at) * 1000,
+    )
+    try:
+        runner = asyncio.ensure_future(console.run())
+        failed = asyncio.ensure_future(app.supervisor.failed.wait())
+        await asyncio.wait({runner, failed}, return_when=asyncio.FIRST_COMPLETED)
+        failed.cancel()
+        if not runner.done():
+            runner.cancel()
+            print(
+                "Homeroom stopped because a background task kept failing; see the log.",
+                file=sys.stderr,
+            )
+            return 1
+        runner.result()
+        return 0
+    finally:
+        await app.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    started_at = time.perf_counter()
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings(args.env_file)
+    except SettingsError as problem:
+        print(f"homeroom: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    interactive_console = command == "run" and settings.console_enabled and sys.stdin.isatty()
+    log_file = settings.log_file or (Path("data/homeroom.log") if interactive_console else None)
+    level = settings.log_level if log_file or command != "run" else "WARNING"
+    configure(level, log_file)
+    runner = {
+        "run": lambda: _run(settings, started_at),
+        "migrate": lambda: _migrate(settings),
+        "check": lambda: _check(settings),
+    }[command]
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(runner())
+        return 0
+    except OSError as problem:
+        print(
+            f"homeroom: can't reach the database ({problem}). Check DATABASE_URL.", file=sys.stderr
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

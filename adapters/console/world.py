@@ -1,0 +1,59 @@
+"""The console's pretend platform: a demo community with channels, members, messages,
+threads and direct messages. It stands where Slack's or Discord's servers would, so
+it lives in memory like any platform's state does from the bot's point of view."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.intents import Button, Form
+
+PLATFORM = "console"
+COMMUNITY = "demo"
+
+
+@dataclass(frozen=True)
+class Character:
+    name: str
+    role: str
+    locale: str
+    is_admin: bool = False
+
+
+CAST = (
+    Character("dana", "organizer (runs the parent group)", "en", is_admin=True),
+    Character("sam", "school staff (family liaison to be)", "en"),
+    Character("maria", "parent (reads Spanish)", "es"),
+    Character("lee", "parent", "en"),
+)
+CHANNELS = ("parents", "liaisons")
+
+
+@dataclass
+class ConsoleMessage:
+    id: str
+    channel: str
+    author: str
+    text: str
+    thread: str | None = None
+
+
+@dataclass
+class World:
+    messages: dict[str, ConsoleMessage] = field(default_factory=dict)
+    inbox: dict[str, list[str]] = field(default_factory=dict)
+    buttons: dict[str, tuple[str, tuple[Button, ...]]] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=lambda: {c.name: c.locale for c in CAST})
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def character(self, name: str) -> Character | None:
+        return next((c for c in CAST if c.name == name), None)
+
+    def add_message(
+        self, channel: str, author: str, text: str, thread: str | None
+    ) -> ConsoleMessage:
+        message = ConsoleMessage(str(next(self._ids)), channel, author, text, thread)
+        self.messages[message.id] = message
+        return message
