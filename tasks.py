@@ -26,7 +26,7 @@ def _fingerprint() -> str:
 
 def ensure_venv() -> None:
     """Create and fill .venv unless it already matches pyproject.toml."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any check
         sys.exit("Homeroom needs Python 3.11 or newer; run this with python3.11.")
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return

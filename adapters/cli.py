@@ -138,14 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     log_file = settings.log_file or (Path("data/homeroom.log") if interactive_console else None)
     level = settings.log_level if log_file or command != "run" else "WARNING"
     configure(level, log_file)
-    runner = {
-        "run": lambda: _run(settings, started_at),
-        "migrate": lambda: _migrate(settings),
-        "check": lambda: _check(settings),
-    }[command]
+    if command == "migrate":
+        job = _migrate(settings)
+    elif command == "check":
+        job = _check(settings)
+    else:
+        job = _run(settings, started_at)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(runner())
+            return asyncio.run(job)
         return 0
     except OSError as problem:
         print(

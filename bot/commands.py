@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import shlex
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -149,15 +148,15 @@ class CommandRegistry:
         )
 
 
+# Double quotes group words ("Mrs Lee"); apostrophes do not, as in "it's Maria's turn".
+_TOKEN = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
 _KEYED = re.compile(r"^(--)?(?P<key>[a-z][a-z0-9-]*)(?P<sep>[=:])(?P<value>.*)$", re.S)
 
 
 def parse_text(spec: CommandSpec, text: str) -> dict[str, str]:
     """Split `text` into raw option values: `name=value`, `name:value` or in order."""
-    try:
-        tokens = shlex.split(text)
-    except ValueError:
-        tokens = text.split()
+    spans = [(m[1] or m[2] or m[3] or "", m.start()) for m in _TOKEN.finditer(text)]
+    tokens = [token for token, _ in spans]
     raw: dict[str, str] = {}
     positional = [o for o in spec.options]
     index = 0
@@ -181,7 +180,7 @@ def parse_text(spec: CommandSpec, text: str) -> dict[str, str]:
             )
         option = positional.pop(0)
         if option.rest:
-            raw[option.name] = " ".join(tokens[index:])
+            raw[option.name] = text[spans[index][1] :].strip()
             break
         raw[option.name] = token
         index += 1

@@ -18,8 +18,9 @@ class TokenBucket:
 
     def _refill(self) -> float:
         now = self._clock.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
+        if now > self._updated:
+            self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+            self._updated = now
         return now
 
     def delay(self) -> float:
@@ -34,6 +35,9 @@ class TokenBucket:
         self._tokens -= 1
 
     def pause(self, seconds: float) -> None:
+        """Send nothing for `seconds`, then start again from an empty bucket: refilling
+        during the pause would release a burst that earns the next 429."""
         now = self._refill()
         self._paused_until = max(self._paused_until, now + seconds)
         self._tokens = min(self._tokens, 0.0)
+        self._updated = self._paused_until

@@ -61,8 +61,9 @@ class ConsoleAdapter:
             return posted.id
         if isinstance(intent, Ephemeral):
             self._remember_buttons(intent.member.id, intent.to.channel, intent)
+            who = intent.member.id
             self.view.show(
-                f"#{intent.to.channel} | Homeroom → {intent.member.id} (only {intent.member.id} sees this)",
+                f"#{intent.to.channel} | Homeroom → {who} (only {who} sees this)",
                 intent.message,
                 style="yellow",
             )

@@ -1,0 +1,73 @@
+"""Every string a member reads is translated; a missing Spanish entry fails here."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, pick_language, translator
+from bot.settings import SUPPORTED_LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def _source_messages() -> set[str | tuple[str, ...]]:
+    found: set[str | tuple[str, ...]] = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        ROOT / "bot", method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
+def test_every_source_string_is_translated(language: str) -> None:
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "homeroom.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    missing, broken = [], []
+    for message in sorted(_source_messages(), key=str):
+        key = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(key)
+        if entry is None or entry.fuzzy or not entry.string or not all(entry.string):
+            missing.append(message)
+            continue
+        sources = message if isinstance(message, tuple) else (message,)
+        targets = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if any(_fields(t) - _fields(" ".join(sources)) for t in targets):
+            broken.append(message)
+    assert missing == [], f"untranslated in {language} (run: python3 tasks.py messages)"
+    assert broken == [], "translations use placeholders their source lacks"
+
+
+def test_the_check_finds_source_strings() -> None:
+    assert "Homeroom help" in _source_messages()
+
+
+def test_spanish_plural_and_format() -> None:
+    t = translator("es")
+    assert t.ngettext("liaison", "liaisons", 2) == "enlaces escolares"
+    assert t._("Help: {topic}", topic="role") == "Ayuda: role"
+
+
+def test_times_are_shown_in_the_readers_zone() -> None:
+    from datetime import UTC, datetime
+
+    instant = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)
+    assert translator("en").when(instant, "America/New_York") == "Sunday 8 March, 20:30"
+    assert re.match(r"domingo 8 marzo, 20:30", translator("es").when(instant, "America/New_York"))
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [(("es-MX",), "es"), (("es_ES",), "es"), ((None, "fr"), "en"), (("en-GB", "es"), "en")],
+)
+def test_pick_language(candidates: tuple[str | None, ...], expected: str) -> None:
+    assert pick_language(*candidates) == expected
