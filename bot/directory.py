@@ -253,6 +253,6 @@ class Directory:
             rows = await conn.execute(
                 select(member_roles.c.user_id, member_roles.c.role)
                 .where(member_roles.c.community_id == community.id)
-                .order_by(member_roles.c.role, member_roles.c.granted_at)
+                .order_by(member_roles.c.role, member_roles.c.granted_at, member_roles.c.user_id)
             )
             return [(user_id, Role(role)) for user_id, role in rows]
