@@ -66,7 +66,8 @@ class Outbox:
         self._overall: dict[str, TokenBucket] = {}
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
+        self._persisting: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._outstanding = 0
         self._idle = asyncio.Event()
@@ -89,8 +90,8 @@ class Outbox:
             self._idle.clear()
             row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
             task = asyncio.get_running_loop().create_task(self._persist(intent, row))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._persisting.add(task)
+            task.add_done_callback(self._persisting.discard)
 
     async def send(self, intents: Sequence[Intent]) -> None:
         """Queue intents and wait until they are persisted (not until delivered)."""
@@ -218,8 +219,14 @@ class Outbox:
             del self._ready[key]
             task = asyncio.get_running_loop().create_task(self._send(lane, deliverer))
             self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            task.add_done_callback(self._send_done)
         return soonest
+
+    def _send_done(self, task: asyncio.Task[None]) -> None:
+        # Wake the loop only once the task has left _in_flight: waking it earlier lets
+        # it see itself still at the concurrency limit and sleep for good.
+        self._in_flight.discard(task)
+        self._wake.set()
 
     async def _send(self, lane: _Lane, deliverer: Deliverer) -> None:
         # Shielded: stopping the outbox never interrupts a send between the platform's
@@ -230,7 +237,6 @@ class Outbox:
             lane.busy = False
             if lane.queue:
                 self._ready[lane.key] = None
-            self._wake.set()
 
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
@@ -313,8 +319,9 @@ class Outbox:
 
     async def stop(self) -> None:
         """After the loop is cancelled: sends under way finish and are recorded."""
-        if self._in_flight:
-            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        pending = [*self._persisting, *self._in_flight]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
         await self._marks.drain()
         await self._inserts.drain()
 

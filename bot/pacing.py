@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.clock import Clock
 
+EPSILON = 1e-9
+
 
 class TokenBucket:
     """`rate` tokens a second, at most `burst` saved up; `pause` honours a Retry-After."""
@@ -28,7 +30,9 @@ class TokenBucket:
         now = self._refill()
         if now < self._paused_until:
             return self._paused_until - now
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+        # Within EPSILON of a whole token counts as one: float rounding must not leave a
+        # delay too small for any clock to pass (a livelock).
+        return 0.0 if self._tokens >= 1 - EPSILON else (1 - self._tokens) / self._rate
 
     def take(self) -> None:
         self._refill()

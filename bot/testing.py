@@ -156,6 +156,19 @@ class TestBot:
             )
         )
 
+    async def dm(self, who: str, text: str) -> list[Intent]:
+        """A direct message from `who` to the bot."""
+        return await self.send(
+            MessagePosted(
+                event_id=self.next_event_id(),
+                at=self.app.clock.now(),
+                conversation=self.where(f"dm-{who}"),
+                actor=self.actor(who),
+                text=text,
+                is_direct=True,
+            )
+        )
+
     async def invoke(
         self, who: str, name: str, channel: str = "parents", **options: str
     ) -> list[Intent]:

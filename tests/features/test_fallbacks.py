@@ -1,0 +1,124 @@
+"""Every fallback the core chooses when an adapter lacks a capability."""
+
+import pytest
+
+from bot.app import Homeroom
+from bot.capabilities import Capabilities
+from bot.directory import Role
+from bot.intents import DirectMessage, Ephemeral, Message, Post, React, Update
+from bot.refs import ConversationRef, MemberRef
+from bot.testing import FakeAdapter, TestBot
+
+BARE = Capabilities(
+    threads=False,
+    buttons=False,
+    forms=False,
+    ephemeral=False,
+    reactions=False,
+    updates=False,
+    max_text=400,
+)
+
+
+@pytest.fixture
+def capabilities() -> Capabilities:
+    return BARE
+
+
+async def test_buttons_become_numbered_text_and_a_number_presses_the_button(bot: TestBot) -> None:
+    [card] = await bot.say("lee", "/homeroom help")
+    assert isinstance(card, DirectMessage)  # no ephemeral messages: privately, by DM
+    bot.people["lee"].is_admin = True
+    parts = await bot.say("lee", "/homeroom help")  # long: split under the limit
+    assert all(isinstance(p, DirectMessage) and p.message.buttons == () for p in parts)
+    text = "\n".join(bot.texts(parts))
+    assert "[1] help\n  [2] setup\n  [3] role" in text
+    assert "Reply with a number to choose." in text
+
+    assert await bot.say("lee", "3") == []  # the choice was offered in the DM, not here
+    [pressed] = await bot.dm("lee", "3")
+    assert "role revoke <member> <role>" in bot.texts([pressed])[0]
+
+
+async def test_a_number_from_someone_else_or_out_of_range_is_just_a_message(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom help")
+    assert await bot.say("lee", "3") == []  # dana's choices are dana's
+    assert await bot.say("dana", "9") == []
+
+
+async def test_a_form_becomes_a_short_dialogue_that_runs_the_command(bot: TestBot) -> None:
+    [first] = await bot.say("dana", "/homeroom role grant")
+    assert "(1/2): The member, like @name" in bot.texts([first])[0]
+    [second] = await bot.say("dana", "@sam")
+    assert "(2/2): liaison or organizer" in bot.texts([second])[0]
+    [unclear] = await bot.say("dana", "principal")
+    assert bot.texts([unclear])[0].startswith("Please pick one of the choices.")
+    done, _welcome = await bot.say("dana", "1")
+    assert bot.texts([done]) == ["Done: <@sam> is now a liaison."]
+    assert Role.LIAISON in (await bot.app.directory.profile(bot.member("sam"))).roles
+
+
+async def test_a_dialogue_survives_a_restart_and_can_be_cancelled(bot: TestBot) -> None:
+    await bot.say("maria", "/homeroom help")  # unrelated traffic first
+    bot.people["maria"].is_admin = True
+    await bot.say("maria", "/homeroom setup")
+    restarted = Homeroom(bot.app.settings, clock=bot.app.clock)
+    try:
+        restarted.attach(FakeAdapter(BARE, clock=bot.app.clock))  # type: ignore[arg-type]
+        await restarted.start()
+        adapter = restarted.outbox._deliverers["fake"]
+        again = TestBot(restarted, adapter, bot.people, bot._ids)  # type: ignore[arg-type]
+        [reply] = await again.say("maria", "cancelar")
+        assert again.texts([reply]) == ["De acuerdo, lo dejé ahí. No se cambió nada."]
+        assert await again.say("maria", "hola a todos") == []
+    finally:
+        await restarted.stop()
+
+
+async def test_dash_keeps_the_value_shown(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom setup")
+    for _ in range(3):
+        await bot.say("dana", "-")
+    [summary] = await bot.say("dana", "-")
+    assert "Time zone: UTC" in bot.texts([summary])[0]
+
+
+async def test_long_text_is_split_under_the_limit(bot: TestBot) -> None:
+    parts = await bot.say("dana", "/homeroom help")
+    assert len(parts) > 1
+    assert all(len(bot.texts([p])[0]) <= BARE.max_text for p in parts)
+
+
+async def test_threads_reactions_and_updates_fall_back(homeroom: Homeroom) -> None:
+    adapt = homeroom.core._fallbacks.adapt
+    from bot.i18n import translator
+
+    where = ConversationRef("fake", "school", "parents", thread="t1", message="m1")
+    intents = await adapt(
+        [
+            Post(to=where, message=Message(text="in a thread")),
+            React(to=where, emoji="✅"),
+            Update(to=where, message=Message(text="edited")),
+        ],
+        BARE,
+        translator("en"),
+    )
+    assert intents == [
+        Post(to=where.channel_only(), message=Message(text="in a thread")),
+        Post(to=where.channel_only(), message=Message(text="edited")),
+    ]
+
+
+async def test_without_dms_or_ephemeral_a_private_reply_is_posted(homeroom: Homeroom) -> None:
+    from bot.i18n import translator
+
+    where = ConversationRef("fake", "school", "parents")
+    member = where.community_ref
+    reply = Ephemeral(
+        to=where,
+        member=__import__("bot.refs").refs.MemberRef(member.platform, member.community, "x"),
+        message=Message(text="hi"),
+    )
+    caps = Capabilities(ephemeral=False, direct_messages=False)
+    [posted] = await homeroom.core._fallbacks.adapt([reply], caps, translator("en"))
+    assert posted == Post(to=where, message=Message(text="hi"))
