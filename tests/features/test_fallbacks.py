@@ -5,6 +5,7 @@ import pytest
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.directory import Role
+from bot.i18n import translator
 from bot.intents import DirectMessage, Ephemeral, Message, Post, React, Update
 from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter, TestBot
@@ -91,7 +92,6 @@ async def test_long_text_is_split_under_the_limit(bot: TestBot) -> None:
 
 async def test_threads_reactions_and_updates_fall_back(homeroom: Homeroom) -> None:
     adapt = homeroom.core._fallbacks.adapt
-    from bot.i18n import translator
 
     where = ConversationRef("fake", "school", "parents", thread="t1", message="m1")
     intents = await adapt(
@@ -110,15 +110,9 @@ async def test_threads_reactions_and_updates_fall_back(homeroom: Homeroom) -> No
 
 
 async def test_without_dms_or_ephemeral_a_private_reply_is_posted(homeroom: Homeroom) -> None:
-    from bot.i18n import translator
 
     where = ConversationRef("fake", "school", "parents")
-    member = where.community_ref
-    reply = Ephemeral(
-        to=where,
-        member=__import__("bot.refs").refs.MemberRef(member.platform, member.community, "x"),
-        message=Message(text="hi"),
-    )
+    reply = Ephemeral(to=where, member=MemberRef("fake", "school", "x"), message=Message(text="hi"))
     caps = Capabilities(ephemeral=False, direct_messages=False)
     [posted] = await homeroom.core._fallbacks.adapt([reply], caps, translator("en"))
     assert posted == Post(to=where, message=Message(text="hi"))
