@@ -101,7 +101,11 @@ class TestBot:
 
     app: Homeroom
     adapter: FakeAdapter
-    people: dict[str, Person] = field(default_factory=lambda: {p.name: p for p in DEFAULT_PEOPLE})
+    people: dict[str, Person] = field(
+        default_factory=lambda: {
+            p.name: replace(p) for p in DEFAULT_PEOPLE
+        }  # copies: tests edit them
+    )
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
