@@ -6,6 +6,7 @@ global instance to reach for.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 
@@ -73,6 +74,12 @@ class Homeroom:
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
+        # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
+        # lives as long as the process. Freezing it keeps full garbage collections from
+        # rescanning it: measured here, that cut GC pauses from up to 124 ms (blocking
+        # the event loop) to a few ms. See BENCHMARKS.md.
+        gc.collect()
+        gc.freeze()
 
     async def handle(self, event: Event) -> list[Intent]:
         """Dispatch an inbound event and queue its answer for delivery."""

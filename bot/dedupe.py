@@ -28,7 +28,7 @@ class InboundDedupe:
         self._engine = engine
         self._clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._batcher: Batcher[dict[str, object], None] = Batcher(engine, _write, "inbound")
+        self._batcher: Batcher[dict[str, object], None] = Batcher(engine, _write, "inbound", clock)
 
     async def load_recent(self) -> int:
         """Reload the IDs seen within the redelivery window; returns how many."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -182,26 +182,25 @@ class Directory:
         if cached and self._fresh(cached[0]):
             return cached[1]
         community = await self.community(ref.community_ref)
+        mine_roles = (member_roles.c.community_id == community.id) & (
+            member_roles.c.user_id == ref.id
+        )
+        mine_prefs = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
+        both = union_all(  # one round trip: this runs for every member's first command
+            select(
+                literal("role").label("kind"), member_roles.c.role.label("a"), null().label("b")
+            ).where(mine_roles),
+            select(literal("prefs"), members.c.language, members.c.timezone).where(mine_prefs),
+        )
         async with self._engine.connect() as conn:
-            role_rows = await conn.execute(
-                select(member_roles.c.role).where(
-                    (member_roles.c.community_id == community.id)
-                    & (member_roles.c.user_id == ref.id)
-                )
-            )
-            roles = {Role(r) for (r,) in role_rows} | {Role.PARENT}
-            prefs = (
-                await conn.execute(
-                    select(members.c.language, members.c.timezone).where(
-                        (members.c.community_id == community.id) & (members.c.user_id == ref.id)
-                    )
-                )
-            ).first()
+            rows = (await conn.execute(both)).all()
+        roles = {Role(a) for kind, a, _ in rows if kind == "role"} | {Role.PARENT}
+        prefs = next(((a, b) for kind, a, b in rows if kind == "prefs"), (None, None))
         profile = MemberProfile(
             ref=ref,
             roles=frozenset(roles),
-            language=prefs.language if prefs else None,
-            timezone=prefs.timezone if prefs else None,
+            language=prefs[0],
+            timezone=prefs[1],
         )
         self._profiles[ref] = (self._clock.monotonic(), profile)
         return profile

@@ -143,10 +143,13 @@ def intent_from_json(payload: str) -> Intent:
 
 
 def lane_of(intent: Intent) -> str:
-    """The pacing lane: the channel the intent lands in (DMs pace per member)."""
+    """The pacing lane: the channel a shared message lands in. Private answers only
+    need to keep their order for their one reader, so they pace per member."""
     if isinstance(intent, DirectMessage):
         m = intent.member
         return f"{m.platform}:{m.community}:dm:{m.id}"
+    if isinstance(intent, Ephemeral | OpenForm):
+        return f"{intent.to.lane}:{intent.member.id}"
     return intent.to.lane
 
 

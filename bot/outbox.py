@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -58,7 +59,7 @@ class _Lane:
 
 
 class Outbox:
-    def __init__(self, engine: AsyncEngine, clock: Clock, *, concurrency: int = 16) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock, *, concurrency: int = 32) -> None:
         self._engine = engine
         self._clock = clock
         self._concurrency = concurrency
@@ -67,13 +68,14 @@ class Outbox:
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
-        self._persisting: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._outstanding = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._inserts: Batcher[tuple[str, str, str], int] = Batcher(engine, self._insert, "outbox")
-        self._marks: Batcher[dict[str, Any], None] = Batcher(engine, _mark, "outbox_marks")
+        self._inserts: Batcher[tuple[str, str, str], int] = Batcher(
+            engine, self._insert, "outbox", clock
+        )
+        self._marks: Batcher[dict[str, Any], None] = Batcher(engine, _mark, "outbox_marks", clock)
         self.sent_count = 0
 
     def register(self, deliverer: Deliverer) -> None:
@@ -89,28 +91,13 @@ class Outbox:
             self._outstanding += 1
             self._idle.clear()
             row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
-            task = asyncio.get_running_loop().create_task(self._persist(intent, row))
-            self._persisting.add(task)
-            task.add_done_callback(self._persisting.discard)
+            self._inserts.submit(row, partial(self._persisted, intent))
 
-    async def send(self, intents: Sequence[Intent]) -> None:
-        """Queue intents and wait until they are persisted (not until delivered)."""
-        for intent in intents:
-            self._outstanding += 1
-            self._idle.clear()
-            await self._persist(
-                intent, (platform_of(intent), lane_of(intent), intent_to_json(intent))
-            )
-
-    async def _persist(self, intent: Intent, row: tuple[str, str, str]) -> None:
-        try:
-            row_id = await self._inserts.write(row)
-        except Exception:
-            # Logged by the batcher with its size; the member's message is not lost
-            # from the outbox's view only if it was written, so count it as failed.
-            self._finished()
-            raise
-        self._enqueue(_Item(row_id, intent))
+    def _persisted(self, intent: Intent, row_id: asyncio.Future[int]) -> None:
+        if row_id.cancelled() or row_id.exception() is not None:
+            self._finished()  # the batcher logged the failed write with its size
+            return
+        self._enqueue(_Item(row_id.result(), intent))
 
     async def _insert(
         self, conn: AsyncConnection, rows: Sequence[tuple[str, str, str]]
@@ -319,11 +306,10 @@ class Outbox:
 
     async def stop(self) -> None:
         """After the loop is cancelled: sends under way finish and are recorded."""
-        pending = [*self._persisting, *self._in_flight]
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-        await self._marks.drain()
         await self._inserts.drain()
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self._marks.drain()
 
 
 def _failed(error: str, now: datetime) -> dict[str, Any]:

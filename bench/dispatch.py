@@ -1,0 +1,129 @@
+"""Command dispatch through FakeAdapter with SQLite persistence.
+
+Prints: sequential commands/s (dispatch, and dispatch through delivery), the same with
+2,000 commands in flight at once, the number of replies that answered the wrong
+command, and the longest the event loop was blocked. Run: .venv/bin/python -m bench.dispatch
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import Homeroom
+from bot.events import Actor, CommandInvoked
+from bot.intents import Ephemeral, Intent
+from bot.refs import ConversationRef, MemberRef
+from bot.testing import FakeAdapter, test_settings
+
+TOPICS = ("help", "setup", "role")
+_ids = itertools.count()
+
+
+def command(n: int, topic: str) -> CommandInvoked:
+    member = MemberRef("fake", "school", f"member{n}")
+    return CommandInvoked(
+        event_id=f"bench-{next(_ids)}",
+        at=datetime.now(UTC),
+        conversation=ConversationRef("fake", "school", "parents"),
+        actor=Actor(member, locale="es" if n % 2 else "en", is_platform_admin=True),
+        text=f"help {topic}",
+    )
+
+
+def wrong_replies(events: list[CommandInvoked], sent: list[Intent]) -> int:
+    """Count events whose one reply is missing, doubled, for someone else, or off-topic."""
+    by_event: dict[str | None, list[Ephemeral]] = {}
+    for intent in sent:
+        assert isinstance(intent, Ephemeral)
+        by_event.setdefault(intent.in_reply_to, []).append(intent)
+    wrong = 0
+    for event in events:
+        replies = by_event.get(event.event_id, [])
+        topic = event.text.split()[1]
+        if (
+            len(replies) != 1
+            or replies[0].member != event.actor.ref
+            or not (replies[0].message.title or "").endswith(f": {topic}")
+        ):
+            wrong += 1
+    return wrong
+
+
+class LongestCallback:
+    """Times every callback the event loop runs: the longest is the longest the loop
+    was blocked. (Timer lateness would also count time spent queued behind thousands
+    of short, ready callbacks during a burst, which is load, not blocking.)"""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._original = asyncio.events.Handle._run
+
+    def __enter__(self) -> LongestCallback:
+        original, meter = self._original, self
+
+        def timed(handle: asyncio.events.Handle) -> None:
+            start = time.perf_counter()
+            original(handle)
+            meter.worst = max(meter.worst, time.perf_counter() - start)
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = Homeroom(test_settings(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"))
+        adapter = FakeAdapter()
+        app.attach(adapter)
+        await app.start()
+        for n in range(200):  # warm up caches and the connection pool
+            await app.handle(command(n, "help"))
+        await app.outbox.idle()
+        adapter.sent.clear()
+
+        count = 5000
+        events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
+        with LongestCallback() as lag:
+            start = time.perf_counter()
+            for event in events:
+                await app.handle(event)
+                await asyncio.sleep(0)  # as a network adapter does: one callback per event
+            dispatched = time.perf_counter() - start
+            await app.outbox.idle()
+            delivered = time.perf_counter() - start
+        print(f"sequential: {count} commands")
+        print(
+            f"  dispatch (answer built, queued for the outbox): {count / dispatched:,.0f} commands/s"
+        )
+        print(
+            f"  through persisted delivery:                     {count / delivered:,.0f} commands/s"
+        )
+        print(f"  wrong replies: {wrong_replies(events, adapter.sent)} of {count}")
+        print(f"  longest event-loop callback: {lag.worst * 1000:.1f} ms")
+
+        adapter.sent.clear()
+        burst = [command(n, TOPICS[n % 3]) for n in range(2000)]
+        with LongestCallback() as lag:
+            start = time.perf_counter()
+            await asyncio.gather(*(app.handle(e) for e in burst))
+            dispatched = time.perf_counter() - start
+            await app.outbox.idle()
+            delivered = time.perf_counter() - start
+        print("2,000 commands in flight at once (2,000 members)")
+        print(f"  dispatch: {2000 / dispatched:,.0f} commands/s")
+        print(f"  through persisted delivery: {2000 / delivered:,.0f} commands/s")
+        print(f"  wrong replies: {wrong_replies(burst, adapter.sent)} of 2000")
+        print(f"  longest event-loop callback: {lag.worst * 1000:.1f} ms")
+        await app.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
