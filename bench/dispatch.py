@@ -100,9 +100,7 @@ async def main() -> None:
             await app.outbox.idle()
             delivered = time.perf_counter() - start
         print(f"sequential: {count} commands")
-        print(
-            f"  dispatch (answer built, queued for the outbox): {count / dispatched:,.0f} commands/s"
-        )
+        print(f"  dispatch (answered, queued for the outbox): {count / dispatched:,.0f} commands/s")
         print(
             f"  through persisted delivery:                     {count / delivered:,.0f} commands/s"
         )

@@ -1,0 +1,72 @@
+"""Start-up time to ready and idle memory of `homeroom run` with the console adapter.
+
+Starts the real command as a new user would, on a fresh database (migrations included)
+and again on the existing one, waits for the console's first line (printed once the
+bot is ready), lets it idle, reads its resident memory, then types :quit.
+Run: .venv/bin/python -m bench.startup
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+RUNS = 5
+IDLE_SECONDS = 2.0
+
+
+def start_once(folder: Path) -> tuple[float, float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{folder / 'homeroom.db'}"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=folder,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert process.stdout is not None and process.stdin is not None
+    first_line = process.stdout.readline()
+    ready = time.perf_counter() - started
+    assert "Homeroom console community" in first_line, first_line
+    time.sleep(IDLE_SECONDS)
+    rss = psutil.Process(process.pid).memory_info().rss / 2**20
+    process.stdin.write(":quit\n")
+    process.stdin.close()
+    process.wait(timeout=30)
+    return ready, rss
+
+
+def main() -> None:
+    fresh, warm, memory = [], [], []
+    for _ in range(RUNS):
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            ready, _ = start_once(folder)
+            fresh.append(ready)
+            ready, rss = start_once(folder)
+            warm.append(ready)
+            memory.append(rss)
+    print(f"homeroom run (console), {RUNS} runs each, median (max):")
+    print(summary("start-up to ready, new database", fresh, "s"))
+    print(summary("start-up to ready, existing database", warm, "s"))
+    print(summary(f"idle RSS after {IDLE_SECONDS:.0f} s", memory, "MB"))
+
+
+def summary(label: str, values: list[float], unit: str) -> str:
+    digits = 2 if unit == "s" else 0
+    middle, worst = statistics.median(values), max(values)
+    return f"  {label + ':':40} {middle:.{digits}f} {unit} ({worst:.{digits}f} {unit})"
+
+
+if __name__ == "__main__":
+    main()
