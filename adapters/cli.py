@@ -72,7 +72,7 @@ async def _check(settings: Settings) -> int:
     else:
         print("The database schema is up to date.")
     started = adapters_to_start(settings)
-    print(f"Would start: {', '.join(started) or 'nothing (HOMEROOM_CONSOLE=off and no tokens)'}")
+    print(f"Would start: {', '.join(started) or 'nothing (CONSOLE=off and no tokens)'}")
     missing = [name for name in started if name in {"slack", "discord"}]
     if missing:
         print(f"Not in this build yet: {', '.join(missing)} adapter(s).")
@@ -92,7 +92,7 @@ async def _run(settings: Settings, started_at: float) -> int:
         return EXIT_CONFIG
     if not names:
         print(
-            "Nothing to start: set Slack or Discord tokens, or HOMEROOM_CONSOLE=on.",
+            "Nothing to start: set Slack or Discord tokens, or CONSOLE=on.",
             file=sys.stderr,
         )
         return EXIT_CONFIG

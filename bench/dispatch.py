@@ -100,10 +100,8 @@ async def main() -> None:
             await app.outbox.idle()
             delivered = time.perf_counter() - start
         print(f"sequential: {count} commands")
-        print(f"  dispatch (answered, queued for the outbox): {count / dispatched:,.0f} commands/s")
-        print(
-            f"  through persisted delivery:                     {count / delivered:,.0f} commands/s"
-        )
+        print(f"  dispatch (answered, queued for outbox):  {count / dispatched:,.0f} commands/s")
+        print(f"  through persisted delivery:            {count / delivered:,.0f} commands/s")
         print(f"  wrong replies: {wrong_replies(events, adapter.sent)} of {count}")
         print(f"  longest event-loop callback: {lag.worst * 1000:.1f} ms")
 
