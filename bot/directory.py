@@ -53,10 +53,6 @@ class CommunitySettings:
         channels = self.groups.get(GroupPurpose.LIAISONS, ())
         return channels[0] if channels else None
 
-    @property
-    def is_set_up(self) -> bool:
-        return bool(self.groups.get(GroupPurpose.LIAISONS))
-
 
 @dataclass(frozen=True, slots=True)
 class MemberProfile:

@@ -12,8 +12,9 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 import pytest_asyncio
@@ -68,6 +69,13 @@ class FakeAdapter:
         self.sent.append(intent)
         self.sent_at.append(self.clock.monotonic() if self.clock else 0.0)
         return f"m{len(self.sent)}"
+
+
+class _Origin(TypedDict):
+    event_id: str
+    at: datetime
+    conversation: ConversationRef
+    actor: Actor
 
 
 @dataclass
@@ -128,6 +136,15 @@ class TestBot:
     def next_event_id(self) -> str:
         return f"ev{next(self._ids)}"
 
+    def _from(self, who: str, channel: str = "parents", thread: str | None = None) -> _Origin:
+        """The fields every event from `who` in `channel` shares."""
+        return _Origin(
+            event_id=self.next_event_id(),
+            at=self.app.clock.now(),
+            conversation=self.where(channel, thread),
+            actor=self.actor(who),
+        )
+
     async def send(self, event: Event) -> list[Intent]:
         """Dispatch an event, wait for delivery, return what was delivered for it."""
         before = len(self.adapter.sent)
@@ -163,14 +180,7 @@ class TestBot:
     async def dm(self, who: str, text: str) -> list[Intent]:
         """A direct message from `who` to the bot."""
         return await self.send(
-            MessagePosted(
-                event_id=self.next_event_id(),
-                at=self.app.clock.now(),
-                conversation=self.where(f"dm-{who}"),
-                actor=self.actor(who),
-                text=text,
-                is_direct=True,
-            )
+            MessagePosted(**self._from(who, f"dm-{who}"), text=text, is_direct=True)
         )
 
     async def invoke(
@@ -178,56 +188,29 @@ class TestBot:
     ) -> list[Intent]:
         """A command with typed options, as Discord sends them."""
         return await self.send(
-            CommandInvoked(
-                event_id=self.next_event_id(),
-                at=self.app.clock.now(),
-                conversation=self.where(channel),
-                actor=self.actor(who),
-                name=name,
-                options=options,
-            )
+            CommandInvoked(**self._from(who, channel), name=name, options=options)
         )
 
     async def press(
         self, who: str, action_id: str, value: str, channel: str = "parents"
     ) -> list[Intent]:
         return await self.send(
-            ComponentSubmitted(
-                event_id=self.next_event_id(),
-                at=self.app.clock.now(),
-                conversation=self.where(channel),
-                actor=self.actor(who),
-                action_id=action_id,
-                value=value,
-            )
+            ComponentSubmitted(**self._from(who, channel), action_id=action_id, value=value)
         )
 
     async def submit(
         self, who: str, form_id: str, channel: str = "parents", **values: str
     ) -> list[Intent]:
         return await self.send(
-            FormSubmitted(
-                event_id=self.next_event_id(),
-                at=self.app.clock.now(),
-                conversation=self.where(channel),
-                actor=self.actor(who),
-                form_id=form_id,
-                values=values,
-            )
+            FormSubmitted(**self._from(who, channel), form_id=form_id, values=values)
         )
 
     async def react(
         self, who: str, message: str, emoji: str, channel: str = "parents"
     ) -> list[Intent]:
-        return await self.send(
-            ReactionAdded(
-                event_id=self.next_event_id(),
-                at=self.app.clock.now(),
-                conversation=replace(self.where(channel), message=message),
-                actor=self.actor(who),
-                emoji=emoji,
-            )
-        )
+        origin = self._from(who, channel)
+        origin["conversation"] = replace(origin["conversation"], message=message)
+        return await self.send(ReactionAdded(**origin, emoji=emoji))
 
     def texts(self, intents: list[Intent]) -> list[str]:
         return [text_of(i) for i in intents]

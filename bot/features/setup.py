@@ -117,15 +117,12 @@ def _queue_welcome(ctx: Context, settings: CommunitySettings) -> Message:
     )
 
 
-def queue_ref(settings: CommunitySettings) -> ConversationRef | None:
+def queue_link(settings: CommunitySettings) -> str | None:
+    """The liaison queue channel as a link, once an organizer has chosen one."""
     if settings.queue_channel is None:
         return None
-    return ConversationRef(settings.ref.platform, settings.ref.community, settings.queue_channel)
-
-
-def queue_link(settings: CommunitySettings) -> str | None:
-    ref = queue_ref(settings)
-    return channel_link(ref) if ref else None
+    ref = settings.ref
+    return channel_link(ConversationRef(ref.platform, ref.community, settings.queue_channel))
 
 
 FEATURE = Feature(

@@ -156,13 +156,3 @@ pending_choices = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index(None, "platform", "community", "channel"),
 )
-
-# Which columns hold a member's platform ID, per table: each must have an owner that
-# exports and deletes it (tests/unit/test_member_data.py checks every table is covered).
-MEMBER_ID_COLUMNS: dict[str, tuple[str, ...]] = {
-    "members": ("user_id",),
-    "member_roles": ("user_id", "granted_by"),
-    "dialogues": ("user_id",),
-    "pending_choices": ("user_id",),
-    "outbox": ("payload",),
-}

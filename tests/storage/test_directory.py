@@ -41,7 +41,7 @@ async def test_cached_profiles_expire_so_other_replicas_changes_are_seen(
 async def test_community_settings_and_groups(homeroom: Homeroom) -> None:
     directory = homeroom.directory
     first = await directory.community(SCHOOL)
-    assert (first.timezone, first.languages, first.is_set_up) == ("UTC", ("en",), False)
+    assert (first.timezone, first.languages, first.queue_channel) == ("UTC", ("en",), None)
     updated = await directory.update_community(
         SCHOOL,
         timezone="America/Chicago",
