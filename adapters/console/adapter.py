@@ -110,7 +110,7 @@ class ConsoleAdapter:
                 f"📝 {form.title}: answer each question (- keeps the value shown, :cancel stops)"
             )
         field = form.fields[step]
-        keep = f" [{field.default}]" if field.default else ("" if field.required else " [-]")
+        keep = f" [{field.default}]" if field.default else ("" if field.required else " (optional)")
         choices = f" ({', '.join(c.value for c in field.choices)})" if field.choices else ""
         self.view.line(f"  {step + 1}/{len(form.fields)} {field.label}{choices}{keep}")
 
@@ -304,6 +304,8 @@ class ConsoleAdapter:
 
     # -- the loop ----------------------------------------------------------------------------
     def prompt(self) -> str:
+        if self.me in self.world.forms:
+            return f"{self.me} 📝> "
         return f"{self.me}@#{self.channel}> "
 
     async def run(self) -> None:
