@@ -72,7 +72,7 @@ def _update_catalogs() -> int:
     extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
     steps = [
         [*extract, "--no-location", "--omit-header", "-o", pot, "."],
-        [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "--no-location"],
+        [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "-w", "100"],
     ]
     for step in steps:
         if subprocess.run(step, cwd=ROOT).returncode:

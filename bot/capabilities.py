@@ -28,6 +28,7 @@ class Capabilities:
     reactions: bool = True
     direct_messages: bool = True
     updates: bool = True
+    home: bool = False
     max_text: int = 4000
 
 

@@ -29,12 +29,13 @@ from bot.events import (
     ComponentSubmitted,
     Event,
     FormSubmitted,
-    MemberJoined,
+    HomeOpened,
+    InboundEvent,
     MessagePosted,
-    ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
 from bot.features import ActionHandler, Feature
+from bot.features.home import home_page
 from bot.i18n import N_, pick_language, translator
 from bot.intents import Form, Intent, OpenForm
 
@@ -84,15 +85,7 @@ class Core:
 
     async def dispatch(self, event: Event) -> list[Intent]:
         """Handle one inbound event and return what should be sent in answer."""
-        if not isinstance(
-            event,
-            MessagePosted
-            | CommandInvoked
-            | ComponentSubmitted
-            | FormSubmitted
-            | ReactionAdded
-            | MemberJoined,
-        ):
+        if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
         platform = event.conversation.platform
         if not self._dedupe.claim(platform, event.event_id):
@@ -120,12 +113,7 @@ class Core:
 
     async def _context(
         self,
-        event: MessagePosted
-        | CommandInvoked
-        | ComponentSubmitted
-        | FormSubmitted
-        | ReactionAdded
-        | MemberJoined,
+        event: InboundEvent,
     ) -> Context:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
@@ -152,6 +140,8 @@ class Core:
             return await self._form(ctx, event)
         if isinstance(event, MessagePosted):
             return await self._message(ctx, event)
+        if isinstance(event, HomeOpened):
+            return [await home_page(ctx)]
         return []
 
     async def _command(self, ctx: Context, event: CommandInvoked) -> list[Intent]:

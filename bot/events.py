@@ -96,6 +96,14 @@ class MemberJoined(Event):
     actor: Actor
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HomeOpened(Event):
+    """A member opened the bot's home (Slack's App Home tab): show them their page."""
+
+    conversation: ConversationRef
+    actor: Actor
+
+
 InboundEvent = (
     MessagePosted
     | ReactionAdded
@@ -103,4 +111,5 @@ InboundEvent = (
     | ComponentSubmitted
     | FormSubmitted
     | MemberJoined
+    | HomeOpened
 )

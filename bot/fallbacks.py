@@ -32,6 +32,7 @@ from bot.intents import (
     Message,
     OpenForm,
     Post,
+    PublishHome,
     React,
     Update,
 )
@@ -62,6 +63,8 @@ class Fallbacks:
     async def _adapt_one(self, intent: Intent, caps: Capabilities, t: Translator) -> list[Intent]:
         if isinstance(intent, OpenForm) and not caps.forms:
             return await self._adapt_one(await self._start_dialogue(intent, t), caps, t)
+        if isinstance(intent, PublishHome) and not caps.home:
+            return []  # a home page is a view of what commands also show, not a message
         if isinstance(intent, React) and not caps.reactions:
             log.debug("event=reaction_skipped reason=no_reactions platform=%s", intent.to.platform)
             return []

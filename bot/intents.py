@@ -126,8 +126,18 @@ class OpenForm:
     kind: Literal["form"] = "form"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishHome:
+    """Replace a member's home page (Slack App Home); dropped where there is none."""
+
+    member: MemberRef
+    message: Message
+    kind: Literal["home"] = "home"
+
+
 Intent = Annotated[
-    Post | Ephemeral | DirectMessage | Update | React | OpenForm, Field(discriminator="kind")
+    Post | Ephemeral | DirectMessage | Update | React | OpenForm | PublishHome,
+    Field(discriminator="kind"),
 ]
 _CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)
 
@@ -145,15 +155,15 @@ def intent_from_json(payload: str) -> Intent:
 def lane_of(intent: Intent) -> str:
     """The pacing lane: the channel a shared message lands in. Private answers only
     need to keep their order for their one reader, so they pace per member."""
-    if isinstance(intent, DirectMessage):
+    if isinstance(intent, DirectMessage | PublishHome):
         m = intent.member
-        return f"{m.platform}:{m.community}:dm:{m.id}"
+        return f"{m.platform}:{m.community}:{intent.kind}:{m.id}"
     if isinstance(intent, Ephemeral | OpenForm):
         return f"{intent.to.lane}:{intent.member.id}"
     return intent.to.lane
 
 
 def platform_of(intent: Intent) -> str:
-    if isinstance(intent, DirectMessage):
+    if isinstance(intent, DirectMessage | PublishHome):
         return intent.member.platform
     return intent.to.platform

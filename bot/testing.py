@@ -31,7 +31,7 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, Update
+from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, PublishHome, Update
 from bot.refs import ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
@@ -96,7 +96,7 @@ DEFAULT_PEOPLE = (
 
 def text_of(intent: Intent) -> str:
     """What a person would read from an intent, as plain text."""
-    if isinstance(intent, Post | Ephemeral | DirectMessage | Update):
+    if isinstance(intent, Post | Ephemeral | DirectMessage | Update | PublishHome):
         return message_text(intent.message, with_buttons=True)
     if isinstance(intent, OpenForm):
         return intent.form.title + ": " + ", ".join(f.label for f in intent.form.fields)

@@ -1,0 +1,28 @@
+"""A member's home page (Slack's App Home): who they are here and what they can do.
+
+Slack asks for it each time the member opens the Home tab, so it is always current;
+later features add their own sections (open questions, the liaison queue, schedules).
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.directory import GRANTABLE_ROLES
+from bot.features.help import overview
+from bot.features.roles import role_name
+from bot.intents import Message, PublishHome
+
+
+async def home_page(ctx: Context) -> PublishHome:
+    """The home page of the member in `ctx`, in their language."""
+    held = [role_name(ctx.t, role) for role in GRANTABLE_ROLES if role in ctx.roles]
+    intro = ctx.t._("Welcome to Homeroom.")
+    if held:
+        intro += " " + ctx.t._("Your roles here: {roles}.", roles=", ".join(held))
+    guide = overview(ctx)
+    return PublishHome(
+        member=ctx.member,
+        message=Message(
+            title=ctx.t._("Homeroom"), text=intro + "\n\n" + guide.text, footer=guide.footer
+        ),
+    )
