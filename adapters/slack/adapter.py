@@ -1,0 +1,403 @@
+"""Slack adapter: Bolt's AsyncApp in, the Web API out, and nothing about features.
+
+Inbound: every listener acks first (Slack wants an answer within 3 s), then looks the
+member up (users.info, cached) and hands the core one event. Outbound: the outbox calls
+`deliver(intent)`, which maps each intent to one Web API call; a 429 becomes RetryAfter,
+an error that can never succeed becomes PermanentFailure, anything else is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import blocks, inbound
+from bot.app import Homeroom
+from bot.capabilities import Capabilities, RateLimits
+from bot.delivery import PermanentFailure, RetryAfter
+from bot.events import Actor, CommandInvoked, Event
+from bot.intents import (
+    Button,
+    DirectMessage,
+    Ephemeral,
+    Intent,
+    Message,
+    OpenForm,
+    Post,
+    PublishHome,
+    React,
+    Update,
+)
+from bot.refs import MemberRef
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Errors no retry can fix: the channel or user is gone, or the bot may not post there.
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "user_not_found",
+    "user_not_visible",
+    "cannot_dm_bot",
+    "invalid_blocks",
+    "msg_too_long",
+    "no_text",
+    "restricted_action",
+    "account_inactive",
+    "invalid_auth",
+    "not_authed",
+    "missing_scope",
+}
+MEMBER_CACHE_SECONDS = 3600.0
+REPLY_HANDLE_SECONDS = 25 * 60  # response_url lives 30 minutes
+TRIGGER_SECONDS = 2.5  # a trigger_id lives 3 seconds
+REOPEN_FORM = "homeroom.form.reopen"
+EMOJI_NAMES = {"✅": "white_check_mark", "👍": "+1", "❤️": "heart", "🎉": "tada", "👀": "eyes"}
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+class SlackAdapter:
+    platform = "slack"
+    capabilities = Capabilities(home=True, max_text=12000)
+    limits = RateLimits(per_channel=1.0, per_channel_burst=3, overall=20.0, overall_burst=20)
+
+    def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
+        self.homeroom = homeroom
+        self.settings = settings
+        base_url = (settings.slack_api_url or AsyncWebClient.BASE_URL).rstrip("/") + "/"
+        self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret,
+            request_verification_enabled=False,  # verified before parsing, in _serve_http
+        )
+        self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
+        self._members: dict[str, tuple[float, Actor]] = {}
+        self._dm_channels: dict[str, str] = {}
+        self._reply_urls: dict[str, tuple[float, str]] = {}
+        self._triggers: dict[str, tuple[float, str]] = {}
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._register()
+
+    # -- inbound ----------------------------------------------------------------------------
+    def _register(self) -> None:
+        app = self.app
+        app.command(self.settings.slack_command)(self._on_command)
+        app.command("/ask")(self._on_command)
+        app.action(re.compile(".*"))(self._on_action)
+        app.view(blocks.FORM_CALLBACK)(self._on_form)
+        app.shortcut(re.compile(r"^homeroom\."))(self._on_shortcut)
+        app.event("message")(self._on_event(inbound.message_event))
+        app.event("reaction_added")(self._on_event(inbound.reaction_event))
+        app.event("app_home_opened")(self._on_event(inbound.home_event))
+
+    async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        self._remember(body)
+        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
+        await self.homeroom.handle(inbound.command_event(body, actor, self.settings.slack_command))
+
+    async def _on_action(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        self._remember(body)
+        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
+        for action in body.get("actions", []):
+            event = inbound.action_event(body, action, actor)
+            if event.action_id == REOPEN_FORM:  # the form's trigger had expired: ask again
+                await self.homeroom.handle(
+                    CommandInvoked(
+                        event_id=event.event_id,
+                        at=event.at,
+                        conversation=event.conversation,
+                        actor=actor,
+                        name=event.value,
+                    )
+                )
+                continue
+            await self.homeroom.handle(event)
+
+    async def _on_form(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
+        await self.homeroom.handle(inbound.form_event(body, actor))
+
+    async def _on_shortcut(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        self._remember(body)
+        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
+        await self.homeroom.handle(inbound.shortcut_event(body, actor))
+
+    def _on_event(
+        self, translate: Callable[[dict[str, Any], Actor], Event | None]
+    ) -> Callable[..., Awaitable[None]]:
+        async def listener(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+            await ack()
+            event = body.get("event", {})
+            if not event.get("user") or event.get("bot_id"):
+                return
+            actor = await self.actor(inbound.team_of(body), str(event["user"]))
+            translated = translate(body, actor)
+            if translated is not None:
+                await self.homeroom.handle(translated)
+
+        return listener
+
+    def _remember(self, body: dict[str, Any]) -> None:
+        """Keep the reply channels Slack gives an interaction, by the event ID it becomes."""
+        now = time.monotonic()
+        key = body.get("trigger_id", "")
+        if body.get("type") == "block_actions":
+            key = f"{key}:{(body.get('actions') or [{}])[0].get('action_ts', '')}"
+        if body.get("response_url"):
+            self._reply_urls[key] = (now, body["response_url"])
+        if body.get("trigger_id"):
+            self._triggers[key] = (now, body["trigger_id"])
+        for table, ttl in (
+            (self._reply_urls, REPLY_HANDLE_SECONDS),
+            (self._triggers, TRIGGER_SECONDS),
+        ):
+            while table and now - next(iter(table.values()))[0] > ttl:
+                del table[next(iter(table))]
+
+    async def actor(self, team: str, user: str) -> Actor:
+        """Who a user is, from users.info (cached): locale, time zone, admin or not."""
+        cached = self._members.get(user)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
+        ref = MemberRef(self.platform, team, user)
+        try:
+            info = (await self.client.users_info(user=user, include_locale=True))["user"]
+        except SlackApiError as error:
+            log.warning(
+                "event=users_info_failed user=%s error=%s", user, error.response.get("error")
+            )
+            return Actor(ref)
+        actor = Actor(
+            ref,
+            locale=info.get("locale"),
+            is_platform_admin=bool(info.get("is_admin") or info.get("is_owner")),
+            timezone=info.get("tz"),
+        )
+        self._members[user] = (time.monotonic(), actor)
+        return actor
+
+    # -- outbound ---------------------------------------------------------------------------
+    async def deliver(self, intent: Intent) -> str | None:
+        try:
+            return await self._deliver(intent)
+        except SlackApiError as error:
+            raise _classify(error) from error
+
+    async def _deliver(self, intent: Intent) -> str | None:
+        if isinstance(intent, Post):
+            text, blocks_ = await self._content(intent.message, shared=True)
+            response = await self.client.chat_postMessage(
+                channel=intent.to.channel,
+                thread_ts=intent.to.thread,
+                text=text,
+                blocks=blocks_,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return str(response["ts"])
+        if isinstance(intent, Ephemeral):
+            return await self._ephemeral(intent)
+        if isinstance(intent, DirectMessage):
+            channel = await self._dm_channel(intent.member.id)
+            text, blocks_ = await self._content(intent.message, shared=False)
+            response = await self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks_
+            )
+            return str(response["ts"])
+        if isinstance(intent, Update):
+            text, blocks_ = await self._content(intent.message, shared=True)
+            await self.client.chat_update(
+                channel=intent.to.channel, ts=intent.to.message or "", text=text, blocks=blocks_
+            )
+            return intent.to.message
+        if isinstance(intent, React):
+            name = EMOJI_NAMES.get(intent.emoji, intent.emoji.strip(":"))
+            await self.client.reactions_add(
+                channel=intent.to.channel, timestamp=intent.to.message or "", name=name
+            )
+            return None
+        if isinstance(intent, OpenForm):
+            return await self._open_form(intent)
+        if isinstance(intent, PublishHome):
+            await self.client.views_publish(
+                user_id=intent.member.id, view=blocks.home_view(intent.message)
+            )
+            return None
+        raise PermanentFailure(f"no Slack form for {type(intent).__name__}")
+
+    async def _content(self, message: Message, *, shared: bool) -> tuple[str, list[dict[str, Any]]]:
+        """Text and blocks; in shared posts only `mentions` may ping, others become names."""
+        if shared:
+            allowed = {m.id for m in message.mentions}
+            names = {
+                u: await self._display_name(u)
+                for u in set(_MENTION.findall(message.text + "".join(v for _, v in message.fields)))
+                - allowed
+            }
+            if names:
+
+                def unping(text: str) -> str:
+                    return _MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), text)
+
+                message = Message(
+                    text=unping(message.text),
+                    title=message.title,
+                    fields=tuple((k, unping(v)) for k, v in message.fields),
+                    buttons=message.buttons,
+                    footer=message.footer,
+                    mentions=message.mentions,
+                )
+        return blocks.fallback_text(message), blocks.message_blocks(message)
+
+    async def _display_name(self, user: str) -> str:
+        try:
+            info = (await self.client.users_info(user=user))["user"]
+        except SlackApiError:
+            return "@" + user
+        profile = info.get("profile", {})
+        return "@" + (
+            profile.get("display_name") or info.get("real_name") or info.get("name") or user
+        )
+
+    async def _ephemeral(self, intent: Ephemeral) -> str | None:
+        text, blocks_ = await self._content(intent.message, shared=False)
+        handle = self._reply_urls.get(intent.in_reply_to or "")
+        if handle is not None:  # works even where the bot is not a channel member
+            response = await AsyncWebhookClient(handle[1]).send_dict(
+                {
+                    "response_type": "ephemeral",
+                    "replace_original": False,
+                    "text": text,
+                    "blocks": blocks_,
+                }
+            )
+            if response.status_code == 200:
+                return None
+            if response.status_code == 429:
+                raise RetryAfter(float(response.headers.get("Retry-After", ["1"])[0]))
+            log.info(
+                "event=response_url_failed status=%d; using chat.postEphemeral",
+                response.status_code,
+            )
+        await self.client.chat_postEphemeral(
+            channel=intent.to.channel,
+            user=intent.member.id,
+            thread_ts=intent.to.thread,
+            text=text,
+            blocks=blocks_,
+        )
+        return None
+
+    async def _open_form(self, intent: OpenForm) -> str | None:
+        trigger = self._triggers.get(intent.in_reply_to or "")
+        if trigger is not None and time.monotonic() - trigger[0] < TRIGGER_SECONDS:
+            view = blocks.modal(intent.form, channel=intent.to.channel, thread=intent.to.thread)
+            try:
+                await self.client.views_open(trigger_id=trigger[1], view=view)
+                return None
+            except SlackApiError as error:
+                if error.response.get("error") not in {"expired_trigger_id", "invalid_trigger_id"}:
+                    raise
+        # Slack lets a form open only within 3 s of the click; offer a button that starts over.
+        command = intent.form.form_id.removeprefix("command:")
+        reopen = Message(
+            text=intent.form.title,
+            buttons=(
+                Button(
+                    label=intent.form.submit_label + " …",
+                    action_id=REOPEN_FORM,
+                    value=command,
+                    style="primary",
+                ),
+            ),
+        )
+        await self._ephemeral(
+            Ephemeral(
+                to=intent.to, member=intent.member, message=reopen, in_reply_to=intent.in_reply_to
+            )
+        )
+        return None
+
+    async def _dm_channel(self, user: str) -> str:
+        if user not in self._dm_channels:
+            response = await self.client.conversations_open(users=user)
+            self._dm_channels[user] = str(response["channel"]["id"])
+        return self._dm_channels[user]
+
+    # -- connections ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect by Socket Mode or serve HTTP, as the settings say."""
+        if self.settings.slack_mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("event=slack_connected mode=socket")
+            return
+        server = web.Application()
+        server.router.add_post("/slack/events", self._serve_http)
+        self._runner = web.AppRunner(server, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "0.0.0.0", self.settings.slack_http_port).start()
+        log.info("event=slack_listening mode=http port=%d", self.settings.slack_http_port)
+
+    async def _serve_http(self, request: web.Request) -> web.Response:
+        body = await request.text()
+        if not self._verifier.is_valid(
+            body=body,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
+            signature=request.headers.get("X-Slack-Signature", ""),
+        ):
+            log.warning("event=slack_bad_signature remote=%s", request.remote)
+            return web.Response(status=401, text="invalid signature")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=dict(request.headers)
+            )
+            if not bolt_request.body:
+                raise ValueError("empty or unreadable body")
+            response = await self.app.async_dispatch(bolt_request)
+        except Exception as error:
+            log.warning("event=slack_bad_request error=%r", error)
+            return web.Response(status=400, text="malformed request")
+        return await to_aiohttp_response(response)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+def _classify(error: SlackApiError) -> Exception:
+    response = error.response
+    code = response.get("error")
+    if response.status_code == 429 or code == "ratelimited":
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        wait = headers.get("retry-after", "1")
+        return RetryAfter(float(wait[0] if isinstance(wait, list) else wait))
+    if code in PERMANENT_ERRORS:
+        return PermanentFailure(str(code))
+    return error
+
+
+__all__ = ["SlackAdapter"]

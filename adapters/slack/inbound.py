@@ -1,0 +1,161 @@
+"""Slack payloads -> core events. Pure functions: the actor (who, their locale, whether
+they administer the workspace) is looked up by the adapter and passed in.
+
+Event IDs: the Events API's `event_id` (what Slack repeats on a retry), and for
+interactions the `trigger_id`, which is unique per user action.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.slack.blocks import FORM_CALLBACK, action_id_of, submitted_values
+from bot.events import (
+    Actor,
+    CommandInvoked,
+    ComponentSubmitted,
+    Event,
+    FormSubmitted,
+    HomeOpened,
+    MessagePosted,
+    ReactionAdded,
+    ReplyPosted,
+)
+from bot.refs import ConversationRef
+
+PLATFORM = "slack"
+# Message subtypes that are a person talking; edits, joins and bots' posts are not.
+SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def team_of(body: dict[str, Any]) -> str:
+    team = body.get("team_id") or body.get("team") or body.get("user", {}).get("team_id")
+    if isinstance(team, dict):
+        team = team.get("id")
+    if not team:
+        raise ValueError("payload names no team")
+    return str(team)
+
+
+def user_of(body: dict[str, Any]) -> str:
+    user = body.get("user_id") or body.get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    if not user:
+        raise ValueError("payload names no user")
+    return str(user)
+
+
+def command_event(body: dict[str, Any], actor: Actor, root_command: str) -> CommandInvoked:
+    """`/homeroom role list` -> "role list"; `/ask when ...` -> "ask when ..."."""
+    text = (body.get("text") or "").strip()
+    if body.get("command") != root_command:
+        text = f"{body['command'].lstrip('/')} {text}".strip()
+    return CommandInvoked(
+        event_id=body["trigger_id"],
+        at=_now(),
+        conversation=ConversationRef(PLATFORM, team_of(body), body["channel_id"]),
+        actor=actor,
+        text=text or "help",
+    )
+
+
+def _container(body: dict[str, Any]) -> ConversationRef:
+    container = body.get("container", {})
+    channel = container.get("channel_id") or body.get("channel", {}).get("id") or ""
+    thread = container.get("thread_ts")
+    return ConversationRef(PLATFORM, team_of(body), channel, thread, container.get("message_ts"))
+
+
+def action_event(body: dict[str, Any], action: dict[str, Any], actor: Actor) -> ComponentSubmitted:
+    return ComponentSubmitted(
+        event_id=f"{body['trigger_id']}:{action.get('action_ts', '')}",
+        at=_now(),
+        conversation=_container(body),
+        actor=actor,
+        action_id=action_id_of(action["action_id"]),
+        value=action.get("value") or (action.get("selected_option") or {}).get("value", ""),
+    )
+
+
+def form_event(body: dict[str, Any], actor: Actor) -> FormSubmitted:
+    view = body["view"]
+    if view.get("callback_id") != FORM_CALLBACK:
+        raise ValueError(f"unexpected view callback {view.get('callback_id')!r}")
+    where = json.loads(view.get("private_metadata") or "{}")
+    return FormSubmitted(
+        event_id=f"{view['id']}:{view.get('hash', '')}",
+        at=_now(),
+        conversation=ConversationRef(
+            PLATFORM, team_of(body), where.get("channel", ""), where.get("thread")
+        ),
+        actor=actor,
+        form_id=where.get("form_id", ""),
+        values=submitted_values(view.get("state", {})),
+    )
+
+
+def shortcut_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
+    """A message shortcut `homeroom.<command path>` runs that command on the message."""
+    message = body.get("message", {})
+    channel = body.get("channel", {}).get("id", "")
+    return CommandInvoked(
+        event_id=body["trigger_id"],
+        at=_now(),
+        conversation=ConversationRef(PLATFORM, team_of(body), channel, message.get("thread_ts")),
+        actor=actor,
+        name=body["callback_id"].removeprefix("homeroom.").replace(".", " "),
+        options={"message": message.get("ts", ""), "text": message.get("text", "")},
+    )
+
+
+def message_event(body: dict[str, Any], actor: Actor) -> MessagePosted | None:
+    """A person's message; None for edits, joins and bots' messages."""
+    event = body["event"]
+    if event.get("subtype") not in SPOKEN_SUBTYPES or event.get("bot_id"):
+        return None
+    thread = event.get("thread_ts")
+    is_reply = bool(thread and thread != event["ts"])
+    kind = ReplyPosted if is_reply else MessagePosted
+    return kind(
+        event_id=body["event_id"],
+        at=_now(),
+        conversation=ConversationRef(
+            PLATFORM, team_of(body), event["channel"], thread if is_reply else None, event["ts"]
+        ),
+        actor=actor,
+        text=event.get("text") or "",
+        is_direct=event.get("channel_type") == "im",
+    )
+
+
+def reaction_event(body: dict[str, Any], actor: Actor) -> ReactionAdded | None:
+    event = body["event"]
+    item = event.get("item", {})
+    if item.get("type") != "message":
+        return None
+    return ReactionAdded(
+        event_id=body["event_id"],
+        at=_now(),
+        conversation=ConversationRef(PLATFORM, team_of(body), item["channel"], message=item["ts"]),
+        actor=actor,
+        emoji=event["reaction"],
+    )
+
+
+def home_event(body: dict[str, Any], actor: Actor) -> Event | None:
+    event = body["event"]
+    if event.get("tab") != "home":
+        return None
+    return HomeOpened(
+        event_id=body["event_id"],
+        at=_now(),
+        conversation=ConversationRef(PLATFORM, team_of(body), event.get("channel", "")),
+        actor=actor,
+    )
