@@ -10,9 +10,12 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.app import Homeroom
@@ -73,7 +76,7 @@ async def _check(settings: Settings) -> int:
         print("The database schema is up to date.")
     started = adapters_to_start(settings)
     print(f"Would start: {', '.join(started) or 'nothing (CONSOLE=off and no tokens)'}")
-    missing = [name for name in started if name in {"slack", "discord"}]
+    missing = [name for name in started if name == "discord"]
     if missing:
         print(f"Not in this build yet: {', '.join(missing)} adapter(s).")
         return 1
@@ -82,47 +85,66 @@ async def _check(settings: Settings) -> int:
 
 async def _run(settings: Settings, started_at: float) -> int:
     names = adapters_to_start(settings)
-    unavailable = [n for n in names if n != "console"]
-    if unavailable:
+    if "discord" in names:
         print(
-            f"Homeroom can't connect to {', '.join(unavailable)} yet: that adapter is not in "
-            "this build. Remove its tokens from .env to use the console.",
+            "Homeroom can't connect to Discord yet: that adapter is not in this build. "
+            "Remove DISCORD_TOKEN from .env to go on without it.",
             file=sys.stderr,
         )
         return EXIT_CONFIG
     if not names:
-        print(
-            "Nothing to start: set Slack or Discord tokens, or CONSOLE=on.",
-            file=sys.stderr,
-        )
+        print("Nothing to start: set Slack or Discord tokens, or CONSOLE=on.", file=sys.stderr)
         return EXIT_CONFIG
-    from adapters.console import ConsoleAdapter
-
     app = Homeroom(settings)
-    console = ConsoleAdapter(app)
-    app.attach(console)
+    console = slack = None
+    if "console" in names:
+        from adapters.console import ConsoleAdapter
+
+        console = ConsoleAdapter(app)
+        app.attach(console)
+    if "slack" in names:
+        from adapters.slack import SlackAdapter
+
+        slack = SlackAdapter(app, settings)
+        app.attach(slack)
     await app.start()
-    log.info(
-        "event=ready adapters=%s startup_ms=%.0f",
-        ",".join(names),
-        (time.perf_counter() - started_at) * 1000,
-    )
     try:
-        runner = asyncio.ensure_future(console.run())
-        failed = asyncio.ensure_future(app.supervisor.failed.wait())
-        await asyncio.wait({runner, failed}, return_when=asyncio.FIRST_COMPLETED)
-        failed.cancel()
-        if not runner.done():
-            runner.cancel()
-            print(
-                "Homeroom stopped because a background task kept failing; see the log.",
-                file=sys.stderr,
-            )
-            return 1
-        runner.result()
-        return 0
+        if slack is not None:
+            await slack.start()
+        log.info(
+            "event=ready adapters=%s startup_ms=%.0f",
+            ",".join(names),
+            (time.perf_counter() - started_at) * 1000,
+        )
+        return await _serve(app, console.run() if console else _until_signalled())
     finally:
+        if slack is not None:
+            await slack.stop()
         await app.stop()
+
+
+async def _serve(app: Homeroom, main_task: Coroutine[Any, Any, None]) -> int:
+    """Run until `main_task` ends (console quit, signal), or a background task gives up."""
+    runner = asyncio.ensure_future(main_task)
+    failed = asyncio.ensure_future(app.supervisor.failed.wait())
+    await asyncio.wait({runner, failed}, return_when=asyncio.FIRST_COMPLETED)
+    failed.cancel()
+    if not runner.done():
+        runner.cancel()
+        print(
+            "Homeroom stopped because a background task kept failing; see the log.", file=sys.stderr
+        )
+        return 1
+    runner.result()
+    return 0
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

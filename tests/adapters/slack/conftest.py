@@ -1,0 +1,63 @@
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest_asyncio
+
+from adapters.slack import SlackAdapter
+from adapters.slack.fake import FakeSlack, SignedClient
+from bot.app import Homeroom
+from bot.testing import test_settings
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+DANA, SAM, MARIA, LEE = "U0DANA", "U0SAM", "U0MARIA", "U0LEE"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class SlackRig:
+    adapter: SlackAdapter
+    fake: FakeSlack
+    client: SignedClient
+
+
+@pytest_asyncio.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.add_user(DANA, name="dana", admin=True)
+    fake.add_user(SAM, name="sam")
+    fake.add_user(MARIA, name="maria", locale="es-ES")
+    fake.add_user(LEE, name="lee")
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def slack_settings(homeroom: Homeroom, fake: FakeSlack, port: int, **extra: object):  # type: ignore[no-untyped-def]
+    return test_settings(
+        homeroom.settings.database_url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_mode="http",
+        slack_http_port=port,
+        slack_api_url=fake.url + "/api/",
+        **extra,
+    )
+
+
+@pytest_asyncio.fixture
+async def slack(homeroom: Homeroom, fake_slack: FakeSlack) -> AsyncIterator[SlackRig]:
+    port = free_port()
+    adapter = SlackAdapter(homeroom, slack_settings(homeroom, fake_slack, port))
+    homeroom.attach(adapter)
+    await homeroom.start()
+    await adapter.start()
+    yield SlackRig(
+        adapter, fake_slack, SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
+    )
+    await adapter.stop()

@@ -1,0 +1,173 @@
+"""The Slack adapter end to end: signed requests in, exact Web API calls out."""
+
+import json
+import logging
+import time
+
+import pytest
+
+from adapters.slack.fake import block_action, event_callback, slash, view_submission
+from tests.adapters.slack.conftest import DANA, LEE, MARIA, SAM, SlackRig
+
+
+async def test_help_from_a_signed_slash_command_answers_privately(slack: SlackRig) -> None:
+    started = time.perf_counter()
+    status, body = await slack.client.command(slash("help", user=LEE, respond_to=slack.fake.url))
+    assert (status, body) == (200, "")
+    assert time.perf_counter() - started < 3  # acknowledged well inside Slack's 3 seconds
+    [call] = await slack.fake.wait_for(1)
+    assert call.method == "response_url"
+    assert call.params["response_type"] == "ephemeral"
+    assert call.params["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Homeroom help", "emoji": True},
+    }
+    assert call.params["text"].startswith("*Homeroom help*")
+
+
+async def test_setup_and_role_grant_make_exactly_these_calls(slack: SlackRig) -> None:
+    fake = slack.fake
+    await slack.client.command(
+        slash(
+            "setup timezone=America/Chicago languages=en,es queue=<#C0LIAISONS|liaisons>",
+            user=DANA,
+            respond_to=fake.url,
+        )
+    )
+    await fake.wait_for(2)
+    await slack.client.command(
+        slash("role grant <@U0SAM|sam> liaison", user=DANA, respond_to=fake.url)
+    )
+    await fake.wait_for(5)
+    # Different lanes (a private reply, a DM) may interleave; within a lane order holds.
+    assert sorted(fake.methods()) == sorted(
+        [
+            "response_url",
+            "chat.postMessage",
+            "response_url",
+            "conversations.open",
+            "chat.postMessage",
+        ]
+    )
+    summary, granted = [c for c in fake.calls if c.method == "response_url"]
+    queue_post, welcome = [c for c in fake.calls if c.method == "chat.postMessage"]
+    [opened] = [c for c in fake.calls if c.method == "conversations.open"]
+    assert "America/Chicago" in summary.params["text"]
+    assert queue_post.params["channel"] == "C0LIAISONS"
+    assert "liaison queue" in queue_post.params["text"]
+    assert granted.params["text"] == "Done: <@U0SAM> is now a liaison."
+    assert opened.params["users"] == SAM
+    assert welcome.params["channel"] == "DU0SAM"
+    assert "<#C0LIAISONS>" in welcome.params["text"]
+
+
+async def test_a_spanish_speaking_member_gets_spanish(slack: SlackRig) -> None:
+    await slack.client.command(slash("help", user=MARIA, respond_to=slack.fake.url))
+    [call] = await slack.fake.wait_for(1)
+    assert call.params["text"].startswith("*Ayuda de Homeroom*")
+
+
+async def test_missing_options_open_a_modal_and_its_answers_run_the_command(
+    slack: SlackRig,
+) -> None:
+    fake = slack.fake
+    await slack.client.command(slash("role grant", user=DANA, respond_to=fake.url))
+    [opened] = await fake.wait_for(1, "views.open")
+    view = (
+        json.loads(opened.params["view"])
+        if isinstance(opened.params["view"], str)
+        else opened.params["view"]
+    )
+    assert view["type"] == "modal"
+    assert [b["element"]["type"] for b in view["blocks"]] == ["users_select", "static_select"]
+    values = {
+        "member": {"value": {"type": "users_select", "selected_user": SAM}},
+        "role": {"value": {"type": "static_select", "selected_option": {"value": "organizer"}}},
+    }
+    status, _ = await slack.client.interaction(
+        view_submission("command:role grant", values, user=DANA)
+    )
+    assert status == 200
+    [reply] = await fake.wait_for(1, "chat.postEphemeral")
+    assert reply.params["text"] == "Done: <@U0SAM> is now an organizer."
+    assert reply.params["user"] == DANA
+
+
+async def test_a_button_press_works_from_its_ids_alone(slack: SlackRig) -> None:
+    fake = slack.fake
+    status, _ = await slack.client.interaction(
+        block_action("help.topic#2", "role", user=DANA, respond_to=fake.url)
+    )
+    assert status == 200
+    [call] = await fake.wait_for(1)
+    assert call.params["text"].startswith("*Help: role*")
+
+
+async def test_bad_or_stale_signatures_get_401_and_change_nothing(slack: SlackRig) -> None:
+    good = slack.client
+    forged = type(good)(good.app_url, "not-the-secret")
+    assert (await forged.command(slash("role grant <@U0LEE> organizer", user=DANA)))[0] == 401
+    body = "token=x&text=help"
+    stale = good.sign(body, timestamp=int(time.time()) - 600)
+    status, _ = await good.post(body, "application/x-www-form-urlencoded", stale)
+    assert status == 401
+    assert slack.fake.calls == []
+
+
+async def test_malformed_payloads_get_400_and_a_log_line(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        status, _ = await slack.client.post(
+            "payload=%7Bnot-json", "application/x-www-form-urlencoded"
+        )
+        assert status == 400
+        status, _ = await slack.client.post("", "application/json")
+        assert status == 400
+    assert "event=slack_bad_request" in caplog.text
+    status, _ = await slack.client.command(slash("help", user=LEE, respond_to=slack.fake.url))
+    assert status == 200  # and the app still serves
+
+
+async def test_an_event_delivered_four_times_has_one_effect(slack: SlackRig) -> None:
+    event = event_callback(
+        {"type": "app_home_opened", "user": SAM, "channel": "DSAM", "tab": "home"},
+        event_id="Ev0REPLAY",
+    )
+    for retry in (None, 1, 2, 3):
+        assert (await slack.client.event(event, retry=retry))[0] == 200
+    await slack.fake.wait_for(1, "views.publish")
+    await slack.client.command(slash("help", user=LEE, respond_to=slack.fake.url))
+    await slack.fake.wait_for(1, "response_url")  # later work has been done ...
+    assert slack.fake.methods().count("views.publish") == 1  # ... and the replay had one effect
+
+
+async def test_the_bots_own_and_other_bots_messages_are_ignored(slack: SlackRig) -> None:
+    for event in (
+        {"type": "message", "channel": "C0PARENTS", "user": "UBOT", "text": "1", "ts": "2.1"},
+        {"type": "message", "channel": "C0PARENTS", "bot_id": "B2", "text": "1", "ts": "2.2"},
+        {"type": "message", "subtype": "message_changed", "channel": "C0PARENTS", "ts": "2.3"},
+    ):
+        assert (await slack.client.event(event_callback(event)))[0] == 200
+    await slack.client.command(slash("help", user=LEE, respond_to=slack.fake.url))
+    await slack.fake.wait_for(1)
+    assert slack.fake.methods() == ["response_url"]
+
+
+async def test_a_burst_of_429s_delays_without_losing_or_doubling(slack: SlackRig) -> None:
+    fake = slack.fake
+    for _ in range(3):
+        fake.fail_next(
+            "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "2"}
+        )
+    await slack.client.command(slash("setup queue=<#C0LIAISONS>", user=DANA, respond_to=fake.url))
+    await slack.client.command(slash("role grant <@U0SAM> liaison", user=DANA, respond_to=fake.url))
+    await slack.client.command(
+        slash("role grant <@U0LEE> organizer", user=DANA, respond_to=fake.url)
+    )
+    posts = await fake.wait_for(6, "chat.postMessage")  # 3 refused + 3 delivered
+    delivered = [p.params["channel"] for p in posts[3:]]
+    assert sorted(delivered) == ["C0LIAISONS", "DU0LEE", "DU0SAM"]
+    assert slack.adapter.homeroom.clock.monotonic() >= 6.0  # waited out each Retry-After
+    await slack.adapter.homeroom.outbox.idle()
+    assert len(fake.calls) == 3 + 6 + 2  # 3 replies, 6 posts, 2 DM opens; nothing more
