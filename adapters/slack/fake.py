@@ -109,9 +109,7 @@ class FakeSlack:
             return [c for c in self.calls if method is None or c.method == method]
 
         async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: len(matching()) >= count), within
-            )
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), within)
         return matching()
 
     def methods(self) -> list[str]:

@@ -39,15 +39,14 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 
 def slack_settings(homeroom: Homeroom, fake: FakeSlack, port: int, **extra: object):  # type: ignore[no-untyped-def]
-    return test_settings(
-        homeroom.settings.database_url,
-        slack_bot_token="xoxb-test",
-        slack_signing_secret=SECRET,
-        slack_mode="http",
-        slack_http_port=port,
-        slack_api_url=fake.url + "/api/",
-        **extra,
-    )
+    values: dict[str, object] = {
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": SECRET,
+        "slack_mode": "http",
+        "slack_http_port": port,
+        "slack_api_url": fake.url + "/api/",
+    }
+    return test_settings(homeroom.settings.database_url, **{**values, **extra})
 
 
 @pytest_asyncio.fixture

@@ -1,0 +1,116 @@
+"""Block Kit rendering within Slack's limits, and text that can never ping everyone."""
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from adapters.slack import blocks
+from adapters.slack.adapter import _classify
+from bot.delivery import PermanentFailure, RetryAfter
+from bot.intents import Button, Choice, Form, FormField, Message
+
+
+def test_long_messages_split_into_sections_fields_and_button_rows() -> None:
+    message = Message(
+        title="A title",
+        text="word " * 1500,
+        fields=tuple((f"k{n}", "v") for n in range(12)),
+        buttons=tuple(Button(f"B{n}", "same.action", str(n)) for n in range(30)),
+        footer="footer",
+    )
+    rendered = blocks.message_blocks(message)
+    kinds = [b["type"] for b in rendered]
+    assert kinds == ["header", *["section"] * 5, "actions", "actions", "context"]
+    assert [len(b["text"]["text"]) for b in rendered[1:4]] == [2999, 2999, 1500]  # cut at spaces
+    assert [len(b["fields"]) for b in rendered[4:6]] == [10, 2]
+    action_ids = [e["action_id"] for b in rendered[6:8] for e in b["elements"]]
+    assert len(action_ids) == len(set(action_ids)) == 30  # unique, as Slack requires
+    assert {blocks.action_id_of(a) for a in action_ids} == {"same.action"}
+
+
+def test_broadcast_mentions_are_neutralised_everywhere() -> None:
+    message = Message(
+        text="hi <!channel> and <!here|here> <!everyone> <!subteam^S1|@team>", footer="<!here>"
+    )
+    rendered = blocks.message_blocks(message)
+    everything = str(rendered) + blocks.fallback_text(message)
+    assert "<!" not in everything
+    assert "&lt;!channel&gt;" in rendered[0]["text"]["text"]
+
+
+async def test_shared_posts_name_members_instead_of_pinging_them(slack) -> None:  # type: ignore[no-untyped-def]
+    message = Message(text="Thanks <@U0LEE> and <@U0SAM>!", mentions=())
+    text, rendered = await slack.adapter._content(message, shared=True)
+    assert text == "Thanks @Lee and @Sam!"
+    pinging = Message(
+        text="Welcome <@U0LEE>!",
+        mentions=(__import__("bot.refs").refs.MemberRef("slack", "T", "U0LEE"),),
+    )
+    text, _ = await slack.adapter._content(pinging, shared=True)
+    assert text == "Welcome <@U0LEE>!"
+
+
+def test_forms_become_modals_and_answers_come_back_as_core_text() -> None:
+    form = Form(
+        "command:role grant",
+        "A title longer than Slack allows",
+        (
+            FormField("member", "Who", "member", default="<@U1>"),
+            FormField(
+                "role", "Role", "choice", choices=(Choice("liaison", "Liaison"),), default="liaison"
+            ),
+            FormField("where", "Channel", "channel", required=False),
+            FormField("note", "Note", "long_text", required=False),
+        ),
+        "Save",
+    )
+    view = blocks.modal(form, channel="C1", thread=None)
+    assert len(view["title"]["text"]) <= 24
+    member, role, where, note = view["blocks"]
+    assert member["element"]["initial_user"] == "U1"
+    assert role["element"]["initial_option"]["value"] == "liaison"
+    assert where["optional"] and note["element"]["multiline"]
+    state = {
+        "values": {
+            "member": {"value": {"type": "users_select", "selected_user": "U2"}},
+            "role": {"value": {"type": "static_select", "selected_option": {"value": "liaison"}}},
+            "where": {"value": {"type": "conversations_select", "selected_conversation": None}},
+            "note": {"value": {"type": "plain_text_input", "value": "thanks"}},
+        }
+    }
+    assert blocks.submitted_values(state) == {
+        "member": "<@U2>",
+        "role": "liaison",
+        "where": "",
+        "note": "thanks",
+    }
+
+
+def _error(
+    status: int, body: dict[str, object], headers: dict[str, str] | None = None
+) -> SlackApiError:
+    response = AsyncSlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="x",
+        req_args={},
+        data=body,
+        headers=headers or {},
+        status_code=status,  # type: ignore[arg-type]
+    )
+    return SlackApiError("failed", response)
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (_error(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"}), RetryAfter),
+        (_error(200, {"ok": False, "error": "channel_not_found"}), PermanentFailure),
+        (_error(500, {"ok": False, "error": "internal_error"}), SlackApiError),
+    ],
+)
+def test_errors_are_classified_for_the_outbox(error: SlackApiError, kind: type[Exception]) -> None:
+    classified = _classify(error)
+    assert isinstance(classified, kind)
+    if isinstance(classified, RetryAfter):
+        assert classified.seconds == 7.0
