@@ -1,1 +1,22 @@
-"""Fixtures come from bot.testing (registered as the `homeroom` pytest plugin)."""
+"""Fixtures come from bot.testing (registered as the `homeroom` pytest plugin); the
+local Slack fake is shared here because the contract suite uses it too."""
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from adapters.slack.fake import FakeSlack
+
+DANA, SAM, MARIA, LEE = "U0DANA", "U0SAM", "U0MARIA", "U0LEE"
+
+
+@pytest_asyncio.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.add_user(DANA, name="dana", admin=True)
+    fake.add_user(SAM, name="sam")
+    fake.add_user(MARIA, name="maria", locale="es-ES")
+    fake.add_user(LEE, name="lee")
+    await fake.start()
+    yield fake
+    await fake.stop()

@@ -8,6 +8,8 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from adapters.console.view import View
+from adapters.slack import SlackAdapter
+from adapters.slack.fake import FakeSlack
 from bot.app import Homeroom
 from bot.delivery import Deliverer
 from bot.i18n import translator
@@ -26,10 +28,12 @@ from bot.intents import (
 )
 from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter
+from tests.adapters.slack.conftest import slack_settings
 
-ADAPTERS: dict[str, Callable[[Homeroom], Deliverer]] = {
-    "console": lambda app: ConsoleAdapter(app, View(io.StringIO(), rich=False)),
-    "fake": lambda app: FakeAdapter(),
+ADAPTERS: dict[str, Callable[[Homeroom, FakeSlack], Deliverer]] = {
+    "console": lambda app, _: ConsoleAdapter(app, View(io.StringIO(), rich=False)),
+    "fake": lambda app, _: FakeAdapter(),
+    "slack": lambda app, fake: SlackAdapter(app, slack_settings(app, fake, 0)),
 }
 
 
@@ -51,8 +55,10 @@ def every_intent(platform: str, community: str, channel: str, member: str) -> li
 
 
 @pytest.fixture(params=sorted(ADAPTERS))
-def deliverer(request: pytest.FixtureRequest, homeroom: Homeroom) -> Deliverer:
-    return ADAPTERS[request.param](homeroom)
+def deliverer(
+    request: pytest.FixtureRequest, homeroom: Homeroom, fake_slack: FakeSlack
+) -> Deliverer:
+    return ADAPTERS[request.param](homeroom, fake_slack)
 
 
 def test_declares_platform_capabilities_and_limits(deliverer: Deliverer) -> None:

@@ -10,7 +10,6 @@ from bot.app import Homeroom
 from bot.testing import test_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-DANA, SAM, MARIA, LEE = "U0DANA", "U0SAM", "U0MARIA", "U0LEE"
 
 
 def free_port() -> int:
@@ -24,18 +23,6 @@ class SlackRig:
     adapter: SlackAdapter
     fake: FakeSlack
     client: SignedClient
-
-
-@pytest_asyncio.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    fake.add_user(DANA, name="dana", admin=True)
-    fake.add_user(SAM, name="sam")
-    fake.add_user(MARIA, name="maria", locale="es-ES")
-    fake.add_user(LEE, name="lee")
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def slack_settings(homeroom: Homeroom, fake: FakeSlack, port: int, **extra: object):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from adapters.slack import blocks
 from adapters.slack.adapter import _classify
 from bot.delivery import PermanentFailure, RetryAfter
 from bot.intents import Button, Choice, Form, FormField, Message
+from bot.refs import MemberRef
 
 
 def test_long_messages_split_into_sections_fields_and_button_rows() -> None:
@@ -40,12 +41,9 @@ def test_broadcast_mentions_are_neutralised_everywhere() -> None:
 
 async def test_shared_posts_name_members_instead_of_pinging_them(slack) -> None:  # type: ignore[no-untyped-def]
     message = Message(text="Thanks <@U0LEE> and <@U0SAM>!", mentions=())
-    text, rendered = await slack.adapter._content(message, shared=True)
+    text, _ = await slack.adapter._content(message, shared=True)
     assert text == "Thanks @Lee and @Sam!"
-    pinging = Message(
-        text="Welcome <@U0LEE>!",
-        mentions=(__import__("bot.refs").refs.MemberRef("slack", "T", "U0LEE"),),
-    )
+    pinging = Message(text="Welcome <@U0LEE>!", mentions=(MemberRef("slack", "T", "U0LEE"),))
     text, _ = await slack.adapter._content(pinging, shared=True)
     assert text == "Welcome <@U0LEE>!"
 

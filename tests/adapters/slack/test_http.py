@@ -7,7 +7,10 @@ import time
 import pytest
 
 from adapters.slack.fake import block_action, event_callback, slash, view_submission
-from tests.adapters.slack.conftest import DANA, LEE, MARIA, SAM, SlackRig
+from bot.intents import Message, Post
+from bot.refs import ConversationRef
+from tests.adapters.slack.conftest import SlackRig
+from tests.conftest import DANA, LEE, MARIA, SAM
 
 
 async def test_help_from_a_signed_slash_command_answers_privately(slack: SlackRig) -> None:
@@ -171,3 +174,34 @@ async def test_a_burst_of_429s_delays_without_losing_or_doubling(slack: SlackRig
     assert slack.adapter.homeroom.clock.monotonic() >= 6.0  # waited out each Retry-After
     await slack.adapter.homeroom.outbox.idle()
     assert len(fake.calls) == 3 + 6 + 2  # 3 replies, 6 posts, 2 DM opens; nothing more
+
+
+async def test_a_form_whose_trigger_expired_is_offered_again_with_a_button(slack: SlackRig) -> None:
+    fake = slack.fake
+    fake.fail_next("views.open", 200, {"ok": False, "error": "expired_trigger_id"})
+    await slack.client.command(slash("role grant", user=DANA, respond_to=fake.url))
+    [offer] = await fake.wait_for(1, "response_url")
+    [button] = offer.params["blocks"][-1]["elements"]
+    assert button["value"] == "role grant"
+    await slack.client.interaction(
+        block_action(button["action_id"], button["value"], user=DANA, respond_to=fake.url)
+    )
+    opened = await fake.wait_for(2, "views.open")  # the refused one, then the one that works
+    assert opened[1].params["trigger_id"] != opened[0].params["trigger_id"]
+
+
+async def test_without_a_response_url_private_replies_use_post_ephemeral(slack: SlackRig) -> None:
+    payload = slash("help", user=LEE)
+    payload["response_url"] = ""
+    await slack.client.command(payload)
+    [call] = await slack.fake.wait_for(1, "chat.postEphemeral")
+    assert (call.params["channel"], call.params["user"]) == ("C0PARENTS", LEE)
+
+
+async def test_text_a_member_wrote_can_never_ping_everyone(slack: SlackRig) -> None:
+    where = ConversationRef("slack", "T0SCHOOL", "C0PARENTS")
+    await slack.adapter.deliver(
+        Post(to=where, message=Message(text="Hi <!channel> <!here|here> <!everyone>"))
+    )
+    [call] = await slack.fake.wait_for(1, "chat.postMessage")
+    assert "<!" not in json.dumps(call.params)

@@ -7,7 +7,8 @@ import pytest_asyncio
 from adapters.slack import SlackAdapter
 from adapters.slack.fake import FakeSlack, event_callback, slash
 from bot.app import Homeroom
-from tests.adapters.slack.conftest import LEE, SAM, slack_settings
+from tests.adapters.slack.conftest import slack_settings
+from tests.conftest import LEE, SAM
 
 
 @pytest_asyncio.fixture
