@@ -158,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     interactive_console = command == "run" and settings.console_enabled and sys.stdin.isatty()
     log_file = settings.log_file or (Path("data/homeroom.log") if interactive_console else None)
-    level = settings.log_level if log_file or command != "run" else "WARNING"
+    # A piped console run is a transcript on stdout; keep stderr to warnings there.
+    piped_console = command == "run" and settings.console_enabled and not log_file
+    level = "WARNING" if piped_console else settings.log_level
     configure(level, log_file)
     if command == "migrate":
         job = _migrate(settings)
