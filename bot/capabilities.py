@@ -11,12 +11,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class RateLimits:
-    """Token buckets: `per_channel` messages a second per channel, `overall` in all."""
+    """Token buckets: `per_channel` messages a second per channel, `overall` shared
+    messages a second in all, and `private` for answers only one member sees (Slack
+    limits those separately from posting, and they must not queue behind a fan-out)."""
 
     per_channel: float = 1.0
     per_channel_burst: int = 1
     overall: float = 50.0
     overall_burst: int = 50
+    private: float = 50.0
+    private_burst: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,4 +36,4 @@ class Capabilities:
     max_text: int = 4000
 
 
-UNLIMITED = RateLimits(per_channel=1e9, per_channel_burst=10**9, overall=1e9, overall_burst=10**9)
+UNLIMITED = RateLimits(1e9, 10**9, 1e9, 10**9, 1e9, 10**9)

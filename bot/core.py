@@ -36,8 +36,8 @@ from bot.events import (
 from bot.fallbacks import Fallbacks
 from bot.features import ActionHandler, Feature
 from bot.features.home import home_page
-from bot.i18n import N_, pick_language, translator
-from bot.intents import Form, Intent, OpenForm
+from bot.i18n import N_, Translator, pick_language, translator
+from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
 
@@ -91,25 +91,43 @@ class Core:
         if not self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
             return []
-        ctx = await self._context(event)
+        caps = self.capabilities(platform)
+        try:
+            ctx = await self._context(event)
+        except Exception:
+            fallback_t = translator(pick_language(event.actor.locale))
+            return await self._fallbacks.adapt(
+                self._failed(event, "context", fallback_t), caps, fallback_t
+            )
         try:
             intents = await self._route(ctx, event)
         except CommandError as problem:
             intents = [ctx.reply(ctx.t._(problem.message, **problem.values))]
         except Exception:
-            log.exception(
-                "event=handler_failed platform=%s community=%s event_id=%s kind=%s",
-                platform,
-                event.conversation.community,
-                event.event_id,
-                type(event).__name__,
+            intents = self._failed(event, "handler", ctx.t)
+        return await self._fallbacks.adapt(intents, caps, ctx.t)
+
+    def _failed(self, event: InboundEvent, stage: str, t: Translator) -> list[Intent]:
+        """Log with the IDs an engineer needs (never the text) and tell the member kindly."""
+        log.exception(
+            "event=%s_failed platform=%s community=%s event_id=%s kind=%s",
+            stage,
+            event.conversation.platform,
+            event.conversation.community,
+            event.event_id,
+            type(event).__name__,
+        )
+        if not isinstance(event, CommandInvoked | ComponentSubmitted | FormSubmitted):
+            return []  # nobody asked for anything; a conversation message needs no reply
+        sorry = t._("Sorry, something went wrong on my side. Please try again in a moment.")
+        return [
+            Ephemeral(
+                to=event.conversation,
+                member=event.actor.ref,
+                message=Message(text=sorry),
+                in_reply_to=event.event_id,
             )
-            intents = [
-                ctx.reply(
-                    ctx.t._("Sorry, something went wrong on my side. Please try again in a moment.")
-                )
-            ]
-        return await self._fallbacks.adapt(intents, self.capabilities(platform), ctx.t)
+        ]
 
     async def _context(
         self,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.clock import Clock
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.tables import communities, groups, member_roles, members
+from bot.storage.upsert import insert_ignoring_duplicates
 
 
 class Role(StrEnum):
@@ -101,11 +102,19 @@ class Directory:
         )
         row = (await conn.execute(select(communities).where(where))).first()
         if row is None:
+            # Two first requests from a new workspace can race here: insert only if new.
             now = self._clock.now()
-            await conn.execute(
-                insert(communities).values(
-                    platform=ref.platform, external_id=ref.community, created_at=now, updated_at=now
-                )
+            await insert_ignoring_duplicates(
+                conn,
+                communities,
+                [
+                    {
+                        "platform": ref.platform,
+                        "external_id": ref.community,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                ],
             )
             row = (await conn.execute(select(communities).where(where))).one()
         group_rows = await conn.execute(

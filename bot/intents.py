@@ -163,6 +163,11 @@ def lane_of(intent: Intent) -> str:
     return intent.to.lane
 
 
+def is_private(intent: Intent) -> bool:
+    """An answer only one member sees, paced apart from shared posts."""
+    return isinstance(intent, Ephemeral | OpenForm | PublishHome)
+
+
 def platform_of(intent: Intent) -> str:
     if isinstance(intent, DirectMessage | PublishHome):
         return intent.member.platform

@@ -29,7 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
-from bot.intents import Intent, intent_from_json, intent_to_json, lane_of, platform_of
+from bot.intents import (
+    Intent,
+    intent_from_json,
+    intent_to_json,
+    is_private,
+    lane_of,
+    platform_of,
+)
 from bot.pacing import TokenBucket
 from bot.storage.batcher import Batcher
 from bot.storage.tables import outbox
@@ -53,6 +60,7 @@ class _Item:
 class _Lane:
     key: str
     platform: str
+    private: bool
     bucket: TokenBucket
     queue: deque[_Item] = field(default_factory=deque)
     busy: bool = False
@@ -64,7 +72,7 @@ class Outbox:
         self._clock = clock
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
-        self._overall: dict[str, TokenBucket] = {}
+        self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
@@ -81,9 +89,10 @@ class Outbox:
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
         limits = deliverer.limits
-        self._overall[deliverer.platform] = TokenBucket(
-            limits.overall, limits.overall_burst, self._clock
-        )
+        shared = TokenBucket(limits.overall, limits.overall_burst, self._clock)
+        private = TokenBucket(limits.private, limits.private_burst, self._clock)
+        self._overall[(deliverer.platform, False)] = shared
+        self._overall[(deliverer.platform, True)] = private
 
     def submit(self, intents: Sequence[Intent]) -> None:
         """Queue intents for delivery without waiting; they are persisted first."""
@@ -125,9 +134,16 @@ class Outbox:
         lane = self._lanes.get(key)
         if lane is None:
             platform = platform_of(item.intent)
+            private = is_private(item.intent)
             limits = self._deliverers[platform].limits if platform in self._deliverers else None
-            rate, burst = (limits.per_channel, limits.per_channel_burst) if limits else (1.0, 1)
-            lane = self._lanes[key] = _Lane(key, platform, TokenBucket(rate, burst, self._clock))
+            if limits is None:
+                rate, burst = 1.0, 1
+            elif private:  # one member's answers: only the platform's private limit applies
+                rate, burst = limits.private, limits.private_burst
+            else:
+                rate, burst = limits.per_channel, limits.per_channel_burst
+            bucket = TokenBucket(rate, burst, self._clock)
+            lane = self._lanes[key] = _Lane(key, platform, private, bucket)
         lane.queue.append(item)
         if not lane.busy:
             self._ready[key] = None
@@ -195,7 +211,7 @@ class Outbox:
             deliverer = self._deliverers.get(lane.platform)
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
-            overall = self._overall[lane.platform]
+            overall = self._overall[(lane.platform, lane.private)]
             delay = max(lane.queue[0].not_before - now, lane.bucket.delay(), overall.delay())
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
@@ -233,7 +249,8 @@ class Outbox:
             delivered_id = await deliverer.deliver(item.intent)
         except RetryAfter as wait:
             item.attempts -= 1  # being told to wait is not a failure
-            (self._overall[lane.platform] if wait.overall else lane.bucket).pause(wait.seconds)
+            overall = self._overall[(lane.platform, lane.private)]
+            (overall if wait.overall else lane.bucket).pause(wait.seconds)
             item.not_before = self._clock.monotonic() + wait.seconds
             log.info(
                 "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f",

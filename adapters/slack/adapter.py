@@ -74,7 +74,16 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 class SlackAdapter:
     platform = "slack"
     capabilities = Capabilities(home=True, max_text=12000)
-    limits = RateLimits(per_channel=1.0, per_channel_burst=3, overall=20.0, overall_burst=20)
+    # chat.postMessage: about one a second per channel, bursts allowed, and a workspace
+    # cap; private answers go mostly to response_url and views.*, limited apart.
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=3,
+        overall=20.0,
+        overall_burst=20,
+        private=500.0,
+        private_burst=100,
+    )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
         self.homeroom = homeroom

@@ -28,6 +28,7 @@ BOT_USER = "UBOT"
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass

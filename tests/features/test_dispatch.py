@@ -70,3 +70,19 @@ async def test_a_failing_handler_answers_kindly_and_logs_ids_not_text(
 async def test_platform_admins_are_organizers_without_a_stored_role(bot: TestBot) -> None:
     [reply] = await bot.say("dana", "/homeroom role list")
     assert "No one has a role here yet" in bot.texts([reply])[0]
+
+
+async def test_a_failure_before_the_handler_still_answers_kindly(
+    bot: TestBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def unreachable(*_args: object) -> None:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(bot.app.directory, "community", unreachable)
+    with caplog.at_level(logging.ERROR):
+        [reply] = await bot.say("maria", "/homeroom help")
+    assert bot.texts([reply]) == [
+        "Lo siento, algo falló de mi lado. Por favor, inténtelo de nuevo en un momento."
+    ]
+    assert "event=context_failed" in caplog.text
+    assert await bot.say("maria", "just chatting") == []  # a plain message needs no apology

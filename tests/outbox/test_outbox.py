@@ -171,3 +171,33 @@ async def test_killed_midway_it_resumes_with_nothing_lost_and_nothing_twice(
     assert sorted(delivered) == sorted(f"{c}-{n}" for c in "abcde" for n in range(10))
     for channel in "abcde":  # and each channel still reads in order
         assert [t for t in delivered if t[0] == channel] == [f"{channel}-{n}" for n in range(10)]
+
+
+async def test_private_answers_do_not_queue_behind_a_fan_out(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=1,
+        overall=1.0,
+        overall_burst=1,
+        private=50.0,
+        private_burst=50,
+    )
+    adapter = FakeAdapter(limits=limits, clock=clock)
+    await started(homeroom, adapter)
+    for channel in range(30):
+        homeroom.outbox.submit(posts(f"g{channel}", 1))  # a fan-out: 30 s at 1/s overall
+    from bot.intents import Ephemeral
+    from bot.refs import MemberRef
+
+    answer = Ephemeral(
+        to=ConversationRef("fake", "school", "g0"),
+        member=MemberRef("fake", "school", "lee"),
+        message=Message(text="yours"),
+    )
+    homeroom.outbox.submit([answer])
+    await homeroom.outbox.idle()
+    answered_at = adapter.sent_at[[i.message.text for i in adapter.sent].index("yours")]  # type: ignore[union-attr]
+    assert answered_at < 1.0  # not after the fan-out's 30 seconds
+    assert adapter.sent_at[-1] >= 28.0

@@ -56,3 +56,15 @@ async def test_community_settings_and_groups(homeroom: Homeroom) -> None:
     assert moved.queue_channel == "q2"
     assert moved.groups[GroupPurpose.PARENTS] == ("p",)
     assert moved.timezone == "America/Chicago"
+
+
+async def test_first_requests_from_a_new_community_may_race(homeroom: Homeroom) -> None:
+    import asyncio
+
+    fresh = [Homeroom(homeroom.settings, clock=homeroom.clock) for _ in range(2)]
+    try:
+        first, second = await asyncio.gather(*(app.directory.community(SCHOOL) for app in fresh))
+        assert first.id == second.id
+    finally:
+        for app in fresh:
+            await app.db.close()
