@@ -62,7 +62,8 @@ class CommandInvoked(Event):
     """A command: either raw `text` to parse (Slack, console) or typed `options` (Discord).
 
     `name` is the command path, like "role grant"; when only `text` is given the core
-    finds the path in it.
+    finds the path in it. `target` is the message a message shortcut or context-menu
+    command was run on, with `target_text` its text.
     """
 
     conversation: ConversationRef
@@ -70,6 +71,8 @@ class CommandInvoked(Event):
     name: str = ""
     text: str = ""
     options: Mapping[str, str] = field(default_factory=_empty)
+    target: ConversationRef | None = None
+    target_text: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -267,6 +267,22 @@ def block_action(
     }
 
 
+def message_shortcut(
+    callback_id: str, *, user: str, channel: str = "C0PARENTS", text: str = "", respond_to: str = ""
+) -> dict[str, Any]:
+    n = next(_triggers)
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "team": {"id": TEAM},
+        "user": {"id": user, "team_id": TEAM},
+        "channel": {"id": channel},
+        "message": {"type": "message", "user": "U0OTHER", "ts": "1700000000.000200", "text": text},
+        "trigger_id": f"trig{n}.s",
+        "response_url": f"{respond_to}/respond/{n}",
+    }
+
+
 def view_submission(
     form_id: str, values: dict[str, dict[str, Any]], *, user: str, channel: str = "C0PARENTS"
 ) -> dict[str, Any]:

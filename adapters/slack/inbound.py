@@ -105,13 +105,17 @@ def shortcut_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
     """A message shortcut `homeroom.<command path>` runs that command on the message."""
     message = body.get("message", {})
     channel = body.get("channel", {}).get("id", "")
+    where = ConversationRef(PLATFORM, team_of(body), channel, message.get("thread_ts"))
     return CommandInvoked(
         event_id=body["trigger_id"],
         at=_now(),
-        conversation=ConversationRef(PLATFORM, team_of(body), channel, message.get("thread_ts")),
+        conversation=where,
         actor=actor,
         name=body["callback_id"].removeprefix("homeroom.").replace(".", " "),
-        options={"message": message.get("ts", ""), "text": message.get("text", "")},
+        target=ConversationRef(
+            PLATFORM, where.community, channel, message.get("thread_ts"), message.get("ts")
+        ),
+        target_text=message.get("text", ""),
     )
 
 

@@ -6,7 +6,13 @@ import time
 
 import pytest
 
-from adapters.slack.fake import block_action, event_callback, slash, view_submission
+from adapters.slack.fake import (
+    block_action,
+    event_callback,
+    message_shortcut,
+    slash,
+    view_submission,
+)
 from bot.intents import Message, Post
 from bot.refs import ConversationRef
 from tests.adapters.slack.conftest import SlackRig
@@ -205,3 +211,26 @@ async def test_text_a_member_wrote_can_never_ping_everyone(slack: SlackRig) -> N
     )
     [call] = await slack.fake.wait_for(1, "chat.postMessage")
     assert "<!" not in json.dumps(call.params)
+
+
+async def test_a_message_shortcut_runs_its_command_on_that_message(slack: SlackRig) -> None:
+    seen = []
+    original = slack.adapter.homeroom.handle
+
+    async def spy(event):  # type: ignore[no-untyped-def]
+        seen.append(event)
+        return await original(event)
+
+    slack.adapter.homeroom.handle = spy  # type: ignore[method-assign]
+    shortcut = message_shortcut(
+        "homeroom.help", user=LEE, text="What is homework?", respond_to=slack.fake.url
+    )
+    assert (await slack.client.interaction(shortcut))[0] == 200
+    [reply] = await slack.fake.wait_for(1, "response_url")
+    assert reply.params["text"].startswith("*Homeroom help*")
+    [event] = seen
+    assert (event.name, event.target.message, event.target_text) == (
+        "help",
+        "1700000000.000200",
+        "What is homework?",
+    )
