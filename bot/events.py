@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypedDict
 
 from bot.refs import ConversationRef, MemberRef
 
@@ -23,6 +24,15 @@ class Actor:
     locale: str | None = None
     is_platform_admin: bool = False
     timezone: str | None = None
+
+
+class Origin(TypedDict):
+    """The fields every event a member causes shares, for building events of any kind."""
+
+    event_id: str
+    at: datetime
+    conversation: ConversationRef
+    actor: Actor
 
 
 def _empty() -> Mapping[str, str]:

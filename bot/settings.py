@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     discord_token: str | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_message_content: bool = True
 
     @field_validator("default_language")
     @classmethod

@@ -12,9 +12,8 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -29,6 +28,7 @@ from bot.events import (
     Event,
     FormSubmitted,
     MessagePosted,
+    Origin,
     ReactionAdded,
 )
 from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, PublishHome, Update
@@ -69,13 +69,6 @@ class FakeAdapter:
         self.sent.append(intent)
         self.sent_at.append(self.clock.monotonic() if self.clock else 0.0)
         return f"m{len(self.sent)}"
-
-
-class _Origin(TypedDict):
-    event_id: str
-    at: datetime
-    conversation: ConversationRef
-    actor: Actor
 
 
 @dataclass
@@ -136,9 +129,9 @@ class TestBot:
     def next_event_id(self) -> str:
         return f"ev{next(self._ids)}"
 
-    def _from(self, who: str, channel: str = "parents", thread: str | None = None) -> _Origin:
+    def _from(self, who: str, channel: str = "parents", thread: str | None = None) -> Origin:
         """The fields every event from `who` in `channel` shares."""
-        return _Origin(
+        return Origin(
             event_id=self.next_event_id(),
             at=self.app.clock.now(),
             conversation=self.where(channel, thread),

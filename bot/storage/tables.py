@@ -156,3 +156,13 @@ pending_choices = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index(None, "platform", "community", "channel"),
 )
+
+# What an adapter remembers across restarts, e.g. the command tree it last registered.
+adapter_state = Table(
+    "adapter_state",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

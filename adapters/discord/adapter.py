@@ -1,0 +1,405 @@
+"""Discord adapter: discord.py's gateway and REST in, core events out, and back.
+
+Every interaction is answered within Discord's 3 seconds: the core's answer usually
+arrives in milliseconds and becomes the interaction's response (a modal must be the
+first response, so nothing is deferred up front); a timer defers any interaction still
+unanswered at 2.5 s, so a member never sees "This interaction failed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zoneinfo
+from typing import Any
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord import render
+from adapters.discord.commands import (
+    application_commands,
+    fingerprint,
+    focused_option,
+    invoked_path,
+)
+from bot.app import Homeroom
+from bot.capabilities import Capabilities, RateLimits
+from bot.delivery import PermanentFailure, RetryAfter
+from bot.events import (
+    Actor,
+    CommandInvoked,
+    ComponentSubmitted,
+    Event,
+    FormSubmitted,
+    MessagePosted,
+    Origin,
+    ReactionAdded,
+    ReplyPosted,
+)
+from bot.intents import (
+    Button,
+    DirectMessage,
+    Ephemeral,
+    Intent,
+    Message,
+    OpenForm,
+    Post,
+    React,
+    Update,
+)
+from bot.refs import ConversationRef, MemberRef
+from bot.settings import Settings
+from bot.storage.state import AdapterState
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DEFER_AFTER = 2.5  # seconds; Discord allows 3
+TOKEN_LIFETIME = 14 * 60  # an interaction token lives 15 minutes
+REOPEN_FORM = "homeroom.form.reopen"
+TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+class _Client(discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+    async def setup_hook(self) -> None:
+        await self.adapter.sync_commands()
+
+    async def on_ready(self) -> None:
+        log.info(
+            "event=discord_ready user_id=%s guilds=%d",
+            self.user.id if self.user else "?",
+            len(self.guilds),
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.adapter.on_interaction(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.adapter.on_reaction(payload)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("event=discord_handler_failed handler=%s", event_method)
+
+
+class DiscordAdapter:
+    platform = PLATFORM
+    capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT)
+    # 50 requests a second in all: shared for posts, the rest for private answers;
+    # about 5 messages per 5 seconds per channel.
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=5,
+        overall=30.0,
+        overall_burst=30,
+        private=20.0,
+        private_burst=20,
+    )
+
+    def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
+        self.homeroom = homeroom
+        self.settings = settings
+        if settings.discord_api_url:
+            discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+        if settings.discord_gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_messages = True
+        intents.dm_messages = True
+        intents.guild_reactions = True
+        intents.message_content = settings.discord_message_content
+        self.client = _Client(
+            self, intents=intents, guild_ready_timeout=0.5, max_ratelimit_timeout=60.0
+        )
+        self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
+        self._answering: dict[str, asyncio.Lock] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._state = AdapterState(homeroom.db.engine)
+
+    # -- connection ---------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.client.login(self.settings.discord_token or "")
+        self._task = asyncio.get_running_loop().create_task(self._connect(), name="discord-gateway")
+
+    async def _connect(self) -> None:
+        try:
+            await self.client.connect(reconnect=True)  # resumes sessions, with backoff
+        except discord.PrivilegedIntentsRequired:
+            log.critical(
+                "event=discord_intent_refused; enable Message Content Intent in the Developer "
+                "Portal (Bot > Privileged Gateway Intents) or set DISCORD_MESSAGE_CONTENT=false"
+            )
+            self.homeroom.supervisor.failed.set()
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the command tree when it changed since the last sync (or if forced)."""
+        commands = application_commands(self.homeroom.core.commands.all())
+        wanted = fingerprint(commands)
+        if not force and await self._state.get(PLATFORM, "commands") == wanted:
+            return False
+        application_id = self.client.application_id
+        if application_id is None:
+            raise RuntimeError("Discord did not tell us the application ID at login")
+        await self.client.http.bulk_upsert_global_commands(application_id, commands)
+        await self._state.put(PLATFORM, "commands", wanted)
+        log.info("event=discord_commands_synced count=%d", len(commands))
+        return True
+
+    # -- inbound ------------------------------------------------------------------------
+    def _actor(
+        self, user: discord.abc.User, guild_id: int | None, locale: str | None, admin: bool
+    ) -> Actor:
+        return Actor(
+            MemberRef(PLATFORM, str(guild_id or "dm"), str(user.id)),
+            locale=locale,
+            is_platform_admin=admin,
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        try:
+            event = self._interaction_event(interaction)
+        except (KeyError, TypeError, ValueError) as problem:
+            log.warning(
+                "event=discord_bad_interaction interaction_id=%s error=%r", interaction.id, problem
+            )
+            await self._sorry(interaction)
+            return
+        if event is None:
+            return
+        self._interactions[event.event_id] = (time.monotonic(), interaction)
+        self._forget_old_interactions()
+        asyncio.get_running_loop().call_later(DEFER_AFTER, self._defer_if_unanswered, interaction)
+        if not await self.homeroom.handle(event):
+            await self._sorry(interaction, quietly=isinstance(event, ComponentSubmitted))
+
+    def _interaction_event(self, interaction: discord.Interaction) -> Event | None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        kind = interaction.type
+        channel = interaction.channel
+        where = _where(interaction.guild_id, interaction.channel_id, channel)
+        admin = bool(interaction.permissions and interaction.permissions.manage_guild)
+        actor = self._actor(interaction.user, interaction.guild_id, str(interaction.locale), admin)
+        common = Origin(
+            event_id=str(interaction.id), at=discord.utils.utcnow(), conversation=where, actor=actor
+        )
+        if kind is discord.InteractionType.application_command:
+            path, options = invoked_path(data)
+            return CommandInvoked(**common, name=path, options=options)
+        if kind is discord.InteractionType.component:
+            action, record = render.parse_custom_id(str(data["custom_id"]))
+            if action == REOPEN_FORM:
+                return CommandInvoked(**common, name=record)
+            return ComponentSubmitted(**common, action_id=action, value=record)
+        if kind is discord.InteractionType.modal_submit:
+            form_id = str(data["custom_id"]).removeprefix(render.FORM_PREFIX)
+            return FormSubmitted(**common, form_id=form_id, values=render.modal_values(data))
+        if kind is discord.InteractionType.autocomplete:
+            asyncio.get_running_loop().create_task(self._autocomplete(interaction, data))
+        return None
+
+    async def _autocomplete(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
+        focused = focused_option(data)
+        typed = (focused[1] if focused else "").lower()
+        if focused and focused[0] == "topic":
+            pool = self.homeroom.core.commands.roots()
+        else:
+            pool = TIMEZONES
+        found = [name for name in pool if typed in name.lower()][:25]
+        await interaction.response.autocomplete(
+            [discord.app_commands.Choice(name=n, value=n) for n in found]
+        )
+
+    def _defer_if_unanswered(self, interaction: discord.Interaction) -> None:
+        if not interaction.response.is_done():
+            asyncio.get_running_loop().create_task(self._defer(interaction))
+
+    async def _defer(self, interaction: discord.Interaction) -> None:
+        async with self._lock(interaction):
+            if not interaction.response.is_done():
+                await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def _sorry(self, interaction: discord.Interaction, *, quietly: bool = False) -> None:
+        """Answer an interaction the core had nothing to say to, so it never 'fails'."""
+        async with self._lock(interaction):
+            if interaction.response.is_done():
+                return
+            if quietly:  # a button press whose effect is elsewhere: just acknowledge it
+                await interaction.response.defer()
+                return
+            from bot.i18n import pick_language, translator
+
+            t = translator(pick_language(str(interaction.locale)))
+            await interaction.response.send_message(
+                t._("Sorry, I couldn't do that just now. Please try again in a moment."),
+                ephemeral=True,
+            )
+
+    def _lock(self, interaction: discord.Interaction) -> asyncio.Lock:
+        return self._answering.setdefault(str(interaction.id), asyncio.Lock())
+
+    def _forget_old_interactions(self) -> None:
+        now = time.monotonic()
+        while self._interactions:
+            key, (at, _) = next(iter(self._interactions.items()))
+            if now - at < TOKEN_LIFETIME:
+                return
+            del self._interactions[key]
+            self._answering.pop(key, None)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.type not in (
+            discord.MessageType.default,
+            discord.MessageType.reply,
+        ):
+            return
+        guild_id = message.guild.id if message.guild else None
+        where = _where(guild_id, message.channel.id, message.channel)
+        where = ConversationRef(
+            where.platform, where.community, where.channel, where.thread, str(message.id)
+        )
+        kind = ReplyPosted if where.thread else MessagePosted
+        admin = (
+            isinstance(message.author, discord.Member)
+            and message.author.guild_permissions.manage_guild
+        )
+        await self.homeroom.handle(
+            kind(
+                event_id=str(message.id),
+                at=message.created_at,
+                conversation=where,
+                actor=self._actor(message.author, guild_id, None, admin),
+                text=message.content,
+                is_direct=message.guild is None,
+            )
+        )
+
+    async def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.client.user and payload.user_id == self.client.user.id:
+            return
+        channel = self.client.get_channel(payload.channel_id)
+        where = _where(payload.guild_id, payload.channel_id, channel)
+        await self.homeroom.handle(
+            ReactionAdded(
+                event_id=f"{payload.message_id}:{payload.user_id}:{payload.emoji}",
+                at=discord.utils.utcnow(),
+                conversation=ConversationRef(
+                    PLATFORM, where.community, where.channel, where.thread, str(payload.message_id)
+                ),
+                actor=Actor(MemberRef(PLATFORM, where.community, str(payload.user_id))),
+                emoji=str(payload.emoji),
+            )
+        )
+
+    # -- outbound -----------------------------------------------------------------------
+    async def deliver(self, intent: Intent) -> str | None:
+        try:
+            return await self._deliver(intent)
+        except discord.RateLimited as limited:
+            raise RetryAfter(limited.retry_after, overall=True) from limited
+        except (discord.Forbidden, discord.NotFound) as gone:
+            raise PermanentFailure(f"{gone.status} {gone.text}") from gone
+        except discord.HTTPException as error:
+            if error.status == 429:
+                raise RetryAfter(1.0) from error
+            if 400 <= error.status < 500:
+                raise PermanentFailure(f"{error.status} {error.text}") from error
+            raise
+
+    async def _deliver(self, intent: Intent) -> str | None:
+        if isinstance(intent, Post):
+            return await self._post(intent)
+        if isinstance(intent, Ephemeral):
+            return await self._private(intent.member, intent.message, intent.in_reply_to)
+        if isinstance(intent, DirectMessage):
+            return await self._dm(intent.member, intent.message)
+        if isinstance(intent, OpenForm):
+            return await self._open_form(intent)
+        if isinstance(intent, Update):
+            channel = await self._channel(intent.to.thread or intent.to.channel)
+            kwargs = render.send_kwargs(intent.message)
+            await channel.get_partial_message(int(intent.to.message or 0)).edit(**kwargs)
+            return intent.to.message
+        if isinstance(intent, React):
+            channel = await self._channel(intent.to.thread or intent.to.channel)
+            await channel.get_partial_message(int(intent.to.message or 0)).add_reaction(
+                intent.emoji
+            )
+            return None
+        raise PermanentFailure(f"Discord has no form for {type(intent).__name__}")
+
+    async def _channel(self, channel_id: str) -> Any:
+        return self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
+            int(channel_id)
+        )
+
+    async def _post(self, intent: Post) -> str:
+        channel = await self._channel(intent.to.thread or intent.to.channel)
+        kwargs = render.send_kwargs(intent.message)
+        if isinstance(channel, discord.ForumChannel):  # a forum takes posts, not messages
+            name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
+            created = await channel.create_thread(name=name, **kwargs)
+            return str(created.thread.id)
+        sent = await channel.send(**kwargs)
+        return str(sent.id)
+
+    async def _private(
+        self, member: MemberRef, message: Message, in_reply_to: str | None
+    ) -> str | None:
+        """An answer only `member` sees: through their interaction while its token lives,
+        otherwise (Discord has no ephemeral messages outside interactions) by DM."""
+        handle = self._interactions.get(in_reply_to or "")
+        if handle is None or time.monotonic() - handle[0] > TOKEN_LIFETIME:
+            return await self._dm(member, message)
+        interaction = handle[1]
+        kwargs = render.send_kwargs(message)
+        async with self._lock(interaction):
+            if not interaction.response.is_done():
+                await interaction.response.send_message(ephemeral=True, **kwargs)
+                return None
+        sent = await interaction.followup.send(ephemeral=True, wait=True, **kwargs)
+        return str(sent.id)
+
+    async def _open_form(self, intent: OpenForm) -> str | None:
+        handle = self._interactions.get(intent.in_reply_to or "")
+        if handle is not None:
+            interaction = handle[1]
+            async with self._lock(interaction):
+                if not interaction.response.is_done():
+                    await interaction.response.send_modal(render.form_modal(intent.form))
+                    return None
+        # The interaction was already answered: a button opens the form on a fresh one.
+        command = intent.form.form_id.removeprefix("command:")
+        reopen = Message(
+            text=intent.form.title,
+            buttons=(Button(intent.form.submit_label + " …", REOPEN_FORM, command, "primary"),),
+        )
+        return await self._private(intent.member, reopen, intent.in_reply_to)
+
+    async def _dm(self, member: MemberRef, message: Message) -> str:
+        user = self.client.get_user(int(member.id)) or await self.client.fetch_user(int(member.id))
+        channel = user.dm_channel or await user.create_dm()
+        sent = await channel.send(**render.send_kwargs(message))
+        return str(sent.id)
+
+
+def _where(guild_id: int | None, channel_id: int | None, channel: object) -> ConversationRef:
+    """Threads are channels on Discord; the core sees the parent channel and the thread."""
+    community = str(guild_id or "dm")
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return ConversationRef(PLATFORM, community, str(channel.parent_id), str(channel.id))
+    return ConversationRef(PLATFORM, community, str(channel_id or ""))

@@ -1,0 +1,158 @@
+"""The core's command specs as Discord application commands (the JSON Discord stores).
+
+Each root (`help`, `setup`, `role` ...) is one command; a root with several paths gets
+subcommands (`role grant`). Options keep their types, choices and autocomplete; names
+and descriptions carry Spanish localizations from the catalog; organizer commands are
+hidden behind Manage Server by default and are still checked in the core.
+
+discord.py's CommandTree wants one typed Python callback per command. Our commands are
+data, so we register this JSON ourselves and route every interaction through one
+handler (adapter.py), which is what keeps the adapter a translator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bot.commands import CommandSpec, Option
+from bot.directory import Role
+from bot.i18n import translator
+
+MANAGE_GUILD = 1 << 5
+SUB_COMMAND = 1
+OPTION_TYPES = {
+    "str": 3,
+    "text": 3,
+    "choice": 3,
+    "timezone": 3,
+    "languages": 3,
+    "int": 4,
+    "bool": 5,
+    "member": 6,
+    "channel": 7,
+}
+AUTOCOMPLETE_TYPES = {"timezone"}
+AUTOCOMPLETE_NAMES = {"topic"}
+# Discord's locales for each catalog we ship, beyond the default (English).
+DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
+
+
+def _localized(text: str) -> dict[str, str]:
+    if not text:
+        return {}
+    found: dict[str, str] = {}
+    for language, locales in DISCORD_LOCALES.items():
+        translated = translator(language)._(text)
+        if translated != text:
+            found.update(dict.fromkeys(locales, translated[:100]))
+    return found
+
+
+def _option(option: Option) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "type": OPTION_TYPES[option.type],
+        "name": option.name,
+        "description": option.description[:100],
+        "required": option.required,
+    }
+    if localized := _localized(option.description):
+        payload["description_localizations"] = localized
+    if option.choices:
+        payload["choices"] = [{"name": c, "value": c} for c in option.choices[:25]]
+    elif option.type in AUTOCOMPLETE_TYPES or option.name in AUTOCOMPLETE_NAMES:
+        payload["autocomplete"] = True
+    if option.type == "channel":
+        payload["channel_types"] = [0, 5, 15]  # text, announcement, forum
+    return payload
+
+
+def _ordered(options: Iterable[Option]) -> list[dict[str, Any]]:
+    # Discord wants required options before optional ones.
+    listed = list(options)
+    return [_option(o) for o in listed if o.required] + [
+        _option(o) for o in listed if not o.required
+    ]
+
+
+def application_commands(specs: Iterable[CommandSpec]) -> list[dict[str, Any]]:
+    """Slash commands for every root, subcommands where a root has several paths."""
+    by_root: dict[str, list[CommandSpec]] = {}
+    for spec in specs:
+        by_root.setdefault(spec.root, []).append(spec)
+    commands = []
+    for root, group in by_root.items():
+        single = len(group) == 1 and group[0].path == root
+        description = (
+            group[0].description
+            if single
+            else f"{root}: " + ", ".join(s.path.split()[-1] for s in group)
+        )
+        command: dict[str, Any] = {"type": 1, "name": root[:32], "description": description[:100]}
+        if single and (localized := _localized(group[0].description)):
+            command["description_localizations"] = localized
+        if single:
+            command["options"] = _ordered(group[0].options)
+        else:
+            command["options"] = [
+                {
+                    "type": SUB_COMMAND,
+                    "name": spec.path.split()[-1][:32],
+                    "description": spec.description[:100],
+                    **(
+                        {"description_localizations": loc}
+                        if (loc := _localized(spec.description))
+                        else {}
+                    ),
+                    "options": _ordered(spec.options),
+                }
+                for spec in group
+            ]
+        if all(spec.role is not Role.PARENT for spec in group):
+            command["default_member_permissions"] = str(MANAGE_GUILD)
+        command["contexts"] = [0]  # in servers, where communities live
+        commands.append(command)
+    return commands
+
+
+def fingerprint(commands: list[dict[str, Any]]) -> str:
+    """Changes exactly when what Discord must store changes; syncing is skipped otherwise."""
+    return hashlib.sha256(json.dumps(commands, sort_keys=True).encode()).hexdigest()
+
+
+def invoked_path(data: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The core command path and raw option values of an application-command interaction.
+
+    Members and channels arrive as IDs; they are given to the core in the same mention
+    form text commands use (`<@id>`, `<#id>`), so one parser serves every platform.
+    """
+    path = [data["name"]]
+    options = data.get("options", [])
+    while options and options[0].get("type") == SUB_COMMAND:
+        path.append(options[0]["name"])
+        options = options[0].get("options", [])
+    values: dict[str, str] = {}
+    for option in options:
+        value = option.get("value")
+        if option.get("type") == 6:
+            values[option["name"]] = f"<@{value}>"
+        elif option.get("type") == 7:
+            values[option["name"]] = f"<#{value}>"
+        elif isinstance(value, bool):
+            values[option["name"]] = "yes" if value else "no"
+        else:
+            values[option["name"]] = str(value)
+    return " ".join(path), values
+
+
+def focused_option(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The option being typed in an autocomplete interaction, and what is typed so far."""
+    options = data.get("options", [])
+    while options and options[0].get("type") == SUB_COMMAND:
+        options = options[0].get("options", [])
+    for option in options:
+        if option.get("focused"):
+            return option["name"], str(option.get("value", ""))
+    return None
