@@ -112,6 +112,7 @@ class DiscordAdapter:
             discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
         if settings.discord_gateway_url:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+        discord.VoiceClient.warn_nacl = False  # Homeroom has no voice features
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True
@@ -121,15 +122,16 @@ class DiscordAdapter:
         self.client = _Client(
             self, intents=intents, guild_ready_timeout=0.5, max_ratelimit_timeout=60.0
         )
+        _guard_parsers(self.client)
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._dm_channels: dict[str, int] = {}
         self._state = AdapterState(homeroom.db.engine)
 
     # -- connection ---------------------------------------------------------------------
     async def start(self) -> None:
         await self.client.login(self.settings.discord_token or "")
-        self._task = asyncio.get_running_loop().create_task(self._connect(), name="discord-gateway")
+        self.homeroom.supervisor.run("discord-gateway", self._connect)
 
     async def _connect(self) -> None:
         try:
@@ -143,8 +145,6 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         await self.client.close()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the command tree when it changed since the last sync (or if forced)."""
@@ -391,10 +391,35 @@ class DiscordAdapter:
         return await self._private(intent.member, reopen, intent.in_reply_to)
 
     async def _dm(self, member: MemberRef, message: Message) -> str:
-        user = self.client.get_user(int(member.id)) or await self.client.fetch_user(int(member.id))
-        channel = user.dm_channel or await user.create_dm()
+        if member.id not in self._dm_channels:
+            opened = await self.client.http.start_private_message(int(member.id))
+            self._dm_channels[member.id] = int(opened["id"])
+        channel = self.client.get_partial_messageable(
+            self._dm_channels[member.id], type=discord.ChannelType.private
+        )
         sent = await channel.send(**render.send_kwargs(message))
         return str(sent.id)
+
+
+def _guard_parsers(client: discord.Client) -> None:
+    """Log and skip a gateway payload discord.py cannot parse.
+
+    discord.py's connection loop survives network errors but not a parser's KeyError, so
+    one malformed or unexpected event would end the connection. Each parser is wrapped.
+    """
+    parsers: dict[str, Any] = client._connection.parsers
+
+    def guarded(kind: str, parse: Any) -> Any:
+        def parse_or_skip(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception as problem:
+                log.warning("event=discord_bad_payload kind=%s error=%r", kind, problem)
+
+        return parse_or_skip
+
+    for kind, parse in list(parsers.items()):
+        parsers[kind] = guarded(kind, parse)
 
 
 def _where(guild_id: int | None, channel_id: int | None, channel: object) -> ConversationRef:

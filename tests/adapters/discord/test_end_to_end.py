@@ -1,0 +1,203 @@
+"""The real discord.py client against a local fake gateway and REST API."""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from adapters.discord.fake import FORUM, LIAISONS, button_press, modal_submit, slash_command
+from bot.intents import Message, Post
+from bot.refs import ConversationRef
+from tests.adapters.discord.conftest import DANA, LEE, MARIA, SAM, DiscordRig
+
+EPHEMERAL = 64
+CALLBACK = "POST /interactions/"
+
+
+def option(name: str, value: object, kind: int = 3) -> dict[str, object]:
+    return {"name": name, "type": kind, "value": value}
+
+
+def sub(name: str, *options: dict[str, object]) -> dict[str, object]:
+    return {"name": name, "type": 1, "options": list(options)}
+
+
+async def test_help_is_answered_privately_through_the_interaction(discord_bot: DiscordRig) -> None:
+    fake = discord_bot.fake
+    payload = slash_command("help", user_id=LEE, username="lee")
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    [callback] = await fake.wait_for(1, CALLBACK)
+    assert callback.path == f"/interactions/{payload['id']}/{payload['token']}/callback"
+    assert callback.query == {"with_response": "1"}
+    assert callback.body["type"] == 4  # a message, sent as the interaction's response
+    assert callback.body["data"]["flags"] == EPHEMERAL
+    assert callback.body["data"]["embeds"][0]["title"] == "Homeroom help"
+    assert callback.body["data"]["allowed_mentions"] == {"parse": [], "users": []}
+
+
+async def test_setup_and_role_make_exactly_these_rest_calls(discord_bot: DiscordRig) -> None:
+    fake = discord_bot.fake
+    fake.calls.clear()
+    setup = slash_command(
+        "setup",
+        [option("timezone", "America/Chicago"), option("queue", LIAISONS, 7)],
+        user_id=DANA,
+        admin=True,
+    )
+    await fake.dispatch("INTERACTION_CREATE", setup)
+    await fake.wait_for(2)
+    grant = slash_command(
+        "role",
+        [sub("grant", option("member", SAM, 6), option("role", "liaison"))],
+        user_id=DANA,
+        admin=True,
+    )
+    await fake.dispatch("INTERACTION_CREATE", grant)
+    await fake.wait_for(5)
+    routes = sorted(f"{c.method} {c.path.split('/')[1]}" for c in fake.calls)
+    assert routes == [
+        "POST channels",  # the liaison queue's welcome
+        "POST channels",  # the new liaison's welcome, in their DM
+        "POST interactions",  # setup's summary, to Dana only
+        "POST interactions",  # "Done: ... is now a liaison", to Dana only
+        "POST users",  # opening the DM
+    ]
+    [queue_welcome] = [c for c in fake.calls if c.path == f"/channels/{LIAISONS}/messages"]
+    assert "liaison queue" in queue_welcome.body["content"]
+    done = next(c for c in fake.calls if c.path.startswith(f"/interactions/{grant['id']}"))
+    assert done.body["data"]["content"] == f"Done: <@{SAM}> is now a liaison."
+    assert done.body["data"]["allowed_mentions"]["users"] == []  # named, never pinged
+
+
+async def test_a_spanish_client_gets_spanish(discord_bot: DiscordRig) -> None:
+    await discord_bot.fake.dispatch(
+        "INTERACTION_CREATE", slash_command("help", user_id=MARIA, locale="es-ES")
+    )
+    [callback] = await discord_bot.fake.wait_for(1, CALLBACK)
+    assert callback.body["data"]["embeds"][0]["title"] == "Ayuda de Homeroom"
+
+
+async def test_missing_options_open_a_modal_whose_answers_run_the_command(
+    discord_bot: DiscordRig,
+) -> None:
+    fake = discord_bot.fake
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_command("role", [sub("grant")], user_id=DANA, admin=True)
+    )
+    [opened] = await fake.wait_for(1, CALLBACK)
+    assert opened.body["type"] == 9  # MODAL, as the interaction's first response
+    modal = opened.body["data"]
+    assert modal["custom_id"] == "form|command:role grant"
+    assert [row["components"][0]["custom_id"] for row in modal["components"]] == ["member", "role"]
+    submitted = modal_submit(
+        modal["custom_id"], {"member": f"<@{SAM}>", "role": "organizer"}, user_id=DANA, admin=True
+    )
+    await fake.dispatch("INTERACTION_CREATE", submitted)
+    replies = await fake.wait_for(2, CALLBACK)
+    assert replies[1].body["data"]["content"] == f"Done: <@{SAM}> is now an organizer."
+
+
+async def test_a_button_press_is_served_from_its_custom_id(discord_bot: DiscordRig) -> None:
+    await discord_bot.fake.dispatch(
+        "INTERACTION_CREATE", button_press("help.topic|role", user_id=DANA, admin=True)
+    )
+    [callback] = await discord_bot.fake.wait_for(1, CALLBACK)
+    assert callback.body["data"]["embeds"][0]["title"] == "Help: role"
+
+
+async def test_a_button_still_works_after_a_restart(
+    rigs: Callable[[], Awaitable[DiscordRig]],
+) -> None:
+    first = await rigs()
+    await first.fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=DANA, admin=True))
+    [card] = await first.fake.wait_for(1, CALLBACK)
+    buttons = card.body["data"]["components"][0]["components"]
+    role_button = next(b for b in buttons if b["label"] == "role")
+    await first.adapter.stop()
+    await first.app.stop()
+
+    second = await rigs()  # a new process on the same database: nothing kept in memory
+    second.fake.calls.clear()
+    await second.fake.dispatch(
+        "INTERACTION_CREATE", button_press(role_button["custom_id"], user_id=DANA, admin=True)
+    )
+    [callback] = await second.fake.wait_for(1, CALLBACK)
+    assert callback.body["data"]["embeds"][0]["title"] == "Help: role"
+
+
+async def test_commands_are_registered_once_not_on_every_start(
+    rigs: Callable[[], Awaitable[DiscordRig]],
+) -> None:
+    first = await rigs()
+    [synced] = await first.fake.wait_for(1, "PUT /applications/")
+    assert sorted(c["name"] for c in synced.body) == ["help", "role", "setup"]
+    role = next(c for c in synced.body if c["name"] == "role")
+    assert role["default_member_permissions"] == str(1 << 5)  # hidden from non-organizers
+    assert [o["name"] for o in role["options"]] == ["grant", "revoke", "list"]
+    await first.adapter.stop()
+    await first.app.stop()
+    await rigs()
+    assert [c for c in first.fake.calls if c.method == "PUT"] == [synced]
+
+
+async def test_malformed_payloads_are_logged_and_skipped(
+    discord_bot: DiscordRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = discord_bot.fake
+    broken = slash_command("help", user_id=LEE)
+    del broken["data"]["name"]
+    with caplog.at_level(logging.WARNING):
+        await fake.dispatch("INTERACTION_CREATE", broken)
+        await fake.dispatch("MESSAGE_CREATE", {"id": "1", "unexpected": True})
+        [sorry] = await fake.wait_for(1, CALLBACK)
+    assert (
+        sorry.body["data"]["content"]
+        == "Sorry, I couldn't do that just now. Please try again in a moment."
+    )
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=LEE))
+    await fake.wait_for(2, CALLBACK)  # still connected and serving
+    assert "event=discord_bad_payload kind=MESSAGE_CREATE" in caplog.text
+    assert fake.identifies == 1  # the bad payload did not cost a new session
+
+
+async def test_an_interaction_nobody_can_serve_still_gets_a_kind_answer(
+    discord_bot: DiscordRig,
+) -> None:
+    await discord_bot.fake.dispatch(
+        "INTERACTION_CREATE", button_press("retired.action|7", user_id=LEE)
+    )
+    [callback] = await discord_bot.fake.wait_for(1, CALLBACK)
+    assert (
+        callback.body["data"]["content"] == "That button is no longer in use. Nothing was changed."
+    )
+
+
+async def test_posts_never_ping_everyone_and_forums_get_a_post(discord_bot: DiscordRig) -> None:
+    adapter = discord_bot.adapter
+    parents = ConversationRef("discord", "1", "1300000000000000001")
+    await adapter.deliver(Post(to=parents, message=Message(text="Hi @everyone and @here")))
+    forum = ConversationRef("discord", "1", FORUM)
+    await adapter.deliver(
+        Post(to=forum, message=Message(text="This week: screens and sleep", title="Week 3"))
+    )
+    posted, threaded = await discord_bot.fake.wait_for(2, "POST /channels/")
+    assert posted.body["allowed_mentions"]["parse"] == []
+    assert threaded.path == f"/channels/{FORUM}/threads"
+    assert threaded.body["name"] == "Week 3"
+
+
+async def test_time_zones_autocomplete(discord_bot: DiscordRig) -> None:
+    data = {
+        "id": "1",
+        "name": "setup",
+        "type": 1,
+        "options": [{"name": "timezone", "type": 3, "value": "madr", "focused": True}],
+    }
+    from adapters.discord.fake import interaction
+
+    await discord_bot.fake.dispatch(
+        "INTERACTION_CREATE", interaction(4, data, user_id=DANA, admin=True)
+    )
+    [callback] = await discord_bot.fake.wait_for(1, CALLBACK)
+    assert callback.body["type"] == 8
+    assert callback.body["data"]["choices"] == [{"name": "Europe/Madrid", "value": "Europe/Madrid"}]
