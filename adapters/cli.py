@@ -76,27 +76,16 @@ async def _check(settings: Settings) -> int:
         print("The database schema is up to date.")
     started = adapters_to_start(settings)
     print(f"Would start: {', '.join(started) or 'nothing (CONSOLE=off and no tokens)'}")
-    missing = [name for name in started if name == "discord"]
-    if missing:
-        print(f"Not in this build yet: {', '.join(missing)} adapter(s).")
-        return 1
     return 0 if started else 1
 
 
 async def _run(settings: Settings, started_at: float) -> int:
     names = adapters_to_start(settings)
-    if "discord" in names:
-        print(
-            "Homeroom can't connect to Discord yet: that adapter is not in this build. "
-            "Remove DISCORD_TOKEN from .env to go on without it.",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
     if not names:
         print("Nothing to start: set Slack or Discord tokens, or CONSOLE=on.", file=sys.stderr)
         return EXIT_CONFIG
     app = Homeroom(settings)
-    console = slack = None
+    console = slack = discord = None
     if "console" in names:
         from adapters.console import ConsoleAdapter
 
@@ -107,10 +96,16 @@ async def _run(settings: Settings, started_at: float) -> int:
 
         slack = SlackAdapter(app, settings)
         app.attach(slack)
+    if "discord" in names:
+        from adapters.discord import DiscordAdapter
+
+        discord = DiscordAdapter(app, settings)
+        app.attach(discord)
     await app.start()
     try:
-        if slack is not None:
-            await slack.start()
+        for platform in (slack, discord):
+            if platform is not None:
+                await platform.start()
         log.info(
             "event=ready adapters=%s startup_ms=%.0f",
             ",".join(names),
@@ -118,8 +113,9 @@ async def _run(settings: Settings, started_at: float) -> int:
         )
         return await _serve(app, console.run() if console else _until_signalled())
     finally:
-        if slack is not None:
-            await slack.stop()
+        for platform in (slack, discord):
+            if platform is not None:
+                await platform.stop()
         await app.stop()
 
 

@@ -2,15 +2,18 @@
 to ADAPTERS; the same checks then run over them."""
 
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+import pytest_asyncio
 
 from adapters.console import ConsoleAdapter
 from adapters.console.view import View
+from adapters.discord.fake import FakeDiscord
 from adapters.slack import SlackAdapter
 from adapters.slack.fake import FakeSlack
 from bot.app import Homeroom
+from bot.clock import FakeClock
 from bot.delivery import Deliverer
 from bot.i18n import translator
 from bot.intents import (
@@ -28,6 +31,7 @@ from bot.intents import (
 )
 from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter
+from tests.adapters.discord.conftest import connect
 from tests.adapters.slack.conftest import slack_settings
 
 ADAPTERS: dict[str, Callable[[Homeroom, FakeSlack], Deliverer]] = {
@@ -38,6 +42,7 @@ ADAPTERS: dict[str, Callable[[Homeroom, FakeSlack], Deliverer]] = {
 
 
 def every_intent(platform: str, community: str, channel: str, member: str) -> list[Intent]:
+    """One intent of every kind, aimed at `channel` and `member` (platform IDs)."""
     where = ConversationRef(platform, community, channel)
     who = MemberRef(platform, community, member)
     card = Message(
@@ -45,20 +50,29 @@ def every_intent(platform: str, community: str, channel: str, member: str) -> li
     )
     return [
         Post(to=where, message=card),
-        Post(to=where.in_thread("1"), message=Message(text="in thread")),
+        Post(to=where.in_thread(channel), message=Message(text="in thread")),
         Ephemeral(to=where, member=who, message=card),
         DirectMessage(member=who, message=card),
-        Update(to=ConversationRef(platform, community, channel, message="1"), message=card),
-        React(to=ConversationRef(platform, community, channel, message="1"), emoji="✅"),
+        Update(to=ConversationRef(platform, community, channel, message="1401"), message=card),
+        React(to=ConversationRef(platform, community, channel, message="1401"), emoji="✅"),
         OpenForm(to=where, member=who, form=Form("f", "Form", (FormField("x", "X"),), "Send")),
     ]
 
 
-@pytest.fixture(params=sorted(ADAPTERS))
-def deliverer(
-    request: pytest.FixtureRequest, homeroom: Homeroom, fake_slack: FakeSlack
-) -> Deliverer:
-    return ADAPTERS[request.param](homeroom, fake_slack)
+@pytest_asyncio.fixture(params=[*sorted(ADAPTERS), "discord"])
+async def deliverer(
+    request: pytest.FixtureRequest, homeroom: Homeroom, fake_slack: FakeSlack, database_url: str
+) -> AsyncIterator[Deliverer]:
+    if request.param != "discord":
+        yield ADAPTERS[request.param](homeroom, fake_slack)
+        return
+    fake = FakeDiscord()  # Discord's adapter needs a logged-in client: a real one, on the fake
+    await fake.start()
+    rig = await connect(database_url, fake, FakeClock())
+    yield rig.adapter
+    await rig.adapter.stop()
+    await rig.app.stop()
+    await fake.stop()
 
 
 def test_declares_platform_capabilities_and_limits(deliverer: Deliverer) -> None:
@@ -70,7 +84,12 @@ def test_declares_platform_capabilities_and_limits(deliverer: Deliverer) -> None
 async def test_delivers_every_intent_after_the_cores_fallbacks(
     deliverer: Deliverer, homeroom: Homeroom
 ) -> None:
-    intents = every_intent(deliverer.platform, "demo", "parents", "dana")
+    ids = (
+        ("1300000000000000001", "1000000000000000014")
+        if deliverer.platform == "discord"
+        else ("parents", "dana")
+    )
+    intents = every_intent(deliverer.platform, "demo", *ids)
     adapted = await homeroom.core._fallbacks.adapt(
         intents, deliverer.capabilities, translator("en")
     )

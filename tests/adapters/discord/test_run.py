@@ -1,0 +1,79 @@
+"""`homeroom run` as a process with DISCORD_TOKEN and DISCORD_API_URL set, on the fake."""
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from adapters.discord.fake import LIAISONS, FakeDiscord, slash_command
+from tests.adapters.discord.conftest import DANA, LEE, SAM
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest_asyncio.fixture
+async def running(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[FakeDiscord]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}",
+        DISCORD_TOKEN="test-token",
+        DISCORD_API_URL=fake_discord.api_url,
+        DISCORD_GATEWAY_URL=fake_discord.gateway_url,
+        LOG_LEVEL="INFO",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await fake_discord.wait_until_identified()
+    yield fake_discord
+    process.terminate()
+    assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
+def option(name: str, value: object, kind: int = 3) -> dict[str, object]:
+    return {"name": name, "type": kind, "value": value}
+
+
+async def test_homeroom_run_answers_help_setup_and_role_as_interactions(
+    running: FakeDiscord,
+) -> None:
+    fake = running
+    await fake.wait_for(1, "PUT /applications/")  # the command tree, registered once
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=LEE))
+    await fake.wait_for(1, "POST /interactions/")
+    setup = slash_command("setup", [option("queue", LIAISONS, 7)], user_id=DANA, admin=True)
+    await fake.dispatch("INTERACTION_CREATE", setup)
+    await fake.wait_for(2, "POST /interactions/")
+    grant = {
+        "name": "grant",
+        "type": 1,
+        "options": [option("member", SAM, 6), option("role", "liaison")],
+    }
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_command("role", [grant], user_id=DANA, admin=True)
+    )
+    await fake.wait_for(7)
+    calls = sorted(f"{c.method} {'/'.join(c.path.split('/')[:2])}" for c in fake.calls)
+    assert calls == [
+        "POST /channels",  # the queue channel's welcome
+        "POST /channels",  # the new liaison's welcome, in their DM
+        "POST /interactions",  # help, to Lee only
+        "POST /interactions",  # setup's summary, to Dana only
+        "POST /interactions",  # "Done: ... is now a liaison", to Dana only
+        "POST /users",  # opening that DM
+        "PUT /applications",  # registering the commands
+    ]
+    assert all(
+        c.body["data"]["flags"] == 64 for c in fake.calls if c.path.startswith("/interactions")
+    )
