@@ -47,7 +47,7 @@ class Homeroom:
             default_timezone=settings.default_timezone,
             ttl_seconds=settings.cache_ttl_seconds,
         )
-        self.dedupe = InboundDedupe(self.db.engine, self.clock)
+        self.dedupe = InboundDedupe(self.db.engine, self.clock, self.db.write_turn)
         services = Services(
             settings=settings,
             clock=self.clock,
@@ -60,7 +60,7 @@ class Homeroom:
             self.dedupe,
             Fallbacks(self.db.engine, self.clock),
         )
-        self.outbox = Outbox(self.db.engine, self.clock)
+        self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         self.supervisor = Supervisor(self.clock)
 
     def attach(self, deliverer: Deliverer) -> None:

@@ -8,6 +8,7 @@ window's IDs are loaded back, so a redelivery that spans a restart is still caug
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import timedelta
@@ -24,11 +25,15 @@ WINDOW = timedelta(minutes=15)
 
 
 class InboundDedupe:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, write_turn: asyncio.Lock | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._batcher: Batcher[dict[str, object], None] = Batcher(engine, _write, "inbound", clock)
+        self._batcher: Batcher[dict[str, object], None] = Batcher(
+            engine, _write, "inbound", clock, write_turn
+        )
 
     async def load_recent(self) -> int:
         """Reload the IDs seen within the redelivery window; returns how many."""

@@ -5,7 +5,7 @@ Order of events for one intent: `submit` queues it; a group commit writes it to 
 failed) is committed before that channel's next message goes. So a crash or stop at any
 point resumes from the table: nothing is lost, and nothing already marked sent is sent
 again. (A hard kill in the ~1 ms between a platform's answer and our commit can repeat
-that one message; Discord's adapter sends a nonce so Discord drops the repeat.)
+that one message.)
 
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
 adapter declares. A 429 pauses the lane (or the platform) for its Retry-After. Other
@@ -67,7 +67,14 @@ class _Lane:
 
 
 class Outbox:
-    def __init__(self, engine: AsyncEngine, clock: Clock, *, concurrency: int = 32) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        concurrency: int = 32,
+        write_turn: asyncio.Lock | None = None,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._concurrency = concurrency
@@ -76,14 +83,22 @@ class Outbox:
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
+        # Sends under way per class (private answers, shared posts): each class has its
+        # own `concurrency` slots, so a fan-out never makes a member's answer wait.
+        self._busy = {True: 0, False: 0}
         self._wake = asyncio.Event()
         self._outstanding = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._inserts: Batcher[tuple[str, str, str], int] = Batcher(
-            engine, self._insert, "outbox", clock
+        # Private answers are written apart from shared posts, so a fan-out of a
+        # thousand rows never makes a member's answer wait for its transactions.
+        self._inserts: dict[bool, Batcher[tuple[str, str, str], int]] = {
+            private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
+            for private, kind in ((True, "private"), (False, "shared"))
+        }
+        self._marks: Batcher[dict[str, Any], None] = Batcher(
+            engine, _mark, "outbox_marks", clock, write_turn
         )
-        self._marks: Batcher[dict[str, Any], None] = Batcher(engine, _mark, "outbox_marks", clock)
         self.sent_count = 0
 
     def register(self, deliverer: Deliverer) -> None:
@@ -100,7 +115,7 @@ class Outbox:
             self._outstanding += 1
             self._idle.clear()
             row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
-            self._inserts.submit(row, partial(self._persisted, intent))
+            self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent))
 
     def _persisted(self, intent: Intent, row_id: asyncio.Future[int]) -> None:
         if row_id.cancelled() or row_id.exception() is not None:
@@ -202,12 +217,12 @@ class Outbox:
         soonest: float | None = None
         now = self._clock.monotonic()
         for key in list(self._ready):
-            if len(self._in_flight) >= self._concurrency:
-                return None  # a finishing send sets _wake
             lane = self._lanes[key]
             if not lane.queue:
                 del self._ready[key]
                 continue
+            if self._busy[lane.private] >= self._concurrency:
+                continue  # a finishing send sets _wake
             deliverer = self._deliverers.get(lane.platform)
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
@@ -222,13 +237,15 @@ class Outbox:
             del self._ready[key]
             task = asyncio.get_running_loop().create_task(self._send(lane, deliverer))
             self._in_flight.add(task)
-            task.add_done_callback(self._send_done)
+            self._busy[lane.private] += 1
+            task.add_done_callback(partial(self._send_done, lane.private))
         return soonest
 
-    def _send_done(self, task: asyncio.Task[None]) -> None:
-        # Wake the loop only once the task has left _in_flight: waking it earlier lets
-        # it see itself still at the concurrency limit and sleep for good.
+    def _send_done(self, private: bool, task: asyncio.Task[None]) -> None:
+        # Wake the loop only once the send is counted out: waking it earlier lets it
+        # see itself still at the concurrency limit and sleep for good.
         self._in_flight.discard(task)
+        self._busy[private] -= 1
         self._wake.set()
 
     async def _send(self, lane: _Lane, deliverer: Deliverer) -> None:
@@ -317,13 +334,18 @@ class Outbox:
         if self._outstanding == 0:
             self._idle.set()
 
+    async def persisted(self) -> None:
+        """Wait until everything submitted so far is in the table (not yet delivered)."""
+        for inserts in self._inserts.values():
+            await inserts.drain()
+
     async def idle(self) -> None:
         """Wait until everything submitted so far is delivered or has failed."""
         await self._idle.wait()
 
     async def stop(self) -> None:
         """After the loop is cancelled: sends under way finish and are recorded."""
-        await self._inserts.drain()
+        await self.persisted()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()

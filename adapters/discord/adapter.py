@@ -94,15 +94,16 @@ class _Client(discord.Client):
 class DiscordAdapter:
     platform = PLATFORM
     capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT)
-    # 50 requests a second in all: shared for posts, the rest for private answers;
-    # about 5 messages per 5 seconds per channel.
+    # Posts: about 5 per 5 s per channel, within the global 50 requests a second.
+    # Interaction responses are not bound by the global limit, so private answers (which
+    # go out as responses and followups) are paced apart and much higher.
     limits = RateLimits(
         per_channel=1.0,
         per_channel_burst=5,
-        overall=30.0,
-        overall_burst=30,
-        private=20.0,
-        private_burst=20,
+        overall=45.0,
+        overall_burst=45,
+        private=200.0,
+        private_burst=100,
     )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
@@ -343,7 +344,8 @@ class DiscordAdapter:
         raise PermanentFailure(f"Discord has no form for {type(intent).__name__}")
 
     async def _channel(self, channel_id: str) -> Any:
-        return self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
+        """The cached channel (so forums are known), else a partial one: no extra request."""
+        return self.client.get_channel(int(channel_id)) or self.client.get_partial_messageable(
             int(channel_id)
         )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ class Call:
     path: str
     body: Any
     query: dict[str, str]
+    at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass

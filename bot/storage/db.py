@@ -7,6 +7,7 @@ committed, and a committed row costs a fraction of a millisecond instead of seve
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ class Database:
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not self.is_sqlite)
+        # Group-commit writers take turns on SQLite (one writer at a time anyway); on
+        # PostgreSQL each has its own turn and they write in parallel.
+        self.write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 

@@ -185,7 +185,7 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
         private_burst=50,
     )
     adapter = FakeAdapter(limits=limits, clock=clock)
-    await started(homeroom, adapter)
+    homeroom.attach(adapter)
     for channel in range(30):
         homeroom.outbox.submit(posts(f"g{channel}", 1))  # a fan-out: 30 s at 1/s overall
     from bot.intents import Ephemeral
@@ -197,6 +197,8 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
         message=Message(text="yours"),
     )
     homeroom.outbox.submit([answer])
+    await homeroom.outbox.persisted()  # both in the table before delivery starts
+    await homeroom.start()
     await homeroom.outbox.idle()
     answered_at = adapter.sent_at[[i.message.text for i in adapter.sent].index("yours")]  # type: ignore[union-attr]
     assert answered_at < 1.0  # not after the fan-out's 30 seconds
