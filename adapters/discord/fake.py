@@ -58,6 +58,7 @@ class FakeDiscord:
     url: str = ""
     identifies: int = 0
     heartbeats: int = 0
+    resumes: int = 0
     _ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1_400_000_000_000_000_001)
     )
@@ -269,15 +270,30 @@ class FakeDiscord:
                 assert self._ready is not None
                 self._ready.set()
             elif payload["op"] == 6:
+                assert self._changed is not None
+                async with self._changed:
+                    self.resumes += 1
+                    self._changed.notify_all()
                 await self._send(ws, "RESUMED", {})
         return ws
 
     async def _send(self, ws: web.WebSocketResponse, name: str, data: dict[str, Any]) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": name, "s": next(self._seq), "d": data}))
 
+    async def wait_for_resume(self, within: float = 20.0) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.resumes > 0), within)
+
     async def wait_until_identified(self, within: float = 20.0) -> None:
         assert self._ready is not None
         await asyncio.wait_for(self._ready.wait(), within)
+
+    async def drop_connections(self, code: int = 4000) -> None:
+        """Close every gateway connection as Discord does on a hiccup (4000 may resume)."""
+        for ws in list(self._sockets):
+            self._sockets.remove(ws)
+            await ws.close(code=code)
 
     async def dispatch(self, name: str, data: dict[str, Any]) -> None:
         """Deliver a gateway event (MESSAGE_CREATE, INTERACTION_CREATE ...) to the bot."""

@@ -201,3 +201,26 @@ async def test_time_zones_autocomplete(discord_bot: DiscordRig) -> None:
     [callback] = await discord_bot.fake.wait_for(1, CALLBACK)
     assert callback.body["type"] == 8
     assert callback.body["data"]["choices"] == [{"name": "Europe/Madrid", "value": "Europe/Madrid"}]
+
+
+async def test_a_dropped_connection_resumes_instead_of_identifying_again(
+    discord_bot: DiscordRig,
+) -> None:
+    fake = discord_bot.fake
+    await fake.drop_connections(code=4000)
+    await fake.wait_for_resume()
+    assert (fake.identifies, fake.resumes) == (1, 1)
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=LEE))
+    await fake.wait_for(1, CALLBACK)  # and serving on the resumed session
+
+
+async def test_a_429_is_waited_out_and_the_post_sent_once(discord_bot: DiscordRig) -> None:
+    fake = discord_bot.fake
+    limited = {"message": "You are being rate limited.", "retry_after": 0.2, "global": False}
+    fake.fail_next("POST /channels/", 429, limited, {"Via": "1.1 google", "Retry-After": "0.2"})
+    parents = ConversationRef("discord", "1", "1300000000000000001")
+    delivered = await discord_bot.adapter.deliver(
+        Post(to=parents, message=Message(text="Week 2 is up"))
+    )
+    posts = [c for c in fake.calls if c.path == "/channels/1300000000000000001/messages"]
+    assert len(posts) == 2 and delivered  # refused once, then sent exactly once

@@ -1,5 +1,7 @@
 """Gateway payloads become core events with threads as a first-class field."""
 
+import asyncio
+
 from adapters.discord.fake import BOT_ID, GUILD_ID, PARENTS, TIMESTAMP, user
 from bot.events import Event, MessagePosted, ReactionAdded, ReplyPosted
 from tests.adapters.discord.conftest import LEE, DiscordRig
@@ -33,10 +35,13 @@ def message(
 
 async def test_messages_replies_in_threads_and_reactions(discord_bot: DiscordRig) -> None:
     seen: list[Event] = []
+    three = asyncio.Event()
     original = discord_bot.app.handle
 
     async def spy(event: Event):  # type: ignore[no-untyped-def]
         seen.append(event)
+        if len(seen) >= 3:
+            three.set()
         return await original(event)
 
     discord_bot.app.handle = spy  # type: ignore[method-assign]
@@ -77,8 +82,7 @@ async def test_messages_replies_in_threads_and_reactions(discord_bot: DiscordRig
             "burst": False,
         },
     )
-    while len(seen) < 3:  # waiting on the bot's own event handling, not on time
-        await __import__("asyncio").sleep(0.01)
+    await asyncio.wait_for(three.wait(), 10)
     posted, replied, reacted = seen
     assert isinstance(posted, MessagePosted) and not isinstance(posted, ReplyPosted)
     assert (posted.conversation.channel, posted.conversation.thread, posted.text) == (
