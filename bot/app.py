@@ -20,6 +20,7 @@ from bot.directory import Directory
 from bot.events import Event
 from bot.fallbacks import Fallbacks
 from bot.features import Feature, default_features
+from bot.features.prompts.library import Library
 from bot.intents import Intent
 from bot.outbox import Outbox
 from bot.settings import Settings
@@ -53,6 +54,7 @@ class Homeroom:
             clock=self.clock,
             directory=self.directory,
             commands=CommandRegistry(),
+            library=Library.load(),
         )
         self.core = Core(
             services,

@@ -15,6 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.commands import CommandRegistry
+    from bot.features.prompts.library import Library
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Services:
     clock: Clock
     directory: Directory
     commands: CommandRegistry
+    library: Library
 
 
 @dataclass(frozen=True, slots=True)

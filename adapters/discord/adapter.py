@@ -218,6 +218,8 @@ class DiscordAdapter:
         typed = (focused[1] if focused else "").lower()
         if focused and focused[0] == "topic":
             pool = self.homeroom.core.commands.roots()
+        elif focused and focused[0] == "series":
+            pool = self.homeroom.core.services.library.ids()
         else:
             pool = TIMEZONES
         found = [name for name in pool if typed in name.lower()][:25]

@@ -35,7 +35,7 @@ OPTION_TYPES = {
     "channel": 7,
 }
 AUTOCOMPLETE_TYPES = {"timezone"}
-AUTOCOMPLETE_NAMES = {"topic"}
+AUTOCOMPLETE_NAMES = {"topic", "series"}
 # Discord's locales for each catalog we ship, beyond the default (English).
 DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 

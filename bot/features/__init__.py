@@ -30,5 +30,6 @@ class Feature:
 def default_features() -> list[Feature]:
     """The features a Homeroom bot runs with."""
     from bot.features import help, roles, setup
+    from bot.features.prompts import series
 
-    return [help.FEATURE, setup.FEATURE, roles.FEATURE]
+    return [help.FEATURE, setup.FEATURE, roles.FEATURE, series.FEATURE]

@@ -1,0 +1,2 @@
+"""Weekly discussion prompts (ParentNet style): series of prompts as data, and the
+commands to browse them."""

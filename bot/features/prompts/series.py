@@ -1,0 +1,119 @@
+"""`series list` and `series preview`: organizers browse the prompt library before
+scheduling a series, in their own language."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.context import Context
+from bot.directory import Role
+from bot.features import Feature
+from bot.features.prompts.library import GradeBand, SeriesModel, Theme
+from bot.i18n import N_, Translator
+from bot.intents import Intent, Message
+
+GRADES = tuple(get_args(GradeBand))
+THEMES = tuple(get_args(Theme))
+THEME_LABELS = {
+    "parenting": N_("parenting"),
+    "communicating": N_("communicating"),
+    "volunteering": N_("volunteering"),
+    "learning-at-home": N_("learning at home"),
+    "decision-making": N_("decision making"),
+    "collaborating-with-community": N_("collaborating with the community"),
+    "reading": N_("reading"),
+    "homework": N_("homework"),
+    "screen-time": N_("screen time"),
+    "sleep": N_("sleep"),
+    "bullying-prevention": N_("bullying prevention"),
+    "transitions": N_("moving between grades"),
+    "special-educational-needs": N_("special educational needs"),
+    "partnership": N_("partnering with the school"),
+    "student-voice": N_("student voice"),
+}
+
+
+def describe(t: Translator, series: SeriesModel) -> str:
+    themes = ", ".join(t._(THEME_LABELS[theme]) for theme in series.themes)
+    return t.ngettext(
+        "grades {band} · {themes} · {n} prompt",
+        "grades {band} · {themes} · {n} prompts",
+        len(series.prompts),
+        band=series.grade_band.upper(),
+        themes=themes,
+    )
+
+
+async def list_series(ctx: Context, args: Args) -> list[Intent]:
+    grade, theme = args.text("grade"), args.text("theme")
+    found = [
+        s
+        for s in ctx.services.library.in_locale(ctx.t.language)
+        if (grade is None or s.grade_band == grade) and (theme is None or theme in s.themes)
+    ]
+    if not found:
+        return [
+            ctx.reply(ctx.t._("No series match those filters yet. Try “series list” with none."))
+        ]
+    lines = [f"• *{s.title}* (`{s.id}`): {describe(ctx.t, s)}\n  {s.summary}" for s in found]
+    return [
+        ctx.reply(
+            Message(
+                title=ctx.t._("Prompt series"),
+                text="\n".join(lines),
+                footer=ctx.t._("See every prompt with “series preview <series>”."),
+            )
+        )
+    ]
+
+
+async def preview(ctx: Context, args: Args) -> list[Intent]:
+    wanted = (args.text("series") or "").lower()
+    series = ctx.services.library.get(wanted, ctx.t.language)
+    if series is None:
+        raise CommandError(
+            N_("I don't know the series “{value}”. These exist: {choices}."),
+            {"value": wanted, "choices": ", ".join(ctx.services.library.ids())},
+        )
+    weeks = "\n".join(
+        f"{week}. {prompt.text}" + (f"\n   _{prompt.follow_up}_" if prompt.follow_up else "")
+        for week, prompt in enumerate(series.prompts, 1)
+    )
+    return [
+        ctx.reply(
+            Message(
+                title=series.title,
+                text=f"{series.summary}\n{describe(ctx.t, series)}\n\n{weeks}",
+                footer=ctx.t._("One prompt a week, in this order."),
+            )
+        )
+    ]
+
+
+FEATURE = Feature(
+    name="series",
+    commands=(
+        CommandSpec(
+            path="series list",
+            description=N_("Browse the prompt series you can schedule"),
+            options=(
+                Option("grade", "choice", N_("Only this grade band"), choices=GRADES),
+                Option("theme", "choice", N_("Only this theme"), choices=THEMES),
+            ),
+            role=Role.ORGANIZER,
+            handler=list_series,
+        ),
+        CommandSpec(
+            path="series preview",
+            description=N_("Read every prompt of a series"),
+            options=(
+                Option(
+                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                ),
+            ),
+            role=Role.ORGANIZER,
+            handler=preview,
+        ),
+    ),
+)
