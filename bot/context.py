@@ -16,6 +16,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.commands import CommandRegistry
     from bot.features.prompts.library import Library
+    from bot.features.prompts.scheduler import PromptScheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Services:
     directory: Directory
     commands: CommandRegistry
     library: Library
+    scheduler: PromptScheduler
 
 
 @dataclass(frozen=True, slots=True)

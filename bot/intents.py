@@ -79,6 +79,7 @@ class Post:
     to: ConversationRef
     message: Message
     in_reply_to: str | None = None
+    opens_thread: bool = False  # replies gather in a thread under it (a weekly prompt)
     kind: Literal["post"] = "post"
 
 

@@ -117,6 +117,22 @@ class Outbox:
             row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
             self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent))
 
+    async def stage(self, conn: AsyncConnection, intents: Sequence[Intent]) -> list[_Item]:
+        """Write intents inside the caller's transaction; `release` them after it commits.
+
+        For work whose record and message must stand or fall together (a prompt's claim
+        and its post): a crash after the commit leaves the rows for `resume`."""
+        rows = [(platform_of(i), lane_of(i), intent_to_json(i)) for i in intents]
+        ids = await self._insert(conn, rows) if rows else []
+        return [_Item(row_id, intent) for row_id, intent in zip(ids, intents, strict=True)]
+
+    def release(self, items: Sequence[_Item]) -> None:
+        """Deliver intents staged in a transaction that has now committed."""
+        for item in items:
+            self._outstanding += 1
+            self._idle.clear()
+            self._enqueue(item)
+
     def _persisted(self, intent: Intent, row_id: asyncio.Future[int]) -> None:
         if row_id.cancelled() or row_id.exception() is not None:
             self._finished()  # the batcher logged the failed write with its size

@@ -359,6 +359,9 @@ class DiscordAdapter:
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
         sent = await channel.send(**kwargs)
+        if intent.opens_thread:  # the replies gather under the prompt
+            name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
+            await sent.create_thread(name=name)
         return str(sent.id)
 
     async def _private(

@@ -30,6 +30,7 @@ class Feature:
 def default_features() -> list[Feature]:
     """The features a Homeroom bot runs with."""
     from bot.features import help, roles, setup
+    from bot.features.prompts import commands as prompts
     from bot.features.prompts import series
 
-    return [help.FEATURE, setup.FEATURE, roles.FEATURE, series.FEATURE]
+    return [help.FEATURE, setup.FEATURE, roles.FEATURE, series.FEATURE, prompts.FEATURE]

@@ -166,3 +166,41 @@ adapter_state = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# A series assigned to a group's channel with a weekly slot in a time zone. The next
+# occurrence is persisted (next_date) with the prompt it will carry (next_index).
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("community", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("series_id", String(40), nullable=False),
+    Column("weekday", Integer, nullable=False),
+    Column("at_time", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("start_date", String(10), nullable=False),
+    Column("end_date", String(10), nullable=True),
+    Column("skip_dates", Text, nullable=False),
+    Column("after_break", String(8), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("next_date", String(10), nullable=False),
+    Column("next_index", Integer, nullable=False),
+    Column("next_due", UTCDateTime(), nullable=False, index=True),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Each occurrence of a schedule is claimed here before anything is sent: the unique key
+# means a restart, a retry or a second scheduler never posts it twice.
+postings = Table(
+    "postings",
+    metadata,
+    Column("schedule_id", Integer, ForeignKey("schedules.id"), primary_key=True),
+    Column("occurrence", String(32), primary_key=True),
+    Column("prompt_id", String(40), nullable=True),
+    Column("outcome", String(12), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)

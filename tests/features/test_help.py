@@ -15,7 +15,7 @@ async def test_organizers_see_every_topic_as_a_button(bot: TestBot) -> None:
     [reply] = await bot.say("dana", "/help")
     assert isinstance(reply, Ephemeral)
     assert "role grant <member> <role>" in reply.message.text
-    assert [b.value for b in reply.message.buttons] == ["help", "setup", "role", "series"]
+    assert [b.value for b in reply.message.buttons] == ["help", "setup", "role", "series", "prompt"]
 
 
 async def test_a_topic_button_explains_that_topic(bot: TestBot) -> None:

@@ -18,7 +18,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 def _source_messages() -> set[str | tuple[str, ...]]:
     found: set[str | tuple[str, ...]] = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        ROOT / "bot", method_map=[("**.py", "python")], keywords=KEYWORDS
+        ROOT, method_map=[("bot/**.py", "python"), ("adapters/**.py", "python")], keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found

@@ -31,7 +31,7 @@ async def type_lines(adapter: ConsoleAdapter, out: io.StringIO, *lines: str) -> 
 async def test_pressing_a_button(console: tuple[ConsoleAdapter, io.StringIO]) -> None:
     adapter, out = console
     shown = await type_lines(adapter, out, "homeroom help")
-    assert "[1] help  [2] setup  [3] role  [4] series   (:press N)" in shown
+    assert "[1] help  [2] setup  [3] role  [4] series  [5] prompt   (:press N)" in shown
     shown = await type_lines(adapter, out, ":press 3")
     assert "*Help: role*" in shown
     assert "There is no such button" in await type_lines(adapter, out, ":press 9")

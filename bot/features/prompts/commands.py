@@ -1,0 +1,243 @@
+"""`prompt schedule/list/pause/resume/skip-next/post-now/cancel`: organizers put a
+series on a group's weekly slot and steer it. Times are shown in the reader's zone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import get_day_names
+
+from bot.commands import Args, CommandError, CommandSpec, Handler, Option
+from bot.context import Context
+from bot.directory import Role
+from bot.features import Feature
+from bot.features.prompts.scheduler import Schedule
+from bot.features.prompts.timing import WEEKDAYS, parse_time
+from bot.i18n import N_
+from bot.intents import Intent, Message
+
+ID = Option("id", "int", N_("The schedule's number, from “prompt list”"), required=True)
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            N_("“{value}” isn't a date I can read for “{option}”. Use the form 2026-10-05."),
+            {"value": text, "option": option},
+        ) from None
+
+
+def _dates(text: str | None) -> frozenset[date]:
+    found = set()
+    for part in (text or "").replace(";", ",").split(","):
+        day = _date(part.strip(), "skip")
+        if day:
+            found.add(day)
+    return frozenset(found)
+
+
+def _weekday_name(ctx: Context, weekday: int) -> str:
+    return str(get_day_names("wide", locale=ctx.t.language)[weekday])
+
+
+def _describe(ctx: Context, schedule: Schedule) -> str:
+    series = ctx.services.library.get(schedule.series_id, ctx.t.language)
+    title = series.title if series else schedule.series_id
+    count = len(series.prompts) if series else 0
+    status = {
+        "active": ctx.t._("next: {when}", when=ctx.t.when(schedule.next_due, ctx.timezone)),
+        "paused": ctx.t._("paused"),
+        "cancelled": ctx.t._("cancelled"),
+        "finished": ctx.t._("finished"),
+    }.get(schedule.status, schedule.status)
+    return ctx.t._(
+        "#{id} {title} in {channel}: {weekday} {time} ({zone}), "
+        "{posted} of {count} posted, {status}",
+        id=schedule.id,
+        title=title,
+        channel=f"<#{schedule.channel.channel}>",
+        weekday=_weekday_name(ctx, schedule.weekday),
+        time=schedule.at.strftime("%H:%M"),
+        zone=schedule.timezone,
+        posted=schedule.next_index,
+        count=count,
+        status=status,
+    )
+
+
+async def schedule(ctx: Context, args: Args) -> list[Intent]:
+    series_id = (args.text("series") or "").lower()
+    series = ctx.services.library.get(series_id, ctx.t.language)
+    if series is None:
+        raise CommandError(
+            N_("I don't know the series “{value}”. These exist: {choices}."),
+            {"value": series_id, "choices": ", ".join(ctx.services.library.ids())},
+        )
+    at = parse_time(args.text("time") or "")
+    if at is None:
+        raise CommandError(
+            N_("“{value}” isn't a time of day. Use 24-hour time, like 19:00."),
+            {"value": args.text("time") or ""},
+        )
+    timezone = args.text("timezone") or ctx.community.timezone
+    start = _date(args.text("start"), "start") or ctx.services.clock.now().date()
+    end = _date(args.text("end"), "end")
+    if end is not None and end < start:
+        raise CommandError(
+            N_("The end date {end} comes before the start date {start}. Please check them."),
+            {"end": end.isoformat(), "start": start.isoformat()},
+        )
+    channel = args.channel("channel") or ctx.conversation.channel_only()
+    created = await ctx.services.scheduler.create(
+        community_id=ctx.community.id,
+        channel=channel,
+        series_id=series.id,
+        weekday=WEEKDAYS.index(args.text("weekday") or "mon"),
+        at=at,
+        timezone=timezone,
+        start=start,
+        end=end,
+        skips=_dates(args.text("skip")),
+        after_break=args.text("after-break") or "shift",
+        created_by=ctx.member,
+    )
+    text = ctx.t._(
+        "Scheduled: “{title}” in {channel}, {weekday}s at {time} ({zone}). The first prompt "
+        "goes out {when}. It is schedule #{id}.",
+        title=series.title,
+        channel=f"<#{channel.channel}>",
+        weekday=_weekday_name(ctx, created.weekday),
+        time=at.strftime("%H:%M"),
+        zone=timezone,
+        when=ctx.t.when(created.next_due, ctx.timezone),
+        id=created.id,
+    )
+    return [ctx.reply(text)]
+
+
+async def _find(ctx: Context, args: Args) -> Schedule:
+    raw = args.values.get("id")
+    found = (
+        await ctx.services.scheduler.get(int(raw), ctx.conversation)
+        if isinstance(raw, int)
+        else None
+    )
+    if found is None:
+        raise CommandError(
+            N_("There's no schedule #{id} here. “prompt list” shows them."), {"id": str(raw)}
+        )
+    return found
+
+
+async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
+    found = await ctx.services.scheduler.in_community(ctx.conversation)
+    if not found:
+        return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]
+    return [
+        ctx.reply(
+            Message(
+                title=ctx.t._("Scheduled series"), text="\n".join(_describe(ctx, s) for s in found)
+            )
+        )
+    ]
+
+
+async def pause(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    updated = await ctx.services.scheduler.set_status(found, "paused")
+    return [
+        ctx.reply(
+            ctx.t._("Paused. No prompts go out until you resume it.")
+            + "\n"
+            + _describe(ctx, updated)
+        )
+    ]
+
+
+async def resume(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    updated = await ctx.services.scheduler.set_status(found, "active")
+    return [
+        ctx.reply(
+            ctx.t._("Resumed, with the next prompt in the series.") + "\n" + _describe(ctx, updated)
+        )
+    ]
+
+
+async def cancel(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    updated = await ctx.services.scheduler.set_status(found, "cancelled")
+    return [
+        ctx.reply(
+            ctx.t._("Cancelled. What was already posted stays.") + "\n" + _describe(ctx, updated)
+        )
+    ]
+
+
+async def skip_next(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    updated = await ctx.services.scheduler.skip_next(found)
+    return [
+        ctx.reply(
+            ctx.t._("Skipped this week; the series moves one week later.")
+            + "\n"
+            + _describe(ctx, updated)
+        )
+    ]
+
+
+async def post_now(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    if not await ctx.services.scheduler.post_now(found):
+        return [ctx.reply(ctx.t._("Every prompt of this series has been posted already."))]
+    return [ctx.reply(ctx.t._("Posting the next prompt now."))]
+
+
+def _spec(
+    path: str, description: str, handler: Handler, options: tuple[Option, ...] = (ID,)
+) -> CommandSpec:
+    return CommandSpec(
+        path=path, description=description, options=options, role=Role.ORGANIZER, handler=handler
+    )
+
+
+FEATURE = Feature(
+    name="prompts",
+    commands=(
+        _spec(
+            "prompt schedule",
+            N_("Post a series of prompts in a channel, one a week"),
+            schedule,
+            (
+                Option(
+                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                ),
+                Option("channel", "channel", N_("Where to post, like #parents"), required=True),
+                Option(
+                    "weekday", "choice", N_("The day of the week"), required=True, choices=WEEKDAYS
+                ),
+                Option("time", "str", N_("The time, like 19:00"), required=True),
+                Option("timezone", "timezone", N_("The time zone (the community's if left out)")),
+                Option("start", "str", N_("First date it may post, like 2026-09-07")),
+                Option("end", "str", N_("Last date it may post")),
+                Option("skip", "str", N_("Break weeks to skip, like 2026-12-21,2026-12-28")),
+                Option(
+                    "after-break",
+                    "choice",
+                    N_("After a break: shift the series, or skip those prompts"),
+                    choices=("shift", "skip"),
+                ),
+            ),
+        ),
+        _spec("prompt list", N_("See the scheduled series"), list_schedules, ()),
+        _spec("prompt pause", N_("Pause a schedule"), pause),
+        _spec("prompt resume", N_("Resume a paused schedule"), resume),
+        _spec("prompt skip-next", N_("Skip the next week of a schedule"), skip_next),
+        _spec("prompt post-now", N_("Post a schedule's next prompt now"), post_now),
+        _spec("prompt cancel", N_("Cancel a schedule"), cancel),
+    ),
+)

@@ -1,0 +1,438 @@
+"""Schedules that never miss or double-post.
+
+Each schedule persists its next occurrence (`next_date`, `next_due`) and the prompt it
+will carry (`next_index`). When an occurrence is due, one transaction claims it in
+`postings` under the unique key (schedule, occurrence), advances the schedule, and
+stages the post in the outbox; a restart, a retry or a second scheduler on the same
+database loses the claim and does nothing. Policies, explicit:
+
+- a skip date (a school break) posts nothing; `after_break="shift"` keeps the prompt for
+  the next week, `"skip"` drops it;
+- an occurrence found more than CATCH_UP late (the bot was down) is recorded as missed,
+  keeps its prompt for the next week, and the organizers are told by DM; within
+  CATCH_UP it is posted late rather than not at all.
+
+Timing is this module's own loop (not APScheduler): one pass handles every due schedule,
+then it sleeps until the next due time, at most MAX_NAP, on the injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import Clock
+from bot.directory import Directory, Role
+from bot.features.prompts.library import Library, SeriesModel
+from bot.features.prompts.timing import WEEK, due_at, next_slot
+from bot.i18n import translator
+from bot.intents import DirectMessage, Intent, Message, Post
+from bot.outbox import Outbox
+from bot.refs import ConversationRef, MemberRef
+from bot.storage.tables import postings, schedules
+
+log = logging.getLogger(__name__)
+
+CATCH_UP = timedelta(hours=12)
+MAX_NAP = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    id: int
+    channel: ConversationRef
+    series_id: str
+    weekday: int
+    at: time
+    timezone: str
+    start: date
+    end: date | None
+    skips: frozenset[date]
+    after_break: str
+    status: str
+    next_date: date
+    next_index: int
+    next_due: datetime
+
+    @classmethod
+    def from_row(cls, row: object) -> Schedule:
+        r = row._mapping  # type: ignore[attr-defined]
+        hours, minutes = (int(x) for x in r["at_time"].split(":"))
+        return cls(
+            id=r["id"],
+            channel=ConversationRef(r["platform"], r["community"], r["channel"]),
+            series_id=r["series_id"],
+            weekday=r["weekday"],
+            at=time(hours, minutes),
+            timezone=r["timezone"],
+            start=date.fromisoformat(r["start_date"]),
+            end=date.fromisoformat(r["end_date"]) if r["end_date"] else None,
+            skips=frozenset(date.fromisoformat(d) for d in r["skip_dates"].split(",") if d),
+            after_break=r["after_break"],
+            status=r["status"],
+            next_date=date.fromisoformat(r["next_date"]),
+            next_index=r["next_index"],
+            next_due=r["next_due"],
+        )
+
+
+class PromptScheduler:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        library: Library,
+        directory: Directory,
+        outbox: Outbox,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._library = library
+        self._directory = directory
+        self._outbox = outbox
+        self._changed = asyncio.Event()
+
+    # -- creating and changing schedules ---------------------------------------------------
+    async def create(
+        self,
+        *,
+        community_id: int,
+        channel: ConversationRef,
+        series_id: str,
+        weekday: int,
+        at: time,
+        timezone: str,
+        start: date,
+        end: date | None,
+        skips: frozenset[date],
+        after_break: str,
+        created_by: MemberRef,
+    ) -> Schedule:
+        first = next_slot(self._clock.now(), weekday, at, timezone, start)
+        values = {
+            "community_id": community_id,
+            "platform": channel.platform,
+            "community": channel.community,
+            "channel": channel.channel,
+            "series_id": series_id,
+            "weekday": weekday,
+            "at_time": at.strftime("%H:%M"),
+            "timezone": timezone,
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat() if end else None,
+            "skip_dates": ",".join(sorted(d.isoformat() for d in skips)),
+            "after_break": after_break,
+            "status": "active",
+            "next_date": first.isoformat(),
+            "next_index": 0,
+            "next_due": due_at(first, at, timezone),
+            "created_by": created_by.id,
+            "created_at": self._clock.now(),
+        }
+        async with self._engine.begin() as conn:
+            new_id = (
+                await conn.execute(insert(schedules).values(**values).returning(schedules.c.id))
+            ).scalar_one()
+        self._changed.set()
+        return await self.get(new_id)  # type: ignore[return-value]
+
+    async def get(
+        self, schedule_id: int, community: ConversationRef | None = None
+    ) -> Schedule | None:
+        query = select(schedules).where(schedules.c.id == schedule_id)
+        if community is not None:
+            query = query.where(
+                (schedules.c.platform == community.platform)
+                & (schedules.c.community == community.community)
+            )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return Schedule.from_row(row) if row else None
+
+    async def in_community(self, community: ConversationRef) -> list[Schedule]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(schedules)
+                .where(
+                    (schedules.c.platform == community.platform)
+                    & (schedules.c.community == community.community)
+                )
+                .order_by(schedules.c.id)
+            )
+            return [Schedule.from_row(r) for r in rows]
+
+    async def set_status(self, schedule: Schedule, status: str) -> Schedule:
+        """Pause, resume or cancel. Resuming picks the next slot still ahead; no prompt is lost."""
+        values: dict[str, object] = {"status": status}
+        if status == "active":
+            day = next_slot(
+                self._clock.now(),
+                schedule.weekday,
+                schedule.at,
+                schedule.timezone,
+                schedule.next_date,
+            )
+            values |= {
+                "next_date": day.isoformat(),
+                "next_due": due_at(day, schedule.at, schedule.timezone),
+            }
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(schedules).where(schedules.c.id == schedule.id).values(**values)
+            )
+        self._changed.set()
+        return await self.get(schedule.id)  # type: ignore[return-value]
+
+    async def skip_next(self, schedule: Schedule) -> Schedule:
+        """Move the next prompt one week later (the series shifts)."""
+        day = schedule.next_date + WEEK
+        async with self._engine.begin() as conn:
+            await self._claim(conn, schedule.id, schedule.next_date.isoformat(), None, "skipped")
+            await conn.execute(
+                update(schedules)
+                .where(schedules.c.id == schedule.id)
+                .values(
+                    next_date=day.isoformat(), next_due=due_at(day, schedule.at, schedule.timezone)
+                )
+            )
+        return await self.get(schedule.id)  # type: ignore[return-value]
+
+    async def post_now(self, schedule: Schedule) -> bool:
+        """Post the next prompt at once; the weekly slot then carries the one after."""
+        series = self._series(schedule)
+        if series is None or schedule.next_index >= len(series.prompts):
+            return False
+        language = (
+            await self._directory.community(schedule.channel.community_ref)
+        ).default_language
+        async with self._engine.begin() as conn:
+            prompt = series.prompts[schedule.next_index]
+            await self._claim(
+                conn, schedule.id, f"now:{self._clock.now().isoformat()}", prompt.id, "posted"
+            )
+            staged = await self._outbox.stage(
+                conn, [self._post(schedule, series, schedule.next_index, language)]
+            )
+            await self._advance(
+                conn, schedule, schedule.next_date, schedule.next_index + 1, len(series.prompts)
+            )
+        self._outbox.release(staged)
+        return True
+
+    # -- the loop ------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Handle what is due, sleep until the next due time; forever (supervised)."""
+        while True:
+            self._changed.clear()
+            await self.run_due()
+            async with self._engine.connect() as conn:
+                soonest = (
+                    await conn.execute(
+                        select(schedules.c.next_due)
+                        .where(schedules.c.status == "active")
+                        .order_by(schedules.c.next_due)
+                        .limit(1)
+                    )
+                ).scalar()
+            nap = (
+                MAX_NAP
+                if soonest is None
+                else min(MAX_NAP, max(0.0, (soonest - self._clock.now()).total_seconds()))
+            )
+            sleeper = asyncio.ensure_future(self._clock.sleep(nap))
+            waker = asyncio.ensure_future(self._changed.wait())
+            try:
+                await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                waker.cancel()
+
+    async def run_due(self) -> int:
+        """One pass: every occurrence due by now is claimed and handled. Returns posts made."""
+        posted = 0
+        while True:
+            async with self._engine.connect() as conn:
+                due_ids = (
+                    (
+                        await conn.execute(
+                            select(schedules.c.id).where(
+                                (schedules.c.status == "active")
+                                & (schedules.c.next_due <= self._clock.now())
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+            if not due_ids:
+                return posted
+            for schedule_id in due_ids:
+                outcome = await self._handle_occurrence(schedule_id)
+                posted += outcome == "posted"
+
+    async def _handle_occurrence(self, schedule_id: int) -> str | None:
+        now = self._clock.now()
+        notices: list[Intent] = []
+        found = await self.get(schedule_id)
+        if found is None:
+            return None
+        language = (await self._directory.community(found.channel.community_ref)).default_language
+        try:
+            async with self._engine.begin() as conn:
+                row = (
+                    await conn.execute(select(schedules).where(schedules.c.id == schedule_id))
+                ).first()
+                if row is None:
+                    return None
+                schedule = Schedule.from_row(row)
+                if schedule.status != "active" or schedule.next_due > now:
+                    return None  # another scheduler got here first
+                series = self._series(schedule)
+                if series is None:
+                    log.error(
+                        "event=schedule_series_missing schedule_id=%d series=%s",
+                        schedule.id,
+                        schedule.series_id,
+                    )
+                    await conn.execute(
+                        update(schedules)
+                        .where(schedules.c.id == schedule.id)
+                        .values(status="broken")
+                    )
+                    return None
+                index = schedule.next_index
+                prompt = series.prompts[index]
+                occurrence = schedule.next_date.isoformat()
+                staged = []
+                if schedule.next_date in schedule.skips:
+                    outcome = "break"
+                    index += 1 if schedule.after_break == "skip" else 0
+                    await self._claim(
+                        conn,
+                        schedule.id,
+                        occurrence,
+                        prompt.id if schedule.after_break == "skip" else None,
+                        outcome,
+                    )
+                elif now - schedule.next_due > CATCH_UP:
+                    outcome = "missed"
+                    await self._claim(conn, schedule.id, occurrence, None, outcome)
+                    notices = await self._tell_organizers(schedule, series, language)
+                else:
+                    outcome = "posted"
+                    await self._claim(conn, schedule.id, occurrence, prompt.id, outcome)
+                    staged = await self._outbox.stage(
+                        conn, [self._post(schedule, series, index, language)]
+                    )
+                    index += 1
+                await self._advance(
+                    conn, schedule, schedule.next_date + WEEK, index, len(series.prompts)
+                )
+                if notices:
+                    staged += await self._outbox.stage(conn, notices)
+        except IntegrityError:
+            return None  # claimed by another scheduler in the meantime
+        self._outbox.release(staged)
+        log.info(
+            "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
+            schedule.id,
+            occurrence,
+            outcome,
+        )
+        return outcome
+
+    async def _advance(
+        self, conn: AsyncConnection, schedule: Schedule, day: date, index: int, count: int
+    ) -> None:
+        finished = index >= count or (schedule.end is not None and day > schedule.end)
+        await conn.execute(
+            update(schedules)
+            .where(schedules.c.id == schedule.id)
+            .values(
+                next_date=day.isoformat(),
+                next_index=index,
+                next_due=due_at(day, schedule.at, schedule.timezone),
+                status="finished" if finished else schedule.status,
+            )
+        )
+
+    async def _claim(
+        self,
+        conn: AsyncConnection,
+        schedule_id: int,
+        occurrence: str,
+        prompt_id: str | None,
+        outcome: str,
+    ) -> None:
+        await conn.execute(
+            insert(postings).values(
+                schedule_id=schedule_id,
+                occurrence=occurrence,
+                prompt_id=prompt_id,
+                outcome=outcome,
+                at=self._clock.now(),
+            )
+        )
+
+    def _series(self, schedule: Schedule) -> SeriesModel | None:
+        return self._library.get(schedule.series_id, "en")
+
+    def _post(self, schedule: Schedule, series: SeriesModel, index: int, language: str) -> Post:
+        """The prompt in the group's language, opening a thread for the replies."""
+        t = translator(language)
+        localized = self._library.get(series.id, t.language) or series
+        prompt = localized.prompts[index]
+        footer = t._("Reply in this thread to join the conversation. Every voice is welcome.")
+        return Post(
+            to=schedule.channel,
+            message=Message(
+                title=t._(
+                    "{series} · week {n} of {total}",
+                    series=localized.title,
+                    n=index + 1,
+                    total=len(localized.prompts),
+                ),
+                text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
+                footer=footer,
+            ),
+            opens_thread=True,
+        )
+
+    async def _tell_organizers(
+        self, schedule: Schedule, series: SeriesModel, language: str
+    ) -> list[Intent]:
+        holders = await self._directory.members_with_roles(schedule.channel.community_ref)
+        organizers = [user for user, role in holders if role is Role.ORGANIZER] or [
+            # No organizer role granted yet: whoever scheduled it hears about it.
+            await self._created_by(schedule.id)
+        ]
+        notices: list[Intent] = []
+        for user in organizers:
+            member = MemberRef(schedule.channel.platform, schedule.channel.community, user)
+            profile = await self._directory.profile(member)
+            t = translator(profile.language or language)
+            text = t._(
+                "I couldn't post this week's “{series}” prompt in {channel} on time ({when}), so "
+                "I kept it for next week. Nothing else needs doing.",
+                series=series.title,
+                channel=f"<#{schedule.channel.channel}>",
+                when=t.when(schedule.next_due, schedule.timezone),
+            )
+            notices.append(DirectMessage(member=member, message=Message(text=text)))
+        return notices
+
+    async def _created_by(self, schedule_id: int) -> str:
+        async with self._engine.connect() as conn:
+            return str(
+                (
+                    await conn.execute(
+                        select(schedules.c.created_by).where(schedules.c.id == schedule_id)
+                    )
+                ).scalar_one()
+            )

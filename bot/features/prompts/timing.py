@@ -1,0 +1,48 @@
+"""When a weekly slot falls, in real time: pure functions, so DST and breaks are easy
+to test.
+
+A schedule's time is wall-clock time in its own zone: a Monday 19:00 prompt in
+America/New_York posts at 19:00 local in summer (23:00 UTC) and in winter (00:00 UTC),
+whatever the server's zone. A local time that does not exist on a spring-forward night
+(02:30) falls an hour later, as clocks there do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEK = timedelta(days=7)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def due_at(day: date, at: time, timezone: str) -> datetime:
+    """The UTC instant of `at` o'clock on `day` in `timezone`."""
+    local = datetime.combine(day, at, tzinfo=ZoneInfo(timezone))
+    # Round-trip through UTC so a non-existent local time (a DST gap) lands on a real one.
+    return local.astimezone(UTC)
+
+
+def first_on_or_after(day: date, weekday: int) -> date:
+    """The first date on or after `day` that falls on `weekday` (0 = Monday)."""
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def next_slot(after: datetime, weekday: int, at: time, timezone: str, not_before: date) -> date:
+    """The first weekly slot date, on or after `not_before`, whose moment is after `after`."""
+    local_today = after.astimezone(ZoneInfo(timezone)).date()
+    day = first_on_or_after(max(local_today, not_before), weekday)
+    while due_at(day, at, timezone) <= after:
+        day += WEEK
+    return day
+
+
+def parse_time(text: str) -> time | None:
+    """ "19:00", "7:30" or "19" as a time of day; None when it is not one."""
+    hours, _, minutes = text.strip().partition(":")
+    if not hours.isdigit() or (minutes and not minutes.isdigit()):
+        return None
+    h, m = int(hours), int(minutes or 0)
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        return None
+    return time(h, m)
