@@ -76,13 +76,18 @@ class Homeroom:
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
 
-    async def start(self) -> None:
-        """Migrate, reload what a previous run left, and start delivering."""
+    async def start(self, *, schedule_prompts: bool = True) -> None:
+        """Migrate, reload what a previous run left, and start delivering.
+
+        Tests pass `schedule_prompts=False` and drive the scheduler themselves
+        (`advance` the fake clock, then `await scheduler.run_due()`), so time only moves
+        when a test moves it."""
         await self.db.migrate()
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
-        self.supervisor.run("prompt-scheduler", self.scheduler.run)
+        if schedule_prompts:
+            self.supervisor.run("prompt-scheduler", self.scheduler.run)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
         # rescanning it: measured here, that cut GC pauses from up to 124 ms (blocking

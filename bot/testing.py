@@ -283,5 +283,5 @@ async def homeroom(database_url: str, clock: FakeClock) -> AsyncIterator[Homeroo
 async def bot(homeroom: Homeroom, clock: FakeClock, capabilities: Capabilities) -> TestBot:
     adapter = FakeAdapter(capabilities, clock=clock)
     homeroom.attach(adapter)
-    await homeroom.start()
+    await homeroom.start(schedule_prompts=False)
     return TestBot(homeroom, adapter)
