@@ -20,7 +20,7 @@ import pytest_asyncio
 
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities, RateLimits
-from bot.clock import FakeClock
+from bot.clock import Clock, FakeClock
 from bot.events import (
     Actor,
     CommandInvoked,
@@ -51,7 +51,7 @@ class FakeAdapter:
         capabilities: Capabilities | None = None,
         limits: RateLimits = UNLIMITED,
         platform: str = PLATFORM,
-        clock: FakeClock | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.platform = platform
         self.capabilities = capabilities or Capabilities()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -40,6 +40,7 @@ from bot.storage.tables import postings, schedules
 log = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(hours=12)
+BATCH = 200
 MAX_NAP = 60.0
 
 
@@ -254,98 +255,124 @@ class PromptScheduler:
                 waker.cancel()
 
     async def run_due(self) -> int:
-        """One pass: every occurrence due by now is claimed and handled. Returns posts made."""
+        """Handle every occurrence due by now, in batches; returns how many were posted.
+
+        A burst (a thousand groups due the same minute) costs one transaction per
+        BATCH occurrences, not several queries each."""
         posted = 0
         while True:
             async with self._engine.connect() as conn:
-                due_ids = (
-                    (
-                        await conn.execute(
-                            select(schedules.c.id).where(
-                                (schedules.c.status == "active")
-                                & (schedules.c.next_due <= self._clock.now())
-                            )
+                rows = (
+                    await conn.execute(
+                        select(schedules)
+                        .where(
+                            (schedules.c.status == "active")
+                            & (schedules.c.next_due <= self._clock.now())
                         )
+                        .order_by(schedules.c.next_due, schedules.c.id)
+                        .limit(BATCH)
                     )
-                    .scalars()
-                    .all()
-                )
-            if not due_ids:
+                ).all()
+            if not rows:
                 return posted
-            for schedule_id in due_ids:
-                outcome = await self._handle_occurrence(schedule_id)
-                posted += outcome == "posted"
+            handled = await self._handle_batch([Schedule.from_row(r) for r in rows])
+            if handled is None:
+                continue  # another scheduler won these claims; look again
+            posted += handled
 
-    async def _handle_occurrence(self, schedule_id: int) -> str | None:
+    async def _handle_batch(self, due: list[Schedule]) -> int | None:
         now = self._clock.now()
-        notices: list[Intent] = []
-        found = await self.get(schedule_id)
-        if found is None:
-            return None
-        language = (await self._directory.community(found.channel.community_ref)).default_language
-        try:
-            async with self._engine.begin() as conn:
-                row = (
-                    await conn.execute(select(schedules).where(schedules.c.id == schedule_id))
-                ).first()
-                if row is None:
-                    return None
-                schedule = Schedule.from_row(row)
-                if schedule.status != "active" or schedule.next_due > now:
-                    return None  # another scheduler got here first
-                series = self._series(schedule)
+        languages = {
+            ref: (await self._directory.community(ref)).default_language
+            for ref in {s.channel.community_ref for s in due}
+        }
+        plans: dict[int, tuple[Schedule, SeriesModel | None, str, str | None, int]] = {}
+        for schedule in due:
+            series = self._series(schedule)
+            index = schedule.next_index
+            if series is None:
+                outcome, prompt_id = "broken", None
+            elif schedule.next_date in schedule.skips:
+                outcome = "break"
+                dropped = schedule.after_break == "skip"
+                prompt_id = series.prompts[index].id if dropped else None
+                index += 1 if dropped else 0
+            elif now - schedule.next_due > CATCH_UP:
+                outcome, prompt_id = "missed", None
+            else:
+                outcome, prompt_id = "posted", series.prompts[index].id
+                index += 1
+            plans[schedule.id] = (schedule, series, outcome, prompt_id, index)
+        intents: list[Intent] = []
+        async with self._engine.begin() as conn:
+            won = await self._claim_many(
+                conn, [(s.id, s.next_date.isoformat(), plans[s.id][3], plans[s.id][2]) for s in due]
+            )
+            if not won:
+                return None
+            for schedule_id in won:
+                schedule, series, outcome, _, index = plans[schedule_id]
                 if series is None:
                     log.error(
                         "event=schedule_series_missing schedule_id=%d series=%s",
-                        schedule.id,
+                        schedule_id,
                         schedule.series_id,
                     )
                     await conn.execute(
                         update(schedules)
-                        .where(schedules.c.id == schedule.id)
+                        .where(schedules.c.id == schedule_id)
                         .values(status="broken")
                     )
-                    return None
-                index = schedule.next_index
-                prompt = series.prompts[index]
-                occurrence = schedule.next_date.isoformat()
-                staged = []
-                if schedule.next_date in schedule.skips:
-                    outcome = "break"
-                    index += 1 if schedule.after_break == "skip" else 0
-                    await self._claim(
-                        conn,
-                        schedule.id,
-                        occurrence,
-                        prompt.id if schedule.after_break == "skip" else None,
-                        outcome,
-                    )
-                elif now - schedule.next_due > CATCH_UP:
-                    outcome = "missed"
-                    await self._claim(conn, schedule.id, occurrence, None, outcome)
-                    notices = await self._tell_organizers(schedule, series, language)
-                else:
-                    outcome = "posted"
-                    await self._claim(conn, schedule.id, occurrence, prompt.id, outcome)
-                    staged = await self._outbox.stage(
-                        conn, [self._post(schedule, series, index, language)]
-                    )
-                    index += 1
+                    continue
+                language = languages[schedule.channel.community_ref]
+                if outcome == "posted":
+                    intents.append(self._post(schedule, series, schedule.next_index, language))
+                elif outcome == "missed":
+                    intents += await self._tell_organizers(schedule, series, language)
+                log.info(
+                    "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
+                    schedule_id,
+                    schedule.next_date,
+                    outcome,
+                )
+            await self._advance_many(conn, [plans[i] for i in won])
+            staged = await self._outbox.stage(conn, intents)
+        self._outbox.release(staged)
+        return sum(1 for i in won if plans[i][2] == "posted")
+
+    async def _claim_many(
+        self, conn: AsyncConnection, claims: list[tuple[int, str, str | None, str]]
+    ) -> list[int]:
+        """Claim occurrences; returns the schedules whose claim this scheduler won."""
+        rows = [
+            {
+                "schedule_id": sid,
+                "occurrence": occ,
+                "prompt_id": pid,
+                "outcome": outcome,
+                "at": self._clock.now(),
+            }
+            for sid, occ, pid, outcome in claims
+        ]
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(postings).on_conflict_do_nothing().returning(postings.c.schedule_id)
+        )
+        won: list[int] = []
+        for row in rows:  # RETURNING with ON CONFLICT needs one row a statement on SQLite
+            won += (await conn.execute(statement.values(**row))).scalars().all()
+        return won
+
+    async def _advance_many(
+        self,
+        conn: AsyncConnection,
+        plans: list[tuple[Schedule, SeriesModel | None, str, str | None, int]],
+    ) -> None:
+        for schedule, series, _, _, index in plans:
+            if series is not None:
                 await self._advance(
                     conn, schedule, schedule.next_date + WEEK, index, len(series.prompts)
                 )
-                if notices:
-                    staged += await self._outbox.stage(conn, notices)
-        except IntegrityError:
-            return None  # claimed by another scheduler in the meantime
-        self._outbox.release(staged)
-        log.info(
-            "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
-            schedule.id,
-            occurrence,
-            outcome,
-        )
-        return outcome
 
     async def _advance(
         self, conn: AsyncConnection, schedule: Schedule, day: date, index: int, count: int
