@@ -20,6 +20,7 @@ from bot.directory import Directory
 from bot.events import Event
 from bot.fallbacks import Fallbacks
 from bot.features import Feature, default_features
+from bot.features.prompts.discussions import Discussions
 from bot.features.prompts.library import Library
 from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import Intent
@@ -55,6 +56,8 @@ class Homeroom:
         self.scheduler = PromptScheduler(
             self.db.engine, self.clock, library, self.directory, self.outbox
         )
+        self.discussions = Discussions(self.db.engine, self.clock)
+        self.outbox.on_delivered.append(self.discussions.on_delivered)
         services = Services(
             settings=settings,
             clock=self.clock,
@@ -62,6 +65,7 @@ class Homeroom:
             commands=CommandRegistry(),
             library=library,
             scheduler=self.scheduler,
+            discussions=self.discussions,
         )
         self.core = Core(
             services,

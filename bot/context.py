@@ -15,6 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.commands import CommandRegistry
+    from bot.features.prompts.discussions import Discussions
     from bot.features.prompts.library import Library
     from bot.features.prompts.scheduler import PromptScheduler
 
@@ -29,6 +30,7 @@ class Services:
     commands: CommandRegistry
     library: Library
     scheduler: PromptScheduler
+    discussions: Discussions
 
 
 @dataclass(frozen=True, slots=True)

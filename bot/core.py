@@ -32,9 +32,10 @@ from bot.events import (
     HomeOpened,
     InboundEvent,
     MessagePosted,
+    ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
-from bot.features import ActionHandler, Feature
+from bot.features import ActionHandler, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
@@ -67,10 +68,12 @@ class Core:
         self._fallbacks = fallbacks
         self._capabilities: dict[str, Capabilities] = {}
         self._actions: dict[str, ActionHandler] = {}
+        self._listeners: list[Listener] = []
         for feature in features:
             for spec in feature.commands:
                 services.commands.add(spec)
             self._actions.update(feature.actions)
+            self._listeners.extend(feature.listeners)
 
     @property
     def commands(self) -> CommandRegistry:
@@ -157,7 +160,9 @@ class Core:
         if isinstance(event, FormSubmitted):
             return await self._form(ctx, event)
         if isinstance(event, MessagePosted):
-            return await self._message(ctx, event)
+            return await self._message(ctx, event) + await self._hear(ctx, event)
+        if isinstance(event, ReactionAdded):
+            return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
             return [await home_page(ctx)]
         return []
@@ -213,6 +218,12 @@ class Core:
             return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
         raw = {name: value for name, value in event.values.items() if value.strip()}
         return await self._run(ctx, spec, raw)
+
+    async def _hear(self, ctx: Context, event: Event) -> list[Intent]:
+        heard: list[Intent] = []
+        for listener in self._listeners:
+            heard += await listener(ctx, event)
+        return heard
 
     async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent]:
         caps = self.capabilities(event.conversation.platform)

@@ -80,6 +80,7 @@ class Post:
     message: Message
     in_reply_to: str | None = None
     opens_thread: bool = False  # replies gather in a thread under it (a weekly prompt)
+    key: str | None = None  # what it stands for, told to delivery listeners with its ID
     kind: Literal["post"] = "post"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -100,6 +100,9 @@ class Outbox:
             engine, _mark, "outbox_marks", clock, write_turn
         )
         self.sent_count = 0
+        # Told of each delivered intent and the platform's ID for it (e.g. the message a
+        # prompt's discussion thread hangs from). A failing listener is logged.
+        self.on_delivered: list[Callable[[Intent, str | None], Awaitable[None]]] = []
 
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
@@ -343,7 +346,20 @@ class Outbox:
             self.sent_count += 1
         await self._marks.write(mark)
         lane.queue.popleft()
+        if mark.get("status") == "sent":
+            await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()
+
+    async def _tell_listeners(self, intent: Intent, delivered_id: str | None) -> None:
+        for listener in self.on_delivered:
+            try:
+                await listener(intent, delivered_id)
+            except Exception:
+                log.exception(
+                    "event=delivery_listener_failed kind=%s delivered_id=%s",
+                    intent.kind,
+                    delivered_id,
+                )
 
     def _finished(self) -> None:
         self._outstanding -= 1

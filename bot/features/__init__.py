@@ -8,9 +8,12 @@ from types import MappingProxyType
 
 from bot.commands import CommandSpec
 from bot.context import Context
+from bot.events import Event
 from bot.intents import Intent
 
 ActionHandler = Callable[[Context, str], Awaitable[list[Intent]]]
+# Hears members' messages and reactions (MessagePosted, ReplyPosted, ReactionAdded).
+Listener = Callable[[Context, Event], Awaitable[list[Intent]]]
 
 
 def _no_actions() -> Mapping[str, ActionHandler]:
@@ -25,12 +28,20 @@ class Feature:
     name: str
     commands: tuple[CommandSpec, ...] = ()
     actions: Mapping[str, ActionHandler] = field(default_factory=_no_actions)
+    listeners: tuple[Listener, ...] = ()
 
 
 def default_features() -> list[Feature]:
     """The features a Homeroom bot runs with."""
     from bot.features import help, roles, setup
     from bot.features.prompts import commands as prompts
-    from bot.features.prompts import series
+    from bot.features.prompts import discussions, series
 
-    return [help.FEATURE, setup.FEATURE, roles.FEATURE, series.FEATURE, prompts.FEATURE]
+    return [
+        help.FEATURE,
+        setup.FEATURE,
+        roles.FEATURE,
+        series.FEATURE,
+        prompts.FEATURE,
+        discussions.FEATURE,
+    ]

@@ -204,3 +204,38 @@ postings = Table(
     Column("outcome", String(12), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
 )
+
+# A posted prompt and the thread of replies under it: what digests are made from.
+discussions = Table(
+    "discussions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("community", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("root", String(128), nullable=False),
+    Column("schedule_id", Integer, ForeignKey("schedules.id"), nullable=True),
+    Column("series_id", String(40), nullable=False),
+    Column("prompt_id", String(40), nullable=False),
+    Column("posted_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "community", "channel", "root"),
+)
+
+discussion_replies = Table(
+    "discussion_replies",
+    metadata,
+    Column("discussion_id", Integer, ForeignKey("discussions.id"), primary_key=True),
+    Column("message_id", String(128), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+discussion_reactions = Table(
+    "discussion_reactions",
+    metadata,
+    Column("discussion_id", Integer, ForeignKey("discussions.id"), primary_key=True),
+    Column("message_id", String(128), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("emoji", String(64), primary_key=True),
+)

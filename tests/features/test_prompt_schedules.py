@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.app import Homeroom
 from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import DirectMessage, Intent, Post
-from bot.storage.tables import outbox, postings
+from bot.storage.tables import discussion_replies, outbox, postings
 from bot.testing import FakeAdapter, TestBot
 
 SCHEDULE = (
@@ -233,3 +233,26 @@ async def test_parents_cannot_schedule_and_unknown_ids_are_explained(bot: TestBo
     assert "Only organizers can do that" in bot.texts([refused])[0]
     [unknown] = await bot.say("dana", "/homeroom prompt pause 42")
     assert bot.texts([unknown]) == ["There's no schedule #42 here. “prompt list” shows them."]
+
+
+async def test_replies_in_the_prompts_thread_and_their_reactions_are_recorded(bot: TestBot) -> None:
+    await bot.say("dana", SCHEDULE)
+    to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
+    await tick(bot)
+    root = f"m{len(bot.adapter.sent)}"  # the fake platform's ID for the prompt's message
+    await bot.say("lee", "She is excited about lockers!", thread=root)
+    await bot.say("maria", "Le preocupa el autobús.", thread=root)
+    await bot.say("lee", "Just chatting in the channel")  # not in the thread: not recorded
+    await bot.react("maria", "r1", "❤️", channel="parents")  # a reaction outside any discussion
+    async with bot.app.db.engine.connect() as conn:
+        replies = (
+            await conn.execute(select(discussion_replies.c.user_id, discussion_replies.c.text))
+        ).all()
+    assert sorted(replies) == [
+        ("lee", "She is excited about lockers!"),
+        ("maria", "Le preocupa el autobús."),
+    ]
+    [listing] = await bot.say("dana", "/homeroom prompt list")
+    assert bot.texts([listing])[0].endswith(
+        "1 of 6 posted, next: Monday 14 September, 23:00 · 2 replies"
+    )

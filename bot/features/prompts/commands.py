@@ -137,13 +137,12 @@ async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
     found = await ctx.services.scheduler.in_community(ctx.conversation)
     if not found:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]
-    return [
-        ctx.reply(
-            Message(
-                title=ctx.t._("Scheduled series"), text="\n".join(_describe(ctx, s) for s in found)
-            )
-        )
+    replies = await ctx.services.discussions.reply_counts([s.id for s in found])
+    lines = [
+        _describe(ctx, s) + " · " + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
+        for s in found
     ]
+    return [ctx.reply(Message(title=ctx.t._("Scheduled series"), text="\n".join(lines)))]
 
 
 async def pause(ctx: Context, args: Args) -> list[Intent]:

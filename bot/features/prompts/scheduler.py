@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.directory import Directory, Role
+from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.timing import WEEK, due_at, next_slot
 from bot.i18n import translator
@@ -429,6 +430,7 @@ class PromptScheduler:
                 footer=footer,
             ),
             opens_thread=True,
+            key=discussion_key(schedule.id, series.id, prompt.id),
         )
 
     async def _tell_organizers(
