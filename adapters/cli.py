@@ -19,6 +19,7 @@ from typing import Any
 
 from bot import __version__
 from bot.app import Homeroom
+from bot.clock import ShiftableClock
 from bot.logs import configure
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -84,7 +85,8 @@ async def _run(settings: Settings, started_at: float) -> int:
     if not names:
         print("Nothing to start: set Slack or Discord tokens, or CONSOLE=on.", file=sys.stderr)
         return EXIT_CONFIG
-    app = Homeroom(settings)
+    # The console's pretend community can jump ahead in time (`:next`); real ones cannot.
+    app = Homeroom(settings, clock=ShiftableClock() if "console" in names else None)
     console = slack = discord = None
     if "console" in names:
         from adapters.console import ConsoleAdapter

@@ -60,3 +60,20 @@ class FakeClock:
         await asyncio.sleep(0)
         if wake > self._mono:
             self.advance(wake - self._mono)
+
+
+class ShiftableClock(SystemClock):
+    """Real time, which the console can move forward (`:next`) to show what a week
+    brings without waiting a week. Sleeping still takes real time."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(seconds=self._offset)
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self._offset
+
+    def shift(self, seconds: float) -> None:
+        self._offset += max(0.0, seconds)

@@ -18,6 +18,7 @@ from adapters.console.view import WELCOME, View
 from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, World
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities
+from bot.clock import ShiftableClock
 from bot.events import (
     Actor,
     CommandInvoked,
@@ -57,7 +58,8 @@ class ConsoleAdapter:
             )
             self._remember_buttons(None, where.channel, intent)
             place = f"#{where.channel}" + (f" › thread {where.thread}" if where.thread else "")
-            self.view.show(f"{place} | Homeroom (message {posted.id})", intent.message)
+            thread = f", opens a thread: :reply {posted.id} TEXT" if intent.opens_thread else ""
+            self.view.show(f"{place} | Homeroom (message {posted.id}{thread})", intent.message)
             return posted.id
         if isinstance(intent, Ephemeral):
             self._remember_buttons(intent.member.id, intent.to.channel, intent)
@@ -210,6 +212,9 @@ class ConsoleAdapter:
         }.get(verb)
         if verb in ("quit", "exit", "q"):
             return False
+        if verb == "next":
+            await self._jump_to_next_prompt()
+            return True
         if action is not None:
             said = action(rest.strip())
             if said:
@@ -261,6 +266,18 @@ class ConsoleAdapter:
                 value=button.value,
             )
         return f"I don't know :{verb}. Type :help for the console commands."
+
+    async def _jump_to_next_prompt(self) -> None:
+        """Move the pretend community's clock to the next scheduled prompt, and run it."""
+        due = await self.app.scheduler.soonest_due()
+        clock = self.app.clock
+        if due is None or not isinstance(clock, ShiftableClock):
+            self.view.line("No prompt is scheduled yet. Try /homeroom prompt schedule.")
+            return
+        clock.shift((due - clock.now()).total_seconds() + 1)
+        self.view.line("⏩ Time jumps ahead to the next scheduled prompt.")
+        await self.app.scheduler.run_due()
+        await self.app.outbox.idle()
 
     def _switch_member(self, name: str) -> str:
         if self.world.character(name) is None:

@@ -25,6 +25,7 @@ everything with no account. You are one of the members below; switch with :as NA
   :react N EMOJI    react to message N
   :press N          press button N on the last card you were shown
   :dm               read your direct messages
+  :next             jump ahead in time to the next scheduled prompt
   :who              who is here     :help   this text     :quit   leave
 """
 

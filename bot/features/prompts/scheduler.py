@@ -227,6 +227,18 @@ class PromptScheduler:
         self._outbox.release(staged)
         return True
 
+    async def soonest_due(self) -> datetime | None:
+        """When the next scheduled prompt is due, if any is."""
+        async with self._engine.connect() as conn:
+            return (
+                await conn.execute(
+                    select(schedules.c.next_due)
+                    .where(schedules.c.status == "active")
+                    .order_by(schedules.c.next_due)
+                    .limit(1)
+                )
+            ).scalar()
+
     # -- the loop ------------------------------------------------------------------------
     async def run(self) -> None:
         """Handle what is due, sleep until the next due time; forever (supervised)."""

@@ -37,3 +37,13 @@ def test_what_was_set_up_is_still_there_after_a_restart(tmp_path: Path) -> None:
     run_homeroom(tmp_path, SCENARIO, "run")
     result = run_homeroom(tmp_path, "/homeroom role list\n", "run")
     assert "• Liaison: @sam" in result.stdout
+
+
+def test_a_piped_scenario_schedules_a_series_and_a_week_later_the_prompt_and_a_reply(
+    tmp_path: Path,
+) -> None:
+    result = run_homeroom(tmp_path, (HERE / "scenario_prompts.txt").read_text(), "run")
+    assert result.returncode == 0, result.stderr
+    transcript = re.sub(r"there it is [^)]*\)", "there it is <now>)", result.stdout)
+    transcript = re.sub(r"Monday \d+ \w+, 19:00", "Monday <date>, 19:00", transcript)
+    assert transcript == (HERE / "scenario_prompts.expected.txt").read_text()
