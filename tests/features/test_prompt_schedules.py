@@ -256,3 +256,15 @@ async def test_replies_in_the_prompts_thread_and_their_reactions_are_recorded(bo
     assert bot.texts([listing])[0].endswith(
         "1 of 6 posted, next: Monday 14 September, 23:00 · 2 replies"
     )
+
+
+async def test_a_prompt_never_repeats_in_a_group(bot: TestBot) -> None:
+    await bot.say("dana", SCHEDULE)
+    to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
+    assert titles(await tick(bot)) == ["Moving up to middle school · week 1 of 6"]
+    await bot.say("dana", "/homeroom prompt cancel 1")
+    await bot.say("dana", SCHEDULE)  # the same series again, in the same channel
+    to(bot, datetime(2026, 9, 14, 23, 0, tzinfo=UTC))
+    [post] = await tick(bot)
+    assert post.message.title == "Moving up to middle school · week 2 of 6"  # type: ignore[union-attr]
+    assert post.message.text.startswith("And you? What are you looking forward to")  # type: ignore[union-attr]

@@ -299,6 +299,7 @@ class PromptScheduler:
             ref: (await self._directory.community(ref)).default_language
             for ref in {s.channel.community_ref for s in due}
         }
+        seen = await self._already_posted(due)
         plans: dict[int, tuple[Schedule, SeriesModel | None, str, str | None, int]] = {}
         for schedule in due:
             series = self._series(schedule)
@@ -313,8 +314,15 @@ class PromptScheduler:
             elif now - schedule.next_due > CATCH_UP:
                 outcome, prompt_id = "missed", None
             else:
-                outcome, prompt_id = "posted", series.prompts[index].id
-                index += 1
+                # A prompt never repeats in a group: pass over any it has already had.
+                done = seen.get((schedule.channel, series.id), set())
+                while index < len(series.prompts) and series.prompts[index].id in done:
+                    index += 1
+                if index >= len(series.prompts):
+                    outcome, prompt_id = "exhausted", None
+                else:
+                    outcome, prompt_id = "posted", series.prompts[index].id
+                    index += 1
             plans[schedule.id] = (schedule, series, outcome, prompt_id, index)
         intents: list[Intent] = []
         async with self._engine.begin() as conn:
@@ -339,7 +347,10 @@ class PromptScheduler:
                     continue
                 language = languages[schedule.channel.community_ref]
                 if outcome == "posted":
-                    intents.append(self._post(schedule, series, schedule.next_index, language))
+                    posted_index = next(
+                        i for i, p in enumerate(series.prompts) if p.id == plans[schedule_id][3]
+                    )
+                    intents.append(self._post(schedule, series, posted_index, language))
                 elif outcome == "missed":
                     intents += await self._tell_organizers(schedule, series, language)
                 log.info(
@@ -352,6 +363,30 @@ class PromptScheduler:
             staged = await self._outbox.stage(conn, intents)
         self._outbox.release(staged)
         return sum(1 for i in won if plans[i][2] == "posted")
+
+    async def _already_posted(
+        self, due: list[Schedule]
+    ) -> dict[tuple[ConversationRef, str], set[str]]:
+        """The prompts each due schedule's channel has already had, by (channel, series)."""
+        channels = {s.channel.channel for s in due}
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(
+                    schedules.c.platform,
+                    schedules.c.community,
+                    schedules.c.channel,
+                    schedules.c.series_id,
+                    postings.c.prompt_id,
+                )
+                .join(postings, postings.c.schedule_id == schedules.c.id)
+                .where((postings.c.outcome == "posted") & schedules.c.channel.in_(channels))
+            )
+            seen: dict[tuple[ConversationRef, str], set[str]] = {}
+            for platform, community, channel, series_id, prompt_id in rows:
+                seen.setdefault(
+                    (ConversationRef(platform, community, channel), series_id), set()
+                ).add(prompt_id)
+        return seen
 
     async def _claim_many(
         self, conn: AsyncConnection, claims: list[tuple[int, str, str | None, str]]
