@@ -56,7 +56,7 @@ class Homeroom:
         self.scheduler = PromptScheduler(
             self.db.engine, self.clock, library, self.directory, self.outbox
         )
-        self.discussions = Discussions(self.db.engine, self.clock)
+        self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
         services = Services(
             settings=settings,

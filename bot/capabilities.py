@@ -33,6 +33,7 @@ class Capabilities:
     direct_messages: bool = True
     updates: bool = True
     home: bool = False
+    pins: bool = True
     max_text: int = 4000
 
 

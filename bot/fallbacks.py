@@ -31,6 +31,7 @@ from bot.intents import (
     Intent,
     Message,
     OpenForm,
+    Pin,
     Post,
     PublishHome,
     React,
@@ -65,6 +66,8 @@ class Fallbacks:
             return await self._adapt_one(await self._start_dialogue(intent, t), caps, t)
         if isinstance(intent, PublishHome) and not caps.home:
             return []  # a home page is a view of what commands also show, not a message
+        if isinstance(intent, Pin) and not caps.pins:
+            return []  # pinning only makes the current prompt easy to find
         if isinstance(intent, React) and not caps.reactions:
             log.debug("event=reaction_skipped reason=no_reactions platform=%s", intent.to.platform)
             return []

@@ -120,6 +120,15 @@ class React:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Pin:
+    """Pin (or, with `pinned=False`, unpin) the message at `to.message`."""
+
+    to: ConversationRef
+    pinned: bool = True
+    kind: Literal["pin"] = "pin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenForm:
     to: ConversationRef
     member: MemberRef
@@ -138,7 +147,7 @@ class PublishHome:
 
 
 Intent = Annotated[
-    Post | Ephemeral | DirectMessage | Update | React | OpenForm | PublishHome,
+    Post | Ephemeral | DirectMessage | Update | React | Pin | OpenForm | PublishHome,
     Field(discriminator="kind"),
 ]
 _CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)

@@ -31,7 +31,16 @@ from bot.events import (
     Origin,
     ReactionAdded,
 )
-from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, PublishHome, Update
+from bot.intents import (
+    DirectMessage,
+    Ephemeral,
+    Intent,
+    OpenForm,
+    Pin,
+    Post,
+    PublishHome,
+    Update,
+)
 from bot.refs import ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
@@ -93,6 +102,8 @@ def text_of(intent: Intent) -> str:
         return message_text(intent.message, with_buttons=True)
     if isinstance(intent, OpenForm):
         return intent.form.title + ": " + ", ".join(f.label for f in intent.form.fields)
+    if isinstance(intent, Pin):
+        return f"{'pin' if intent.pinned else 'unpin'} {intent.to.message}"
     return intent.emoji
 
 

@@ -28,7 +28,7 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post, React, Update
+from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Pin, Post, React, Update
 from bot.refs import ConversationRef, MemberRef
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
@@ -87,6 +87,10 @@ class ConsoleAdapter:
             self.view.line(
                 f"#{where.channel} | Homeroom reacted {emoji} to message {where.message}"
             )
+            return None
+        if isinstance(intent, Pin):
+            verb = "pinned" if intent.pinned else "unpinned"
+            self.view.line(f"#{intent.to.channel} | 📌 Homeroom {verb} message {intent.to.message}")
             return None
         if isinstance(intent, OpenForm):
             self.world.forms[intent.member.id] = intent.form

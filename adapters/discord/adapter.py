@@ -46,6 +46,7 @@ from bot.intents import (
     Intent,
     Message,
     OpenForm,
+    Pin,
     Post,
     React,
     Update,
@@ -332,6 +333,11 @@ class DiscordAdapter:
             return await self._dm(intent.member, intent.message)
         if isinstance(intent, OpenForm):
             return await self._open_form(intent)
+        if isinstance(intent, Pin):
+            channel = await self._channel(intent.to.thread or intent.to.channel)
+            message = channel.get_partial_message(int(intent.to.message or 0))
+            await (message.pin() if intent.pinned else message.unpin())
+            return None
         if isinstance(intent, Update):
             channel = await self._channel(intent.to.thread or intent.to.channel)
             kwargs = render.send_kwargs(intent.message)

@@ -199,7 +199,7 @@ class FakeDiscord:
             }, 200
         if parts[:1] == ["users"]:
             return user(parts[1], "member"), 200
-        if parts[:1] == ["channels"] and "reactions" in parts:
+        if parts[:1] == ["channels"] and ("reactions" in parts or "pins" in parts):
             return None, 204
         if parts[:1] == ["channels"] and parts[2:3] == ["threads"]:
             thread = {

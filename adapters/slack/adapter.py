@@ -36,6 +36,7 @@ from bot.intents import (
     Intent,
     Message,
     OpenForm,
+    Pin,
     Post,
     PublishHome,
     React,
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # Errors no retry can fix: the channel or user is gone, or the bot may not post there.
 PERMANENT_ERRORS = {
+    "already_pinned",
+    "no_pin",
     "channel_not_found",
     "not_in_channel",
     "is_archived",
@@ -245,6 +248,10 @@ class SlackAdapter:
             await self.client.reactions_add(
                 channel=intent.to.channel, timestamp=intent.to.message or "", name=name
             )
+            return None
+        if isinstance(intent, Pin):
+            pin = self.client.pins_add if intent.pinned else self.client.pins_remove
+            await pin(channel=intent.to.channel, timestamp=intent.to.message or "")
             return None
         if isinstance(intent, OpenForm):
             return await self._open_form(intent)

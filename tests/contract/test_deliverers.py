@@ -25,6 +25,7 @@ from bot.intents import (
     Intent,
     Message,
     OpenForm,
+    Pin,
     Post,
     React,
     Update,
@@ -55,6 +56,8 @@ def every_intent(platform: str, community: str, channel: str, member: str) -> li
         DirectMessage(member=who, message=card),
         Update(to=ConversationRef(platform, community, channel, message="1401"), message=card),
         React(to=ConversationRef(platform, community, channel, message="1401"), emoji="✅"),
+        Pin(to=ConversationRef(platform, community, channel, message="1401")),
+        Pin(to=ConversationRef(platform, community, channel, message="1401"), pinned=False),
         OpenForm(to=where, member=who, form=Form("f", "Form", (FormField("x", "X"),), "Send")),
     ]
 

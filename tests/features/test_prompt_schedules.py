@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot.app import Homeroom
 from bot.features.prompts.scheduler import PromptScheduler
-from bot.intents import DirectMessage, Intent, Post
+from bot.intents import DirectMessage, Intent, Pin, Post
+from bot.refs import ConversationRef
 from bot.storage.tables import discussion_replies, outbox, postings
 from bot.testing import FakeAdapter, TestBot
 
@@ -52,7 +53,10 @@ async def test_a_scheduled_prompt_posts_on_time_with_a_thread_and_only_once(bot:
     to(bot, datetime(2026, 9, 7, 22, 59, tzinfo=UTC))
     assert await tick(bot) == []
     to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))  # 19:00 in New York
-    [post] = await tick(bot)
+    post, pin = await tick(bot)
+    assert pin == Pin(
+        to=ConversationRef("fake", "school", "parents", message=f"m{len(bot.adapter.sent) - 1}")
+    )
     assert isinstance(post, Post) and post.opens_thread
     assert post.to.channel == "parents"
     assert post.message.title == "Moving up to middle school · week 1 of 6"
@@ -239,7 +243,10 @@ async def test_replies_in_the_prompts_thread_and_their_reactions_are_recorded(bo
     await bot.say("dana", SCHEDULE)
     to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
     await tick(bot)
-    root = f"m{len(bot.adapter.sent)}"  # the fake platform's ID for the prompt's message
+    index = next(
+        i for i, x in enumerate(bot.adapter.sent) if isinstance(x, Post) and x.opens_thread
+    )
+    root = f"m{index + 1}"  # the fake platform's ID for the prompt's message
     await bot.say("lee", "She is excited about lockers!", thread=root)
     await bot.say("maria", "Le preocupa el autobús.", thread=root)
     await bot.say("lee", "Just chatting in the channel")  # not in the thread: not recorded
@@ -265,6 +272,10 @@ async def test_a_prompt_never_repeats_in_a_group(bot: TestBot) -> None:
     await bot.say("dana", "/homeroom prompt cancel 1")
     await bot.say("dana", SCHEDULE)  # the same series again, in the same channel
     to(bot, datetime(2026, 9, 14, 23, 0, tzinfo=UTC))
-    [post] = await tick(bot)
+    post, pin, unpin = await tick(bot)
+    assert (isinstance(pin, Pin) and pin.pinned, isinstance(unpin, Pin) and not unpin.pinned) == (
+        True,
+        True,
+    )
     assert post.message.title == "Moving up to middle school · week 2 of 6"  # type: ignore[union-attr]
     assert post.message.text.startswith("And you? What are you looking forward to")  # type: ignore[union-attr]

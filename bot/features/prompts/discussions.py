@@ -8,6 +8,9 @@ thread_ts, Discord's thread, the console's message number).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,7 +18,7 @@ from bot.clock import Clock
 from bot.context import Context
 from bot.events import Event, MessagePosted, ReactionAdded
 from bot.features import Feature
-from bot.intents import Intent, Post
+from bot.intents import Intent, Pin, Post
 from bot.refs import ConversationRef
 from bot.storage.tables import discussion_reactions, discussion_replies, discussions
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -28,9 +31,12 @@ def discussion_key(schedule_id: int, series_id: str, prompt_id: str) -> str:
 
 
 class Discussions:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, send: Callable[[list[Intent]], None]
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._send = send
 
     async def on_delivered(self, intent: Intent, delivered_id: str | None) -> None:
         """Record a prompt's discussion once the platform has given its message an ID."""
@@ -59,6 +65,24 @@ class Discussions:
                     }
                 ],
             )
+            previous = (
+                await conn.execute(
+                    select(discussions.c.root)
+                    .where(
+                        (discussions.c.platform == where.platform)
+                        & (discussions.c.community == where.community)
+                        & (discussions.c.channel == where.channel)
+                        & (discussions.c.root != delivered_id)
+                    )
+                    .order_by(discussions.c.id.desc())
+                    .limit(1)
+                )
+            ).scalar()
+        # The current prompt is pinned and the one before it unpinned, where platforms pin.
+        pins: list[Intent] = [Pin(to=replace(where, message=delivered_id))]
+        if previous:
+            pins.append(Pin(to=replace(where, message=previous), pinned=False))
+        self._send(pins)
 
     async def _find(self, where: ConversationRef, root: str) -> int | None:
         async with self._engine.connect() as conn:
