@@ -22,6 +22,7 @@ from bot.fallbacks import Fallbacks
 from bot.features import Feature, default_features
 from bot.features.prompts.discussions import Discussions
 from bot.features.prompts.library import Library
+from bot.features.prompts.own import OwnPrompts
 from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import Intent
 from bot.outbox import Outbox
@@ -53,8 +54,9 @@ class Homeroom:
         self.dedupe = InboundDedupe(self.db.engine, self.clock, self.db.write_turn)
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
+        self.own_prompts = OwnPrompts(self.db.engine, self.clock)
         self.scheduler = PromptScheduler(
-            self.db.engine, self.clock, library, self.directory, self.outbox
+            self.db.engine, self.clock, library, self.directory, self.outbox, self.own_prompts
         )
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
@@ -66,6 +68,7 @@ class Homeroom:
             library=library,
             scheduler=self.scheduler,
             discussions=self.discussions,
+            own_prompts=self.own_prompts,
         )
         self.core = Core(
             services,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.commands import CommandRegistry
     from bot.features.prompts.discussions import Discussions
     from bot.features.prompts.library import Library
+    from bot.features.prompts.own import OwnPrompts
     from bot.features.prompts.scheduler import PromptScheduler
 
 
@@ -31,6 +32,7 @@ class Services:
     library: Library
     scheduler: PromptScheduler
     discussions: Discussions
+    own_prompts: OwnPrompts
 
 
 @dataclass(frozen=True, slots=True)

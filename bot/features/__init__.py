@@ -35,7 +35,7 @@ def default_features() -> list[Feature]:
     """The features a Homeroom bot runs with."""
     from bot.features import help, roles, setup
     from bot.features.prompts import commands as prompts
-    from bot.features.prompts import discussions, series
+    from bot.features.prompts import discussions, series, suggestions
 
     return [
         help.FEATURE,
@@ -43,5 +43,6 @@ def default_features() -> list[Feature]:
         roles.FEATURE,
         series.FEATURE,
         prompts.FEATURE,
+        suggestions.FEATURE,
         discussions.FEATURE,
     ]

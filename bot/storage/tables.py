@@ -239,3 +239,18 @@ discussion_reactions = Table(
     Column("user_id", String(64), primary_key=True),
     Column("emoji", String(64), primary_key=True),
 )
+
+# A group's own prompts: suggested by members (reviewed by organizers) or added by
+# organizers. An anonymous suggestion stores no member ID at all.
+community_prompts = Table(
+    "community_prompts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("author_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Index(None, "community_id", "status"),
+)

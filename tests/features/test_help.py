@@ -8,7 +8,8 @@ async def test_help_is_private_and_lists_only_what_the_member_may_do(bot: TestBo
     assert reply.member == bot.member("lee")
     assert "help [topic]" in reply.message.text
     assert "role grant" not in reply.message.text
-    assert reply.message.buttons == ()  # one topic needs no buttons
+    assert "prompt suggest [anonymous] <text>" in reply.message.text  # every member may suggest
+    assert [b.value for b in reply.message.buttons] == ["help", "prompt"]
 
 
 async def test_organizers_see_every_topic_as_a_button(bot: TestBot) -> None:
@@ -33,4 +34,6 @@ async def test_help_speaks_the_members_language(bot: TestBot) -> None:
 
 async def test_help_on_an_unknown_topic_points_to_the_known_ones(bot: TestBot) -> None:
     [reply] = await bot.say("lee", "/homeroom help polls")
-    assert bot.texts([reply]) == ["I have no help on “polls” yet. These topics have some: help."]
+    assert bot.texts([reply]) == [
+        "I have no help on “polls” yet. These topics have some: help, prompt."
+    ]

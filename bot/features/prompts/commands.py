@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Schedule
+from bot.features.prompts.series import find_series
 from bot.features.prompts.timing import WEEKDAYS, parse_time
 from bot.i18n import N_
 from bot.intents import Intent, Message
@@ -46,8 +47,8 @@ def _weekday_name(ctx: Context, weekday: int) -> str:
 
 def _describe(ctx: Context, schedule: Schedule) -> str:
     series = ctx.services.library.get(schedule.series_id, ctx.t.language)
-    title = series.title if series else schedule.series_id
-    count = len(series.prompts) if series else 0
+    title = series.title if series else ctx.t._("Our own prompts")
+    count = len(series.prompts) if series else schedule.next_index
     status = {
         "active": ctx.t._("next: {when}", when=ctx.t.when(schedule.next_due, ctx.timezone)),
         "paused": ctx.t._("paused"),
@@ -71,7 +72,7 @@ def _describe(ctx: Context, schedule: Schedule) -> str:
 
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
     series_id = (args.text("series") or "").lower()
-    series = ctx.services.library.get(series_id, ctx.t.language)
+    series = await find_series(ctx, series_id)
     if series is None:
         raise CommandError(
             N_("I don't know the series “{value}”. These exist: {choices}."),

@@ -31,6 +31,7 @@ from bot.clock import Clock
 from bot.directory import Directory, Role
 from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
+from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.features.prompts.timing import WEEK, due_at, next_slot
 from bot.i18n import translator
 from bot.intents import DirectMessage, Intent, Message, Post
@@ -92,7 +93,9 @@ class PromptScheduler:
         library: Library,
         directory: Directory,
         outbox: Outbox,
+        own: OwnPrompts,
     ) -> None:
+        self._own = own
         self._engine = engine
         self._clock = clock
         self._library = library
@@ -207,7 +210,7 @@ class PromptScheduler:
 
     async def post_now(self, schedule: Schedule) -> bool:
         """Post the next prompt at once; the weekly slot then carries the one after."""
-        series = self._series(schedule)
+        series = await self._series(schedule)
         if series is None or schedule.next_index >= len(series.prompts):
             return False
         language = (
@@ -302,7 +305,7 @@ class PromptScheduler:
         seen = await self._already_posted(due)
         plans: dict[int, tuple[Schedule, SeriesModel | None, str, str | None, int]] = {}
         for schedule in due:
-            series = self._series(schedule)
+            series = await self._series(schedule)
             index = schedule.next_index
             if series is None:
                 outcome, prompt_id = "broken", None
@@ -455,7 +458,10 @@ class PromptScheduler:
             )
         )
 
-    def _series(self, schedule: Schedule) -> SeriesModel | None:
+    async def _series(self, schedule: Schedule) -> SeriesModel | None:
+        if schedule.series_id == OWN_SERIES:  # the group's own, as it stands now
+            community = await self._directory.community(schedule.channel.community_ref)
+            return await self._own.series(community.id, community.default_language)
         return self._library.get(schedule.series_id, "en")
 
     def _post(self, schedule: Schedule, series: SeriesModel, index: int, language: str) -> Post:

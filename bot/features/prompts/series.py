@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.library import GradeBand, SeriesModel, Theme
+from bot.features.prompts.own import OWN_SERIES
 from bot.i18n import N_, Translator
 from bot.intents import Intent, Message
 
@@ -45,11 +46,19 @@ def describe(t: Translator, series: SeriesModel) -> str:
     )
 
 
+async def find_series(ctx: Context, series_id: str) -> SeriesModel | None:
+    """A library series, or the group's own (`our-prompts`), in the reader's language."""
+    if series_id == OWN_SERIES:
+        return await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
+    return ctx.services.library.get(series_id, ctx.t.language)
+
+
 async def list_series(ctx: Context, args: Args) -> list[Intent]:
     grade, theme = args.text("grade"), args.text("theme")
+    own = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
     found = [
         s
-        for s in ctx.services.library.in_locale(ctx.t.language)
+        for s in [*([own] if own else []), *ctx.services.library.in_locale(ctx.t.language)]
         if (grade is None or s.grade_band == grade) and (theme is None or theme in s.themes)
     ]
     if not found:
@@ -70,7 +79,7 @@ async def list_series(ctx: Context, args: Args) -> list[Intent]:
 
 async def preview(ctx: Context, args: Args) -> list[Intent]:
     wanted = (args.text("series") or "").lower()
-    series = ctx.services.library.get(wanted, ctx.t.language)
+    series = await find_series(ctx, wanted)
     if series is None:
         raise CommandError(
             N_("I don't know the series “{value}”. These exist: {choices}."),

@@ -21,7 +21,7 @@ def test_half_given_settings_stop_the_start_with_one_line(tmp_path: Path) -> Non
 def test_check_and_migrate(tmp_path: Path) -> None:
     check = run_homeroom(tmp_path, "", "check")
     assert check.returncode == 0, check.stderr
-    assert "Migrations to apply on start: 0001, 0002, 0003, 0004" in check.stdout
+    assert "Migrations to apply on start: 0001, 0002, 0003, 0004, 0005" in check.stdout
     assert "Would start: console" in check.stdout
     migrate = run_homeroom(tmp_path, "", "migrate")
     assert migrate.returncode == 0 and "is up to date" in migrate.stdout
