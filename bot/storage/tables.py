@@ -250,6 +250,7 @@ community_prompts = Table(
     Column("text", Text, nullable=False),
     Column("status", String(10), nullable=False),
     Column("author_id", String(64), nullable=True),
+    Column("author_language", String(8), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime(), nullable=True),
     Index(None, "community_id", "status"),

@@ -8,7 +8,7 @@ async def test_help_is_private_and_lists_only_what_the_member_may_do(bot: TestBo
     assert reply.member == bot.member("lee")
     assert "help [topic]" in reply.message.text
     assert "role grant" not in reply.message.text
-    assert "prompt suggest [anonymous] <text>" in reply.message.text  # every member may suggest
+    assert "prompt suggest <text> [anonymous]" in reply.message.text  # every member may suggest
     assert [b.value for b in reply.message.buttons] == ["help", "prompt"]
 
 

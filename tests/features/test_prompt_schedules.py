@@ -95,7 +95,10 @@ async def test_two_schedulers_on_one_database_post_once(bot: TestBot) -> None:
             claims = (await conn.execute(select(postings.c.outcome))).scalars().all()
             posts = (
                 await conn.execute(
-                    select(outbox.c.id).where(outbox.c.lane == "fake:school:parents")
+                    select(outbox.c.id).where(
+                        (outbox.c.lane == "fake:school:parents")
+                        & outbox.c.payload.contains('"kind":"post"')
+                    )
                 )
             ).all()
         assert claims == ["posted"]

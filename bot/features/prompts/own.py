@@ -29,6 +29,7 @@ class OwnPrompt:
     text: str
     status: str
     author_id: str | None
+    author_language: str | None = None
 
 
 class OwnPrompts:
@@ -37,7 +38,12 @@ class OwnPrompts:
         self._clock = clock
 
     async def _insert(
-        self, community_id: int, text: str, status: str, author_id: str | None
+        self,
+        community_id: int,
+        text: str,
+        status: str,
+        author_id: str | None,
+        language: str | None = None,
     ) -> int:
         now = self._clock.now()
         async with self._engine.begin() as conn:
@@ -50,6 +56,7 @@ class OwnPrompts:
                             text=text,
                             status=status,
                             author_id=author_id,
+                            author_language=language if author_id else None,
                             created_at=now,
                             decided_at=now if status == "accepted" else None,
                         )
@@ -58,9 +65,12 @@ class OwnPrompts:
                 ).scalar_one()
             )
 
-    async def suggest(self, community_id: int, text: str, author_id: str | None) -> int:
-        """A member's idea, waiting for the organizers; `author_id=None` for anonymous."""
-        return await self._insert(community_id, text, "pending", author_id)
+    async def suggest(
+        self, community_id: int, text: str, author_id: str | None, language: str | None = None
+    ) -> int:
+        """A member's idea, waiting for the organizers; `author_id=None` for anonymous.
+        The author's language is kept so the decision reaches them in it."""
+        return await self._insert(community_id, text, "pending", author_id, language)
 
     async def add(self, community_id: int, text: str) -> int:
         """An organizer's own prompt, accepted at once."""
@@ -80,7 +90,7 @@ class OwnPrompts:
                 )
                 .order_by(order, community_prompts.c.id)
             )
-            return [OwnPrompt(r.id, r.text, r.status, r.author_id) for r in rows]
+            return [OwnPrompt(r.id, r.text, r.status, r.author_id, r.author_language) for r in rows]
 
     async def decide(self, community_id: int, prompt_id: int, accept: bool) -> OwnPrompt | None:
         """Accept or set aside a pending idea; None when it is not pending here."""
@@ -99,7 +109,7 @@ class OwnPrompts:
                 .where(where)
                 .values(status=status, decided_at=self._clock.now())
             )
-        return OwnPrompt(row.id, row.text, status, row.author_id)
+        return OwnPrompt(row.id, row.text, status, row.author_id, row.author_language)
 
     async def series(self, community_id: int, language: str) -> SeriesModel | None:
         """The group's own series in `language`, once it has at least one prompt."""

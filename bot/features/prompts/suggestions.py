@@ -30,7 +30,7 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
     anonymous = bool(args.values.get("anonymous"))
     text = _text(args)
     await ctx.services.own_prompts.suggest(
-        ctx.community.id, text, None if anonymous else ctx.member.id
+        ctx.community.id, text, None if anonymous else ctx.member.id, ctx.t.language
     )
     thanks = (
         ctx.t._(
@@ -115,7 +115,11 @@ async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
     if decided.author_id:  # named suggestions hear back; anonymous ones cannot be reached
         author = MemberRef(ctx.member.platform, ctx.member.community, decided.author_id)
         profile = await ctx.services.directory.profile(author)
-        t = translator(pick_language(profile.language, default=ctx.community.default_language))
+        t = translator(
+            pick_language(
+                profile.language, decided.author_language, default=ctx.community.default_language
+            )
+        )
         news = (
             t._(
                 "Good news: your prompt idea “{text}” was added to the group's own series.",
@@ -159,7 +163,8 @@ FEATURE = Feature(
         CommandSpec(
             path="prompt suggest",
             description=N_("Suggest a discussion prompt to the organizers"),
-            options=(Option("anonymous", "bool", N_("Leave your name off (yes or no)")), TEXT),
+            # Text first, so it takes every word; anonymous=yes may come before it.
+            options=(TEXT, Option("anonymous", "bool", N_("Leave your name off (yes or no)"))),
             handler=suggest,
         ),
         CommandSpec(

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("author_id", sa.String(length=64), nullable=True),
+        sa.Column("author_language", sa.String(length=8), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
