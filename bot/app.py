@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import Sequence
 
+from bot.channels import ChannelChecks
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
 from bot.context import Services
@@ -60,6 +61,7 @@ class Homeroom:
         )
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
+        self.channels = ChannelChecks()
         services = Services(
             settings=settings,
             clock=self.clock,
@@ -69,6 +71,7 @@ class Homeroom:
             scheduler=self.scheduler,
             discussions=self.discussions,
             own_prompts=self.own_prompts,
+            channels=self.channels,
         )
         self.core = Core(
             services,
@@ -82,6 +85,9 @@ class Homeroom:
         """Connect an adapter's sending side and declare what it can show."""
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
+        can_post = getattr(deliverer, "can_post", None)
+        if can_post is not None:
+            self.channels.add(deliverer.platform, can_post)
 
     async def start(self, *, schedule_prompts: bool = True) -> None:
         """Migrate, reload what a previous run left, and start delivering.

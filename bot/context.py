@@ -14,6 +14,7 @@ from bot.refs import ConversationRef, MemberRef
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.channels import ChannelChecks
     from bot.commands import CommandRegistry
     from bot.features.prompts.discussions import Discussions
     from bot.features.prompts.library import Library
@@ -33,6 +34,7 @@ class Services:
     scheduler: PromptScheduler
     discussions: Discussions
     own_prompts: OwnPrompts
+    channels: ChannelChecks
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,10 @@ class FakeAdapter:
         self.sent_at: list[float] = []
         self.failures: list[BaseException] = []
         self.calls = 0
+        self.unpostable: set[str] = set()  # channels the pretend platform refuses
+
+    async def can_post(self, channel: str) -> bool:
+        return channel not in self.unpostable
 
     async def deliver(self, intent: Intent) -> str | None:
         self.calls += 1

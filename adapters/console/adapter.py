@@ -49,6 +49,9 @@ class ConsoleAdapter:
         self.channel = "parents"
         self._form_answers: dict[str, str] = {}
 
+    async def can_post(self, channel: str) -> bool:
+        return channel in CHANNELS
+
     # -- outbound: intents -> the terminal -------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
         if isinstance(intent, Post):

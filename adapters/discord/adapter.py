@@ -309,6 +309,13 @@ class DiscordAdapter:
             )
         )
 
+    async def can_post(self, channel: str) -> bool:
+        """From the cached server: the channel exists and the bot may send messages in it."""
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        if not isinstance(found, discord.abc.GuildChannel):
+            return False
+        return found.permissions_for(found.guild.me).send_messages
+
     # -- outbound -----------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
         try:

@@ -209,6 +209,19 @@ class SlackAdapter:
         self._members[user] = (time.monotonic(), actor)
         return actor
 
+    async def can_post(self, channel: str) -> bool:
+        """Slack says whether the channel exists, is open, and has the bot in it."""
+        try:
+            info = (await self.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError as error:
+            log.info(
+                "event=slack_channel_check channel=%s error=%s",
+                channel,
+                error.response.get("error"),
+            )
+            return False
+        return bool(info.get("is_member") and not info.get("is_archived"))
+
     # -- outbound ---------------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
         try:

@@ -41,6 +41,7 @@ class FakeSlack:
         default_factory=dict
     )
     acks: list[dict[str, Any]] = field(default_factory=list)
+    missing_channels: set[str] = field(default_factory=set)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -125,7 +126,7 @@ class FakeSlack:
                 params.update(json.loads(body))
             else:
                 params.update(dict(parse_qsl(body)))
-        if method not in ("auth.test", "users.info", "apps.connections.open"):
+        if method not in ("auth.test", "users.info", "apps.connections.open", "conversations.info"):
             await self._record(method, params)
         queued = self.failures.get(method)
         if queued:
@@ -146,6 +147,11 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.info":
+            channel = params.get("channel", "")
+            if channel in self.missing_channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": channel, "is_member": True, "is_archived": False}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + params["users"]}}
         if method == "apps.connections.open":

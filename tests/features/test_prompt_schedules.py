@@ -282,3 +282,16 @@ async def test_a_prompt_never_repeats_in_a_group(bot: TestBot) -> None:
     )
     assert post.message.title == "Moving up to middle school · week 2 of 6"  # type: ignore[union-attr]
     assert post.message.text.startswith("And you? What are you looking forward to")  # type: ignore[union-attr]
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_explained_and_nothing_is_created(
+    bot: TestBot,
+) -> None:
+    bot.adapter.unpostable.add("parents")
+    [reply] = await bot.say("dana", SCHEDULE)
+    assert bot.texts([reply]) == [
+        "I can't post in <#parents> yet. Please invite me there, "
+        "or let me send messages in it, then try again."
+    ]
+    [listing] = await bot.say("dana", "/homeroom prompt list")
+    assert bot.texts([listing]) == ["No series is scheduled yet. “prompt schedule” sets one up."]

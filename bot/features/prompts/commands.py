@@ -93,6 +93,14 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             {"end": end.isoformat(), "start": start.isoformat()},
         )
     channel = args.channel("channel") or ctx.conversation.channel_only()
+    if not await ctx.services.channels.can_post(channel):
+        raise CommandError(
+            N_(
+                "I can't post in {channel} yet. Please invite me there, or let me send "
+                "messages in it, then try again."
+            ),
+            {"channel": f"<#{channel.channel}>"},
+        )
     created = await ctx.services.scheduler.create(
         community_id=ctx.community.id,
         channel=channel,

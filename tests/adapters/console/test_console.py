@@ -89,3 +89,10 @@ async def test_the_terminal_view_draws_panels(homeroom: Homeroom, clock: FakeClo
     drawn = out.getvalue()
     assert "Welcome to Homeroom's console community" in drawn
     assert "╭" in drawn and "Homeroom help" in drawn
+
+
+async def test_the_console_posts_only_in_its_channels(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, _ = console
+    assert await adapter.can_post("parents") and not await adapter.can_post("gym")

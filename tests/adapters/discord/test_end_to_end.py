@@ -224,3 +224,8 @@ async def test_a_429_is_waited_out_and_the_post_sent_once(discord_bot: DiscordRi
     )
     posts = [c for c in fake.calls if c.path == "/channels/1300000000000000001/messages"]
     assert len(posts) == 2 and delivered  # refused once, then sent exactly once
+
+
+async def test_the_bot_knows_which_channels_it_can_post_in(discord_bot: DiscordRig) -> None:
+    assert await discord_bot.adapter.can_post("1300000000000000001")  # #parents, in the server
+    assert not await discord_bot.adapter.can_post("1399999999999999999")  # not a channel it can see

@@ -234,3 +234,9 @@ async def test_a_message_shortcut_runs_its_command_on_that_message(slack: SlackR
         "1700000000.000200",
         "What is homework?",
     )
+
+
+async def test_the_bot_knows_which_channels_it_can_post_in(slack: SlackRig) -> None:
+    slack.fake.missing_channels.add("C0GONE")
+    assert await slack.adapter.can_post("C0PARENTS")
+    assert not await slack.adapter.can_post("C0GONE")
