@@ -154,48 +154,29 @@ async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(Message(title=ctx.t._("Scheduled series"), text="\n".join(lines)))]
 
 
-async def pause(ctx: Context, args: Args) -> list[Intent]:
-    found = await _find(ctx, args)
-    updated = await ctx.services.scheduler.set_status(found, "paused")
-    return [
-        ctx.reply(
-            ctx.t._("Paused. No prompts go out until you resume it.")
-            + "\n"
-            + _describe(ctx, updated)
-        )
-    ]
+def _steered(ctx: Context, message: str, schedule: Schedule) -> list[Intent]:
+    """What changed, then how the schedule stands now."""
+    return [ctx.reply(ctx.t._(message) + "\n" + _describe(ctx, schedule))]
 
 
-async def resume(ctx: Context, args: Args) -> list[Intent]:
-    found = await _find(ctx, args)
-    updated = await ctx.services.scheduler.set_status(found, "active")
-    return [
-        ctx.reply(
-            ctx.t._("Resumed, with the next prompt in the series.") + "\n" + _describe(ctx, updated)
-        )
-    ]
+def _set_status(status: str, message: str) -> Handler:
+    """A handler that moves a schedule to `status` (pause, resume, cancel)."""
+
+    async def handler(ctx: Context, args: Args) -> list[Intent]:
+        updated = await ctx.services.scheduler.set_status(await _find(ctx, args), status)
+        return _steered(ctx, message, updated)
+
+    return handler
 
 
-async def cancel(ctx: Context, args: Args) -> list[Intent]:
-    found = await _find(ctx, args)
-    updated = await ctx.services.scheduler.set_status(found, "cancelled")
-    return [
-        ctx.reply(
-            ctx.t._("Cancelled. What was already posted stays.") + "\n" + _describe(ctx, updated)
-        )
-    ]
+pause = _set_status("paused", N_("Paused. No prompts go out until you resume it."))
+resume = _set_status("active", N_("Resumed, with the next prompt in the series."))
+cancel = _set_status("cancelled", N_("Cancelled. What was already posted stays."))
 
 
 async def skip_next(ctx: Context, args: Args) -> list[Intent]:
-    found = await _find(ctx, args)
-    updated = await ctx.services.scheduler.skip_next(found)
-    return [
-        ctx.reply(
-            ctx.t._("Skipped this week; the series moves one week later.")
-            + "\n"
-            + _describe(ctx, updated)
-        )
-    ]
+    updated = await ctx.services.scheduler.skip_next(await _find(ctx, args))
+    return _steered(ctx, N_("Skipped this week; the series moves one week later."), updated)
 
 
 async def post_now(ctx: Context, args: Args) -> list[Intent]:
