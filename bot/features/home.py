@@ -7,8 +7,9 @@ later features add their own sections (open questions, the liaison queue, schedu
 from __future__ import annotations
 
 from bot.context import Context
-from bot.directory import GRANTABLE_ROLES
+from bot.directory import GRANTABLE_ROLES, Role
 from bot.features.help import overview
+from bot.features.prompts.commands import describe_schedule
 from bot.features.roles import role_name
 from bot.intents import Message, PublishHome
 
@@ -20,9 +21,13 @@ async def home_page(ctx: Context) -> PublishHome:
     if held:
         intro += " " + ctx.t._("Your roles here: {roles}.", roles=", ".join(held))
     guide = overview(ctx)
+    sections = [intro, guide.text]
+    if ctx.may(Role.ORGANIZER):
+        schedules = await ctx.services.scheduler.in_community(ctx.conversation)
+        if schedules:
+            lines = "\n".join(describe_schedule(ctx, s) for s in schedules)
+            sections.append(ctx.t._("Scheduled series") + "\n" + lines)
     return PublishHome(
         member=ctx.member,
-        message=Message(
-            title=ctx.t._("Homeroom"), text=intro + "\n\n" + guide.text, footer=guide.footer
-        ),
+        message=Message(title=ctx.t._("Homeroom"), text="\n\n".join(sections), footer=guide.footer),
     )

@@ -32,3 +32,14 @@ async def test_home_is_in_the_members_language(bot: TestBot) -> None:
 async def test_where_there_is_no_home_nothing_is_sent(bot: TestBot) -> None:
     bot.app.core.add_platform("fake", Capabilities(home=False))
     assert await bot.send(opened(bot, "lee")) == []
+
+
+async def test_an_organizers_home_lists_the_scheduled_series(bot: TestBot) -> None:
+    await bot.say(
+        "dana",
+        "/homeroom prompt schedule series=moving-up channel=#parents weekday=mon time=19:00",
+    )
+    [home] = await bot.send(opened(bot, "dana"))
+    assert "Scheduled series\n#1 Moving up to middle school in <#parents>" in home.message.text  # type: ignore[union-attr]
+    [parents_home] = await bot.send(opened(bot, "lee"))
+    assert "Scheduled series" not in parents_home.message.text  # type: ignore[union-attr]

@@ -45,7 +45,8 @@ def _weekday_name(ctx: Context, weekday: int) -> str:
     return str(get_day_names("wide", locale=ctx.t.language)[weekday])
 
 
-def _describe(ctx: Context, schedule: Schedule) -> str:
+def describe_schedule(ctx: Context, schedule: Schedule) -> str:
+    """One line per schedule, with its next prompt in the reader's own time zone."""
     series = ctx.services.library.get(schedule.series_id, ctx.t.language)
     title = series.title if series else ctx.t._("Our own prompts")
     count = len(series.prompts) if series else schedule.next_index
@@ -148,7 +149,9 @@ async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]
     replies = await ctx.services.discussions.reply_counts([s.id for s in found])
     lines = [
-        _describe(ctx, s) + " · " + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
+        describe_schedule(ctx, s)
+        + " · "
+        + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
         for s in found
     ]
     return [ctx.reply(Message(title=ctx.t._("Scheduled series"), text="\n".join(lines)))]
@@ -156,7 +159,7 @@ async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
 
 def _steered(ctx: Context, message: str, schedule: Schedule) -> list[Intent]:
     """What changed, then how the schedule stands now."""
-    return [ctx.reply(ctx.t._(message) + "\n" + _describe(ctx, schedule))]
+    return [ctx.reply(ctx.t._(message) + "\n" + describe_schedule(ctx, schedule))]
 
 
 def _set_status(status: str, message: str) -> Handler:
