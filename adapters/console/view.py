@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console
@@ -50,7 +51,15 @@ class View:
         body = plain_mentions(message_text(message))
         buttons = _buttons(message.buttons)
         if self.rich:
-            content = Text(body + ("\n\n" + buttons if buttons else ""))
+            # In a terminal, the title is bold and the footer dim, not *marked* up.
+            content = Text()
+            if message.title:
+                content.append(plain_mentions(message.title) + "\n", style="bold")
+            content.append(plain_mentions(message_text(replace(message, title=None, footer=None))))
+            if message.footer:
+                content.append("\n" + plain_mentions(message.footer), style="dim italic")
+            if buttons:
+                content.append("\n\n" + buttons, style="bold")
             self._console.print(
                 Panel(content, title=heading, title_align="left", border_style=style)
             )
