@@ -34,7 +34,7 @@ async def main() -> None:
         app = Homeroom(test_settings(f"sqlite+aiosqlite:///{Path(folder) / 'fanout.db'}"))
         adapter = FakeAdapter(limits=LIMITS, platform="fake", clock=app.clock)
         app.attach(adapter)
-        await app.start(schedule_prompts=False)
+        await app.start(timers=False)
         community = await app.directory.community(
             ConversationRef("fake", "district", "x").community_ref
         )

@@ -33,6 +33,8 @@ from bot.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
+HOUSEKEEPING_EVERY = 3600.0  # seconds
+
 
 class Homeroom:
     def __init__(
@@ -89,24 +91,36 @@ class Homeroom:
         if can_post is not None:
             self.channels.add(deliverer.platform, can_post)
 
-    async def start(self, *, schedule_prompts: bool = True) -> None:
+    async def start(self, *, timers: bool = True) -> None:
         """Migrate, reload what a previous run left, and start delivering.
 
-        Tests pass `schedule_prompts=False` and drive the scheduler themselves
-        (`advance` the fake clock, then `await scheduler.run_due()`), so time only moves
+        Tests pass `timers=False` and drive the timed work themselves (`advance` the fake
+        clock, then `await scheduler.run_due()` or `await tidy()`), so time only moves
         when a test moves it."""
         await self.db.migrate()
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
-        if schedule_prompts:
+        if timers:
             self.supervisor.run("prompt-scheduler", self.scheduler.run)
+            self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
         # rescanning it: measured here, that cut GC pauses from up to 124 ms (blocking
         # the event loop) to a few ms. See BENCHMARKS.md.
         gc.collect()
         gc.freeze()
+
+    async def tidy(self) -> tuple[int, int]:
+        """Prune what only needs keeping for a while: seen event IDs, sent outbox rows."""
+        return await self.dedupe.prune(), await self.outbox.purge_sent()
+
+    async def _housekeeping(self) -> None:
+        # Tables would otherwise grow for as long as the bot runs between restarts.
+        while True:
+            await self.clock.sleep(HOUSEKEEPING_EVERY)
+            events, sent = await self.tidy()
+            log.info("event=housekeeping pruned_events=%d purged_outbox=%d", events, sent)
 
     async def handle(self, event: Event) -> list[Intent]:
         """Dispatch an inbound event and queue its answer for delivery."""

@@ -35,13 +35,20 @@ class InboundDedupe:
             engine, _write, "inbound", clock, write_turn
         )
 
-    async def load_recent(self) -> int:
-        """Reload the IDs seen within the redelivery window; returns how many."""
+    async def prune(self) -> int:
+        """Forget IDs older than the redelivery window; returns how many rows went."""
         since = self._clock.now() - WINDOW
         async with self._engine.begin() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 delete(processed_events).where(processed_events.c.received_at < since)
             )
+        return int(result.rowcount or 0)
+
+    async def load_recent(self) -> int:
+        """Reload the IDs seen within the redelivery window; returns how many."""
+        await self.prune()
+        since = self._clock.now() - WINDOW
+        async with self._engine.begin() as conn:
             rows = await conn.execute(
                 select(processed_events.c.platform, processed_events.c.event_id)
                 .where(processed_events.c.received_at >= since)

@@ -183,15 +183,20 @@ class Outbox:
             self._ready[key] = None
         self._wake.set()
 
+    async def purge_sent(self) -> int:
+        """Drop rows delivered more than KEEP_SENT ago; returns how many went."""
+        cutoff = self._clock.now() - KEEP_SENT
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(outbox).where((outbox.c.status == "sent") & (outbox.c.sent_at < cutoff))
+            )
+        return int(result.rowcount or 0)
+
     async def resume(self) -> int:
         """Queue the rows a previous run left undelivered; returns how many."""
+        await self.purge_sent()
         now = self._clock.now()
         async with self._engine.begin() as conn:
-            await conn.execute(
-                delete(outbox).where(
-                    (outbox.c.status == "sent") & (outbox.c.sent_at < now - KEEP_SENT)
-                )
-            )
             rows = (
                 await conn.execute(
                     select(

@@ -298,5 +298,5 @@ async def homeroom(database_url: str, clock: FakeClock) -> AsyncIterator[Homeroo
 async def bot(homeroom: Homeroom, clock: FakeClock, capabilities: Capabilities) -> TestBot:
     adapter = FakeAdapter(capabilities, clock=clock)
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     return TestBot(homeroom, adapter)

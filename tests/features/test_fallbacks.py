@@ -66,7 +66,7 @@ async def test_a_dialogue_survives_a_restart_and_can_be_cancelled(bot: TestBot) 
     restarted = Homeroom(bot.app.settings, clock=bot.app.clock)
     try:
         restarted.attach(FakeAdapter(BARE, clock=bot.app.clock))  # type: ignore[arg-type]
-        await restarted.start(schedule_prompts=False)
+        await restarted.start(timers=False)
         adapter = restarted.outbox._deliverers["fake"]
         again = TestBot(restarted, adapter, bot.people, bot._ids)  # type: ignore[arg-type]
         [reply] = await again.say("maria", "cancelar")

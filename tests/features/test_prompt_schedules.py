@@ -112,7 +112,7 @@ async def restart(bot: TestBot) -> TestBot:
     app = Homeroom(bot.app.settings, clock=bot.app.clock)
     adapter = FakeAdapter(clock=bot.app.clock)  # type: ignore[arg-type]
     app.attach(adapter)
-    await app.start(schedule_prompts=False)
+    await app.start(timers=False)
     return TestBot(app, adapter, bot.people, bot._ids)
 
 

@@ -27,7 +27,7 @@ def posts(channel: str, count: int, start: int = 0) -> list[Intent]:
 
 async def started(homeroom: Homeroom, adapter: FakeAdapter) -> Homeroom:
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     return homeroom
 
 
@@ -198,7 +198,7 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
     )
     homeroom.outbox.submit([answer])
     await homeroom.outbox.persisted()  # both in the table before delivery starts
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     await homeroom.outbox.idle()
     answered_at = adapter.sent_at[[i.message.text for i in adapter.sent].index("yours")]  # type: ignore[union-attr]
     assert answered_at < 1.0  # not after the fan-out's 30 seconds

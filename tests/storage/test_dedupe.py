@@ -20,3 +20,29 @@ async def test_ids_older_than_the_redelivery_window_are_forgotten(homeroom: Home
     homeroom.clock.advance(minutes=20)  # type: ignore[attr-defined]
     restarted = InboundDedupe(homeroom.db.engine, homeroom.clock)
     assert await restarted.load_recent() == 0
+
+
+async def test_housekeeping_prunes_old_event_ids_and_sent_outbox_rows(homeroom: Homeroom) -> None:
+    from sqlalchemy import func, select
+
+    from bot.intents import Message, Post
+    from bot.refs import ConversationRef
+    from bot.storage.tables import outbox, processed_events
+    from bot.testing import FakeAdapter
+
+    homeroom.attach(FakeAdapter(clock=homeroom.clock))  # type: ignore[arg-type]
+    await homeroom.start(timers=False)
+    homeroom.dedupe.claim("slack", "EvOld")
+    homeroom.outbox.submit(
+        [Post(to=ConversationRef("fake", "school", "c"), message=Message(text="hi"))]
+    )
+    await homeroom.outbox.idle()
+    await homeroom.dedupe.flush()
+    homeroom.clock.advance(days=3)  # type: ignore[attr-defined]
+    assert await homeroom.tidy() == (1, 1)
+    async with homeroom.db.engine.connect() as conn:
+        left = [
+            (await conn.execute(select(func.count()).select_from(t))).scalar()
+            for t in (processed_events, outbox)
+        ]
+    assert left == [0, 0]

@@ -16,7 +16,7 @@ async def console(homeroom: Homeroom) -> AsyncIterator[tuple[ConsoleAdapter, io.
     out = io.StringIO()
     adapter = ConsoleAdapter(homeroom, View(out, rich=False))
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     yield adapter, out
 
 
@@ -83,7 +83,7 @@ async def test_the_terminal_view_draws_panels(homeroom: Homeroom, clock: FakeClo
     out = io.StringIO()
     adapter = ConsoleAdapter(homeroom, View(out, rich=True))
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     adapter.view.welcome(adapter.cast_lines())
     await adapter.handle_line("/homeroom help")
     drawn = out.getvalue()

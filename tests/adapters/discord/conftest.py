@@ -37,7 +37,7 @@ async def connect(database_url: str, fake: FakeDiscord, clock: FakeClock) -> Dis
     app = Homeroom(test_settings(database_url), clock=clock)
     adapter = DiscordAdapter(app, discord_settings(database_url, fake))
     app.attach(adapter)
-    await app.start(schedule_prompts=False)
+    await app.start(timers=False)
     await adapter.start()
     await adapter.client.wait_until_ready()
     return DiscordRig(app, adapter, fake)

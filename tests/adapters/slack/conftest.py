@@ -41,7 +41,7 @@ async def slack(homeroom: Homeroom, fake_slack: FakeSlack) -> AsyncIterator[Slac
     port = free_port()
     adapter = SlackAdapter(homeroom, slack_settings(homeroom, fake_slack, port))
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     await adapter.start()
     yield SlackRig(
         adapter, fake_slack, SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)

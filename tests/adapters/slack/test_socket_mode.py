@@ -18,7 +18,7 @@ async def socket_adapter(homeroom: Homeroom, fake_slack: FakeSlack) -> AsyncIter
     )
     adapter = SlackAdapter(homeroom, settings)
     homeroom.attach(adapter)
-    await homeroom.start(schedule_prompts=False)
+    await homeroom.start(timers=False)
     await adapter.start()
     await fake_slack.wait_for_socket()
     yield adapter
