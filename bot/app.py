@@ -54,7 +54,9 @@ class Homeroom:
             default_timezone=settings.default_timezone,
             ttl_seconds=settings.cache_ttl_seconds,
         )
-        self.dedupe = InboundDedupe(self.db.engine, self.clock, self.db.write_turn)
+        self.dedupe = InboundDedupe(
+            self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
+        )
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
         self.own_prompts = OwnPrompts(self.db.engine, self.clock)

@@ -91,7 +91,7 @@ class Core:
         if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
         platform = event.conversation.platform
-        if not self._dedupe.claim(platform, event.event_id):
+        if not await self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
             return []
         caps = self.capabilities(platform)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -26,8 +27,14 @@ WINDOW = timedelta(minutes=15)
 
 class InboundDedupe:
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, write_turn: asyncio.Lock | None = None
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        write_turn: asyncio.Lock | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
+        self._shared = shared
         self._engine = engine
         self._clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
@@ -59,18 +66,28 @@ class InboundDedupe:
                 self._seen[(platform, event_id)] = stamp
         return len(self._seen)
 
-    def claim(self, platform: str, event_id: str) -> bool:
-        """True the first time an event ID is seen; False for a redelivery."""
+    async def claim(self, platform: str, event_id: str) -> bool:
+        """True the first time an event ID is seen; False for a redelivery.
+
+        With `shared` (PostgreSQL: several replicas may receive the same redelivery) the
+        database decides at once; otherwise (SQLite: one process) memory decides and the
+        ID is written in the next group commit."""
         key = (platform, event_id)
         if key in self._seen:
             return False
         now = self._clock.monotonic()
         self._seen[key] = now
         self._forget_older_than(now - WINDOW.total_seconds())
-        self._batcher.submit(
-            {"platform": platform, "event_id": event_id, "received_at": self._clock.now()}
-        )
-        return True
+        row = {"platform": platform, "event_id": event_id, "received_at": self._clock.now()}
+        if not self._shared:
+            self._batcher.submit(row)
+            return True
+        async with self._engine.begin() as conn:
+            statement = postgresql.insert(processed_events).on_conflict_do_nothing()
+            won = (
+                await conn.execute(statement.values(**row).returning(processed_events.c.event_id))
+            ).first()
+        return won is not None
 
     def _forget_older_than(self, horizon: float) -> None:
         while self._seen:
