@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Schedule
-from bot.features.prompts.series import find_series
+from bot.features.prompts.series import series_named
 from bot.features.prompts.timing import WEEKDAYS, parse_time
 from bot.i18n import N_
 from bot.intents import Intent, Message
@@ -72,13 +72,7 @@ def describe_schedule(ctx: Context, schedule: Schedule) -> str:
 
 
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
-    series_id = (args.text("series") or "").lower()
-    series = await find_series(ctx, series_id)
-    if series is None:
-        raise CommandError(
-            N_("I don't know the series “{value}”. These exist: {choices}."),
-            {"value": series_id, "choices": ", ".join(ctx.services.library.ids())},
-        )
+    series = await series_named(ctx, args)
     at = parse_time(args.text("time") or "")
     if at is None:
         raise CommandError(

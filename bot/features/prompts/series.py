@@ -46,11 +46,20 @@ def describe(t: Translator, series: SeriesModel) -> str:
     )
 
 
-async def find_series(ctx: Context, series_id: str) -> SeriesModel | None:
-    """A library series, or the group's own (`our-prompts`), in the reader's language."""
-    if series_id == OWN_SERIES:
-        return await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
-    return ctx.services.library.get(series_id, ctx.t.language)
+async def series_named(ctx: Context, args: Args) -> SeriesModel:
+    """The series the `series` option names: from the library, or the group's own
+    (`our-prompts`), in the reader's language. A CommandError lists those that exist."""
+    wanted = (args.text("series") or "").lower()
+    if wanted == OWN_SERIES:
+        found = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
+    else:
+        found = ctx.services.library.get(wanted, ctx.t.language)
+    if found is None:
+        raise CommandError(
+            N_("I don't know the series “{value}”. These exist: {choices}."),
+            {"value": wanted, "choices": ", ".join(ctx.services.library.ids())},
+        )
+    return found
 
 
 async def list_series(ctx: Context, args: Args) -> list[Intent]:
@@ -78,13 +87,7 @@ async def list_series(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def preview(ctx: Context, args: Args) -> list[Intent]:
-    wanted = (args.text("series") or "").lower()
-    series = await find_series(ctx, wanted)
-    if series is None:
-        raise CommandError(
-            N_("I don't know the series “{value}”. These exist: {choices}."),
-            {"value": wanted, "choices": ", ".join(ctx.services.library.ids())},
-        )
+    series = await series_named(ctx, args)
     weeks = "\n".join(
         f"{week}. {prompt.text}" + (f"\n   _{prompt.follow_up}_" if prompt.follow_up else "")
         for week, prompt in enumerate(series.prompts, 1)
