@@ -11,8 +11,9 @@ from bot.context import Context
 from bot.directory import GRANTABLE_ROLES, Role
 from bot.features import Feature
 from bot.features.setup import queue_link
-from bot.i18n import N_, Translator, pick_language, translator
+from bot.i18n import N_, Translator
 from bot.intents import Intent, Message
+from bot.notify import reader
 from bot.refs import MemberRef, mention
 
 ROLE_CHOICES = tuple(role.value for role in GRANTABLE_ROLES)
@@ -62,8 +63,7 @@ async def grant(ctx: Context, args: Args) -> list[Intent]:
 
 async def _welcome(ctx: Context, member: MemberRef, role: Role) -> Message:
     """A DM to the new role holder, in their own language."""
-    profile = await ctx.services.directory.profile(member)
-    t = translator(pick_language(profile.language, default=ctx.community.default_language))
+    t = await reader(ctx.services.directory, member, default=ctx.community.default_language)
     queue = queue_link(ctx.community)
     if role is Role.LIAISON:
         where = (

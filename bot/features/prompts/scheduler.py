@@ -28,13 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
-from bot.directory import Directory, Role
+from bot.directory import Directory
 from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.features.prompts.timing import WEEK, due_at, next_slot
-from bot.i18n import translator
-from bot.intents import DirectMessage, Intent, Message, Post
+from bot.i18n import Translator, translator
+from bot.intents import Intent, Message, Post
+from bot.notify import tell_organizers
 from bot.outbox import Outbox
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.tables import postings, schedules
@@ -489,25 +490,23 @@ class PromptScheduler:
     async def _tell_organizers(
         self, schedule: Schedule, series: SeriesModel, language: str
     ) -> list[Intent]:
-        holders = await self._directory.members_with_roles(schedule.channel.community_ref)
-        organizers = [user for user, role in holders if role is Role.ORGANIZER] or [
-            # No organizer role granted yet: whoever scheduled it hears about it.
-            await self._created_by(schedule.id)
-        ]
-        notices: list[Intent] = []
-        for user in organizers:
-            member = MemberRef(schedule.channel.platform, schedule.channel.community, user)
-            profile = await self._directory.profile(member)
-            t = translator(profile.language or language)
-            text = t._(
+        def missed(t: Translator) -> str:
+            return t._(
                 "I couldn't post this week's “{series}” prompt in {channel} on time ({when}), so "
                 "I kept it for next week. Nothing else needs doing.",
                 series=series.title,
                 channel=f"<#{schedule.channel.channel}>",
                 when=t.when(schedule.next_due, schedule.timezone),
             )
-            notices.append(DirectMessage(member=member, message=Message(text=text)))
-        return notices
+
+        # No organizer role granted yet: whoever scheduled it hears about it.
+        return await tell_organizers(
+            self._directory,
+            schedule.channel.community_ref,
+            language,
+            missed,
+            fallback=[await self._created_by(schedule.id)],
+        )
 
     async def _created_by(self, schedule_id: int) -> str:
         async with self._engine.connect() as conn:

@@ -9,8 +9,9 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
-from bot.i18n import N_, pick_language, translator
+from bot.i18n import N_
 from bot.intents import Button, Intent, Message
+from bot.notify import reader, tell_organizers
 from bot.refs import MemberRef, mention
 
 ACCEPT, SET_ASIDE = "prompts.accept", "prompts.set-aside"
@@ -46,23 +47,12 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def _tell_organizers(ctx: Context) -> list[Intent]:
-    holders = await ctx.services.directory.members_with_roles(ctx.conversation.community_ref)
-    notes: list[Intent] = []
-    for user, role in holders:
-        if role is not Role.ORGANIZER:
-            continue
-        member = MemberRef(ctx.member.platform, ctx.member.community, user)
-        profile = await ctx.services.directory.profile(member)
-        t = translator(pick_language(profile.language, default=ctx.community.default_language))
-        notes.append(
-            ctx.dm(
-                member,
-                Message(
-                    text=t._("A new prompt idea is waiting for you. “prompt suggestions” shows it.")
-                ),
-            )
-        )
-    return notes
+    return await tell_organizers(
+        ctx.services.directory,
+        ctx.conversation.community_ref,
+        ctx.community.default_language,
+        lambda t: t._("A new prompt idea is waiting for you. “prompt suggestions” shows it."),
+    )
 
 
 async def review(ctx: Context, args: Args) -> list[Intent]:
@@ -114,11 +104,11 @@ async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
     ]
     if decided.author_id:  # named suggestions hear back; anonymous ones cannot be reached
         author = MemberRef(ctx.member.platform, ctx.member.community, decided.author_id)
-        profile = await ctx.services.directory.profile(author)
-        t = translator(
-            pick_language(
-                profile.language, decided.author_language, default=ctx.community.default_language
-            )
+        t = await reader(
+            ctx.services.directory,
+            author,
+            decided.author_language,
+            default=ctx.community.default_language,
         )
         news = (
             t._(
