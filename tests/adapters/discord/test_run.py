@@ -1,8 +1,5 @@
 """`homeroom run` as a process with DISCORD_TOKEN and DISCORD_API_URL set, on the fake."""
 
-import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,35 +7,19 @@ import pytest_asyncio
 
 from adapters.discord.fake import LIAISONS, FakeDiscord, slash_command
 from tests.adapters.discord.conftest import DANA, LEE, SAM
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.processes import homeroom_running
 
 
 @pytest_asyncio.fixture
 async def running(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[FakeDiscord]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}",
-        DISCORD_TOKEN="test-token",
-        DISCORD_API_URL=fake_discord.api_url,
-        DISCORD_GATEWAY_URL=fake_discord.gateway_url,
-        LOG_LEVEL="INFO",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await fake_discord.wait_until_identified()
-    yield fake_discord
-    process.terminate()
-    assert await asyncio.wait_for(process.wait(), 20) == 0
+    settings = {
+        "DISCORD_TOKEN": "test-token",
+        "DISCORD_API_URL": fake_discord.api_url,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+    }
+    async with homeroom_running(tmp_path, **settings):
+        await fake_discord.wait_until_identified()
+        yield fake_discord
 
 
 def option(name: str, value: object, kind: int = 3) -> dict[str, object]:

@@ -1,8 +1,5 @@
 """`homeroom run` as a process, connected to the local fake Slack in HTTP mode."""
 
-import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,40 +8,21 @@ import pytest_asyncio
 from adapters.slack.fake import FakeSlack, SignedClient, slash
 from tests.adapters.slack.conftest import SECRET, free_port
 from tests.conftest import DANA, LEE
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.processes import homeroom_running
 
 
 @pytest_asyncio.fixture
 async def running(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[SignedClient]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}",
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_MODE="http",
-        SLACK_HTTP_PORT=str(port),
-        SLACK_API_URL=fake_slack.url + "/api/",
-        LOG_LEVEL="INFO",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    while b"event=ready" not in (line := await asyncio.wait_for(process.stderr.readline(), 20)):
-        assert line, "homeroom run ended before it was ready"
-    yield SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
-    process.terminate()
-    assert await asyncio.wait_for(process.wait(), 20) == 0  # a clean stop on SIGTERM
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_MODE": "http",
+        "SLACK_HTTP_PORT": str(port),
+        "SLACK_API_URL": fake_slack.url + "/api/",
+    }
+    async with homeroom_running(tmp_path, **settings):
+        yield SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
 
 
 async def test_homeroom_run_serves_help_setup_and_role_over_slack(
