@@ -100,6 +100,7 @@ class SlackAdapter:
         )
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
         self._members: dict[str, tuple[float, Actor]] = {}
+        self._names: dict[str, tuple[float, str]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
@@ -300,14 +301,20 @@ class SlackAdapter:
         return blocks.fallback_text(message), blocks.message_blocks(message)
 
     async def _display_name(self, user: str) -> str:
+        """`@Name` for a member, from users.info, cached like the rest of what it says."""
+        cached = self._names.get(user)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
         try:
             info = (await self.client.users_info(user=user))["user"]
         except SlackApiError:
-            return "@" + user
+            return "@" + user  # not cached: a later post may find the name
         profile = info.get("profile", {})
-        return "@" + (
+        name = "@" + (
             profile.get("display_name") or info.get("real_name") or info.get("name") or user
         )
+        self._names[user] = (time.monotonic(), name)
+        return name
 
     async def _ephemeral(self, intent: Ephemeral) -> str | None:
         text, blocks_ = await self._content(intent.message, shared=False)

@@ -42,6 +42,7 @@ class FakeSlack:
     )
     acks: list[dict[str, Any]] = field(default_factory=list)
     missing_channels: set[str] = field(default_factory=set)
+    lookups: int = 0  # users.info calls, which the adapter should cache
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -126,6 +127,8 @@ class FakeSlack:
                 params.update(json.loads(body))
             else:
                 params.update(dict(parse_qsl(body)))
+        if method == "users.info":
+            self.lookups += 1
         if method not in ("auth.test", "users.info", "apps.connections.open", "conversations.info"):
             await self._record(method, params)
         queued = self.failures.get(method)

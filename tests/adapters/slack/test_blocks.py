@@ -43,6 +43,9 @@ async def test_shared_posts_name_members_instead_of_pinging_them(slack) -> None:
     message = Message(text="Thanks <@U0LEE> and <@U0SAM>!", mentions=())
     text, _ = await slack.adapter._content(message, shared=True)
     assert text == "Thanks @Lee and @Sam!"
+    before = slack.fake.lookups
+    await slack.adapter._content(message, shared=True)
+    assert slack.fake.lookups == before  # names are cached, not looked up per post
     pinging = Message(text="Welcome <@U0LEE>!", mentions=(MemberRef("slack", "T", "U0LEE"),))
     text, _ = await slack.adapter._content(pinging, shared=True)
     assert text == "Welcome <@U0LEE>!"
