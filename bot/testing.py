@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -239,24 +240,74 @@ async def postgres_available(url: str = POSTGRES_URL) -> str | None:
     except ImportError:
         return "asyncpg is not installed (pip install 'homeroom[postgres]')"
     try:
-        connection = await asyncio.wait_for(
-            asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql")), timeout=3
-        )
+        connection = await asyncio.wait_for(asyncpg.connect(_plain(url)), timeout=3)
     except Exception as error:
         return f"no PostgreSQL server at {url}: {error}"
     await connection.close()
     return None
 
 
-async def reset_postgres(url: str = POSTGRES_URL) -> None:
-    """Drop Homeroom's tables so each PostgreSQL test starts from an empty schema."""
-    import asyncpg
+def _plain(url: str) -> str:
+    """asyncpg's own URL form of a SQLAlchemy URL."""
+    return url.replace("postgresql+asyncpg", "postgresql")
 
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
+
+class PostgresSession:
+    """One database of this test session's own on the server at `POSTGRES_URL`.
+
+    Made with a unique name when the first PostgreSQL test needs it and dropped when the
+    session ends, so two test runs on one machine never touch each other's tables, and
+    nothing else on the server is touched.
+    """
+
+    def __init__(self, server_url: str = POSTGRES_URL) -> None:
+        self.server_url = server_url
+        self.name = f"homeroom_test_{os.getpid()}_{secrets.token_hex(4)}"
+        self.url: str | None = None
+        self.unavailable: str | None = None
+
+    async def ensure(self) -> str | None:
+        """The session database's URL, made on first use; None (see `unavailable`) if no server."""
+        if self.url is None and self.unavailable is None:
+            self.unavailable = await postgres_available(self.server_url)
+            if self.unavailable is None:
+                await self._admin(f'CREATE DATABASE "{self.name}"')
+                self.url = self.server_url.rsplit("/", 1)[0] + "/" + self.name
+        return self.url
+
+    async def reset(self) -> None:
+        """Empty the session database so each test starts from nothing."""
+        import asyncpg
+
+        assert self.url is not None
+        connection = await asyncpg.connect(_plain(self.url))
+        try:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await connection.close()
+
+    async def drop(self) -> None:
+        if self.url is not None:
+            await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.url = None
+
+    async def _admin(self, statement: str) -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(_plain(self.server_url))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_session() -> Iterator[PostgresSession]:
+    """The test session's own PostgreSQL database (made lazily, dropped at the end)."""
+    session = PostgresSession()
+    yield session
+    if session.url is not None:
+        asyncio.run(session.drop())
 
 
 @pytest.fixture
@@ -271,13 +322,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest_asyncio.fixture
-async def database_url(backend: str, tmp_path: Path) -> str:
+async def database_url(backend: str, tmp_path: Path, postgres_session: PostgresSession) -> str:
     if backend == "postgres":
-        reason = await postgres_available()
-        if reason:
-            pytest.skip(reason)
-        await reset_postgres()
-        return POSTGRES_URL
+        url = await postgres_session.ensure()
+        if url is None:
+            pytest.skip(postgres_session.unavailable or "no PostgreSQL")
+        await postgres_session.reset()
+        return url
     return f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}"
 
 
