@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -66,6 +66,8 @@ PERMANENT_ERRORS = {
     "not_authed",
     "missing_scope",
 }
+# What a payload missing or mistyping a field Slack always sends raises when read.
+UNREADABLE = (KeyError, ValueError, TypeError, AttributeError, IndexError)
 MEMBER_CACHE_SECONDS = 3600.0
 REPLY_HANDLE_SECONDS = 25 * 60  # response_url lives 30 minutes
 TRIGGER_SECONDS = 2.5  # a trigger_id lives 3 seconds
@@ -98,7 +100,12 @@ class SlackAdapter:
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=False,  # verified before parsing, in _serve_http
         )
-        self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
+        # Only HTTP mode verifies signatures; Socket Mode needs no signing secret at all.
+        self._verifier = (
+            SignatureVerifier(settings.slack_signing_secret)
+            if settings.slack_mode == "http" and settings.slack_signing_secret
+            else None
+        )
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
         self._dm_channels: dict[str, str] = {}
@@ -120,54 +127,78 @@ class SlackAdapter:
         app.event("reaction_added")(self._on_event(inbound.reaction_event))
         app.event("app_home_opened")(self._on_event(inbound.home_event))
 
+    async def _who(self, body: dict[str, Any]) -> Actor | None:
+        """The member behind a payload, or None (logged) when the payload is unreadable."""
+        try:
+            self._remember(body)
+            team, user = inbound.team_of(body), inbound.user_of(body)
+        except UNREADABLE as error:
+            _unreadable(error)
+            return None
+        return await self.actor(team, user)
+
+    async def _handle(self, translate: Callable[[], Event | None]) -> None:
+        """Hand the core what the payload says; a payload missing what Slack always sends
+        is one log line, never a traceback, and changes nothing."""
+        try:
+            event = translate()
+        except UNREADABLE as error:
+            _unreadable(error)
+            return
+        if event is not None:
+            await self.homeroom.handle(event)
+
     async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.command_event(body, actor, self.settings.slack_command))
+        if (actor := await self._who(body)) is not None:
+            command = self.settings.slack_command
+            await self._handle(lambda: inbound.command_event(body, actor, command))
 
     async def _on_action(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        for action in body.get("actions", []):
-            event = inbound.action_event(body, action, actor)
-            if event.action_id == REOPEN_FORM:  # the form's trigger had expired: ask again
-                await self.homeroom.handle(
-                    CommandInvoked(
-                        event_id=event.event_id,
-                        at=event.at,
-                        conversation=event.conversation,
-                        actor=actor,
-                        name=event.value,
-                    )
-                )
-                continue
-            await self.homeroom.handle(event)
+        if (actor := await self._who(body)) is None:
+            return
+        actions = body.get("actions")
+        for action in actions if isinstance(actions, list) else []:
+            await self._handle(lambda action=action: self._action(body, action, actor))
+
+    def _action(self, body: dict[str, Any], action: dict[str, Any], actor: Actor) -> Event:
+        event = inbound.action_event(body, action, actor)
+        if event.action_id == REOPEN_FORM:  # the form's trigger had expired: ask again
+            return CommandInvoked(
+                event_id=event.event_id,
+                at=event.at,
+                conversation=event.conversation,
+                actor=actor,
+                name=event.value,
+            )
+        return event
 
     async def _on_form(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.form_event(body, actor))
+        if (actor := await self._who(body)) is not None:
+            await self._handle(lambda: inbound.form_event(body, actor))
 
     async def _on_shortcut(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.shortcut_event(body, actor))
+        if (actor := await self._who(body)) is not None:
+            await self._handle(lambda: inbound.shortcut_event(body, actor))
 
     def _on_event(
         self, translate: Callable[[dict[str, Any], Actor], Event | None]
     ) -> Callable[..., Awaitable[None]]:
         async def listener(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
             await ack()
-            event = body.get("event", {})
-            if not event.get("user") or event.get("bot_id"):
+            event = body.get("event")
+            if not isinstance(event, dict) or not event.get("user") or event.get("bot_id"):
                 return
-            actor = await self.actor(inbound.team_of(body), str(event["user"]))
-            translated = translate(body, actor)
-            if translated is not None:
-                await self.homeroom.handle(translated)
+            try:
+                team = inbound.team_of(body)
+            except UNREADABLE as error:
+                _unreadable(error)
+                return
+            actor = await self.actor(team, str(event["user"]))
+            await self._handle(lambda: translate(body, actor))
 
         return listener
 
@@ -397,31 +428,46 @@ class SlackAdapter:
         log.info("event=slack_listening mode=http port=%d", self.settings.slack_http_port)
 
     async def _serve_http(self, request: web.Request) -> web.Response:
-        body = await request.text()
-        if not self._verifier.is_valid(
-            body=body,
-            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-            signature=request.headers.get("X-Slack-Signature", ""),
-        ):
+        raw = await request.read()
+        if not self._signed(raw, request.headers):
             log.warning("event=slack_bad_signature remote=%s", request.remote)
             return web.Response(status=401, text="invalid signature")
         try:
             bolt_request = AsyncBoltRequest(
-                body=body, query=request.query_string, headers=dict(request.headers)
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers=dict(request.headers),
             )
             if not bolt_request.body:
                 raise ValueError("empty or unreadable body")
             response = await self.app.async_dispatch(bolt_request)
         except Exception as error:
-            log.warning("event=slack_bad_request error=%r", error)
+            log.warning("event=slack_bad_request error=%s", type(error).__name__)
             return web.Response(status=400, text="malformed request")
         return await to_aiohttp_response(response)
+
+    def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """Slack's signature over this body, checked before anything reads it.
+
+        A missing header or a timestamp that is not a plain number is simply unsigned."""
+        timestamp = headers.get("X-Slack-Request-Timestamp", "")
+        signature = headers.get("X-Slack-Signature", "")
+        if self._verifier is None or not signature or not timestamp.isascii():
+            return False
+        if not timestamp.isdigit():
+            return False
+        return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def _unreadable(error: Exception) -> None:
+    # The error's type only: its text could quote what a member wrote.
+    log.warning("event=slack_payload_unreadable error=%s", type(error).__name__)
 
 
 def _classify(error: SlackApiError) -> Exception:
