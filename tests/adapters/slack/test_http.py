@@ -6,7 +6,6 @@ import time
 from urllib.parse import urlencode
 
 import aiohttp
-
 import pytest
 
 from adapters.slack.fake import (
