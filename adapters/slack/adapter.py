@@ -8,6 +8,7 @@ an error that can never succeed becomes PermanentFailure, anything else is retri
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -160,7 +161,7 @@ class SlackAdapter:
             return
         actions = body.get("actions")
         for action in actions if isinstance(actions, list) else []:
-            await self._handle(lambda action=action: self._action(body, action, actor))
+            await self._handle(functools.partial(self._action, body, action, actor))
 
     def _action(self, body: dict[str, Any], action: dict[str, Any], actor: Actor) -> Event:
         event = inbound.action_event(body, action, actor)
