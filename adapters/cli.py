@@ -31,8 +31,8 @@ EXIT_CONFIG = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="homeroom",
-        description="Homeroom: weekly prompts, polls, live chats, digests and questions "
-        "to school liaisons for parent groups on Slack, Discord or a terminal.",
+        description="Homeroom: weekly discussion prompts for parent groups, with threads, "
+        "pins and members' own prompt ideas, on Slack, Discord or a terminal.",
     )
     parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")

@@ -120,7 +120,6 @@ class SlackAdapter:
     def _register(self) -> None:
         app = self.app
         app.command(self.settings.slack_command)(self._on_command)
-        app.command("/ask")(self._on_command)
         app.action(re.compile(".*"))(self._on_action)
         app.view(blocks.FORM_CALLBACK)(self._on_form)
         app.shortcut(re.compile(r"^homeroom\."))(self._on_shortcut)
@@ -152,8 +151,7 @@ class SlackAdapter:
     async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
         if (actor := await self._who(body)) is not None:
-            command = self.settings.slack_command
-            await self._handle(lambda: inbound.command_event(body, actor, command))
+            await self._handle(lambda: inbound.command_event(body, actor))
 
     async def _on_action(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
