@@ -10,6 +10,12 @@ import logging
 import sys
 from pathlib import Path
 
+# At DEBUG these log whole requests and payloads (what members wrote, their IDs) or a
+# statement's parameters, so they stay at INFO (the database ones at WARNING) whatever
+# Homeroom's own level is.
+PLATFORM_LOGGERS = ("slack_bolt", "slack_sdk", "discord", "aiohttp", "websockets")
+DATABASE_LOGGERS = ("aiosqlite", "alembic", "sqlalchemy", "asyncpg")
+
 
 def configure(level: str, log_file: Path | None = None) -> None:
     """Send logs to `log_file` if given (the console's screen stays clean), else stderr."""
@@ -25,5 +31,7 @@ def configure(level: str, log_file: Path | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiosqlite", "alembic", "sqlalchemy"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for name in PLATFORM_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    for name in DATABASE_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -30,7 +30,13 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not self.is_sqlite)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url,
+            pool_pre_ping=not self.is_sqlite,
+            # A failing statement's error would otherwise quote its parameters (what a
+            # member wrote, their ID) into the log.
+            hide_parameters=True,
+        )
         # Group-commit writers take turns on SQLite (one writer at a time anyway); on
         # PostgreSQL each has its own turn and they write in parallel.
         self.write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None

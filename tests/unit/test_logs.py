@@ -1,0 +1,53 @@
+"""Even at DEBUG, the log never carries what a member wrote or their ID: the platform
+and database libraries, which log whole requests and statement parameters at DEBUG,
+stay quieter than Homeroom's own level."""
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.logs import DATABASE_LOGGERS, PLATFORM_LOGGERS, configure
+
+WROTE = "my daughter is being bullied"
+LIBRARIES = [
+    "slack_bolt.AsyncApp",
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.socket_mode.aiohttp",
+    "discord.http",
+    "discord.gateway",
+    "aiohttp.client",
+    "aiosqlite",
+    "sqlalchemy.engine.Engine",
+    "asyncpg",
+]
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    names = [*LIBRARIES, *PLATFORM_LOGGERS, *DATABASE_LOGGERS]
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_at_debug_the_libraries_that_log_payloads_stay_at_info(tmp_path: Path) -> None:
+    log_file = tmp_path / "homeroom.log"
+    configure("DEBUG", log_file)
+    logging.getLogger("homeroom").debug("event=homeroom_debug_line")
+    for name in LIBRARIES:
+        logging.getLogger(name).debug("Sending a request - body: %s", WROTE)
+    logging.getLogger("slack_bolt.AsyncApp").info("event=library_info_line")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    written = log_file.read_text()
+    assert "event=homeroom_debug_line" in written
+    assert "event=library_info_line" in written
+    assert WROTE not in written
