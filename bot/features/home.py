@@ -23,6 +23,15 @@ async def home_page(ctx: Context) -> PublishHome:
     guide = overview(ctx)
     sections = [intro, guide.text]
     if ctx.may(Role.ORGANIZER):
+        waiting = await ctx.services.own_prompts.pending_count(ctx.community.id)
+        if waiting:
+            sections.append(
+                ctx.t.ngettext(
+                    "A prompt idea is waiting for you. “prompt suggestions” shows it.",
+                    "{n} prompt ideas are waiting for you. “prompt suggestions” shows them.",
+                    waiting,
+                )
+            )
         schedules = await ctx.services.scheduler.in_community(ctx.conversation)
         if schedules:
             lines = "\n".join(await describe_schedules(ctx, schedules))

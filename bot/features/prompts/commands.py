@@ -188,7 +188,7 @@ async def _find(ctx: Context, args: Args) -> Schedule:
     raw = args.values.get("id")
     found = (
         await ctx.services.scheduler.get(int(raw), ctx.conversation)
-        if isinstance(raw, int)
+        if isinstance(raw, int) and 0 < raw < 2**31
         else None
     )
     if found is None:

@@ -31,6 +31,7 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
+from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.features.prompts.timing import WEEK, due_at, next_posting, next_slot
 from bot.i18n import Translator, translator
@@ -109,7 +110,7 @@ class _Plan:
 class _History:
     posted: dict[tuple[ConversationRef, str], set[str]]  # prompts a channel has had
     dropped: dict[int, set[str]]  # prompts a schedule dropped at a break
-    counts: dict[int, int]  # prompts a schedule posted
+    mine: dict[int, set[str]]  # prompts a schedule posted
 
     def remaining(self, schedule: Schedule, series: SeriesModel) -> list[int]:
         """Places in `series` of the prompts `schedule` may still post, in order."""
@@ -128,8 +129,10 @@ class PromptScheduler:
         directory: Directory,
         outbox: Outbox,
         own: OwnPrompts,
+        notices: IdeaNotices | None = None,
     ) -> None:
         self._own = own
+        self._notices = notices
         self._engine = engine
         self._clock = clock
         self._library = library
@@ -276,7 +279,7 @@ class PromptScheduler:
                 return None
             position = remaining[0]
             # One claim per post-now of this schedule: two presses at once post once.
-            occurrence = f"now:{history.counts.get(schedule.id, 0) + 1}"
+            occurrence = f"now:{len(history.mine.get(schedule.id, ())) + 1}"
             won = await self._claim_many(
                 conn, [(schedule.id, occurrence, series.prompts[position].id, "posted")]
             )
@@ -327,8 +330,11 @@ class PromptScheduler:
                 if series is not None and schedule.status == "active"
                 else None
             )
+            # Counted against the series as it stands (a prompt of the group's own series
+            # may have been removed since it went out).
+            ids = {p.id for p in series.prompts} if series else set()
             result[schedule.id] = Outlook(
-                posted=history.counts.get(schedule.id, 0),
+                posted=len(history.mine.get(schedule.id, set()) & ids),
                 total=len(series.prompts) if series else 0,
                 next_post=next_post,
             )
@@ -404,6 +410,8 @@ class PromptScheduler:
                     )
                 ).all()
             if not rows:
+                if self._notices is not None:  # ideas waiting since yesterday's notice
+                    await self._notices.send_due()
                 return posted
             handled = await self._handle_batch([Schedule.from_row(r) for r in rows])
             if handled is None:
@@ -491,7 +499,7 @@ class PromptScheduler:
     async def _history(self, conn: AsyncConnection, found: list[Schedule]) -> _History:
         """The prompts the channels of `found` have had, by (channel, series), the prompts
         each schedule dropped at a break, and how many each schedule posted."""
-        history = _History({}, {}, {})
+        history = _History({}, {}, {})  # posted, dropped, mine
         channels = {s.channel.channel for s in found}
         if not channels:
             return history
@@ -512,7 +520,7 @@ class PromptScheduler:
             if outcome == "posted":
                 where = ConversationRef(platform, community, channel)
                 history.posted.setdefault((where, series_id), set()).add(prompt_id)
-                history.counts[schedule_id] = history.counts.get(schedule_id, 0) + 1
+                history.mine.setdefault(schedule_id, set()).add(prompt_id)
             else:
                 history.dropped.setdefault(schedule_id, set()).add(prompt_id)
         return history

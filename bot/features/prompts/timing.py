@@ -52,7 +52,8 @@ def next_posting(day: date, skips: frozenset[date], end: date | None) -> tuple[d
 def parse_time(text: str) -> time | None:
     """ "19:00", "7:30" or "19" as a time of day; None when it is not one."""
     hours, _, minutes = text.strip().partition(":")
-    if not hours.isdigit() or (minutes and not minutes.isdigit()):
+    digits = hours + minutes
+    if not hours or not (digits.isascii() and digits.isdecimal()) or len(digits) > 4:
         return None
     h, m = int(hours), int(minutes or 0)
     if not (0 <= h <= 23 and 0 <= m <= 59):
