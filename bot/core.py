@@ -139,6 +139,8 @@ class Core:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
+        if event.actor.locale and profile.locale != event.actor.locale[:16]:
+            await directory.remember_locale(event.actor.ref, event.actor.locale)
         language = pick_language(
             profile.language, event.actor.locale, default=community.default_language
         )

@@ -313,6 +313,7 @@ def _split_long(intent: Intent, limit: int) -> list[Intent]:
                 text=chunk,
                 buttons=intent.message.buttons if i == last else (),
                 mentions=intent.message.mentions,
+                keep_copy=intent.message.keep_copy,
             ),
         )
         for i, chunk in enumerate(chunks)

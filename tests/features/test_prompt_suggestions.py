@@ -23,7 +23,7 @@ async def test_a_named_suggestion_is_reviewed_and_its_author_hears_back(bot: Tes
     assert isinstance(note, DirectMessage) and note.member == bot.member("lee")
     [card] = await bot.say("dana", "/homeroom prompt suggestions")
     assert isinstance(card, Ephemeral)
-    assert card.message.text == f"“{IDEA}”" and card.message.footer == "Suggested by <@maria>"
+    assert card.message.text == f"#1 “{IDEA}”" and card.message.footer == "Suggested by <@maria>"
     accept = card.message.buttons[0]
     done, news = await bot.press("dana", accept.action_id, accept.value)
     assert bot.texts([done]) == ["Added to “our-prompts”, the group's own series."]
@@ -57,7 +57,7 @@ async def test_an_anonymous_suggestion_keeps_its_author_unknown_everywhere(
 async def test_set_aside_and_only_organizers_decide(bot: TestBot) -> None:
     await bot.say("maria", f"/homeroom prompt suggest {IDEA}")
     [card] = await bot.say("dana", "/homeroom prompt suggestions")
-    deny = card.message.buttons[1]  # type: ignore[union-attr]
+    deny = card.message.buttons[2]  # type: ignore[union-attr]
     [refused] = await bot.press("lee", deny.action_id, deny.value)
     assert "Only organizers can do that" in bot.texts([refused])[0]
     done, news = await bot.press("dana", deny.action_id, deny.value)
