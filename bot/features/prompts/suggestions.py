@@ -4,12 +4,12 @@ group's own series, `our-prompts`."""
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option, record_id
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Button, Intent, Message
 from bot.notify import reader, tell_organizers
 from bot.refs import MemberRef, mention
@@ -91,7 +91,7 @@ async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
             )
         ]
     decided = await ctx.services.own_prompts.decide(
-        ctx.community.id, int(value) if value.isdigit() else -1, accept
+        ctx.community.id, record_id(value) or -1, accept
     )
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
@@ -145,7 +145,13 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
     ]
 
 
-TEXT = Option("text", "text", N_("The prompt, as parents will read it"), required=True, rest=True)
+TEXT = Option(
+    NP_("option", "text"),
+    "text",
+    N_("The prompt, as parents will read it"),
+    required=True,
+    rest=True,
+)
 
 FEATURE = Feature(
     name="suggestions",
@@ -153,8 +159,11 @@ FEATURE = Feature(
         CommandSpec(
             path="prompt suggest",
             description=N_("Suggest a discussion prompt to the organizers"),
-            # Text first, so it takes every word; anonymous=yes may come before it.
-            options=(TEXT, Option("anonymous", "bool", N_("Leave your name off (yes or no)"))),
+            # Text first, so it takes every word; anonymous=yes may stand anywhere.
+            options=(
+                TEXT,
+                Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
+            ),
             handler=suggest,
         ),
         CommandSpec(
