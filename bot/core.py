@@ -9,15 +9,17 @@ raises at an adapter: a problem becomes a short, kind message to the member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.capabilities import Capabilities
 from bot.commands import (
+    MAX_QUOTE,
     Args,
     CommandError,
     CommandRegistry,
     CommandSpec,
     convert,
+    excerpt,
     form_fields,
     parse_text,
 )
@@ -38,6 +40,7 @@ from bot.fallbacks import Fallbacks
 from bot.features import ActionHandler, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
+from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,16 @@ _NEEDS_ROLE = {
     ),
     Role.LIAISON: N_("Only school liaisons can do that."),
 }
+
+
+# Values that list what is accepted (program text, not what a member typed) may be longer.
+_LISTS = frozenset({"choices", "options", "supported", "topics"})
+
+
+def _quoted(values: Mapping[str, str]) -> dict[str, str]:
+    """Error values, with what a member typed cut to a short excerpt: an answer to bad
+    input never grows with the input."""
+    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
 
 
 class Core:
@@ -90,6 +103,7 @@ class Core:
         """Handle one inbound event and return what should be sent in answer."""
         if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
+        event, refusal = admit(event)  # nothing below ever sees unstorable text
         platform = event.conversation.platform
         if not await self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
@@ -103,9 +117,11 @@ class Core:
                 self._failed(event, "context", fallback_t), caps, fallback_t
             )
         try:
+            if refusal is not None:
+                raise CommandError(refusal.message, refusal.values)
             intents = await self._route(ctx, event)
         except CommandError as problem:
-            intents = [ctx.reply(ctx.t._(problem.message, **problem.values))]
+            intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
@@ -180,13 +196,13 @@ class Core:
             raw = dict(event.options)
         else:
             spec, rest = self.commands.find(event.text)
-            raw = parse_text(spec, rest)
+            raw = parse_text(spec, rest, ctx.t)
         return await self._run(ctx, spec, raw)
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
         if not ctx.may(spec.role):
-            return [ctx.reply(ctx.t._(_NEEDS_ROLE[spec.role]))]
-        args, missing = convert(spec, raw, ctx.conversation)
+            raise CommandError(_NEEDS_ROLE[spec.role])
+        args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
         return await spec.handler(ctx, args)
@@ -195,7 +211,7 @@ class Core:
         form = Form(
             form_id=COMMAND_FORM + spec.path,
             title=ctx.t._(spec.description),
-            fields=form_fields(spec.options, given, ctx.t._),
+            fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
         )
         return OpenForm(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import Args, CommandSpec, Option
 from bot.context import Context
 from bot.features import Feature
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Button, Intent, Message
 
 TOPIC_ACTION = "help.topic"
@@ -84,7 +84,7 @@ FEATURE = Feature(
         CommandSpec(
             path="help",
             description=N_("Show what Homeroom can do for you"),
-            options=(Option("topic", "str", N_("A command to explain, like role")),),
+            options=(Option(NP_("option", "topic"), "str", N_("A command to explain, like role")),),
             handler=show_help,
         ),
     ),

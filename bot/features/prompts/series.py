@@ -11,7 +11,7 @@ from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.library import GradeBand, SeriesModel, Theme
 from bot.features.prompts.own import OWN_SERIES
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NP_, Translator
 from bot.intents import Intent, Message
 
 GRADES = tuple(get_args(GradeBand))
@@ -110,8 +110,10 @@ FEATURE = Feature(
             path="series list",
             description=N_("Browse the prompt series you can schedule"),
             options=(
-                Option("grade", "choice", N_("Only this grade band"), choices=GRADES),
-                Option("theme", "choice", N_("Only this theme"), choices=THEMES),
+                Option(
+                    NP_("option", "grade"), "choice", N_("Only this grade band"), choices=GRADES
+                ),
+                Option(NP_("option", "theme"), "choice", N_("Only this theme"), choices=THEMES),
             ),
             role=Role.ORGANIZER,
             handler=list_series,
@@ -121,7 +123,10 @@ FEATURE = Feature(
             description=N_("Read every prompt of a series"),
             options=(
                 Option(
-                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                    NP_("option", "series"),
+                    "str",
+                    N_("The series, like homework-without-tears"),
+                    required=True,
                 ),
             ),
             role=Role.ORGANIZER,
