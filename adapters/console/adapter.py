@@ -28,8 +28,8 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Pin, Post, React, Update
 from bot.i18n import translator
+from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Pin, Post, React, Update
 from bot.refs import CommunityRef, ConversationRef, MemberRef
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")

@@ -96,9 +96,7 @@ _ONLY_ORGANIZERS = N_(
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
     if not ctx.may(Role.ORGANIZER):
         return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
-    decided = await ctx.services.own_prompts.decide(
-        ctx.community.id, _number(value), accept
-    )
+    decided = await ctx.services.own_prompts.decide(ctx.community.id, _number(value), accept)
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
     intents: list[Intent] = [
