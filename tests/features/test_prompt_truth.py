@@ -6,12 +6,20 @@ The fake clock starts on Monday 7 September 2026 at 16:00 UTC (12:00 in New York
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.intents import Pin, Post
 from bot.storage.tables import outbox, postings, schedules
 from bot.testing import TestBot
 from tests.features.test_prompt_schedules import SCHEDULE, tick, titles, to
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """These claim rows: the PostgreSQL branch of every claim is run too."""
+    return str(request.param)
+
 
 WEEK_1 = "Moving up to middle school · week 1 of 6"
 WEEK_2 = "Moving up to middle school · week 2 of 6"

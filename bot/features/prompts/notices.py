@@ -45,7 +45,10 @@ class IdeaNotices:
         self._send = send
 
     async def idea_arrived(self, community: CommunityRef) -> list[Intent]:
-        """Mark every organizer as having news, and return the notices due at once."""
+        """Mark every organizer as having news, and return the notices due at once.
+
+        Every organizer, the idea's author included: leaving the author out would show
+        who wrote an anonymous idea (the one organizer who was not told)."""
         settings = await self._directory.community(community)
         holders = await self._directory.members_with_roles(community)
         organizers = [user for user, role in holders if role is Role.ORGANIZER]
@@ -97,10 +100,10 @@ class IdeaNotices:
         )
         if community_id is not None:
             query = query.where(idea_notices.c.community_id == community_id)
+        query = query.order_by(idea_notices.c.community_id, idea_notices.c.user_id)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        notes: list[Intent] = []
-        told: set[tuple[int, str]] = set()
+        notes: dict[tuple[int, str], Intent] = {}
         counts: dict[int, int] = {}
         for cid, user, platform, external in rows:
             if cid not in counts:
@@ -115,32 +118,36 @@ class IdeaNotices:
                     "{n} prompt ideas are waiting for you. “prompt suggestions” shows them.",
                     counts[cid],
                 )
-                told.add((cid, user))
-                notes.append(
-                    DirectMessage(
-                        member=member,
-                        message=Message(
-                            text=text,
-                            footer=t._(
-                                "I send this at most once a day. “prompt notices dm=no” "
-                                "stops it; your home page still shows the count."
-                            ),
+                notes[(cid, user)] = DirectMessage(
+                    member=member,
+                    message=Message(
+                        text=text,
+                        footer=t._(
+                            "I send this at most once a day. “prompt notices dm=no” "
+                            "stops it; your home page still shows the count."
                         ),
-                    )
+                    ),
                 )
-        if rows:
-            async with self._engine.begin() as conn:
-                for cid, user, _, _ in rows:
-                    # Nothing left waiting (or no longer an organizer): no news, no message.
-                    sent = {"last_sent_at": now} if (cid, user) in told else {}
-                    await conn.execute(
-                        update(idea_notices)
-                        .where(
-                            (idea_notices.c.community_id == cid) & (idea_notices.c.user_id == user)
-                        )
-                        .values(waiting_since=None, **sent)
+        if not rows:
+            return []
+        claimed: list[Intent] = []
+        async with self._engine.begin() as conn:
+            for cid, user, _, _ in rows:
+                # Claimed by a conditional update, so two replicas never both send it.
+                # Nothing left waiting (or no longer an organizer): no news, no message.
+                sent = {"last_sent_at": now} if (cid, user) in notes else {}
+                result = await conn.execute(
+                    update(idea_notices)
+                    .where(
+                        (idea_notices.c.community_id == cid)
+                        & (idea_notices.c.user_id == user)
+                        & idea_notices.c.waiting_since.is_not(None)
                     )
-        return notes
+                    .values(waiting_since=None, **sent)
+                )
+                if result.rowcount == 1 and (cid, user) in notes:
+                    claimed.append(notes[(cid, user)])
+        return claimed
 
     async def set_dm(self, community: CommunityRef, user: str, on: bool) -> None:
         """Turn an organizer's idea messages off or back on."""
