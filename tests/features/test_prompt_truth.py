@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.intents import Pin, Post
+from bot.intents import DirectMessage, Pin, Post
 from bot.storage.tables import outbox, postings, schedules
 from bot.testing import TestBot
 from tests.features.test_prompt_schedules import SCHEDULE, tick, titles, to
@@ -300,3 +300,17 @@ async def test_the_next_prompt_for_the_console_skips_break_weeks(bot: TestBot) -
     assert await bot.app.scheduler.soonest_due() == datetime(2026, 9, 14, 23, 0, tzinfo=UTC)
     await bot.say("dana", "/homeroom prompt cancel 1")
     assert await bot.app.scheduler.soonest_due() is None
+
+
+async def test_a_missed_prompt_notice_reaches_each_organizer_in_their_language(
+    bot: TestBot,
+) -> None:
+    await bot.say("dana", "/homeroom role grant @lee organizer")
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    await bot.say("maria", "Hola")  # maria's platform speaks Spanish; she chose nothing
+    await bot.say("dana", SCHEDULE)
+    to(bot, datetime(2026, 9, 8, 12, 0, tzinfo=UTC))  # 13 hours late: missed
+    notes = {i.member.id: i.message.text for i in await tick(bot) if isinstance(i, DirectMessage)}
+    assert sorted(notes) == ["lee", "maria"]
+    assert notes["lee"].startswith("I couldn't post this week's “Moving up to middle school”")
+    assert notes["maria"].startswith("No pude publicar a tiempo")
