@@ -314,3 +314,10 @@ async def test_a_missed_prompt_notice_reaches_each_organizer_in_their_language(
     assert sorted(notes) == ["lee", "maria"]
     assert notes["lee"].startswith("I couldn't post this week's “Moving up to middle school”")
     assert notes["maria"].startswith("No pude publicar a tiempo")
+
+
+async def test_a_schedule_number_no_database_can_hold_is_simply_not_found(bot: TestBot) -> None:
+    [reply] = await bot.say("dana", "/homeroom prompt pause 99999999999999999999")
+    assert bot.texts([reply]) == [
+        "There's no schedule #99999999999999999999 here. “prompt list” shows them."
+    ]

@@ -193,7 +193,8 @@ async def _find(ctx: Context, args: Args) -> Schedule:
     )
     if found is None:
         raise CommandError(
-            N_("There's no schedule #{id} here. “prompt list” shows them."), {"id": str(raw)}
+            N_("There's no schedule #{id} here. “prompt list” shows them."),
+            {"id": str(raw)[:20]},
         )
     return found
 

@@ -188,7 +188,7 @@ def _unknown(value: object) -> CommandError:
             "There's no waiting idea or prompt #{id} of this group. “prompt suggestions” and "
             "“prompt own” show them with their numbers."
         ),
-        {"id": str(value)},
+        {"id": str(value)[:20]},  # never an answer that grows with the input
     )
 
 
@@ -265,7 +265,7 @@ async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
     if not ctx.may(Role.ORGANIZER):
         return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     try:
-        return await handler(ctx, Args({"id": _number(value)}))
+        return await handler(ctx, Args({"id": value}))
     except CommandError as problem:
         return [ctx.reply(ctx.t._(problem.message, **problem.values))]
 
