@@ -232,3 +232,12 @@ async def test_no_kept_copy_links_an_anonymous_idea_to_its_author(bot: TestBot) 
         (None, datetime(2026, 9, 7, 0, 0, tzinfo=UTC)),  # the day only
         ("lee", datetime(2026, 9, 7, 19, 17, 5, tzinfo=UTC)),
     ]
+
+
+async def test_a_platform_admin_who_organizes_hears_of_ideas_too(bot: TestBot) -> None:
+    # dana is an organizer by her platform role, which only her own requests tell us.
+    assert await dms(bot, await bot.say("sam", f"/homeroom prompt suggest {IDEA}")) == []
+    await bot.say("dana", "/homeroom prompt suggestions")
+    bot.app.clock.advance(days=1)  # type: ignore[attr-defined]
+    late = await bot.say("sam", "/homeroom prompt suggest How do you talk about report cards?")
+    assert await dms(bot, late) == [("dana", WAITING_EN.format(n=2))]

@@ -78,6 +78,7 @@ async def describe_schedules(ctx: Context, found: list[Schedule]) -> list[str]:
 
 
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     series = await series_named(ctx, args)
     at = parse_time(args.text("time") or "")
     if at is None:
@@ -200,6 +201,7 @@ async def _find(ctx: Context, args: Args) -> Schedule:
 
 
 async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     found = await ctx.services.scheduler.in_community(ctx.conversation)
     if not found:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]

@@ -62,6 +62,7 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def review(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     waiting = await ctx.services.own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
@@ -138,6 +139,7 @@ async def set_aside(ctx: Context, value: str) -> list[Intent]:
 
 
 async def add(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     await ctx.services.own_prompts.add(ctx.community.id, _text(args))
     return [
         ctx.reply(
@@ -158,6 +160,7 @@ def _number(raw: object) -> int:
 
 async def own(ctx: Context, args: Args) -> list[Intent]:
     """The group's own series, one card a prompt, with Edit and Remove."""
+    await ctx.services.idea_notices.organizer_seen(ctx)
     prompts = await ctx.services.own_prompts.accepted(ctx.community.id)
     if not prompts:
         return [
@@ -279,6 +282,7 @@ async def remove_button(ctx: Context, value: str) -> list[Intent]:
 
 
 async def notices(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     on = bool(args.values.get("dm"))
     await ctx.services.idea_notices.set_dm(ctx.conversation.community_ref, ctx.member.id, on)
     return [
