@@ -235,7 +235,10 @@ class Directory:
                     {
                         "community_id": community.id,
                         "user_id": ref.id,
-                        "created_at": self._clock.now(),
+                        # The day only: the first thing a member does may be anonymous.
+                        "created_at": self._clock.now().replace(
+                            hour=0, minute=0, second=0, microsecond=0
+                        ),
                     }
                 ],
             )

@@ -23,6 +23,7 @@ async def home_page(ctx: Context) -> PublishHome:
     guide = overview(ctx)
     sections = [intro, guide.text]
     if ctx.may(Role.ORGANIZER):
+        await ctx.services.idea_notices.organizer_seen(ctx)
         waiting = await ctx.services.own_prompts.pending_count(ctx.community.id)
         if waiting:
             sections.append(

@@ -269,4 +269,7 @@ idea_notices = Table(
     Column("waiting_since", UTCDateTime(), nullable=True),
     Column("last_sent_at", UTCDateTime(), nullable=True),
     Column("dm_off", Integer, nullable=False, default=0),
+    # A platform admin (an organizer by their platform role, which only their own
+    # requests tell us): seen running organizer commands, so they are told too.
+    Column("platform_admin", Integer, nullable=False, default=0),
 )

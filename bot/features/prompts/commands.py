@@ -59,6 +59,7 @@ async def describe_schedules(ctx: Context, found: list[Schedule]) -> list[str]:
 
 
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     series = await series_named(ctx, args)
     at = args.time("time") or time(19)  # convert() guarantees it; mypy can't know
     timezone = args.text("timezone") or ctx.community.timezone
@@ -169,12 +170,14 @@ async def _find(ctx: Context, args: Args) -> Schedule:
     )
     if found is None:
         raise CommandError(
-            N_("There's no schedule #{id} here. “prompt list” shows them."), {"id": str(raw)}
+            N_("There's no schedule #{id} here. “prompt list” shows them."),
+            {"id": str(raw)[:20]},
         )
     return found
 
 
 async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     found = await ctx.services.scheduler.in_community(ctx.conversation)
     if not found:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]

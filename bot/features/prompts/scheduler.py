@@ -1,16 +1,21 @@
-"""Schedules that never miss or double-post.
+"""Schedules that never miss, double-post or repeat a prompt in a group.
 
-Each schedule persists its next occurrence (`next_date`, `next_due`) and the prompt it
-will carry (`next_index`). When an occurrence is due, one transaction claims it in
-`postings` under the unique key (schedule, occurrence), advances the schedule, and
-stages the post in the outbox; a restart, a retry or a second scheduler on the same
-database loses the claim and does nothing. Policies, explicit:
+Each schedule persists its next weekly slot (`next_date`, `next_due`). Which prompt a
+slot carries is not stored: it is the first prompt of the series that the channel has
+not had (from any schedule, post-now included) and that this schedule did not drop at a
+break, so a prompt never repeats in a group, whatever schedules come and go. When a
+slot is due, one transaction claims it in `postings` under the unique key (schedule,
+occurrence), advances the schedule, and stages the post in the outbox; a restart, a
+retry or a second scheduler on the same database loses the claim and does nothing.
+Policies, explicit:
 
 - a skip date (a school break) posts nothing; `after_break="shift"` keeps the prompt for
   the next week, `"skip"` drops it;
 - an occurrence found more than CATCH_UP late (the bot was down) is recorded as missed,
   keeps its prompt for the next week, and the organizers are told by DM; within
-  CATCH_UP it is posted late rather than not at all.
+  CATCH_UP it is posted late rather than not at all;
+- a schedule is finished as soon as no prompt will go out again (none left, or no slot
+  before its end date that is not a break), so what `prompt list` says is what happens.
 
 Timing is this module's own loop (not APScheduler): one pass handles every due schedule,
 then it sleeps until the next due time, at most MAX_NAP, on the injected clock.

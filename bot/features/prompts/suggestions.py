@@ -62,6 +62,7 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def review(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     waiting = await ctx.services.own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
@@ -138,6 +139,7 @@ async def set_aside(ctx: Context, value: str) -> list[Intent]:
 
 
 async def add(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     await ctx.services.own_prompts.add(ctx.community.id, _text(args))
     return [
         ctx.reply(
@@ -157,6 +159,7 @@ def _number(raw: object) -> int:
 
 async def own(ctx: Context, args: Args) -> list[Intent]:
     """The group's own series, one card a prompt, with Edit and Remove."""
+    await ctx.services.idea_notices.organizer_seen(ctx)
     prompts = await ctx.services.own_prompts.accepted(ctx.community.id)
     if not prompts:
         return [
@@ -187,7 +190,7 @@ def _unknown(value: object) -> CommandError:
             "There's no waiting idea or prompt #{id} of this group. “prompt suggestions” and "
             "“prompt own” show them with their numbers."
         ),
-        {"id": str(value)},
+        {"id": str(value)[:20]},  # never an answer that grows with the input
     )
 
 
@@ -264,7 +267,7 @@ async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
     if not ctx.may(Role.ORGANIZER):
         return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     try:
-        return await handler(ctx, Args({"id": _number(value)}))
+        return await handler(ctx, Args({"id": value}))
     except CommandError as problem:
         return [ctx.reply(ctx.t._(problem.message, **problem.values))]
 
@@ -278,6 +281,7 @@ async def remove_button(ctx: Context, value: str) -> list[Intent]:
 
 
 async def notices(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     on = bool(args.values.get("dm"))
     await ctx.services.idea_notices.set_dm(ctx.conversation.community_ref, ctx.member.id, on)
     return [

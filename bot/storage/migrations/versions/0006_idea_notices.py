@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("waiting_since", sa.DateTime(), nullable=True),
         sa.Column("last_sent_at", sa.DateTime(), nullable=True),
         sa.Column("dm_off", sa.Integer(), nullable=False),
+        sa.Column("platform_admin", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["communities.id"],
