@@ -35,14 +35,3 @@ def next_slot(after: datetime, weekday: int, at: time, timezone: str, not_before
     while due_at(day, at, timezone) <= after:
         day += WEEK
     return day
-
-
-def parse_time(text: str) -> time | None:
-    """ "19:00", "7:30" or "19" as a time of day; None when it is not one."""
-    hours, _, minutes = text.strip().partition(":")
-    if not hours.isdigit() or (minutes and not minutes.isdigit()):
-        return None
-    h, m = int(hours), int(minutes or 0)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        return None
-    return time(h, m)
