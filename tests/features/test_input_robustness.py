@@ -269,3 +269,14 @@ async def test_an_answer_never_grows_with_the_input(bot: TestBot, command: str) 
     [first] = await bot.say("dana", "/" + short)
     [second] = await bot.say("dana", "/" + long)
     assert len(bot.texts([first])[0]) == len(bot.texts([second])[0]) < 400
+
+
+async def test_choices_take_the_readers_own_words(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    [spanish] = await bot.say("maria", "/homeroom series list tema=tareas")
+    [english] = await bot.say("maria", "/homeroom series list theme=homework")
+    assert bot.texts([spanish]) == bot.texts([english])
+    assert "homework" in bot.texts([spanish])[0] or "tarea" in bot.texts([spanish])[0].lower()
+    replies = await bot.say("maria", "/homeroom role grant @sam enlace")
+    granted = [i for i in replies if isinstance(i, Ephemeral)]
+    assert len(replies) == 2 and bot.texts(granted) == ["Listo: <@sam> ahora es enlace escolar."]
