@@ -86,7 +86,7 @@ class CommandSpec:
         return next((o for o in self.options if o.name == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions in flight
 class CommandError(Exception):
     """A problem with what a member typed; `message` is a msgid, `values` fill it."""
 
@@ -284,7 +284,7 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
     index = 0
     while index < len(tokens):
         token, after = tokens[index], tokens[index + 1 : index + 3]
-        keyed = None if token.quoted else _KEYED.match(token.text)
+        keyed = _KEYED.match(token.text)  # quoted or not: "anonymous=yes" is the option
         option = names.get(fold(keyed["key"])) if keyed else None
         if keyed and option is not None:
             value, used = keyed["value"], 1
@@ -293,7 +293,7 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
             give(option, value)
             index += used
             continue
-        if keyed and keyed["sep"] == "=":
+        if keyed and keyed["sep"] == "=" and not token.quoted:  # quotes keep "x=y" as text
             raise _no_option(spec, keyed["key"], t)
         bare = names.get(fold(token.text.removeprefix("--"))) if not token.quoted else None
         if bare is not None and after and after[0].text.startswith("=") and not after[0].quoted:

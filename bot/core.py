@@ -56,6 +56,8 @@ _NEEDS_ROLE = {
 }
 
 
+_STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
+
 # Values that list what is accepted (program text, not what a member typed) may be longer.
 _LISTS = frozenset({"choices", "options", "supported", "topics"})
 
@@ -121,6 +123,8 @@ class Core:
                 raise CommandError(refusal.message, refusal.values)
             intents = await self._route(ctx, event)
         except CommandError as problem:
+            # Refused input must have changed nothing (the fuzz test holds us to it).
+            log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
             intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
@@ -224,16 +228,16 @@ class Core:
             log.warning(
                 "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
             )
-            return [ctx.reply(ctx.t._("That button is no longer in use. Nothing was changed."))]
+            raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         return await handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         if not event.form_id.startswith(COMMAND_FORM):
             log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         spec = self.commands.get(event.form_id.removeprefix(COMMAND_FORM))
         if spec is None:
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         raw = {name: value for name, value in event.values.items() if value.strip()}
         return await self._run(ctx, spec, raw)
 

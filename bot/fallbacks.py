@@ -207,7 +207,7 @@ class Fallbacks:
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
         text = event.text.strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" and 10**5000 too
             return None
         where, member = event.conversation, event.actor.ref
         channel = "dm" if event.is_direct else where.channel
@@ -275,7 +275,12 @@ def _answer(field: FormField, text: str, t: Translator) -> tuple[str, str | None
 
 def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
     lowered = text.lower()
-    if lowered.isdigit() and 0 < int(lowered) <= len(choices):
+    if (
+        lowered.isascii()
+        and lowered.isdigit()
+        and len(lowered) <= 3
+        and 0 < int(lowered) <= len(choices)
+    ):
         return choices[int(lowered) - 1].value
     for choice in choices:
         if lowered in (choice.value.lower(), choice.label.lower()):
