@@ -25,6 +25,7 @@ def configure(level: str, log_file: Path | None = None) -> None:
         handler = logging.FileHandler(log_file, encoding="utf-8")
     else:
         handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_quiet_libraries)
     handler.setFormatter(
         logging.Formatter("ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
     )
@@ -35,3 +36,14 @@ def configure(level: str, log_file: Path | None = None) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     for name in DATABASE_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """The same floor at the handler, for library loggers that set their own level
+    (Bolt copies the root's level onto each app's logger when the app is built)."""
+    top = record.name.split(".", 1)[0].split(":", 1)[0]
+    if top in PLATFORM_LOGGERS:
+        return record.levelno >= logging.INFO
+    if top in DATABASE_LOGGERS:
+        return record.levelno >= logging.WARNING
+    return True

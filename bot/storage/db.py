@@ -63,25 +63,10 @@ class Database:
         """Why the SQLite file could not be opened or created, found without creating
         anything (so `homeroom check` can say it); None when it can."""
         path = self.sqlite_path
-        if path is None:
+        if path is None or (problem := writable_problem(path)) is None:
             return None
         fix = "set DATABASE_URL to a file in a folder you can write to"
-        if path.is_dir():
-            return f"the SQLite database {path} is a folder, not a file: {fix}"
-        if path.exists():
-            if not os.access(path, os.R_OK | os.W_OK):
-                return f"the SQLite database {path} cannot be read and written by this user: {fix}"
-            if not os.access(path.parent, os.W_OK | os.X_OK):
-                return f"the folder {path.parent} is not writable (SQLite writes a journal there): {fix}"
-            return None
-        existing = path.parent
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        if not existing.is_dir():
-            return f"{existing} is a file, so the folder for {path} cannot be made: {fix}"
-        if not os.access(existing, os.W_OK | os.X_OK):
-            return f"the folder {existing} is not writable, so {path} cannot be created: {fix}"
-        return None
+        return f"the SQLite database {problem}: {fix}"
 
     def describe_location(self) -> str:
         path = self.sqlite_path
@@ -149,6 +134,27 @@ def _pending(connection: Connection) -> list[str]:
             break
         pending.append(revision.revision)
     return list(reversed(pending)) if current or pending else pending
+
+
+def writable_problem(path: Path) -> str | None:
+    """Why a file at `path` could not be written, or created with its folders; found by
+    looking, creating nothing. Starts with the path, e.g. "data/x.db is a folder"."""
+    if path.is_dir():
+        return f"{path} is a folder, not a file"
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            return f"{path} cannot be read and written by this user"
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return f"{path} is in a folder this user cannot write to"
+        return None
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{path} cannot be created: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{path} cannot be created: this user cannot write to the folder {existing}"
+    return None
 
 
 def _explain(db: Database, error: BaseException) -> str | None:
