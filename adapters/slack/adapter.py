@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -98,6 +99,9 @@ class SlackAdapter:
         self.settings = settings
         base_url = (settings.slack_api_url or AsyncWebClient.BASE_URL).rstrip("/") + "/"
         self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+        if _not_token_skipped not in bolt_log.filters:
+            bolt_log.addFilter(_not_token_skipped)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
@@ -516,6 +520,12 @@ TOKEN_FIXES = {
 def _raise_if_refused(error: BaseException, variable: str) -> None:
     if (code := refusal(error)) is not None:
         raise StartFailure(f"Slack refused {variable} ({code}): {TOKEN_FIXES[variable]}") from None
+
+
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    """Bolt warns that SLACK_BOT_TOKEN (which it reads from the environment itself) is
+    unused because a client was given; the client carries that very token."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def _unreadable(error: Exception) -> None:

@@ -160,7 +160,9 @@ def writable_problem(path: Path) -> str | None:
 def _explain(db: Database, error: BaseException) -> str | None:
     if isinstance(error, DatabaseUnavailable):
         return str(error)
-    cause: BaseException = getattr(error, "orig", None) or error
+    chain = _causes(error)
+    cause = chain[-1]
+    kinds = {type(link).__name__ for link in chain}
     kind = type(cause).__name__
     if db.is_sqlite:
         if isinstance(cause, sqlite3.DatabaseError) or "sqlite" in type(cause).__module__:
@@ -171,21 +173,33 @@ def _explain(db: Database, error: BaseException) -> str | None:
             )
         return None
     where = f"{db.url.host or 'localhost'}:{db.url.port or 5432}"
-    if kind == "InvalidCatalogNameError":
+    if "InvalidCatalogNameError" in kinds:
         name = db.url.database
         return (
             f'PostgreSQL at {where} has no database "{name}": create it '
             f"(createdb {name}) or fix the name in DATABASE_URL"
         )
-    if kind in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError"):
+    if kinds & {"InvalidPasswordError", "InvalidAuthorizationSpecificationError"}:
         return (
             f'PostgreSQL at {where} refused the user "{db.url.username}": check the user '
             "and password in DATABASE_URL"
         )
-    if isinstance(cause, OSError | TimeoutError):
+    if isinstance(cause, OSError | TimeoutError) and "DBAPIError" not in kinds:
         reason = cause.strerror or str(cause) or kind
         return (
             f"can't reach PostgreSQL at {where} ({reason}): is the server running there? "
             "Check DATABASE_URL"
         )
     return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, what SQLAlchemy wrapped (`orig`), and what that wrapped (`__cause__`)."""
+    chain = [error]
+    while len(chain) < 6:
+        link = chain[-1]
+        inner = getattr(link, "orig", None) or link.__cause__
+        if not isinstance(inner, BaseException) or inner in chain:
+            break
+        chain.append(inner)
+    return chain
