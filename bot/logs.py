@@ -25,6 +25,7 @@ def configure(level: str, log_file: Path | None = None) -> None:
         handler = logging.FileHandler(log_file, encoding="utf-8")
     else:
         handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_quiet_libraries)
     handler.setFormatter(
         logging.Formatter("ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
     )
@@ -45,3 +46,14 @@ def _inherit(prefixes: tuple[str, ...]) -> None:
         if isinstance(child, logging.Logger) and name.startswith(tuple(p + "." for p in prefixes)):
             child.setLevel(logging.NOTSET)
             child.disabled = False
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """The same floor at the handler, for library loggers that set their own level
+    (Bolt copies the root's level onto each app's logger when the app is built)."""
+    top = record.name.split(".", 1)[0].split(":", 1)[0]
+    if top in PLATFORM_LOGGERS:
+        return record.levelno >= logging.INFO
+    if top in DATABASE_LOGGERS:
+        return record.levelno >= logging.WARNING
+    return True

@@ -17,15 +17,18 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.ports import port_problem
+from adapters.retry import Backoff, describe
 from adapters.slack import blocks, inbound
+from adapters.slack.socket import SocketClient, refusal
 from bot.app import Homeroom
 from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
@@ -44,7 +47,7 @@ from bot.intents import (
     Update,
 )
 from bot.refs import MemberRef
-from bot.settings import Settings
+from bot.settings import Settings, StartFailure
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,9 @@ class SlackAdapter:
         self.settings = settings
         base_url = (settings.slack_api_url or AsyncWebClient.BASE_URL).rstrip("/") + "/"
         self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+        if _not_token_skipped not in bolt_log.filters:
+            bolt_log.addFilter(_not_token_skipped)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
@@ -113,7 +119,7 @@ class SlackAdapter:
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: SocketClient | None = None
         self._register()
 
     # -- inbound ----------------------------------------------------------------------------
@@ -413,18 +419,57 @@ class SlackAdapter:
 
     # -- connections ------------------------------------------------------------------------
     async def start(self) -> None:
-        """Connect by Socket Mode or serve HTTP, as the settings say."""
+        """Connect by Socket Mode or serve HTTP, as the settings say.
+
+        A refused token stops the start (StartFailure, one line); Slack out of reach does
+        not: Homeroom starts, says so, and keeps trying with backoff."""
+        try:
+            await self.client.auth_test()
+        except Exception as error:
+            _raise_if_refused(error, "SLACK_BOT_TOKEN")
+            if self.settings.slack_mode == "http":
+                log.warning(
+                    "event=platform_unreachable platform=slack step=auth.test error=%s; "
+                    "replies wait in the outbox until Slack answers",
+                    describe(error),
+                )
         if self.settings.slack_mode == "socket":
-            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("event=slack_connected mode=socket")
+            await self._start_socket()
             return
         server = web.Application()
         server.router.add_post("/slack/events", self._serve_http)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "0.0.0.0", self.settings.slack_http_port).start()
-        log.info("event=slack_listening mode=http port=%d", self.settings.slack_http_port)
+        port = self.settings.slack_http_port
+        try:
+            await web.TCPSite(self._runner, "0.0.0.0", port).start()
+        except OSError as error:
+            raise StartFailure(port_problem(port, error, "SLACK_HTTP_PORT")) from None
+        log.info("event=slack_listening mode=http port=%d", port)
+
+    async def _start_socket(self) -> None:
+        backoff = Backoff(self.homeroom.clock, self.platform)
+        self._socket = SocketClient(self.app, self.settings.slack_app_token or "", backoff)
+        try:
+            await self._socket.connect_once()
+        except Exception as error:
+            _raise_if_refused(error, "SLACK_APP_TOKEN")
+            delay = backoff.announce(error)
+            self.homeroom.supervisor.run("slack-socket", lambda: self._keep_connecting(delay))
+            return
+        log.info("event=slack_connected mode=socket")
+
+    async def _keep_connecting(self, delay: float) -> None:
+        assert self._socket is not None
+        await self.homeroom.clock.sleep(delay)
+        try:
+            await self._socket.connect()
+        except Exception as error:
+            if (code := refusal(error)) is None:
+                raise
+            log.error("event=slack_token_refused variable=SLACK_APP_TOKEN error=%s", code)
+            return
+        log.info("event=slack_connected mode=socket")
 
     async def _serve_http(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -459,9 +504,28 @@ class SlackAdapter:
 
     async def stop(self) -> None:
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            await self._socket.close()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+TOKEN_FIXES = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token again from your Slack app's OAuth & "
+    "Permissions page (reinstall the app if it was removed)",
+    "SLACK_APP_TOKEN": "create a new App-Level Token with connections:write under your "
+    "Slack app's Basic Information",
+}
+
+
+def _raise_if_refused(error: BaseException, variable: str) -> None:
+    if (code := refusal(error)) is not None:
+        raise StartFailure(f"Slack refused {variable} ({code}): {TOKEN_FIXES[variable]}") from None
+
+
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    """Bolt warns that SLACK_BOT_TOKEN (which it reads from the environment itself) is
+    unused because a client was given; the client carries that very token."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def _unreadable(error: Exception) -> None:

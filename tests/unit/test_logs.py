@@ -21,6 +21,7 @@ LIBRARIES = [
     "aiosqlite",
     "sqlalchemy.engine.Engine",
     "asyncpg",
+    "slack_bolt.AsyncApp:Listener",
 ]
 
 
@@ -41,6 +42,8 @@ def restore_logging() -> Iterator[None]:
 def test_at_debug_the_libraries_that_log_payloads_stay_at_info(tmp_path: Path) -> None:
     log_file = tmp_path / "homeroom.log"
     configure("DEBUG", log_file)
+    for name in LIBRARIES:  # as a fresh process has them (Bolt sets its own when built)
+        logging.getLogger(name).setLevel(logging.NOTSET)
     logging.getLogger("homeroom").debug("event=homeroom_debug_line")
     for name in LIBRARIES:
         logging.getLogger(name).debug("Sending a request - body: %s", WROTE)
@@ -51,3 +54,17 @@ def test_at_debug_the_libraries_that_log_payloads_stay_at_info(tmp_path: Path) -
     assert "event=homeroom_debug_line" in written
     assert "event=library_info_line" in written
     assert WROTE not in written
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_library_logger_with_its_own_debug_level_is_still_held_at_info(tmp_path: Path) -> None:
+    log_file = tmp_path / "homeroom.log"
+    configure("DEBUG", log_file)
+    own_level = logging.getLogger("slack_bolt.AsyncApp:Listener")  # as Bolt names them
+    own_level.setLevel(logging.DEBUG)  # as Bolt does, copying the root's level
+    own_level.debug("Sending a request - body: %s", WROTE)
+    logging.getLogger("discord.http").setLevel(logging.DEBUG)
+    logging.getLogger("discord.http").debug("POST /channels with %s", WROTE)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert WROTE not in log_file.read_text()
