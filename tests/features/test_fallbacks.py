@@ -5,9 +5,9 @@ import pytest
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.directory import Role
-from bot.i18n import translator
 from bot.events import MessagePosted
-from bot.intents import DirectMessage, Intent, Ephemeral, Message, Post, React, Update
+from bot.i18n import translator
+from bot.intents import DirectMessage, Ephemeral, Intent, Message, Post, React, Update
 from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter, TestBot
 
@@ -169,8 +169,8 @@ async def test_a_command_typed_in_the_middle_of_a_form_asks_whether_to_leave_it(
     await bot.say("dana", "@sam")
     [asked] = await typed(bot, "dana", "/homeroom help")
     assert bot.texts([asked]) == [
-        "You are in the middle of the form “Make a member a liaison or an organizer”, so I didn't take that as "
-        "an answer. Leave the form? Answer yes to leave it (nothing is sent), or no to go "
+        "You are in the middle of the form “Make a member a liaison or an organizer”, "
+        "so I didn't take that as an answer. Leave the form? Answer yes to leave it (nothing is sent), or no to go "
         "back to the question."
     ]
     [unclear] = await bot.say("dana", "maybe")
