@@ -170,8 +170,8 @@ async def test_a_command_typed_in_the_middle_of_a_form_asks_whether_to_leave_it(
     [asked] = await typed(bot, "dana", "/homeroom help")
     assert bot.texts([asked]) == [
         "You are in the middle of the form “Make a member a liaison or an organizer”, "
-        "so I didn't take that as an answer. Leave the form? Answer yes to leave it (nothing is sent), or no to go "
-        "back to the question."
+        "so I didn't take that as an answer. Leave the form? Answer yes to leave it "
+        "(nothing is sent), or no to go back to the question."
     ]
     [unclear] = await bot.say("dana", "maybe")
     assert bot.texts([unclear]) == ["Please answer yes to leave the form, or no to go back to it."]
