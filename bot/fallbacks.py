@@ -62,6 +62,7 @@ class OpenDialogue:
     channel: str
     form: Form
     step: int
+    leaving: bool = False  # asked whether to leave it, and not answered yet
 
 
 class Fallbacks:
@@ -180,7 +181,8 @@ class Fallbacks:
         if row is None:
             return None
         answers = _answers(row.answers)
-        return OpenDialogue(row.channel, _form_from_json(row.form), len(answers) + 1)
+        leaving = answers.pop(LEAVING, None) is not None
+        return OpenDialogue(row.channel, _form_from_json(row.form), len(answers) + 1, leaving)
 
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
@@ -210,6 +212,12 @@ class Fallbacks:
                     .values(answers=json.dumps(with_answers))
                 )
 
+            ask_leave = t._(
+                "You are in the middle of the form “{title}”, so I didn't take that as an "
+                "answer. Leave the form? Answer yes to leave it (nothing is sent), or no "
+                "to go back to the question.",
+                title=form.title,
+            )
             text = event.text.strip()
             if text.lower() in CANCEL_WORDS:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
@@ -220,6 +228,8 @@ class Fallbacks:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
                     return [self._say(event, left)], None
+                if leave is None and not text:
+                    return [self._say(event, ask_leave)], None  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
                     return [self._say(event, again)], None
@@ -227,13 +237,7 @@ class Fallbacks:
                 return [self._say(event, question)], None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                ask = t._(
-                    "You are in the middle of the form “{title}”, so I didn't take that as an "
-                    "answer. Leave the form? Answer yes to leave it (nothing is sent), or no "
-                    "to go back to the question.",
-                    title=form.title,
-                )
-                return [self._say(event, ask)], None
+                return [self._say(event, ask_leave)], None
             if not text:
                 return [self._say(event, question)], None  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
@@ -267,12 +271,12 @@ class Fallbacks:
             if not field.required:
                 return "", None
             return "", t._("This one is needed, so please send an answer.")
+        option = self._commands.form_option(form.form_id, field.name)
         if field.choices:
             chosen = _choose(field.choices, text)
-            if chosen is None:
+            if chosen is None and option is None:
                 return "", t._("Please pick one of the choices.")
-            text = chosen
-        option = self._commands.form_option(form.form_id, field.name)
+            text = chosen or text  # the option's own check says what the choices are
         if option is not None:
             try:
                 convert_value(option, text, where)

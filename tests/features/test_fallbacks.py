@@ -54,7 +54,10 @@ async def test_a_form_becomes_a_short_dialogue_that_runs_the_command(bot: TestBo
     [second] = await bot.say("dana", "@sam")
     assert "(2/2): liaison or organizer" in bot.texts([second])[0]
     [unclear] = await bot.say("dana", "principal")
-    assert bot.texts([unclear])[0].startswith("Please pick one of the choices.")
+    assert bot.texts([unclear])[0].startswith(
+        "“principal” isn't one of the choices for “role”: liaison, organizer.\n"
+        "Make a member a liaison or an organizer (2/2)"
+    )
     done, _welcome = await bot.say("dana", "1")
     assert bot.texts([done]) == ["Done: <@sam> is now a liaison."]
     assert Role.LIAISON in (await bot.app.directory.profile(bot.member("sam"))).roles
