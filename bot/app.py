@@ -76,11 +76,14 @@ class Homeroom:
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
         self.channels = ChannelChecks()
+        commands = CommandRegistry()
+        # Kept here too: an adapter asks it whether a member is in the middle of a form.
+        self.fallbacks = Fallbacks(self.db.engine, self.clock, commands)
         services = Services(
             settings=settings,
             clock=self.clock,
             directory=self.directory,
-            commands=CommandRegistry(),
+            commands=commands,
             library=library,
             scheduler=self.scheduler,
             discussions=self.discussions,
@@ -92,7 +95,7 @@ class Homeroom:
             services,
             default_features() if features is None else features,
             self.dedupe,
-            Fallbacks(self.db.engine, self.clock),
+            self.fallbacks,
         )
         self.supervisor = Supervisor(self.clock)
 

@@ -66,6 +66,9 @@ class Option:
 
 Handler = Callable[["Context", "Args"], Awaitable[list[Intent]]]
 
+# A form opened for a command's missing options is named after the command.
+COMMAND_FORM = "command:"
+
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
@@ -158,6 +161,13 @@ class CommandRegistry:
 
     def get(self, path: str) -> CommandSpec | None:
         return self._specs.get(path)
+
+    def form_option(self, form_id: str, field: str) -> Option | None:
+        """The option a command form's field asks for (None for any other form)."""
+        if not form_id.startswith(COMMAND_FORM):
+            return None
+        spec = self._specs.get(form_id.removeprefix(COMMAND_FORM))
+        return spec.option(field) if spec else None
 
     def roots(self) -> list[str]:
         return sorted({spec.root for spec in self._specs.values()})

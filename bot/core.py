@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.capabilities import Capabilities
 from bot.commands import (
+    COMMAND_FORM,
     MAX_QUOTE,
     Args,
     CommandError,
@@ -44,8 +45,6 @@ from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
-
-COMMAND_FORM = "command:"
 
 _NEEDS_ROLE = {
     Role.ORGANIZER: N_(
@@ -182,7 +181,9 @@ class Core:
         if isinstance(event, FormSubmitted):
             return await self._form(ctx, event)
         if isinstance(event, MessagePosted):
-            return await self._message(ctx, event) + await self._hear(ctx, event)
+            # An answer to a form's question or a numbered choice is not conversation.
+            answered = await self._message(ctx, event)
+            return answered if answered is not None else await self._hear(ctx, event)
         if isinstance(event, ReactionAdded):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
@@ -247,13 +248,13 @@ class Core:
             heard += await listener(ctx, event)
         return heard
 
-    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent]:
+    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent] | None:
         caps = self.capabilities(event.conversation.platform)
         if caps.forms and caps.buttons:
-            return []
+            return None
         intercepted = await self._fallbacks.intercept(event, ctx.t)
         if intercepted is None:
-            return []
+            return None
         intents, stands_for = intercepted
         if stands_for is not None:
             intents = [*intents, *await self._route(ctx, stands_for)]
