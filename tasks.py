@@ -69,7 +69,20 @@ def _update_catalogs() -> int:
     """Extract marked strings into the template and merge them into every .po file."""
     pybabel = str(BIN / "pybabel")
     pot = "bot/i18n/homeroom.pot"
-    extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
+    extract = [
+        pybabel,
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "-k",
+        "_",
+        "-k",
+        "ngettext:1,2",
+        "-k",
+        "pN_:1c,2",
+    ]
     steps = [
         [*extract, "--no-location", "--omit-header", "-o", pot, "."],
         [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "-w", "100"],

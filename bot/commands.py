@@ -292,9 +292,13 @@ def parse_languages(text: str) -> tuple[str, ...]:
 
 
 def form_fields(
-    options: Sequence[Option], given: Args, translate: Callable[[str], str]
+    options: Sequence[Option],
+    given: Args,
+    translate: Callable[[str], str],
+    choice_label: Callable[[str], str] = str,
 ) -> tuple[FormField, ...]:
-    """Form fields for options in the reader's language, prefilled with what was given."""
+    """Form fields for options in the reader's language, prefilled with what was given;
+    `choice_label` shows a choice as the reader types it (`mar` for `tue`)."""
     fields = []
     for option in options:
         default = given.values.get(option.name)
@@ -304,7 +308,7 @@ def form_fields(
                 label=translate(option.description),
                 kind=_FIELD_KIND.get(option.type, "text"),
                 required=option.required,
-                choices=tuple(Choice(c, c) for c in option.choices),
+                choices=tuple(Choice(c, choice_label(c)) for c in option.choices),
                 default=_raw_default(default),
             )
         )

@@ -193,7 +193,7 @@ class Core:
         form = Form(
             form_id=COMMAND_FORM + spec.path,
             title=ctx.t._(spec.description),
-            fields=form_fields(spec.options, given, ctx.t._),
+            fields=form_fields(spec.options, given, ctx.t._, ctx.t.choice),
             submit_label=ctx.t._("Send"),
         )
         return OpenForm(

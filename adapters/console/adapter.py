@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 
 from adapters.console.view import WELCOME, View
-from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, World
+from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, PRIVATE_CHANNELS, World
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities
 from bot.clock import ShiftableClock
@@ -29,6 +29,7 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Pin, Post, React, Update
+from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
@@ -51,6 +52,19 @@ class ConsoleAdapter:
 
     async def can_post(self, channel: str) -> bool:
         return channel in CHANNELS
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        return channel in PRIVATE_CHANNELS
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        character = self.world.character(user_id)
+        if character is None:
+            return None
+        locale = self.world.locales.get(character.name, character.locale)
+        return PlatformMember(character.name, character.name, locale, character.is_admin)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        return [m for c in CAST if (m := await self.find_member(community, c.name))]
 
     # -- outbound: intents -> the terminal -------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:

@@ -42,6 +42,7 @@ from bot.intents import (
     React,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import MemberRef
 from bot.settings import Settings
 
@@ -222,6 +223,32 @@ class SlackAdapter:
             )
             return False
         return bool(info.get("is_member") and not info.get("is_archived"))
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """conversations.info says; None when Slack would not tell us."""
+        try:
+            info = (await self.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError:
+            return None
+        private = info.get("is_private")
+        return None if private is None else bool(private)
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        """users.info: None when Slack has no such member, or only a deactivated one."""
+        try:
+            info = (await self.client.users_info(user=user_id, include_locale=True))["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
+        if info.get("deleted"):
+            return None
+        return _member(info)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        """The first page of users.list: enough to suggest the name someone meant."""
+        answer = await self.client.users_list(limit=200)
+        return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
@@ -422,6 +449,13 @@ class SlackAdapter:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def _member(info: dict[str, Any]) -> PlatformMember:
+    profile = info.get("profile", {})
+    name = profile.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
+    admin = bool(info.get("is_admin") or info.get("is_owner"))
+    return PlatformMember(str(info["id"]), str(name), info.get("locale"), admin)
 
 
 def _classify(error: SlackApiError) -> Exception:

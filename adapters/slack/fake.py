@@ -42,6 +42,7 @@ class FakeSlack:
     )
     acks: list[dict[str, Any]] = field(default_factory=list)
     missing_channels: set[str] = field(default_factory=set)
+    private_channels: set[str] = field(default_factory=lambda: {"C0LIAISONS"})
     lookups: int = 0  # users.info calls, which the adapter should cache
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -154,7 +155,16 @@ class FakeSlack:
             channel = params.get("channel", "")
             if channel in self.missing_channels:
                 return {"ok": False, "error": "channel_not_found"}
-            return {"ok": True, "channel": {"id": channel, "is_member": True, "is_archived": False}}
+            private = channel in self.private_channels
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "is_member": True,
+                    "is_archived": False,
+                    "is_private": private,
+                },
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + params["users"]}}
         if method == "apps.connections.open":

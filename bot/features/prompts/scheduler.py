@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,11 +34,12 @@ from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.features.prompts.timing import WEEK, due_at, next_slot
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.intents import Intent, Message, Post
 from bot.notify import tell_organizers
 from bot.outbox import Outbox
 from bot.refs import ConversationRef, MemberRef
+from bot.render import in_languages
 from bot.storage.tables import postings, schedules
 
 log = logging.getLogger(__name__)
@@ -214,16 +216,14 @@ class PromptScheduler:
         series = await self._series(schedule)
         if series is None or schedule.next_index >= len(series.prompts):
             return False
-        language = (
-            await self._directory.community(schedule.channel.community_ref)
-        ).default_language
+        languages = (await self._directory.community(schedule.channel.community_ref)).languages
         async with self._engine.begin() as conn:
             prompt = series.prompts[schedule.next_index]
             await self._claim(
                 conn, schedule.id, f"now:{self._clock.now().isoformat()}", prompt.id, "posted"
             )
             staged = await self._outbox.stage(
-                conn, [self._post(schedule, series, schedule.next_index, language)]
+                conn, [self._post(schedule, series, schedule.next_index, languages)]
             )
             await self._advance(
                 conn, schedule, schedule.next_date, schedule.next_index + 1, len(series.prompts)
@@ -300,7 +300,7 @@ class PromptScheduler:
     async def _handle_batch(self, due: list[Schedule]) -> int | None:
         now = self._clock.now()
         languages = {
-            ref: (await self._directory.community(ref)).default_language
+            ref: (await self._directory.community(ref)).languages
             for ref in {s.channel.community_ref for s in due}
         }
         seen = await self._already_posted(due)
@@ -349,14 +349,14 @@ class PromptScheduler:
                         .values(status="broken")
                     )
                     continue
-                language = languages[schedule.channel.community_ref]
+                readers = languages[schedule.channel.community_ref]
                 if outcome == "posted":
                     posted_index = next(
                         i for i, p in enumerate(series.prompts) if p.id == plans[schedule_id][3]
                     )
-                    intents.append(self._post(schedule, series, posted_index, language))
+                    intents.append(self._post(schedule, series, posted_index, readers))
                 elif outcome == "missed":
-                    intents += await self._tell_organizers(schedule, series, language)
+                    intents += await self._tell_organizers(schedule, series, readers[0])
                 log.info(
                     "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
                     schedule_id,
@@ -465,15 +465,15 @@ class PromptScheduler:
             return await self._own.series(community.id, community.default_language)
         return self._library.get(schedule.series_id, "en")
 
-    def _post(self, schedule: Schedule, series: SeriesModel, index: int, language: str) -> Post:
-        """The prompt in the group's language, opening a thread for the replies."""
-        t = translator(language)
-        localized = self._library.get(series.id, t.language) or series
-        prompt = localized.prompts[index]
-        footer = t._("Reply in this thread to join the conversation. Every voice is welcome.")
-        return Post(
-            to=schedule.channel,
-            message=Message(
+    def _post(
+        self, schedule: Schedule, series: SeriesModel, index: int, languages: Sequence[str]
+    ) -> Post:
+        """The prompt in each of the group's languages, opening one thread for the replies."""
+
+        def version(t: Translator) -> Message:
+            localized = self._library.get(series.id, t.language) or series
+            prompt = localized.prompts[index]
+            return Message(
                 title=t._(
                     "{series} · week {n} of {total}",
                     series=localized.title,
@@ -481,10 +481,16 @@ class PromptScheduler:
                     total=len(localized.prompts),
                 ),
                 text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
-                footer=footer,
-            ),
+                footer=t._(
+                    "Reply in this thread to join the conversation. Every voice is welcome."
+                ),
+            )
+
+        return Post(
+            to=schedule.channel,
+            message=in_languages(languages, version),
             opens_thread=True,
-            key=discussion_key(schedule.id, series.id, prompt.id),
+            key=discussion_key(schedule.id, series.id, series.prompts[index].id),
         )
 
     async def _tell_organizers(

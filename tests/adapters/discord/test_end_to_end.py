@@ -53,9 +53,10 @@ async def test_setup_and_role_make_exactly_these_rest_calls(discord_bot: Discord
         admin=True,
     )
     await fake.dispatch("INTERACTION_CREATE", grant)
-    await fake.wait_for(5)
+    await fake.wait_for(6)
     routes = sorted(f"{c.method} {c.path.split('/')[1]}" for c in fake.calls)
     assert routes == [
+        "GET guilds",  # is Sam a member of the server? (a role is never granted to no one)
         "POST channels",  # the liaison queue's welcome
         "POST channels",  # the new liaison's welcome, in their DM
         "POST interactions",  # setup's summary, to Dana only
@@ -63,7 +64,7 @@ async def test_setup_and_role_make_exactly_these_rest_calls(discord_bot: Discord
         "POST users",  # opening the DM
     ]
     [queue_welcome] = [c for c in fake.calls if c.path == f"/channels/{LIAISONS}/messages"]
-    assert "liaison queue" in queue_welcome.body["content"]
+    assert "liaisons' channel" in queue_welcome.body["content"]
     done = next(c for c in fake.calls if c.path.startswith(f"/interactions/{grant['id']}"))
     assert done.body["data"]["content"] == f"Done: <@{SAM}> is now a liaison."
     assert done.body["data"]["allowed_mentions"]["users"] == []  # named, never pinged

@@ -63,11 +63,12 @@ async def test_setup_and_role_grant_make_exactly_these_calls(slack: SlackRig) ->
     [opened] = [c for c in fake.calls if c.method == "conversations.open"]
     assert "America/Chicago" in summary.params["text"]
     assert queue_post.params["channel"] == "C0LIAISONS"
-    assert "liaison queue" in queue_post.params["text"]
+    assert "liaisons' channel" in queue_post.params["text"]
+    assert "canal de quienes son enlaces" in queue_post.params["text"]  # en,es: both
     assert granted.params["text"] == "Done: <@U0SAM> is now a liaison."
     assert opened.params["users"] == SAM
     assert welcome.params["channel"] == "DU0SAM"
-    assert "<#C0LIAISONS>" in welcome.params["text"]
+    assert "made you a school liaison" in welcome.params["text"]
 
 
 async def test_a_spanish_speaking_member_gets_spanish(slack: SlackRig) -> None:
