@@ -8,6 +8,7 @@ test fails when any marked string lacks a Spanish translation.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -116,6 +117,29 @@ class Translator:
 def translator(language: str) -> Translator:
     """The translator for a supported language (unknown ones fall back to English)."""
     return Translator(language if language in SUPPORTED_LANGUAGES else "en")
+
+
+def choice_value(typed: str, choices: Sequence[str]) -> str | None:
+    """The choice a member meant, typed in any language we ship (`mar` and `tue` both
+    mean `tue`); None when it is none of them. For parsers, the reverse of `choice`."""
+    lowered = typed.strip().lower()
+    for value in choices:
+        if lowered == value or any(
+            lowered == translator(language).choice(value) for language in SUPPORTED_LANGUAGES
+        ):
+            return value
+    return None
+
+
+def option_for(typed: str, names: Sequence[str]) -> str | None:
+    """The option a member meant by its name in any language we ship (`tema`: `topic`)."""
+    lowered = typed.strip().lower()
+    for name in names:
+        if lowered == name or any(
+            lowered == translator(language).option_name(name) for language in SUPPORTED_LANGUAGES
+        ):
+            return name
+    return None
 
 
 def pick_language(*candidates: str | None, default: str = "en") -> str:

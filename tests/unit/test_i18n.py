@@ -94,3 +94,16 @@ def test_every_option_name_and_choice_has_a_name_in_each_language(language: str)
 )
 def test_pick_language(candidates: tuple[str | None, ...], expected: str) -> None:
     assert pick_language(*candidates) == expected
+
+
+def test_choices_and_option_names_typed_in_any_language_map_back() -> None:
+    from bot.i18n import choice_value, option_for
+
+    assert choice_value("mar", WEEKDAY_CODES) == "tue"
+    assert choice_value("Sáb", WEEKDAY_CODES) == "sat"
+    assert choice_value("tue", WEEKDAY_CODES) == "tue"
+    assert choice_value("enlace", ("liaison", "organizer")) == "liaison"
+    assert choice_value("tuesday", WEEKDAY_CODES) is None
+    assert option_for("anónimo", ("text", "anonymous")) == "anonymous"
+    assert option_for("día", ("weekday", "time")) == "weekday"
+    assert option_for("serie", ("channel",)) is None
