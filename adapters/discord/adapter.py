@@ -129,6 +129,7 @@ class DiscordAdapter:
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
         self._dm_channels: dict[str, int] = {}
+        self._locales: dict[str, str] = {}  # member ID -> the locale of their last interaction
         self._state = AdapterState(homeroom.db.engine)
 
     # -- connection ---------------------------------------------------------------------
@@ -167,6 +168,8 @@ class DiscordAdapter:
     def _actor(
         self, user: discord.abc.User, guild_id: int | None, locale: str | None, admin: bool
     ) -> Actor:
+        if locale:  # Discord tells a member's language only in their interactions
+            self._locales[str(user.id)] = locale
         return Actor(
             MemberRef(PLATFORM, str(guild_id or "dm"), str(user.id)),
             locale=locale,
@@ -336,7 +339,7 @@ class DiscordAdapter:
         except discord.NotFound:
             return None
         admin = member.guild_permissions.manage_guild
-        return PlatformMember(user_id, member.display_name, None, admin)
+        return PlatformMember(user_id, member.display_name, self._locales.get(user_id), admin)
 
     # -- outbound -----------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:

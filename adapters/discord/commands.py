@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.commands import CommandSpec, Option
 from bot.directory import Role
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 
 MANAGE_GUILD = 1 << 5
 SUB_COMMAND = 1
@@ -51,6 +51,16 @@ def _localized(text: str) -> dict[str, str]:
     return found
 
 
+def _named(name: str, localize: Callable[[Translator], str]) -> dict[str, str]:
+    """A name as each language shows it; Discord still sends back the one we declared."""
+    found: dict[str, str] = {}
+    for language, locales in DISCORD_LOCALES.items():
+        translated = localize(translator(language))
+        if translated != name:
+            found.update(dict.fromkeys(locales, translated))
+    return found
+
+
 def _option(option: Option) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": OPTION_TYPES[option.type],
@@ -58,15 +68,24 @@ def _option(option: Option) -> dict[str, Any]:
         "description": option.description[:100],
         "required": option.required,
     }
+    if names := _named(option.name, lambda t: t.option_name(option.name)[:32]):
+        payload["name_localizations"] = names
     if localized := _localized(option.description):
         payload["description_localizations"] = localized
     if option.choices:
-        payload["choices"] = [{"name": c, "value": c} for c in option.choices[:25]]
+        payload["choices"] = [_choice(c) for c in option.choices[:25]]
     elif option.type in AUTOCOMPLETE_TYPES or option.name in AUTOCOMPLETE_NAMES:
         payload["autocomplete"] = True
     if option.type == "channel":
         payload["channel_types"] = [0, 5, 15]  # text, announcement, forum
     return payload
+
+
+def _choice(value: str) -> dict[str, Any]:
+    choice: dict[str, Any] = {"name": value, "value": value}
+    if names := _named(value, lambda t: t.choice(value)[:100]):
+        choice["name_localizations"] = names
+    return choice
 
 
 def _ordered(options: Iterable[Option]) -> list[dict[str, Any]]:

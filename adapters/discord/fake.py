@@ -201,7 +201,8 @@ class FakeDiscord:
         if parts[:1] == ["guilds"] and parts[2:3] == ["members"] and len(parts) == 4:
             if parts[3] in self.missing_members:
                 return {"message": "Unknown Member", "code": 10007}, 404
-            return {"user": user(parts[3], "member"), "roles": [], "joined_at": TIMESTAMP}, 200
+            member = {"roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
+            return {"user": user(parts[3], "member"), **member}, 200
         if parts[:1] == ["users"]:
             return user(parts[1], "member"), 200
         if parts[:1] == ["channels"] and ("reactions" in parts or "pins" in parts):

@@ -130,7 +130,14 @@ class FakeSlack:
                 params.update(dict(parse_qsl(body)))
         if method == "users.info":
             self.lookups += 1
-        if method not in ("auth.test", "users.info", "apps.connections.open", "conversations.info"):
+        reads = (
+            "auth.test",
+            "users.info",
+            "users.list",
+            "apps.connections.open",
+            "conversations.info",
+        )
+        if method not in reads:
             await self._record(method, params)
         queued = self.failures.get(method)
         if queued:
@@ -151,6 +158,8 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.list":
+            return {"ok": True, "members": list(self.users.values())}
         if method == "conversations.info":
             channel = params.get("channel", "")
             if channel in self.missing_channels:

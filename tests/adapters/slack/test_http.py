@@ -241,3 +241,25 @@ async def test_the_bot_knows_which_channels_it_can_post_in(slack: SlackRig) -> N
     slack.fake.missing_channels.add("C0GONE")
     assert await slack.adapter.can_post("C0PARENTS")
     assert not await slack.adapter.can_post("C0GONE")
+
+
+async def test_a_role_for_someone_slack_does_not_know_is_refused_with_the_nearest_name(
+    slack: SlackRig,
+) -> None:
+    fake = slack.fake
+    await slack.client.command(slash("role grant @saam liaison", user=DANA, respond_to=fake.url))
+    [refused] = await fake.wait_for(1)
+    assert refused.params["text"] == (
+        "I can't find @saam in this community, so nothing changed. Did you mean <@U0SAM>?"
+    )
+    assert fake.methods() == ["response_url"]  # no DM to no one
+
+
+async def test_a_role_welcome_is_in_the_recipients_slack_language(slack: SlackRig) -> None:
+    fake = slack.fake
+    await slack.client.command(
+        slash("role grant <@U0MARIA|maria> liaison", user=DANA, respond_to=fake.url)
+    )
+    await fake.wait_for(3)
+    [welcome] = [c for c in fake.calls if c.method == "chat.postMessage"]
+    assert welcome.params["text"].startswith("¡Bienvenido/a!")  # Maria's Slack speaks Spanish
