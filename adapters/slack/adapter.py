@@ -102,6 +102,7 @@ class SlackAdapter:
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
+        self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
@@ -234,16 +235,19 @@ class SlackAdapter:
         return None if private is None else bool(private)
 
     async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
-        """users.info: None when Slack has no such member, or only a deactivated one."""
+        """users.info (cached): None when Slack has no such member, or a deactivated one."""
+        cached = self._known.get(user_id)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
         try:
             info = (await self.client.users_info(user=user_id, include_locale=True))["user"]
         except SlackApiError as error:
             if error.response.get("error") == "user_not_found":
                 return None
             raise
-        if info.get("deleted"):
-            return None
-        return _member(info)
+        found = None if info.get("deleted") else _member(info)
+        self._known[user_id] = (time.monotonic(), found)
+        return found
 
     async def list_members(self, community: str) -> list[PlatformMember]:
         """The first page of users.list: enough to suggest the name someone meant."""
