@@ -247,7 +247,7 @@ def excerpt(text: str, most: int = MAX_QUOTE) -> str:
 
 def option_word(option: Option, t: Translator) -> str:
     """The option's name as a reader of `t`'s language types it (`anónimo` in Spanish)."""
-    return t.pgettext("option", option.name)
+    return t.option_name(option.name)
 
 
 def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:

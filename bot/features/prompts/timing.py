@@ -47,4 +47,3 @@ def next_posting(day: date, skips: frozenset[date], end: date | None) -> tuple[d
     if end is not None and day > end:
         return None
     return day, breaks
-
