@@ -75,7 +75,7 @@ async def test_a_wrong_answer_is_asked_again_and_nothing_said_goes_public(
     await type_lines(adapter, out, ":as maria", "/homeroom prompt suggest")
     await type_lines(adapter, out, "¿Qué hacen en los días de nieve?")
     shown = await type_lines(adapter, out, "quizás")
-    assert "“anonymous” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
+    assert "“anónimo” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
     assert "(2/2)" in shown and adapter.prompt() == "maria 📝> "
     shown = await type_lines(adapter, out, "sí")
     assert "Gracias" in shown and "sin su nombre" in shown
@@ -198,11 +198,12 @@ async def test_a_members_terminal_escapes_are_shown_inert(
     for rich in (False, True):
         out = io.StringIO()
         adapter.view = View(out, rich=rich)
+        # The core refuses the NUL byte in a command, so that one is not echoed back.
         await adapter.handle_line(f"/homeroom series preview {TRICKS}")
         await adapter.handle_line(f":as lee{TRICKS}")
         adapter.view.line(f"lee@#parents> {TRICKS}\rover")
         shown = out.getvalue()
-        assert shown.count(SHOWN) == 3
+        assert shown.count(SHOWN) == 2
         assert f"{SHOWN}^Mover" in shown
         controls = {c for c in shown if ord(c) < 32 or 0x7F <= ord(c) < 0xA0}
         assert controls == {"\n"}
