@@ -250,3 +250,10 @@ async def test_the_console_posts_only_in_its_channels(
 ) -> None:
     adapter, _ = console
     assert await adapter.can_post("parents") and not await adapter.can_post("gym")
+
+
+def test_a_lone_surrogate_is_shown_as_its_code_not_a_crash() -> None:
+    out = io.StringIO()
+    View(out, rich=False).line("half \udc80 a pair")
+    assert out.getvalue() == "half <U+DC80> a pair\n"
+    out.getvalue().encode("utf-8")  # a terminal could be sent this
