@@ -143,11 +143,11 @@ async def test_react_who_and_dm_say_what_happened(
 ) -> None:
     adapter, out = console
     shown = await type_lines(adapter, out, ":who")
-    assert "  sam    roles: parent; school staff" in shown
+    assert "  sam    parent                       language en\n" in shown
     await type_lines(adapter, out, "/homeroom role grant @sam liaison")
     shown = await type_lines(adapter, out, ":who")
-    assert "  sam    roles: parent, liaison; school staff" in shown
-    assert "  dana   roles: parent, organizer; organizer" in shown
+    assert "  sam    liaison, parent              language en\n" in shown
+    assert "  dana   organizer, parent            language en ← you\n" in shown
     shown = await type_lines(adapter, out, ":as lee", "Hello", ":react 1 👍")
     assert shown.endswith("#parents | lee reacted 👍 to message 1\n")
     shown = await type_lines(adapter, out, ":as sam", ":dm")
@@ -229,7 +229,12 @@ async def test_console_commands_explain_mistakes(
     assert "There is no #gym. Channels: #parents, #liaisons." in shown
     assert "I don't know :fly. Type :help for the console commands." in shown
     assert "Use :reply N TEXT" in shown
-    assert "maria  roles: parent; parent (reads Spanish), language es" in shown
+    assert "  maria  parent                       language es\n" in shown
+    bare = await type_lines(adapter, out, ":as", ":in")
+    assert bare == (
+        "You are dana. Switch with :as NAME; members: dana, sam, maria, lee.\n"
+        "You are in #parents. Channels: #parents, #liaisons.\n"
+    )
     assert not await adapter.handle_line(":quit")
 
 
