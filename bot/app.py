@@ -23,6 +23,7 @@ from bot.fallbacks import Fallbacks
 from bot.features import Feature, default_features
 from bot.features.prompts.discussions import Discussions
 from bot.features.prompts.library import Library
+from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OwnPrompts
 from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import Intent
@@ -60,8 +61,17 @@ class Homeroom:
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
         self.own_prompts = OwnPrompts(self.db.engine, self.clock)
+        self.idea_notices = IdeaNotices(
+            self.db.engine, self.clock, self.directory, self.own_prompts, self.outbox.submit
+        )
         self.scheduler = PromptScheduler(
-            self.db.engine, self.clock, library, self.directory, self.outbox, self.own_prompts
+            self.db.engine,
+            self.clock,
+            library,
+            self.directory,
+            self.outbox,
+            self.own_prompts,
+            self.idea_notices,
         )
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
@@ -78,6 +88,7 @@ class Homeroom:
             scheduler=self.scheduler,
             discussions=self.discussions,
             own_prompts=self.own_prompts,
+            idea_notices=self.idea_notices,
             channels=self.channels,
         )
         self.core = Core(

@@ -21,6 +21,7 @@ from bot.commands import (
     convert,
     form_fields,
     parse_text,
+    quoted,
 )
 from bot.context import Context, Services
 from bot.dedupe import InboundDedupe
@@ -39,6 +40,7 @@ from bot.fallbacks import Fallbacks
 from bot.features import ActionHandler, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
+from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,9 @@ _NEEDS_ROLE = {
     ),
     Role.LIAISON: N_("Only school liaisons can do that."),
 }
+
+
+_STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
 
 
 class Core:
@@ -89,6 +94,7 @@ class Core:
         """Handle one inbound event and return what should be sent in answer."""
         if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
+        event, refusal = admit(event)  # nothing below ever sees unstorable text
         platform = event.conversation.platform
         if not await self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
@@ -102,9 +108,13 @@ class Core:
                 self._failed(event, "context", fallback_t), caps, fallback_t
             )
         try:
+            if refusal is not None:
+                raise CommandError(refusal.message, refusal.values)
             intents = await self._route(ctx, event)
         except CommandError as problem:
-            intents = [ctx.reply(ctx.t._(problem.message, **problem.values))]
+            # Refused input must have changed nothing (the fuzz test holds us to it).
+            log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
+            intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
@@ -138,6 +148,8 @@ class Core:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
+        if event.actor.locale and profile.locale != event.actor.locale[:16]:
+            await directory.remember_locale(event.actor.ref, event.actor.locale)
         language = pick_language(
             profile.language, event.actor.locale, default=community.default_language
         )
@@ -179,13 +191,13 @@ class Core:
             raw = dict(event.options)
         else:
             spec, rest = self.commands.find(event.text)
-            raw = parse_text(spec, rest)
+            raw = parse_text(spec, rest, ctx.t)
         return await self._run(ctx, spec, raw)
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
         if not ctx.may(spec.role):
-            return [ctx.reply(ctx.t._(_NEEDS_ROLE[spec.role]))]
-        args, missing = convert(spec, raw, ctx.conversation)
+            raise CommandError(_NEEDS_ROLE[spec.role])
+        args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
         return await spec.handler(ctx, args)
@@ -194,7 +206,7 @@ class Core:
         form = Form(
             form_id=COMMAND_FORM + spec.path,
             title=ctx.t._(spec.description),
-            fields=form_fields(spec.options, given, ctx.t._),
+            fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
         )
         return OpenForm(
@@ -207,16 +219,16 @@ class Core:
             log.warning(
                 "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
             )
-            return [ctx.reply(ctx.t._("That button is no longer in use. Nothing was changed."))]
+            raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         return await handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         if not event.form_id.startswith(COMMAND_FORM):
             log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         spec = self.commands.get(event.form_id.removeprefix(COMMAND_FORM))
         if spec is None:
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         raw = {name: value for name, value in event.values.items() if value.strip()}
         return await self._run(ctx, spec, raw)
 

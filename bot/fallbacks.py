@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, Option, convert_value
+from bot.commands import CommandError, CommandRegistry, Option, convert_value, quoted
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
@@ -223,7 +223,7 @@ class Fallbacks:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
             if leaving:
-                leave = _yes_or_no(text, where)
+                leave = _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
@@ -279,14 +279,14 @@ class Fallbacks:
             text = chosen or text  # the option's own check says what the choices are
         if option is not None:
             try:
-                convert_value(option, text, where)
+                convert_value(option, text, where, t)
             except CommandError as problem:
-                return "", t._(problem.message, **problem.values)
+                return "", t._(problem.message, **quoted(problem.values))
         return text, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
         text = event.text.strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" and 10**5000 too
             return None
         where, member = event.conversation, event.actor.ref
         channel = "dm" if event.is_direct else where.channel
@@ -352,17 +352,22 @@ def _answers(payload: str) -> dict[str, str]:
 _LEAVE = Option("leave", "bool", "")
 
 
-def _yes_or_no(text: str, where: ConversationRef) -> bool | None:
+def _yes_or_no(text: str, where: ConversationRef, t: Translator) -> bool | None:
     """Yes or no in the member's words, as a yes/no option of a command takes them."""
     try:
-        return bool(convert_value(_LEAVE, text, where))
+        return bool(convert_value(_LEAVE, text, where, t))
     except CommandError:
         return None
 
 
 def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
     lowered = text.lower()
-    if lowered.isdigit() and 0 < int(lowered) <= len(choices):
+    if (
+        lowered.isascii()
+        and lowered.isdigit()
+        and len(lowered) <= 3
+        and 0 < int(lowered) <= len(choices)
+    ):
         return choices[int(lowered) - 1].value
     for choice in choices:
         if lowered in (choice.value.lower(), choice.label.lower()):
@@ -400,6 +405,7 @@ def _split_long(intent: Intent, limit: int) -> list[Intent]:
                 text=chunk,
                 buttons=intent.message.buttons if i == last else (),
                 mentions=intent.message.mentions,
+                keep_copy=intent.message.keep_copy,
             ),
         )
         for i, chunk in enumerate(chunks)

@@ -14,10 +14,11 @@ from bot.refs import CommunityRef, MemberRef
 async def reader(
     directory: Directory, member: MemberRef, *hints: str | None, default: str
 ) -> Translator:
-    """The member's chosen language, else the first hint we have (such as the language
-    they last wrote in), else `default` (the community's)."""
+    """The member's chosen language, else the one their platform last reported for them,
+    else the first hint we have (such as the language they wrote in), else `default`
+    (the community's)."""
     profile = await directory.profile(member)
-    return translator(pick_language(profile.language, *hints, default=default))
+    return translator(pick_language(profile.language, profile.locale, *hints, default=default))
 
 
 async def tell_organizers(

@@ -224,6 +224,23 @@ class TestBot:
     def texts(self, intents: list[Intent]) -> list[str]:
         return [text_of(i) for i in intents]
 
+    async def state(
+        self, skip: tuple[str, ...] = ("processed_events", "outbox")
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table (but delivery bookkeeping), to compare before/after:
+        input that was refused must leave this unchanged."""
+        from sqlalchemy import select
+
+        from bot.storage.tables import metadata
+
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        async with self.app.db.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                if table.name not in skip:
+                    rows = (await conn.execute(select(table))).all()
+                    found[table.name] = sorted((tuple(row) for row in rows), key=repr)
+        return found
+
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: no .env, no platform tokens, the given database."""

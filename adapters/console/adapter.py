@@ -33,7 +33,7 @@ from bot.events import (
 from bot.fallbacks import OpenDialogue
 from bot.i18n import Translator, pick_language, translator
 from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Update
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.render import message_text
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
@@ -298,10 +298,15 @@ class ConsoleAdapter:
         due = await self.app.scheduler.soonest_due()
         clock = self.app.clock
         if due is None or not isinstance(clock, ShiftableClock):
-            self.view.line("No prompt is scheduled yet. Try /homeroom prompt schedule.")
+            self.view.line(
+                "No prompt is coming: no schedule has a prompt left to post. "
+                "Try /homeroom prompt list, or /homeroom prompt schedule."
+            )
             return
         clock.shift((due - clock.now()).total_seconds() + 1)
-        self.view.line("⏩ Time jumps ahead to the next scheduled prompt.")
+        zone = (await self.app.directory.community(CommunityRef(PLATFORM, COMMUNITY))).timezone
+        when = translator("en").when(due, zone)
+        self.view.line(f"⏩ Time jumps ahead to {when} ({zone}), the next scheduled prompt.")
         await self.app.scheduler.run_due()
         await self.app.outbox.idle()
 

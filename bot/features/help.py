@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandSpec, Option
+from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, option_word
 from bot.context import Context
 from bot.features import Feature
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Button, Intent, Message
 
 TOPIC_ACTION = "help.topic"
@@ -52,20 +52,27 @@ def overview(ctx: Context) -> Message:
     )
 
 
+def _option_line(ctx: Context, option: Option) -> str:
+    """An option as the reader types it, what it is for, and the values it takes."""
+    line = f"    {option_word(option, ctx.t)}: {ctx.t._(option.description)}"
+    values = accepted_values(option, ctx.t)
+    return line + (" — " + ctx.t._("one of: {values}", values=values) if values else "")
+
+
 def topic_help(ctx: Context, topic: str) -> Message:
     specs = [s for s in ctx.services.commands.all() if s.root == topic and ctx.may(s.role)]
     if not specs:
         return Message(
             text=ctx.t._(
                 "I have no help on “{topic}” yet. These topics have some: {topics}.",
-                topic=topic,
+                topic=excerpt(topic),
                 topics=", ".join(_topics(ctx)),
             )
         )
     lines: list[str] = []
     for spec in specs:
         lines.append(_line(ctx, spec))
-        lines.extend(f"    {o.name}: {ctx.t._(o.description)}" for o in spec.options)
+        lines.extend(_option_line(ctx, o) for o in spec.options)
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 
@@ -84,7 +91,7 @@ FEATURE = Feature(
         CommandSpec(
             path="help",
             description=N_("Show what Homeroom can do for you"),
-            options=(Option("topic", "str", N_("A command to explain, like role")),),
+            options=(Option(NP_("option", "topic"), "str", N_("A command to explain, like role")),),
             handler=show_help,
         ),
     ),

@@ -11,14 +11,17 @@ from bot.context import Context
 from bot.directory import GRANTABLE_ROLES, Role
 from bot.features import Feature
 from bot.features.setup import queue_link
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NP_, Translator
 from bot.intents import Intent, Message
 from bot.notify import reader
 from bot.refs import MemberRef, mention
 
 ROLE_CHOICES = tuple(role.value for role in GRANTABLE_ROLES)
-MEMBER = Option("member", "member", N_("The member, like @name"), required=True)
-ROLE = Option("role", "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES)
+_ROLE_WORDS = (NP_("choice", "liaison"), NP_("choice", "organizer"))  # typed in any language
+MEMBER = Option(NP_("option", "member"), "member", N_("The member, like @name"), required=True)
+ROLE = Option(
+    NP_("option", "role"), "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES
+)
 
 
 def role_phrase(t: Translator, role: Role) -> str:
@@ -135,7 +138,9 @@ FEATURE = Feature(
         CommandSpec(
             path="role list",
             description=N_("See who is a liaison or an organizer"),
-            options=(Option("role", "choice", N_("Only this role"), choices=ROLE_CHOICES),),
+            options=(
+                Option(NP_("option", "role"), "choice", N_("Only this role"), choices=ROLE_CHOICES),
+            ),
             role=Role.ORGANIZER,
             handler=list_roles,
         ),

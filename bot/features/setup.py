@@ -7,17 +7,27 @@ from bot.commands import Args, CommandSpec, Option
 from bot.context import Context
 from bot.directory import CommunitySettings, GroupPurpose, Role
 from bot.features import Feature
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Form, FormField, Intent, Message, OpenForm
 from bot.refs import ConversationRef, channel_link
 
 OPTIONS = (
-    Option("timezone", "timezone", N_("The community's time zone, like America/New_York")),
     Option(
-        "languages", "languages", N_("Languages the group uses, like en,es (first is the main one)")
+        NP_("option", "timezone"),
+        "timezone",
+        N_("The community's time zone, like America/New_York"),
     ),
-    Option("queue", "channel", N_("The private channel where liaisons get parents' questions")),
-    Option("group", "channel", N_("A channel where a parent group talks")),
+    Option(
+        NP_("option", "languages"),
+        "languages",
+        N_("Languages the group uses, like en,es (first is the main one)"),
+    ),
+    Option(
+        NP_("option", "queue"),
+        "channel",
+        N_("The private channel where liaisons get parents' questions"),
+    ),
+    Option(NP_("option", "group"), "channel", N_("A channel where a parent group talks")),
 )
 
 

@@ -30,6 +30,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a word with a context (`Translator.pgettext`): option names ("option") and
+    choice words ("choice") are translated apart from sentences that use the same word."""
+    return message
+
+
 @cache
 def _catalog(language: str) -> NullTranslations:
     po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -53,6 +59,9 @@ class Translator:
     def _(self, message: str, /, **values: object) -> str:
         text = self._catalog.gettext(message)
         return text.format(**values) if values else text
+
+    def pgettext(self, context: str, message: str, /) -> str:
+        return str(self._catalog.pgettext(context, message))
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         text = self._catalog.ngettext(singular, plural, n)

@@ -12,15 +12,20 @@ from bot.i18n import LOCALES_DIR, pick_language, translator
 from bot.settings import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2)}
 
 
 def _source_messages() -> set[str | tuple[str, ...]]:
-    found: set[str | tuple[str, ...]] = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
+    return {message for message, _context in _source_entries()}
+
+
+def _source_entries() -> set[tuple[str | tuple[str, ...], str | None]]:
+    """Each marked message with its context (words marked with NP_ have one)."""
+    found: set[tuple[str | tuple[str, ...], str | None]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, method_map=[("bot/**.py", "python"), ("adapters/**.py", "python")], keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((message if isinstance(message, str) else tuple(message), context))
     return found
 
 
@@ -33,9 +38,9 @@ def test_every_source_string_is_translated(language: str) -> None:
     with (LOCALES_DIR / language / "LC_MESSAGES" / "homeroom.po").open("rb") as po:
         catalog = read_po(po, locale=language)
     missing, broken = [], []
-    for message in sorted(_source_messages(), key=str):
+    for message, context in sorted(_source_entries(), key=str):
         key = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(key)
+        entry = catalog.get(key, context=context)
         if entry is None or entry.fuzzy or not entry.string or not all(entry.string):
             missing.append(message)
             continue

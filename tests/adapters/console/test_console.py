@@ -75,7 +75,7 @@ async def test_a_wrong_answer_is_asked_again_and_nothing_said_goes_public(
     await type_lines(adapter, out, ":as maria", "/homeroom prompt suggest")
     await type_lines(adapter, out, "¿Qué hacen en los días de nieve?")
     shown = await type_lines(adapter, out, "quizás")
-    assert "“anonymous” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
+    assert "“anónimo” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
     assert "(2/2)" in shown and adapter.prompt() == "maria 📝> "
     shown = await type_lines(adapter, out, "sí")
     assert "Gracias" in shown and "sin su nombre" in shown
@@ -187,8 +187,8 @@ def test_markup_becomes_styles_in_a_terminal() -> None:
     ]
 
 
-TRICKS = "a\x1b[31m\x1b]0;owned\x07b\x9b31mc\u202eevil\u2066d\x08e\x00f\x7fg"
-SHOWN = "a^[[31m^[]0;owned^Gb<U+009B>31mc<U+202E>evil<U+2066>d^He^@f<U+007F>g"
+TRICKS = "a\x1b[31m\x1b]0;owned\x07b\x9b31mc\u202eevil\u2066d\x08e\x01f\x7fg"
+SHOWN = "a^[[31m^[]0;owned^Gb<U+009B>31mc<U+202E>evil<U+2066>d^He^Af<U+007F>g"
 
 
 async def test_a_members_terminal_escapes_are_shown_inert(
@@ -200,10 +200,10 @@ async def test_a_members_terminal_escapes_are_shown_inert(
         adapter.view = View(out, rich=rich)
         await adapter.handle_line(f"/homeroom series preview {TRICKS}")
         await adapter.handle_line(f":as lee{TRICKS}")
-        adapter.view.line(f"lee@#parents> {TRICKS}\rover")
+        adapter.view.line(f"lee@#parents> {TRICKS}\rover\x00")
         shown = out.getvalue()
         assert shown.count(SHOWN) == 3
-        assert f"{SHOWN}^Mover" in shown
+        assert f"{SHOWN}^Mover^@" in shown
         controls = {c for c in shown if ord(c) < 32 or 0x7F <= ord(c) < 0xA0}
         assert controls == {"\n"}
         assert "\u202e" not in shown and "\u2066" not in shown

@@ -3,7 +3,9 @@
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
+import aiohttp
 import pytest
 
 from adapters.slack.fake import (
@@ -240,3 +242,83 @@ async def test_the_bot_knows_which_channels_it_can_post_in(slack: SlackRig) -> N
     slack.fake.missing_channels.add("C0GONE")
     assert await slack.adapter.can_post("C0PARENTS")
     assert not await slack.adapter.can_post("C0GONE")
+
+
+async def test_requests_without_signature_headers_or_with_a_bad_timestamp_get_401(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = urlencode(slash("help", user=LEE))
+    signed = slack.client.sign(body)
+    unsigned_cases = [
+        {},  # no signature headers at all
+        {"X-Slack-Signature": signed["X-Slack-Signature"]},  # no timestamp
+        {"X-Slack-Request-Timestamp": signed["X-Slack-Request-Timestamp"]},  # no signature
+        {**signed, "X-Slack-Request-Timestamp": "soon"},
+        {**signed, "X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠"},  # digits, but not ASCII
+        {**signed, "X-Slack-Request-Timestamp": ""},
+    ]
+    statuses = []
+    with caplog.at_level(logging.DEBUG):
+        for headers in unsigned_cases:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(
+                    slack.client.app_url,
+                    data=body,
+                    headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+                ) as response,
+            ):
+                statuses.append(response.status)
+    assert statuses == [401] * len(unsigned_cases)
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert slack.fake.calls == []
+
+
+@pytest.mark.parametrize(
+    "missing", ["trigger_id", "channel_id", "user_id", "team_id", "command", "response_url"]
+)
+async def test_a_signed_command_with_a_missing_field_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture, missing: str
+) -> None:
+    payload = slash("help", user=LEE, respond_to=slack.fake.url)
+    del payload[missing]
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack.client.command(payload)
+        await slack.adapter.homeroom.outbox.idle()
+    assert status in (200, 400, 404)  # 404: no listener for a payload naming no command
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions"},
+        {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": LEE}},
+        {"type": "view_submission", "team": {"id": "T0SCHOOL"}, "user": {"id": LEE}},
+        {"type": "message_action", "callback_id": "homeroom.x", "user": {"id": LEE}},
+    ],
+)
+async def test_a_signed_interaction_with_missing_fields_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture, payload: dict[str, object]
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack.client.interaction(payload)
+        await slack.adapter.homeroom.outbox.idle()
+    assert status in (200, 400, 404)
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+
+
+async def test_a_signed_event_with_missing_fields_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = [
+        {"type": "event_callback", "event": {"type": "message", "user": LEE}},
+        event_callback({"type": "reaction_added", "user": LEE}),
+        event_callback({"type": "message", "user": LEE}),
+    ]
+    with caplog.at_level(logging.DEBUG):
+        statuses = [(await slack.client.event(e))[0] for e in events]
+        await slack.adapter.homeroom.outbox.idle()
+    assert all(s in (200, 400) for s in statuses)
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
