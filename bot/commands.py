@@ -245,6 +245,16 @@ def excerpt(text: str, most: int = MAX_QUOTE) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+# Values that list what is accepted (program text, not what a member typed) may be longer.
+_LISTS = frozenset({"choices", "options", "supported", "topics"})
+
+
+def quoted(values: Mapping[str, str]) -> dict[str, str]:
+    """A CommandError's values, with what a member typed cut to a short excerpt: an answer
+    to bad input never grows with the input."""
+    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
+
+
 def option_word(option: Option, t: Translator) -> str:
     """The option's name as a reader of `t`'s language types it (`anónimo` in Spanish)."""
     return t.option_name(option.name)

@@ -9,20 +9,19 @@ raises at an adapter: a problem becomes a short, kind message to the member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from bot.capabilities import Capabilities
 from bot.commands import (
     COMMAND_FORM,
-    MAX_QUOTE,
     Args,
     CommandError,
     CommandRegistry,
     CommandSpec,
     convert,
-    excerpt,
     form_fields,
     parse_text,
+    quoted,
 )
 from bot.context import Context, Services
 from bot.dedupe import InboundDedupe
@@ -56,15 +55,6 @@ _NEEDS_ROLE = {
 
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
-
-# Values that list what is accepted (program text, not what a member typed) may be longer.
-_LISTS = frozenset({"choices", "options", "supported", "topics"})
-
-
-def _quoted(values: Mapping[str, str]) -> dict[str, str]:
-    """Error values, with what a member typed cut to a short excerpt: an answer to bad
-    input never grows with the input."""
-    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
 
 
 class Core:
@@ -124,7 +114,7 @@ class Core:
         except CommandError as problem:
             # Refused input must have changed nothing (the fuzz test holds us to it).
             log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
-            intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
+            intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)

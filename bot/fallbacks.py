@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, Option, convert_value
+from bot.commands import CommandError, CommandRegistry, Option, convert_value, quoted
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
@@ -281,7 +281,7 @@ class Fallbacks:
             try:
                 convert_value(option, text, where, t)
             except CommandError as problem:
-                return "", t._(problem.message, **problem.values)
+                return "", t._(problem.message, **quoted(problem.values))
         return text, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
