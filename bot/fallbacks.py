@@ -143,7 +143,10 @@ class Fallbacks:
             )
         prompt = field_prompt(t, intent.form, intent.form.fields[0], 1)
         return Ephemeral(
-            to=where, member=member, message=Message(text=prompt), in_reply_to=intent.in_reply_to
+            to=where,
+            member=member,
+            message=Message(text=prompt, keep_copy=intent.form.keep_copy),
+            in_reply_to=intent.in_reply_to,
         )
 
     async def intercept(
@@ -183,7 +186,8 @@ class Fallbacks:
             value, problem = _answer(field, text, t)
             if problem:
                 step = len(answers) + 1
-                return [self._say(event, problem + "\n" + field_prompt(t, form, field, step))], None
+                again = problem + "\n" + field_prompt(t, form, field, step)
+                return [self._say(event, again, form.keep_copy)], None
             answers[field.name] = value
             if len(answers) < len(form.fields):
                 await conn.execute(
@@ -193,7 +197,7 @@ class Fallbacks:
                 )
                 next_field = form.fields[len(answers)]
                 prompt = field_prompt(t, form, next_field, len(answers) + 1)
-                return [self._say(event, prompt)], None
+                return [self._say(event, prompt, form.keep_copy)], None
             await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
@@ -246,13 +250,15 @@ class Fallbacks:
         )
 
     @staticmethod
-    def _say(event: MessagePosted, text: str) -> Intent:
+    def _say(event: MessagePosted, text: str, keep_copy: bool = True) -> Intent:
         if event.is_direct:
-            return DirectMessage(member=event.actor.ref, message=Message(text=text))
+            return DirectMessage(
+                member=event.actor.ref, message=Message(text=text, keep_copy=keep_copy)
+            )
         return Ephemeral(
             to=event.conversation,
             member=event.actor.ref,
-            message=Message(text=text),
+            message=Message(text=text, keep_copy=keep_copy),
             in_reply_to=event.event_id,
         )
 
@@ -294,6 +300,7 @@ def _form_from_json(payload: str) -> Form:
         title=data["title"],
         fields=fields,
         submit_label=data["submit_label"],
+        keep_copy=data.get("keep_copy", True),
     )
 
 

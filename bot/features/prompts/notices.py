@@ -8,6 +8,7 @@ platform admins seen running organizer commands. One who turned these messages o
 (`prompt notices dm=no`) gets none; the count stays on their home page and in `prompt
 suggestions`. The messages never say who suggested anything.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

@@ -317,6 +317,7 @@ FEATURE = Feature(
             # Text first, so it takes every word; anonymous=yes may come before it.
             options=(TEXT, Option("anonymous", "bool", N_("Leave your name off (yes or no)"))),
             handler=suggest,
+            keeps_copies=False,  # the form may carry anonymous=yes; see `suggest`
         ),
         CommandSpec(
             path="prompt suggestions",
