@@ -321,3 +321,13 @@ async def test_a_schedule_number_no_database_can_hold_is_simply_not_found(bot: T
     assert bot.texts([reply]) == [
         "There's no schedule #99999999999999999999 here. “prompt list” shows them."
     ]
+
+
+async def test_the_groups_own_series_emptied_by_removal_finishes(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom prompt add What helps your mornings go calmly at home?")
+    await bot.say("dana", SCHEDULE.replace("moving-up", "our-prompts"))
+    await bot.say("dana", "/homeroom prompt remove 1")
+    to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
+    assert await tick(bot) == []
+    assert await schedule_rows(bot) == [(1, "finished")]
+    assert "0 of 0 posted, finished" in await listing(bot)
