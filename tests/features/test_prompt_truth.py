@@ -331,3 +331,16 @@ async def test_the_groups_own_series_emptied_by_removal_finishes(bot: TestBot) -
     assert await tick(bot) == []
     assert await schedule_rows(bot) == [(1, "finished")]
     assert "0 of 0 posted, finished" in await listing(bot)
+
+
+async def test_skip_next_on_a_long_paused_schedule_skips_a_week_ahead(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom setup timezone=America/New_York")
+    await bot.say("dana", SCHEDULE)
+    await bot.say("dana", "/homeroom prompt pause 1")
+    to(bot, datetime(2026, 9, 16, 12, 0, tzinfo=UTC))
+    [skipped] = await bot.say("dana", "/homeroom prompt skip-next 1")
+    assert bot.texts([skipped])[0].startswith(
+        "Skipped Monday 21 September, 19:00; the series moves one week later."
+    )
+    [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
+    assert "0 of 6 posted, next: Monday 28 September, 19:00" in bot.texts([resumed])[0]

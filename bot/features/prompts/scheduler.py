@@ -251,7 +251,11 @@ class PromptScheduler:
         """Move the next prompt one week later (the series shifts); returns the date that
         was skipped, or None when no date is left to skip. Break weeks before it pass
         with nothing posted, as they would have."""
-        found = next_posting(schedule.next_date, schedule.skips, schedule.end)
+        start = schedule.next_date
+        if schedule.status == "paused":  # its slot may lie in the past: skip one ahead
+            now = self._clock.now()
+            start = next_slot(now, schedule.weekday, schedule.at, schedule.timezone, start)
+        found = next_posting(start, schedule.skips, schedule.end)
         if found is None:
             return None
         skipped = found[0]
