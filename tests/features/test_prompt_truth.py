@@ -344,3 +344,18 @@ async def test_skip_next_on_a_long_paused_schedule_skips_a_week_ahead(bot: TestB
     )
     [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
     assert "0 of 6 posted, next: Monday 28 September, 19:00" in bot.texts([resumed])[0]
+
+
+async def test_breaks_that_would_drop_every_prompt_left_create_nothing(bot: TestBot) -> None:
+    for text in ("What helps your mornings go calmly?", "What did your child teach you?"):
+        await bot.say("dana", f"/homeroom prompt add {text}")
+    own = SCHEDULE.replace("moving-up", "our-prompts")
+    [reply] = await bot.say("dana", own + " skip=2026-09-07,2026-09-14 after-break=skip")
+    assert bot.texts([reply]) == [
+        "The break weeks before the first free Monday would drop every prompt left "
+        "(after-break=skip), so this schedule would never post. Try after-break=shift, or "
+        "check the dates."
+    ]
+    assert await schedule_rows(bot) == []
+    [reply] = await bot.say("dana", own + " skip=2026-09-07 after-break=skip")
+    assert "The first prompt goes out Monday 14 September" in bot.texts([reply])[0]
