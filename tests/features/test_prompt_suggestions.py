@@ -270,3 +270,14 @@ async def test_nor_does_the_dialogue_that_stands_for_it_without_forms(bot: TestB
     async with bot.app.db.engine.connect() as conn:
         rows = (await conn.execute(select(community_prompts.c.author_id))).all()
     assert [tuple(r) for r in rows] == [(None,)]
+
+
+async def test_a_members_platform_language_is_kept_for_later_notices(bot: TestBot) -> None:
+    from bot.storage.tables import members
+
+    await bot.say("maria", "Hola")
+    await bot.say("maria", "Hola otra vez")  # unchanged: nothing more to write
+    await bot.app.directory.flush()
+    async with bot.app.db.engine.connect() as conn:
+        rows = (await conn.execute(select(members.c.user_id, members.c.locale))).all()
+    assert [tuple(r) for r in rows] == [("maria", "es-MX")]
