@@ -281,3 +281,13 @@ async def test_a_members_platform_language_is_kept_for_later_notices(bot: TestBo
     async with bot.app.db.engine.connect() as conn:
         rows = (await conn.execute(select(members.c.user_id, members.c.locale))).all()
     assert [tuple(r) for r in rows] == [("maria", "es-MX")]
+
+
+async def test_a_page_of_ideas_says_how_many_wait_in_all(bot: TestBot) -> None:
+    for n in range(12):
+        await bot.say("sam", f"/homeroom prompt suggest Idea number {n} for our group?")
+    shown = await bot.say("dana", "/homeroom prompt suggestions")
+    assert len(shown) == 11
+    assert bot.texts(shown[-1:]) == [
+        "These are the first 10 of 12. Decide on some to see the rest."
+    ]
