@@ -80,6 +80,9 @@ class CommandSpec:
     options: tuple[Option, ...] = ()
     role: Role = Role.PARENT
     shares_content: bool = False
+    # False where even the form asking for the options would say something private
+    # (an anonymous suggestion): its copy is deleted once delivered.
+    keeps_copies: bool = True
 
     @property
     def root(self) -> str:

@@ -208,6 +208,7 @@ class Core:
             title=ctx.t._(spec.description),
             fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
+            keep_copy=spec.keeps_copies,
         )
         return OpenForm(
             to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id

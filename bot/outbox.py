@@ -35,6 +35,7 @@ from bot.intents import (
     intent_from_json,
     intent_to_json,
     is_private,
+    keeps_copy,
     lane_of,
     platform_of,
 )
@@ -353,7 +354,7 @@ class Outbox:
             self.sent_count += 1
         await self._marks.write(mark)
         lane.queue.popleft()
-        if not getattr(getattr(item.intent, "message", None), "keep_copy", True):
+        if not keeps_copy(item.intent):
             await self._forget(item.id)
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
