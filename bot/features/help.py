@@ -22,7 +22,10 @@ def _topics(ctx: Context) -> list[str]:
 
 
 def _line(ctx: Context, spec: CommandSpec) -> str:
-    usage = " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options)
+    words = [option_word(o, ctx.t) for o in spec.options]  # as this reader types them
+    usage = " ".join(
+        f"<{w}>" if o.required else f"[{w}]" for o, w in zip(spec.options, words, strict=True)
+    )
     return f"• {spec.path} {usage}".rstrip() + f" — {ctx.t._(spec.description)}"
 
 

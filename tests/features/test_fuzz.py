@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import option_word
+from bot.commands import Option, option_word
 from bot.events import CommandInvoked, ComponentSubmitted, Event, FormSubmitted, MessagePosted
 from bot.features import default_features
 from bot.i18n import translator
@@ -104,12 +104,34 @@ NASTY = [
 ]
 PATHS = [spec.path for spec in SPECS] + ["role", "prompt", "hlep", "ayuda", ""]
 
+# Values a member might well mean, per kind of option, so handlers run as well as parsers.
+LIKELY = {
+    "str": ["moving-up", "our-prompts", "homework-without-tears", "role", "prompt", "setup"],
+    "text": ["What helps your family on school mornings?", "¿Qué les ayuda por la mañana?"],
+    "int": ["1", "2", "3"],
+    "bool": ["yes", "no", "sí"],
+    "weekday": ["mon", "martes", "sun"],
+    "member": ["@sam", "@maria", "@lee", "@dana", "<@ghost>"],
+    "channel": ["#parents", "#liaisons", "<#parents>"],
+    "time": ["19:00", "0:30", "23:59", "00:00"],
+    "date": ["2026-09-07", "2026-12-21", "2099-12-31", "2000-01-01"],
+    "dates": ["2026-12-21,2026-12-28", "2026-09-07"],
+    "timezone": ["America/New_York", "Europe/Madrid", "UTC"],
+    "languages": ["en", "es", "en,es", "es,en"],
+}
 values = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=24),
     st.text(alphabet=st.characters(codec=None, categories=None), max_size=12),  # surrogates too
     st.integers().map(str),
 )
+
+
+def _value_for(option: Option) -> st.SearchStrategy[str]:
+    likely = list(option.choices) or LIKELY.get(option.type, [])
+    return st.one_of(st.sampled_from(likely), st.sampled_from(likely), values)
+
+
 words = st.one_of(
     st.builds(lambda k, v: f"{k}={v}", st.sampled_from(OPTION_WORDS), values),
     st.builds(lambda k, v: f"{k}={v}", st.text(min_size=1, max_size=10), values),
@@ -126,10 +148,8 @@ command_texts = st.one_of(
     ),
     st.sampled_from([s for s in SPECS if s.options]).flatmap(  # its own options, odd values
         lambda spec: st.lists(
-            st.builds(
-                lambda option, value: f"{option.name}={value}",
-                st.sampled_from(spec.options),
-                values,
+            st.sampled_from(spec.options).flatmap(
+                lambda option: _value_for(option).map(lambda value: f"{option.name}={value}")
             ),
             max_size=len(spec.options),
         ).map(lambda parts: " ".join([spec.path, *parts]))
@@ -137,6 +157,14 @@ command_texts = st.one_of(
 )
 typed_options = st.dictionaries(
     st.one_of(st.sampled_from(OPTION_WORDS), st.text(max_size=8)), values, max_size=5
+)
+
+# A real command's path and some of its own options, with likely or odd values.
+spec_options = st.sampled_from(SPECS).flatmap(
+    lambda spec: st.tuples(
+        st.just(spec.path),
+        st.fixed_dictionaries({}, optional={o.name: _value_for(o) for o in spec.options}),
+    )
 )
 
 
@@ -150,6 +178,20 @@ def _events(bot: TestBot) -> st.SearchStrategy[Event]:
             origin,
             st.sampled_from(PATHS),
             typed_options,
+        ),
+        st.builds(  # typed options as Discord sends them, for a real command
+            lambda o, spec_options: CommandInvoked(
+                **o, name=spec_options[0], options=spec_options[1]
+            ),
+            origin,
+            spec_options,
+        ),
+        st.builds(  # a command's own form, answered
+            lambda o, spec_options: FormSubmitted(
+                **o, form_id="command:" + spec_options[0], values=spec_options[1]
+            ),
+            origin,
+            spec_options,
         ),
         st.builds(
             lambda o, action, value: ComponentSubmitted(**o, action_id=action, value=value),
