@@ -242,7 +242,9 @@ async def _check(bot: TestBot, caplog: pytest.LogCaptureFixture, event: Event) -
     idle, and a refused event must leave every table as it was. True if it was refused."""
     caplog.clear()
     caplog.set_level(logging.DEBUG, logger="bot")
-    before = await bot.state()
+    # The tables as the last refused event left them, unless something was accepted since.
+    before = getattr(bot, "fuzz_state", None) or await bot.state()
+    bot.fuzz_state = None  # type: ignore[attr-defined]
     await asyncio.wait_for(bot.send(event), timeout=30)  # raises if anything escapes the core
     tracebacks = [
         r.getMessage() for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING
@@ -251,6 +253,7 @@ async def _check(bot: TestBot, caplog: pytest.LogCaptureFixture, event: Event) -
     refused = _refused(caplog, event)
     if refused:
         assert await bot.state() == before, event
+        bot.fuzz_state = before  # type: ignore[attr-defined]
     return refused
 
 
@@ -276,7 +279,7 @@ async def test_every_nasty_value_in_every_kind_of_field(
     bot: TestBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Random search may miss a known troublemaker in a short run: each one goes, once,
-    into a command's text, a typed option, a form answer and a button, as each member."""
+    into a command's text, a form answer and a button, as each member in turn."""
     await _ready(bot)
     slots = [(spec, option) for spec in SPECS for option in spec.options]
     refused = 0
@@ -285,8 +288,7 @@ async def test_every_nasty_value_in_every_kind_of_field(
         who = PEOPLE[n % len(PEOPLE)]
         for event in (
             CommandInvoked(**bot._from(who), text=f"{spec.path} {option.name}={value}"),
-            CommandInvoked(**bot._from(who), name=spec.path, options={option.name: value}),
-            FormSubmitted(
+            FormSubmitted(  # typed options (Discord) take the same road as a form's answers
                 **bot._from(who), form_id="command:" + spec.path, values={option.name: value}
             ),
             ComponentSubmitted(**bot._from(who), action_id=ACTIONS[n % len(ACTIONS)], value=value),
