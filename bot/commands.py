@@ -47,6 +47,7 @@ OptionType = Literal[
 # Far above any honest value, far below what would slow the bot or flood a reply.
 MAX_LENGTH = {"str": 200, "text": 3000, "dates": 1000, "timezone": 64}
 MAX_QUOTE = 60  # what a member typed is quoted back at most this long
+MAX_REF = 64  # the longest member or channel ID the tables hold (no platform's is longer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +494,7 @@ def convert_value(
         return chosen
     if kind == "member":
         match = _MENTION.match(text)
-        if not match:
+        if not match or len(match["id"] or match["bare"]) > MAX_REF:
             raise CommandError(
                 N_("I couldn't tell who “{value}” is. Mention the member, like @name."),
                 {"value": text},
@@ -501,7 +502,7 @@ def convert_value(
         return MemberRef(where.platform, where.community, match["id"] or match["bare"])
     if kind == "channel":
         match = _CHANNEL.match(text)
-        if not match:
+        if not match or len(match["id"] or match["bare"]) > MAX_REF:
             raise CommandError(
                 N_("I couldn't tell which channel “{value}” is. Link it, like #channel."),
                 {"value": text},

@@ -104,6 +104,8 @@ NASTY = [
     "\x1b[2J",
     "<!channel>",
     "@everyone",
+    "@" + "u" * 65,
+    "<#" + "c" * 65 + ">",
 ]
 PATHS = [spec.path for spec in SPECS] + ["role", "prompt", "hlep", "ayuda", ""]
 
