@@ -12,6 +12,7 @@ The normal suite runs a short pass; for a long one:
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import hypothesis
 import pytest
@@ -19,7 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import Option, option_word
-from bot.events import CommandInvoked, ComponentSubmitted, Event, FormSubmitted, MessagePosted
+from bot.events import (
+    CommandInvoked,
+    ComponentSubmitted,
+    Event,
+    FormSubmitted,
+    MessagePosted,
+    ReactionAdded,
+)
 from bot.features import default_features
 from bot.i18n import translator
 from bot.testing import TestBot
@@ -130,6 +138,7 @@ values = st.one_of(
     st.text(max_size=24),
     st.text(alphabet=st.characters(codec=None, categories=None), max_size=12),  # surrogates too
     st.integers().map(str),
+    st.text(min_size=60, max_size=300),  # past the length of every column and limit
 )
 
 
@@ -212,6 +221,22 @@ def _events(bot: TestBot) -> st.SearchStrategy[Event]:
             typed_options,
         ),
         st.builds(lambda o, text: MessagePosted(**o, text=text), origin, values),
+        st.builds(
+            lambda o, thread, text: MessagePosted(
+                **(o | {"conversation": bot.where(thread=thread)}), text=text
+            ),
+            origin,
+            values,
+            values,
+        ),
+        st.builds(
+            lambda o, message, emoji: ReactionAdded(
+                **(o | {"conversation": replace(bot.where(), message=message)}), emoji=emoji
+            ),
+            origin,
+            values,
+            values,
+        ),
     )
 
 
