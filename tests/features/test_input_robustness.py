@@ -211,6 +211,14 @@ async def test_text_that_is_not_storable_gets_a_kind_answer_and_changes_nothing(
             "“²:00” isn't a time of day. Use 24-hour time, like 19:00.",
         ),
         (
+            "role grant @" + "u" * 65 + " liaison",
+            "I couldn't tell who “@" + "u" * 58 + "…” is. Mention the member, like @name.",
+        ),
+        (
+            "setup queue=#" + "c" * 65,
+            "I couldn't tell which channel “#" + "c" * 58 + "…” is. Link it, like #channel.",
+        ),
+        (
             "x" * 3000,
             "I don't know the command “" + "x" * 59 + "…”. Type “help” to see what I can do.",
         ),
