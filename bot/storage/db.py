@@ -163,6 +163,12 @@ def _explain(db: Database, error: BaseException) -> str | None:
     if isinstance(error, DatabaseUnavailable):
         return str(error)
     chain = _causes(error)
+    if any("Can't locate revision" in str(link) for link in chain):
+        return (
+            f"the database at {db.display_url} was set up by a newer Homeroom (its schema "
+            "revision is unknown here): run that newer version, or set DATABASE_URL to "
+            "another database"
+        )
     cause = chain[-1]
     kinds = {type(link).__name__ for link in chain}
     kind = type(cause).__name__
