@@ -108,3 +108,27 @@ async def test_no_one_listening_is_retried_with_backoff_and_no_traceback(
     assert [delay for _, delay, _ in found] == ["1", "2", "4"]
     assert all(error.startswith('"ClientConnectorError') for error, _, _ in found)
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+
+
+async def test_a_dropped_socket_reconnects_with_backoff_and_one_line_per_retry(
+    homeroom: Homeroom, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    adapter = socket_adapter(homeroom, fake_slack, fake_slack.url + "/api/")
+    await homeroom.start(timers=False)
+    with caplog.at_level(logging.DEBUG):
+        await adapter.start()
+        await fake_slack.wait_for_socket()
+        for _ in range(2):
+            fake_slack.fail_next("apps.connections.open", 502, {"ok": False, "error": "x"})
+        first = fake_slack._sockets.pop()
+        await first.close()  # Slack goes away
+        await fake_slack.wait_for_socket()  # and Homeroom comes back, after two retries
+        command = slash("help", user=LEE, respond_to=fake_slack.url)
+        await fake_slack.wait_for_ack(await fake_slack.push("slash_commands", command))
+        await fake_slack.wait_for(1, "response_url")
+    await adapter.stop()
+    assert [(error, delay) for error, delay, _ in retries(caplog)] == [
+        ('"SlackApiError HTTP 502"', "1"),
+        ('"SlackApiError HTTP 502"', "2"),
+    ]
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
