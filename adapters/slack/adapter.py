@@ -430,7 +430,9 @@ def _classify(error: SlackApiError) -> Exception:
     if response.status_code == 429 or code == "ratelimited":
         headers = {k.lower(): v for k, v in (response.headers or {}).items()}
         wait = headers.get("retry-after", "1")
-        return RetryAfter(float(wait[0] if isinstance(wait, list) else wait))
+        # Slack limits each Web API method per workspace, and its 429 does not say
+        # which limit was hit: every channel of the workspace waits the Retry-After.
+        return RetryAfter(float(wait[0] if isinstance(wait, list) else wait), overall=True)
     if code in PERMANENT_ERRORS:
         return PermanentFailure(str(code))
     return error
