@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.commands import Args, CommandError, CommandSpec, Option
 from bot.context import Context
 from bot.directory import Role
-from bot.features import Feature
+from bot.features import Action, Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
 from bot.i18n import N_
 from bot.intents import Button, Intent, Message
@@ -81,15 +81,6 @@ def _card(ctx: Context, idea: OwnPrompt) -> Message:
 
 
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
-    if not ctx.may(Role.ORGANIZER):
-        return [
-            ctx.reply(
-                ctx.t._(
-                    "Only organizers can do that. If you help run this group, "
-                    "an organizer can give you the role with “role grant”."
-                )
-            )
-        ]
     decided = await ctx.services.own_prompts.decide(
         ctx.community.id, int(value) if value.isdigit() else -1, accept
     )
@@ -171,5 +162,8 @@ FEATURE = Feature(
             handler=add,
         ),
     ),
-    actions={ACCEPT: accept, SET_ASIDE: set_aside},
+    actions={
+        ACCEPT: Action(accept, Role.ORGANIZER),
+        SET_ASIDE: Action(set_aside, Role.ORGANIZER),
+    },
 )
