@@ -217,6 +217,36 @@ async def test_text_a_member_wrote_can_never_ping_everyone(slack: SlackRig) -> N
     assert "<!" not in json.dumps(call.params)
 
 
+async def test_a_post_over_50_blocks_goes_as_several_messages_in_order(slack: SlackRig) -> None:
+    app = slack.adapter.homeroom
+    where = ConversationRef("slack", "T0SCHOOL", "C0PARENTS", thread="1700000000.000100")
+    text = "\n\n".join(f"Part {n} " + "x" * 2900 for n in range(60))
+    app.outbox.submit([Post(to=where, message=Message(text=text, title="Digest"))])
+    await run_until(app)
+    calls = [c for c in slack.fake.calls if c.method == "chat.postMessage"]
+    assert len(calls) == 2
+    sent = [block for c in calls for block in c.params["blocks"]]
+    assert len(sent) == 61  # the header and all 60 sections: nothing cut
+    assert [b["text"]["text"].split(" ")[1] for b in sent[1:]] == [str(n) for n in range(60)]
+    assert {(c.params["channel"], c.params["thread_ts"]) for c in calls} == {
+        ("C0PARENTS", "1700000000.000100")
+    }
+
+
+async def test_a_response_url_answering_429_is_retried_after_its_wait_not_lost(
+    slack: SlackRig,
+) -> None:
+    fake, app = slack.fake, slack.adapter.homeroom
+    fake.fail_next("response_url", 429, {}, {"Retry-After": "30"})
+    await slack.client.command(slash("help", user=LEE, respond_to=fake.url))
+    answers = await run_until(app, fake.wait_for(2, "response_url"))
+    await run_until(app)
+    assert answers is not None and len(answers) == 2  # refused once, then answered once
+    assert answers[0].params == answers[1].params
+    assert app.clock.monotonic() == 30.0  # exactly the Retry-After (all of its digits)
+    assert fake.methods() == ["response_url", "response_url"]  # not lost, nothing else
+
+
 async def test_a_message_shortcut_runs_its_command_on_that_message(slack: SlackRig) -> None:
     seen = []
     original = slack.adapter.homeroom.handle
