@@ -2,7 +2,9 @@
 
 `TestBot` is a loopback community: `await bot.say("dana", "/homeroom role list")` runs
 the command through the real core, storage and outbox, and returns what was delivered
-because of it. Time is a `FakeClock`; nothing sleeps and no queue waits on a timeout.
+because of it. Time is a `FakeClock` that moves only when a test moves it
+(`clock.advance(...)`, or `run_until`, which `TestBot.settle` uses, while the outbox
+waits for nothing but time); nothing sleeps and no queue waits on a timeout.
 """
 
 from __future__ import annotations
