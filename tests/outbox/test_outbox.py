@@ -317,3 +317,18 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
         t for text, t in zip(texts(adapter), adapter.sent_at, strict=True) if text != "yours"
     ]
     assert fan_out == pytest.approx([float(n) for n in range(30)])  # one a second, exactly
+
+
+async def test_rows_staged_before_start_are_sent_once_whoever_queues_them_first(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(clock=clock)
+    homeroom.attach(adapter)
+    await homeroom.db.migrate()
+    async with homeroom.db.engine.begin() as conn:  # a claim and its posts, committed
+        staged = await homeroom.outbox.stage(conn, posts("parents", 3))
+    await homeroom.start(timers=False)  # resume finds the committed rows ...
+    homeroom.outbox.release(staged)  # ... and the claimer hands them over too
+    await run_until(homeroom)
+    assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)
+    assert await rows(homeroom) == [("sent", 1)] * 3
