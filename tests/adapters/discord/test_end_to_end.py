@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
@@ -313,3 +314,36 @@ async def test_when_the_core_has_nothing_to_say_the_member_still_gets_an_answer(
 async def test_the_bot_knows_which_channels_it_can_post_in(discord_bot: DiscordRig) -> None:
     assert await discord_bot.adapter.can_post("1300000000000000001")  # #parents, in the server
     assert not await discord_bot.adapter.can_post("1399999999999999999")  # not a channel it can see
+
+
+async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig) -> None:
+    from tests.contract.test_deliverers import every_intent
+
+    fake = discord_bot.fake
+    fake.calls.clear()
+    pings = "@everyone @here <@&1> hello"
+    intents = [
+        replace(intent, message=replace(intent.message, text=pings, footer=pings))
+        if hasattr(intent, "message")
+        else intent
+        for intent in every_intent("discord", "1", "1300000000000000001", LEE)
+    ]
+    for intent in intents:
+        await discord_bot.adapter.deliver(intent)
+    carrying = [
+        c
+        for c in fake.calls
+        if isinstance(c.body, dict) and ("content" in c.body or "embeds" in c.body)
+    ]
+    # Two posts, the private answer and the form (by DM: no interaction to answer), the
+    # DM, and the edit: each of the six calls that carry text.
+    assert [(c.method, c.path.rsplit("/", 2)[-2:]) for c in carrying] == [
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("PATCH", ["messages", "1401"]),
+        ("POST", ["1500000000000000014", "messages"]),
+    ]
+    for call in carrying:
+        assert call.body["allowed_mentions"]["parse"] == [], call.path
