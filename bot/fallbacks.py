@@ -223,7 +223,7 @@ class Fallbacks:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
             if leaving:
-                leave = _yes_or_no(text, where)
+                leave = _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
@@ -279,7 +279,7 @@ class Fallbacks:
             text = chosen or text  # the option's own check says what the choices are
         if option is not None:
             try:
-                convert_value(option, text, where)
+                convert_value(option, text, where, t)
             except CommandError as problem:
                 return "", t._(problem.message, **problem.values)
         return text, None
@@ -352,10 +352,10 @@ def _answers(payload: str) -> dict[str, str]:
 _LEAVE = Option("leave", "bool", "")
 
 
-def _yes_or_no(text: str, where: ConversationRef) -> bool | None:
+def _yes_or_no(text: str, where: ConversationRef, t: Translator) -> bool | None:
     """Yes or no in the member's words, as a yes/no option of a command takes them."""
     try:
-        return bool(convert_value(_LEAVE, text, where))
+        return bool(convert_value(_LEAVE, text, where, t))
     except CommandError:
         return None
 

@@ -113,6 +113,7 @@ SCRIPT = [
     "/homeroom role list organizer",
     "/homeroom role grant @saam liaison",
     "/homeroom role grant @zzzzzz liaison",
+    "/homeroom role grant @sam principal",
     "/homeroom role grant @sam",
     "/homeroom role grant sam liaison",
     "/homeroom role grant @sam liaison",
@@ -127,6 +128,7 @@ SCRIPT = [
     "/homeroom prompt schedule series=moving-up",
     "/homeroom prompt schedule series=nothing channel=#parents weekday=mon time=19:00",
     "/homeroom prompt schedule series=moving-up channel=#parents weekday=mon time=25:00",
+    "/homeroom prompt schedule series=moving-up channel=#parents weekday=xyz time=19:00",
     "/homeroom prompt schedule series=moving-up channel=#parents weekday=mon time=19:00",
     "/homeroom prompt list",
     "/homeroom prompt pause 1",
@@ -227,11 +229,6 @@ def test_the_check_knows_both_languages() -> None:
     assert Path(LOCALES_DIR).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parser's own messages (bot/commands.py, wt-parser) still name options and "
-    "choices in English; remove this mark when they use Translator.option_name/choice",
-)
 async def test_a_refused_choice_names_the_option_and_choices_in_the_readers_language(
     bot: TestBot,
 ) -> None:

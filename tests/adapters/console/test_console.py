@@ -75,7 +75,7 @@ async def test_a_wrong_answer_is_asked_again_and_nothing_said_goes_public(
     await type_lines(adapter, out, ":as maria", "/homeroom prompt suggest")
     await type_lines(adapter, out, "¿Qué hacen en los días de nieve?")
     shown = await type_lines(adapter, out, "quizás")
-    assert "“anonymous” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
+    assert "“anónimo” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
     assert "(2/2)" in shown and adapter.prompt() == "maria 📝> "
     shown = await type_lines(adapter, out, "sí")
     assert "Gracias" in shown and "sin su nombre" in shown
