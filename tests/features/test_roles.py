@@ -1,3 +1,5 @@
+import pytest
+
 from bot.directory import Role
 from bot.intents import DirectMessage, Ephemeral, OpenForm
 from bot.notify import tell_organizers
@@ -164,7 +166,7 @@ async def test_typed_options_work_as_discord_sends_them(bot: TestBot) -> None:
 
 
 async def test_a_remembered_platform_language_serves_when_the_platform_cannot_be_asked(
-    bot: TestBot,
+    bot: TestBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     await bot.say("maria", "/homeroom help")  # her platform said es-MX; Homeroom keeps it
     await bot.say("dana", "/homeroom role grant @maria organizer")
@@ -181,4 +183,10 @@ async def test_a_remembered_platform_language_serves_when_the_platform_cannot_be
     )
     assert [n.message.text for n in notes if isinstance(n, DirectMessage)] == [
         "Le damos la bienvenida a Homeroom."
+    ]
+    # Asking a platform out of reach: assume the member exists, and one line, no traceback.
+    found = await bot.app.directory.people.find(bot.member("sam"))
+    assert (found.id, found.locale) == ("sam", None)  # type: ignore[union-attr]
+    assert [(r.getMessage(), r.exc_info) for r in caplog.records if "lookup" in r.getMessage()] == [
+        ("event=member_lookup_failed platform=fake error=ConnectionError", None)
     ]
