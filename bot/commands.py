@@ -596,7 +596,7 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
 def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
     """The choices as a reader of `t`'s language reads them, each with its own value."""
     if option.type == "weekday":
-        return tuple(Choice(value, t.choice(value)) for value in WEEKDAYS)
+        return tuple(Choice(value, t.weekday(day)) for day, value in enumerate(WEEKDAYS))
     if option.type == "bool":
         return (
             Choice("yes", t.pgettext("choice", "yes")),
@@ -607,7 +607,9 @@ def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
 
 def accepted_values(option: Option, t: Translator) -> str | None:
     """The values an option takes, in the reader's language, for help and for errors."""
-    if option.type in ("choice", "bool", "weekday"):
+    if option.type == "weekday":  # short, as typed: lun, mar ...
+        return ", ".join(t.choice(value) for value in WEEKDAYS)
+    if option.type in ("choice", "bool"):
         return ", ".join(choice.label for choice in choice_labels(option, t))
     return None
 
