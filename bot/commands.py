@@ -95,10 +95,14 @@ class CommandSpec:
 
 @dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions in flight
 class CommandError(Exception):
-    """A problem with what a member typed; `message` is a msgid, `values` fill it."""
+    """A problem with what a member typed; `message` is a msgid, `values` fill it.
+
+    `option` names the one option at fault, when there is one: a form answered as a
+    dialogue then asks that question again and keeps the other answers."""
 
     message: str
     values: Mapping[str, str] = field(default_factory=dict)
+    option: str | None = None
 
 
 _Date: TypeAlias = date  # Args has methods named date and time

@@ -257,7 +257,18 @@ class Core:
         intercepted = await self._fallbacks.intercept(event, ctx.t)
         if intercepted is None:
             return None
-        intents, stands_for = intercepted
-        if stands_for is not None:
-            intents = [*intents, *await self._route(ctx, stands_for)]
-        return intents
+        intents, stands_for, form = intercepted
+        if stands_for is None:
+            return intents
+        try:
+            return [*intents, *await self._route(ctx, stands_for)]
+        except CommandError as problem:
+            # One answer of a dialogue refused by the command: ask it again, keep the rest.
+            if form is None or problem.option is None or not isinstance(stands_for, FormSubmitted):
+                raise
+            values = dict(stands_for.values)
+            question = await self._fallbacks.reask(event, form, values, problem.option, ctx.t)
+            if question is None:
+                raise
+            text = ctx.t._(problem.message, **quoted(problem.values)) + "\n" + question
+            return [*intents, ctx.reply(Message(text=text, keep_copy=form.keep_copy))]

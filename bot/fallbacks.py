@@ -165,15 +165,16 @@ class Fallbacks:
 
     async def intercept(
         self, event: MessagePosted, t: Translator
-    ) -> tuple[list[Intent], ComponentSubmitted | FormSubmitted | None] | None:
+    ) -> tuple[list[Intent], ComponentSubmitted | FormSubmitted | None, Form | None] | None:
         """A message that answers a dialogue or picks a numbered choice, turned into what it
-        stands for; None when the message is ordinary conversation."""
+        stands for (with the form a finished dialogue answered, for `reask`); None when the
+        message is ordinary conversation."""
         answered = await self._continue_dialogue(event, t)
         if answered is not None:
             return answered
         pressed = await self._pick_choice(event)
         if pressed is not None:
-            return [], pressed
+            return [], pressed, None
         return None
 
     async def open_dialogue(self, member: MemberRef) -> OpenDialogue | None:
@@ -185,11 +186,38 @@ class Fallbacks:
             return None
         answers = _answers(row.answers)
         leaving = answers.pop(LEAVING, None) is not None
-        return OpenDialogue(row.channel, _form_from_json(row.form), len(answers) + 1, leaving)
+        form = _form_from_json(row.form)
+        return OpenDialogue(row.channel, form, _unanswered(form, answers) + 1, leaving)
+
+    async def reask(
+        self, event: MessagePosted, form: Form, answers: dict[str, str], name: str, t: Translator
+    ) -> str | None:
+        """The command refused one answer of a finished dialogue (an unknown series, a
+        prompt too short): open the dialogue again at that question with every other
+        answer kept, and return the question; None when `name` is no field of `form`."""
+        if name not in {f.name for f in form.fields}:
+            return None
+        kept = {k: v for k, v in answers.items() if k != name}
+        member = event.actor.ref
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(dialogues).where(_mine(member)))
+            await conn.execute(
+                insert(dialogues).values(
+                    platform=member.platform,
+                    community=member.community,
+                    channel=event.conversation.channel,
+                    user_id=member.id,
+                    form=json.dumps(asdict(form)),
+                    answers=json.dumps(kept),
+                    created_at=self._clock.now(),
+                )
+            )
+        step = _unanswered(form, kept)
+        return field_prompt(t, form, form.fields[step], step + 1)
 
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
-    ) -> tuple[list[Intent], FormSubmitted | None] | None:
+    ) -> tuple[list[Intent], FormSubmitted | None, Form | None] | None:
         """One message of a dialogue: an answer, `cancel`, a yes/no about leaving it, or a
         command typed mid-form (which asks whether to leave, never counts as an answer)."""
         member, where = event.actor.ref, event.conversation
@@ -205,8 +233,9 @@ class Fallbacks:
             answers = _answers(row.answers)
             leaving = LEAVING in answers
             answers.pop(LEAVING, None)
-            field = form.fields[len(answers)]
-            question = field_prompt(t, form, field, len(answers) + 1)
+            step = _unanswered(form, answers)
+            field = form.fields[step]
+            question = field_prompt(t, form, field, step + 1)
 
             async def keep(with_answers: dict[str, str]) -> None:
                 await conn.execute(
@@ -224,38 +253,46 @@ class Fallbacks:
             text = event.text.strip()
             if text.lower() in CANCEL_WORDS:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
-                return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
+                return (
+                    [self._say(event, t._("Okay, I stopped there. Nothing was changed."))],
+                    None,
+                    None,
+                )
             if leaving:
                 leave = _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
-                    return [self._say(event, left)], None
+                    return [self._say(event, left)], None, None
                 if leave is None and not text:
-                    return [
-                        self._say(event, ask_leave, form.keep_copy)
-                    ], None  # asked again, as it was
+                    return (
+                        [self._say(event, ask_leave, form.keep_copy)],
+                        None,
+                        None,
+                    )  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
-                    return [self._say(event, again, form.keep_copy)], None
+                    return [self._say(event, again, form.keep_copy)], None, None
                 await keep(answers)
-                return [self._say(event, question, form.keep_copy)], None
+                return [self._say(event, question, form.keep_copy)], None, None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                return [self._say(event, ask_leave, form.keep_copy)], None
+                return [self._say(event, ask_leave, form.keep_copy)], None, None
             if not text:
-                return [
-                    self._say(event, question, form.keep_copy)
-                ], None  # an image or an empty line
+                return (
+                    [self._say(event, question, form.keep_copy)],
+                    None,
+                    None,
+                )  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
             if problem:
-                return [self._say(event, problem + "\n" + question, form.keep_copy)], None
+                return [self._say(event, problem + "\n" + question, form.keep_copy)], None, None
             answers[field.name] = value
             if len(answers) < len(form.fields):
                 await keep(answers)
-                next_field = form.fields[len(answers)]
-                prompt = field_prompt(t, form, next_field, len(answers) + 1)
-                return [self._say(event, prompt, form.keep_copy)], None
+                step = _unanswered(form, answers)
+                prompt = field_prompt(t, form, form.fields[step], step + 1)
+                return [self._say(event, prompt, form.keep_copy)], None, None
             await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
@@ -265,7 +302,7 @@ class Fallbacks:
             form_id=form.form_id,
             values=answers,
         )
-        return [], submitted
+        return [], submitted, form
 
     def _answer(
         self, form: Form, field: FormField, text: str, where: ConversationRef, t: Translator
@@ -351,6 +388,11 @@ def _mine(member: MemberRef) -> ColumnElement[bool]:
         & (dialogues.c.community == member.community)
         & (dialogues.c.user_id == member.id)
     )
+
+
+def _unanswered(form: Form, answers: dict[str, str]) -> int:
+    """The place of the first question not answered yet (a re-asked one may be early)."""
+    return next(i for i, f in enumerate(form.fields) if f.name not in answers)
 
 
 def _answers(payload: str) -> dict[str, str]:

@@ -223,3 +223,48 @@ async def test_answers_to_a_form_are_not_heard_as_conversation(bot: TestBot) -> 
     await bot.say("dana", "cancel")
     await bot.say("dana", "Hello all")
     assert heard == ["Hello all"]
+
+
+async def test_an_answer_the_command_refuses_is_asked_again_with_the_others_kept(
+    bot: TestBot,
+) -> None:
+    """The form took every answer, then the command refused one (a series that does not
+    exist): that question comes back, the other answers stay, nothing else is asked."""
+    await bot.say("dana", "/homeroom prompt schedule")
+    for answer in ["moving-upp", "#parents", "tue", "19:00", "-", "-", "-", "-"]:
+        await bot.say("dana", answer)
+    [refused] = await bot.say("dana", "-")
+    assert bot.texts([refused]) == [
+        "I don't know the series “moving-upp”. These exist: high-school-years, "
+        "homework-without-tears, moving-up, reading-at-home, screens-and-sleep, "
+        "starting-the-year.\n"
+        "Post a series of prompts in a channel, one a week (1/9): The series, like "
+        "homework-without-tears\n"
+        "Send “cancel” to stop."
+    ]
+    assert await bot.app.scheduler.in_community(bot.where()) == []
+    [done] = await bot.say("dana", "moving-up")
+    assert bot.texts([done])[0].startswith(
+        "Scheduled: “Moving up to middle school” in <#parents>, Tuesdays at 19:00 (UTC)."
+    )
+    [made] = await bot.app.scheduler.in_community(bot.where())
+    assert (made.series_id, made.weekday, made.at.strftime("%H:%M")) == ("moving-up", 1, "19:00")
+
+
+async def test_a_too_short_idea_is_asked_again_in_spanish_and_stays_anonymous(
+    bot: TestBot,
+) -> None:
+    await bot.say("maria", "/homeroom prompt suggest")
+    await bot.say("maria", "mm")
+    [refused] = await bot.say("maria", "sí")
+    assert bot.texts([refused]) == [
+        "Un tema necesita entre 10 y 500 caracteres; este tiene 2.\n"
+        "Sugerir un tema de conversación a quienes organizan (1/2): El tema, tal como lo "
+        "leerán las familias\n"
+        "Envíe “cancelar” para parar."
+    ]
+    [thanks] = await bot.say("maria", "Una idea para los días de lluvia en casa")
+    assert "Se envió sin su nombre" in bot.texts([thanks])[0]
+    community = await bot.app.directory.community(bot.where().community_ref)
+    [idea] = await bot.app.own_prompts.pending(community.id)
+    assert (idea.text, idea.author_id) == ("Una idea para los días de lluvia en casa", None)

@@ -69,6 +69,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         raise CommandError(
             N_("The end date {end} comes before the start date {start}. Please check them."),
             {"end": end.isoformat(), "start": start.isoformat()},
+            "end",
         )
     weekday = WEEKDAYS.index(args.text("weekday") or "mon")
     skips = args.dates("skip")
@@ -94,6 +95,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
                 "messages in it, then try again."
             ),
             {"channel": f"<#{channel.channel}>"},
+            "channel",
         )
     # A prompt never repeats in a group: say now what this schedule can still post.
     had = await ctx.services.scheduler.posted_in(channel, series.id)
@@ -105,6 +107,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
                 "never repeats in a group. Please choose another series."
             ),
             {"title": series.title, "channel": f"<#{channel.channel}>"},
+            "series",
         )
     after_break = args.text("after-break") or "shift"
     if after_break == "skip" and len(left) <= opening[1]:
@@ -183,6 +186,7 @@ async def _find(ctx: Context, args: Args) -> Schedule:
         raise CommandError(
             N_("There's no schedule #{id} here. “prompt list” shows them."),
             {"id": str(raw)[:20]},
+            "id",
         )
     return found
 

@@ -76,6 +76,7 @@ async def series_named(ctx: Context, args: Args) -> SeriesModel:
         raise CommandError(
             N_("I don't know the series “{value}”. These exist: {choices}."),
             {"value": wanted, "choices": ", ".join(ctx.services.library.ids())},
+            "series",
         )
     return found
 
