@@ -359,3 +359,33 @@ async def test_breaks_that_would_drop_every_prompt_left_create_nothing(bot: Test
     assert await schedule_rows(bot) == []
     [reply] = await bot.say("dana", own + " skip=2026-09-07 after-break=skip")
     assert "The first prompt goes out Monday 14 September" in bot.texts([reply])[0]
+
+
+async def test_a_schedule_whose_twin_posted_the_last_prompt_is_finished_not_running(
+    bot: TestBot,
+) -> None:
+    """Two schedules share a series in one channel; when one posts the last prompt, the
+    other has nothing left: it is finished in the table, so `resume` and `pause` say so
+    instead of "it is running"."""
+    await bot.say("dana", SCHEDULE)
+    await bot.say("dana", SCHEDULE.replace("mon", "wed"))
+    for week in range(1, 7):
+        assert titles(await bot.say("dana", "/homeroom prompt post-now 2")) == [
+            f"Moving up to middle school · week {week} of 6"
+        ]
+    assert sorted(await schedule_rows(bot)) == [(1, "finished"), (2, "finished")]
+    [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
+    assert bot.texts([resumed])[0].startswith("Schedule #1 has finished:")
+    [paused] = await bot.say("dana", "/homeroom prompt pause 1")
+    assert bot.texts([paused])[0].startswith("Schedule #1 has finished:")
+    assert sorted(await schedule_rows(bot)) == [(1, "finished"), (2, "finished")]
+
+
+async def test_a_weekly_post_finishes_the_twin_it_leaves_with_nothing(bot: TestBot) -> None:
+    await bot.say("dana", SCHEDULE)
+    await bot.say("dana", SCHEDULE.replace("mon", "wed"))
+    for _ in range(5):
+        await bot.say("dana", "/homeroom prompt post-now 2")
+    to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))  # #1's Monday slot: the last prompt
+    assert titles(await tick(bot)) == ["Moving up to middle school · week 6 of 6"]
+    assert sorted(await schedule_rows(bot)) == [(1, "finished"), (2, "finished")]

@@ -301,6 +301,10 @@ class PromptScheduler:
             await self._advance(
                 conn, schedule, schedule.next_date, schedule.next_index + 1, finished
             )
+            history.posted.setdefault((schedule.channel, series.id), set()).add(
+                series.prompts[position].id
+            )
+            await self._finish_twins(conn, [(schedule, series)], history)
         self._outbox.release(staged)
         self._changed.set()
         return position + 1
@@ -504,9 +508,49 @@ class PromptScheduler:
                 await self._advance(
                     conn, schedule, schedule.next_date + WEEK, consumed, plan.finished
                 )
+            await self._finish_twins(
+                conn,
+                [
+                    (plans[i].schedule, plans[i].series)
+                    for i in won
+                    if plans[i].outcome == "posted" and plans[i].series is not None
+                ],
+                history,
+            )
             staged = await self._outbox.stage(conn, intents)
         self._outbox.release(staged)
         return sum(1 for i in won if plans[i].outcome == "posted")
+
+    async def _finish_twins(
+        self,
+        conn: AsyncConnection,
+        posted: list[tuple[Schedule, SeriesModel | None]],
+        history: _History,
+    ) -> None:
+        """Another schedule of the same series in the same channel may have nothing left
+        once these posts went out: it is finished now, so `prompt list`, `resume` and
+        `pause` all say so (it would otherwise claim to be running)."""
+        for schedule, series in posted:
+            if series is None:
+                continue
+            rows = await conn.execute(
+                select(schedules).where(
+                    (schedules.c.platform == schedule.channel.platform)
+                    & (schedules.c.community == schedule.channel.community)
+                    & (schedules.c.channel == schedule.channel.channel)
+                    & (schedules.c.series_id == schedule.series_id)
+                    & (schedules.c.status.in_(("active", "paused")))
+                    & (schedules.c.id != schedule.id)
+                )
+            )
+            for twin in [Schedule.from_row(r) for r in rows]:
+                left = history.remaining(twin, series)
+                if not left or (
+                    twin.status == "active" and self._next_post(twin, twin.next_date, left) is None
+                ):
+                    await conn.execute(
+                        update(schedules).where(schedules.c.id == twin.id).values(status="finished")
+                    )
 
     async def _history(self, conn: AsyncConnection, found: list[Schedule]) -> _History:
         """The prompts the channels of `found` have had, by (channel, series), the prompts
