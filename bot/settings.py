@@ -132,6 +132,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _platforms_complete(self) -> Settings:
         if self.slack_bot_token:
+            if not (self.slack_mode or self.slack_app_token or self.slack_signing_secret):
+                # Half of the README's Socket Mode set-up: name what it lacks, not HTTP's.
+                raise ValueError(
+                    "SLACK_APP_TOKEN is missing: Socket Mode (the usual set-up) needs the "
+                    "xapp- token from your Slack app's Basic Information page; for HTTP "
+                    "mode instead, set SLACK_MODE=http and SLACK_SIGNING_SECRET"
+                )
             mode = self.slack_mode or ("socket" if self.slack_app_token else "http")
             if mode == "socket" and not self.slack_app_token:
                 raise ValueError(

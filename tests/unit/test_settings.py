@@ -14,10 +14,18 @@ def test_defaults_start_the_console_on_sqlite() -> None:
 
 
 def test_slack_token_without_its_partner_names_the_missing_variable() -> None:
+    """A bot token alone is half of the README's Socket Mode set-up: the app token is
+    what is missing (HTTP mode's signing secret is named only as the other way)."""
     with pytest.raises(SettingsError) as problem:
         _load(slack_bot_token="xoxb-1")
-    assert "SLACK_SIGNING_SECRET is missing" in str(problem.value)
+    assert str(problem.value).startswith("SLACK_APP_TOKEN is missing: Socket Mode")
+    assert "SLACK_MODE=http and SLACK_SIGNING_SECRET" in str(problem.value)
     assert "\n" not in str(problem.value)
+
+
+def test_http_mode_needs_the_signing_secret() -> None:
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
+        _load(slack_bot_token="xoxb-1", slack_mode="http")
 
 
 def test_socket_mode_needs_the_app_token() -> None:

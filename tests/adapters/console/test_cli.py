@@ -14,7 +14,7 @@ def test_half_given_settings_stop_the_start_with_one_line(tmp_path: Path) -> Non
     result = run_homeroom(tmp_path, "", "run")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("homeroom: SLACK_SIGNING_SECRET is missing")
+    assert result.stderr.startswith("homeroom: SLACK_APP_TOKEN is missing: Socket Mode")
     assert "Traceback" not in result.stderr
 
 
