@@ -191,6 +191,12 @@ class CommandRegistry:
                     return spec, rest[size] if len(rest) > size else ""
         asked = " ".join(words[:2]).lower() or text
         subcommands = sorted(s.path for s in self._specs.values() if words and s.root == words[0])
+        near = difflib.get_close_matches(asked, subcommands, n=1) if len(words) > 1 else []
+        if near:  # "prompt schedul": a typo of one subcommand, not a missing word
+            raise CommandError(
+                N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
+                {"asked": asked, "guess": near[0]},
+            )
         if subcommands:
             raise CommandError(
                 N_("“{asked}” needs one more word. Try one of: {choices}."),

@@ -27,6 +27,15 @@ async def test_a_redelivered_event_has_one_effect(bot: TestBot) -> None:
         ("frobnicate", "I don't know the command “frobnicate”. Type “help” to see what I can do."),
         ("hlep", "I don't know the command “hlep”. Did you mean “help”?"),
         ("role", "“role” needs one more word. Try one of: role grant, role list, role revoke."),
+        (
+            "role grnat @sam liaison",
+            "I don't know the command “role grnat”. Did you mean “role grant”?",
+        ),
+        (
+            "prompt schedul series=moving-up",
+            "I don't know the command “prompt schedul”. Did you mean “prompt schedule”?",
+        ),
+        ("role zzz", "“role” needs one more word. Try one of: role grant, role list, role revoke."),
         ("help role please now", "There's more here than “help” expects: “please now”."),
         ("role grant sam liaison", "I couldn't tell who “sam” is. Mention the member, like @name."),
         (
