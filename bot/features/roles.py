@@ -156,7 +156,9 @@ async def list_roles(ctx: Context, args: Args) -> list[Intent]:
         )
     else:
         text = ctx.t._("Who does what in this community:")
-    footer = ctx.t._("Workspace and server admins are organizers too.")
+    # Said once: the empty organizer list already names platform admins.
+    said = not fields and only == Role.ORGANIZER.value
+    footer = None if said else ctx.t._("Workspace and server admins are organizers too.")
     return [ctx.reply(Message(text=text, fields=tuple(fields), footer=footer))]
 
 
