@@ -266,6 +266,10 @@ class ConsoleAdapter:
 
     def _platform_action(self, verb: str, rest: str) -> Event | str:
         """:reply, :react and :press become platform events; a problem becomes a hint."""
+        if verb in ("reply", "react"):
+            number = rest.partition(" ")[0]
+            if number.isdigit() and number not in self.world.messages:
+                return f"There is no message {number} yet; the numbers are in “message N” above."
         if verb == "reply":
             number, _, reply = rest.partition(" ")
             if number not in self.world.messages or not reply.strip():

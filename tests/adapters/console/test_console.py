@@ -228,7 +228,13 @@ async def test_console_commands_explain_mistakes(
     assert "There is no nobody here. Members: dana, sam, maria, lee." in shown
     assert "There is no #gym. Channels: #parents, #liaisons." in shown
     assert "I don't know :fly. Type :help for the console commands." in shown
-    assert "Use :reply N TEXT" in shown
+    assert "There is no message 99 yet; the numbers are in “message N” above." in shown
+    hints = await type_lines(adapter, out, ":react 7 👍", ":reply", ":react")
+    assert hints == (
+        "There is no message 7 yet; the numbers are in “message N” above.\n"
+        "Use :reply N TEXT, where N is a message number shown above.\n"
+        "Use :react N EMOJI, for example :react 3 👍\n"
+    )
     assert "  maria  parent                       language es\n" in shown
     bare = await type_lines(adapter, out, ":as", ":in")
     assert bare == (
