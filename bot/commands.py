@@ -67,6 +67,9 @@ class Option:
 
 Handler = Callable[["Context", "Args"], Awaitable[list[Intent]]]
 
+# A form opened for a command's missing options is named after the command.
+COMMAND_FORM = "command:"
+
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
@@ -78,6 +81,9 @@ class CommandSpec:
     options: tuple[Option, ...] = ()
     role: Role = Role.PARENT
     shares_content: bool = False
+    # False where even the form asking for the options would say something private
+    # (an anonymous suggestion): its copy is deleted once delivered.
+    keeps_copies: bool = True
 
     @property
     def root(self) -> str:
@@ -160,6 +166,13 @@ class CommandRegistry:
     def get(self, path: str) -> CommandSpec | None:
         return self._specs.get(path)
 
+    def form_option(self, form_id: str, field: str) -> Option | None:
+        """The option a command form's field asks for (None for any other form)."""
+        if not form_id.startswith(COMMAND_FORM):
+            return None
+        spec = self._specs.get(form_id.removeprefix(COMMAND_FORM))
+        return spec.option(field) if spec else None
+
     def roots(self) -> list[str]:
         return sorted({spec.root for spec in self._specs.values()})
 
@@ -238,9 +251,19 @@ def excerpt(text: str, most: int = MAX_QUOTE) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+# Values that list what is accepted (program text, not what a member typed) may be longer.
+_LISTS = frozenset({"choices", "options", "supported", "topics"})
+
+
+def quoted(values: Mapping[str, str]) -> dict[str, str]:
+    """A CommandError's values, with what a member typed cut to a short excerpt: an answer
+    to bad input never grows with the input."""
+    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
+
+
 def option_word(option: Option, t: Translator) -> str:
     """The option's name as a reader of `t`'s language types it (`anónimo` in Spanish)."""
-    return t.pgettext("option", option.name)
+    return t.option_name(option.name)
 
 
 def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:
@@ -573,10 +596,7 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
 def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
     """The choices as a reader of `t`'s language reads them, each with its own value."""
     if option.type == "weekday":
-        return tuple(
-            Choice(value, label)
-            for value, label in zip(WEEKDAYS, _weekday_names(t.language, "wide"), strict=True)
-        )
+        return tuple(Choice(value, t.choice(value)) for value in WEEKDAYS)
     if option.type == "bool":
         return (
             Choice("yes", t.pgettext("choice", "yes")),
@@ -587,9 +607,7 @@ def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
 
 def accepted_values(option: Option, t: Translator) -> str | None:
     """The values an option takes, in the reader's language, for help and for errors."""
-    if option.type == "weekday":
-        return ", ".join(_weekday_names(t.language, "abbreviated"))
-    if option.type in ("choice", "bool"):
+    if option.type in ("choice", "bool", "weekday"):
         return ", ".join(choice.label for choice in choice_labels(option, t))
     return None
 

@@ -9,19 +9,19 @@ raises at an adapter: a problem becomes a short, kind message to the member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from bot.capabilities import Capabilities
 from bot.commands import (
-    MAX_QUOTE,
+    COMMAND_FORM,
     Args,
     CommandError,
     CommandRegistry,
     CommandSpec,
     convert,
-    excerpt,
     form_fields,
     parse_text,
+    quoted,
 )
 from bot.context import Context, Services
 from bot.dedupe import InboundDedupe
@@ -45,8 +45,6 @@ from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
 
-COMMAND_FORM = "command:"
-
 _NEEDS_ROLE = {
     Role.ORGANIZER: N_(
         "Only organizers can do that. If you help run this group, "
@@ -57,15 +55,6 @@ _NEEDS_ROLE = {
 
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
-
-# Values that list what is accepted (program text, not what a member typed) may be longer.
-_LISTS = frozenset({"choices", "options", "supported", "topics"})
-
-
-def _quoted(values: Mapping[str, str]) -> dict[str, str]:
-    """Error values, with what a member typed cut to a short excerpt: an answer to bad
-    input never grows with the input."""
-    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
 
 
 class Core:
@@ -125,7 +114,7 @@ class Core:
         except CommandError as problem:
             # Refused input must have changed nothing (the fuzz test holds us to it).
             log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
-            intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
+            intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
@@ -159,6 +148,8 @@ class Core:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
+        if event.actor.locale and profile.locale != event.actor.locale[:16]:
+            await directory.remember_locale(event.actor.ref, event.actor.locale)
         language = pick_language(
             profile.language, event.actor.locale, default=community.default_language
         )
@@ -180,7 +171,9 @@ class Core:
         if isinstance(event, FormSubmitted):
             return await self._form(ctx, event)
         if isinstance(event, MessagePosted):
-            return await self._message(ctx, event) + await self._hear(ctx, event)
+            # An answer to a form's question or a numbered choice is not conversation.
+            answered = await self._message(ctx, event)
+            return answered if answered is not None else await self._hear(ctx, event)
         if isinstance(event, ReactionAdded):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
@@ -215,6 +208,7 @@ class Core:
             title=ctx.t._(spec.description),
             fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
+            keep_copy=spec.keeps_copies,
         )
         return OpenForm(
             to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id
@@ -245,13 +239,13 @@ class Core:
             heard += await listener(ctx, event)
         return heard
 
-    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent]:
+    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent] | None:
         caps = self.capabilities(event.conversation.platform)
         if caps.forms and caps.buttons:
-            return []
+            return None
         intercepted = await self._fallbacks.intercept(event, ctx.t)
         if intercepted is None:
-            return []
+            return None
         intents, stands_for = intercepted
         if stands_for is not None:
             intents = [*intents, *await self._route(ctx, stands_for)]

@@ -241,6 +241,7 @@ async def test_a_button_value_that_is_no_record_changes_nothing(
     bot: TestBot, caplog: pytest.LogCaptureFixture, value: str
 ) -> None:
     await bot.say("lee", f"/homeroom prompt suggest {SNOW}")
+    await bot.say("dana", "/homeroom help")  # the core notes each member's locale once
     before = await bot.state()
     caplog.set_level(logging.DEBUG)
     [reply] = await bot.press("dana", "prompts.accept", value)

@@ -35,3 +35,15 @@ def next_slot(after: datetime, weekday: int, at: time, timezone: str, not_before
     while due_at(day, at, timezone) <= after:
         day += WEEK
     return day
+
+
+def next_posting(day: date, skips: frozenset[date], end: date | None) -> tuple[date, int] | None:
+    """The first weekly slot from `day` on that is no break week, and how many break
+    weeks come before it; None when no such slot falls on or before `end`."""
+    breaks = 0
+    while day in skips:
+        day += WEEK
+        breaks += 1
+    if end is not None and day > end:
+        return None
+    return day, breaks
