@@ -266,6 +266,8 @@ class TestBot:
         input that was refused must leave this unchanged."""
         from sqlalchemy import text
 
+        await self.app.directory.flush()  # members' platform languages, written in batches
+
         from bot.storage.tables import metadata
 
         def read(conn: Any) -> dict[str, list[tuple[Any, ...]]]:  # one trip for every table
