@@ -77,11 +77,14 @@ class Homeroom:
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
         self.channels = ChannelChecks()
+        commands = CommandRegistry()
+        # Kept here too: an adapter asks it whether a member is in the middle of a form.
+        self.fallbacks = Fallbacks(self.db.engine, self.clock, commands)
         services = Services(
             settings=settings,
             clock=self.clock,
             directory=self.directory,
-            commands=CommandRegistry(),
+            commands=commands,
             library=library,
             scheduler=self.scheduler,
             discussions=self.discussions,
@@ -93,7 +96,7 @@ class Homeroom:
             services,
             default_features() if features is None else features,
             self.dedupe,
-            Fallbacks(self.db.engine, self.clock),
+            self.fallbacks,
         )
         self.supervisor = Supervisor(self.clock)
 
@@ -101,9 +104,17 @@ class Homeroom:
         """Connect an adapter's sending side and declare what it can show."""
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
-        can_post = getattr(deliverer, "can_post", None)
-        if can_post is not None:
-            self.channels.add(deliverer.platform, can_post)
+        # What only the platform knows, asked of adapters that can tell (see bot.people).
+        self.channels.add(
+            deliverer.platform,
+            getattr(deliverer, "can_post", None),
+            getattr(deliverer, "channel_is_private", None),
+        )
+        self.directory.people.add(
+            deliverer.platform,
+            getattr(deliverer, "find_member", None),
+            getattr(deliverer, "list_members", None),
+        )
 
     async def start(self, *, timers: bool = True) -> None:
         """Migrate, reload what a previous run left, and start delivering.

@@ -38,7 +38,7 @@ from tests.adapters.slack.conftest import slack_settings
 ADAPTERS: dict[str, Callable[[Homeroom, FakeSlack], Deliverer]] = {
     "console": lambda app, _: ConsoleAdapter(app, View(io.StringIO(), rich=False)),
     "fake": lambda app, _: FakeAdapter(),
-    "slack": lambda app, fake: SlackAdapter(app, slack_settings(app, fake, 0)),
+    "slack": lambda app, fake: SlackAdapter(app, slack_settings(app, fake, 3000)),
 }
 
 

@@ -3,7 +3,7 @@ series on a group's weekly slot and steer it. Times are shown in the reader's zo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import time
 
 from babel.dates import get_day_names
 
@@ -13,32 +13,13 @@ from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Outlook, Schedule
 from bot.features.prompts.series import series_named
-from bot.features.prompts.timing import WEEKDAYS, due_at, next_posting, next_slot, parse_time
-from bot.i18n import N_
+from bot.features.prompts.timing import WEEKDAYS, due_at, next_posting, next_slot
+from bot.i18n import N_, NP_
 from bot.intents import Intent, Message
 
-ID = Option("id", "int", N_("The schedule's number, from “prompt list”"), required=True)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CommandError(
-            N_("“{value}” isn't a date I can read for “{option}”. Use the form 2026-10-05."),
-            {"value": text, "option": option},
-        ) from None
-
-
-def _dates(text: str | None) -> frozenset[date]:
-    found = set()
-    for part in (text or "").replace(";", ",").split(","):
-        day = _date(part.strip(), "skip")
-        if day:
-            found.add(day)
-    return frozenset(found)
+ID = Option(
+    NP_("option", "id"), "int", N_("The schedule's number, from “prompt list”"), required=True
+)
 
 
 def _weekday_name(ctx: Context, weekday: int) -> str:
@@ -80,22 +61,17 @@ async def describe_schedules(ctx: Context, found: list[Schedule]) -> list[str]:
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
     await ctx.services.idea_notices.organizer_seen(ctx)
     series = await series_named(ctx, args)
-    at = parse_time(args.text("time") or "")
-    if at is None:
-        raise CommandError(
-            N_("“{value}” isn't a time of day. Use 24-hour time, like 19:00."),
-            {"value": args.text("time") or ""},
-        )
+    at = args.time("time") or time(19)  # convert() guarantees it; mypy can't know
     timezone = args.text("timezone") or ctx.community.timezone
-    start = _date(args.text("start"), "start") or ctx.services.clock.now().date()
-    end = _date(args.text("end"), "end")
+    start = args.date("start") or ctx.services.clock.now().date()
+    end = args.date("end")
     if end is not None and end < start:
         raise CommandError(
             N_("The end date {end} comes before the start date {start}. Please check them."),
             {"end": end.isoformat(), "start": start.isoformat()},
         )
     weekday = WEEKDAYS.index(args.text("weekday") or "mon")
-    skips = _dates(args.text("skip"))
+    skips = args.dates("skip")
     first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
     opening = next_posting(first, skips, end)
     if opening is None:
@@ -378,22 +354,40 @@ FEATURE = Feature(
             schedule,
             (
                 Option(
-                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                    NP_("option", "series"),
+                    "str",
+                    N_("The series, like homework-without-tears"),
+                    required=True,
                 ),
-                Option("channel", "channel", N_("Where to post, like #parents"), required=True),
                 Option(
-                    "weekday", "choice", N_("The day of the week"), required=True, choices=WEEKDAYS
+                    NP_("option", "channel"),
+                    "channel",
+                    N_("Where to post, like #parents"),
+                    required=True,
                 ),
-                Option("time", "str", N_("The time, like 19:00"), required=True),
-                Option("timezone", "timezone", N_("The time zone (the community's if left out)")),
-                Option("start", "str", N_("First date it may post, like 2026-09-07")),
-                Option("end", "str", N_("Last date it may post")),
-                Option("skip", "str", N_("Break weeks to skip, like 2026-12-21,2026-12-28")),
                 Option(
-                    "after-break",
+                    NP_("option", "weekday"), "weekday", N_("The day of the week"), required=True
+                ),
+                Option(NP_("option", "time"), "time", N_("The time, like 19:00"), required=True),
+                Option(
+                    NP_("option", "timezone"),
+                    "timezone",
+                    N_("The time zone (the community's if left out)"),
+                ),
+                Option(
+                    NP_("option", "start"), "date", N_("First date it may post, like 2026-09-07")
+                ),
+                Option(NP_("option", "end"), "date", N_("Last date it may post")),
+                Option(
+                    NP_("option", "skip"),
+                    "dates",
+                    N_("Break weeks to skip, like 2026-12-21,2026-12-28"),
+                ),
+                Option(
+                    NP_("option", "after-break"),
                     "choice",
                     N_("After a break: shift the series, or skip those prompts"),
-                    choices=("shift", "skip"),
+                    choices=(NP_("choice", "shift"), NP_("choice", "skip")),
                 ),
             ),
         ),

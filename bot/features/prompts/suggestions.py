@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields
+from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields, record_id
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Button, Form, Intent, Message, OpenForm
 from bot.notify import reader
 from bot.refs import MemberRef, mention
@@ -172,8 +172,7 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
 def _number(raw: object) -> int:
     """A record number from an option or a button's value; -1 (found nowhere) when it
     is not one a database column can hold."""
-    text = str(raw)
-    return int(text) if text.isascii() and text.isdecimal() and len(text) < 10 else -1
+    return record_id(str(raw)) or -1
 
 
 async def own(ctx: Context, args: Args) -> list[Intent]:
@@ -255,7 +254,7 @@ async def edit(ctx: Context, args: Args) -> list[Intent]:
 
 def _edit_form(ctx: Context, found: OwnPrompt) -> OpenForm:
     given = Args({"id": str(found.id), "text": found.text})
-    fields = tuple(replace(f, required=True) for f in form_fields(EDIT_OPTIONS, given, ctx.t._))
+    fields = tuple(replace(f, required=True) for f in form_fields(EDIT_OPTIONS, given, ctx.t))
     return OpenForm(
         to=ctx.conversation,
         member=ctx.member,
@@ -330,15 +329,23 @@ async def notices(ctx: Context, args: Args) -> list[Intent]:
     ]
 
 
-TEXT = Option("text", "text", N_("The prompt, as parents will read it"), required=True, rest=True)
+TEXT = Option(
+    NP_("option", "text"),
+    "text",
+    N_("The prompt, as parents will read it"),
+    required=True,
+    rest=True,
+)
 EDIT_OPTIONS = (
     Option(
-        "id",
+        NP_("option", "id"),
         "int",
         N_("The idea's or prompt's number, from “prompt suggestions” or “prompt own”"),
         required=True,
     ),
-    Option("text", "text", N_("The new words, as parents will read them"), rest=True),
+    Option(
+        NP_("option", "text"), "text", N_("The new words, as parents will read them"), rest=True
+    ),
 )
 
 FEATURE = Feature(
@@ -347,8 +354,11 @@ FEATURE = Feature(
         CommandSpec(
             path="prompt suggest",
             description=N_("Suggest a discussion prompt to the organizers"),
-            # Text first, so it takes every word; anonymous=yes may come before it.
-            options=(TEXT, Option("anonymous", "bool", N_("Leave your name off (yes or no)"))),
+            # Text first, so it takes every word; anonymous=yes may stand anywhere.
+            options=(
+                TEXT,
+                Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
+            ),
             handler=suggest,
             keeps_copies=False,  # the form may carry anonymous=yes; see `suggest`
         ),
@@ -389,7 +399,12 @@ FEATURE = Feature(
             path="prompt notices",
             description=N_("Whether I message you when prompt ideas are waiting"),
             options=(
-                Option("dm", "bool", N_("A message at most once a day (yes or no)"), required=True),
+                Option(
+                    NP_("option", "dm"),
+                    "bool",
+                    N_("A message at most once a day (yes or no)"),
+                    required=True,
+                ),
             ),
             role=Role.ORGANIZER,
             handler=notices,

@@ -47,15 +47,3 @@ def next_posting(day: date, skips: frozenset[date], end: date | None) -> tuple[d
     if end is not None and day > end:
         return None
     return day, breaks
-
-
-def parse_time(text: str) -> time | None:
-    """ "19:00", "7:30" or "19" as a time of day; None when it is not one."""
-    hours, _, minutes = text.strip().partition(":")
-    digits = hours + minutes
-    if not hours or not (digits.isascii() and digits.isdecimal()) or len(digits) > 4:
-        return None
-    h, m = int(hours), int(minutes or 0)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        return None
-    return time(h, m)
