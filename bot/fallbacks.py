@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, Option, convert_value
+from bot.commands import CommandError, CommandRegistry, Option, convert_value, quoted
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
@@ -159,7 +159,7 @@ class Fallbacks:
         return Ephemeral(
             to=where,
             member=member,
-            message=Message(text=prompt, keep_copy=False),  # see `_say`
+            message=Message(text=prompt, keep_copy=intent.form.keep_copy),
             in_reply_to=intent.in_reply_to,
         )
 
@@ -226,32 +226,36 @@ class Fallbacks:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
             if leaving:
-                leave = _yes_or_no(text, where)
+                leave = _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
                     return [self._say(event, left)], None
                 if leave is None and not text:
-                    return [self._say(event, ask_leave)], None  # asked again, as it was
+                    return [
+                        self._say(event, ask_leave, form.keep_copy)
+                    ], None  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
-                    return [self._say(event, again)], None
+                    return [self._say(event, again, form.keep_copy)], None
                 await keep(answers)
-                return [self._say(event, question)], None
+                return [self._say(event, question, form.keep_copy)], None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                return [self._say(event, ask_leave)], None
+                return [self._say(event, ask_leave, form.keep_copy)], None
             if not text:
-                return [self._say(event, question)], None  # an image or an empty line
+                return [
+                    self._say(event, question, form.keep_copy)
+                ], None  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
             if problem:
-                return [self._say(event, problem + "\n" + question)], None
+                return [self._say(event, problem + "\n" + question, form.keep_copy)], None
             answers[field.name] = value
             if len(answers) < len(form.fields):
                 await keep(answers)
                 next_field = form.fields[len(answers)]
                 prompt = field_prompt(t, form, next_field, len(answers) + 1)
-                return [self._say(event, prompt)], None
+                return [self._say(event, prompt, form.keep_copy)], None
             await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
@@ -282,9 +286,9 @@ class Fallbacks:
             text = chosen or text  # the option's own check says what the choices are
         if option is not None:
             try:
-                convert_value(option, text, where)
+                convert_value(option, text, where, t)
             except CommandError as problem:
-                return "", t._(problem.message, **problem.values)
+                return "", t._(problem.message, **quoted(problem.values))
         return text, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
@@ -328,17 +332,15 @@ class Fallbacks:
         )
 
     @staticmethod
-    def _say(event: MessagePosted, text: str) -> Intent:
-        """A turn of a dialogue. No copy is kept once it is delivered: it is a passing
-        question to one member, and for a form that may be anonymous (a suggestion) the
-        copies would tell who filled it in, and when."""
-        message = Message(text=text, keep_copy=False)
+    def _say(event: MessagePosted, text: str, keep_copy: bool = True) -> Intent:
         if event.is_direct:
-            return DirectMessage(member=event.actor.ref, message=message)
+            return DirectMessage(
+                member=event.actor.ref, message=Message(text=text, keep_copy=keep_copy)
+            )
         return Ephemeral(
             to=event.conversation,
             member=event.actor.ref,
-            message=message,
+            message=Message(text=text, keep_copy=keep_copy),
             in_reply_to=event.event_id,
         )
 
@@ -359,10 +361,10 @@ def _answers(payload: str) -> dict[str, str]:
 _LEAVE = Option("leave", "bool", "")
 
 
-def _yes_or_no(text: str, where: ConversationRef) -> bool | None:
+def _yes_or_no(text: str, where: ConversationRef, t: Translator) -> bool | None:
     """Yes or no in the member's words, as a yes/no option of a command takes them."""
     try:
-        return bool(convert_value(_LEAVE, text, where))
+        return bool(convert_value(_LEAVE, text, where, t))
     except CommandError:
         return None
 
@@ -393,6 +395,7 @@ def _form_from_json(payload: str) -> Form:
         title=data["title"],
         fields=fields,
         submit_label=data["submit_label"],
+        keep_copy=data.get("keep_copy", True),
     )
 
 

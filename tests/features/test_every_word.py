@@ -227,11 +227,6 @@ def test_the_check_knows_both_languages() -> None:
     assert Path(LOCALES_DIR).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parser's own messages (bot/commands.py, wt-parser) still name options and "
-    "choices in English; remove this mark when they use Translator.option_name/choice",
-)
 async def test_a_refused_choice_names_the_option_and_choices_in_the_readers_language(
     bot: TestBot,
 ) -> None:

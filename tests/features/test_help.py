@@ -59,13 +59,13 @@ async def test_spanish_help_lists_weekdays_and_choices_as_spanish_readers_type_t
     [reply] = await bot.say("maria", "/homeroom help prompt")
     text = bot.texts([reply])[0]
     assert "• prompt schedule <serie> <canal> <día> <hora> [zona] [inicio] [fin] [saltar]" in text
-    assert "    día: El día de la semana (lun, mar, mié, jue, vie, sáb, dom)" in text
+    assert "    día: El día de la semana — uno de estos: lun, mar, mié, jue, vie, sáb, dom" in text
     [reply] = await bot.say("maria", "/homeroom help role")
     assert "    rol: " in bot.texts([reply])[0]
-    assert "(enlace, organizador)" in bot.texts([reply])[0]
+    assert "— uno de estos: enlace, organizador" in bot.texts([reply])[0]
     [reply] = await bot.say("dana", "/homeroom help prompt")
     assert (
-        "    weekday: The day of the week (mon, tue, wed, thu, fri, sat, sun)"
+        "    weekday: The day of the week — one of: mon, tue, wed, thu, fri, sat, sun"
         in (bot.texts([reply])[0])
     )
 
