@@ -275,13 +275,13 @@ async def test_nor_does_the_dialogue_that_stands_for_it_without_forms(bot: TestB
 
 
 async def test_a_members_platform_language_is_kept_for_later_notices(bot: TestBot) -> None:
-    from bot.storage.tables import members
+    from bot.storage.tables import member_locales
 
     await bot.say("maria", "Hola")
     await bot.say("maria", "Hola otra vez")  # unchanged: nothing more to write
     await bot.app.directory.flush()
     async with bot.app.db.engine.connect() as conn:
-        rows = (await conn.execute(select(members.c.user_id, members.c.locale))).all()
+        rows = (await conn.execute(select(member_locales.c.user_id, member_locales.c.locale))).all()
     assert [tuple(r) for r in rows] == [("maria", "es-MX")]
 
 
