@@ -233,9 +233,8 @@ class SlackAdapter:
         try:
             info = (await self.client.users_info(user=user, include_locale=True))["user"]
         except SlackApiError as error:
-            log.warning(
-                "event=users_info_failed user=%s error=%s", user, error.response.get("error")
-            )
+            # Not the member's ID: a log line never names who did something.
+            log.warning("event=users_info_failed error=%s", error.response.get("error"))
             return Actor(ref)
         actor = Actor(
             ref,
