@@ -102,6 +102,7 @@ def _update_catalogs() -> int:
     pybabel = str(BIN / "pybabel")
     pot = "bot/i18n/homeroom.pot"
     extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
+    extract += ["-k", "NP_:1c,2"]
     steps = [
         [*extract, "--no-location", "--omit-header", "-o", pot, "."],
         [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "-w", "100"],

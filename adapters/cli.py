@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
@@ -200,6 +201,12 @@ async def _until_signalled() -> None:
     await stop.wait()
 
 
+def _fresh_console(settings: Settings) -> bool:
+    """Only the console would start, and DATABASE_URL does not say where its data goes."""
+    chosen = "database_url" in settings.model_fields_set
+    return adapters_to_start(settings) == ["console"] and not chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     started_at = time.perf_counter()
     args = _parser().parse_args(argv)
@@ -230,6 +237,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    scratch = contextlib.ExitStack()
+    if command == "run" and not sys.stdin.isatty() and _fresh_console(settings):
+        # A piped console run is a scenario: it starts from an empty community every time,
+        # whatever the interactive console did, in a database of its own deleted at the end.
+        folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="homeroom-"))
+        fresh = f"sqlite+aiosqlite:///{Path(folder) / 'homeroom.db'}"
+        settings = settings.model_copy(update={"database_url": fresh})
     if command == "migrate":
         job = _migrate(settings)
     elif command == "check":
@@ -237,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         job = _run(settings, started_at)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        with scratch, contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(job)
         return 0
     except StartFailure as failure:

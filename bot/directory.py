@@ -8,15 +8,19 @@ made by another replica are seen soon after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, insert, literal, null, select, union_all, update
+from sqlalchemy import bindparam, delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.people import People
 from bot.refs import CommunityRef, MemberRef
+from bot.storage.batcher import Batcher
 from bot.storage.tables import communities, groups, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -61,6 +65,7 @@ class MemberProfile:
     roles: frozenset[Role]
     language: str | None = None
     timezone: str | None = None
+    locale: str | None = None  # what their platform last said; `language` is their choice
 
 
 class Directory:
@@ -74,14 +79,19 @@ class Directory:
         default_language: str,
         default_timezone: str,
         ttl_seconds: float,
+        write_turn: asyncio.Lock | None = None,
     ) -> None:
         self._engine = engine
+        self._locales: Batcher[tuple[int, str, str], None] = Batcher(
+            engine, self._write_locales, "member_locales", clock, write_turn
+        )
         self._clock = clock
         self._default_language = default_language
         self._default_timezone = default_timezone
         self._ttl = ttl_seconds
         self._communities: dict[CommunityRef, tuple[float, CommunitySettings]] = {}
         self._profiles: dict[MemberRef, tuple[float, MemberProfile]] = {}
+        self.people = People()  # what the platforms themselves know of members
 
     def _fresh(self, stamp: float) -> bool:
         return self._clock.monotonic() - stamp < self._ttl
@@ -193,22 +203,66 @@ class Directory:
         mine_prefs = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
         both = union_all(  # one round trip: this runs for every member's first command
             select(
-                literal("role").label("kind"), member_roles.c.role.label("a"), null().label("b")
+                literal("role").label("kind"),
+                member_roles.c.role.label("a"),
+                null().label("b"),
+                null().label("c"),
             ).where(mine_roles),
-            select(literal("prefs"), members.c.language, members.c.timezone).where(mine_prefs),
+            select(
+                literal("prefs"), members.c.language, members.c.timezone, members.c.locale
+            ).where(mine_prefs),
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(both)).all()
-        roles = {Role(a) for kind, a, _ in rows if kind == "role"} | {Role.PARENT}
-        prefs = next(((a, b) for kind, a, b in rows if kind == "prefs"), (None, None))
+        roles = {Role(a) for kind, a, _, _ in rows if kind == "role"} | {Role.PARENT}
+        prefs = next(((a, b, c) for kind, a, b, c in rows if kind == "prefs"), (None,) * 3)
         profile = MemberProfile(
             ref=ref,
             roles=frozenset(roles),
             language=prefs[0],
             timezone=prefs[1],
+            locale=prefs[2],
         )
         self._profiles[ref] = (self._clock.monotonic(), profile)
         return profile
+
+    async def remember_locale(self, ref: MemberRef, locale: str) -> None:
+        """Keep the language a member's platform reports, so that notices written to them
+        later (when they are not the one speaking) are in it. Only a change is written,
+        and without waiting: a burst of new members shares group commits (`Batcher`), so
+        answering them never waits on these writes. The cache knows it at once."""
+        locale = locale[:16]
+        profile = await self.profile(ref)
+        if profile.locale == locale:
+            return
+        community = await self.community(ref.community_ref)
+        self._profiles[ref] = (self._clock.monotonic(), replace(profile, locale=locale))
+        self._locales.submit((community.id, ref.id, locale))
+
+    async def flush(self) -> None:
+        """Wait until every remembered locale is written (used on stop)."""
+        await self._locales.drain()
+
+    async def _write_locales(
+        self, conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]
+    ) -> list[None]:
+        # The day only: the first thing a member does may be anonymous.
+        day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        await insert_ignoring_duplicates(
+            conn,
+            members,
+            [{"community_id": c, "user_id": u, "created_at": day} for c, u, _ in rows],
+        )
+        await conn.execute(
+            update(members)
+            .where(
+                (members.c.community_id == bindparam("cid"))
+                & (members.c.user_id == bindparam("uid"))
+            )
+            .values(locale=bindparam("loc")),
+            [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows],
+        )
+        return [None] * len(rows)
 
     async def grant(self, ref: MemberRef, role: Role, granted_by: MemberRef) -> bool:
         """Grant a role; False when the member already had it."""

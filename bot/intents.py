@@ -43,6 +43,10 @@ class Message:
     buttons: tuple[Button, ...] = ()
     footer: str | None = None
     mentions: tuple[MemberRef, ...] = ()
+    # False for a message whose stored copy would itself be a secret (the thank-you to
+    # an anonymous suggester says who made the suggestion): the outbox deletes its row
+    # as soon as it is delivered or has failed, instead of keeping it for days.
+    keep_copy: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class Form:
     title: str
     fields: tuple[FormField, ...]
     submit_label: str
+    keep_copy: bool = True  # as Message.keep_copy: False for an anonymous suggestion's form
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,6 +166,12 @@ def intent_to_json(intent: Intent) -> str:
 def intent_from_json(payload: str) -> Intent:
     """Rebuild an intent persisted by `intent_to_json`."""
     return _CODEC.validate_json(payload)
+
+
+def keeps_copy(intent: Intent) -> bool:
+    """False when the outbox must delete the intent's row once it is settled."""
+    message, form = getattr(intent, "message", None), getattr(intent, "form", None)
+    return all(getattr(part, "keep_copy", True) for part in (message, form))
 
 
 def lane_of(intent: Intent) -> str:

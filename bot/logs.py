@@ -36,6 +36,16 @@ def configure(level: str, log_file: Path | None = None) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     for name in DATABASE_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    _inherit(PLATFORM_LOGGERS + DATABASE_LOGGERS)
+
+
+def _inherit(prefixes: tuple[str, ...]) -> None:
+    """Libraries' child loggers made before now (a Bolt app names its own) take their
+    level from the parents set above, so none of them logs payloads at DEBUG."""
+    for name, child in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(child, logging.Logger) and name.startswith(tuple(p + "." for p in prefixes)):
+            child.setLevel(logging.NOTSET)
+            child.disabled = False
 
 
 def _quiet_libraries(record: logging.LogRecord) -> bool:

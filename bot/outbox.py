@@ -16,6 +16,7 @@ at ERROR with its IDs, never dropped silently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -34,6 +35,7 @@ from bot.intents import (
     intent_from_json,
     intent_to_json,
     is_private,
+    keeps_copy,
     lane_of,
     platform_of,
 )
@@ -77,6 +79,7 @@ class Outbox:
     ) -> None:
         self._engine = engine
         self._clock = clock
+        self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
@@ -351,9 +354,16 @@ class Outbox:
             self.sent_count += 1
         await self._marks.write(mark)
         lane.queue.popleft()
+        if not keeps_copy(item.intent):
+            await self._forget(item.id)
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()
+
+    async def _forget(self, row_id: int) -> None:
+        """Delete a settled row at once: its copy must not outlive its delivery."""
+        async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
+            await conn.execute(delete(outbox).where(outbox.c.id == row_id))
 
     async def _tell_listeners(self, intent: Intent, delivered_id: str | None) -> None:
         for listener in self.on_delivered:
