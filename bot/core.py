@@ -9,7 +9,8 @@ raises at an adapter: a problem becomes a short, kind message to the member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from bot.capabilities import Capabilities
 from bot.commands import (
@@ -37,7 +38,7 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
-from bot.features import ActionHandler, Feature, Listener
+from bot.features import Action, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
@@ -71,13 +72,21 @@ class Core:
         self._dedupe = dedupe
         self._fallbacks = fallbacks
         self._capabilities: dict[str, Capabilities] = {}
-        self._actions: dict[str, ActionHandler] = {}
+        self._actions: dict[str, Action] = {}
         self._listeners: list[Listener] = []
         for feature in features:
             for spec in feature.commands:
                 services.commands.add(spec)
-            self._actions.update(feature.actions)
+            for action_id, action in feature.actions.items():
+                self._actions[action_id] = (
+                    action if isinstance(action, Action) else Action(action, Role.PARENT)
+                )
             self._listeners.extend(feature.listeners)
+
+    @property
+    def actions(self) -> Mapping[str, Action]:
+        """Every button's action, by `action_id`, with the role it needs."""
+        return MappingProxyType(self._actions)
 
     @property
     def commands(self) -> CommandRegistry:
@@ -215,13 +224,15 @@ class Core:
         )
 
     async def _action(self, ctx: Context, event: ComponentSubmitted) -> list[Intent]:
-        handler = self._actions.get(event.action_id)
-        if handler is None:
+        action = self._actions.get(event.action_id)
+        if action is None:
             log.warning(
                 "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
             )
             raise CommandError(N_("That button is no longer in use. Nothing was changed."))
-        return await handler(ctx, event.value)
+        if not ctx.may(action.role):
+            return [ctx.reply(ctx.t._(_NEEDS_ROLE[action.role]))]
+        return await action.handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         if not event.form_id.startswith(COMMAND_FORM):

@@ -19,14 +19,17 @@ async def reader(
     default: str,
     known: PlatformMember | None = None,
 ) -> Translator:
-    """The member's chosen language, else their platform's (Slack's or the console's
-    locale for them), else the first hint we have, else `default` (the community's).
-    `known` is what the platform already told of the member, if the caller asked it."""
+    """The member's chosen language, else the one their platform reports for them (as
+    `known`, if the caller asked the platform already; as last seen in their own events;
+    or asked now, for someone who never spoke to the bot), else the first hint we have,
+    else `default` (the community's)."""
     profile = await directory.profile(member)
-    if known is None and profile.language is None:
+    if known is None and profile.language is None and profile.locale is None:
         known = await directory.people.find(member)
     locale = known.locale if known else None
-    return translator(pick_language(profile.language, locale, *hints, default=default))
+    return translator(
+        pick_language(profile.language, locale, profile.locale, *hints, default=default)
+    )
 
 
 async def tell_organizers(

@@ -50,8 +50,13 @@ class People:
             return PlatformMember(ref.id, ref.id)
         try:
             return await find(ref.community, ref.id)
-        except Exception:  # a lookup is a nicety: a platform error must not stop a command
-            log.warning("event=member_lookup_failed platform=%s", ref.platform, exc_info=True)
+        except Exception as error:  # a nicety: a platform error must not stop a command
+            # One line, no traceback: a platform out of reach is not a bug of ours.
+            log.warning(
+                "event=member_lookup_failed platform=%s error=%s",
+                ref.platform,
+                type(error).__name__,
+            )
             return PlatformMember(ref.id, ref.id)
 
     async def nearest(self, ref: MemberRef) -> PlatformMember | None:
@@ -61,8 +66,10 @@ class People:
             return None
         try:
             members = await listing(ref.community)
-        except Exception:
-            log.warning("event=member_list_failed platform=%s", ref.platform, exc_info=True)
+        except Exception as error:
+            log.warning(
+                "event=member_list_failed platform=%s error=%s", ref.platform, type(error).__name__
+            )
             return None
         by_key: dict[str, PlatformMember] = {}
         for member in members:

@@ -316,10 +316,10 @@ async def test_a_missed_prompt_notice_reaches_each_organizer_in_their_language(
     assert notes["maria"].startswith("No pude publicar a tiempo")
 
 
-async def test_a_schedule_number_no_database_can_hold_is_simply_not_found(bot: TestBot) -> None:
+async def test_a_schedule_number_no_database_can_hold_is_refused_kindly(bot: TestBot) -> None:
     [reply] = await bot.say("dana", "/homeroom prompt pause 99999999999999999999")
     assert bot.texts([reply]) == [
-        "There's no schedule #99999999999999999999 here. “prompt list” shows them."
+        "“id” needs a whole number, like 3, and “99999999999999999999” isn't one I can use."
     ]
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.directory import Role
 from bot.intents import DirectMessage, Ephemeral, OpenForm
 from bot.notify import tell_organizers
@@ -161,3 +163,30 @@ async def test_missing_options_open_a_form_that_completes_the_command(bot: TestB
 async def test_typed_options_work_as_discord_sends_them(bot: TestBot) -> None:
     reply, _ = await bot.invoke("dana", "role grant", member="<@sam>", role="organizer")
     assert bot.texts([reply]) == ["Done: <@sam> is now an organizer."]
+
+
+async def test_a_remembered_platform_language_serves_when_the_platform_cannot_be_asked(
+    bot: TestBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.say("maria", "/homeroom help")  # her platform said es-MX; Homeroom keeps it
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+
+    async def cannot_tell(community: str, user_id: str) -> None:
+        raise ConnectionError("the platform is out of reach")
+
+    bot.app.directory.people.add(bot.adapter.platform, cannot_tell, None)
+    notes = await tell_organizers(
+        bot.app.directory,
+        bot.member("dana").community_ref,
+        "en",
+        lambda t: t._("Welcome to Homeroom."),
+    )
+    assert [n.message.text for n in notes if isinstance(n, DirectMessage)] == [
+        "Le damos la bienvenida a Homeroom."
+    ]
+    # Asking a platform out of reach: assume the member exists, and one line, no traceback.
+    found = await bot.app.directory.people.find(bot.member("sam"))
+    assert (found.id, found.locale) == ("sam", None)  # type: ignore[union-attr]
+    assert [(r.getMessage(), r.exc_info) for r in caplog.records if "lookup" in r.getMessage()] == [
+        ("event=member_lookup_failed platform=fake error=ConnectionError", None)
+    ]

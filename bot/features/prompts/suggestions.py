@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields, record_id
 from bot.context import Context
 from bot.directory import Role
-from bot.features import Feature
+from bot.features import Action, Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
 from bot.i18n import N_, NP_
 from bot.intents import Button, Form, Intent, Message, OpenForm
@@ -106,15 +106,7 @@ def _card(ctx: Context, idea: OwnPrompt) -> Message:
     )
 
 
-_ONLY_ORGANIZERS = N_(
-    "Only organizers can do that. If you help run this group, "
-    "an organizer can give you the role with “role grant”."
-)
-
-
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
-    if not ctx.may(Role.ORGANIZER):
-        return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     decided = await ctx.services.own_prompts.decide(ctx.community.id, _number(value), accept)
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
@@ -297,8 +289,6 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
-    if not ctx.may(Role.ORGANIZER):
-        return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     try:
         return await handler(ctx, Args({"id": value}))
     except CommandError as problem:
@@ -411,9 +401,9 @@ FEATURE = Feature(
         ),
     ),
     actions={
-        ACCEPT: accept,
-        SET_ASIDE: set_aside,
-        EDIT: edit_button,
-        REMOVE: remove_button,
+        ACCEPT: Action(accept, Role.ORGANIZER),
+        SET_ASIDE: Action(set_aside, Role.ORGANIZER),
+        EDIT: Action(edit_button, Role.ORGANIZER),
+        REMOVE: Action(remove_button, Role.ORGANIZER),
     },
 )

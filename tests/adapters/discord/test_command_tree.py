@@ -23,13 +23,13 @@ def test_spanish_discord_shows_spanish_option_names_and_day_names() -> None:
     [weekday] = [o for o in schedule["options"] if o["name"] == "weekday"]
     assert weekday["name_localizations"] == {"es-ES": "día", "es-419": "día"}
     assert [(c["value"], c["name_localizations"]["es-419"]) for c in weekday["choices"]] == [
-        ("mon", "lun"),
-        ("tue", "mar"),
-        ("wed", "mié"),
-        ("thu", "jue"),
-        ("fri", "vie"),
-        ("sat", "sáb"),
-        ("sun", "dom"),
+        ("mon", "lunes"),
+        ("tue", "martes"),
+        ("wed", "miércoles"),
+        ("thu", "jueves"),
+        ("fri", "viernes"),
+        ("sat", "sábado"),
+        ("sun", "domingo"),
     ]
 
 

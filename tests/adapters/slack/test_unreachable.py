@@ -60,7 +60,7 @@ async def test_5xx_answers_are_retried_with_backoff_one_line_each_then_served(
         # Returns at once: Slack being down does not hold the start.
         await asyncio.wait_for(adapter.start(), 10)
         [help_reply] = await bot.say("lee", "/homeroom help")  # the other platform serves
-        await fake_slack.wait_for_socket()
+        await clock.run_until(fake_slack.wait_for_socket())  # time moves through the backoff
         command = slash("help", user=LEE, respond_to=fake_slack.url)
         await fake_slack.wait_for_ack(await fake_slack.push("slash_commands", command))
         [answer] = await fake_slack.wait_for(1, "response_url")
@@ -100,7 +100,7 @@ async def test_no_one_listening_is_retried_with_backoff_and_no_traceback(
     try:
         with caplog.at_level(logging.DEBUG):
             await asyncio.wait_for(adapter.start(), 10)
-            await asyncio.wait_for(third.wait(), 20)
+            await asyncio.wait_for(clock.run_until(third.wait()), 20)
             await adapter.stop()
     finally:
         logging.getLogger("homeroom.platforms").removeHandler(watch)
@@ -120,7 +120,7 @@ async def test_no_one_listening_is_retried_with_backoff_and_no_traceback(
 
 
 async def test_a_dropped_socket_reconnects_with_backoff_and_one_line_per_retry(
-    homeroom: Homeroom, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+    homeroom: Homeroom, fake_slack: FakeSlack, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     adapter = socket_adapter(homeroom, fake_slack, fake_slack.url + "/api/")
     await homeroom.start(timers=False)
@@ -131,7 +131,7 @@ async def test_a_dropped_socket_reconnects_with_backoff_and_one_line_per_retry(
             fake_slack.fail_next("apps.connections.open", 502, {"ok": False, "error": "x"})
         first = fake_slack._sockets.pop()
         await first.close()  # Slack goes away
-        await fake_slack.wait_for_socket()  # and Homeroom comes back, after two retries
+        await clock.run_until(fake_slack.wait_for_socket())  # back, after two retries
         command = slash("help", user=LEE, respond_to=fake_slack.url)
         await fake_slack.wait_for_ack(await fake_slack.push("slash_commands", command))
         await fake_slack.wait_for(1, "response_url")
