@@ -103,9 +103,17 @@ class Homeroom:
         """Connect an adapter's sending side and declare what it can show."""
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
-        can_post = getattr(deliverer, "can_post", None)
-        if can_post is not None:
-            self.channels.add(deliverer.platform, can_post)
+        # What only the platform knows, asked of adapters that can tell (see bot.people).
+        self.channels.add(
+            deliverer.platform,
+            getattr(deliverer, "can_post", None),
+            getattr(deliverer, "channel_is_private", None),
+        )
+        self.directory.people.add(
+            deliverer.platform,
+            getattr(deliverer, "find_member", None),
+            getattr(deliverer, "list_members", None),
+        )
 
     async def start(self, *, timers: bool = True) -> None:
         """Migrate, reload what a previous run left, and start delivering.

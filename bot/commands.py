@@ -257,7 +257,7 @@ def quoted(values: Mapping[str, str]) -> dict[str, str]:
 
 def option_word(option: Option, t: Translator) -> str:
     """The option's name as a reader of `t`'s language types it (`anónimo` in Spanish)."""
-    return t.pgettext("option", option.name)
+    return t.option_name(option.name)
 
 
 def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:
@@ -578,10 +578,7 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
 def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
     """The choices as a reader of `t`'s language reads them, each with its own value."""
     if option.type == "weekday":
-        return tuple(
-            Choice(value, label)
-            for value, label in zip(WEEKDAYS, _weekday_names(t.language, "wide"), strict=True)
-        )
+        return tuple(Choice(value, t.choice(value)) for value in WEEKDAYS)
     if option.type == "bool":
         return (
             Choice("yes", t.pgettext("choice", "yes")),
@@ -592,9 +589,7 @@ def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
 
 def accepted_values(option: Option, t: Translator) -> str | None:
     """The values an option takes, in the reader's language, for help and for errors."""
-    if option.type == "weekday":
-        return ", ".join(_weekday_names(t.language, "abbreviated"))
-    if option.type in ("choice", "bool"):
+    if option.type in ("choice", "bool", "weekday"):
         return ", ".join(choice.label for choice in choice_labels(option, t))
     return None
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.people import People
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.tables import communities, groups, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -83,6 +84,7 @@ class Directory:
         self._ttl = ttl_seconds
         self._communities: dict[CommunityRef, tuple[float, CommunitySettings]] = {}
         self._profiles: dict[MemberRef, tuple[float, MemberProfile]] = {}
+        self.people = People()  # what the platforms themselves know of members
 
     def _fresh(self, stamp: float) -> bool:
         return self._clock.monotonic() - stamp < self._ttl

@@ -42,6 +42,7 @@ from bot.intents import (
     PublishHome,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
@@ -72,9 +73,23 @@ class FakeAdapter:
         self.failures: list[BaseException] = []
         self.calls = 0
         self.unpostable: set[str] = set()  # channels the pretend platform refuses
+        self.private_channels: set[str] = {"liaisons"}  # every other channel is public
+        self.roster: dict[str, Person] = {}  # the platform's members (TestBot fills it)
 
     async def can_post(self, channel: str) -> bool:
         return channel not in self.unpostable
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        return channel in self.private_channels
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        person = self.roster.get(user_id)
+        if person is None:
+            return None
+        return PlatformMember(person.name, person.name, person.locale, person.is_admin)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        return [member for n in self.roster if (member := await self.find_member(community, n))]
 
     async def deliver(self, intent: Intent) -> str | None:
         self.calls += 1
@@ -126,6 +141,9 @@ class TestBot:
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __post_init__(self) -> None:
+        self.adapter.roster = self.people  # whoever the test adds is a platform member
 
     def member(self, name: str) -> MemberRef:
         return MemberRef(self.adapter.platform, COMMUNITY, name)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 
 from adapters.console.view import WELCOME, View
-from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, World
+from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, PRIVATE_CHANNELS, World
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities
 from bot.clock import ShiftableClock
@@ -33,6 +33,7 @@ from bot.events import (
 from bot.fallbacks import OpenDialogue
 from bot.i18n import Translator, pick_language, translator
 from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Update
+from bot.people import PlatformMember
 from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.render import message_text
 
@@ -66,6 +67,19 @@ class ConsoleAdapter:
 
     async def can_post(self, channel: str) -> bool:
         return channel in CHANNELS
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        return channel in PRIVATE_CHANNELS
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        character = self.world.character(user_id)
+        if character is None:
+            return None
+        locale = self.world.locales.get(character.name, character.locale)
+        return PlatformMember(character.name, character.name, locale, character.is_admin)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        return [m for c in CAST if (m := await self.find_member(community, c.name))]
 
     # -- outbound: intents -> the terminal -------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:

@@ -28,6 +28,7 @@ CAST = (
     Character("lee", "parent", "en"),
 )
 CHANNELS = ("parents", "liaisons")
+PRIVATE_CHANNELS = ("liaisons",)  # for school staff only
 
 
 @dataclass

@@ -53,6 +53,7 @@ from bot.intents import (
     React,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 from bot.settings import Settings, StartFailure
 from bot.storage.state import AdapterState
@@ -137,6 +138,7 @@ class DiscordAdapter:
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
         self._dm_channels: dict[str, int] = {}
+        self._locales: dict[str, str] = {}  # member ID -> the locale of their last interaction
         self._state = AdapterState(homeroom.db.engine)
 
     # -- connection ---------------------------------------------------------------------
@@ -218,6 +220,8 @@ class DiscordAdapter:
     def _actor(
         self, user: discord.abc.User, guild_id: int | None, locale: str | None, admin: bool
     ) -> Actor:
+        if locale:  # Discord tells a member's language only in their interactions
+            self._locales[str(user.id)] = locale
         return Actor(
             MemberRef(PLATFORM, str(guild_id or "dm"), str(user.id)),
             locale=locale,
@@ -367,6 +371,27 @@ class DiscordAdapter:
         if not isinstance(found, discord.abc.GuildChannel):
             return False
         return found.permissions_for(found.guild.me).send_messages
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """Private when the server's everyone role may not see the channel."""
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        if not isinstance(found, discord.abc.GuildChannel):
+            return None
+        return not found.permissions_for(found.guild.default_role).view_channel
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        """The server's member by ID (one REST call); None when the server has no such one."""
+        guild = self.client.get_guild(int(community)) if community.isdigit() else None
+        if guild is None:
+            raise LookupError("server not in the cache")  # cannot tell: assume they exist
+        if not user_id.isdigit():
+            return None  # a name typed as text, not a Discord member
+        try:
+            member = await guild.fetch_member(int(user_id))
+        except discord.NotFound:
+            return None
+        admin = member.guild_permissions.manage_guild
+        return PlatformMember(user_id, member.display_name, self._locales.get(user_id), admin)
 
     # -- outbound -----------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:

@@ -55,6 +55,16 @@ def _localized(text: str) -> dict[str, str]:
     return found
 
 
+def _named(name: str, localize: Callable[[Translator], str]) -> dict[str, str]:
+    """A name as each language shows it; Discord still sends back the one we declared."""
+    found: dict[str, str] = {}
+    for language, locales in DISCORD_LOCALES.items():
+        translated = localize(translator(language))
+        if translated != name:
+            found.update(dict.fromkeys(locales, translated))
+    return found
+
+
 def _option(option: Option) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": OPTION_TYPES[option.type],

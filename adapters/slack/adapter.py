@@ -46,6 +46,7 @@ from bot.intents import (
     React,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import MemberRef
 from bot.settings import Settings, StartFailure
 
@@ -115,6 +116,7 @@ class SlackAdapter:
         )
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
+        self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
@@ -258,6 +260,35 @@ class SlackAdapter:
             )
             return False
         return bool(info.get("is_member") and not info.get("is_archived"))
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """conversations.info says; None when Slack would not tell us."""
+        try:
+            info = (await self.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError:
+            return None
+        private = info.get("is_private")
+        return None if private is None else bool(private)
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        """users.info (cached): None when Slack has no such member, or a deactivated one."""
+        cached = self._known.get(user_id)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
+        try:
+            info = (await self.client.users_info(user=user_id, include_locale=True))["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
+        found = None if info.get("deleted") else _member(info)
+        self._known[user_id] = (time.monotonic(), found)
+        return found
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        """The first page of users.list: enough to suggest the name someone meant."""
+        answer = await self.client.users_list(limit=200)
+        return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
@@ -531,6 +562,13 @@ def _not_token_skipped(record: logging.LogRecord) -> bool:
 def _unreadable(error: Exception) -> None:
     # The error's type only: its text could quote what a member wrote.
     log.warning("event=slack_payload_unreadable error=%s", type(error).__name__)
+
+
+def _member(info: dict[str, Any]) -> PlatformMember:
+    profile = info.get("profile", {})
+    name = profile.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
+    admin = bool(info.get("is_admin") or info.get("is_owner"))
+    return PlatformMember(str(info["id"]), str(name), info.get("locale"), admin)
 
 
 def _classify(error: SlackApiError) -> Exception:

@@ -22,7 +22,11 @@ def _topics(ctx: Context) -> list[str]:
 
 
 def _line(ctx: Context, spec: CommandSpec) -> str:
-    usage = " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options)
+    """`• role grant <miembro> <rol> — ...`: option names as this reader types them."""
+    usage = " ".join(
+        f"<{ctx.t.option_name(o.name)}>" if o.required else f"[{ctx.t.option_name(o.name)}]"
+        for o in spec.options
+    )
     return f"• {spec.path} {usage}".rstrip() + f" — {ctx.t._(spec.description)}"
 
 
@@ -32,9 +36,10 @@ def overview(ctx: Context) -> Message:
     lines = [_line(ctx, s) for s in ctx.services.commands.all() if ctx.may(s.role)]
     return Message(
         title=ctx.t._("Homeroom help"),
+        # Only what Homeroom does today: each later feature adds its own words.
         text=ctx.t._(
-            "I help this group share ideas, reach the school and keep what you learn "
-            "together. Here is what you can do:"
+            "I post a weekly discussion prompt here and take your ideas for more. "
+            "Here is what you can do:"
         )
         + "\n"
         + "\n".join(lines),
@@ -45,7 +50,9 @@ def overview(ctx: Context) -> Message:
         if len(topics) > 1
         else (),
         footer=ctx.t._(
-            "Type “help <topic>” for more, for example “help {example}”.", example=topics[-1]
+            "Type “help <{topic}>” for more, for example “help {example}”.",
+            topic=ctx.t.option_name("topic"),
+            example=topics[-1],
         )
         if len(topics) > 1
         else None,

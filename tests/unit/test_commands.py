@@ -255,7 +255,7 @@ def test_choices_accept_the_readers_words_and_errors_list_them() -> None:
     assert problem.value.values["choices"] == "lun, mar, mié, jue, vie, sáb, dom"
     with pytest.raises(CommandError) as english:
         _parsed(SCHEDULE, "moving-up weekday=mar", EN)  # a Spanish day for an English reader
-    assert english.value.values["choices"] == "Mon, Tue, Wed, Thu, Fri, Sat, Sun"
+    assert english.value.values["choices"] == "mon, tue, wed, thu, fri, sat, sun"
     assert accepted_values(SUGGEST.options[1], ES) == "sí, no"
 
 

@@ -1,6 +1,5 @@
 """Every string a member reads is translated; a missing Spanish entry fails here."""
 
-import re
 import string
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, pick_language, translator
+from bot.i18n import LOCALES_DIR, WEEKDAY_CODES, pick_language, translator
 from bot.settings import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +66,31 @@ def test_times_are_shown_in_the_readers_zone() -> None:
 
     instant = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)
     assert translator("en").when(instant, "America/New_York") == "Sunday 8 March, 20:30"
-    assert re.match(r"domingo 8 marzo, 20:30", translator("es").when(instant, "America/New_York"))
+    assert translator("es").when(instant, "America/New_York") == "domingo 8 de marzo, 20:30"
+
+
+def test_days_read_as_each_language_writes_them() -> None:
+    from datetime import date
+
+    assert translator("en").day(date(2026, 12, 1)) == "Tuesday 1 December"
+    assert translator("es").day(date(2026, 12, 1)) == "martes 1 de diciembre"
+    assert translator("es").weekday(2) == "miércoles"
+    es = [translator("es").choice(code) for code in WEEKDAY_CODES]
+    assert es == ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
+    assert [translator("en").choice(code) for code in WEEKDAY_CODES] == list(WEEKDAY_CODES)
+
+
+@pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
+def test_every_option_name_and_choice_has_a_name_in_each_language(language: str) -> None:
+    from bot.features import default_features
+    from bot.i18n.words import CHOICES
+
+    t = translator(language)
+    options = {o.name for f in default_features() for s in f.commands for o in s.options}
+    untranslated = sorted(n for n in options if n != "id" and t.option_name(n) == n)
+    assert untranslated == [], "add them to bot/i18n/words.py and translate them"
+    assert [c for c in CHOICES if t.choice(c) == c] == []
+    assert t.option_name("topic") == "tema"
 
 
 @pytest.mark.parametrize(

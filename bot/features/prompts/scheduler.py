@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -39,11 +40,12 @@ from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.features.prompts.timing import WEEK, due_at, next_posting, next_slot
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.intents import Intent, Message, Post
 from bot.notify import tell_organizers
 from bot.outbox import Outbox
 from bot.refs import ConversationRef, MemberRef
+from bot.render import in_languages
 from bot.storage.tables import postings, schedules
 
 log = logging.getLogger(__name__)
@@ -273,9 +275,7 @@ class PromptScheduler:
         series = await self._series(schedule)
         if series is None:
             return None
-        language = (
-            await self._directory.community(schedule.channel.community_ref)
-        ).default_language
+        languages = (await self._directory.community(schedule.channel.community_ref)).languages
         async with self._engine.begin() as conn:
             history = await self._history(conn, [schedule])
             remaining = history.remaining(schedule, series)
@@ -291,7 +291,7 @@ class PromptScheduler:
             if not won:
                 return None
             staged = await self._outbox.stage(
-                conn, [self._post(schedule, series, position, language)]
+                conn, [self._post(schedule, series, position, languages)]
             )
             finished = self._next_post(schedule, schedule.next_date, remaining[1:]) is None
             await self._advance(
@@ -426,7 +426,7 @@ class PromptScheduler:
     async def _handle_batch(self, due: list[Schedule]) -> int | None:
         now = self._clock.now()
         languages = {
-            ref: (await self._directory.community(ref)).default_language
+            ref: (await self._directory.community(ref)).languages
             for ref in {s.channel.community_ref for s in due}
         }
         async with self._engine.connect() as conn:
@@ -482,11 +482,11 @@ class PromptScheduler:
                         .values(status="broken")
                     )
                     continue
-                language = languages[schedule.channel.community_ref]
+                readers = languages[schedule.channel.community_ref]
                 if plan.position is not None:
-                    intents.append(self._post(schedule, series, plan.position, language))
+                    intents.append(self._post(schedule, series, plan.position, readers))
                 elif plan.outcome == "missed":
-                    intents += await self._tell_organizers(schedule, series, language)
+                    intents += await self._tell_organizers(schedule, series, readers[0])
                 log.info(
                     "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
                     schedule_id,
@@ -574,15 +574,15 @@ class PromptScheduler:
             return await self._own.series(community.id, community.default_language)
         return self._library.get(schedule.series_id, "en")
 
-    def _post(self, schedule: Schedule, series: SeriesModel, index: int, language: str) -> Post:
-        """The prompt in the group's language, opening a thread for the replies."""
-        t = translator(language)
-        localized = self._library.get(series.id, t.language) or series
-        prompt = localized.prompts[index]
-        footer = t._("Reply in this thread to join the conversation. Every voice is welcome.")
-        return Post(
-            to=schedule.channel,
-            message=Message(
+    def _post(
+        self, schedule: Schedule, series: SeriesModel, index: int, languages: Sequence[str]
+    ) -> Post:
+        """The prompt in each of the group's languages, opening one thread for the replies."""
+
+        def version(t: Translator) -> Message:
+            localized = self._library.get(series.id, t.language) or series
+            prompt = localized.prompts[index]
+            return Message(
                 title=t._(
                     "{series} · week {n} of {total}",
                     series=localized.title,
@@ -590,10 +590,16 @@ class PromptScheduler:
                     total=len(localized.prompts),
                 ),
                 text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
-                footer=footer,
-            ),
+                footer=t._(
+                    "Reply in this thread to join the conversation. Every voice is welcome."
+                ),
+            )
+
+        return Post(
+            to=schedule.channel,
+            message=in_languages(languages, version),
             opens_thread=True,
-            key=discussion_key(schedule.id, series.id, prompt.id),
+            key=discussion_key(schedule.id, series.id, series.prompts[index].id),
         )
 
     async def _tell_organizers(

@@ -65,11 +65,12 @@ async def test_setup_and_role_grant_make_exactly_these_calls(slack: SlackRig) ->
     [opened] = [c for c in fake.calls if c.method == "conversations.open"]
     assert "America/Chicago" in summary.params["text"]
     assert queue_post.params["channel"] == "C0LIAISONS"
-    assert "liaison queue" in queue_post.params["text"]
+    assert "liaisons' channel" in queue_post.params["text"]
+    assert "canal de quienes son enlaces" in queue_post.params["text"]  # en,es: both
     assert granted.params["text"] == "Done: <@U0SAM> is now a liaison."
     assert opened.params["users"] == SAM
     assert welcome.params["channel"] == "DU0SAM"
-    assert "<#C0LIAISONS>" in welcome.params["text"]
+    assert "made you a school liaison" in welcome.params["text"]
 
 
 async def test_a_spanish_speaking_member_gets_spanish(slack: SlackRig) -> None:
@@ -322,3 +323,25 @@ async def test_a_signed_event_with_missing_fields_is_answered_without_a_tracebac
         await slack.adapter.homeroom.outbox.idle()
     assert all(s in (200, 400) for s in statuses)
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+
+
+async def test_a_role_for_someone_slack_does_not_know_is_refused_with_the_nearest_name(
+    slack: SlackRig,
+) -> None:
+    fake = slack.fake
+    await slack.client.command(slash("role grant @saam liaison", user=DANA, respond_to=fake.url))
+    [refused] = await fake.wait_for(1)
+    assert refused.params["text"] == (
+        "I can't find @saam in this community, so nothing changed. Did you mean <@U0SAM>?"
+    )
+    assert fake.methods() == ["response_url"]  # no DM to no one
+
+
+async def test_a_role_welcome_is_in_the_recipients_slack_language(slack: SlackRig) -> None:
+    fake = slack.fake
+    await slack.client.command(
+        slash("role grant <@U0MARIA|maria> liaison", user=DANA, respond_to=fake.url)
+    )
+    await fake.wait_for(3)
+    [welcome] = [c for c in fake.calls if c.method == "chat.postMessage"]
+    assert welcome.params["text"].startswith("¡Bienvenido/a!")  # Maria's Slack speaks Spanish

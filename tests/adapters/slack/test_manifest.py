@@ -24,6 +24,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "pins.remove": {"pins:write"},
     "reactions.add": {"reactions:write"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
     "views.open": set(),
     "views.publish": set(),
 }
