@@ -258,6 +258,25 @@ class Core:
         if intercepted is None:
             return None
         intents, stands_for = intercepted
+        if isinstance(stands_for, FormSubmitted):
+            return intents + await self._dialogue_done(ctx, event, stands_for)
         if stands_for is not None:
             intents = [*intents, *await self._route(ctx, stands_for)]
+        return intents
+
+    async def _dialogue_done(
+        self, ctx: Context, event: MessagePosted, submitted: FormSubmitted
+    ) -> list[Intent]:
+        """Run a form answered as a dialogue. If the command refuses one of the answers,
+        that question is asked again with the reason, and the other answers are kept."""
+        try:
+            intents = await self._route(ctx, submitted)
+        except CommandError as problem:
+            values = quoted(problem.values)
+            step = await self._fallbacks.refused(event.actor.ref, problem.values)
+            question = await self._fallbacks.question(event.actor.ref, ctx.t)
+            if not step or question is None:
+                raise
+            return [ctx.reply(ctx.t._(problem.message, **values) + "\n" + question)]
+        await self._fallbacks.finished(event.actor.ref)
         return intents

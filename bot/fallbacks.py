@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
@@ -183,9 +184,50 @@ class Fallbacks:
             row = (await conn.execute(select(dialogues).where(_mine(member)))).first()
         if row is None:
             return None
-        answers = _answers(row.answers)
+        form, answers = _form_from_json(row.form), _answers(row.answers)
         leaving = answers.pop(LEAVING, None) is not None
-        return OpenDialogue(row.channel, _form_from_json(row.form), len(answers) + 1, leaving)
+        step = _unanswered(form, answers)
+        if step is None:
+            return None  # all answered, with the command now
+        return OpenDialogue(row.channel, form, step + 1, leaving)
+
+    async def refused(self, member: MemberRef, values: Mapping[str, str]) -> int:
+        """The command refused a form answered in full (a series it doesn't know, say):
+        the answer it names is taken back, to be asked again, and the others are kept.
+        The number of the question to ask again, or 0 when no answer is named (the form
+        is then closed, as before)."""
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(dialogues).where(_mine(member)))).first()
+            if row is None:
+                return 0
+            form, answers = _form_from_json(row.form), _answers(row.answers)
+            named = {v.strip().lower() for v in values.values()}
+            wrong = next(
+                (n for n, f in enumerate(form.fields) if answers.get(f.name, "").lower() in named),
+                None,
+            )
+            if wrong is None or not any(named):
+                await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return 0
+            del answers[form.fields[wrong].name]
+            await conn.execute(
+                update(dialogues)
+                .where(dialogues.c.id == row.id)
+                .values(answers=json.dumps(answers))
+            )
+            return wrong + 1
+
+    async def finished(self, member: MemberRef) -> None:
+        """The command took the form's answers: the dialogue is over."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(dialogues).where(_mine(member)))
+
+    async def question(self, member: MemberRef, t: Translator) -> str | None:
+        """The question the member's open dialogue is at, asked again."""
+        found = await self.open_dialogue(member)
+        if found is None:
+            return None
+        return field_prompt(t, found.form, found.form.fields[found.step - 1], found.step)
 
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
@@ -205,8 +247,12 @@ class Fallbacks:
             answers = _answers(row.answers)
             leaving = LEAVING in answers
             answers.pop(LEAVING, None)
-            field = form.fields[len(answers)]
-            question = field_prompt(t, form, field, len(answers) + 1)
+            step = _unanswered(form, answers)
+            if step is None:  # answered in full, and the command failed on our side
+                await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return None
+            field = form.fields[step]
+            question = field_prompt(t, form, field, step + 1)
 
             async def keep(with_answers: dict[str, str]) -> None:
                 await conn.execute(
@@ -251,12 +297,11 @@ class Fallbacks:
             if problem:
                 return [self._say(event, problem + "\n" + question, form.keep_copy)], None
             answers[field.name] = value
-            if len(answers) < len(form.fields):
-                await keep(answers)
-                next_field = form.fields[len(answers)]
-                prompt = field_prompt(t, form, next_field, len(answers) + 1)
+            await keep(answers)  # kept until the command takes them: a refusal asks again
+            step = _unanswered(form, answers)
+            if step is not None:
+                prompt = field_prompt(t, form, form.fields[step], step + 1)
                 return [self._say(event, prompt, form.keep_copy)], None
-            await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
             at=event.at,
@@ -351,6 +396,11 @@ def _mine(member: MemberRef) -> ColumnElement[bool]:
         & (dialogues.c.community == member.community)
         & (dialogues.c.user_id == member.id)
     )
+
+
+def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:
+    """The index of the first question not answered yet; None when all are."""
+    return next((n for n, f in enumerate(form.fields) if f.name not in answers), None)
 
 
 def _answers(payload: str) -> dict[str, str]:
