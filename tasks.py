@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -41,7 +42,15 @@ def ensure_venv() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch `run`, `test` or `lint` to the tools inside .venv."""
+    """Dispatch `run`, `test` or `lint`; Ctrl-C ends it quietly, wherever it lands."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "lint", "messages"}:
         print("usage: python3 tasks.py run [homeroom args] | test [pytest args] | lint | messages")
         return 2
@@ -49,6 +58,12 @@ def main(argv: list[str]) -> int:
     task, rest = argv[0], argv[1:]
     if task == "run":
         cmd = [str(BIN / "homeroom"), *(rest or ["run"])]
+        if os.name == "posix":
+            # Become `homeroom` itself: Ctrl-C, SIGTERM and the exit code are exactly
+            # what `.venv/bin/homeroom run` gets and gives, with no parent in between.
+            os.chdir(ROOT)
+            sys.stdout.flush()
+            os.execv(cmd[0], cmd)
     elif task == "test":
         cmd = [str(BIN / "python"), "-m", "pytest", *rest]
     elif task == "messages":
@@ -62,7 +77,24 @@ def main(argv: list[str]) -> int:
             if subprocess.run(step, cwd=ROOT).returncode:
                 return 1
         return 0
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    return _child(cmd)
+
+
+def _child(cmd: list[str]) -> int:
+    """Run `cmd` to its end. Ctrl-C in a terminal reaches the child too, so it gets a
+    moment to stop on its own; a SIGINT sent to this process alone is then passed on.
+    Either way the child's own quiet exit is waited for."""
+    child = subprocess.Popen(cmd, cwd=ROOT)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            try:
+                return child.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                child.send_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                child.send_signal(signal.SIGINT)
 
 
 def _update_catalogs() -> int:
@@ -70,6 +102,7 @@ def _update_catalogs() -> int:
     pybabel = str(BIN / "pybabel")
     pot = "bot/i18n/homeroom.pot"
     extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
+    extract += ["-k", "NP_:1c,2"]
     steps = [
         [*extract, "--no-location", "--omit-header", "-o", pot, "."],
         [pybabel, "update", "-i", pot, "-d", "bot/i18n/locales", "-D", "homeroom", "-w", "100"],

@@ -1,7 +1,9 @@
 """`homeroom`: run, migrate, check. The composition root: settings -> Homeroom -> adapters.
 
-Every failure a person can cause (a wrong setting, an unreachable database) ends in one
-readable line and a non-zero exit, never a traceback.
+Every failure at start (a wrong setting, a database that cannot be opened or reached, a
+platform refusing a token, a port in use) ends in one line naming the cause and what to
+do, and a non-zero exit, never a traceback. A platform that is only out of reach does
+not stop the start: its adapter retries with backoff while the others serve.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import contextlib
 import logging
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
+from adapters import ports
 from bot import __version__
 from bot.app import Homeroom
 from bot.clock import ShiftableClock
 from bot.logs import configure
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, StartFailure, load_settings
+from bot.storage.db import Database, writable_problem
 
 log = logging.getLogger("homeroom")
 
@@ -31,8 +36,8 @@ EXIT_CONFIG = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="homeroom",
-        description="Homeroom: weekly prompts, polls, live chats, digests and questions "
-        "to school liaisons for parent groups on Slack, Discord or a terminal.",
+        description="Homeroom: weekly discussion prompts for parent groups, with threads, "
+        "pins and members' own prompt ideas, on Slack, Discord or a terminal.",
     )
     parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
@@ -54,30 +59,75 @@ def adapters_to_start(settings: Settings) -> list[str]:
     return names
 
 
+@contextlib.asynccontextmanager
+async def _database(db: Database) -> AsyncIterator[None]:
+    """Turn a failure to open or reach the database into its one line."""
+    try:
+        yield
+    except StartFailure:
+        raise
+    except Exception as error:
+        line = db.explain(error)
+        if line is None:
+            raise
+        raise StartFailure(line) from None
+
+
 async def _migrate(settings: Settings) -> int:
     app = Homeroom(settings)
     try:
-        await app.db.migrate()
+        async with _database(app.db):
+            await app.db.migrate()
         print(f"The database at {app.db.display_url} is up to date.")
         return 0
     finally:
         await app.db.close()
 
 
+def _describe(settings: Settings, name: str) -> str:
+    if name == "slack" and settings.slack_mode == "http":
+        return f"slack (HTTP mode, port {settings.slack_http_port})"
+    if name == "slack":
+        return "slack (Socket Mode)"
+    return name
+
+
 async def _check(settings: Settings) -> int:
+    """Everything that can be checked without the network, creating nothing."""
     app = Homeroom(settings)
+    problems: list[str] = []
+    pending: list[str] | None = None
     try:
-        pending = await app.db.pending_migrations()
+        if (problem := app.db.location_problem()) is not None:
+            problems.append(problem)
+        else:
+            async with _database(app.db):
+                pending = await app.db.pending_migrations()
+    except StartFailure as failure:
+        problems.append(str(failure))
     finally:
         await app.db.close()
-    print(f"Settings are valid. Database: {app.db.display_url}")
+    if settings.log_file is not None and (problem := writable_problem(settings.log_file)):
+        problems.append(f"LOG_FILE: {problem}")
+    http = settings.slack_enabled and settings.slack_mode == "http"
+    if http and (problem := ports.probe(settings.slack_http_port, "SLACK_HTTP_PORT")):
+        problems.append(problem)
+    print(f"Settings are valid. Database: {app.db.describe_location()}")
     if pending:
         print(f"Migrations to apply on start: {', '.join(pending)}")
-    else:
+    elif pending is not None:
         print("The database schema is up to date.")
     started = adapters_to_start(settings)
-    print(f"Would start: {', '.join(started) or 'nothing (CONSOLE=off and no tokens)'}")
-    return 0 if started else 1
+    described = ", ".join(_describe(settings, name) for name in started)
+    print(f"Would start: {described or 'nothing (CONSOLE=off and no tokens)'}")
+    if settings.slack_enabled or settings.discord_enabled:
+        print(
+            "Did not contact Slack or Discord: tokens were checked by their form only; "
+            "`homeroom run` connects and says if a platform refuses one."
+        )
+    for problem in problems:
+        print(f"Problem: {problem}.")
+    return 0 if started and not problems else 1
 
 
 async def _run(settings: Settings, started_at: float) -> int:
@@ -103,7 +153,13 @@ async def _run(settings: Settings, started_at: float) -> int:
 
         discord = DiscordAdapter(app, settings)
         app.attach(discord)
-    await app.start()
+    try:
+        async with _database(app.db):
+            await app.start()
+    except BaseException:
+        await app.supervisor.stop()
+        await app.db.close()
+        raise
     try:
         for platform in (slack, discord):
             if platform is not None:
@@ -145,6 +201,12 @@ async def _until_signalled() -> None:
     await stop.wait()
 
 
+def _fresh_console(settings: Settings) -> bool:
+    """Only the console would start, and DATABASE_URL does not say where its data goes."""
+    chosen = "database_url" in settings.model_fields_set
+    return adapters_to_start(settings) == ["console"] and not chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     started_at = time.perf_counter()
     args = _parser().parse_args(argv)
@@ -159,7 +221,22 @@ def main(argv: list[str] | None = None) -> int:
     # A piped console run is a transcript on stdout; keep stderr to warnings there.
     piped_console = command == "run" and settings.console_enabled and not log_file
     level = "WARNING" if piped_console else settings.log_level
-    configure(level, log_file)
+    try:
+        configure(level, log_file)
+    except OSError as error:
+        print(
+            f"homeroom: can't write the log file {log_file} ({error.strerror or error}): "
+            "set LOG_FILE to a file in a folder you can write to.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    scratch = contextlib.ExitStack()
+    if command == "run" and not sys.stdin.isatty() and _fresh_console(settings):
+        # A piped console run is a scenario: it starts from an empty community every time,
+        # whatever the interactive console did, in a database of its own deleted at the end.
+        folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="homeroom-"))
+        fresh = f"sqlite+aiosqlite:///{Path(folder) / 'homeroom.db'}"
+        settings = settings.model_copy(update={"database_url": fresh})
     if command == "migrate":
         job = _migrate(settings)
     elif command == "check":
@@ -167,12 +244,21 @@ def main(argv: list[str] | None = None) -> int:
     else:
         job = _run(settings, started_at)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        with scratch, contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(job)
         return 0
-    except OSError as problem:
+    except StartFailure as failure:
+        print(f"homeroom: {failure}.", file=sys.stderr)
+        return 1
+    except Exception as error:
+        # Not a cause we know how to name: still one line here; the traceback goes to
+        # the log at DEBUG, for a bug report.
+        log.debug("event=stopped_unexpectedly", exc_info=error)
+        first = (str(error).splitlines() or [""])[0][:200]
         print(
-            f"homeroom: can't reach the database ({problem}). Check DATABASE_URL.", file=sys.stderr
+            f"homeroom: stopped by an unexpected {type(error).__name__}: {first} "
+            "(LOG_LEVEL=DEBUG shows where; please report it).",
+            file=sys.stderr,
         )
         return 1
 

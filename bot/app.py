@@ -23,6 +23,7 @@ from bot.fallbacks import Fallbacks
 from bot.features import Feature, default_features
 from bot.features.prompts.discussions import Discussions
 from bot.features.prompts.library import Library
+from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OwnPrompts
 from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import Intent
@@ -60,28 +61,41 @@ class Homeroom:
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
         self.own_prompts = OwnPrompts(self.db.engine, self.clock)
+        self.idea_notices = IdeaNotices(
+            self.db.engine, self.clock, self.directory, self.own_prompts, self.outbox.submit
+        )
         self.scheduler = PromptScheduler(
-            self.db.engine, self.clock, library, self.directory, self.outbox, self.own_prompts
+            self.db.engine,
+            self.clock,
+            library,
+            self.directory,
+            self.outbox,
+            self.own_prompts,
+            self.idea_notices,
         )
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
         self.outbox.on_delivered.append(self.discussions.on_delivered)
         self.channels = ChannelChecks()
+        commands = CommandRegistry()
+        # Kept here too: an adapter asks it whether a member is in the middle of a form.
+        self.fallbacks = Fallbacks(self.db.engine, self.clock, commands)
         services = Services(
             settings=settings,
             clock=self.clock,
             directory=self.directory,
-            commands=CommandRegistry(),
+            commands=commands,
             library=library,
             scheduler=self.scheduler,
             discussions=self.discussions,
             own_prompts=self.own_prompts,
+            idea_notices=self.idea_notices,
             channels=self.channels,
         )
         self.core = Core(
             services,
             default_features() if features is None else features,
             self.dedupe,
-            Fallbacks(self.db.engine, self.clock),
+            self.fallbacks,
         )
         self.supervisor = Supervisor(self.clock)
 
@@ -89,9 +103,17 @@ class Homeroom:
         """Connect an adapter's sending side and declare what it can show."""
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
-        can_post = getattr(deliverer, "can_post", None)
-        if can_post is not None:
-            self.channels.add(deliverer.platform, can_post)
+        # What only the platform knows, asked of adapters that can tell (see bot.people).
+        self.channels.add(
+            deliverer.platform,
+            getattr(deliverer, "can_post", None),
+            getattr(deliverer, "channel_is_private", None),
+        )
+        self.directory.people.add(
+            deliverer.platform,
+            getattr(deliverer, "find_member", None),
+            getattr(deliverer, "list_members", None),
+        )
 
     async def start(self, *, timers: bool = True) -> None:
         """Migrate, reload what a previous run left, and start delivering.

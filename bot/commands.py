@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from datetime import date, time
+from typing import TYPE_CHECKING, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_day_names
+
 from bot.directory import Role
-from bot.i18n import N_
+from bot.i18n import N_, NP_, Translator, translator
 from bot.intents import Choice, FormField, Intent
 from bot.refs import ConversationRef, MemberRef
 from bot.settings import SUPPORTED_LANGUAGES
@@ -24,13 +28,33 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 OptionType = Literal[
-    "str", "text", "int", "bool", "choice", "member", "channel", "timezone", "languages"
+    "str",
+    "text",
+    "int",
+    "bool",
+    "choice",
+    "weekday",
+    "member",
+    "channel",
+    "time",
+    "date",
+    "dates",
+    "timezone",
+    "languages",
 ]
+
+# The longest value each kind of option takes (characters); "str" for kinds not named.
+# Far above any honest value, far below what would slow the bot or flood a reply.
+MAX_LENGTH = {"str": 200, "text": 3000, "dates": 1000, "timezone": 64}
+MAX_QUOTE = 60  # what a member typed is quoted back at most this long
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A typed option. `rest` takes all remaining words (free text such as a question)."""
+    """A typed option. `rest` takes all remaining words (free text such as a question).
+
+    Declare `name` with `NP_("option", ...)` and localized `choices` with
+    `NP_("choice", ...)`: members may type either word in their own language."""
 
     name: str
     type: OptionType
@@ -41,6 +65,9 @@ class Option:
 
 
 Handler = Callable[["Context", "Args"], Awaitable[list[Intent]]]
+
+# A form opened for a command's missing options is named after the command.
+COMMAND_FORM = "command:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +89,16 @@ class CommandSpec:
         return next((o for o in self.options if o.name == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions in flight
 class CommandError(Exception):
     """A problem with what a member typed; `message` is a msgid, `values` fill it."""
 
     message: str
     values: Mapping[str, str] = field(default_factory=dict)
+
+
+_Date: TypeAlias = date  # Args has methods named date and time
+_Time: TypeAlias = time
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +123,22 @@ class Args:
         value = self.values.get(name)
         return value if isinstance(value, tuple) else None
 
+    def time(self, name: str) -> _Time | None:
+        value = self.values.get(name)
+        return value if isinstance(value, _Time) else None
+
+    def date(self, name: str) -> _Date | None:
+        value = self.values.get(name)
+        return value if isinstance(value, _Date) else None
+
+    def dates(self, name: str) -> frozenset[_Date]:
+        value = self.values.get(name)
+        return (
+            frozenset(d for d in value if isinstance(d, date))
+            if isinstance(value, frozenset)
+            else frozenset()
+        )
+
     def __contains__(self, name: object) -> bool:
         return name in self.values
 
@@ -114,6 +161,13 @@ class CommandRegistry:
 
     def get(self, path: str) -> CommandSpec | None:
         return self._specs.get(path)
+
+    def form_option(self, form_id: str, field: str) -> Option | None:
+        """The option a command form's field asks for (None for any other form)."""
+        if not form_id.startswith(COMMAND_FORM):
+            return None
+        spec = self._specs.get(form_id.removeprefix(COMMAND_FORM))
+        return spec.option(field) if spec else None
 
     def roots(self) -> list[str]:
         return sorted({spec.root for spec in self._specs.values()})
@@ -148,43 +202,222 @@ class CommandRegistry:
         )
 
 
-# Double quotes group words ("Mrs Lee"); apostrophes do not, as in "it's Maria's turn".
-_TOKEN = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
-_KEYED = re.compile(r"^(--)?(?P<key>[a-z][a-z0-9-]*)(?P<sep>[=:])(?P<value>.*)$", re.S)
+# Double quotes group words ("Mrs Lee", name="Mrs Lee"); apostrophes do not, as in
+# "it's Maria's turn".
+_TOKEN = re.compile(
+    r'(?P<key>[^\s"“=:]+[=:])(?:"(?P<kq>[^"]*)"|“(?P<kc>[^”]*)”)'
+    r'|"(?P<q>[^"]*)"|“(?P<c>[^”]*)”|(?P<word>\S+)'
+)
+# A key is a word in any alphabet (`anónimo=sí`); `--key=value` and `key:value` work too.
+_KEYED = re.compile(r"^(?:--)?(?P<key>[^\W\d_][\w-]*)(?P<sep>[=:])(?P<value>.*)$", re.S)
+_EDGE_PUNCTUATION = " \t\n.,;:!?¡¿()[]\"'“”«»"
 
 
-def parse_text(spec: CommandSpec, text: str) -> dict[str, str]:
-    """Split `text` into raw option values: `name=value`, `name:value` or in order."""
-    spans = [(m[1] or m[2] or m[3] or "", m.start()) for m in _TOKEN.finditer(text)]
-    tokens = [token for token, _ in spans]
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    quoted: bool  # the whole token was in quotes: text, never an option
+
+
+def _tokens(text: str) -> list[_Token]:
+    found = []
+    for m in _TOKEN.finditer(text):
+        if m["key"] is not None:
+            found.append(_Token(m["key"] + (m["kq"] or m["kc"] or ""), m.start(), m.end(), False))
+        elif m["word"] is not None:
+            found.append(_Token(m["word"], m.start(), m.end(), False))
+        else:
+            found.append(_Token(m["q"] or m["c"] or "", m.start(), m.end(), True))
+    return found
+
+
+def fold(word: str) -> str:
+    """A word as matched: any case, with or without accents (`Anónimo` = `anonimo`)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def excerpt(text: str, most: int = MAX_QUOTE) -> str:
+    """What a member typed, cut short, for quoting back: a reply never grows with input."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def option_word(option: Option, t: Translator) -> str:
+    """The option's name as a reader of `t`'s language types it (`anónimo` in Spanish)."""
+    return t.option_name(option.name)
+
+
+def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:
+    """Every name an option answers to for this reader: its own, and its translation."""
+    names = {fold(o.name): o for o in spec.options}
+    for option in spec.options:
+        names.setdefault(fold(option_word(option, t)), option)
+    return names
+
+
+def _every_name(option: Option) -> set[str]:
+    """The option's name in every language we ship, for spotting a near-miss."""
+    return {fold(option.name)} | {
+        fold(option_word(option, translator(lang))) for lang in SUPPORTED_LANGUAGES
+    }
+
+
+def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dict[str, str]:
+    """Split `text` into raw option values, keyed by each option's own name.
+
+    `name=value` (or `name:value`, `--name value`) is that option wherever it stands,
+    before, among or after free text, in English or in the reader's language. Words that
+    are no option fill the options in order; a `rest` option takes the remaining text. A
+    `word=value` naming no option is refused with the nearest name, never taken as text,
+    and a parse that could be read two ways asks instead of guessing.
+    """
+    t = t or translator("en")
+    names = _option_names(spec, t)
+    tokens = _tokens(text)
     raw: dict[str, str] = {}
-    positional = [o for o in spec.options]
+    loose: list[tuple[int, _Token]] = []  # (position, token) of words that are no option
+
+    def give(option: Option, value: str) -> None:
+        if option.name in raw:
+            raise CommandError(
+                N_(
+                    "“{option}” is given twice, so I'm not sure which you mean. "
+                    "Please give it once."
+                ),
+                {"option": option_word(option, t)},
+            )
+        raw[option.name] = value
+
     index = 0
     while index < len(tokens):
-        token = tokens[index]
-        keyed = _KEYED.match(token)
-        if keyed and spec.option(keyed["key"]) is not None:
-            raw[keyed["key"]] = keyed["value"]
-            index += 1
+        token, after = tokens[index], tokens[index + 1 : index + 3]
+        keyed = _KEYED.match(token.text)  # quoted or not: "anonymous=yes" is the option
+        option = names.get(fold(keyed["key"])) if keyed else None
+        if keyed and option is not None:
+            value, used = keyed["value"], 1
+            if not value and after and keyed["sep"] == "=":  # "anonymous= yes"
+                value, used = after[0].text, 2
+            give(option, value)
+            index += used
             continue
-        if token.startswith("--") and spec.option(token[2:]) is not None:
-            raw[token[2:]] = tokens[index + 1] if index + 1 < len(tokens) else ""
-            index += 2
+        if keyed and keyed["sep"] == "=" and not token.quoted:  # quotes keep "x=y" as text
+            raise _no_option(spec, keyed["key"], t)
+        bare = names.get(fold(token.text.removeprefix("--"))) if not token.quoted else None
+        if bare is not None and after and after[0].text.startswith("=") and not after[0].quoted:
+            # "anonymous = yes" or "anonymous =yes"
+            rest_of = after[0].text[1:]
+            if rest_of or len(after) < 2:
+                give(bare, rest_of)
+                index += 2
+            else:
+                give(bare, after[1].text)
+                index += 3
             continue
-        while positional and positional[0].name in raw:
-            positional.pop(0)
-        if not positional:
+        if bare is not None and token.text.startswith("--"):
+            if bare.type == "bool" and not (after and _is_bool_word(after[0].text, t)):
+                give(bare, "yes")  # a flag on its own: --anonymous
+                index += 1
+            else:
+                give(bare, after[0].text if after else "")
+                index += 2
+            continue
+        loose.append((index, token))
+        index += 1
+    _fill_in_order(spec, text, loose, raw, t)
+    _ask_when_unsure(spec, raw, t)
+    return raw
+
+
+def _fill_in_order(
+    spec: CommandSpec,
+    text: str,
+    loose: list[tuple[int, _Token]],
+    raw: dict[str, str],
+    t: Translator,
+) -> None:
+    """Words that are no `name=value` fill the options not named, in declared order."""
+    waiting = [o for o in spec.options if o.name not in raw]
+    for at, (_, token) in enumerate(loose):
+        if not waiting:
             raise CommandError(
                 N_("There's more here than “{command}” expects: “{extra}”."),
-                {"command": spec.path, "extra": " ".join(tokens[index:])},
+                {"command": spec.path, "extra": " ".join(tok.text for _, tok in loose[at:])},
             )
-        option = positional.pop(0)
+        option = waiting.pop(0)
         if option.rest:
-            raw[option.name] = text[spans[index][1] :].strip()
-            break
-        raw[option.name] = token
-        index += 1
-    return raw
+            raw[option.name] = _rest_text(text, loose[at:])
+            if len(loose) - at > 1 or not token.quoted:
+                raw[_UNQUOTED] = "1"
+            return
+        raw[option.name] = token.text
+
+
+_UNQUOTED = "\0unquoted"  # marks free text that was not in quotes; removed before returning
+
+
+def _rest_text(text: str, loose: list[tuple[int, _Token]]) -> str:
+    """The original text of these words (options among them cut out), or a quote's inside."""
+    if len(loose) == 1 and loose[0][1].quoted:
+        return loose[0][1].text
+    runs: list[str] = []
+    first = previous = loose[0]
+    for current in loose[1:]:
+        if current[0] != previous[0] + 1:  # an option stood between: end this run
+            runs.append(text[first[1].start : previous[1].end])
+            first = current
+        previous = current
+    runs.append(text[first[1].start : previous[1].end])
+    return " ".join(run.strip() for run in runs)
+
+
+def _ask_when_unsure(spec: CommandSpec, raw: dict[str, str], t: Translator) -> None:
+    """Free text that starts or ends with a yes/no option's name (or a near miss, like
+    "anonymously") may mean the option: ask, rather than guess and, say, show a name."""
+    unquoted = raw.pop(_UNQUOTED, None) is not None
+    free = next((raw[o.name] for o in spec.options if o.rest and o.name in raw), None)
+    if not free or not unquoted:
+        return
+    words = free.split()
+    edges = {fold(words[0].strip(_EDGE_PUNCTUATION)), fold(words[-1].strip(_EDGE_PUNCTUATION))}
+    for option in spec.options:
+        if option.type != "bool" or option.name in raw:
+            continue
+        if any(
+            difflib.get_close_matches(edge, _every_name(option), n=1, cutoff=0.8)
+            for edge in edges
+            if edge
+        ):
+            raise CommandError(
+                N_(
+                    "I'm not sure whether “{option}” is part of your text or the option, "
+                    "so I haven't sent anything. To use the option, add {option}={yes}; to "
+                    "keep the word, put your text in quotes."
+                ),
+                {"option": option_word(option, t), "yes": t.pgettext("choice", "yes")},
+            )
+
+
+def _no_option(spec: CommandSpec, typed: str, t: Translator) -> CommandError:
+    """A `word=value` where the word names no option: suggest the nearest one."""
+    words = {option_word(o, t): o for o in spec.options} | {o.name: o for o in spec.options}
+    guess = difflib.get_close_matches(fold(typed), [fold(w) for w in words], n=1, cutoff=0.6)
+    if guess:
+        option = next(o for w, o in words.items() if fold(w) == guess[0])
+        return CommandError(
+            N_("There is no option “{name}”; did you mean “{guess}”?"),
+            {"name": typed, "guess": option_word(option, t)},
+        )
+    return CommandError(
+        N_("“{command}” has no option “{name}”. It takes: {options}."),
+        {
+            "command": spec.path,
+            "name": typed,
+            "options": ", ".join(option_word(o, t) for o in spec.options) or "—",
+        },
+    )
 
 
 _MENTION = re.compile(r"^<@!?(?P<id>[^>|]+)(\|[^>]*)?>$|^@(?P<bare>[\w.\-]+)$")
@@ -192,58 +425,68 @@ _CHANNEL = re.compile(r"^<#(?P<id>[^>|]+)(\|[^>]*)?>$|^#(?P<bare>[\w.\-]+)$")
 
 
 def convert(
-    spec: CommandSpec, raw: Mapping[str, str], where: ConversationRef
+    spec: CommandSpec,
+    raw: Mapping[str, str],
+    where: ConversationRef,
+    t: Translator | None = None,
 ) -> tuple[Args, list[Option]]:
     """Typed values for every option given, and the required options still missing."""
+    t = t or translator("en")
     values: dict[str, object] = {}
     for name, text in raw.items():
         option = spec.option(name)
         if option is None:
-            raise CommandError(
-                N_("“{command}” has no option “{name}”. It takes: {options}."),
-                {
-                    "command": spec.path,
-                    "name": name,
-                    "options": ", ".join(o.name for o in spec.options) or "—",
-                },
-            )
+            raise _no_option(spec, name, t)
         text = text.strip()
         if text:
-            values[name] = convert_value(option, text, where)
+            values[name] = convert_value(option, text, where, t)
     missing = [o for o in spec.options if o.required and o.name not in values]
     return Args(values), missing
 
 
-def convert_value(option: Option, text: str, where: ConversationRef) -> object:
+def convert_value(
+    option: Option, text: str, where: ConversationRef, t: Translator | None = None
+) -> object:
     """One option's typed value, or a CommandError that says what was expected."""
-    kind = option.type
+    t = t or translator("en")
+    kind, name = option.type, option_word(option, t)
+    most = MAX_LENGTH.get(kind, MAX_LENGTH["str"])
+    if len(text) > most:
+        raise CommandError(
+            N_("“{option}” can be at most {most} characters long, and this one has {n}."),
+            {"option": name, "most": str(most), "n": str(len(text))},
+        )
     if kind in ("str", "text"):
         return text
     if kind == "int":
-        if not re.fullmatch(r"-?\d+", text):
+        number = record_id(text)
+        if number is None:
             raise CommandError(
-                N_("“{option}” needs a whole number, and “{value}” isn't one."),
-                {"option": option.name, "value": text},
+                N_("“{option}” needs a whole number, like 3, and “{value}” isn't one I can use."),
+                {"option": name, "value": text},
             )
-        return int(text)
+        return number
     if kind == "bool":
-        lowered = text.lower()
-        if lowered in {"yes", "y", "true", "on", "1", "sí", "si"}:
-            return True
-        if lowered in {"no", "n", "false", "off", "0"}:
-            return False
-        raise CommandError(
-            N_("“{option}” needs yes or no, and “{value}” is neither."),
-            {"option": option.name, "value": text},
-        )
-    if kind == "choice":
-        lowered = text.lower()
-        if lowered not in option.choices:
+        answer = _bool_words(t).get(fold(text))
+        if answer is None:
+            raise CommandError(
+                N_("“{option}” needs {yes} or {no}, and “{value}” is neither."),
+                {
+                    "option": name,
+                    "value": text,
+                    "yes": t.pgettext("choice", "yes"),
+                    "no": t.pgettext("choice", "no"),
+                },
+            )
+        return answer
+    if kind in ("choice", "weekday"):
+        chosen = _choice_words(option, t).get(fold(text).rstrip("."))
+        if chosen is None:
             raise CommandError(
                 N_("“{value}” isn't one of the choices for “{option}”: {choices}."),
-                {"option": option.name, "value": text, "choices": ", ".join(option.choices)},
+                {"option": name, "value": text, "choices": accepted_values(option, t) or ""},
             )
-        return lowered
+        return chosen
     if kind == "member":
         match = _MENTION.match(text)
         if not match:
@@ -260,16 +503,135 @@ def convert_value(option: Option, text: str, where: ConversationRef) -> object:
                 {"value": text},
             )
         return ConversationRef(where.platform, where.community, match["id"] or match["bare"])
+    if kind == "time":
+        return parse_time(text)
+    if kind == "date":
+        return parse_date(text, name)
+    if kind == "dates":
+        return frozenset(parse_date(part, name) for part in re.split(r"[,;\s]+", text) if part)
     if kind == "timezone":
         return parse_timezone(text)
     return parse_languages(text)
 
 
+MAX_ID = 2**31 - 1  # the largest row ID both SQLite and PostgreSQL columns hold
+
+
+def record_id(text: str) -> int | None:
+    """A record's number from what a member typed or a button carried, or None when it
+    can't be one (not digits, or more than any table holds)."""
+    text = text.strip().removeprefix("#")
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
+
+
+_YES_NO = (NP_("choice", "yes"), NP_("choice", "no"))  # the words, as each reader types them
+_YES = ("yes", "y", "true", "on", "1")
+_NO = ("no", "n", "false", "off", "0")
+
+
+def _bool_words(t: Translator) -> dict[str, bool]:
+    words = {w: True for w in _YES} | {w: False for w in _NO}
+    words.setdefault(fold(t.pgettext("choice", "yes")), True)
+    words.setdefault(fold(t.pgettext("choice", "no")), False)
+    return words
+
+
+def _is_bool_word(text: str, t: Translator) -> bool:
+    return fold(text) in _bool_words(t)
+
+
+def _weekday_names(language: str, width: Literal["abbreviated", "wide"]) -> list[str]:
+    names = get_day_names(width, locale=language)
+    return [str(names[day]) for day in range(7)]
+
+
+WEEKDAYS = tuple(fold(name) for name in _weekday_names("en", "abbreviated"))  # mon .. sun
+
+
+def _choice_words(option: Option, t: Translator) -> dict[str, str]:
+    """Folded word -> the choice it means, in English and in the reader's language."""
+    if option.type == "weekday":
+        words: dict[str, str] = {}
+        for language in dict.fromkeys(("en", t.language)):
+            for width in ("abbreviated", "wide"):  # type: Literal["abbreviated", "wide"]
+                for day, word in enumerate(_weekday_names(language, width)):
+                    words.setdefault(fold(word).rstrip("."), WEEKDAYS[day])
+        return words
+    words = {fold(choice): choice for choice in option.choices}
+    for choice in option.choices:
+        words.setdefault(fold(t.pgettext("choice", choice)), choice)
+    return words
+
+
+def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
+    """The choices as a reader of `t`'s language reads them, each with its own value."""
+    if option.type == "weekday":
+        return tuple(Choice(value, t.choice(value)) for value in WEEKDAYS)
+    if option.type == "bool":
+        return (
+            Choice("yes", t.pgettext("choice", "yes")),
+            Choice("no", t.pgettext("choice", "no")),
+        )
+    return tuple(Choice(c, t.pgettext("choice", c)) for c in option.choices)
+
+
+def accepted_values(option: Option, t: Translator) -> str | None:
+    """The values an option takes, in the reader's language, for help and for errors."""
+    if option.type in ("choice", "bool", "weekday"):
+        return ", ".join(choice.label for choice in choice_labels(option, t))
+    return None
+
+
+def parse_time(text: str) -> time:
+    """ "19:00", "7:30", "0:30" or "19" as a time of day, from 00:00 to 23:59."""
+    match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", text.strip())
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        raise CommandError(
+            N_("“{value}” isn't a time of day. Use 24-hour time, like 19:00."), {"value": text}
+        )
+    return time(int(match[1]), int(match[2] or 0))
+
+
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def parse_date(text: str, option: str) -> date:
+    """A date written 2026-10-05, within this century (far dates overflow date sums)."""
+    text = text.strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise CommandError(
+            N_("“{value}” isn't a date I can read for “{option}”. Use the form 2026-10-05."),
+            {"value": text, "option": option},
+        )
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            N_("“{value}” isn't a date I can read for “{option}”. Use the form 2026-10-05."),
+            {"value": text, "option": option},
+        ) from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise CommandError(
+            N_("“{value}” is too far off for “{option}”. Use a date from {first} to {last}."),
+            {
+                "value": text,
+                "option": option,
+                "first": FIRST_DATE.isoformat(),
+                "last": LAST_DATE.isoformat(),
+            },
+        )
+    return day
+
+
 def parse_timezone(text: str) -> str:
     """A valid IANA zone name, or a CommandError with a close suggestion."""
     try:
+        if len(text) > MAX_LENGTH["timezone"]:
+            raise ValueError("longer than any zone name")
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long for a file
         raise CommandError(
             N_(
                 "I don't know the time zone “{value}”. "
@@ -291,9 +653,7 @@ def parse_languages(text: str) -> tuple[str, ...]:
     return codes
 
 
-def form_fields(
-    options: Sequence[Option], given: Args, translate: Callable[[str], str]
-) -> tuple[FormField, ...]:
+def form_fields(options: Sequence[Option], given: Args, t: Translator) -> tuple[FormField, ...]:
     """Form fields for options in the reader's language, prefilled with what was given."""
     fields = []
     for option in options:
@@ -301,10 +661,10 @@ def form_fields(
         fields.append(
             FormField(
                 name=option.name,
-                label=translate(option.description),
+                label=t._(option.description),
                 kind=_FIELD_KIND.get(option.type, "text"),
                 required=option.required,
-                choices=tuple(Choice(c, c) for c in option.choices),
+                choices=choice_labels(option, t),
                 default=_raw_default(default),
             )
         )
@@ -316,6 +676,8 @@ _FIELD_KIND: dict[
 ] = {
     "text": "long_text",
     "choice": "choice",
+    "weekday": "choice",
+    "bool": "choice",
     "member": "member",
     "channel": "channel",
     "timezone": "timezone",
@@ -332,4 +694,10 @@ def _raw_default(value: object) -> str | None:
         return f"<#{value.channel}>"
     if isinstance(value, tuple):
         return ",".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, frozenset):
+        return ",".join(sorted(d.isoformat() for d in value))
     return str(value)

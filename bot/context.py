@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.commands import CommandRegistry
     from bot.features.prompts.discussions import Discussions
     from bot.features.prompts.library import Library
+    from bot.features.prompts.notices import IdeaNotices
     from bot.features.prompts.own import OwnPrompts
     from bot.features.prompts.scheduler import PromptScheduler
 
@@ -34,6 +35,7 @@ class Services:
     scheduler: PromptScheduler
     discussions: Discussions
     own_prompts: OwnPrompts
+    idea_notices: IdeaNotices
     channels: ChannelChecks
 
 

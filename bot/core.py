@@ -14,11 +14,14 @@ from types import MappingProxyType
 
 from bot.capabilities import Capabilities
 from bot.commands import (
+    COMMAND_FORM,
+    MAX_QUOTE,
     Args,
     CommandError,
     CommandRegistry,
     CommandSpec,
     convert,
+    excerpt,
     form_fields,
     parse_text,
 )
@@ -39,11 +42,10 @@ from bot.fallbacks import Fallbacks
 from bot.features import Action, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
+from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
 
 log = logging.getLogger(__name__)
-
-COMMAND_FORM = "command:"
 
 _NEEDS_ROLE = {
     Role.ORGANIZER: N_(
@@ -52,6 +54,18 @@ _NEEDS_ROLE = {
     ),
     Role.LIAISON: N_("Only school liaisons can do that."),
 }
+
+
+_STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
+
+# Values that list what is accepted (program text, not what a member typed) may be longer.
+_LISTS = frozenset({"choices", "options", "supported", "topics"})
+
+
+def _quoted(values: Mapping[str, str]) -> dict[str, str]:
+    """Error values, with what a member typed cut to a short excerpt: an answer to bad
+    input never grows with the input."""
+    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
 
 
 class Core:
@@ -99,6 +113,7 @@ class Core:
         """Handle one inbound event and return what should be sent in answer."""
         if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
+        event, refusal = admit(event)  # nothing below ever sees unstorable text
         platform = event.conversation.platform
         if not await self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
@@ -112,9 +127,13 @@ class Core:
                 self._failed(event, "context", fallback_t), caps, fallback_t
             )
         try:
+            if refusal is not None:
+                raise CommandError(refusal.message, refusal.values)
             intents = await self._route(ctx, event)
         except CommandError as problem:
-            intents = [ctx.reply(ctx.t._(problem.message, **problem.values))]
+            # Refused input must have changed nothing (the fuzz test holds us to it).
+            log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
+            intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
@@ -148,6 +167,8 @@ class Core:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
+        if event.actor.locale and profile.locale != event.actor.locale[:16]:
+            await directory.remember_locale(event.actor.ref, event.actor.locale)
         language = pick_language(
             profile.language, event.actor.locale, default=community.default_language
         )
@@ -169,7 +190,9 @@ class Core:
         if isinstance(event, FormSubmitted):
             return await self._form(ctx, event)
         if isinstance(event, MessagePosted):
-            return await self._message(ctx, event) + await self._hear(ctx, event)
+            # An answer to a form's question or a numbered choice is not conversation.
+            answered = await self._message(ctx, event)
+            return answered if answered is not None else await self._hear(ctx, event)
         if isinstance(event, ReactionAdded):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
@@ -187,13 +210,13 @@ class Core:
             raw = dict(event.options)
         else:
             spec, rest = self.commands.find(event.text)
-            raw = parse_text(spec, rest)
+            raw = parse_text(spec, rest, ctx.t)
         return await self._run(ctx, spec, raw)
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
         if not ctx.may(spec.role):
-            return [ctx.reply(ctx.t._(_NEEDS_ROLE[spec.role]))]
-        args, missing = convert(spec, raw, ctx.conversation)
+            raise CommandError(_NEEDS_ROLE[spec.role])
+        args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
         return await spec.handler(ctx, args)
@@ -202,7 +225,7 @@ class Core:
         form = Form(
             form_id=COMMAND_FORM + spec.path,
             title=ctx.t._(spec.description),
-            fields=form_fields(spec.options, given, ctx.t._),
+            fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
         )
         return OpenForm(
@@ -215,7 +238,7 @@ class Core:
             log.warning(
                 "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
             )
-            return [ctx.reply(ctx.t._("That button is no longer in use. Nothing was changed."))]
+            raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         if not ctx.may(action.role):
             return [ctx.reply(ctx.t._(_NEEDS_ROLE[action.role]))]
         return await action.handler(ctx, event.value)
@@ -223,10 +246,10 @@ class Core:
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         if not event.form_id.startswith(COMMAND_FORM):
             log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         spec = self.commands.get(event.form_id.removeprefix(COMMAND_FORM))
         if spec is None:
-            return [ctx.reply(ctx.t._("That form is no longer in use. Nothing was changed."))]
+            raise CommandError(_STALE_FORM)
         raw = {name: value for name, value in event.values.items() if value.strip()}
         return await self._run(ctx, spec, raw)
 
@@ -236,13 +259,13 @@ class Core:
             heard += await listener(ctx, event)
         return heard
 
-    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent]:
+    async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent] | None:
         caps = self.capabilities(event.conversation.platform)
         if caps.forms and caps.buttons:
-            return []
+            return None
         intercepted = await self._fallbacks.intercept(event, ctx.t)
         if intercepted is None:
-            return []
+            return None
         intents, stands_for = intercepted
         if stands_for is not None:
             intents = [*intents, *await self._route(ctx, stands_for)]

@@ -8,7 +8,7 @@ made by another replica are seen soon after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.people import People
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.tables import communities, groups, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -61,6 +62,7 @@ class MemberProfile:
     roles: frozenset[Role]
     language: str | None = None
     timezone: str | None = None
+    locale: str | None = None  # what their platform last said; `language` is their choice
 
 
 class Directory:
@@ -82,6 +84,7 @@ class Directory:
         self._ttl = ttl_seconds
         self._communities: dict[CommunityRef, tuple[float, CommunitySettings]] = {}
         self._profiles: dict[MemberRef, tuple[float, MemberProfile]] = {}
+        self.people = People()  # what the platforms themselves know of members
 
     def _fresh(self, stamp: float) -> bool:
         return self._clock.monotonic() - stamp < self._ttl
@@ -193,22 +196,56 @@ class Directory:
         mine_prefs = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
         both = union_all(  # one round trip: this runs for every member's first command
             select(
-                literal("role").label("kind"), member_roles.c.role.label("a"), null().label("b")
+                literal("role").label("kind"),
+                member_roles.c.role.label("a"),
+                null().label("b"),
+                null().label("c"),
             ).where(mine_roles),
-            select(literal("prefs"), members.c.language, members.c.timezone).where(mine_prefs),
+            select(
+                literal("prefs"), members.c.language, members.c.timezone, members.c.locale
+            ).where(mine_prefs),
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(both)).all()
-        roles = {Role(a) for kind, a, _ in rows if kind == "role"} | {Role.PARENT}
-        prefs = next(((a, b) for kind, a, b in rows if kind == "prefs"), (None, None))
+        roles = {Role(a) for kind, a, _, _ in rows if kind == "role"} | {Role.PARENT}
+        prefs = next(((a, b, c) for kind, a, b, c in rows if kind == "prefs"), (None,) * 3)
         profile = MemberProfile(
             ref=ref,
             roles=frozenset(roles),
             language=prefs[0],
             timezone=prefs[1],
+            locale=prefs[2],
         )
         self._profiles[ref] = (self._clock.monotonic(), profile)
         return profile
+
+    async def remember_locale(self, ref: MemberRef, locale: str) -> None:
+        """Keep the language a member's platform reports, so that notices written to them
+        later (when they are not the one speaking) are in it. Written only when it
+        changed, so reading a profile stays a read."""
+        locale = locale[:16]
+        profile = await self.profile(ref)
+        if profile.locale == locale:
+            return
+        community = await self.community(ref.community_ref)
+        mine = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
+        async with self._engine.begin() as conn:
+            await insert_ignoring_duplicates(
+                conn,
+                members,
+                [
+                    {
+                        "community_id": community.id,
+                        "user_id": ref.id,
+                        # The day only: the first thing a member does may be anonymous.
+                        "created_at": self._clock.now().replace(
+                            hour=0, minute=0, second=0, microsecond=0
+                        ),
+                    }
+                ],
+            )
+            await conn.execute(update(members).where(mine).values(locale=locale))
+        self._profiles[ref] = (self._clock.monotonic(), replace(profile, locale=locale))
 
     async def grant(self, ref: MemberRef, role: Role, granted_by: MemberRef) -> bool:
         """Grant a role; False when the member already had it."""

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
+from bot.commands import CommandError, CommandRegistry, Option, convert_value
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
@@ -37,7 +39,7 @@ from bot.intents import (
     React,
     Update,
 )
-from bot.refs import ConversationRef
+from bot.refs import ConversationRef, MemberRef
 from bot.render import field_prompt, message_text, numbered_buttons
 from bot.storage.tables import dialogues, pending_choices
 
@@ -46,12 +48,30 @@ log = logging.getLogger(__name__)
 CHOICES_KEPT = timedelta(days=2)
 CANCEL_WORDS = {"cancel", "cancelar", "stop", "parar"}
 KEEP = "-"
+# A line that starts like a command is never an answer: the member is asked to leave.
+COMMAND_MARKS = ("/", ":")
+# Stored beside the answers (no field has an empty name): what was typed when the member
+# was asked whether to leave the form, until they say yes or no.
+LEAVING = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDialogue:
+    """A form being answered as a dialogue: where, which form, and the question it is at."""
+
+    channel: str
+    form: Form
+    step: int
+    leaving: bool = False  # asked whether to leave it, and not answered yet
 
 
 class Fallbacks:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, commands: CommandRegistry | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._commands = commands or CommandRegistry()
 
     async def adapt(self, intents: list[Intent], caps: Capabilities, t: Translator) -> list[Intent]:
         """The intents rewritten to what `caps` can show; none is dropped silently."""
@@ -123,13 +143,7 @@ class Fallbacks:
     async def _start_dialogue(self, intent: OpenForm, t: Translator) -> Ephemeral:
         member, where = intent.member, intent.to
         async with self._engine.begin() as conn:
-            await conn.execute(
-                delete(dialogues).where(
-                    (dialogues.c.platform == member.platform)
-                    & (dialogues.c.community == member.community)
-                    & (dialogues.c.user_id == member.id)
-                )
-            )
+            await conn.execute(delete(dialogues).where(_mine(member)))
             await conn.execute(
                 insert(dialogues).values(
                     platform=member.platform,
@@ -159,38 +173,79 @@ class Fallbacks:
             return [], pressed
         return None
 
+    async def open_dialogue(self, member: MemberRef) -> OpenDialogue | None:
+        """The form `member` is answering as a dialogue, if any: an adapter shows it (the
+        console marks its prompt, and says a form was set aside when someone else types)."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(dialogues).where(_mine(member)))).first()
+        if row is None:
+            return None
+        answers = _answers(row.answers)
+        leaving = answers.pop(LEAVING, None) is not None
+        return OpenDialogue(row.channel, _form_from_json(row.form), len(answers) + 1, leaving)
+
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
     ) -> tuple[list[Intent], FormSubmitted | None] | None:
+        """One message of a dialogue: an answer, `cancel`, a yes/no about leaving it, or a
+        command typed mid-form (which asks whether to leave, never counts as an answer)."""
         member, where = event.actor.ref, event.conversation
-        key = (
-            (dialogues.c.platform == member.platform)
-            & (dialogues.c.community == member.community)
-            & (dialogues.c.user_id == member.id)
-            & (dialogues.c.channel == where.channel)
-        )
         async with self._engine.begin() as conn:
-            row = (await conn.execute(select(dialogues).where(key))).first()
+            row = (
+                await conn.execute(
+                    select(dialogues).where(_mine(member) & (dialogues.c.channel == where.channel))
+                )
+            ).first()
             if row is None:
                 return None
             form = _form_from_json(row.form)
-            answers: dict[str, str] = json.loads(row.answers)
+            answers = _answers(row.answers)
+            leaving = LEAVING in answers
+            answers.pop(LEAVING, None)
+            field = form.fields[len(answers)]
+            question = field_prompt(t, form, field, len(answers) + 1)
+
+            async def keep(with_answers: dict[str, str]) -> None:
+                await conn.execute(
+                    update(dialogues)
+                    .where(dialogues.c.id == row.id)
+                    .values(answers=json.dumps(with_answers))
+                )
+
+            ask_leave = t._(
+                "You are in the middle of the form “{title}”, so I didn't take that as an "
+                "answer. Leave the form? Answer yes to leave it (nothing is sent), or no "
+                "to go back to the question.",
+                title=form.title,
+            )
             text = event.text.strip()
             if text.lower() in CANCEL_WORDS:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
-            field = form.fields[len(answers)]
-            value, problem = _answer(field, text, t)
+            if leaving:
+                leave = _yes_or_no(text, where, t)
+                if leave:
+                    await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                    left = t._("Okay, you left the form. Nothing was changed.")
+                    return [self._say(event, left)], None
+                if leave is None and not text:
+                    return [self._say(event, ask_leave)], None  # asked again, as it was
+                if leave is None:
+                    again = t._("Please answer yes to leave the form, or no to go back to it.")
+                    return [self._say(event, again)], None
+                await keep(answers)
+                return [self._say(event, question)], None
+            if text.startswith(COMMAND_MARKS):
+                await keep({**answers, LEAVING: text})
+                return [self._say(event, ask_leave)], None
+            if not text:
+                return [self._say(event, question)], None  # an image or an empty line
+            value, problem = self._answer(form, field, text, where, t)
             if problem:
-                step = len(answers) + 1
-                return [self._say(event, problem + "\n" + field_prompt(t, form, field, step))], None
+                return [self._say(event, problem + "\n" + question)], None
             answers[field.name] = value
             if len(answers) < len(form.fields):
-                await conn.execute(
-                    update(dialogues)
-                    .where(dialogues.c.id == row.id)
-                    .values(answers=json.dumps(answers))
-                )
+                await keep(answers)
                 next_field = form.fields[len(answers)]
                 prompt = field_prompt(t, form, next_field, len(answers) + 1)
                 return [self._say(event, prompt)], None
@@ -205,9 +260,33 @@ class Fallbacks:
         )
         return [], submitted
 
+    def _answer(
+        self, form: Form, field: FormField, text: str, where: ConversationRef, t: Translator
+    ) -> tuple[str, str | None]:
+        """The value a dialogue answer stands for, or a kind reason it can't be used: the
+        same check the command makes of that option, so a bad value is caught at once."""
+        if text == KEEP:
+            if field.default is not None:
+                return field.default, None
+            if not field.required:
+                return "", None
+            return "", t._("This one is needed, so please send an answer.")
+        option = self._commands.form_option(form.form_id, field.name)
+        if field.choices:
+            chosen = _choose(field.choices, text)
+            if chosen is None and option is None:
+                return "", t._("Please pick one of the choices.")
+            text = chosen or text  # the option's own check says what the choices are
+        if option is not None:
+            try:
+                convert_value(option, text, where, t)
+            except CommandError as problem:
+                return "", t._(problem.message, **problem.values)
+        return text, None
+
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
         text = event.text.strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" and 10**5000 too
             return None
         where, member = event.conversation, event.actor.ref
         channel = "dm" if event.is_direct else where.channel
@@ -257,25 +336,38 @@ class Fallbacks:
         )
 
 
-def _answer(field: FormField, text: str, t: Translator) -> tuple[str, str | None]:
-    """The value a dialogue answer stands for, or a kind reason it can't be used."""
-    if text == KEEP:
-        if field.default is not None:
-            return field.default, None
-        if not field.required:
-            return "", None
-        return "", t._("This one is needed, so please send an answer.")
-    if field.choices:
-        chosen = _choose(field.choices, text)
-        if chosen is None:
-            return "", t._("Please pick one of the choices.")
-        return chosen, None
-    return text, None
+def _mine(member: MemberRef) -> ColumnElement[bool]:
+    return (
+        (dialogues.c.platform == member.platform)
+        & (dialogues.c.community == member.community)
+        & (dialogues.c.user_id == member.id)
+    )
+
+
+def _answers(payload: str) -> dict[str, str]:
+    answers: dict[str, str] = json.loads(payload)
+    return answers
+
+
+_LEAVE = Option("leave", "bool", "")
+
+
+def _yes_or_no(text: str, where: ConversationRef, t: Translator) -> bool | None:
+    """Yes or no in the member's words, as a yes/no option of a command takes them."""
+    try:
+        return bool(convert_value(_LEAVE, text, where, t))
+    except CommandError:
+        return None
 
 
 def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
     lowered = text.lower()
-    if lowered.isdigit() and 0 < int(lowered) <= len(choices):
+    if (
+        lowered.isascii()
+        and lowered.isdigit()
+        and len(lowered) <= 3
+        and 0 < int(lowered) <= len(choices)
+    ):
         return choices[int(lowered) - 1].value
     for choice in choices:
         if lowered in (choice.value.lower(), choice.label.lower()):
@@ -313,6 +405,7 @@ def _split_long(intent: Intent, limit: int) -> list[Intent]:
                 text=chunk,
                 buttons=intent.message.buttons if i == last else (),
                 mentions=intent.message.mentions,
+                keep_copy=intent.message.keep_copy,
             ),
         )
         for i, chunk in enumerate(chunks)

@@ -43,6 +43,10 @@ class Message:
     buttons: tuple[Button, ...] = ()
     footer: str | None = None
     mentions: tuple[MemberRef, ...] = ()
+    # False for a message whose stored copy would itself be a secret (the thank-you to
+    # an anonymous suggester says who made the suggestion): the outbox deletes its row
+    # as soon as it is delivered or has failed, instead of keeping it for days.
+    keep_copy: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,25 @@ from collections.abc import Callable, Sequence
 from bot.directory import Directory, Role
 from bot.i18n import Translator, pick_language, translator
 from bot.intents import DirectMessage, Intent, Message
+from bot.people import PlatformMember
 from bot.refs import CommunityRef, MemberRef
 
 
 async def reader(
-    directory: Directory, member: MemberRef, *hints: str | None, default: str
+    directory: Directory,
+    member: MemberRef,
+    *hints: str | None,
+    default: str,
+    known: PlatformMember | None = None,
 ) -> Translator:
-    """The member's chosen language, else the first hint we have (such as the language
-    they last wrote in), else `default` (the community's)."""
+    """The member's chosen language, else their platform's (Slack's or the console's
+    locale for them), else the first hint we have, else `default` (the community's).
+    `known` is what the platform already told of the member, if the caller asked it."""
     profile = await directory.profile(member)
-    return translator(pick_language(profile.language, *hints, default=default))
+    if known is None and profile.language is None:
+        known = await directory.people.find(member)
+    locale = known.locale if known else None
+    return translator(pick_language(profile.language, locale, *hints, default=default))
 
 
 async def tell_organizers(

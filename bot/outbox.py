@@ -17,6 +17,7 @@ at ERROR with its IDs, never dropped silently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -78,6 +79,7 @@ class Outbox:
     ) -> None:
         self._engine = engine
         self._clock = clock
+        self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
@@ -386,9 +388,16 @@ class Outbox:
         await self._marks.write(mark)
         lane.queue.popleft()
         self._held.discard(item.id)
+        if not getattr(getattr(item.intent, "message", None), "keep_copy", True):
+            await self._forget(item.id)
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()
+
+    async def _forget(self, row_id: int) -> None:
+        """Delete a settled row at once: its copy must not outlive its delivery."""
+        async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
+            await conn.execute(delete(outbox).where(outbox.c.id == row_id))
 
     async def _tell_listeners(self, intent: Intent, delivered_id: str | None) -> None:
         for listener in self.on_delivered:

@@ -14,12 +14,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LANGUAGES = ("en", "es")
 
 
 class SettingsError(Exception):
     """A setting is wrong; the message is the one line a person reads."""
+
+
+class StartFailure(Exception):
+    """Homeroom cannot start (a platform refused a token, a port is taken ...); the
+    message is the one line a person reads: the cause, then what to do."""
 
 
 class Settings(BaseSettings):
@@ -73,6 +80,55 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://host/db")
         return value
 
+    @field_validator("slack_http_port")
+    @classmethod
+    def _port_in_range(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"{value} is not a port; use a number from 1 to 65535, such as 3000")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_port_in_range(cls, value: str) -> str:
+        try:
+            port = make_url(value).port
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "it is not a database URL; use sqlite+aiosqlite:///path.db or "
+                "postgresql+asyncpg://user@host:5432/db"
+            ) from None
+        if port is not None and not 1 <= port <= 65535:
+            raise ValueError(f"port {port} is not a port; use a number from 1 to 65535 (5432)")
+        return value
+
+    @model_validator(mode="after")
+    def _tokens_look_right(self) -> Settings:
+        """Slack's tokens say what they are by their prefix; a swapped or mistyped one
+        fails here, offline, instead of as a refusal from Slack later."""
+        bot, app = self.slack_bot_token, self.slack_app_token
+        if bot and app and bot.startswith("xapp-") and app.startswith("xoxb-"):
+            raise ValueError(
+                "SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped: the bot token starts with "
+                "xoxb-, the app-level token with xapp-"
+            )
+        if bot and not bot.startswith("xoxb-"):
+            raise ValueError(
+                f"SLACK_BOT_TOKEN should start with xoxb- but starts with {_prefix(bot)}: "
+                "copy the Bot User OAuth Token from your Slack app's OAuth & Permissions page"
+            )
+        if app and not app.startswith("xapp-"):
+            raise ValueError(
+                f"SLACK_APP_TOKEN should start with xapp- but starts with {_prefix(app)}: "
+                "create an App-Level Token with connections:write under Basic Information"
+            )
+        discord = self.discord_token
+        if discord and (discord.startswith(("xox", "xapp-")) or " " in discord.strip()):
+            raise ValueError(
+                "DISCORD_TOKEN does not look like a Discord bot token (no spaces, no Bot "
+                "prefix, not a Slack token): copy it from the Developer Portal > Bot"
+            )
+        return self
+
     @model_validator(mode="after")
     def _platforms_complete(self) -> Settings:
         if self.slack_bot_token:
@@ -118,6 +174,12 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
+
+
+def _prefix(token: str) -> str:
+    """The part of a token that says its kind, never the secret part."""
+    head = token.split("-", 1)[0]
+    return f"{head}-" if "-" in token and len(head) <= 5 else "something else"
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -44,6 +44,7 @@ from bot.intents import (
     PublishHome,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
@@ -75,10 +76,24 @@ class FakeAdapter:
         self.failures: list[BaseException] = []
         self.calls = 0
         self.unpostable: set[str] = set()  # channels the pretend platform refuses
+        self.private_channels: set[str] = {"liaisons"}  # every other channel is public
+        self.roster: dict[str, Person] = {}  # the platform's members (TestBot fills it)
         self._called = asyncio.Event()
 
     async def can_post(self, channel: str) -> bool:
         return channel not in self.unpostable
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        return channel in self.private_channels
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        person = self.roster.get(user_id)
+        if person is None:
+            return None
+        return PlatformMember(person.name, person.name, person.locale, person.is_admin)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        return [member for n in self.roster if (member := await self.find_member(community, n))]
 
     def count_call(self) -> None:
         """Count one call to `deliver` (subclasses that replace it call this)."""
@@ -142,6 +157,9 @@ class TestBot:
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __post_init__(self) -> None:
+        self.adapter.roster = self.people  # whoever the test adds is a platform member
 
     def member(self, name: str) -> MemberRef:
         return MemberRef(self.adapter.platform, COMMUNITY, name)
@@ -240,6 +258,23 @@ class TestBot:
 
     def texts(self, intents: list[Intent]) -> list[str]:
         return [text_of(i) for i in intents]
+
+    async def state(
+        self, skip: tuple[str, ...] = ("processed_events", "outbox")
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table (but delivery bookkeeping), to compare before/after:
+        input that was refused must leave this unchanged."""
+        from sqlalchemy import select
+
+        from bot.storage.tables import metadata
+
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        async with self.app.db.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                if table.name not in skip:
+                    rows = (await conn.execute(select(table))).all()
+                    found[table.name] = sorted((tuple(row) for row in rows), key=repr)
+        return found
 
 
 async def run_until(app: Homeroom, goal: Awaitable[T] | None = None) -> T | None:

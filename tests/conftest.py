@@ -4,8 +4,15 @@ local Slack fake is shared here because the contract suite uses it too."""
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
+from hypothesis import settings
 
 from adapters.slack.fake import FakeSlack
+
+# Property tests (the fuzz test) run a short pass in the normal suite; a long run:
+# `.venv/bin/python -m pytest tests/features/test_fuzz.py --hypothesis-profile=fuzz-long`.
+settings.register_profile("homeroom", max_examples=200, deadline=None)
+settings.register_profile("fuzz-long", max_examples=5000, deadline=None)
+settings.load_profile("homeroom")
 
 DANA, SAM, MARIA, LEE = "U0DANA", "U0SAM", "U0MARIA", "U0LEE"
 

@@ -9,36 +9,51 @@ reads in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
 import threading
 import uuid
 from collections.abc import Callable
 
 from adapters.console.view import WELCOME, View
-from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, World
+from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, PRIVATE_CHANNELS, World
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities
 from bot.clock import ShiftableClock
+from bot.directory import Role
 from bot.events import (
     Actor,
     CommandInvoked,
     ComponentSubmitted,
     Event,
-    FormSubmitted,
     MessagePosted,
     ReactionAdded,
 )
-from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Pin, Post, React, Update
-from bot.refs import ConversationRef, MemberRef
+from bot.fallbacks import OpenDialogue
+from bot.i18n import Translator, pick_language, translator
+from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Update
+from bot.people import PlatformMember
+from bot.refs import CommunityRef, ConversationRef, MemberRef
+from bot.render import message_text
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
+QUIT = ("quit", "exit", "q")
+# Console commands that only look or switch, so they work while a form is open.
+ANYTIME = ("as", "help", "who", "dm")
+UNREADABLE = (
+    "That line has a character I couldn't read (it isn't UTF-8 text), so I left it out. "
+    "Please type it again."
+)
 
 
 class ConsoleAdapter:
     """The demo community's platform, and the person typing at it."""
 
     platform = PLATFORM
-    capabilities = Capabilities(max_text=8000)
+    # No forms of its own: a form is the core's short dialogue, one question a line, with
+    # each answer checked as it comes (bot.fallbacks), in the member's language.
+    capabilities = Capabilities(forms=False, max_text=8000)
     limits = UNLIMITED
 
     def __init__(self, app: Homeroom, view: View | None = None) -> None:
@@ -47,10 +62,24 @@ class ConsoleAdapter:
         self.world = World()
         self.me = "dana"
         self.channel = "parents"
-        self._form_answers: dict[str, str] = {}
+        self._form: OpenDialogue | None = None  # the form `me` is answering, if any
+        self._held: str | None = None  # typed mid-form; run if the member leaves the form
 
     async def can_post(self, channel: str) -> bool:
         return channel in CHANNELS
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        return channel in PRIVATE_CHANNELS
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        character = self.world.character(user_id)
+        if character is None:
+            return None
+        locale = self.world.locales.get(character.name, character.locale)
+        return PlatformMember(character.name, character.name, locale, character.is_admin)
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        return [m for c in CAST if (m := await self.find_member(community, c.name))]
 
     # -- outbound: intents -> the terminal -------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
@@ -59,30 +88,42 @@ class ConsoleAdapter:
             posted = self.world.add_message(
                 where.channel, "Homeroom", intent.message.text, where.thread
             )
-            self._remember_buttons(None, where.channel, intent)
+            first = self.world.show_buttons(None, where.channel, intent.message.buttons)
             place = f"#{where.channel}" + (f" › thread {where.thread}" if where.thread else "")
             thread = f", opens a thread: :reply {posted.id} TEXT" if intent.opens_thread else ""
-            self.view.show(f"{place} | Homeroom (message {posted.id}{thread})", intent.message)
+            self.view.show(
+                f"{place} | Homeroom (message {posted.id}{thread})",
+                intent.message,
+                first_button=first,
+            )
             return posted.id
         if isinstance(intent, Ephemeral):
-            self._remember_buttons(intent.member.id, intent.to.channel, intent)
             who = intent.member.id
+            first = self.world.show_buttons(who, intent.to.channel, intent.message.buttons)
             self.view.show(
                 f"#{intent.to.channel} | Homeroom → {who} (only {who} sees this)",
                 intent.message,
                 style="yellow",
+                first_button=first,
             )
             return None
         if isinstance(intent, DirectMessage):
-            self.world.inbox.setdefault(intent.member.id, []).append(intent.message.text)
-            self._remember_buttons(intent.member.id, "dm", intent)
+            who = intent.member.id
+            self.world.inbox.setdefault(who, []).append(message_text(intent.message))
+            first = self.world.show_buttons(who, "dm", intent.message.buttons)
             self.view.show(
-                f"✉ Homeroom → {intent.member.id} (direct message)", intent.message, style="magenta"
+                f"✉ Homeroom → {who} (direct message)",
+                intent.message,
+                style="magenta",
+                first_button=first,
             )
             return None
         if isinstance(intent, Update):
+            first = self.world.show_buttons(None, intent.to.channel, intent.message.buttons)
             self.view.show(
-                f"#{intent.to.channel} | message {intent.to.message} updated", intent.message
+                f"#{intent.to.channel} | message {intent.to.message} updated",
+                intent.message,
+                first_button=first,
             )
             return intent.to.message
         if isinstance(intent, React):
@@ -95,40 +136,15 @@ class ConsoleAdapter:
             verb = "pinned" if intent.pinned else "unpinned"
             self.view.line(f"#{intent.to.channel} | 📌 Homeroom {verb} message {intent.to.message}")
             return None
-        if isinstance(intent, OpenForm):
-            self.world.forms[intent.member.id] = intent.form
-            self._form_answers = {}
-            if intent.member.id == self.me:
-                self._ask_next_field()
-            return None
         return None
 
-    def _remember_buttons(
-        self, member: str | None, channel: str, intent: Post | Ephemeral | DirectMessage
-    ) -> None:
-        if not intent.message.buttons:
-            return
-        for name in [member] if member else [c.name for c in CAST]:
-            self.world.buttons[name] = (channel, intent.message.buttons)
-
-    def _ask_next_field(self) -> None:
-        form = self.world.forms[self.me]
-        step = len(self._form_answers)
-        if step == 0:
-            self.view.line(
-                f"📝 {form.title}: answer each question (- keeps the value shown, :cancel stops)"
-            )
-        field = form.fields[step]
-        keep = f" [{field.default}]" if field.default else ("" if field.required else " (optional)")
-        choices = f" ({', '.join(c.value for c in field.choices)})" if field.choices else ""
-        self.view.line(f"  {step + 1}/{len(form.fields)} {field.label}{choices}{keep}")
-
     # -- inbound: typed lines -> events ----------------------------------------------------
-    def _actor(self) -> Actor:
-        character = self.world.character(self.me)
+    def _actor(self, name: str | None = None) -> Actor:
+        name = name or self.me
+        character = self.world.character(name)
         return Actor(
-            MemberRef(PLATFORM, COMMUNITY, self.me),
-            locale=self.world.locales.get(self.me, "en"),
+            MemberRef(PLATFORM, COMMUNITY, name),
+            locale=self.world.locales.get(name, "en"),
             is_platform_admin=bool(character and character.is_admin),
         )
 
@@ -145,10 +161,13 @@ class ConsoleAdapter:
         text = line.strip()
         if not text:
             return True
-        if self.me in self.world.forms and not text.startswith((":as", ":quit")):
+        verb = text[1:].partition(" ")[0].lower() if text.startswith(":") else ""
+        if verb in QUIT:
+            return False
+        if self._form is not None and verb not in ANYTIME:
             await self._answer_form(text)
             return True
-        if text.startswith(":"):
+        if verb:
             return await self._console_command(text)
         for prefix in ROOT_COMMANDS:
             if text.lower().startswith(prefix) or text.lower() == prefix.strip():
@@ -185,67 +204,78 @@ class ConsoleAdapter:
         )
 
     async def _answer_form(self, text: str) -> None:
-        form = self.world.forms[self.me]
-        if text == ":cancel":
-            del self.world.forms[self.me]
-            self.view.line("📝 Form closed; nothing was sent.")
-            return
-        field = form.fields[len(self._form_answers)]
-        self._form_answers[field.name] = (field.default or "") if text == "-" else text
-        if len(self._form_answers) < len(form.fields):
-            self._ask_next_field()
-            return
-        del self.world.forms[self.me]
+        """A line typed while a form is open goes to the form's dialogue, not the channel:
+        the core checks it and asks the next question (or whether to leave, for a line that
+        looks like a command, which runs once the member has left the form)."""
+        assert self._form is not None
+        if text.startswith(("/", ":")):
+            self._held = text
+        await self._to_form(self._form.channel, text)
+        if self._form is None and self._held is not None:
+            held, self._held = self._held, None
+            await self.handle_line(held)
+        elif self._form is not None and not self._form.leaving:
+            self._held = None
+
+    async def _to_form(self, channel: str, text: str) -> None:
+        """Send `text` to the member's open form (an empty text asks the question again)."""
         await self._dispatch(
-            FormSubmitted(
+            MessagePosted(
                 event_id=self._event_id(),
                 at=self.app.clock.now(),
-                conversation=self._where(),
+                conversation=ConversationRef(PLATFORM, COMMUNITY, channel),
                 actor=self._actor(),
-                form_id=form.form_id,
-                values=dict(self._form_answers),
+                text=text,
             )
         )
 
     async def _console_command(self, text: str) -> bool:
         verb, _, rest = text[1:].partition(" ")
-        action: Callable[[str], str | None] | None = {
-            "as": self._switch_member,
-            "in": self._switch_channel,
-            "who": lambda _: self._who(),
-            "help": lambda _: WELCOME,
-            "dm": lambda _: self._read_dms(),
-            "lang": self._set_locale,
-        }.get(verb)
-        if verb in ("quit", "exit", "q"):
-            return False
+        verb, rest = verb.lower(), rest.strip()
         if verb == "next":
             await self._jump_to_next_prompt()
             return True
-        if action is not None:
-            said = action(rest.strip())
-            if said:
-                self.view.line(said)
+        if verb == "as":
+            await self._switch_member(rest)
             return True
-        event = self._platform_action(verb, rest.strip())
+        if verb == "who":
+            self.view.line(await self._who())
+            return True
+        if verb == "dm":
+            self._read_dms()
+            return True
+        action: Callable[[str], str] | None = {
+            "in": self._switch_channel,
+            "help": lambda _: WELCOME,
+            "lang": self._set_locale,
+        }.get(verb)
+        if action is not None:
+            self.view.line(action(rest))
+            return True
+        event = self._platform_action(verb, rest)
         if isinstance(event, str):
             self.view.line(event)
-        else:
-            await self._dispatch(event)
+            return True
+        if isinstance(event, ReactionAdded):
+            self.view.line(
+                f"#{event.conversation.channel} | {self.me} reacted {event.emoji} "
+                f"to message {event.conversation.message}"
+            )
+        await self._dispatch(event)
         return True
 
     def _platform_action(self, verb: str, rest: str) -> Event | str:
         """:reply, :react and :press become platform events; a problem becomes a hint."""
         if verb == "reply":
             number, _, reply = rest.partition(" ")
-            if number not in self.world.messages or not reply:
+            if number not in self.world.messages or not reply.strip():
                 return "Use :reply N TEXT, where N is a message number shown above."
             root = self.world.messages[number]
             self.channel = root.channel
-            return self._message(reply, root.thread or root.id)
+            return self._message(reply.strip(), root.thread or root.id)
         if verb == "react":
             number, _, emoji = rest.partition(" ")
-            if number not in self.world.messages or not emoji:
+            if number not in self.world.messages or not emoji.strip():
                 return "Use :react N EMOJI, for example :react 3 👍"
             target = self.world.messages[number]
             return ReactionAdded(
@@ -255,45 +285,78 @@ class ConsoleAdapter:
                     PLATFORM, COMMUNITY, target.channel, target.thread, target.id
                 ),
                 actor=self._actor(),
-                emoji=emoji,
+                emoji=emoji.strip(),
             )
         if verb == "press":
-            channel, buttons = self.world.buttons.get(self.me, ("", ()))
-            if not rest.isdigit() or not 0 < int(rest) <= len(buttons):
-                return "There is no such button. Use :press N with a number shown in [N]."
-            button = buttons[int(rest) - 1]
-            return ComponentSubmitted(
-                event_id=self._event_id(),
-                at=self.app.clock.now(),
-                conversation=ConversationRef(
-                    PLATFORM, COMMUNITY, channel if channel != "dm" else self.channel
-                ),
-                actor=self._actor(),
-                action_id=button.action_id,
-                value=button.value,
-            )
+            return self._press(rest)
         return f"I don't know :{verb}. Type :help for the console commands."
+
+    def _press(self, number: str) -> Event | str:
+        shown = self.world.buttons.get(int(number)) if number.isdigit() else None
+        if shown is None:
+            return "There is no such button. Use :press N with a number shown in [N] above."
+        if shown.owner not in (None, self.me):
+            return f"Button [{number}] is on a card only {shown.owner} can see."
+        channel = self.channel if shown.channel == "dm" else shown.channel
+        return ComponentSubmitted(
+            event_id=self._event_id(),
+            at=self.app.clock.now(),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, channel),
+            actor=self._actor(),
+            action_id=shown.button.action_id,
+            value=shown.button.value,
+        )
 
     async def _jump_to_next_prompt(self) -> None:
         """Move the pretend community's clock to the next scheduled prompt, and run it."""
         due = await self.app.scheduler.soonest_due()
         clock = self.app.clock
         if due is None or not isinstance(clock, ShiftableClock):
-            self.view.line("No prompt is scheduled yet. Try /homeroom prompt schedule.")
+            self.view.line(
+                "No prompt is coming: no schedule has a prompt left to post. "
+                "Try /homeroom prompt list, or /homeroom prompt schedule."
+            )
             return
         clock.shift((due - clock.now()).total_seconds() + 1)
-        self.view.line("⏩ Time jumps ahead to the next scheduled prompt.")
+        zone = (await self.app.directory.community(CommunityRef(PLATFORM, COMMUNITY))).timezone
+        when = translator("en").when(due, zone)
+        self.view.line(f"⏩ Time jumps ahead to {when} ({zone}), the next scheduled prompt.")
         await self.app.scheduler.run_due()
         await self.app.outbox.idle()
 
-    def _switch_member(self, name: str) -> str:
+    async def _switch_member(self, name: str) -> None:
+        """Become another member. A form left open waits, in the database, for its member
+        to come back; switching never drops it, and coming back asks its question again."""
         if self.world.character(name) is None:
-            return f"There is no {name or 'one'} here. Members: {', '.join(c.name for c in CAST)}."
-        self.me = name
-        if name in self.world.forms:
-            self._form_answers = {}
-            self._ask_next_field()
-        return f"You are now {name}."
+            members = ", ".join(c.name for c in CAST)
+            self.view.line(f"There is no {name or 'one'} here. Members: {members}.")
+            return
+        if self._form is not None and name != self.me:
+            t = await self._translator(self.me)
+            self.view.said(
+                t._(
+                    "📝 The form “{title}” is set aside, at question {step} of {count}. It "
+                    "waits for {name}: switch back with “:as {name}” to go on.",
+                    title=self._form.form.title,
+                    step=self._form.step,
+                    count=len(self._form.form.fields),
+                    name=self.me,
+                )
+            )
+        self.me, self._held = name, None
+        self.view.line(f"You are now {name}.")
+        await self._refresh_form()
+        if self._form is not None:
+            await self._to_form(self._form.channel, "")
+
+    async def _translator(self, name: str) -> Translator:
+        """The language the core would answer `name` in."""
+        actor = self._actor(name)
+        profile = await self.app.directory.profile(actor.ref)
+        community = await self.app.directory.community(actor.ref.community_ref)
+        return translator(
+            pick_language(profile.language, actor.locale, default=community.default_language)
+        )
 
     def _switch_channel(self, name: str) -> str:
         name = name.lstrip("#")
@@ -306,8 +369,20 @@ class ConsoleAdapter:
         self.world.locales[self.me] = code or "en"
         return f"{self.me}'s platform language is now {code or 'en'}."
 
-    def _who(self) -> str:
-        return "\n".join(self.cast_lines())
+    async def _who(self) -> str:
+        """Who is here, with the roles Homeroom holds for them now."""
+        lines = []
+        for c in CAST:
+            actor = self._actor(c.name)
+            roles = set((await self.app.directory.profile(actor.ref)).roles) | {Role.PARENT}
+            if actor.is_platform_admin:
+                roles.add(Role.ORGANIZER)
+            held = ", ".join(r.value for r in Role if r in roles)
+            you = " ← you" if c.name == self.me else ""
+            lines.append(
+                f"  {c.name:6} roles: {held}; {c.role}, language {self.world.locales[c.name]}{you}"
+            )
+        return "\n".join(lines)
 
     def cast_lines(self) -> list[str]:
         return [
@@ -316,19 +391,24 @@ class ConsoleAdapter:
             for c in CAST
         ]
 
-    def _read_dms(self) -> str:
+    def _read_dms(self) -> None:
         messages = self.world.inbox.get(self.me, [])
         if not messages:
-            return f"{self.me} has no direct messages yet."
-        return "\n".join(f"✉ {n}. {m}" for n, m in enumerate(messages, 1))
+            self.view.line(f"{self.me} has no direct messages yet.")
+        for n, message in enumerate(messages, 1):
+            self.view.said(f"✉ {n}. {message}")
 
     async def _dispatch(self, event: Event) -> None:
         await self.app.handle(event)
         await self.app.outbox.idle()
+        await self._refresh_form()
+
+    async def _refresh_form(self) -> None:
+        self._form = await self.app.fallbacks.open_dialogue(self._actor().ref)
 
     # -- the loop ----------------------------------------------------------------------------
     def prompt(self) -> str:
-        if self.me in self.world.forms:
+        if self._form is not None:
             return f"{self.me} 📝> "
         return f"{self.me}@#{self.channel}> "
 
@@ -342,21 +422,43 @@ class ConsoleAdapter:
             line = await lines.get()
             if line is None:
                 return
+            if isinstance(line, bytes):
+                # Not UTF-8 (a stray byte from a paste or another encoding): say so, go on.
+                if not self.view.rich:
+                    self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
+                self.view.line(UNREADABLE)
+                continue
             if not self.view.rich:
                 self.view.line(self.prompt() + line.rstrip("\n"))
             if not await self.handle_line(line):
                 return
 
 
-def _stdin_lines() -> asyncio.Queue[str | None]:
-    """Standard input, read on a daemon thread so the event loop never blocks on it."""
+def _stdin_lines() -> asyncio.Queue[str | bytes | None]:
+    """Standard input, read on a daemon thread so the event loop never blocks on it: each
+    line as text, or as the raw bytes when they are not UTF-8, then None at the end."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    queue: asyncio.Queue[str | bytes | None] = asyncio.Queue()
+
+    def put(raw: bytes) -> None:
+        line: str | bytes = raw
+        with contextlib.suppress(UnicodeDecodeError):
+            line = raw.decode("utf-8")
+        loop.call_soon_threadsafe(queue.put_nowait, line)
 
     def pump() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
+        # Raw reads of the descriptor, not sys.stdin: a thread blocked inside sys.stdin
+        # holds its lock, and Python aborts at exit when the member leaves with :quit.
+        pending = b""
+        while chunk := os.read(fd, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            for raw in lines:
+                put(raw + b"\n")
+        if pending:
+            put(pending)
         loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    fd = sys.stdin.fileno()
 
     threading.Thread(target=pump, name="console-stdin", daemon=True).start()
     return queue

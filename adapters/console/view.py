@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from adapters.console.markup import inert, plain, styled
 from bot.intents import Button, Message
-from bot.render import message_text, plain_mentions
+from bot.render import message_text
 
 WELCOME = """\
 Welcome to Homeroom's console community: a pretend school group where you can try
@@ -24,15 +25,20 @@ everything with no account. You are one of the members below; switch with :as NA
   :in CHANNEL       move to #parents or #liaisons
   :reply N TEXT     reply in the thread of message N
   :react N EMOJI    react to message N
-  :press N          press button N on the last card you were shown
+  :press N          press button [N] on any card on screen (numbers run across cards)
   :dm               read your direct messages
   :next             jump ahead in time to the next scheduled prompt
-  :who              who is here     :help   this text     :quit   leave
+  :who              who is here and their roles   :help  this text   :quit  leave
+
+  In a form, answer one question per line; a line starting with / or : asks
+  whether to leave the form first.
 """
 
 
 class View:
-    """Writes to the terminal; everything a member reads passes through `show`."""
+    """Writes to the terminal; everything a member reads passes through here, made inert
+    (no member's text can steer the terminal) and with chat markup shown as a terminal
+    would: styles in a live terminal, plain words in a piped transcript."""
 
     def __init__(self, out: TextIO | None = None, *, rich: bool | None = None) -> None:
         stream = out or sys.stdout
@@ -42,29 +48,40 @@ class View:
         )
 
     def line(self, text: str, style: str = "") -> None:
-        if self.rich:
-            self._console.print(Text(text, style=style))
-        else:
-            self._console.print(text, markup=False)
+        """A line of the console's own, or one a member typed: shown as it is, made inert."""
+        self._print(Text(inert(text), style=style))
 
-    def show(self, heading: str, message: Message, *, style: str = "cyan") -> None:
-        body = plain_mentions(message_text(message))
-        buttons = _buttons(message.buttons)
+    def said(self, text: str, style: str = "") -> None:
+        """A line of Homeroom's, marked up as chat: names, bold, italic, dim code."""
+        self._print(styled(text, style))
+
+    def _print(self, text: Text) -> None:
         if self.rich:
-            # In a terminal, the title is bold and the footer dim, not *marked* up.
+            self._console.print(text)
+        else:
+            self._console.print(text.plain, markup=False, highlight=False)
+
+    def show(
+        self, heading: str, message: Message, *, style: str = "cyan", first_button: int = 1
+    ) -> None:
+        buttons = _buttons(message.buttons, first_button)
+        if self.rich:
             content = Text()
             if message.title:
-                content.append(plain_mentions(message.title) + "\n", style="bold")
-            content.append(plain_mentions(message_text(replace(message, title=None, footer=None))))
+                content.append_text(styled(message.title, "bold"))
+                content.append("\n")
+            content.append_text(styled(message_text(replace(message, title=None, footer=None))))
             if message.footer:
-                content.append("\n" + plain_mentions(message.footer), style="dim italic")
+                content.append("\n")
+                content.append_text(styled(message.footer, "dim italic"))
             if buttons:
                 content.append("\n\n" + buttons, style="bold")
             self._console.print(
-                Panel(content, title=heading, title_align="left", border_style=style)
+                Panel(content, title=Text(inert(heading)), title_align="left", border_style=style)
             )
             return
         self.line(heading)
+        body = plain(message_text(message))
         for row in (body + ("\n" + buttons if buttons else "")).splitlines():
             self.line("    " + row)
 
@@ -77,7 +94,8 @@ class View:
             self.line("Homeroom console community (type :help for the console commands).")
 
 
-def _buttons(buttons: tuple[Button, ...]) -> str:
-    return "  ".join(f"[{n}] {b.label}" for n, b in enumerate(buttons, 1)) + (
+def _buttons(buttons: tuple[Button, ...], first: int) -> str:
+    """Buttons numbered across every card shown, so any of them can be pressed."""
+    return "  ".join(f"[{n}] {inert(b.label)}" for n, b in enumerate(buttons, first)) + (
         "   (:press N)" if buttons else ""
     )

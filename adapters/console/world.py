@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.intents import Button, Form
+from bot.intents import Button
 
 PLATFORM = "console"
 COMMUNITY = "demo"
@@ -28,6 +28,7 @@ CAST = (
     Character("lee", "parent", "en"),
 )
 CHANNELS = ("parents", "liaisons")
+PRIVATE_CHANNELS = ("liaisons",)  # for school staff only
 
 
 @dataclass
@@ -39,14 +40,32 @@ class ConsoleMessage:
     thread: str | None = None
 
 
+@dataclass(frozen=True)
+class ShownButton:
+    """A button on a card on screen: `owner` alone sees it (None: everyone in `channel`)."""
+
+    owner: str | None
+    channel: str
+    button: Button
+
+
 @dataclass
 class World:
     messages: dict[str, ConsoleMessage] = field(default_factory=dict)
     inbox: dict[str, list[str]] = field(default_factory=dict)
-    buttons: dict[str, tuple[str, tuple[Button, ...]]] = field(default_factory=dict)
-    forms: dict[str, Form] = field(default_factory=dict)
+    buttons: dict[int, ShownButton] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=lambda: {c.name: c.locale for c in CAST})
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _button_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def show_buttons(self, owner: str | None, channel: str, buttons: tuple[Button, ...]) -> int:
+        """Number the buttons of a card shown; the first number, as the card shows it."""
+        first = 0
+        for button in buttons:
+            number = next(self._button_ids)
+            first = first or number
+            self.buttons[number] = ShownButton(owner, channel, button)
+        return first or 1
 
     def character(self, name: str) -> Character | None:
         return next((c for c in CAST if c.name == name), None)

@@ -14,6 +14,7 @@ import time
 import zoneinfo
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -25,6 +26,7 @@ from adapters.discord.commands import (
     focused_option,
     invoked_path,
 )
+from adapters.retry import Backoff
 from bot.app import Homeroom
 from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
@@ -51,11 +53,16 @@ from bot.intents import (
     React,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
-from bot.settings import Settings
+from bot.settings import Settings, StartFailure
 from bot.storage.state import AdapterState
 
 log = logging.getLogger(__name__)
+
+# Discord out of reach for now: no network, DNS, a 5xx (discord.py raises
+# DiscordServerError, an HTTPException, after its own retries).
+RETRYABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.DiscordServerError)
 
 PLATFORM = "discord"
 DEFER_AFTER = 2.5  # seconds; Discord allows 3
@@ -115,6 +122,7 @@ class DiscordAdapter:
         if settings.discord_gateway_url:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
         discord.VoiceClient.warn_nacl = False  # Homeroom has no voice features
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True
@@ -129,16 +137,62 @@ class DiscordAdapter:
             http_trace=limits.trace(),  # a 429 while delivering goes back to the outbox
         )
         _guard_parsers(self.client)
+        self._backoff = Backoff(homeroom.clock, PLATFORM)
+        _reconnects_in_one_line(self._backoff)
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
         self._deferrals: set[asyncio.Task[None]] = set()
         self._dm_channels: dict[str, int] = {}
+        self._locales: dict[str, str] = {}  # member ID -> the locale of their last interaction
         self._state = AdapterState(homeroom.db.engine)
 
     # -- connection ---------------------------------------------------------------------
     async def start(self) -> None:
-        await self.client.login(self.settings.discord_token or "")
+        """Log in, then keep the gateway connected in the background.
+
+        A refused token stops the start (StartFailure, one line); Discord out of reach
+        does not: the other platforms start, and login is retried with backoff."""
+        try:
+            await self._login()
+        except discord.LoginFailure:
+            raise StartFailure(
+                "Discord refused DISCORD_TOKEN (401 Unauthorized): reset the token under Bot "
+                "in the Developer Portal and copy the new one into DISCORD_TOKEN"
+            ) from None
+        except RETRYABLE as error:
+            delay = self._backoff.announce(error)
+            self.homeroom.supervisor.run("discord-gateway", lambda: self._login_later(delay))
+            return
         self.homeroom.supervisor.run("discord-gateway", self._connect)
+
+    async def _login(self) -> None:
+        try:
+            await self.client.login(self.settings.discord_token or "")
+        except discord.HTTPException as error:
+            if error.status < 500:
+                raise StartFailure(
+                    f"Discord refused the login (HTTP {error.status}): check DISCORD_TOKEN "
+                    "and the application in the Developer Portal"
+                ) from None
+            await self.client.http.close()
+            raise
+        except BaseException:
+            await self.client.http.close()  # the next attempt opens its own session
+            raise
+        self._backoff.reset()
+
+    async def _login_later(self, delay: float) -> None:
+        await self.homeroom.clock.sleep(delay)
+        while True:
+            try:
+                await self._login()
+                break
+            except (discord.LoginFailure, StartFailure) as error:
+                log.error("event=discord_token_refused error=%s", type(error).__name__)
+                return
+            except RETRYABLE as error:
+                await self._backoff.wait(error)
+        await self._connect()
 
     async def _connect(self) -> None:
         try:
@@ -173,6 +227,8 @@ class DiscordAdapter:
     def _actor(
         self, user: discord.abc.User, guild_id: int | None, locale: str | None, admin: bool
     ) -> Actor:
+        if locale:  # Discord tells a member's language only in their interactions
+            self._locales[str(user.id)] = locale
         return Actor(
             MemberRef(PLATFORM, str(guild_id or "dm"), str(user.id)),
             locale=locale,
@@ -327,6 +383,27 @@ class DiscordAdapter:
             return False
         return found.permissions_for(found.guild.me).send_messages
 
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """Private when the server's everyone role may not see the channel."""
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        if not isinstance(found, discord.abc.GuildChannel):
+            return None
+        return not found.permissions_for(found.guild.default_role).view_channel
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        """The server's member by ID (one REST call); None when the server has no such one."""
+        guild = self.client.get_guild(int(community)) if community.isdigit() else None
+        if guild is None:
+            raise LookupError("server not in the cache")  # cannot tell: assume they exist
+        if not user_id.isdigit():
+            return None  # a name typed as text, not a Discord member
+        try:
+            member = await guild.fetch_member(int(user_id))
+        except discord.NotFound:
+            return None
+        admin = member.guild_permissions.manage_guild
+        return PlatformMember(user_id, member.display_name, self._locales.get(user_id), admin)
+
     # -- outbound -----------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
         try:
@@ -462,3 +539,22 @@ def _where(guild_id: int | None, channel_id: int | None, channel: object) -> Con
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return ConversationRef(PLATFORM, community, str(channel.parent_id), str(channel.id))
     return ConversationRef(PLATFORM, community, str(channel_id or ""))
+
+
+def _reconnects_in_one_line(backoff: Backoff) -> None:
+    """discord.py logs each gateway reconnect with a full traceback; Homeroom logs one
+    line of its own instead, with the cause and when it tries again."""
+
+    def one_line(record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Attempting a reconnect in"):
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        first = record.args[0] if isinstance(record.args, tuple) and record.args else 0.0
+        delay = float(first) if isinstance(first, int | float) else 0.0
+        backoff.announce(error or ConnectionError("gateway closed"), delay=delay)
+        return False
+
+    logger = logging.getLogger("discord.client")
+    for old in [f for f in logger.filters if getattr(f, "__name__", "") == "one_line"]:
+        logger.removeFilter(old)  # one adapter per process, but tests build several
+    logger.addFilter(one_line)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from bot.commands import CommandSpec, Option
+from bot.commands import CommandSpec, Option, choice_labels, option_word
 from bot.directory import Role
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 
 MANAGE_GUILD = 1 << 5
 SUB_COMMAND = 1
@@ -27,6 +27,10 @@ OPTION_TYPES = {
     "str": 3,
     "text": 3,
     "choice": 3,
+    "weekday": 3,
+    "time": 3,
+    "date": 3,
+    "dates": 3,
     "timezone": 3,
     "languages": 3,
     "int": 4,
@@ -51,6 +55,16 @@ def _localized(text: str) -> dict[str, str]:
     return found
 
 
+def _named(name: str, localize: Callable[[Translator], str]) -> dict[str, str]:
+    """A name as each language shows it; Discord still sends back the one we declared."""
+    found: dict[str, str] = {}
+    for language, locales in DISCORD_LOCALES.items():
+        translated = localize(translator(language))
+        if translated != name:
+            found.update(dict.fromkeys(locales, translated))
+    return found
+
+
 def _option(option: Option) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": OPTION_TYPES[option.type],
@@ -60,13 +74,39 @@ def _option(option: Option) -> dict[str, Any]:
     }
     if localized := _localized(option.description):
         payload["description_localizations"] = localized
-    if option.choices:
-        payload["choices"] = [{"name": c, "value": c} for c in option.choices[:25]]
+    if localized := _localized_words(option_word, option):
+        payload["name_localizations"] = localized
+    if option.type in ("choice", "weekday"):
+        payload["choices"] = _choices(option)
     elif option.type in AUTOCOMPLETE_TYPES or option.name in AUTOCOMPLETE_NAMES:
         payload["autocomplete"] = True
     if option.type == "channel":
         payload["channel_types"] = [0, 5, 15]  # text, announcement, forum
     return payload
+
+
+def _localized_words(word: Callable[[Option, Translator], str], option: Option) -> dict[str, str]:
+    """The option's name as each catalog's readers type it, where it differs."""
+    found: dict[str, str] = {}
+    for language, locales in DISCORD_LOCALES.items():
+        translated = word(option, translator(language))
+        if translated != option.name:
+            found.update(dict.fromkeys(locales, translated[:32]))
+    return found
+
+
+def _choices(option: Option) -> list[dict[str, Any]]:
+    """Choices with their words in each reader's language (the value stays the same)."""
+    english = choice_labels(option, translator("en"))[:25]
+    choices: list[dict[str, Any]] = [{"name": c.label[:100], "value": c.value} for c in english]
+    for language, locales in DISCORD_LOCALES.items():
+        for choice, local in zip(
+            choices, choice_labels(option, translator(language)), strict=False
+        ):
+            if local.label != choice["name"]:
+                names = choice.setdefault("name_localizations", {})
+                names.update(dict.fromkeys(locales, local.label[:100]))
+    return choices
 
 
 def _ordered(options: Iterable[Option]) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ class FakeDiscord:
         default_factory=dict
     )
     url: str = ""
+    missing_members: set[str] = field(default_factory=set)  # IDs the server has no member for
     identifies: int = 0
     heartbeats: int = 0
     resumes: int = 0
@@ -197,6 +198,11 @@ class FakeDiscord:
                 "recipients": [user(body["recipient_id"], "member")],
                 "last_message_id": None,
             }, 200
+        if parts[:1] == ["guilds"] and parts[2:3] == ["members"] and len(parts) == 4:
+            if parts[3] in self.missing_members:
+                return {"message": "Unknown Member", "code": 10007}, 404
+            member = {"roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0}
+            return {"user": user(parts[3], "member"), **member}, 200
         if parts[:1] == ["users"]:
             return user(parts[1], "member"), 200
         if parts[:1] == ["channels"] and ("reactions" in parts or "pins" in parts):
@@ -310,14 +316,16 @@ def _json(answer: Any, status: int, headers: dict[str, str] | None = None) -> we
     )
 
 
-def channel(channel_id: str, name: str, kind: int = 0) -> dict[str, Any]:
+def channel(channel_id: str, name: str, kind: int = 0, *, private: bool = False) -> dict[str, Any]:
+    # A private channel hides itself from the server's everyone role (ID = the server's).
+    hidden = [{"id": GUILD_ID, "type": 0, "allow": "0", "deny": str(1 << 10)}]
     return {
         "id": channel_id,
         "type": kind,
         "guild_id": GUILD_ID,
         "name": name,
         "position": 0,
-        "permission_overwrites": [],
+        "permission_overwrites": hidden if private else [],
         "nsfw": False,
         "parent_id": None,
         "topic": None,
@@ -381,7 +389,7 @@ def guild() -> dict[str, Any]:
         ],
         "channels": [
             channel(PARENTS, "parents"),
-            channel(LIAISONS, "liaisons"),
+            channel(LIAISONS, "liaisons", private=True),
             channel(FORUM, "ideas", kind=15),
         ],
     }

@@ -8,23 +8,27 @@ an error that can never succeed becomes PermanentFailure, anything else is retri
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.ports import port_problem
+from adapters.retry import Backoff, describe
 from adapters.slack import blocks, inbound
+from adapters.slack.socket import SocketClient, refusal
 from bot.app import Homeroom
 from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
@@ -42,8 +46,9 @@ from bot.intents import (
     React,
     Update,
 )
+from bot.people import PlatformMember
 from bot.refs import MemberRef
-from bot.settings import Settings
+from bot.settings import Settings, StartFailure
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,8 @@ PERMANENT_ERRORS = {
     "not_authed",
     "missing_scope",
 }
+# What a payload missing or mistyping a field Slack always sends raises when read.
+UNREADABLE = (KeyError, ValueError, TypeError, AttributeError, IndexError)
 MEMBER_CACHE_SECONDS = 3600.0
 REPLY_HANDLE_SECONDS = 25 * 60  # response_url lives 30 minutes
 TRIGGER_SECONDS = 2.5  # a trigger_id lives 3 seconds
@@ -93,26 +100,34 @@ class SlackAdapter:
         self.settings = settings
         base_url = (settings.slack_api_url or AsyncWebClient.BASE_URL).rstrip("/") + "/"
         self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+        if _not_token_skipped not in bolt_log.filters:
+            bolt_log.addFilter(_not_token_skipped)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=False,  # verified before parsing, in _serve_http
         )
-        self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
+        # Only HTTP mode verifies signatures; Socket Mode needs no signing secret at all.
+        self._verifier = (
+            SignatureVerifier(settings.slack_signing_secret)
+            if settings.slack_mode == "http" and settings.slack_signing_secret
+            else None
+        )
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
+        self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: SocketClient | None = None
         self._register()
 
     # -- inbound ----------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
         app.command(self.settings.slack_command)(self._on_command)
-        app.command("/ask")(self._on_command)
         app.action(re.compile(".*"))(self._on_action)
         app.view(blocks.FORM_CALLBACK)(self._on_form)
         app.shortcut(re.compile(r"^homeroom\."))(self._on_shortcut)
@@ -120,54 +135,77 @@ class SlackAdapter:
         app.event("reaction_added")(self._on_event(inbound.reaction_event))
         app.event("app_home_opened")(self._on_event(inbound.home_event))
 
+    async def _who(self, body: dict[str, Any]) -> Actor | None:
+        """The member behind a payload, or None (logged) when the payload is unreadable."""
+        try:
+            self._remember(body)
+            team, user = inbound.team_of(body), inbound.user_of(body)
+        except UNREADABLE as error:
+            _unreadable(error)
+            return None
+        return await self.actor(team, user)
+
+    async def _handle(self, translate: Callable[[], Event | None]) -> None:
+        """Hand the core what the payload says; a payload missing what Slack always sends
+        is one log line, never a traceback, and changes nothing."""
+        try:
+            event = translate()
+        except UNREADABLE as error:
+            _unreadable(error)
+            return
+        if event is not None:
+            await self.homeroom.handle(event)
+
     async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.command_event(body, actor, self.settings.slack_command))
+        if (actor := await self._who(body)) is not None:
+            await self._handle(lambda: inbound.command_event(body, actor))
 
     async def _on_action(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        for action in body.get("actions", []):
-            event = inbound.action_event(body, action, actor)
-            if event.action_id == REOPEN_FORM:  # the form's trigger had expired: ask again
-                await self.homeroom.handle(
-                    CommandInvoked(
-                        event_id=event.event_id,
-                        at=event.at,
-                        conversation=event.conversation,
-                        actor=actor,
-                        name=event.value,
-                    )
-                )
-                continue
-            await self.homeroom.handle(event)
+        if (actor := await self._who(body)) is None:
+            return
+        actions = body.get("actions")
+        for action in actions if isinstance(actions, list) else []:
+            await self._handle(functools.partial(self._action, body, action, actor))
+
+    def _action(self, body: dict[str, Any], action: dict[str, Any], actor: Actor) -> Event:
+        event = inbound.action_event(body, action, actor)
+        if event.action_id == REOPEN_FORM:  # the form's trigger had expired: ask again
+            return CommandInvoked(
+                event_id=event.event_id,
+                at=event.at,
+                conversation=event.conversation,
+                actor=actor,
+                name=event.value,
+            )
+        return event
 
     async def _on_form(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.form_event(body, actor))
+        if (actor := await self._who(body)) is not None:
+            await self._handle(lambda: inbound.form_event(body, actor))
 
     async def _on_shortcut(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        self._remember(body)
-        actor = await self.actor(inbound.team_of(body), inbound.user_of(body))
-        await self.homeroom.handle(inbound.shortcut_event(body, actor))
+        if (actor := await self._who(body)) is not None:
+            await self._handle(lambda: inbound.shortcut_event(body, actor))
 
     def _on_event(
         self, translate: Callable[[dict[str, Any], Actor], Event | None]
     ) -> Callable[..., Awaitable[None]]:
         async def listener(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
             await ack()
-            event = body.get("event", {})
-            if not event.get("user") or event.get("bot_id"):
+            event = body.get("event")
+            if not isinstance(event, dict) or not event.get("user") or event.get("bot_id"):
                 return
-            actor = await self.actor(inbound.team_of(body), str(event["user"]))
-            translated = translate(body, actor)
-            if translated is not None:
-                await self.homeroom.handle(translated)
+            try:
+                team = inbound.team_of(body)
+            except UNREADABLE as error:
+                _unreadable(error)
+                return
+            actor = await self.actor(team, str(event["user"]))
+            await self._handle(lambda: translate(body, actor))
 
         return listener
 
@@ -222,6 +260,35 @@ class SlackAdapter:
             )
             return False
         return bool(info.get("is_member") and not info.get("is_archived"))
+
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """conversations.info says; None when Slack would not tell us."""
+        try:
+            info = (await self.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError:
+            return None
+        private = info.get("is_private")
+        return None if private is None else bool(private)
+
+    async def find_member(self, community: str, user_id: str) -> PlatformMember | None:
+        """users.info (cached): None when Slack has no such member, or a deactivated one."""
+        cached = self._known.get(user_id)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
+        try:
+            info = (await self.client.users_info(user=user_id, include_locale=True))["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
+        found = None if info.get("deleted") else _member(info)
+        self._known[user_id] = (time.monotonic(), found)
+        return found
+
+    async def list_members(self, community: str) -> list[PlatformMember]:
+        """The first page of users.list: enough to suggest the name someone meant."""
+        answer = await self.client.users_list(limit=200)
+        return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
@@ -394,45 +461,125 @@ class SlackAdapter:
 
     # -- connections ------------------------------------------------------------------------
     async def start(self) -> None:
-        """Connect by Socket Mode or serve HTTP, as the settings say."""
+        """Connect by Socket Mode or serve HTTP, as the settings say.
+
+        A refused token stops the start (StartFailure, one line); Slack out of reach does
+        not: Homeroom starts, says so, and keeps trying with backoff."""
+        try:
+            await self.client.auth_test()
+        except Exception as error:
+            _raise_if_refused(error, "SLACK_BOT_TOKEN")
+            if self.settings.slack_mode == "http":
+                log.warning(
+                    "event=platform_unreachable platform=slack step=auth.test error=%s; "
+                    "replies wait in the outbox until Slack answers",
+                    describe(error),
+                )
         if self.settings.slack_mode == "socket":
-            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("event=slack_connected mode=socket")
+            await self._start_socket()
             return
         server = web.Application()
         server.router.add_post("/slack/events", self._serve_http)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "0.0.0.0", self.settings.slack_http_port).start()
-        log.info("event=slack_listening mode=http port=%d", self.settings.slack_http_port)
+        port = self.settings.slack_http_port
+        try:
+            await web.TCPSite(self._runner, "0.0.0.0", port).start()
+        except OSError as error:
+            raise StartFailure(port_problem(port, error, "SLACK_HTTP_PORT")) from None
+        log.info("event=slack_listening mode=http port=%d", port)
+
+    async def _start_socket(self) -> None:
+        backoff = Backoff(self.homeroom.clock, self.platform)
+        self._socket = SocketClient(self.app, self.settings.slack_app_token or "", backoff)
+        try:
+            await self._socket.connect_once()
+        except Exception as error:
+            _raise_if_refused(error, "SLACK_APP_TOKEN")
+            delay = backoff.announce(error)
+            self.homeroom.supervisor.run("slack-socket", lambda: self._keep_connecting(delay))
+            return
+        log.info("event=slack_connected mode=socket")
+
+    async def _keep_connecting(self, delay: float) -> None:
+        assert self._socket is not None
+        await self.homeroom.clock.sleep(delay)
+        try:
+            await self._socket.connect()
+        except Exception as error:
+            if (code := refusal(error)) is None:
+                raise
+            log.error("event=slack_token_refused variable=SLACK_APP_TOKEN error=%s", code)
+            return
+        log.info("event=slack_connected mode=socket")
 
     async def _serve_http(self, request: web.Request) -> web.Response:
-        body = await request.text()
-        if not self._verifier.is_valid(
-            body=body,
-            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-            signature=request.headers.get("X-Slack-Signature", ""),
-        ):
+        raw = await request.read()
+        if not self._signed(raw, request.headers):
             log.warning("event=slack_bad_signature remote=%s", request.remote)
             return web.Response(status=401, text="invalid signature")
         try:
             bolt_request = AsyncBoltRequest(
-                body=body, query=request.query_string, headers=dict(request.headers)
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers=dict(request.headers),
             )
             if not bolt_request.body:
                 raise ValueError("empty or unreadable body")
             response = await self.app.async_dispatch(bolt_request)
         except Exception as error:
-            log.warning("event=slack_bad_request error=%r", error)
+            log.warning("event=slack_bad_request error=%s", type(error).__name__)
             return web.Response(status=400, text="malformed request")
         return await to_aiohttp_response(response)
 
+    def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """Slack's signature over this body, checked before anything reads it.
+
+        A missing header or a timestamp that is not a plain number is simply unsigned."""
+        timestamp = headers.get("X-Slack-Request-Timestamp", "")
+        signature = headers.get("X-Slack-Signature", "")
+        if self._verifier is None or not signature or not timestamp.isascii():
+            return False
+        if not timestamp.isdigit():
+            return False
+        return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+
     async def stop(self) -> None:
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            await self._socket.close()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+TOKEN_FIXES = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token again from your Slack app's OAuth & "
+    "Permissions page (reinstall the app if it was removed)",
+    "SLACK_APP_TOKEN": "create a new App-Level Token with connections:write under your "
+    "Slack app's Basic Information",
+}
+
+
+def _raise_if_refused(error: BaseException, variable: str) -> None:
+    if (code := refusal(error)) is not None:
+        raise StartFailure(f"Slack refused {variable} ({code}): {TOKEN_FIXES[variable]}") from None
+
+
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    """Bolt warns that SLACK_BOT_TOKEN (which it reads from the environment itself) is
+    unused because a client was given; the client carries that very token."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _unreadable(error: Exception) -> None:
+    # The error's type only: its text could quote what a member wrote.
+    log.warning("event=slack_payload_unreadable error=%s", type(error).__name__)
+
+
+def _member(info: dict[str, Any]) -> PlatformMember:
+    profile = info.get("profile", {})
+    name = profile.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
+    admin = bool(info.get("is_admin") or info.get("is_owner"))
+    return PlatformMember(str(info["id"]), str(name), info.get("locale"), admin)
 
 
 def _classify(error: SlackApiError) -> Exception:

@@ -42,6 +42,7 @@ class FakeSlack:
     )
     acks: list[dict[str, Any]] = field(default_factory=list)
     missing_channels: set[str] = field(default_factory=set)
+    private_channels: set[str] = field(default_factory=lambda: {"C0LIAISONS"})
     lookups: int = 0  # users.info calls, which the adapter should cache
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -129,7 +130,14 @@ class FakeSlack:
                 params.update(dict(parse_qsl(body)))
         if method == "users.info":
             self.lookups += 1
-        if method not in ("auth.test", "users.info", "apps.connections.open", "conversations.info"):
+        reads = (
+            "auth.test",
+            "users.info",
+            "users.list",
+            "apps.connections.open",
+            "conversations.info",
+        )
+        if method not in reads:
             await self._record(method, params)
         queued = self.failures.get(method)
         if queued:
@@ -150,11 +158,22 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.list":
+            return {"ok": True, "members": list(self.users.values())}
         if method == "conversations.info":
             channel = params.get("channel", "")
             if channel in self.missing_channels:
                 return {"ok": False, "error": "channel_not_found"}
-            return {"ok": True, "channel": {"id": channel, "is_member": True, "is_archived": False}}
+            private = channel in self.private_channels
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "is_member": True,
+                    "is_archived": False,
+                    "is_private": private,
+                },
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + params["users"]}}
         if method == "apps.connections.open":

@@ -52,11 +52,9 @@ def user_of(body: dict[str, Any]) -> str:
     return str(user)
 
 
-def command_event(body: dict[str, Any], actor: Actor, root_command: str) -> CommandInvoked:
-    """`/homeroom role list` -> "role list"; `/ask when ...` -> "ask when ..."."""
+def command_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
+    """`/homeroom role list` -> "role list" (Homeroom registers no other slash command)."""
     text = (body.get("text") or "").strip()
-    if body.get("command") != root_command:
-        text = f"{body['command'].lstrip('/')} {text}".strip()
     return CommandInvoked(
         event_id=body["trigger_id"],
         at=_now(),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandSpec, Option
+from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, option_word
 from bot.context import Context
 from bot.features import Feature
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Button, Intent, Message
 
 TOPIC_ACTION = "help.topic"
@@ -22,7 +22,11 @@ def _topics(ctx: Context) -> list[str]:
 
 
 def _line(ctx: Context, spec: CommandSpec) -> str:
-    usage = " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options)
+    """`• role grant <miembro> <rol> — ...`: option names as this reader types them."""
+    usage = " ".join(
+        f"<{ctx.t.option_name(o.name)}>" if o.required else f"[{ctx.t.option_name(o.name)}]"
+        for o in spec.options
+    )
     return f"• {spec.path} {usage}".rstrip() + f" — {ctx.t._(spec.description)}"
 
 
@@ -32,9 +36,10 @@ def overview(ctx: Context) -> Message:
     lines = [_line(ctx, s) for s in ctx.services.commands.all() if ctx.may(s.role)]
     return Message(
         title=ctx.t._("Homeroom help"),
+        # Only what Homeroom does today: each later feature adds its own words.
         text=ctx.t._(
-            "I help this group share ideas, reach the school and keep what you learn "
-            "together. Here is what you can do:"
+            "I post a weekly discussion prompt here and take your ideas for more. "
+            "Here is what you can do:"
         )
         + "\n"
         + "\n".join(lines),
@@ -45,11 +50,20 @@ def overview(ctx: Context) -> Message:
         if len(topics) > 1
         else (),
         footer=ctx.t._(
-            "Type “help <topic>” for more, for example “help {example}”.", example=topics[-1]
+            "Type “help <{topic}>” for more, for example “help {example}”.",
+            topic=ctx.t.option_name("topic"),
+            example=topics[-1],
         )
         if len(topics) > 1
         else None,
     )
+
+
+def _option_line(ctx: Context, option: Option) -> str:
+    """An option as the reader types it, what it is for, and the values it takes."""
+    line = f"    {option_word(option, ctx.t)}: {ctx.t._(option.description)}"
+    values = accepted_values(option, ctx.t)
+    return line + (" — " + ctx.t._("one of: {values}", values=values) if values else "")
 
 
 def topic_help(ctx: Context, topic: str) -> Message:
@@ -58,14 +72,14 @@ def topic_help(ctx: Context, topic: str) -> Message:
         return Message(
             text=ctx.t._(
                 "I have no help on “{topic}” yet. These topics have some: {topics}.",
-                topic=topic,
+                topic=excerpt(topic),
                 topics=", ".join(_topics(ctx)),
             )
         )
     lines: list[str] = []
     for spec in specs:
         lines.append(_line(ctx, spec))
-        lines.extend(f"    {o.name}: {ctx.t._(o.description)}" for o in spec.options)
+        lines.extend(_option_line(ctx, o) for o in spec.options)
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 
@@ -84,7 +98,7 @@ FEATURE = Feature(
         CommandSpec(
             path="help",
             description=N_("Show what Homeroom can do for you"),
-            options=(Option("topic", "str", N_("A command to explain, like role")),),
+            options=(Option(NP_("option", "topic"), "str", N_("A command to explain, like role")),),
             handler=show_help,
         ),
     ),

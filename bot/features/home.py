@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.directory import GRANTABLE_ROLES, Role
 from bot.features.help import overview
-from bot.features.prompts.commands import describe_schedule
+from bot.features.prompts.commands import describe_schedules
 from bot.features.roles import role_name
 from bot.intents import Message, PublishHome
 
@@ -23,9 +23,19 @@ async def home_page(ctx: Context) -> PublishHome:
     guide = overview(ctx)
     sections = [intro, guide.text]
     if ctx.may(Role.ORGANIZER):
+        await ctx.services.idea_notices.organizer_seen(ctx)
+        waiting = await ctx.services.own_prompts.pending_count(ctx.community.id)
+        if waiting:
+            sections.append(
+                ctx.t.ngettext(
+                    "A prompt idea is waiting for you. “prompt suggestions” shows it.",
+                    "{n} prompt ideas are waiting for you. “prompt suggestions” shows them.",
+                    waiting,
+                )
+            )
         schedules = await ctx.services.scheduler.in_community(ctx.conversation)
         if schedules:
-            lines = "\n".join(describe_schedule(ctx, s) for s in schedules)
+            lines = "\n".join(await describe_schedules(ctx, schedules))
             sections.append(ctx.t._("Scheduled series") + "\n" + lines)
     return PublishHome(
         member=ctx.member,

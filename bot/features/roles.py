@@ -10,15 +10,18 @@ from bot.commands import Args, CommandError, CommandSpec, Option
 from bot.context import Context
 from bot.directory import GRANTABLE_ROLES, Role
 from bot.features import Feature
-from bot.features.setup import queue_link
-from bot.i18n import N_, Translator
-from bot.intents import Intent, Message
+from bot.i18n import N_, NP_, Translator
+from bot.intents import Ephemeral, Intent, Message
 from bot.notify import reader
+from bot.people import PlatformMember
 from bot.refs import MemberRef, mention
 
 ROLE_CHOICES = tuple(role.value for role in GRANTABLE_ROLES)
-MEMBER = Option("member", "member", N_("The member, like @name"), required=True)
-ROLE = Option("role", "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES)
+_ROLE_WORDS = (NP_("choice", "liaison"), NP_("choice", "organizer"))  # typed in any language
+MEMBER = Option(NP_("option", "member"), "member", N_("The member, like @name"), required=True)
+ROLE = Option(
+    NP_("option", "role"), "choice", N_("liaison or organizer"), required=True, choices=ROLE_CHOICES
+)
 
 
 def role_phrase(t: Translator, role: Role) -> str:
@@ -41,8 +44,29 @@ def _chosen(args: Args) -> tuple[MemberRef, Role]:
     return member, Role(role)
 
 
+async def _not_a_member(ctx: Context, member: MemberRef) -> Ephemeral:
+    """Nobody by that name on the platform: say so, with the nearest name if there is one."""
+    nearest = await ctx.services.directory.people.nearest(member)
+    if nearest is None:
+        text = ctx.t._(
+            "I can't find {who} in this community, so nothing changed. "
+            "Mention the member as the platform suggests, like @name.",
+            who="@" + member.id,
+        )
+    else:
+        text = ctx.t._(
+            "I can't find {who} in this community, so nothing changed. Did you mean {guess}?",
+            who="@" + member.id,
+            guess=mention(MemberRef(member.platform, member.community, nearest.id)),
+        )
+    return ctx.reply(text)
+
+
 async def grant(ctx: Context, args: Args) -> list[Intent]:
     member, role = _chosen(args)
+    known = await ctx.services.directory.people.find(member)
+    if known is None:
+        return [await _not_a_member(ctx, member)]
     added = await ctx.services.directory.grant(member, role, granted_by=ctx.member)
     who = mention(member)
     if not added:
@@ -57,25 +81,21 @@ async def grant(ctx: Context, args: Args) -> list[Intent]:
         ]
     return [
         ctx.reply(ctx.t._("Done: {who} is now {role}.", who=who, role=role_phrase(ctx.t, role))),
-        ctx.dm(member, await _welcome(ctx, member, role)),
+        ctx.dm(member, await _welcome(ctx, member, role, known)),
     ]
 
 
-async def _welcome(ctx: Context, member: MemberRef, role: Role) -> Message:
-    """A DM to the new role holder, in their own language."""
-    t = await reader(ctx.services.directory, member, default=ctx.community.default_language)
-    queue = queue_link(ctx.community)
+async def _welcome(ctx: Context, member: MemberRef, role: Role, known: PlatformMember) -> Message:
+    """A DM to the new role holder, in their own language (not the granter's)."""
+    t = await reader(
+        ctx.services.directory, member, default=ctx.community.default_language, known=known
+    )
+    # Only what Homeroom does today: each later feature adds its own words when it lands.
     if role is Role.LIAISON:
-        where = (
-            t._("Parents' questions will arrive in {queue}.", queue=queue)
-            if queue
-            else t._("An organizer will choose the channel where parents' questions arrive.")
-        )
         text = t._(
-            "Welcome! {who} made you a school liaison in Homeroom. {where} "
-            "Thank you for being a bridge between families and the school.",
+            "Welcome! {who} made you a school liaison in Homeroom. Thank you for being a "
+            "bridge between families and the school. Type “help” to see what you can do here.",
             who=mention(ctx.member),
-            where=where,
         )
     else:
         text = t._(
@@ -88,8 +108,23 @@ async def _welcome(ctx: Context, member: MemberRef, role: Role) -> Message:
 
 async def revoke(ctx: Context, args: Args) -> list[Intent]:
     member, role = _chosen(args)
+    known = await ctx.services.directory.people.find(member)
     removed = await ctx.services.directory.revoke(member, role)
     who, name = mention(member), role_phrase(ctx.t, role)
+    if role is Role.ORGANIZER and known is not None and known.is_admin:
+        # Homeroom cannot take away what the platform gives: its admins stay organizers.
+        return [
+            ctx.reply(
+                ctx.t._(
+                    "{who} is an admin of this workspace or server, and platform admins are "
+                    "organizers by their platform role, so they stay an organizer. Only the "
+                    "platform's own settings can change that.",
+                    who=who,
+                )
+            )
+        ]
+    if not removed and known is None:
+        return [await _not_a_member(ctx, member)]
     if not removed:
         return [ctx.reply(ctx.t._("{who} isn't {role}, so nothing changed.", who=who, role=name))]
     return [ctx.reply(ctx.t._("Done: {who} is no longer {role}.", who=who, role=name))]
@@ -105,7 +140,17 @@ async def list_roles(ctx: Context, args: Args) -> list[Intent]:
         names = [f"<@{user}>" for user, held in holders if held is role]
         if names:
             fields.append((role_name(ctx.t, role, len(names)).capitalize(), ", ".join(names)))
-    if not fields:
+    if not fields and only == Role.LIAISON.value:
+        text = ctx.t._(
+            "No one is a liaison here yet. Organizers can make someone one with "
+            "“role grant @name liaison”."
+        )
+    elif not fields and only == Role.ORGANIZER.value:
+        text = ctx.t._(
+            "No one has been made an organizer here yet; platform admins are organizers "
+            "already. Organizers can make someone one with “role grant @name organizer”."
+        )
+    elif not fields:
         text = ctx.t._(
             "No one has a role here yet. Organizers can give one with “role grant @name liaison”."
         )
@@ -135,7 +180,9 @@ FEATURE = Feature(
         CommandSpec(
             path="role list",
             description=N_("See who is a liaison or an organizer"),
-            options=(Option("role", "choice", N_("Only this role"), choices=ROLE_CHOICES),),
+            options=(
+                Option(NP_("option", "role"), "choice", N_("Only this role"), choices=ROLE_CHOICES),
+            ),
             role=Role.ORGANIZER,
             handler=list_roles,
         ),

@@ -3,21 +3,28 @@ channel and parent groups. With no options it opens a form filled with what is s
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option
 from bot.context import Context
 from bot.directory import CommunitySettings, GroupPurpose, Role
 from bot.features import Feature
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.intents import Form, FormField, Intent, Message, OpenForm
 from bot.refs import ConversationRef, channel_link
+from bot.render import in_languages
 
 OPTIONS = (
-    Option("timezone", "timezone", N_("The community's time zone, like America/New_York")),
     Option(
-        "languages", "languages", N_("Languages the group uses, like en,es (first is the main one)")
+        NP_("option", "timezone"),
+        "timezone",
+        N_("The community's time zone, like America/New_York"),
     ),
-    Option("queue", "channel", N_("The private channel where liaisons get parents' questions")),
-    Option("group", "channel", N_("A channel where a parent group talks")),
+    Option(
+        NP_("option", "languages"),
+        "languages",
+        N_("Languages the group uses, like en,es (first is the main one)"),
+    ),
+    Option(NP_("option", "queue"), "channel", N_("The liaisons' private channel")),
+    Option(NP_("option", "group"), "channel", N_("A channel where a parent group talks")),
 )
 
 
@@ -91,6 +98,16 @@ async def setup(ctx: Context, args: Args) -> list[Intent]:
     queue = args.channel("queue")
     group = args.channel("group")
     before = ctx.community
+    if queue is not None:
+        await _check_queue(ctx, queue, group)
+    if group is not None and queue is None and group.channel == before.queue_channel:
+        raise CommandError(
+            N_(
+                "{channel} is the liaisons' private channel, so it can't be a parent group "
+                "too. Choose another channel for the parents."
+            ),
+            {"channel": channel_link(group)},
+        )
     after = await ctx.services.directory.update_community(
         ctx.conversation.community_ref,
         timezone=args.text("timezone"),
@@ -104,25 +121,39 @@ async def setup(ctx: Context, args: Args) -> list[Intent]:
     return intents
 
 
-def _queue_welcome(ctx: Context, settings: CommunitySettings) -> Message:
-    # Posted in the queue channel, so in the community's main language.
-    from bot.i18n import translator
-
-    t = translator(settings.default_language)
-    return Message(
-        text=t._(
-            "This channel is now the liaison queue. Parents' questions for the school "
-            "will arrive here, so liaisons can pick them up and answer."
+async def _check_queue(ctx: Context, queue: ConversationRef, group: ConversationRef | None) -> None:
+    """The liaisons' channel is for staff: never a parent group, and never a channel
+    everyone can read, where the platform tells us which channels are private."""
+    parents = ctx.community.groups.get(GroupPurpose.PARENTS, ())
+    if queue.channel in parents or (group is not None and group.channel == queue.channel):
+        raise CommandError(
+            N_(
+                "{channel} is a parent group, so it can't be the liaisons' channel: parents "
+                "would read what is meant for school staff. Choose a private channel."
+            ),
+            {"channel": channel_link(queue)},
         )
+    if await ctx.services.channels.is_private(queue) is False:
+        raise CommandError(
+            N_(
+                "{channel} is a public channel, so everyone could read it. The liaisons' "
+                "channel must be private: make it private or choose a private one."
+            ),
+            {"channel": channel_link(queue)},
+        )
+
+
+def _queue_welcome(ctx: Context, settings: CommunitySettings) -> Message:
+    """Posted in the queue channel, so in each of the community's languages."""
+    return in_languages(
+        settings.languages,
+        lambda t: Message(
+            text=t._(
+                "This is now the liaisons' channel in Homeroom, "
+                "for the school staff who work with the parents' groups."
+            )
+        ),
     )
-
-
-def queue_link(settings: CommunitySettings) -> str | None:
-    """The liaison queue channel as a link, once an organizer has chosen one."""
-    if settings.queue_channel is None:
-        return None
-    ref = settings.ref
-    return channel_link(ConversationRef(ref.platform, ref.community, settings.queue_channel))
 
 
 FEATURE = Feature(

@@ -8,13 +8,15 @@ test fails when any marked string lacks a Spanish translation.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -24,9 +26,21 @@ from bot.settings import SUPPORTED_LANGUAGES
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "homeroom"
 
+# A day as each language writes it in a sentence: "Tuesday 1 December", "martes 1 de
+# diciembre" (Spanish writes day and month names in lower case, and Babel gives them so).
+_DAY_PATTERNS = {"en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
+# The weekday codes commands take (`weekday=mon`), Monday first as `date.weekday()` counts.
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 
 def N_(message: str) -> str:
     """Mark a string for translation where it is defined; translate where it is shown."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark a word with a context (`Translator.pgettext`): option names ("option") and
+    choice words ("choice") are translated apart from sentences that use the same word."""
     return message
 
 
@@ -58,10 +72,40 @@ class Translator:
         text = self._catalog.ngettext(singular, plural, n)
         return text.format(n=n, **values)
 
+    def pgettext(self, context: str, message: str, /) -> str:
+        """A word whose translation depends on where it stands (an option's name)."""
+        return str(self._catalog.pgettext(context, message))
+
     def when(self, instant: datetime, timezone: str) -> str:
         """A moment as the reader would say it, in their own time zone."""
         local = instant.astimezone(ZoneInfo(timezone))
-        return format_datetime(local, "EEEE d MMMM, HH:mm", locale=self.language)
+        return format_datetime(local, f"{self._day_pattern}, HH:mm", locale=self.language)
+
+    def day(self, day: date) -> str:
+        """A calendar day as the reader would say it: "martes 1 de diciembre"."""
+        return format_date(day, self._day_pattern, locale=self.language)
+
+    def weekday(
+        self, index: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide"
+    ) -> str:
+        """Monday (0) to Sunday (6) by name, as written mid-sentence in the language."""
+        return str(get_day_names(width, locale=self.language)[index])
+
+    def option_name(self, name: str) -> str:
+        """An option's name as this reader types it (`tema` for `topic` in Spanish)."""
+        return self.pgettext("option", name)
+
+    def choice(self, value: str) -> str:
+        """A choice's value as this reader types it: weekday codes are the language's
+        short day names (`mar` for `tue`), other values come from the catalog."""
+        if value in WEEKDAY_CODES:
+            short = self.weekday(WEEKDAY_CODES.index(value), "abbreviated")
+            return short.rstrip(".").lower()
+        return self.pgettext("choice", value)
+
+    @property
+    def _day_pattern(self) -> str:
+        return _DAY_PATTERNS.get(self.language, _DAY_PATTERNS["en"])
 
     def language_name(self, code: str) -> str:
         try:

@@ -8,6 +8,8 @@ committed, and a committed row costs a fraction of a millisecond instead of seve
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +24,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached; the message is the line a person reads."""
+
+
 class Database:
     """Owns the engine; `migrate()` brings the schema to the newest revision."""
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not self.is_sqlite)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url,
+            pool_pre_ping=not self.is_sqlite,
+            # A failing statement's error would otherwise quote its parameters (what a
+            # member wrote, their ID) into the log.
+            hide_parameters=True,
+        )
         # Group-commit writers take turns on SQLite (one writer at a time anyway); on
         # PostgreSQL each has its own turn and they write in parallel.
         self.write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
@@ -42,12 +52,52 @@ class Database:
         """The URL without its password, for logs and `homeroom check`."""
         return self.url.render_as_string(hide_password=True)
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None (PostgreSQL, or an in-memory database)."""
+        if not self.is_sqlite or self.url.database in (None, "", ":memory:"):
+            return None
+        return Path(self.url.database)
+
+    def location_problem(self) -> str | None:
+        """Why the SQLite file could not be opened or created, found without creating
+        anything (so `homeroom check` can say it); None when it can."""
+        path = self.sqlite_path
+        if path is None or (problem := writable_problem(path)) is None:
+            return None
+        fix = "set DATABASE_URL to a file in a folder you can write to"
+        return f"the SQLite database {problem}: {fix}"
+
+    def describe_location(self) -> str:
+        path = self.sqlite_path
+        if path is not None and not path.exists():
+            return f"{self.display_url} (not created yet; `homeroom run` creates it)"
+        return self.display_url
+
+    def explain(self, error: BaseException) -> str | None:
+        """One line naming what went wrong reaching this database and what to do, or None
+        when `error` is not a problem of reaching or opening it."""
+        return _explain(self, error)
+
+    def _make_folder(self) -> None:
+        path = self.sqlite_path
+        if path is not None:
+            if (problem := self.location_problem()) is not None:
+                raise DatabaseUnavailable(problem)
+            path.parent.mkdir(parents=True, exist_ok=True)
+
     async def migrate(self) -> None:
+        self._make_folder()
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
 
     async def pending_migrations(self) -> list[str]:
-        """Revisions not yet applied (empty when the schema is current)."""
+        """Revisions not yet applied (empty when the schema is current). A SQLite file
+        that does not exist yet is not created: every revision is pending."""
+        path = self.sqlite_path
+        if path is not None and not path.exists():
+            script = ScriptDirectory(str(MIGRATIONS))
+            return [r.revision for r in reversed(list(script.walk_revisions()))]
         async with self.engine.connect() as conn:
             return await conn.run_sync(_pending)
 
@@ -84,3 +134,72 @@ def _pending(connection: Connection) -> list[str]:
             break
         pending.append(revision.revision)
     return list(reversed(pending)) if current or pending else pending
+
+
+def writable_problem(path: Path) -> str | None:
+    """Why a file at `path` could not be written, or created with its folders; found by
+    looking, creating nothing. Starts with the path, e.g. "data/x.db is a folder"."""
+    if path.is_dir():
+        return f"{path} is a folder, not a file"
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            return f"{path} cannot be read and written by this user"
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return f"{path} is in a folder this user cannot write to"
+        return None
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{path} cannot be created: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{path} cannot be created: this user cannot write to the folder {existing}"
+    return None
+
+
+def _explain(db: Database, error: BaseException) -> str | None:
+    if isinstance(error, DatabaseUnavailable):
+        return str(error)
+    chain = _causes(error)
+    cause = chain[-1]
+    kinds = {type(link).__name__ for link in chain}
+    kind = type(cause).__name__
+    if db.is_sqlite:
+        if isinstance(cause, sqlite3.DatabaseError) or "sqlite" in type(cause).__module__:
+            first = str(cause).splitlines()[0] if str(cause) else kind
+            return (
+                f"can't open the SQLite database {db.sqlite_path} ({first}): check that "
+                "DATABASE_URL names a SQLite file in a folder you can write to"
+            )
+        return None
+    where = f"{db.url.host or 'localhost'}:{db.url.port or 5432}"
+    if "InvalidCatalogNameError" in kinds:
+        name = db.url.database
+        return (
+            f'PostgreSQL at {where} has no database "{name}": create it '
+            f"(createdb {name}) or fix the name in DATABASE_URL"
+        )
+    if kinds & {"InvalidPasswordError", "InvalidAuthorizationSpecificationError"}:
+        return (
+            f'PostgreSQL at {where} refused the user "{db.url.username}": check the user '
+            "and password in DATABASE_URL"
+        )
+    if isinstance(cause, OSError | TimeoutError) and "DBAPIError" not in kinds:
+        reason = cause.strerror or str(cause) or kind
+        return (
+            f"can't reach PostgreSQL at {where} ({reason}): is the server running there? "
+            "Check DATABASE_URL"
+        )
+    return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, what SQLAlchemy wrapped (`orig`), and what that wrapped (`__cause__`)."""
+    chain = [error]
+    while len(chain) < 6:
+        link = chain[-1]
+        inner = getattr(link, "orig", None) or link.__cause__
+        if not isinstance(inner, BaseException) or inner in chain:
+            break
+        chain.append(inner)
+    return chain

@@ -89,6 +89,9 @@ members = Table(
     Column("language", String(8), nullable=True),
     Column("timezone", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The language the member's platform last reported for them (not a choice they
+    # made): what notices to them are written in when they chose none.
+    Column("locale", String(16), nullable=True),
     UniqueConstraint("community_id", "user_id"),
 )
 
@@ -254,4 +257,19 @@ community_prompts = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime(), nullable=True),
     Index(None, "community_id", "status"),
+)
+
+# Telling each organizer that prompt ideas are waiting: at most one DM a day, none to
+# an organizer who turned them off. No row says who suggested anything.
+idea_notices = Table(
+    "idea_notices",
+    metadata,
+    Column("community_id", Integer, ForeignKey("communities.id"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("waiting_since", UTCDateTime(), nullable=True),
+    Column("last_sent_at", UTCDateTime(), nullable=True),
+    Column("dm_off", Integer, nullable=False, default=0),
+    # A platform admin (an organizer by their platform role, which only their own
+    # requests tell us): seen running organizer commands, so they are told too.
+    Column("platform_admin", Integer, nullable=False, default=0),
 )

@@ -5,8 +5,9 @@ import pytest
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.directory import Role
+from bot.events import MessagePosted
 from bot.i18n import translator
-from bot.intents import DirectMessage, Ephemeral, Message, Post, React, Update
+from bot.intents import DirectMessage, Ephemeral, Intent, Message, Post, React, Update
 from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter, TestBot
 
@@ -37,8 +38,9 @@ async def test_buttons_become_numbered_text_and_a_number_presses_the_button(bot:
     assert "Reply with a number to choose." in text
 
     assert await bot.say("lee", "3") == []  # the choice was offered in the DM, not here
-    [pressed] = await bot.dm("lee", "3")
-    assert "role revoke <member> <role>" in bot.texts([pressed])[0]
+    pressed = await bot.dm("lee", "3")  # role's help, split under the 400-character limit
+    assert len(pressed) == 2
+    assert "role revoke <member> <role>" in "\n".join(bot.texts(pressed))
 
 
 async def test_a_number_from_someone_else_or_out_of_range_is_just_a_message(bot: TestBot) -> None:
@@ -53,7 +55,10 @@ async def test_a_form_becomes_a_short_dialogue_that_runs_the_command(bot: TestBo
     [second] = await bot.say("dana", "@sam")
     assert "(2/2): liaison or organizer" in bot.texts([second])[0]
     [unclear] = await bot.say("dana", "principal")
-    assert bot.texts([unclear])[0].startswith("Please pick one of the choices.")
+    assert bot.texts([unclear])[0].startswith(
+        "“principal” isn't one of the choices for “role”: liaison, organizer.\n"
+        "Make a member a liaison or an organizer (2/2)"
+    )
     done, _welcome = await bot.say("dana", "1")
     assert bot.texts([done]) == ["Done: <@sam> is now a liaison."]
     assert Role.LIAISON in (await bot.app.directory.profile(bot.member("sam"))).roles
@@ -116,3 +121,89 @@ async def test_without_dms_or_ephemeral_a_private_reply_is_posted(homeroom: Home
     caps = Capabilities(ephemeral=False, direct_messages=False)
     [posted] = await homeroom.core._fallbacks.adapt([reply], caps, translator("en"))
     assert posted == Post(to=where, message=Message(text="hi"))
+
+
+async def typed(bot: TestBot, who: str, text: str) -> list[Intent]:
+    """A line typed as a message, even one that looks like a command."""
+    event = MessagePosted(
+        event_id=bot.next_event_id(),
+        at=bot.app.clock.now(),
+        conversation=bot.where(),
+        actor=bot.actor(who),
+        text=text,
+    )
+    return await bot.send(event)
+
+
+async def test_a_bad_answer_asks_that_question_again_and_keeps_the_answers_given(
+    bot: TestBot,
+) -> None:
+    await bot.say("dana", "/homeroom setup")
+    [zone] = await bot.say("dana", "Mars/Olympus")
+    assert bot.texts([zone]) == [
+        "I don't know the time zone “Mars/Olympus”. Use a name like America/New_York or "
+        "Europe/Madrid.\n"
+        "Set up Homeroom (1/4): The community's time zone, like America/New_York\n"
+        "Send “-” to keep “UTC”.\n"
+        "Send “cancel” to stop."
+    ]
+    await bot.say("dana", "America/New_York")
+    [languages] = await bot.say("dana", "klingon")
+    assert bot.texts([languages])[0].startswith(
+        "I can speak en, es so far, so I can't use “klingon”.\nSet up Homeroom (2/4): "
+    )
+    await bot.say("dana", "en,es")
+    [queue] = await bot.say("dana", "liaisons")
+    assert bot.texts([queue])[0].startswith(
+        "I couldn't tell which channel “liaisons” is. Link it, like #channel.\n"
+        "Set up Homeroom (3/4): "
+    )
+    await bot.say("dana", "#liaisons")
+    [summary, _welcome] = await bot.say("dana", "-")
+    text = bot.texts([summary])[0]
+    assert "• Time zone: America/New_York" in text
+    assert "• Languages: English, Spanish" in text
+    assert "• Liaison queue: <#liaisons>" in text
+
+
+async def test_a_command_typed_in_the_middle_of_a_form_asks_whether_to_leave_it(
+    bot: TestBot,
+) -> None:
+    await bot.say("dana", "/homeroom role grant")
+    await bot.say("dana", "@sam")
+    [asked] = await typed(bot, "dana", "/homeroom help")
+    assert bot.texts([asked]) == [
+        "You are in the middle of the form “Make a member a liaison or an organizer”, "
+        "so I didn't take that as an answer. Leave the form? Answer yes to leave it "
+        "(nothing is sent), or no to go back to the question."
+    ]
+    [unclear] = await bot.say("dana", "maybe")
+    assert bot.texts([unclear]) == ["Please answer yes to leave the form, or no to go back to it."]
+    [back] = await bot.say("dana", "no")
+    assert bot.texts([back])[0].startswith(
+        "Make a member a liaison or an organizer (2/2): liaison or organizer"
+    )
+    [asked_again] = await typed(bot, "dana", ":press 1")
+    assert "Leave the form?" in bot.texts([asked_again])[0]
+    [left] = await bot.say("dana", "yes")
+    assert bot.texts([left]) == ["Okay, you left the form. Nothing was changed."]
+    assert await bot.say("dana", "liaison") == []  # the form is closed: just a message
+    assert Role.LIAISON not in (await bot.app.directory.profile(bot.member("sam"))).roles
+
+
+async def test_the_form_dialogue_speaks_the_readers_language(bot: TestBot) -> None:
+    bot.people["maria"].is_admin = True
+    [first] = await bot.say("maria", "/homeroom role grant")
+    [bad] = await bot.say("maria", "sam")
+    [asked] = await typed(bot, "maria", "/ayuda")
+    [left] = await bot.say("maria", "sí")
+    title = "Nombrar a una persona enlace escolar u organizador/a"
+    question = f"{title} (1/2): La persona, así: @nombre\nEnvíe “cancelar” para parar."
+    assert bot.texts([first, bad, asked, left]) == [
+        question,
+        "No pude saber quién es “sam”. Mencione a la persona, así: @nombre.\n" + question,
+        f"Está a mitad del formulario “{title}”, así que no lo tomé como respuesta. ¿Quiere "
+        "salir del formulario? Responda sí para salir (no se envía nada), o no para volver "
+        "a la pregunta.",
+        "De acuerdo, salió del formulario. No se cambió nada.",
+    ]

@@ -1,4 +1,6 @@
-from bot.intents import Ephemeral
+import pytest
+
+from bot.intents import Ephemeral, OpenForm
 from bot.testing import TestBot
 
 
@@ -37,3 +39,59 @@ async def test_help_on_an_unknown_topic_points_to_the_known_ones(bot: TestBot) -
     assert bot.texts([reply]) == [
         "I have no help on “polls” yet. These topics have some: help, prompt."
     ]
+
+
+async def test_spanish_syntax_lines_name_options_in_spanish_like_the_footer(bot: TestBot) -> None:
+    [reply] = await bot.say("maria", "/homeroom help")
+    assert isinstance(reply, Ephemeral)
+    assert "• help [tema] — " in reply.message.text
+    assert "• prompt suggest <texto> [anónimo] — " in reply.message.text
+    assert "[topic]" not in reply.message.text
+    assert (
+        reply.message.footer == "Escriba “help <tema>” para saber más, por ejemplo “help prompt”."
+    )
+
+
+async def test_spanish_help_lists_weekdays_and_choices_as_spanish_readers_type_them(
+    bot: TestBot,
+) -> None:
+    bot.people["maria"].is_admin = True
+    [reply] = await bot.say("maria", "/homeroom help prompt")
+    text = bot.texts([reply])[0]
+    assert "• prompt schedule <serie> <canal> <día> <hora> [zona] [inicio] [fin] [saltar]" in text
+    assert "    día: El día de la semana — uno de estos: lun, mar, mié, jue, vie, sáb, dom" in text
+    [reply] = await bot.say("maria", "/homeroom help role")
+    assert "    rol: " in bot.texts([reply])[0]
+    assert "— uno de estos: enlace, organizador" in bot.texts([reply])[0]
+    [reply] = await bot.say("dana", "/homeroom help prompt")
+    assert (
+        "    weekday: The day of the week — one of: mon, tue, wed, thu, fri, sat, sun"
+        in (bot.texts([reply])[0])
+    )
+
+
+async def test_a_spanish_form_offers_spanish_day_names_for_the_same_values(bot: TestBot) -> None:
+    bot.people["maria"].is_admin = True
+    [form] = await bot.say("maria", "/homeroom prompt schedule series=moving-up")
+    assert isinstance(form, OpenForm)
+    [weekday] = [f for f in form.form.fields if f.name == "weekday"]
+    assert [(c.value, c.label) for c in weekday.choices] == [
+        ("mon", "lun"),
+        ("tue", "mar"),
+        ("wed", "mié"),
+        ("thu", "jue"),
+        ("fri", "vie"),
+        ("sat", "sáb"),
+        ("sun", "dom"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["dana", "maria"])
+async def test_help_promises_only_what_exists_today(bot: TestBot, who: str) -> None:
+    bot.people[who].is_admin = True  # an organizer sees every command
+    said = [await bot.say(who, "/homeroom help")]
+    for topic in ("help", "setup", "role", "series", "prompt"):
+        said.append(await bot.say(who, f"/homeroom help {topic}"))
+    text = "\n".join(t for intents in said for t in bot.texts(intents)).lower()
+    later = ["question", "poll", "digest", "chat", "faq", "pregunta", "encuesta", "resumen"]
+    assert [word for word in later if word in text] == []

@@ -19,7 +19,9 @@ ONLY_ORGANIZERS = (
     "Only organizers can do that. If you help run this group, "
     "an organizer can give you the role with “role grant”."
 )
-KEPT_APART = {"outbox", "processed_events"}  # delivery and de-duplication, not state
+# Delivery, de-duplication and who has been seen (a member's first contact adds a row
+# there whatever they asked): none is something an organizer decides.
+KEPT_APART = {"outbox", "processed_events", "members"}
 
 
 async def state(bot: TestBot) -> dict[str, list[Any]]:

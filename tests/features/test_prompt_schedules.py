@@ -204,7 +204,7 @@ async def test_skip_next_post_now_and_cancel(bot: TestBot) -> None:
     await bot.say("dana", SCHEDULE)
     sent = await bot.say("dana", "/homeroom prompt post-now 1")
     assert titles(sent) == ["Moving up to middle school · week 1 of 6"]
-    assert "Posting the next prompt now." in bot.texts(sent)
+    assert "Posting week 1 of the series now." in bot.texts(sent)
     [skipped] = await bot.say("dana", "/homeroom prompt skip-next 1")
     assert "next: Monday 14 September, 19:00" in bot.texts([skipped])[0]
     to(bot, datetime(2026, 9, 14, 23, 0, tzinfo=UTC))

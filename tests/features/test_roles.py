@@ -1,5 +1,6 @@
 from bot.directory import Role
 from bot.intents import DirectMessage, Ephemeral, OpenForm
+from bot.notify import tell_organizers
 from bot.testing import TestBot
 
 
@@ -11,14 +12,98 @@ async def test_granting_a_liaison_replies_privately_and_welcomes_them(bot: TestB
     assert reply.message.mentions == ()  # naming someone never pings them
     assert isinstance(welcome, DirectMessage)
     assert welcome.member == bot.member("sam")
-    assert "Parents' questions will arrive in <#liaisons>." in welcome.message.text
+    # Only what exists today: no promise of questions that Homeroom cannot route yet.
+    assert welcome.message.text == (
+        "Welcome! <@dana> made you a school liaison in Homeroom. Thank you for being a bridge "
+        "between families and the school. Type “help” to see what you can do here."
+    )
     assert Role.LIAISON in (await bot.app.directory.profile(bot.member("sam"))).roles
 
 
-async def test_the_welcome_is_in_the_new_role_holders_community_language(bot: TestBot) -> None:
+async def test_the_welcome_is_in_the_recipients_language_not_the_communitys(
+    bot: TestBot,
+) -> None:
+    # An English community: Maria's platform speaks Spanish, so her welcome is Spanish.
+    _, welcome = await bot.say("dana", "/homeroom role grant @maria liaison")
+    assert bot.texts([welcome]) == [
+        "¡Bienvenido/a! <@dana> le nombró enlace escolar en Homeroom. Gracias por ser un "
+        "puente entre las familias y la escuela. Escriba “help” para ver lo que puede hacer aquí."
+    ]
+    # A Spanish-first community: Lee's platform speaks English, so his welcome is English.
     await bot.say("dana", "/homeroom setup languages=es,en")
     _, welcome = await bot.say("dana", "/homeroom role grant @lee organizer")
-    assert bot.texts([welcome])[0].startswith("¡Bienvenido/a! <@dana> le nombró organizador/a")
+    assert bot.texts([welcome])[0].startswith("Welcome! <@dana> made you an organizer")
+
+
+async def test_a_role_for_someone_who_is_not_a_member_is_refused_with_the_nearest_name(
+    bot: TestBot,
+) -> None:
+    [reply] = await bot.say("dana", "/homeroom role grant @saam liaison")
+    assert isinstance(reply, Ephemeral)  # and no welcome DM to no one
+    assert bot.texts([reply]) == [
+        "I can't find @saam in this community, so nothing changed. Did you mean <@sam>?"
+    ]
+    assert await bot.app.directory.members_with_roles(bot.member("dana").community_ref) == []
+    [reply] = await bot.say("dana", "/homeroom role grant @zzzzzz organizer")
+    assert bot.texts([reply]) == [
+        "I can't find @zzzzzz in this community, so nothing changed. "
+        "Mention the member as the platform suggests, like @name."
+    ]
+    bot.people["maria"].is_admin = True
+    [reply] = await bot.say("maria", "/homeroom role revoke @saam liaison")
+    assert bot.texts([reply]) == [
+        "No encuentro a @saam en esta comunidad, así que no cambió nada. ¿Quiso decir <@sam>?"
+    ]
+
+
+async def test_revoking_organizer_from_a_platform_admin_says_why_they_stay_one(
+    bot: TestBot,
+) -> None:
+    expected = (
+        "<@dana> is an admin of this workspace or server, and platform admins are organizers "
+        "by their platform role, so they stay an organizer. Only the platform's own settings "
+        "can change that."
+    )
+    [reply] = await bot.say("dana", "/homeroom role revoke @dana organizer")
+    assert bot.texts([reply]) == [expected]
+    await bot.say("dana", "/homeroom role grant @dana organizer")  # granted on top of admin
+    [reply] = await bot.say("dana", "/homeroom role revoke @dana organizer")
+    assert bot.texts([reply]) == [expected]
+    # Another role is Homeroom's own, so it can be revoked from an admin as from anyone.
+    await bot.say("dana", "/homeroom role grant @dana liaison")
+    [reply] = await bot.say("dana", "/homeroom role revoke @dana liaison")
+    assert bot.texts([reply]) == ["Done: <@dana> is no longer a liaison."]
+
+
+async def test_role_list_of_one_role_that_no_one_holds_says_so(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom role grant @sam organizer")
+    [reply] = await bot.say("dana", "/homeroom role list liaison")
+    assert bot.texts([reply])[0].startswith(
+        "No one is a liaison here yet. Organizers can make someone one with "
+        "“role grant @name liaison”."
+    )
+    await bot.say("dana", "/homeroom role revoke @sam organizer")
+    await bot.say("dana", "/homeroom role grant @sam liaison")
+    [reply] = await bot.say("dana", "/homeroom role list organizer")
+    assert bot.texts([reply])[0].startswith(
+        "No one has been made an organizer here yet; platform admins are organizers already."
+    )
+
+
+async def test_notices_to_organizers_are_in_each_organizers_own_language(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    await bot.say("dana", "/homeroom role grant @lee organizer")
+    await bot.say("dana", "/homeroom setup languages=en,es")
+    notes = await tell_organizers(
+        bot.app.directory,
+        bot.member("dana").community_ref,
+        "en",
+        lambda t: t._("Welcome to Homeroom."),
+    )
+    assert {n.member.id: n.message.text for n in notes if isinstance(n, DirectMessage)} == {
+        "maria": "Le damos la bienvenida a Homeroom.",  # her platform speaks Spanish
+        "lee": "Welcome to Homeroom.",
+    }
 
 
 async def test_granting_twice_and_revoking_what_is_not_held_change_nothing(bot: TestBot) -> None:

@@ -1,7 +1,24 @@
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
-from bot.commands import CommandError, CommandRegistry, CommandSpec, Option, convert, parse_text
+from bot.commands import (
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    Option,
+    accepted_values,
+    convert,
+    fold,
+    option_word,
+    parse_text,
+    parse_timezone,
+    record_id,
+)
+from bot.i18n import Translator, translator
 from bot.refs import ConversationRef, MemberRef
+from bot.settings import SUPPORTED_LANGUAGES
 
 WHERE = ConversationRef("fake", "school", "parents")
 
@@ -60,7 +77,7 @@ def test_missing_required_options_are_reported_not_raised() -> None:
         ("@sam king", "isn't one of the choices"),
         ("sam liaison", "couldn't tell who"),
         ("@sam liaison extra", "more here than"),
-        ("@sam liaison colour=red", "more here than"),
+        ("@sam liaison colour=red", "has no option"),
     ],
 )
 def test_bad_values_raise_command_errors(text: str, fragment: str) -> None:
@@ -83,3 +100,231 @@ def test_registry_finds_two_word_commands_and_suggests() -> None:
 def test_a_command_declared_twice_is_a_startup_error() -> None:
     with pytest.raises(ValueError, match="declared twice"):
         CommandRegistry([ASK, ASK])
+
+
+# Options anywhere, in the reader's language; nothing guessed that could show a name.
+SUGGEST = CommandSpec(
+    path="prompt suggest",
+    description="",
+    handler=_noop,
+    options=(
+        Option("text", "text", "", required=True, rest=True),
+        Option("anonymous", "bool", ""),
+    ),
+)
+SCHEDULE = CommandSpec(
+    path="prompt schedule",
+    description="",
+    handler=_noop,
+    options=(
+        Option("series", "str", "", required=True),
+        Option("weekday", "weekday", "", required=True),
+        Option("time", "time", ""),
+        Option("start", "date", ""),
+        Option("after-break", "choice", "", choices=("shift", "skip")),
+    ),
+)
+SNOW = "What do you do on snow days?"
+ES, EN = translator("es"), translator("en")
+
+
+def _parsed(spec: CommandSpec, text: str, t: Translator = EN) -> dict[str, object]:
+    args, missing = convert(spec, parse_text(spec, text, t), WHERE, t)
+    assert missing == []
+    return dict(args.values)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{SNOW} anonymous=yes",
+        f"anonymous=yes {SNOW}",
+        "What do you do anonymous=yes on snow days?",
+        f'"{SNOW}" anonymous=yes',
+        f'{SNOW} "anonymous=yes"',
+        f'{SNOW} anonymous="yes"',
+        f"{SNOW} anonymous= yes",
+        f"{SNOW} anonymous = yes",
+        f"{SNOW} Anonymous=YES",
+        f"{SNOW} anonymous:yes",
+        f"--anonymous {SNOW}",
+        f"{SNOW} --anonymous yes",
+    ],
+)
+def test_an_option_counts_wherever_it_stands(text: str) -> None:
+    assert _parsed(SUGGEST, text) == {"text": SNOW, "anonymous": True}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"{SNOW} anónimo=sí", f"anonimo=si {SNOW}", f"{SNOW} ANÓNIMO=Sí", f"{SNOW} anonymous=sí"],
+)
+def test_spanish_option_names_and_values_work_for_spanish_readers(text: str) -> None:
+    assert _parsed(SUGGEST, text, ES) == {"text": SNOW, "anonymous": True}
+    assert _parsed(SUGGEST, f"{SNOW} anónimo=no", ES) == {"text": SNOW, "anonymous": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "t", "values"),
+    [
+        (f"{SNOW} anonymus=yes", EN, {"name": "anonymus", "guess": "anonymous"}),
+        (f"{SNOW} anonimo=sí", EN, {"name": "anonimo", "guess": "anonymous"}),
+        (f"{SNOW} anonimos=sí", ES, {"name": "anonimos", "guess": "anónimo"}),
+        ("serie=moving-up weekday=mon", EN, {"name": "serie", "guess": "series"}),
+        ("moving-up mon tiempo=19:00", ES, {"name": "tiempo", "guess": "hora"}),
+    ],
+)
+def test_a_word_that_names_no_option_is_refused_with_the_nearest_name(
+    text: str, t: Translator, values: dict[str, str]
+) -> None:
+    spec = SUGGEST if SNOW in text else SCHEDULE
+    with pytest.raises(CommandError) as problem:
+        parse_text(spec, text, t)
+    assert problem.value.message == "There is no option “{name}”; did you mean “{guess}”?"
+    assert dict(problem.value.values) == values
+
+
+def test_a_word_far_from_every_option_lists_the_options() -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_text(SCHEDULE, "moving-up mon colour=red", ES)
+    assert dict(problem.value.values) == {
+        "command": "prompt schedule",
+        "name": "colour",
+        "options": "serie, día, hora, inicio, tras-pausa",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{SNOW} anonymous",
+        f"anonymous {SNOW}",
+        f"{SNOW} anonymously.",
+        f"{SNOW} anonymus",
+        f"anónimo: {SNOW}",
+    ],
+)
+def test_a_bare_yes_no_option_at_the_edge_of_free_text_asks_instead_of_guessing(
+    text: str,
+) -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_text(SUGGEST, text)
+    assert problem.value.message.startswith("I'm not sure whether “{option}” is part of your text")
+    assert dict(problem.value.values) == {"option": "anonymous", "yes": "yes"}
+
+
+def test_free_text_that_only_mentions_the_word_is_kept_as_it_is() -> None:
+    quoted = '"How do we keep feedback anonymous"'
+    assert _parsed(SUGGEST, quoted) == {"text": "How do we keep feedback anonymous"}
+    middle = "Should feedback be anonymous at school?"
+    assert _parsed(SUGGEST, middle) == {"text": middle}
+    url = "See https://example.org/?a=b and note: it's fine"
+    assert _parsed(SUGGEST, url) == {"text": url}
+
+
+def test_an_option_given_twice_asks_which() -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_text(SUGGEST, f"anonymous=yes {SNOW} anonymous=no")
+    assert problem.value.message.startswith("“{option}” is given twice")
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("mar", "tue"),
+        ("martes", "tue"),
+        ("Martes", "tue"),
+        ("mié", "wed"),
+        ("miercoles", "wed"),
+        ("sáb", "sat"),
+        ("dom", "sun"),
+        ("mon", "mon"),
+        ("Tuesday", "tue"),
+        ("tue.", "tue"),
+    ],
+)
+def test_weekdays_in_the_readers_language(typed: str, day: str) -> None:
+    assert _parsed(SCHEDULE, f"moving-up día={typed}", ES)["weekday"] == day
+
+
+def test_choices_accept_the_readers_words_and_errors_list_them() -> None:
+    assert _parsed(SCHEDULE, "moving-up mon tras-pausa=saltar", ES)["after-break"] == "skip"
+    assert _parsed(GRANT, "@sam enlace", ES)["role"] == "liaison"
+    with pytest.raises(CommandError) as problem:
+        _parsed(SCHEDULE, "moving-up día=mars", ES)
+    assert problem.value.values["choices"] == "lun, mar, mié, jue, vie, sáb, dom"
+    with pytest.raises(CommandError) as english:
+        _parsed(SCHEDULE, "moving-up weekday=mar", EN)  # a Spanish day for an English reader
+    assert english.value.values["choices"] == "mon, tue, wed, thu, fri, sat, sun"
+    assert accepted_values(SUGGEST.options[1], ES) == "sí, no"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("moving-up mon start=9999-12-30", "“{value}” is too far off for “{option}”."),
+        ("moving-up mon start=2026-02-30", "“{value}” isn't a date I can read for “{option}”."),
+        ("moving-up mon start=２０２６-01-01", "“{value}” isn't a date I can read for “{option}”."),
+        ("moving-up mon time=24:00", "“{value}” isn't a time of day."),
+        ("moving-up mon time=²:00", "“{value}” isn't a time of day."),
+        ("x" * 201 + " mon", "“{option}” can be at most {most} characters long"),
+    ],
+)
+def test_values_out_of_range_are_kind_errors(text: str, message: str) -> None:
+    with pytest.raises(CommandError) as problem:
+        _parsed(SCHEDULE, text)
+    assert problem.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("12", 12),
+        ("#12", 12),
+        (str(2**31 - 1), 2**31 - 1),
+        (str(2**31), None),
+        ("0", None),
+        ("99999999999999999999", None),
+        ("²", None),
+        ("١٢", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_record_ids_fit_every_database_column(typed: str, number: int | None) -> None:
+    assert record_id(typed) == number
+
+
+@pytest.mark.parametrize("zone", ["A" * 300, "😀" * 64, "Mars/Olympus", "../../etc/passwd", "\0"])
+def test_time_zones_that_cannot_be_one_are_kind_errors(zone: str) -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_timezone(zone)
+    assert problem.value.message.startswith("I don't know the time zone")
+
+
+def test_every_option_has_a_unique_word_in_every_language() -> None:
+    from bot.features import default_features
+
+    for feature in default_features():
+        for spec in feature.commands:
+            for language in SUPPORTED_LANGUAGES:
+                t = translator(language)
+                words = [fold(o.name) for o in spec.options]
+                local = [fold(option_word(o, t)) for o in spec.options]
+                for option, word in zip(spec.options, local, strict=True):
+                    owner = [o for o, w in zip(spec.options, words, strict=True) if w == word]
+                    assert owner in ([], [option]), (spec.path, language, word)
+                assert len(set(local)) == len(local), (spec.path, language)
+                if language != "en":
+                    untranslated = [o.name for o in spec.options if option_word(o, t) == o.name]
+                    assert untranslated == [], (spec.path, language)
+
+
+def test_a_command_error_passes_through_context_managers_unchanged() -> None:
+    @contextlib.contextmanager
+    def transaction() -> Iterator[None]:
+        yield
+
+    with pytest.raises(CommandError) as problem, transaction():
+        raise CommandError("“{value}” isn't a time of day.", {"value": "24:00"})
+    assert problem.value.values == {"value": "24:00"}

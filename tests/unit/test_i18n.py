@@ -1,6 +1,5 @@
 """Every string a member reads is translated; a missing Spanish entry fails here."""
 
-import re
 import string
 from pathlib import Path
 
@@ -8,19 +7,24 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, pick_language, translator
+from bot.i18n import LOCALES_DIR, WEEKDAY_CODES, pick_language, translator
 from bot.settings import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2)}
 
 
 def _source_messages() -> set[str | tuple[str, ...]]:
-    found: set[str | tuple[str, ...]] = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
+    return {message for message, _context in _source_entries()}
+
+
+def _source_entries() -> set[tuple[str | tuple[str, ...], str | None]]:
+    """Each marked message with its context (words marked with NP_ have one)."""
+    found: set[tuple[str | tuple[str, ...], str | None]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, method_map=[("bot/**.py", "python"), ("adapters/**.py", "python")], keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((message if isinstance(message, str) else tuple(message), context))
     return found
 
 
@@ -33,9 +37,9 @@ def test_every_source_string_is_translated(language: str) -> None:
     with (LOCALES_DIR / language / "LC_MESSAGES" / "homeroom.po").open("rb") as po:
         catalog = read_po(po, locale=language)
     missing, broken = [], []
-    for message in sorted(_source_messages(), key=str):
+    for message, context in sorted(_source_entries(), key=str):
         key = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(key)
+        entry = catalog.get(key, context=context)
         if entry is None or entry.fuzzy or not entry.string or not all(entry.string):
             missing.append(message)
             continue
@@ -62,7 +66,31 @@ def test_times_are_shown_in_the_readers_zone() -> None:
 
     instant = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)
     assert translator("en").when(instant, "America/New_York") == "Sunday 8 March, 20:30"
-    assert re.match(r"domingo 8 marzo, 20:30", translator("es").when(instant, "America/New_York"))
+    assert translator("es").when(instant, "America/New_York") == "domingo 8 de marzo, 20:30"
+
+
+def test_days_read_as_each_language_writes_them() -> None:
+    from datetime import date
+
+    assert translator("en").day(date(2026, 12, 1)) == "Tuesday 1 December"
+    assert translator("es").day(date(2026, 12, 1)) == "martes 1 de diciembre"
+    assert translator("es").weekday(2) == "miércoles"
+    es = [translator("es").choice(code) for code in WEEKDAY_CODES]
+    assert es == ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
+    assert [translator("en").choice(code) for code in WEEKDAY_CODES] == list(WEEKDAY_CODES)
+
+
+@pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
+def test_every_option_name_and_choice_has_a_name_in_each_language(language: str) -> None:
+    from bot.features import default_features
+    from bot.i18n.words import CHOICES
+
+    t = translator(language)
+    options = {o.name for f in default_features() for s in f.commands for o in s.options}
+    untranslated = sorted(n for n in options if n != "id" and t.option_name(n) == n)
+    assert untranslated == [], "add them to bot/i18n/words.py and translate them"
+    assert [c for c in CHOICES if t.choice(c) == c] == []
+    assert t.option_name("topic") == "tema"
 
 
 @pytest.mark.parametrize(

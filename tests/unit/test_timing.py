@@ -1,6 +1,9 @@
 from datetime import UTC, date, datetime, time
 
-from bot.features.prompts.timing import due_at, next_slot, parse_time
+import pytest
+
+from bot.commands import CommandError, parse_time
+from bot.features.prompts.timing import due_at, next_slot
 
 NEW_YORK = "America/New_York"
 
@@ -32,5 +35,15 @@ def test_times_people_type() -> None:
     assert parse_time("19:00") == time(19)
     assert parse_time("7:30") == time(7, 30)
     assert parse_time("19") == time(19)
-    for wrong in ("25:00", "19:60", "seven", "", "7pm"):
-        assert parse_time(wrong) is None
+    assert parse_time("0:30") == time(0, 30)
+    assert parse_time("23:59") == time(23, 59)
+    assert parse_time("00:00") == time(0, 0)
+
+
+@pytest.mark.parametrize(
+    "wrong", ["24:00", "25:00", "19:60", "seven", "", "7pm", "²:00", "٢٣:٠٠", "1" * 5000, "7:5"]
+)
+def test_times_that_are_no_time_of_day_get_the_kind_message(wrong: str) -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_time(wrong)
+    assert problem.value.message == "“{value}” isn't a time of day. Use 24-hour time, like 19:00."

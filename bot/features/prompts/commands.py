@@ -3,7 +3,7 @@ series on a group's weekly slot and steer it. Times are shown in the reader's zo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import time
 
 from babel.dates import get_day_names
 
@@ -11,51 +11,33 @@ from bot.commands import Args, CommandError, CommandSpec, Handler, Option
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
-from bot.features.prompts.scheduler import Schedule
+from bot.features.prompts.scheduler import Outlook, Schedule
 from bot.features.prompts.series import series_named
-from bot.features.prompts.timing import WEEKDAYS, parse_time
-from bot.i18n import N_
+from bot.features.prompts.timing import WEEKDAYS, due_at, next_posting, next_slot
+from bot.i18n import N_, NP_
 from bot.intents import Intent, Message
 
-ID = Option("id", "int", N_("The schedule's number, from “prompt list”"), required=True)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CommandError(
-            N_("“{value}” isn't a date I can read for “{option}”. Use the form 2026-10-05."),
-            {"value": text, "option": option},
-        ) from None
-
-
-def _dates(text: str | None) -> frozenset[date]:
-    found = set()
-    for part in (text or "").replace(";", ",").split(","):
-        day = _date(part.strip(), "skip")
-        if day:
-            found.add(day)
-    return frozenset(found)
+ID = Option(
+    NP_("option", "id"), "int", N_("The schedule's number, from “prompt list”"), required=True
+)
 
 
 def _weekday_name(ctx: Context, weekday: int) -> str:
     return str(get_day_names("wide", locale=ctx.t.language)[weekday])
 
 
-def describe_schedule(ctx: Context, schedule: Schedule) -> str:
-    """One line per schedule, with its next prompt in the reader's own time zone."""
+def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str:
+    """One line per schedule: its real counts, and the next prompt in the reader's zone."""
     series = ctx.services.library.get(schedule.series_id, ctx.t.language)
     title = series.title if series else ctx.t._("Our own prompts")
-    count = len(series.prompts) if series else schedule.next_index
-    status = {
-        "active": ctx.t._("next: {when}", when=ctx.t.when(schedule.next_due, ctx.timezone)),
-        "paused": ctx.t._("paused"),
-        "cancelled": ctx.t._("cancelled"),
-        "finished": ctx.t._("finished"),
-    }.get(schedule.status, schedule.status)
+    if schedule.status == "active" and outlook.next_post is not None:
+        status = ctx.t._("next: {when}", when=ctx.t.when(outlook.next_post, ctx.timezone))
+    else:
+        status = {
+            "paused": ctx.t._("paused"),
+            "cancelled": ctx.t._("cancelled"),
+            "broken": ctx.t._("stopped: its series is no longer in the library"),
+        }.get(schedule.status, ctx.t._("finished"))
     return ctx.t._(
         "#{id} {title} in {channel}: {weekday} {time} ({zone}), "
         "{posted} of {count} posted, {status}",
@@ -65,27 +47,43 @@ def describe_schedule(ctx: Context, schedule: Schedule) -> str:
         weekday=_weekday_name(ctx, schedule.weekday),
         time=schedule.at.strftime("%H:%M"),
         zone=schedule.timezone,
-        posted=schedule.next_index,
-        count=count,
+        posted=outlook.posted,
+        count=outlook.total,
         status=status,
     )
 
 
+async def describe_schedules(ctx: Context, found: list[Schedule]) -> list[str]:
+    outlooks = await ctx.services.scheduler.outlooks(found)
+    return [describe_schedule(ctx, s, outlooks[s.id]) for s in found]
+
+
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     series = await series_named(ctx, args)
-    at = parse_time(args.text("time") or "")
-    if at is None:
-        raise CommandError(
-            N_("“{value}” isn't a time of day. Use 24-hour time, like 19:00."),
-            {"value": args.text("time") or ""},
-        )
+    at = args.time("time") or time(19)  # convert() guarantees it; mypy can't know
     timezone = args.text("timezone") or ctx.community.timezone
-    start = _date(args.text("start"), "start") or ctx.services.clock.now().date()
-    end = _date(args.text("end"), "end")
+    start = args.date("start") or ctx.services.clock.now().date()
+    end = args.date("end")
     if end is not None and end < start:
         raise CommandError(
             N_("The end date {end} comes before the start date {start}. Please check them."),
             {"end": end.isoformat(), "start": start.isoformat()},
+        )
+    weekday = WEEKDAYS.index(args.text("weekday") or "mon")
+    skips = args.dates("skip")
+    first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
+    if next_posting(first, skips, end) is None:
+        raise CommandError(
+            N_(
+                "No {weekday} between {start} and {end} is free of break weeks, so this "
+                "schedule would never post. Please check the dates."
+            ),
+            {
+                "weekday": _weekday_name(ctx, weekday),
+                "start": max(start, ctx.services.clock.now().date()).isoformat(),
+                "end": end.isoformat() if end else "",
+            },
         )
     channel = args.channel("channel") or ctx.conversation.channel_only()
     if not await ctx.services.channels.can_post(channel):
@@ -96,91 +94,236 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             ),
             {"channel": f"<#{channel.channel}>"},
         )
+    # A prompt never repeats in a group: say now what this schedule can still post.
+    had = await ctx.services.scheduler.posted_in(channel, series.id)
+    left = [p for p in series.prompts if p.id not in had]
+    if not left:
+        raise CommandError(
+            N_(
+                "Every prompt of “{title}” has already been posted in {channel}, and a prompt "
+                "never repeats in a group. Please choose another series."
+            ),
+            {"title": series.title, "channel": f"<#{channel.channel}>"},
+        )
+    twins = [
+        s
+        for s in await ctx.services.scheduler.in_community(ctx.conversation)
+        if s.channel == channel and s.series_id == series.id and s.status in ("active", "paused")
+    ]
     created = await ctx.services.scheduler.create(
         community_id=ctx.community.id,
         channel=channel,
         series_id=series.id,
-        weekday=WEEKDAYS.index(args.text("weekday") or "mon"),
+        weekday=weekday,
         at=at,
         timezone=timezone,
         start=start,
         end=end,
-        skips=_dates(args.text("skip")),
+        skips=skips,
         after_break=args.text("after-break") or "shift",
         created_by=ctx.member,
     )
-    text = ctx.t._(
-        "Scheduled: “{title}” in {channel}, {weekday}s at {time} ({zone}). The first prompt "
-        "goes out {when}. It is schedule #{id}.",
-        title=series.title,
-        channel=f"<#{channel.channel}>",
-        weekday=_weekday_name(ctx, created.weekday),
-        time=at.strftime("%H:%M"),
-        zone=timezone,
-        when=ctx.t.when(created.next_due, ctx.timezone),
-        id=created.id,
-    )
-    return [ctx.reply(text)]
+    outlook = (await ctx.services.scheduler.outlooks([created]))[created.id]
+    lines = [
+        ctx.t._(
+            "Scheduled: “{title}” in {channel}, {weekday}s at {time} ({zone}). The first "
+            "prompt goes out {when}. It is schedule #{id}.",
+            title=series.title,
+            channel=f"<#{channel.channel}>",
+            weekday=_weekday_name(ctx, created.weekday),
+            time=at.strftime("%H:%M"),
+            zone=timezone,
+            when=ctx.t.when(outlook.next_post, ctx.timezone) if outlook.next_post else "—",
+            id=created.id,
+        )
+    ]
+    if had:
+        lines.append(
+            ctx.t._(
+                "{channel} has already had {had} of its {total} prompts, and none repeats, "
+                "so this schedule posts the other {left}.",
+                channel=f"<#{channel.channel}>",
+                had=len(series.prompts) - len(left),
+                total=len(series.prompts),
+                left=len(left),
+            )
+        )
+    for twin in twins:
+        lines.append(
+            ctx.t._(
+                "Note: schedule #{other} already posts this series in {channel}. The two "
+                "share it, so each prompt still goes out once, only sooner. If you meant to "
+                "move it to a new day or time, cancel the old one with “prompt cancel {other}”.",
+                other=twin.id,
+                channel=f"<#{channel.channel}>",
+            )
+        )
+    return [ctx.reply("\n".join(lines))]
 
 
 async def _find(ctx: Context, args: Args) -> Schedule:
     raw = args.values.get("id")
     found = (
         await ctx.services.scheduler.get(int(raw), ctx.conversation)
-        if isinstance(raw, int)
+        if isinstance(raw, int) and 0 < raw < 2**31
         else None
     )
     if found is None:
         raise CommandError(
-            N_("There's no schedule #{id} here. “prompt list” shows them."), {"id": str(raw)}
+            N_("There's no schedule #{id} here. “prompt list” shows them."),
+            {"id": str(raw)[:20]},
         )
     return found
 
 
 async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     found = await ctx.services.scheduler.in_community(ctx.conversation)
     if not found:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]
     replies = await ctx.services.discussions.reply_counts([s.id for s in found])
     lines = [
-        describe_schedule(ctx, s)
-        + " · "
-        + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
-        for s in found
+        line + " · " + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
+        for s, line in zip(found, await describe_schedules(ctx, found), strict=True)
     ]
     return [ctx.reply(Message(title=ctx.t._("Scheduled series"), text="\n".join(lines)))]
 
 
-def _steered(ctx: Context, message: str, schedule: Schedule) -> list[Intent]:
+async def _steered(ctx: Context, message: str, schedule: Schedule) -> list[Intent]:
     """What changed, then how the schedule stands now."""
-    return [ctx.reply(ctx.t._(message) + "\n" + describe_schedule(ctx, schedule))]
+    [line] = await describe_schedules(ctx, [schedule])
+    return [ctx.reply(message + "\n" + line)]
 
 
-def _set_status(status: str, message: str) -> Handler:
-    """A handler that moves a schedule to `status` (pause, resume, cancel)."""
-
-    async def handler(ctx: Context, args: Args) -> list[Intent]:
-        updated = await ctx.services.scheduler.set_status(await _find(ctx, args), status)
-        return _steered(ctx, message, updated)
-
-    return handler
+# Which states each steering command makes sense in; the others are explained.
+_RUNNING = ("active", "paused")
 
 
-pause = _set_status("paused", N_("Paused. No prompts go out until you resume it."))
-resume = _set_status("active", N_("Resumed, with the next prompt in the series."))
-cancel = _set_status("cancelled", N_("Cancelled. What was already posted stays."))
+def _refusal(ctx: Context, schedule: Schedule, verb: str) -> str | None:
+    """Why `verb` makes no sense for this schedule now, kindly; None when it does."""
+    channel = f"<#{schedule.channel.channel}>"
+    status = schedule.status
+    if verb == "pause" and status == "paused":
+        return ctx.t._(
+            "Schedule #{id} is already paused. “prompt resume {id}” starts it again.",
+            id=schedule.id,
+        )
+    if verb == "resume" and status == "active":
+        return ctx.t._(
+            "Schedule #{id} isn't paused: it is running. Nothing was changed.", id=schedule.id
+        )
+    if status in _RUNNING:
+        return None
+    if verb == "cancel":
+        return (
+            ctx.t._("Schedule #{id} is already cancelled. Nothing was changed.", id=schedule.id)
+            if status == "cancelled"
+            else ctx.t._(
+                "Schedule #{id} has already finished, so there's nothing to cancel.",
+                id=schedule.id,
+            )
+        )
+    if status == "cancelled":
+        return ctx.t._(
+            "Schedule #{id} was cancelled, and a cancelled schedule stays stopped. To post "
+            "prompts in {channel} again, set up a new one with “prompt schedule”; prompts "
+            "the group has already had won't repeat.",
+            id=schedule.id,
+            channel=channel,
+        )
+    if status == "broken":
+        return ctx.t._(
+            "Schedule #{id} has stopped because its series is no longer in the library. "
+            "Please choose another series with “prompt schedule”.",
+            id=schedule.id,
+        )
+    return ctx.t._(
+        "Schedule #{id} has finished: every prompt it could post before its end has gone "
+        "out. To post more in {channel}, set up a new one with “prompt schedule”; prompts "
+        "the group has already had won't repeat.",
+        id=schedule.id,
+        channel=channel,
+    )
+
+
+async def pause(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    if why := _refusal(ctx, found, "pause"):
+        return [ctx.reply(why)]
+    updated = await ctx.services.scheduler.set_status(found, "paused")
+    return await _steered(ctx, ctx.t._("Paused. No prompts go out until you resume it."), updated)
+
+
+async def resume(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    if why := _refusal(ctx, found, "resume"):
+        return [ctx.reply(why)]
+    updated = await ctx.services.scheduler.set_status(found, "active")
+    if updated.status == "finished":
+        return await _steered(
+            ctx,
+            ctx.t._(
+                "Its end date passed while it was paused, so there's no week left to post "
+                "in: schedule #{id} is finished now.",
+                id=updated.id,
+            ),
+            updated,
+        )
+    return await _steered(ctx, ctx.t._("Resumed, with the next prompt in the series."), updated)
+
+
+async def cancel(ctx: Context, args: Args) -> list[Intent]:
+    found = await _find(ctx, args)
+    if why := _refusal(ctx, found, "cancel"):
+        return [ctx.reply(why)]
+    updated = await ctx.services.scheduler.set_status(found, "cancelled")
+    return await _steered(ctx, ctx.t._("Cancelled. What was already posted stays."), updated)
 
 
 async def skip_next(ctx: Context, args: Args) -> list[Intent]:
-    updated = await ctx.services.scheduler.skip_next(await _find(ctx, args))
-    return _steered(ctx, N_("Skipped this week; the series moves one week later."), updated)
+    found = await _find(ctx, args)
+    if why := _refusal(ctx, found, "skip-next"):
+        return [ctx.reply(why)]
+    skipped = await ctx.services.scheduler.skip_next(found)
+    updated = await ctx.services.scheduler.get(found.id)
+    assert updated is not None
+    if skipped is None or updated.status == "finished":
+        return await _steered(
+            ctx,
+            ctx.t._(
+                "That was its last week before the end date, so nothing more will be posted: "
+                "schedule #{id} is finished now.",
+                id=found.id,
+            ),
+            updated,
+        )
+    return await _steered(
+        ctx,
+        ctx.t._(
+            "Skipped {day}; the series moves one week later.",
+            day=ctx.t.when(due_at(skipped, found.at, found.timezone), ctx.timezone),
+        ),
+        updated,
+    )
 
 
 async def post_now(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
-    if not await ctx.services.scheduler.post_now(found):
-        return [ctx.reply(ctx.t._("Every prompt of this series has been posted already."))]
-    return [ctx.reply(ctx.t._("Posting the next prompt now."))]
+    if why := _refusal(ctx, found, "post-now"):
+        return [ctx.reply(why)]
+    week = await ctx.services.scheduler.post_now(found)
+    if week is None:
+        return [
+            ctx.reply(
+                ctx.t._(
+                    "Every prompt of this series has already been posted in {channel}, and a "
+                    "prompt never repeats in a group, so schedule #{id} is finished.",
+                    channel=f"<#{found.channel.channel}>",
+                    id=found.id,
+                )
+            )
+        ]
+    return [ctx.reply(ctx.t._("Posting week {n} of the series now.", n=week))]
 
 
 def _spec(
@@ -200,22 +343,40 @@ FEATURE = Feature(
             schedule,
             (
                 Option(
-                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                    NP_("option", "series"),
+                    "str",
+                    N_("The series, like homework-without-tears"),
+                    required=True,
                 ),
-                Option("channel", "channel", N_("Where to post, like #parents"), required=True),
                 Option(
-                    "weekday", "choice", N_("The day of the week"), required=True, choices=WEEKDAYS
+                    NP_("option", "channel"),
+                    "channel",
+                    N_("Where to post, like #parents"),
+                    required=True,
                 ),
-                Option("time", "str", N_("The time, like 19:00"), required=True),
-                Option("timezone", "timezone", N_("The time zone (the community's if left out)")),
-                Option("start", "str", N_("First date it may post, like 2026-09-07")),
-                Option("end", "str", N_("Last date it may post")),
-                Option("skip", "str", N_("Break weeks to skip, like 2026-12-21,2026-12-28")),
                 Option(
-                    "after-break",
+                    NP_("option", "weekday"), "weekday", N_("The day of the week"), required=True
+                ),
+                Option(NP_("option", "time"), "time", N_("The time, like 19:00"), required=True),
+                Option(
+                    NP_("option", "timezone"),
+                    "timezone",
+                    N_("The time zone (the community's if left out)"),
+                ),
+                Option(
+                    NP_("option", "start"), "date", N_("First date it may post, like 2026-09-07")
+                ),
+                Option(NP_("option", "end"), "date", N_("Last date it may post")),
+                Option(
+                    NP_("option", "skip"),
+                    "dates",
+                    N_("Break weeks to skip, like 2026-12-21,2026-12-28"),
+                ),
+                Option(
+                    NP_("option", "after-break"),
                     "choice",
                     N_("After a break: shift the series, or skip those prompts"),
-                    choices=("shift", "skip"),
+                    choices=(NP_("choice", "shift"), NP_("choice", "skip")),
                 ),
             ),
         ),

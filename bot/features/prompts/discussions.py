@@ -72,13 +72,15 @@ class Discussions:
                         (discussions.c.platform == where.platform)
                         & (discussions.c.community == where.community)
                         & (discussions.c.channel == where.channel)
+                        & (discussions.c.series_id == series_id)
                         & (discussions.c.root != delivered_id)
                     )
                     .order_by(discussions.c.id.desc())
                     .limit(1)
                 )
             ).scalar()
-        # The current prompt is pinned and the one before it unpinned, where platforms pin.
+        # The current prompt is pinned and the series' one before it unpinned, where
+        # platforms pin: another series running in the same channel keeps its own pin.
         pins: list[Intent] = [Pin(to=replace(where, message=delivered_id))]
         if previous:
             pins.append(Pin(to=replace(where, message=previous), pinned=False))

@@ -1,4 +1,4 @@
-"""The series library: TOML files under `prompts/<locale>/`, validated when loaded.
+"""The series library: TOML files under `bot/prompts/<locale>/`, validated when loaded.
 
 A file that does not validate is reported with its path and the field at fault, and the
 rest still load: one typo must not take every series away from a community.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 log = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parents[3] / "prompts"
+# Package data, so a wheel carries the library: found through importlib.resources,
+# wherever Homeroom is installed.
+PROMPTS_DIR = Path(str(resources.files("bot") / "prompts"))
 
 GradeBand = Literal["pre-k", "pre-k-2", "k-2", "k-5", "3-5", "5-6", "6-8", "9-12", "k-12"]
 # Epstein's six types of involvement, then the topics parents bring most.

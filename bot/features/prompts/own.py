@@ -4,14 +4,17 @@ series, `our-prompts`, which is scheduled like any other.
 
 An anonymous suggestion is stored without the member's ID, so no organizer, export or
 log can learn who wrote it; the price is that the bot cannot tell that member the
-decision.
+decision. Nor is it stored with the moment it was made: its time is kept to the day
+(`_coarse`), so it cannot be matched, by the millisecond, against anything else that
+member did then (the thank-you they got is not kept either: see `suggestions.suggest`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
@@ -45,7 +48,7 @@ class OwnPrompts:
         author_id: str | None,
         language: str | None = None,
     ) -> int:
-        now = self._clock.now()
+        now = self._clock.now() if author_id or status == "accepted" else _coarse(self._clock.now())
         async with self._engine.begin() as conn:
             return int(
                 (
@@ -78,6 +81,68 @@ class OwnPrompts:
 
     async def pending(self, community_id: int) -> list[OwnPrompt]:
         return await self._select(community_id, "pending")
+
+    async def accepted(self, community_id: int) -> list[OwnPrompt]:
+        """The group's own series, in order."""
+        return await self._select(community_id, "accepted")
+
+    async def pending_count(self, community_id: int) -> int:
+        async with self._engine.connect() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        select(func.count()).where(
+                            (community_prompts.c.community_id == community_id)
+                            & (community_prompts.c.status == "pending")
+                        )
+                    )
+                ).scalar_one()
+            )
+
+    async def get(self, community_id: int, prompt_id: int) -> OwnPrompt | None:
+        """A waiting idea or a prompt of the group's own series (not one set aside)."""
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(community_prompts).where(
+                        (community_prompts.c.id == prompt_id)
+                        & (community_prompts.c.community_id == community_id)
+                        & community_prompts.c.status.in_(("pending", "accepted"))
+                    )
+                )
+            ).first()
+        return (
+            OwnPrompt(row.id, row.text, row.status, row.author_id, row.author_language)
+            if row
+            else None
+        )
+
+    async def edit(self, community_id: int, prompt_id: int, text: str) -> OwnPrompt | None:
+        """New words for a waiting idea or an own prompt; it keeps its place and its
+        identity, so a prompt already posted in a group still never repeats there."""
+        found = await self.get(community_id, prompt_id)
+        if found is None:
+            return None
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(community_prompts)
+                .where(community_prompts.c.id == found.id)
+                .values(text=text)
+            )
+        return OwnPrompt(found.id, text, found.status, found.author_id, found.author_language)
+
+    async def remove(self, community_id: int, prompt_id: int) -> OwnPrompt | None:
+        """Take a prompt out of the group's own series; None when it is not in it."""
+        found = await self.get(community_id, prompt_id)
+        if found is None or found.status != "accepted":
+            return None
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(community_prompts)
+                .where(community_prompts.c.id == found.id)
+                .values(status="removed")
+            )
+        return found
 
     async def _select(self, community_id: int, status: str) -> list[OwnPrompt]:
         order = community_prompts.c.decided_at if status == "accepted" else community_prompts.c.id
@@ -127,3 +192,8 @@ class OwnPrompts:
             themes=("partnership",),
             prompts=tuple(PromptModel(id=f"own-{p.id}", text=p.text) for p in accepted),
         )
+
+
+def _coarse(instant: datetime) -> datetime:
+    """The day of `instant` only: an anonymous idea's time must not point at its author."""
+    return instant.replace(hour=0, minute=0, second=0, microsecond=0)

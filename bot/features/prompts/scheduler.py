@@ -1,16 +1,21 @@
-"""Schedules that never miss or double-post.
+"""Schedules that never miss, double-post or repeat a prompt in a group.
 
-Each schedule persists its next occurrence (`next_date`, `next_due`) and the prompt it
-will carry (`next_index`). When an occurrence is due, one transaction claims it in
-`postings` under the unique key (schedule, occurrence), advances the schedule, and
-stages the post in the outbox; a restart, a retry or a second scheduler on the same
-database loses the claim and does nothing. Policies, explicit:
+Each schedule persists its next weekly slot (`next_date`, `next_due`). Which prompt a
+slot carries is not stored: it is the first prompt of the series that the channel has
+not had (from any schedule, post-now included) and that this schedule did not drop at a
+break, so a prompt never repeats in a group, whatever schedules come and go. When a
+slot is due, one transaction claims it in `postings` under the unique key (schedule,
+occurrence), advances the schedule, and stages the post in the outbox; a restart, a
+retry or a second scheduler on the same database loses the claim and does nothing.
+Policies, explicit:
 
 - a skip date (a school break) posts nothing; `after_break="shift"` keeps the prompt for
   the next week, `"skip"` drops it;
 - an occurrence found more than CATCH_UP late (the bot was down) is recorded as missed,
   keeps its prompt for the next week, and the organizers are told by DM; within
-  CATCH_UP it is posted late rather than not at all.
+  CATCH_UP it is posted late rather than not at all;
+- a schedule is finished as soon as no prompt will go out again (none left, or no slot
+  before its end date that is not a break), so what `prompt list` says is what happens.
 
 Timing is this module's own loop (not APScheduler): one pass handles every due schedule,
 then it sleeps until the next due time, at most MAX_NAP, on the injected clock.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -31,13 +37,15 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
+from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
-from bot.features.prompts.timing import WEEK, due_at, next_slot
-from bot.i18n import Translator, translator
+from bot.features.prompts.timing import WEEK, due_at, next_posting, next_slot
+from bot.i18n import Translator
 from bot.intents import Intent, Message, Post
 from bot.notify import tell_organizers
 from bot.outbox import Outbox
 from bot.refs import ConversationRef, MemberRef
+from bot.render import in_languages
 from bot.storage.tables import postings, schedules
 
 log = logging.getLogger(__name__)
@@ -86,6 +94,39 @@ class Schedule:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What a schedule has done and will do: every count and date a member reads."""
+
+    posted: int  # prompts this schedule has posted
+    total: int  # prompts in its series now
+    next_post: datetime | None  # when its next prompt really goes out; None when none will
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    schedule: Schedule
+    series: SeriesModel | None
+    outcome: str
+    prompt_id: str | None  # posted, or dropped at a break
+    position: int | None  # the prompt's place in its series, when one is posted
+    finished: bool
+
+
+@dataclass(slots=True)
+class _History:
+    posted: dict[tuple[ConversationRef, str], set[str]]  # prompts a channel has had
+    dropped: dict[int, set[str]]  # prompts a schedule dropped at a break
+    mine: dict[int, set[str]]  # prompts a schedule posted
+
+    def remaining(self, schedule: Schedule, series: SeriesModel) -> list[int]:
+        """Places in `series` of the prompts `schedule` may still post, in order."""
+        done = self.posted.get((schedule.channel, series.id), set()) | self.dropped.get(
+            schedule.id, set()
+        )
+        return [i for i, prompt in enumerate(series.prompts) if prompt.id not in done]
+
+
 class PromptScheduler:
     def __init__(
         self,
@@ -95,8 +136,10 @@ class PromptScheduler:
         directory: Directory,
         outbox: Outbox,
         own: OwnPrompts,
+        notices: IdeaNotices | None = None,
     ) -> None:
         self._own = own
+        self._notices = notices
         self._engine = engine
         self._clock = clock
         self._library = library
@@ -174,7 +217,10 @@ class PromptScheduler:
             return [Schedule.from_row(r) for r in rows]
 
     async def set_status(self, schedule: Schedule, status: str) -> Schedule:
-        """Pause, resume or cancel. Resuming picks the next slot still ahead; no prompt is lost."""
+        """Pause, resume or cancel (the caller has checked the move makes sense).
+
+        Resuming picks the next slot still ahead, and no prompt is lost; a schedule with
+        no prompt left to post before its end date is finished instead."""
         values: dict[str, object] = {"status": status}
         if status == "active":
             day = next_slot(
@@ -188,6 +234,14 @@ class PromptScheduler:
                 "next_date": day.isoformat(),
                 "next_due": due_at(day, schedule.at, schedule.timezone),
             }
+            series = await self._series(schedule)
+            async with self._engine.connect() as conn:
+                history = await self._history(conn, [schedule])
+            if (
+                series is None
+                or self._next_post(schedule, day, history.remaining(schedule, series)) is None
+            ):
+                values["status"] = "finished"
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(schedules).where(schedules.c.id == schedule.id).values(**values)
@@ -195,53 +249,123 @@ class PromptScheduler:
         self._changed.set()
         return await self.get(schedule.id)  # type: ignore[return-value]
 
-    async def skip_next(self, schedule: Schedule) -> Schedule:
-        """Move the next prompt one week later (the series shifts)."""
-        day = schedule.next_date + WEEK
-        async with self._engine.begin() as conn:
-            await self._claim(conn, schedule.id, schedule.next_date.isoformat(), None, "skipped")
-            await conn.execute(
-                update(schedules)
-                .where(schedules.c.id == schedule.id)
-                .values(
-                    next_date=day.isoformat(), next_due=due_at(day, schedule.at, schedule.timezone)
-                )
-            )
-        return await self.get(schedule.id)  # type: ignore[return-value]
-
-    async def post_now(self, schedule: Schedule) -> bool:
-        """Post the next prompt at once; the weekly slot then carries the one after."""
+    async def skip_next(self, schedule: Schedule) -> date | None:
+        """Move the next prompt one week later (the series shifts); returns the date that
+        was skipped, or None when no date is left to skip. Break weeks before it pass
+        with nothing posted, as they would have."""
+        found = next_posting(schedule.next_date, schedule.skips, schedule.end)
+        if found is None:
+            return None
+        skipped = found[0]
+        day = skipped + WEEK
         series = await self._series(schedule)
-        if series is None or schedule.next_index >= len(series.prompts):
-            return False
-        language = (
-            await self._directory.community(schedule.channel.community_ref)
-        ).default_language
         async with self._engine.begin() as conn:
-            prompt = series.prompts[schedule.next_index]
-            await self._claim(
-                conn, schedule.id, f"now:{self._clock.now().isoformat()}", prompt.id, "posted"
+            history = await self._history(conn, [schedule])
+            await self._claim_many(conn, [(schedule.id, skipped.isoformat(), None, "skipped")])
+            remaining = history.remaining(schedule, series) if series else []
+            finished = self._next_post(schedule, day, remaining) is None
+            await self._advance(conn, schedule, day, schedule.next_index, finished)
+        self._changed.set()
+        return skipped
+
+    async def post_now(self, schedule: Schedule) -> int | None:
+        """Post the next prompt the group has not had, at once; the weekly slot then
+        carries the one after. Returns its week in the series, or None when every prompt
+        has already gone out in this channel (the schedule is then finished)."""
+        series = await self._series(schedule)
+        if series is None:
+            return None
+        languages = (await self._directory.community(schedule.channel.community_ref)).languages
+        async with self._engine.begin() as conn:
+            history = await self._history(conn, [schedule])
+            remaining = history.remaining(schedule, series)
+            if not remaining:
+                await self._advance(conn, schedule, schedule.next_date, schedule.next_index, True)
+                return None
+            position = remaining[0]
+            # One claim per post-now of this schedule: two presses at once post once.
+            occurrence = f"now:{len(history.mine.get(schedule.id, ())) + 1}"
+            won = await self._claim_many(
+                conn, [(schedule.id, occurrence, series.prompts[position].id, "posted")]
             )
+            if not won:
+                return None
             staged = await self._outbox.stage(
-                conn, [self._post(schedule, series, schedule.next_index, language)]
+                conn, [self._post(schedule, series, position, languages)]
             )
+            finished = self._next_post(schedule, schedule.next_date, remaining[1:]) is None
             await self._advance(
-                conn, schedule, schedule.next_date, schedule.next_index + 1, len(series.prompts)
+                conn, schedule, schedule.next_date, schedule.next_index + 1, finished
             )
         self._outbox.release(staged)
-        return True
+        self._changed.set()
+        return position + 1
+
+    async def posted_in(self, channel: ConversationRef, series_id: str) -> set[str]:
+        """The prompts of a series a channel has already had (from any schedule)."""
+        probe = Schedule(
+            id=0,
+            channel=channel,
+            series_id=series_id,
+            weekday=0,
+            at=time(0, 0),
+            timezone="UTC",
+            start=date.min,
+            end=None,
+            skips=frozenset(),
+            after_break="shift",
+            status="active",
+            next_date=date.min,
+            next_index=0,
+            next_due=self._clock.now(),
+        )
+        async with self._engine.connect() as conn:
+            history = await self._history(conn, [probe])
+        return history.posted.get((channel, series_id), set())
+
+    async def outlooks(self, found: list[Schedule]) -> dict[int, Outlook]:
+        """What each schedule has done and will do, as members should read it."""
+        async with self._engine.connect() as conn:
+            history = await self._history(conn, found)
+        result: dict[int, Outlook] = {}
+        for schedule in found:
+            series = await self._series(schedule)
+            next_post = (
+                self._next_post(schedule, schedule.next_date, history.remaining(schedule, series))
+                if series is not None and schedule.status == "active"
+                else None
+            )
+            # Counted against the series as it stands (a prompt of the group's own series
+            # may have been removed since it went out).
+            ids = {p.id for p in series.prompts} if series else set()
+            result[schedule.id] = Outlook(
+                posted=len(history.mine.get(schedule.id, set()) & ids),
+                total=len(series.prompts) if series else 0,
+                next_post=next_post,
+            )
+        return result
+
+    def _next_post(self, schedule: Schedule, day: date, remaining: list[int]) -> datetime | None:
+        """When the next prompt really goes out from the slot `day` on: past break weeks
+        (which drop a prompt each under the "skip" policy), never after the end date;
+        None when no prompt will."""
+        found = next_posting(day, schedule.skips, schedule.end)
+        if found is None:
+            return None
+        slot, breaks = found
+        left = remaining[breaks:] if schedule.after_break == "skip" else remaining
+        return due_at(slot, schedule.at, schedule.timezone) if left else None
 
     async def soonest_due(self) -> datetime | None:
-        """When the next scheduled prompt is due, if any is."""
+        """When the next prompt really goes out in any group (break weeks and schedules
+        past their end pass over), if one will."""
         async with self._engine.connect() as conn:
-            return (
-                await conn.execute(
-                    select(schedules.c.next_due)
-                    .where(schedules.c.status == "active")
-                    .order_by(schedules.c.next_due)
-                    .limit(1)
-                )
-            ).scalar()
+            rows = (
+                await conn.execute(select(schedules).where(schedules.c.status == "active"))
+            ).all()
+        outlooks = await self.outlooks([Schedule.from_row(r) for r in rows])
+        times = [o.next_post for o in outlooks.values() if o.next_post is not None]
+        return min(times, default=None)
 
     # -- the loop ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -291,6 +415,8 @@ class PromptScheduler:
                     )
                 ).all()
             if not rows:
+                if self._notices is not None:  # ideas waiting since yesterday's notice
+                    await self._notices.send_due()
                 return posted
             handled = await self._handle_batch([Schedule.from_row(r) for r in rows])
             if handled is None:
@@ -300,43 +426,50 @@ class PromptScheduler:
     async def _handle_batch(self, due: list[Schedule]) -> int | None:
         now = self._clock.now()
         languages = {
-            ref: (await self._directory.community(ref)).default_language
+            ref: (await self._directory.community(ref)).languages
             for ref in {s.channel.community_ref for s in due}
         }
-        seen = await self._already_posted(due)
-        plans: dict[int, tuple[Schedule, SeriesModel | None, str, str | None, int]] = {}
+        async with self._engine.connect() as conn:
+            history = await self._history(conn, due)
+        plans: dict[int, _Plan] = {}
         for schedule in due:
             series = await self._series(schedule)
-            index = schedule.next_index
             if series is None:
-                outcome, prompt_id = "broken", None
-            elif schedule.next_date in schedule.skips:
+                plans[schedule.id] = _Plan(schedule, None, "broken", None, None, True)
+                continue
+            # A prompt never repeats in a group: only prompts this channel has not had,
+            # and the history grows as we go, so two schedules due together differ.
+            remaining = history.remaining(schedule, series)
+            prompt_id, position = None, None
+            if schedule.next_date in schedule.skips:
                 outcome = "break"
-                dropped = schedule.after_break == "skip"
-                prompt_id = series.prompts[index].id if dropped else None
-                index += 1 if dropped else 0
+                if schedule.after_break == "skip" and remaining:
+                    prompt_id = series.prompts[remaining.pop(0)].id
+                    history.dropped.setdefault(schedule.id, set()).add(prompt_id)
             elif now - schedule.next_due > CATCH_UP:
-                outcome, prompt_id = "missed", None
+                outcome = "missed"
+            elif not remaining:
+                outcome = "exhausted"
             else:
-                # A prompt never repeats in a group: pass over any it has already had.
-                done = seen.get((schedule.channel, series.id), set())
-                while index < len(series.prompts) and series.prompts[index].id in done:
-                    index += 1
-                if index >= len(series.prompts):
-                    outcome, prompt_id = "exhausted", None
-                else:
-                    outcome, prompt_id = "posted", series.prompts[index].id
-                    index += 1
-            plans[schedule.id] = (schedule, series, outcome, prompt_id, index)
+                outcome, position = "posted", remaining.pop(0)
+                prompt_id = series.prompts[position].id
+                history.posted.setdefault((schedule.channel, series.id), set()).add(prompt_id)
+            finished = self._next_post(schedule, schedule.next_date + WEEK, remaining) is None
+            plans[schedule.id] = _Plan(schedule, series, outcome, prompt_id, position, finished)
         intents: list[Intent] = []
         async with self._engine.begin() as conn:
             won = await self._claim_many(
-                conn, [(s.id, s.next_date.isoformat(), plans[s.id][3], plans[s.id][2]) for s in due]
+                conn,
+                [
+                    (s.id, s.next_date.isoformat(), plans[s.id].prompt_id, plans[s.id].outcome)
+                    for s in due
+                ],
             )
             if not won:
                 return None
             for schedule_id in won:
-                schedule, series, outcome, _, index = plans[schedule_id]
+                plan = plans[schedule_id]
+                schedule, series = plan.schedule, plan.series
                 if series is None:
                     log.error(
                         "event=schedule_series_missing schedule_id=%d series=%s",
@@ -349,48 +482,53 @@ class PromptScheduler:
                         .values(status="broken")
                     )
                     continue
-                language = languages[schedule.channel.community_ref]
-                if outcome == "posted":
-                    posted_index = next(
-                        i for i, p in enumerate(series.prompts) if p.id == plans[schedule_id][3]
-                    )
-                    intents.append(self._post(schedule, series, posted_index, language))
-                elif outcome == "missed":
-                    intents += await self._tell_organizers(schedule, series, language)
+                readers = languages[schedule.channel.community_ref]
+                if plan.position is not None:
+                    intents.append(self._post(schedule, series, plan.position, readers))
+                elif plan.outcome == "missed":
+                    intents += await self._tell_organizers(schedule, series, readers[0])
                 log.info(
                     "event=schedule_occurrence schedule_id=%d occurrence=%s outcome=%s",
                     schedule_id,
                     schedule.next_date,
-                    outcome,
+                    plan.outcome,
                 )
-            await self._advance_many(conn, [plans[i] for i in won])
+                consumed = schedule.next_index + (1 if plan.prompt_id else 0)
+                await self._advance(
+                    conn, schedule, schedule.next_date + WEEK, consumed, plan.finished
+                )
             staged = await self._outbox.stage(conn, intents)
         self._outbox.release(staged)
-        return sum(1 for i in won if plans[i][2] == "posted")
+        return sum(1 for i in won if plans[i].outcome == "posted")
 
-    async def _already_posted(
-        self, due: list[Schedule]
-    ) -> dict[tuple[ConversationRef, str], set[str]]:
-        """The prompts each due schedule's channel has already had, by (channel, series)."""
-        channels = {s.channel.channel for s in due}
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(
-                select(
-                    schedules.c.platform,
-                    schedules.c.community,
-                    schedules.c.channel,
-                    schedules.c.series_id,
-                    postings.c.prompt_id,
-                )
-                .join(postings, postings.c.schedule_id == schedules.c.id)
-                .where((postings.c.outcome == "posted") & schedules.c.channel.in_(channels))
+    async def _history(self, conn: AsyncConnection, found: list[Schedule]) -> _History:
+        """The prompts the channels of `found` have had, by (channel, series), the prompts
+        each schedule dropped at a break, and how many each schedule posted."""
+        history = _History({}, {}, {})  # posted, dropped, mine
+        channels = {s.channel.channel for s in found}
+        if not channels:
+            return history
+        rows = await conn.execute(
+            select(
+                schedules.c.platform,
+                schedules.c.community,
+                schedules.c.channel,
+                schedules.c.series_id,
+                postings.c.schedule_id,
+                postings.c.prompt_id,
+                postings.c.outcome,
             )
-            seen: dict[tuple[ConversationRef, str], set[str]] = {}
-            for platform, community, channel, series_id, prompt_id in rows:
-                seen.setdefault(
-                    (ConversationRef(platform, community, channel), series_id), set()
-                ).add(prompt_id)
-        return seen
+            .join(postings, postings.c.schedule_id == schedules.c.id)
+            .where(postings.c.prompt_id.is_not(None) & schedules.c.channel.in_(channels))
+        )
+        for platform, community, channel, series_id, schedule_id, prompt_id, outcome in rows:
+            if outcome == "posted":
+                where = ConversationRef(platform, community, channel)
+                history.posted.setdefault((where, series_id), set()).add(prompt_id)
+                history.mine.setdefault(schedule_id, set()).add(prompt_id)
+            else:
+                history.dropped.setdefault(schedule_id, set()).add(prompt_id)
+        return history
 
     async def _claim_many(
         self, conn: AsyncConnection, claims: list[tuple[int, str, str | None, str]]
@@ -415,47 +553,18 @@ class PromptScheduler:
             won += (await conn.execute(statement.values(**row))).scalars().all()
         return won
 
-    async def _advance_many(
-        self,
-        conn: AsyncConnection,
-        plans: list[tuple[Schedule, SeriesModel | None, str, str | None, int]],
-    ) -> None:
-        for schedule, series, _, _, index in plans:
-            if series is not None:
-                await self._advance(
-                    conn, schedule, schedule.next_date + WEEK, index, len(series.prompts)
-                )
-
     async def _advance(
-        self, conn: AsyncConnection, schedule: Schedule, day: date, index: int, count: int
+        self, conn: AsyncConnection, schedule: Schedule, day: date, consumed: int, finished: bool
     ) -> None:
-        finished = index >= count or (schedule.end is not None and day > schedule.end)
+        """Move the schedule to the slot `day`; finished when no prompt will go out again."""
         await conn.execute(
             update(schedules)
             .where(schedules.c.id == schedule.id)
             .values(
                 next_date=day.isoformat(),
-                next_index=index,
+                next_index=consumed,
                 next_due=due_at(day, schedule.at, schedule.timezone),
                 status="finished" if finished else schedule.status,
-            )
-        )
-
-    async def _claim(
-        self,
-        conn: AsyncConnection,
-        schedule_id: int,
-        occurrence: str,
-        prompt_id: str | None,
-        outcome: str,
-    ) -> None:
-        await conn.execute(
-            insert(postings).values(
-                schedule_id=schedule_id,
-                occurrence=occurrence,
-                prompt_id=prompt_id,
-                outcome=outcome,
-                at=self._clock.now(),
             )
         )
 
@@ -465,15 +574,15 @@ class PromptScheduler:
             return await self._own.series(community.id, community.default_language)
         return self._library.get(schedule.series_id, "en")
 
-    def _post(self, schedule: Schedule, series: SeriesModel, index: int, language: str) -> Post:
-        """The prompt in the group's language, opening a thread for the replies."""
-        t = translator(language)
-        localized = self._library.get(series.id, t.language) or series
-        prompt = localized.prompts[index]
-        footer = t._("Reply in this thread to join the conversation. Every voice is welcome.")
-        return Post(
-            to=schedule.channel,
-            message=Message(
+    def _post(
+        self, schedule: Schedule, series: SeriesModel, index: int, languages: Sequence[str]
+    ) -> Post:
+        """The prompt in each of the group's languages, opening one thread for the replies."""
+
+        def version(t: Translator) -> Message:
+            localized = self._library.get(series.id, t.language) or series
+            prompt = localized.prompts[index]
+            return Message(
                 title=t._(
                     "{series} · week {n} of {total}",
                     series=localized.title,
@@ -481,10 +590,16 @@ class PromptScheduler:
                     total=len(localized.prompts),
                 ),
                 text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
-                footer=footer,
-            ),
+                footer=t._(
+                    "Reply in this thread to join the conversation. Every voice is welcome."
+                ),
+            )
+
+        return Post(
+            to=schedule.channel,
+            message=in_languages(languages, version),
             opens_thread=True,
-            key=discussion_key(schedule.id, series.id, prompt.id),
+            key=discussion_key(schedule.id, series.id, series.prompts[index].id),
         )
 
     async def _tell_organizers(

@@ -11,11 +11,29 @@ from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.library import GradeBand, SeriesModel, Theme
 from bot.features.prompts.own import OWN_SERIES
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NP_, Translator
 from bot.intents import Intent, Message
 
 GRADES = tuple(get_args(GradeBand))
 THEMES = tuple(get_args(Theme))
+# The themes as words a reader may type (`theme=tareas`); the value stays the English one.
+_THEME_WORDS = (
+    NP_("choice", "parenting"),
+    NP_("choice", "communicating"),
+    NP_("choice", "volunteering"),
+    NP_("choice", "learning-at-home"),
+    NP_("choice", "decision-making"),
+    NP_("choice", "collaborating-with-community"),
+    NP_("choice", "reading"),
+    NP_("choice", "homework"),
+    NP_("choice", "screen-time"),
+    NP_("choice", "sleep"),
+    NP_("choice", "bullying-prevention"),
+    NP_("choice", "transitions"),
+    NP_("choice", "special-educational-needs"),
+    NP_("choice", "partnership"),
+    NP_("choice", "student-voice"),
+)
 THEME_LABELS = {
     "parenting": N_("parenting"),
     "communicating": N_("communicating"),
@@ -110,8 +128,10 @@ FEATURE = Feature(
             path="series list",
             description=N_("Browse the prompt series you can schedule"),
             options=(
-                Option("grade", "choice", N_("Only this grade band"), choices=GRADES),
-                Option("theme", "choice", N_("Only this theme"), choices=THEMES),
+                Option(
+                    NP_("option", "grade"), "choice", N_("Only this grade band"), choices=GRADES
+                ),
+                Option(NP_("option", "theme"), "choice", N_("Only this theme"), choices=THEMES),
             ),
             role=Role.ORGANIZER,
             handler=list_series,
@@ -121,7 +141,10 @@ FEATURE = Feature(
             description=N_("Read every prompt of a series"),
             options=(
                 Option(
-                    "series", "str", N_("The series, like homework-without-tears"), required=True
+                    NP_("option", "series"),
+                    "str",
+                    N_("The series, like homework-without-tears"),
+                    required=True,
                 ),
             ),
             role=Role.ORGANIZER,

@@ -1,20 +1,24 @@
 """`prompt suggest` (every member, anonymous if they wish), `prompt suggestions` with
-Accept and Set aside buttons, and `prompt add` for organizers. Accepted prompts join the
-group's own series, `our-prompts`."""
+Accept, Edit and Set aside buttons, and for organizers `prompt add`, `prompt own` (the
+group's series, with Edit and Remove), `prompt edit`, `prompt remove` and `prompt
+notices`. Accepted prompts join the group's own series, `our-prompts`."""
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandError, CommandSpec, Option
+from dataclasses import replace
+
+from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields, record_id
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Action, Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
-from bot.i18n import N_
-from bot.intents import Button, Intent, Message
-from bot.notify import reader, tell_organizers
+from bot.i18n import N_, NP_
+from bot.intents import Button, Form, Intent, Message, OpenForm
+from bot.notify import reader
 from bot.refs import MemberRef, mention
 
 ACCEPT, SET_ASIDE = "prompts.accept", "prompts.set-aside"
+EDIT, REMOVE = "prompts.edit", "prompts.remove"
 
 
 def _text(args: Args) -> str:
@@ -28,34 +32,37 @@ def _text(args: Args) -> str:
 
 
 async def suggest(ctx: Context, args: Args) -> list[Intent]:
+    """Store the idea and thank its author. For an anonymous idea the thank-you is sent
+    with `keep_copy=False`: a kept copy would say who sent the idea, at the moment it
+    arrived, which is exactly what anonymity hides, so the outbox deletes its row once
+    it is delivered (and the idea's stored time is coarse, see `own`). The organizers'
+    notice names no one, so it may be kept like any other message."""
     anonymous = bool(args.values.get("anonymous"))
     text = _text(args)
     await ctx.services.own_prompts.suggest(
         ctx.community.id, text, None if anonymous else ctx.member.id, ctx.t.language
     )
     thanks = (
-        ctx.t._(
-            "Thank you! Your idea is with the organizers. It was sent without your name, so I "
-            "can't tell you what they decide, but watch for it in the channel."
+        Message(
+            text=ctx.t._(
+                "Thank you! Your idea is with the organizers. It was sent without your name, "
+                "so I can't tell you what they decide, but watch for it in the channel."
+            ),
+            keep_copy=False,
         )
         if anonymous
-        else ctx.t._(
-            "Thank you! Your idea is with the organizers, and I'll tell you what they decide."
+        else Message(
+            text=ctx.t._(
+                "Thank you! Your idea is with the organizers, and I'll tell you what they decide."
+            )
         )
     )
-    return [ctx.reply(thanks), *await _tell_organizers(ctx)]
-
-
-async def _tell_organizers(ctx: Context) -> list[Intent]:
-    return await tell_organizers(
-        ctx.services.directory,
-        ctx.conversation.community_ref,
-        ctx.community.default_language,
-        lambda t: t._("A new prompt idea is waiting for you. “prompt suggestions” shows it."),
-    )
+    notices = await ctx.services.idea_notices.idea_arrived(ctx.conversation.community_ref)
+    return [ctx.reply(thanks), *notices]
 
 
 async def review(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     waiting = await ctx.services.own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
@@ -69,21 +76,20 @@ def _card(ctx: Context, idea: OwnPrompt) -> Message:
         else None
     )
     return Message(
-        text=f"“{idea.text}”",
+        text=f"#{idea.id} “{idea.text}”",
         footer=ctx.t._("Suggested by {who}", who=by)
         if by
         else ctx.t._("Suggested by someone who asked not to be named"),
         buttons=(
             Button(ctx.t._("Accept"), ACCEPT, str(idea.id), "primary"),
+            Button(ctx.t._("Edit"), EDIT, str(idea.id)),
             Button(ctx.t._("Set aside"), SET_ASIDE, str(idea.id)),
         ),
     )
 
 
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
-    decided = await ctx.services.own_prompts.decide(
-        ctx.community.id, int(value) if value.isdigit() else -1, accept
-    )
+    decided = await ctx.services.own_prompts.decide(ctx.community.id, _number(value), accept)
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
     intents: list[Intent] = [
@@ -125,6 +131,7 @@ async def set_aside(ctx: Context, value: str) -> list[Intent]:
 
 
 async def add(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
     await ctx.services.own_prompts.add(ctx.community.id, _text(args))
     return [
         ctx.reply(
@@ -136,7 +143,168 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
     ]
 
 
-TEXT = Option("text", "text", N_("The prompt, as parents will read it"), required=True, rest=True)
+def _number(raw: object) -> int:
+    """A record number from an option or a button's value; -1 (found nowhere) when it
+    is not one a database column can hold."""
+    return record_id(str(raw)) or -1
+
+
+async def own(ctx: Context, args: Args) -> list[Intent]:
+    """The group's own series, one card a prompt, with Edit and Remove."""
+    await ctx.services.idea_notices.organizer_seen(ctx)
+    prompts = await ctx.services.own_prompts.accepted(ctx.community.id)
+    if not prompts:
+        return [
+            ctx.reply(
+                ctx.t._(
+                    "The group's own series has no prompts yet. “prompt add” adds one, and "
+                    "accepted ideas join it."
+                )
+            )
+        ]
+    return [
+        ctx.reply(
+            Message(
+                text=f"#{p.id} · " + ctx.t._("week {n}", n=week) + f"\n“{p.text}”",
+                buttons=(
+                    Button(ctx.t._("Edit"), EDIT, str(p.id)),
+                    Button(ctx.t._("Remove"), REMOVE, str(p.id), "danger"),
+                ),
+            )
+        )
+        for week, p in enumerate(prompts[:20], 1)
+    ]
+
+
+def _unknown(value: object) -> CommandError:
+    return CommandError(
+        N_(
+            "There's no waiting idea or prompt #{id} of this group. “prompt suggestions” and "
+            "“prompt own” show them with their numbers."
+        ),
+        {"id": str(value)[:20]},  # never an answer that grows with the input
+    )
+
+
+async def edit(ctx: Context, args: Args) -> list[Intent]:
+    """New words for a waiting idea or an own prompt; with no text, a form filled with
+    the words it has now."""
+    number = _number(args.values.get("id"))
+    found = await ctx.services.own_prompts.get(ctx.community.id, number)
+    if found is None:
+        raise _unknown(args.values.get("id"))
+    if not (args.text("text") or "").strip():
+        return [_edit_form(ctx, found)]
+    edited = await ctx.services.own_prompts.edit(ctx.community.id, found.id, _text(args))
+    assert edited is not None
+    return [
+        ctx.reply(
+            ctx.t._("Changed. Idea #{id} now reads: “{text}”", id=edited.id, text=edited.text)
+            if edited.status == "pending"
+            else ctx.t._(
+                "Changed. Prompt #{id} of “{series}” now reads: “{text}”",
+                id=edited.id,
+                series=OWN_SERIES,
+                text=edited.text,
+            )
+        )
+    ]
+
+
+def _edit_form(ctx: Context, found: OwnPrompt) -> OpenForm:
+    given = Args({"id": str(found.id), "text": found.text})
+    fields = tuple(replace(f, required=True) for f in form_fields(EDIT_OPTIONS, given, ctx.t))
+    return OpenForm(
+        to=ctx.conversation,
+        member=ctx.member,
+        form=Form(
+            form_id="command:prompt edit",
+            title=ctx.t._("Edit a prompt"),
+            fields=fields,
+            submit_label=ctx.t._("Save"),
+        ),
+        in_reply_to=ctx.event.event_id,
+    )
+
+
+async def remove(ctx: Context, args: Args) -> list[Intent]:
+    number = _number(args.values.get("id"))
+    found = await ctx.services.own_prompts.get(ctx.community.id, number)
+    if found is not None and found.status == "pending":
+        return [
+            ctx.reply(
+                ctx.t._(
+                    "Idea #{id} is still waiting, so it isn't in the series yet. "
+                    "“prompt suggestions” lets you set it aside.",
+                    id=found.id,
+                )
+            )
+        ]
+    removed = await ctx.services.own_prompts.remove(ctx.community.id, number)
+    if removed is None:
+        raise _unknown(args.values.get("id"))
+    return [
+        ctx.reply(
+            ctx.t._(
+                "Removed from “{series}”: “{text}”. Where it was already posted, the post "
+                "and its replies stay.",
+                series=OWN_SERIES,
+                text=removed.text,
+            )
+        )
+    ]
+
+
+async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
+    # Organizers only: declared with the action, checked by the core.
+    try:
+        return await handler(ctx, Args({"id": value}))
+    except CommandError as problem:
+        return [ctx.reply(ctx.t._(problem.message, **problem.values))]
+
+
+async def edit_button(ctx: Context, value: str) -> list[Intent]:
+    return await _button(ctx, value, edit)
+
+
+async def remove_button(ctx: Context, value: str) -> list[Intent]:
+    return await _button(ctx, value, remove)
+
+
+async def notices(ctx: Context, args: Args) -> list[Intent]:
+    await ctx.services.idea_notices.organizer_seen(ctx)
+    on = bool(args.values.get("dm"))
+    await ctx.services.idea_notices.set_dm(ctx.conversation.community_ref, ctx.member.id, on)
+    return [
+        ctx.reply(
+            ctx.t._("I'll send you a message when prompt ideas are waiting, at most once a day.")
+            if on
+            else ctx.t._(
+                "I won't send you messages about waiting ideas. Your home page and "
+                "“prompt suggestions” still show them."
+            )
+        )
+    ]
+
+
+TEXT = Option(
+    NP_("option", "text"),
+    "text",
+    N_("The prompt, as parents will read it"),
+    required=True,
+    rest=True,
+)
+EDIT_OPTIONS = (
+    Option(
+        NP_("option", "id"),
+        "int",
+        N_("The idea's or prompt's number, from “prompt suggestions” or “prompt own”"),
+        required=True,
+    ),
+    Option(
+        NP_("option", "text"), "text", N_("The new words, as parents will read them"), rest=True
+    ),
+)
 
 FEATURE = Feature(
     name="suggestions",
@@ -144,8 +312,11 @@ FEATURE = Feature(
         CommandSpec(
             path="prompt suggest",
             description=N_("Suggest a discussion prompt to the organizers"),
-            # Text first, so it takes every word; anonymous=yes may come before it.
-            options=(TEXT, Option("anonymous", "bool", N_("Leave your name off (yes or no)"))),
+            # Text first, so it takes every word; anonymous=yes may stand anywhere.
+            options=(
+                TEXT,
+                Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
+            ),
             handler=suggest,
         ),
         CommandSpec(
@@ -161,9 +332,45 @@ FEATURE = Feature(
             role=Role.ORGANIZER,
             handler=add,
         ),
+        CommandSpec(
+            path="prompt own",
+            description=N_("See, edit or remove the group's own prompts"),
+            role=Role.ORGANIZER,
+            handler=own,
+        ),
+        CommandSpec(
+            path="prompt edit",
+            description=N_("Change the words of a waiting idea or of one of the group's prompts"),
+            options=EDIT_OPTIONS,
+            role=Role.ORGANIZER,
+            handler=edit,
+        ),
+        CommandSpec(
+            path="prompt remove",
+            description=N_("Take a prompt out of the group's own series"),
+            options=(EDIT_OPTIONS[0],),
+            role=Role.ORGANIZER,
+            handler=remove,
+        ),
+        CommandSpec(
+            path="prompt notices",
+            description=N_("Whether I message you when prompt ideas are waiting"),
+            options=(
+                Option(
+                    NP_("option", "dm"),
+                    "bool",
+                    N_("A message at most once a day (yes or no)"),
+                    required=True,
+                ),
+            ),
+            role=Role.ORGANIZER,
+            handler=notices,
+        ),
     ),
     actions={
         ACCEPT: Action(accept, Role.ORGANIZER),
         SET_ASIDE: Action(set_aside, Role.ORGANIZER),
+        EDIT: Action(edit_button, Role.ORGANIZER),
+        REMOVE: Action(remove_button, Role.ORGANIZER),
     },
 )

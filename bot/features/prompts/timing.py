@@ -37,12 +37,13 @@ def next_slot(after: datetime, weekday: int, at: time, timezone: str, not_before
     return day
 
 
-def parse_time(text: str) -> time | None:
-    """ "19:00", "7:30" or "19" as a time of day; None when it is not one."""
-    hours, _, minutes = text.strip().partition(":")
-    if not hours.isdigit() or (minutes and not minutes.isdigit()):
+def next_posting(day: date, skips: frozenset[date], end: date | None) -> tuple[date, int] | None:
+    """The first weekly slot from `day` on that is no break week, and how many break
+    weeks come before it; None when no such slot falls on or before `end`."""
+    breaks = 0
+    while day in skips:
+        day += WEEK
+        breaks += 1
+    if end is not None and day > end:
         return None
-    h, m = int(hours), int(minutes or 0)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        return None
-    return time(h, m)
+    return day, breaks

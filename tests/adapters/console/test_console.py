@@ -1,11 +1,13 @@
 """The console adapter in process: buttons, forms, threads, reactions, DMs."""
 
 import io
+import re
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
 from adapters.console import ConsoleAdapter
+from adapters.console.markup import styled
 from adapters.console.view import View
 from bot.app import Homeroom
 from bot.clock import FakeClock
@@ -33,26 +35,179 @@ async def test_pressing_a_button(console: tuple[ConsoleAdapter, io.StringIO]) ->
     shown = await type_lines(adapter, out, "homeroom help")
     assert "[1] help  [2] setup  [3] role  [4] series  [5] prompt   (:press N)" in shown
     shown = await type_lines(adapter, out, ":press 3")
-    assert "*Help: role*" in shown
+    assert "    Help: role\n" in shown
     assert "There is no such button" in await type_lines(adapter, out, ":press 9")
 
 
-async def test_filling_a_form_field_by_field(console: tuple[ConsoleAdapter, io.StringIO]) -> None:
+async def test_any_button_on_screen_can_be_pressed_by_whoever_sees_it(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "homeroom help")
+    shown = await type_lines(adapter, out, "homeroom help")
+    assert "[6] help  [7] setup  [8] role  [9] series  [10] prompt   (:press N)" in shown
+    assert "    Help: setup\n" in await type_lines(adapter, out, ":press 2")  # the first card
+    assert "    Help: series\n" in await type_lines(adapter, out, ":press 9")  # the second
+    shown = await type_lines(adapter, out, ":as lee", ":press 7")
+    assert shown.endswith("Button [7] is on a card only dana can see.\n")
+
+
+async def test_filling_a_form_question_by_question(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
     adapter, out = console
     shown = await type_lines(adapter, out, "/role grant")
-    assert "📝 Make a member a liaison or an organizer" in shown
-    assert "1/2 The member, like @name" in shown
+    assert "Make a member a liaison or an organizer (1/2): The member, like @name" in shown
+    assert adapter.prompt() == "dana 📝> "
     shown = await type_lines(adapter, out, "@sam")
-    assert "2/2 liaison or organizer (liaison, organizer)" in shown
+    assert "Make a member a liaison or an organizer (2/2): liaison or organizer" in shown
     shown = await type_lines(adapter, out, "liaison")
     assert "Done: @sam is now a liaison." in shown
+    assert adapter.prompt() == "dana@#parents> "
+    assert "posted message" not in out.getvalue()  # answers are not channel messages
     assert "sam has no direct messages" not in await type_lines(adapter, out, ":as sam", ":dm")
+
+
+async def test_a_wrong_answer_is_asked_again_and_nothing_said_goes_public(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, ":as maria", "/homeroom prompt suggest")
+    await type_lines(adapter, out, "¿Qué hacen en los días de nieve?")
+    shown = await type_lines(adapter, out, "quizás")
+    assert "“anónimo” necesita sí o no, y “quizás” no es ninguno de los dos." in shown
+    assert "(2/2)" in shown and adapter.prompt() == "maria 📝> "
+    shown = await type_lines(adapter, out, "sí")
+    assert "Gracias" in shown and "sin su nombre" in shown
+    assert "posted" not in shown and adapter.prompt() == "maria@#parents> "
 
 
 async def test_a_form_can_be_cancelled(console: tuple[ConsoleAdapter, io.StringIO]) -> None:
     adapter, out = console
     await type_lines(adapter, out, "/homeroom setup")
-    assert "Form closed; nothing was sent." in await type_lines(adapter, out, ":cancel")
+    shown = await type_lines(adapter, out, "cancel")
+    assert "Okay, I stopped there. Nothing was changed." in shown
+    assert adapter.prompt() == "dana@#parents> "
+
+
+async def test_a_command_typed_in_a_form_asks_first_and_runs_once_the_form_is_left(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "/homeroom setup", "America/New_York")
+    shown = await type_lines(adapter, out, "/homeroom role list")
+    assert "Leave the form?" in shown and "No one has a role" not in shown
+    shown = await type_lines(adapter, out, "no")
+    assert "Set up Homeroom (2/4)" in shown and adapter.prompt() == "dana 📝> "
+    shown = await type_lines(adapter, out, ":in #liaisons")
+    assert "Leave the form?" in shown
+    shown = await type_lines(adapter, out, "yes")
+    assert "Okay, you left the form. Nothing was changed." in shown
+    assert shown.endswith("You are in #liaisons.\n")
+
+
+async def test_switching_member_sets_a_form_aside_until_its_member_is_back(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "/homeroom setup", "America/New_York")
+    shown = await type_lines(adapter, out, ":as lee")
+    assert shown.startswith(
+        "📝 The form “Set up Homeroom” is set aside, at question 2 of 4. It waits for dana: "
+        "switch back with “:as dana” to go on.\nYou are now lee.\n"
+    )
+    shown = await type_lines(adapter, out, "Hi all")
+    assert "lee posted message 1" in shown and adapter.prompt() == "lee@#parents> "
+    shown = await type_lines(adapter, out, ":as dana")
+    assert "Set up Homeroom (2/4)" in shown and adapter.prompt() == "dana 📝> "
+    await type_lines(adapter, out, "en,es", "-", "-")
+    shown = await type_lines(adapter, out, "/homeroom setup")  # the saved answers are kept
+    assert "Send “-” to keep “America/New_York”." in shown
+
+
+async def test_a_spanish_reader_sees_the_form_in_spanish(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "/homeroom role grant @maria organizer", ":as maria")
+    shown = await type_lines(adapter, out, "/homeroom setup", "Marte/Olimpo", ":as lee")
+    assert "No conozco la zona horaria “Marte/Olimpo”." in shown
+    assert "Envíe “-” para dejar “UTC”.\n    Envíe “cancelar” para parar." in shown
+    assert "📝 El formulario “Configurar Homeroom” queda a un lado" in shown
+    for english in ("Send", "keep", "optional", "cancel stops", "Form closed", "set aside"):
+        assert english not in shown
+
+
+async def test_react_who_and_dm_say_what_happened(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    shown = await type_lines(adapter, out, ":who")
+    assert "  sam    roles: parent; school staff" in shown
+    await type_lines(adapter, out, "/homeroom role grant @sam liaison")
+    shown = await type_lines(adapter, out, ":who")
+    assert "  sam    roles: parent, liaison; school staff" in shown
+    assert "  dana   roles: parent, organizer; organizer" in shown
+    shown = await type_lines(adapter, out, ":as lee", "Hello", ":react 1 👍")
+    assert shown.endswith("#parents | lee reacted 👍 to message 1\n")
+    shown = await type_lines(adapter, out, ":as sam", ":dm")
+    assert shown.startswith("You are now sam.\n✉ 1. Welcome! @dana made you a school liaison")
+
+
+async def test_chat_markup_is_shown_as_a_terminal_shows_it(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    shown = await type_lines(
+        adapter,
+        out,
+        "/homeroom setup queue=#liaisons",
+        "/homeroom role grant @sam liaison",
+        "/homeroom setup",
+        "-",
+        "-",
+    )
+    assert "    Homeroom setup\n" in shown
+    assert "Done: @sam is now a liaison." in shown
+    assert "Send “-” to keep “#liaisons”." in shown
+    for raw in ("<@", "<#", "*"):
+        assert raw not in shown
+    assert re.search(r"(^|\s)_|_($|\s)", shown) is None
+
+
+def test_markup_becomes_styles_in_a_terminal() -> None:
+    text = styled("*Week 1* for <@dana> in <#C1|parents>: `help`, _welcome_, a_b_c 2*3*4")
+    assert text.plain == "Week 1 for @dana in #parents: help, welcome, a_b_c 2*3*4"
+    assert [(text.plain[s.start : s.end], s.style) for s in text.spans] == [
+        ("Week 1", "bold"),
+        ("@dana", "bold"),
+        ("#parents", "bold"),
+        ("help", "dim"),
+        ("welcome", "italic"),
+    ]
+
+
+TRICKS = "a\x1b[31m\x1b]0;owned\x07b\x9b31mc\u202eevil\u2066d\x08e\x00f\x7fg"
+SHOWN = "a^[[31m^[]0;owned^Gb<U+009B>31mc<U+202E>evil<U+2066>d^He^@f<U+007F>g"
+
+
+async def test_a_members_terminal_escapes_are_shown_inert(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, _ = console
+    for rich in (False, True):
+        out = io.StringIO()
+        adapter.view = View(out, rich=rich)
+        # The core refuses the NUL byte in a command, so that one is not echoed back.
+        await adapter.handle_line(f"/homeroom series preview {TRICKS}")
+        await adapter.handle_line(f":as lee{TRICKS}")
+        adapter.view.line(f"lee@#parents> {TRICKS}\rover")
+        shown = out.getvalue()
+        assert shown.count(SHOWN) == 2
+        assert f"{SHOWN}^Mover" in shown
+        controls = {c for c in shown if ord(c) < 32 or 0x7F <= ord(c) < 0xA0}
+        assert controls == {"\n"}
+        assert "\u202e" not in shown and "\u2066" not in shown
 
 
 async def test_messages_thread_replies_and_reactions(
@@ -75,7 +230,7 @@ async def test_console_commands_explain_mistakes(
     assert "There is no #gym. Channels: #parents, #liaisons." in shown
     assert "I don't know :fly. Type :help for the console commands." in shown
     assert "Use :reply N TEXT" in shown
-    assert "maria  parent (reads Spanish), language es" in shown
+    assert "maria  roles: parent; parent (reads Spanish), language es" in shown
     assert not await adapter.handle_line(":quit")
 
 

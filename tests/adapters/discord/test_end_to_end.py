@@ -58,9 +58,10 @@ async def test_setup_and_role_make_exactly_these_rest_calls(discord_bot: Discord
         admin=True,
     )
     await fake.dispatch("INTERACTION_CREATE", grant)
-    await fake.wait_for(5)
+    await fake.wait_for(6)
     routes = sorted(f"{c.method} {c.path.split('/')[1]}" for c in fake.calls)
     assert routes == [
+        "GET guilds",  # is Sam a member of the server? (a role is never granted to no one)
         "POST channels",  # the liaison queue's welcome
         "POST channels",  # the new liaison's welcome, in their DM
         "POST interactions",  # setup's summary, to Dana only
@@ -68,7 +69,7 @@ async def test_setup_and_role_make_exactly_these_rest_calls(discord_bot: Discord
         "POST users",  # opening the DM
     ]
     [queue_welcome] = [c for c in fake.calls if c.path == f"/channels/{LIAISONS}/messages"]
-    assert "liaison queue" in queue_welcome.body["content"]
+    assert "liaisons' channel" in queue_welcome.body["content"]
     done = next(c for c in fake.calls if c.path.startswith(f"/interactions/{grant['id']}"))
     assert done.body["data"]["content"] == f"Done: <@{SAM}> is now a liaison."
     assert done.body["data"]["allowed_mentions"]["users"] == []  # named, never pinged
@@ -347,3 +348,36 @@ async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig)
     ]
     for call in carrying:
         assert call.body["allowed_mentions"]["parse"] == [], call.path
+
+
+async def test_a_role_welcome_is_in_the_language_the_member_uses_on_discord(
+    discord_bot: DiscordRig,
+) -> None:
+    fake = discord_bot.fake
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=MARIA, locale="es-ES"))
+    await fake.wait_for(1, CALLBACK)
+    grant = slash_command(
+        "role",
+        [sub("grant", option("member", MARIA, 6), option("role", "liaison"))],
+        user_id=DANA,
+        admin=True,
+    )
+    await fake.dispatch("INTERACTION_CREATE", grant)
+    [welcome] = await fake.wait_for(1, "POST /channels/")
+    assert welcome.body["content"].startswith("¡Bienvenido/a!")
+
+
+async def test_a_role_for_someone_not_in_the_server_is_refused(discord_bot: DiscordRig) -> None:
+    fake = discord_bot.fake
+    fake.missing_members.add(SAM)  # Sam left the server
+    grant = slash_command(
+        "role",
+        [sub("grant", option("member", SAM, 6), option("role", "liaison"))],
+        user_id=DANA,
+        admin=True,
+    )
+    await fake.dispatch("INTERACTION_CREATE", grant)
+    [refused] = await fake.wait_for(1, CALLBACK)
+    assert refused.body["data"]["content"].startswith(f"I can't find @{SAM} in this community")
+    await discord_bot.app.outbox.idle()
+    assert [c for c in fake.calls if c.path.startswith("/channels/")] == []  # no welcome

@@ -44,9 +44,10 @@ async def test_homeroom_run_answers_help_setup_and_role_as_interactions(
     await fake.dispatch(
         "INTERACTION_CREATE", slash_command("role", [grant], user_id=DANA, admin=True)
     )
-    await fake.wait_for(7)
+    await fake.wait_for(8)
     calls = sorted(f"{c.method} {'/'.join(c.path.split('/')[:2])}" for c in fake.calls)
     assert calls == [
+        "GET /guilds",  # is Sam a member of the server? (a role is never granted to no one)
         "POST /channels",  # the queue channel's welcome
         "POST /channels",  # the new liaison's welcome, in their DM
         "POST /interactions",  # help, to Lee only

@@ -3,7 +3,9 @@
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
+import aiohttp
 import pytest
 
 from adapters.slack.fake import (
@@ -64,11 +66,12 @@ async def test_setup_and_role_grant_make_exactly_these_calls(slack: SlackRig) ->
     [opened] = [c for c in fake.calls if c.method == "conversations.open"]
     assert "America/Chicago" in summary.params["text"]
     assert queue_post.params["channel"] == "C0LIAISONS"
-    assert "liaison queue" in queue_post.params["text"]
+    assert "liaisons' channel" in queue_post.params["text"]
+    assert "canal de quienes son enlaces" in queue_post.params["text"]  # en,es: both
     assert granted.params["text"] == "Done: <@U0SAM> is now a liaison."
     assert opened.params["users"] == SAM
     assert welcome.params["channel"] == "DU0SAM"
-    assert "<#C0LIAISONS>" in welcome.params["text"]
+    assert "made you a school liaison" in welcome.params["text"]
 
 
 async def test_a_spanish_speaking_member_gets_spanish(slack: SlackRig) -> None:
@@ -274,3 +277,105 @@ async def test_the_bot_knows_which_channels_it_can_post_in(slack: SlackRig) -> N
     slack.fake.missing_channels.add("C0GONE")
     assert await slack.adapter.can_post("C0PARENTS")
     assert not await slack.adapter.can_post("C0GONE")
+
+
+async def test_requests_without_signature_headers_or_with_a_bad_timestamp_get_401(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = urlencode(slash("help", user=LEE))
+    signed = slack.client.sign(body)
+    unsigned_cases = [
+        {},  # no signature headers at all
+        {"X-Slack-Signature": signed["X-Slack-Signature"]},  # no timestamp
+        {"X-Slack-Request-Timestamp": signed["X-Slack-Request-Timestamp"]},  # no signature
+        {**signed, "X-Slack-Request-Timestamp": "soon"},
+        {**signed, "X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠"},  # digits, but not ASCII
+        {**signed, "X-Slack-Request-Timestamp": ""},
+    ]
+    statuses = []
+    with caplog.at_level(logging.DEBUG):
+        for headers in unsigned_cases:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(
+                    slack.client.app_url,
+                    data=body,
+                    headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+                ) as response,
+            ):
+                statuses.append(response.status)
+    assert statuses == [401] * len(unsigned_cases)
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert slack.fake.calls == []
+
+
+@pytest.mark.parametrize(
+    "missing", ["trigger_id", "channel_id", "user_id", "team_id", "command", "response_url"]
+)
+async def test_a_signed_command_with_a_missing_field_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture, missing: str
+) -> None:
+    payload = slash("help", user=LEE, respond_to=slack.fake.url)
+    del payload[missing]
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack.client.command(payload)
+        await slack.adapter.homeroom.outbox.idle()
+    assert status in (200, 400, 404)  # 404: no listener for a payload naming no command
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions"},
+        {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": LEE}},
+        {"type": "view_submission", "team": {"id": "T0SCHOOL"}, "user": {"id": LEE}},
+        {"type": "message_action", "callback_id": "homeroom.x", "user": {"id": LEE}},
+    ],
+)
+async def test_a_signed_interaction_with_missing_fields_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture, payload: dict[str, object]
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack.client.interaction(payload)
+        await slack.adapter.homeroom.outbox.idle()
+    assert status in (200, 400, 404)
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+
+
+async def test_a_signed_event_with_missing_fields_is_answered_without_a_traceback(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = [
+        {"type": "event_callback", "event": {"type": "message", "user": LEE}},
+        event_callback({"type": "reaction_added", "user": LEE}),
+        event_callback({"type": "message", "user": LEE}),
+    ]
+    with caplog.at_level(logging.DEBUG):
+        statuses = [(await slack.client.event(e))[0] for e in events]
+        await slack.adapter.homeroom.outbox.idle()
+    assert all(s in (200, 400) for s in statuses)
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+
+
+async def test_a_role_for_someone_slack_does_not_know_is_refused_with_the_nearest_name(
+    slack: SlackRig,
+) -> None:
+    fake = slack.fake
+    await slack.client.command(slash("role grant @saam liaison", user=DANA, respond_to=fake.url))
+    [refused] = await fake.wait_for(1)
+    assert refused.params["text"] == (
+        "I can't find @saam in this community, so nothing changed. Did you mean <@U0SAM>?"
+    )
+    assert fake.methods() == ["response_url"]  # no DM to no one
+
+
+async def test_a_role_welcome_is_in_the_recipients_slack_language(slack: SlackRig) -> None:
+    fake = slack.fake
+    await slack.client.command(
+        slash("role grant <@U0MARIA|maria> liaison", user=DANA, respond_to=fake.url)
+    )
+    await fake.wait_for(3)
+    [welcome] = [c for c in fake.calls if c.method == "chat.postMessage"]
+    assert welcome.params["text"].startswith("¡Bienvenido/a!")  # Maria's Slack speaks Spanish

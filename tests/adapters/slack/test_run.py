@@ -49,3 +49,22 @@ async def test_homeroom_run_serves_help_setup_and_role_over_slack(
         ("response_url", ""),  # setup's summary, to Dana only
         ("response_url", ""),  # "Done: ... is now a liaison", to Dana only
     ]
+
+
+async def test_homeroom_run_in_socket_mode_needs_no_signing_secret(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """The README's Socket Mode set-up: a bot token and an app token, nothing else."""
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_API_URL": fake_slack.url + "/api/",
+    }
+    async with homeroom_running(tmp_path, **settings):
+        await fake_slack.wait_for_socket()
+        envelope = await fake_slack.push(
+            "slash_commands", slash("help", user=LEE, respond_to=fake_slack.url)
+        )
+        assert (await fake_slack.wait_for_ack(envelope))["envelope_id"] == envelope
+        [reply] = await fake_slack.wait_for(1, "response_url")
+        assert reply.params["text"].startswith("*Homeroom help*")

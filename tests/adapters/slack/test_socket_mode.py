@@ -14,7 +14,7 @@ from tests.conftest import LEE, SAM
 @pytest_asyncio.fixture
 async def socket_adapter(homeroom: Homeroom, fake_slack: FakeSlack) -> AsyncIterator[SlackAdapter]:
     settings = slack_settings(
-        homeroom, fake_slack, 0, slack_mode="socket", slack_app_token="xapp-test"
+        homeroom, fake_slack, 3000, slack_mode="socket", slack_app_token="xapp-test"
     )
     adapter = SlackAdapter(homeroom, settings)
     homeroom.attach(adapter)

@@ -1,0 +1,55 @@
+"""Words members type, marked here so each language's catalog carries them: command
+options' names (`pgettext("option", ...)`) and choices' values (`pgettext("choice", ...)`).
+
+`Translator.option_name` and `Translator.choice` show them, in help's syntax lines and
+forms, so a Spanish reader reads `help [tema]` and `rol: enlace`. Weekday choices come
+from Babel's day names instead. A test fails when a command's option lacks a name here.
+"""
+
+from bot.i18n import NP_
+
+OPTION_NAMES = (
+    NP_("option", "topic"),
+    NP_("option", "timezone"),
+    NP_("option", "languages"),
+    NP_("option", "queue"),
+    NP_("option", "group"),
+    NP_("option", "member"),
+    NP_("option", "role"),
+    NP_("option", "grade"),
+    NP_("option", "theme"),
+    NP_("option", "series"),
+    NP_("option", "channel"),
+    NP_("option", "weekday"),
+    NP_("option", "time"),
+    NP_("option", "start"),
+    NP_("option", "end"),
+    NP_("option", "skip"),
+    NP_("option", "after-break"),
+    NP_("option", "id"),
+    NP_("option", "text"),
+    NP_("option", "anonymous"),
+)
+
+CHOICES = (
+    NP_("choice", "liaison"),
+    NP_("choice", "organizer"),
+    NP_("choice", "shift"),
+    NP_("choice", "skip"),
+    # Themes of the prompt library (bot.features.prompts.library.Theme).
+    NP_("choice", "parenting"),
+    NP_("choice", "communicating"),
+    NP_("choice", "volunteering"),
+    NP_("choice", "learning-at-home"),
+    NP_("choice", "decision-making"),
+    NP_("choice", "collaborating-with-community"),
+    NP_("choice", "reading"),
+    NP_("choice", "homework"),
+    NP_("choice", "screen-time"),
+    NP_("choice", "sleep"),
+    NP_("choice", "bullying-prevention"),
+    NP_("choice", "transitions"),
+    NP_("choice", "special-educational-needs"),
+    NP_("choice", "partnership"),
+    NP_("choice", "student-voice"),
+)

@@ -1,0 +1,119 @@
+"""The core's front door: what a member sent, made safe before anything else sees it.
+
+Text that is not valid Unicode (a lone surrogate) cannot be written to a database, a
+log line or the outbox's JSON, and PostgreSQL refuses a NUL byte in text. So every
+string of an inbound event is cleaned here, before de-duplication, storage or a log:
+such characters become U+FFFD. A command, button or form that carried one is refused
+with a kind word (nothing downstream runs on half-read input); a conversation message
+is kept, cleaned. Input longer than any honest use is refused too (or, for a message in
+a conversation, cut), so one huge paste can neither stall the loop nor flood replies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TypeVar
+
+from bot.events import (
+    CommandInvoked,
+    ComponentSubmitted,
+    FormSubmitted,
+    InboundEvent,
+    MessagePosted,
+)
+from bot.i18n import N_
+
+# Lone surrogates (not text at all) and NUL (PostgreSQL refuses it in text).
+_UNREADABLE = re.compile("[\ud800-\udfff\x00]")
+REPLACEMENT = "\ufffd"
+
+MAX_COMMAND = 4000  # a slash command's text (Slack's own limit is 4,000 characters)
+MAX_FORM_VALUE = 4000  # one answer in a form
+MAX_FORM_FIELDS = 25  # more than any form of ours has
+MAX_BUTTON_VALUE = 200  # our buttons carry a record's number or a short word
+MAX_MESSAGE = 40_000  # Slack's own limit for a message; longer is cut
+
+UNREADABLE = N_(
+    "Part of what you sent isn't text I can read (it may have been garbled on the way). "
+    "Nothing was changed; please type it again."
+)
+TOO_LONG = N_(
+    "That's more than I can read at once: {n} characters, and I take at most {most}. "
+    "Nothing was changed; please shorten it."
+)
+STALE_BUTTON = N_("That button is no longer in use. Nothing was changed.")
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why an event must not run, as a msgid and its values."""
+
+    message: str
+    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def admit(event: InboundEvent) -> tuple[InboundEvent, Refusal | None]:
+    """The event with only storable text, and why it must be refused, if it must."""
+    cleaner = _Cleaner()
+    cleaned = cleaner.clean(event)
+    asks = isinstance(cleaned, CommandInvoked | ComponentSubmitted | FormSubmitted)
+    if asks and cleaner.replaced:
+        return cleaned, Refusal(UNREADABLE)
+    if isinstance(cleaned, CommandInvoked):
+        size = len(cleaned.text) + sum(len(k) + len(v) for k, v in cleaned.options.items())
+        size += len(cleaned.target_text)
+        if size > MAX_COMMAND:
+            return cleaned, _too_long(size, MAX_COMMAND)
+    elif isinstance(cleaned, FormSubmitted):
+        longest = max((len(v) for v in cleaned.values.values()), default=0)
+        if longest > MAX_FORM_VALUE:
+            return cleaned, _too_long(longest, MAX_FORM_VALUE)
+        if len(cleaned.values) > MAX_FORM_FIELDS:
+            return cleaned, Refusal(N_("That form is no longer in use. Nothing was changed."))
+    elif isinstance(cleaned, ComponentSubmitted):
+        if len(cleaned.value) > MAX_BUTTON_VALUE or len(cleaned.action_id) > MAX_BUTTON_VALUE:
+            return cleaned, Refusal(STALE_BUTTON)
+    elif isinstance(cleaned, MessagePosted) and len(cleaned.text) > MAX_MESSAGE:
+        cleaned = dataclasses.replace(cleaned, text=cleaned.text[:MAX_MESSAGE])
+    return cleaned, None
+
+
+def _too_long(n: int, most: int) -> Refusal:
+    return Refusal(TOO_LONG, {"n": str(n), "most": str(most)})
+
+
+class _Cleaner:
+    """Replaces unreadable characters in every string of a (frozen) event, recursively."""
+
+    def __init__(self) -> None:
+        self.replaced = False
+
+    def clean(self, value: T) -> T:
+        """`value` itself when it holds nothing unreadable (the common case, kept cheap)."""
+        if isinstance(value, str):
+            return self._text(value)  # type: ignore[return-value]
+        if isinstance(value, Mapping):
+            items = {self._text(str(k)): self.clean(v) for k, v in value.items()}
+            if all(k in value and value[k] is v for k, v in items.items()):
+                return value
+            return MappingProxyType(items)  # type: ignore[return-value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for f in dataclasses.fields(value):
+                before = getattr(value, f.name)
+                after = self.clean(before)
+                if after is not before:
+                    changes[f.name] = after
+            return dataclasses.replace(value, **changes) if changes else value
+        return value
+
+    def _text(self, text: str) -> str:
+        if _UNREADABLE.search(text) is None:
+            return text
+        self.replaced = True
+        return _UNREADABLE.sub(REPLACEMENT, text)
