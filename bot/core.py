@@ -15,15 +15,14 @@ from types import MappingProxyType
 from bot.capabilities import Capabilities
 from bot.commands import (
     COMMAND_FORM,
-    MAX_QUOTE,
     Args,
     CommandError,
     CommandRegistry,
     CommandSpec,
     convert,
-    excerpt,
     form_fields,
     parse_text,
+    quoted,
 )
 from bot.context import Context, Services
 from bot.dedupe import InboundDedupe
@@ -57,15 +56,6 @@ _NEEDS_ROLE = {
 
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
-
-# Values that list what is accepted (program text, not what a member typed) may be longer.
-_LISTS = frozenset({"choices", "options", "supported", "topics"})
-
-
-def _quoted(values: Mapping[str, str]) -> dict[str, str]:
-    """Error values, with what a member typed cut to a short excerpt: an answer to bad
-    input never grows with the input."""
-    return {k: excerpt(v, 400 if k in _LISTS else MAX_QUOTE) for k, v in values.items()}
 
 
 class Core:
@@ -133,7 +123,7 @@ class Core:
         except CommandError as problem:
             # Refused input must have changed nothing (the fuzz test holds us to it).
             log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
-            intents = [ctx.reply(ctx.t._(problem.message, **_quoted(problem.values)))]
+            intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
         except Exception:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
@@ -227,6 +217,7 @@ class Core:
             title=ctx.t._(spec.description),
             fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
+            keep_copy=spec.keeps_copies,
         )
         return OpenForm(
             to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id

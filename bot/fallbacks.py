@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, Option, convert_value
+from bot.commands import CommandError, CommandRegistry, Option, convert_value, quoted
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
@@ -157,7 +157,10 @@ class Fallbacks:
             )
         prompt = field_prompt(t, intent.form, intent.form.fields[0], 1)
         return Ephemeral(
-            to=where, member=member, message=Message(text=prompt), in_reply_to=intent.in_reply_to
+            to=where,
+            member=member,
+            message=Message(text=prompt, keep_copy=intent.form.keep_copy),
+            in_reply_to=intent.in_reply_to,
         )
 
     async def intercept(
@@ -229,26 +232,30 @@ class Fallbacks:
                     left = t._("Okay, you left the form. Nothing was changed.")
                     return [self._say(event, left)], None
                 if leave is None and not text:
-                    return [self._say(event, ask_leave)], None  # asked again, as it was
+                    return [
+                        self._say(event, ask_leave, form.keep_copy)
+                    ], None  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
-                    return [self._say(event, again)], None
+                    return [self._say(event, again, form.keep_copy)], None
                 await keep(answers)
-                return [self._say(event, question)], None
+                return [self._say(event, question, form.keep_copy)], None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                return [self._say(event, ask_leave)], None
+                return [self._say(event, ask_leave, form.keep_copy)], None
             if not text:
-                return [self._say(event, question)], None  # an image or an empty line
+                return [
+                    self._say(event, question, form.keep_copy)
+                ], None  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
             if problem:
-                return [self._say(event, problem + "\n" + question)], None
+                return [self._say(event, problem + "\n" + question, form.keep_copy)], None
             answers[field.name] = value
             if len(answers) < len(form.fields):
                 await keep(answers)
                 next_field = form.fields[len(answers)]
                 prompt = field_prompt(t, form, next_field, len(answers) + 1)
-                return [self._say(event, prompt)], None
+                return [self._say(event, prompt, form.keep_copy)], None
             await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
@@ -281,7 +288,7 @@ class Fallbacks:
             try:
                 convert_value(option, text, where, t)
             except CommandError as problem:
-                return "", t._(problem.message, **problem.values)
+                return "", t._(problem.message, **quoted(problem.values))
         return text, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
@@ -325,13 +332,15 @@ class Fallbacks:
         )
 
     @staticmethod
-    def _say(event: MessagePosted, text: str) -> Intent:
+    def _say(event: MessagePosted, text: str, keep_copy: bool = True) -> Intent:
         if event.is_direct:
-            return DirectMessage(member=event.actor.ref, message=Message(text=text))
+            return DirectMessage(
+                member=event.actor.ref, message=Message(text=text, keep_copy=keep_copy)
+            )
         return Ephemeral(
             to=event.conversation,
             member=event.actor.ref,
-            message=Message(text=text),
+            message=Message(text=text, keep_copy=keep_copy),
             in_reply_to=event.event_id,
         )
 
@@ -386,6 +395,7 @@ def _form_from_json(payload: str) -> Form:
         title=data["title"],
         fields=fields,
         submit_label=data["submit_label"],
+        keep_copy=data.get("keep_copy", True),
     )
 
 

@@ -36,6 +36,7 @@ from bot.intents import (
     intent_from_json,
     intent_to_json,
     is_private,
+    keeps_copy,
     lane_of,
     platform_of,
 )
@@ -387,9 +388,9 @@ class Outbox:
             self.sent_count += 1
         await self._marks.write(mark)
         lane.queue.popleft()
-        self._held.discard(item.id)
-        if not getattr(getattr(item.intent, "message", None), "keep_copy", True):
+        if not keeps_copy(item.intent):
             await self._forget(item.id)
+        self._held.discard(item.id)
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()

@@ -264,17 +264,21 @@ class TestBot:
     ) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table (but delivery bookkeeping), to compare before/after:
         input that was refused must leave this unchanged."""
-        from sqlalchemy import select
+        from sqlalchemy import text
 
         from bot.storage.tables import metadata
 
-        found: dict[str, list[tuple[Any, ...]]] = {}
+        def read(conn: Any) -> dict[str, list[tuple[Any, ...]]]:  # one trip for every table
+            return {
+                name: sorted(
+                    (tuple(r) for r in conn.execute(text(f'SELECT * FROM "{name}"'))), key=repr
+                )
+                for name in metadata.tables
+                if name not in skip
+            }
+
         async with self.app.db.engine.connect() as conn:
-            for table in metadata.sorted_tables:
-                if table.name not in skip:
-                    rows = (await conn.execute(select(table))).all()
-                    found[table.name] = sorted((tuple(row) for row in rows), key=repr)
-        return found
+            return await conn.run_sync(read)
 
 
 async def run_until(app: Homeroom, goal: Awaitable[T] | None = None) -> T | None:

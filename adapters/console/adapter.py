@@ -327,9 +327,12 @@ class ConsoleAdapter:
     async def _switch_member(self, name: str) -> None:
         """Become another member. A form left open waits, in the database, for its member
         to come back; switching never drops it, and coming back asks its question again."""
+        members = ", ".join(c.name for c in CAST)
+        if not name:
+            self.view.line(f"You are {self.me}. Switch with :as NAME; members: {members}.")
+            return
         if self.world.character(name) is None:
-            members = ", ".join(c.name for c in CAST)
-            self.view.line(f"There is no {name or 'one'} here. Members: {members}.")
+            self.view.line(f"There is no {name} here. Members: {members}.")
             return
         if self._form is not None and name != self.me:
             t = await self._translator(self.me)
@@ -360,6 +363,8 @@ class ConsoleAdapter:
 
     def _switch_channel(self, name: str) -> str:
         name = name.lstrip("#")
+        if not name:
+            return f"You are in #{self.channel}. Channels: {', '.join('#' + c for c in CHANNELS)}."
         if name not in CHANNELS:
             return f"There is no #{name}. Channels: {', '.join('#' + c for c in CHANNELS)}."
         self.channel = name
@@ -377,11 +382,10 @@ class ConsoleAdapter:
             roles = set((await self.app.directory.profile(actor.ref)).roles) | {Role.PARENT}
             if actor.is_platform_admin:
                 roles.add(Role.ORGANIZER)
-            held = ", ".join(r.value for r in Role if r in roles)
+            held = ", ".join(r.value for r in reversed(Role) if r in roles)
             you = " ← you" if c.name == self.me else ""
-            lines.append(
-                f"  {c.name:6} roles: {held}; {c.role}, language {self.world.locales[c.name]}{you}"
-            )
+            locale = self.world.locales[c.name]
+            lines.append(f"  {c.name:6} {held:28} language {locale}{you}")
         return "\n".join(lines)
 
     def cast_lines(self) -> list[str]:

@@ -14,9 +14,12 @@ import re
 
 from rich.text import Text
 
-# C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides
-# and isolates: shown as their code, never sent to the terminal.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL, C1 controls, the bidi marks, embeddings,
+# overrides and isolates, and lone surrogates (no terminal can be sent those): shown as
+# their code, never sent to the terminal.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def inert(text: str) -> str:

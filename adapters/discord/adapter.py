@@ -174,10 +174,6 @@ class DiscordAdapter:
                     f"Discord refused the login (HTTP {error.status}): check DISCORD_TOKEN "
                     "and the application in the Developer Portal"
                 ) from None
-            await self.client.http.close()
-            raise
-        except BaseException:
-            await self.client.http.close()  # the next attempt opens its own session
             raise
         self._backoff.reset()
 

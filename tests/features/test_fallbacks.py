@@ -207,3 +207,19 @@ async def test_the_form_dialogue_speaks_the_readers_language(bot: TestBot) -> No
         "a la pregunta.",
         "De acuerdo, salió del formulario. No se cambió nada.",
     ]
+
+
+async def test_answers_to_a_form_are_not_heard_as_conversation(bot: TestBot) -> None:
+    heard: list[str] = []
+
+    async def listener(ctx: object, event: object) -> list[Intent]:
+        heard.append(event.text if isinstance(event, MessagePosted) else "")
+        return []
+
+    bot.app.core._listeners.append(listener)
+    await bot.say("dana", "/homeroom role grant")
+    await bot.say("dana", "@sam")
+    await bot.say("dana", "principal")
+    await bot.say("dana", "cancel")
+    await bot.say("dana", "Hello all")
+    assert heard == ["Hello all"]

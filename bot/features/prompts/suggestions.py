@@ -66,7 +66,25 @@ async def review(ctx: Context, args: Args) -> list[Intent]:
     waiting = await ctx.services.own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
-    return [ctx.reply(_card(ctx, idea)) for idea in waiting[:10]]
+    return [ctx.reply(_card(ctx, idea)) for idea in waiting[:SHOWN]] + _more(ctx, len(waiting))
+
+
+SHOWN = 10  # cards at a time: a page, not a flood
+
+
+def _more(ctx: Context, total: int) -> list[Intent]:
+    """Say how many more there are, so a page never passes for the whole list."""
+    if total <= SHOWN:
+        return []
+    return [
+        ctx.reply(
+            ctx.t._(
+                "These are the first {shown} of {total}. Decide on some to see the rest.",
+                shown=SHOWN,
+                total=total,
+            )
+        )
+    ]
 
 
 def _card(ctx: Context, idea: OwnPrompt) -> Message:
@@ -172,7 +190,22 @@ async def own(ctx: Context, args: Args) -> list[Intent]:
                 ),
             )
         )
-        for week, p in enumerate(prompts[:20], 1)
+        for week, p in enumerate(prompts[: 2 * SHOWN], 1)
+    ] + _more_prompts(ctx, len(prompts))
+
+
+def _more_prompts(ctx: Context, total: int) -> list[Intent]:
+    if total <= 2 * SHOWN:
+        return []
+    return [
+        ctx.reply(
+            ctx.t._(
+                "These are the first {shown} of {total}; “series preview our-prompts” lists "
+                "them all.",
+                shown=2 * SHOWN,
+                total=total,
+            )
+        )
     ]
 
 
@@ -256,7 +289,6 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
-    # Organizers only: declared with the action, checked by the core.
     try:
         return await handler(ctx, Args({"id": value}))
     except CommandError as problem:
@@ -318,6 +350,7 @@ FEATURE = Feature(
                 Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
             ),
             handler=suggest,
+            keeps_copies=False,  # the form may carry anonymous=yes; see `suggest`
         ),
         CommandSpec(
             path="prompt suggestions",

@@ -143,11 +143,11 @@ async def test_react_who_and_dm_say_what_happened(
 ) -> None:
     adapter, out = console
     shown = await type_lines(adapter, out, ":who")
-    assert "  sam    roles: parent; school staff" in shown
+    assert "  sam    parent                       language en\n" in shown
     await type_lines(adapter, out, "/homeroom role grant @sam liaison")
     shown = await type_lines(adapter, out, ":who")
-    assert "  sam    roles: parent, liaison; school staff" in shown
-    assert "  dana   roles: parent, organizer; organizer" in shown
+    assert "  sam    liaison, parent              language en\n" in shown
+    assert "  dana   organizer, parent            language en ← you\n" in shown
     shown = await type_lines(adapter, out, ":as lee", "Hello", ":react 1 👍")
     assert shown.endswith("#parents | lee reacted 👍 to message 1\n")
     shown = await type_lines(adapter, out, ":as sam", ":dm")
@@ -187,8 +187,8 @@ def test_markup_becomes_styles_in_a_terminal() -> None:
     ]
 
 
-TRICKS = "a\x1b[31m\x1b]0;owned\x07b\x9b31mc\u202eevil\u2066d\x08e\x00f\x7fg"
-SHOWN = "a^[[31m^[]0;owned^Gb<U+009B>31mc<U+202E>evil<U+2066>d^He^@f<U+007F>g"
+TRICKS = "a\x1b[31m\x1b]0;owned\x07b\x9b31mc\u202eevil\u2066d\x08e\x01f\x7fg"
+SHOWN = "a^[[31m^[]0;owned^Gb<U+009B>31mc<U+202E>evil<U+2066>d^He^Af<U+007F>g"
 
 
 async def test_a_members_terminal_escapes_are_shown_inert(
@@ -198,13 +198,12 @@ async def test_a_members_terminal_escapes_are_shown_inert(
     for rich in (False, True):
         out = io.StringIO()
         adapter.view = View(out, rich=rich)
-        # The core refuses the NUL byte in a command, so that one is not echoed back.
         await adapter.handle_line(f"/homeroom series preview {TRICKS}")
         await adapter.handle_line(f":as lee{TRICKS}")
-        adapter.view.line(f"lee@#parents> {TRICKS}\rover")
+        adapter.view.line(f"lee@#parents> {TRICKS}\rover\x00")
         shown = out.getvalue()
-        assert shown.count(SHOWN) == 2
-        assert f"{SHOWN}^Mover" in shown
+        assert shown.count(SHOWN) == 3
+        assert f"{SHOWN}^Mover^@" in shown
         controls = {c for c in shown if ord(c) < 32 or 0x7F <= ord(c) < 0xA0}
         assert controls == {"\n"}
         assert "\u202e" not in shown and "\u2066" not in shown
@@ -230,7 +229,12 @@ async def test_console_commands_explain_mistakes(
     assert "There is no #gym. Channels: #parents, #liaisons." in shown
     assert "I don't know :fly. Type :help for the console commands." in shown
     assert "Use :reply N TEXT" in shown
-    assert "maria  roles: parent; parent (reads Spanish), language es" in shown
+    assert "  maria  parent                       language es\n" in shown
+    bare = await type_lines(adapter, out, ":as", ":in")
+    assert bare == (
+        "You are dana. Switch with :as NAME; members: dana, sam, maria, lee.\n"
+        "You are in #parents. Channels: #parents, #liaisons.\n"
+    )
     assert not await adapter.handle_line(":quit")
 
 
@@ -251,3 +255,10 @@ async def test_the_console_posts_only_in_its_channels(
 ) -> None:
     adapter, _ = console
     assert await adapter.can_post("parents") and not await adapter.can_post("gym")
+
+
+def test_a_lone_surrogate_is_shown_as_its_code_not_a_crash() -> None:
+    out = io.StringIO()
+    View(out, rich=False).line("half \udc80 a pair")
+    assert out.getvalue() == "half <U+DC80> a pair\n"
+    out.getvalue().encode("utf-8")  # a terminal could be sent this

@@ -317,39 +317,6 @@ async def test_the_bot_knows_which_channels_it_can_post_in(discord_bot: DiscordR
     assert not await discord_bot.adapter.can_post("1399999999999999999")  # not a channel it can see
 
 
-async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig) -> None:
-    from tests.contract.test_deliverers import every_intent
-
-    fake = discord_bot.fake
-    fake.calls.clear()
-    pings = "@everyone @here <@&1> hello"
-    intents = [
-        replace(intent, message=replace(intent.message, text=pings, footer=pings))
-        if hasattr(intent, "message")
-        else intent
-        for intent in every_intent("discord", "1", "1300000000000000001", LEE)
-    ]
-    for intent in intents:
-        await discord_bot.adapter.deliver(intent)
-    carrying = [
-        c
-        for c in fake.calls
-        if isinstance(c.body, dict) and ("content" in c.body or "embeds" in c.body)
-    ]
-    # Two posts, the private answer and the form (by DM: no interaction to answer), the
-    # DM, and the edit: each of the six calls that carry text.
-    assert [(c.method, c.path.rsplit("/", 2)[-2:]) for c in carrying] == [
-        ("POST", ["1300000000000000001", "messages"]),
-        ("POST", ["1300000000000000001", "messages"]),
-        ("POST", ["1500000000000000014", "messages"]),
-        ("POST", ["1500000000000000014", "messages"]),
-        ("PATCH", ["messages", "1401"]),
-        ("POST", ["1500000000000000014", "messages"]),
-    ]
-    for call in carrying:
-        assert call.body["allowed_mentions"]["parse"] == [], call.path
-
-
 async def test_a_role_welcome_is_in_the_language_the_member_uses_on_discord(
     discord_bot: DiscordRig,
 ) -> None:
@@ -381,3 +348,36 @@ async def test_a_role_for_someone_not_in_the_server_is_refused(discord_bot: Disc
     assert refused.body["data"]["content"].startswith(f"I can't find @{SAM} in this community")
     await discord_bot.app.outbox.idle()
     assert [c for c in fake.calls if c.path.startswith("/channels/")] == []  # no welcome
+
+
+async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig) -> None:
+    from tests.contract.test_deliverers import every_intent
+
+    fake = discord_bot.fake
+    fake.calls.clear()
+    pings = "@everyone @here <@&1> hello"
+    intents = [
+        replace(intent, message=replace(intent.message, text=pings, footer=pings))
+        if hasattr(intent, "message")
+        else intent
+        for intent in every_intent("discord", "1", "1300000000000000001", LEE)
+    ]
+    for intent in intents:
+        await discord_bot.adapter.deliver(intent)
+    carrying = [
+        c
+        for c in fake.calls
+        if isinstance(c.body, dict) and ("content" in c.body or "embeds" in c.body)
+    ]
+    # Two posts, the private answer and the form (by DM: no interaction to answer), the
+    # DM, and the edit: each of the six calls that carry text.
+    assert [(c.method, c.path.rsplit("/", 2)[-2:]) for c in carrying] == [
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("PATCH", ["messages", "1401"]),
+        ("POST", ["1500000000000000014", "messages"]),
+    ]
+    for call in carrying:
+        assert call.body["allowed_mentions"]["parse"] == [], call.path
