@@ -29,20 +29,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("community_id", "user_id", name=op.f("pk_idea_notices")),
     )
-    op.create_table(
-        "member_locales",
-        sa.Column("community_id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(length=64), nullable=False),
-        sa.Column("locale", sa.String(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["community_id"],
-            ["communities.id"],
-            name=op.f("fk_member_locales_community_id_communities"),
-        ),
-        sa.PrimaryKeyConstraint("community_id", "user_id", name=op.f("pk_member_locales")),
-    )
+    with op.batch_alter_table("members") as batch:
+        batch.add_column(sa.Column("locale", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_table("member_locales")
+    with op.batch_alter_table("members") as batch:
+        batch.drop_column("locale")
     op.drop_table("idea_notices")
