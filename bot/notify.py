@@ -26,7 +26,11 @@ async def reader(
     if known is None and profile.language is None:
         known = await directory.people.find(member)
     locale = known.locale if known else None
-    return translator(pick_language(profile.language, locale, *hints, default=default))
+    # Where the platform cannot tell (Discord says only in a member's own interactions),
+    # the locale it last reported with one of their events, which the directory keeps.
+    return translator(
+        pick_language(profile.language, locale, profile.locale, *hints, default=default)
+    )
 
 
 async def tell_organizers(
