@@ -293,3 +293,17 @@ async def test_a_page_of_ideas_says_how_many_wait_in_all(bot: TestBot) -> None:
     assert bot.texts(shown[-1:]) == [
         "These are the first 10 of 12. Decide on some to see the rest."
     ]
+
+
+async def test_where_the_platform_cannot_tell_the_language_last_reported_is_used(
+    bot: TestBot,
+) -> None:
+    from dataclasses import replace as copy
+
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    await bot.say("maria", "Hola")  # her event says es-MX; the directory keeps it
+    bot.adapter.roster["maria"] = copy(bot.adapter.roster["maria"], locale=None)
+    notes = await dms(bot, await bot.say("sam", f"/homeroom prompt suggest {IDEA}"))
+    assert notes == [
+        ("maria", "Hay una idea de tema esperándole. “prompt suggestions” la muestra.")
+    ]
