@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         "pins and members' own prompt ideas, on Slack, Discord or a terminal.",
     )
     parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
-    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    parser.add_argument("--env-file", help="settings file (default: .env, if there is one)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start every configured adapter (the console when none is)")
     sub.add_parser("migrate", help="bring the database schema up to date")
@@ -211,8 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     started_at = time.perf_counter()
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if args.env_file is not None and not Path(args.env_file).is_file():
+        print(
+            f"homeroom: the settings file {args.env_file} does not exist: check the path "
+            "given to --env-file.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     try:
-        settings = load_settings(args.env_file)
+        settings = load_settings(args.env_file or ".env")
     except SettingsError as problem:
         print(f"homeroom: {problem}", file=sys.stderr)
         return EXIT_CONFIG

@@ -54,6 +54,7 @@ class Homeroom:
             default_language=settings.default_language,
             default_timezone=settings.default_timezone,
             ttl_seconds=settings.cache_ttl_seconds,
+            write_turn=self.db.write_turn,
         )
         self.dedupe = InboundDedupe(
             self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
@@ -157,4 +158,5 @@ class Homeroom:
         await self.supervisor.stop()
         await self.outbox.stop()
         await self.dedupe.flush()
+        await self.directory.flush()
         await self.db.close()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -16,7 +21,11 @@ class Clock(Protocol):
         """Seconds on a clock that never goes back, for pacing."""
 
     async def sleep(self, seconds: float) -> None:
-        """Wait; a fake clock advances instead of waiting."""
+        """Wait `seconds` of this clock's time (a fake clock: until a test moves it)."""
+
+    async def linger(self, seconds: float) -> None:
+        """A short pause that lets concurrent work gather (a group commit's window); not
+        a timer. A fake clock lets every ready task run instead and moves nothing."""
 
 
 class SystemClock:
@@ -29,18 +38,35 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
 
+    async def linger(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
 
 class FakeClock:
-    """Virtual time: `sleep` jumps forward instead of waiting, `advance` moves it by hand.
+    """Virtual time that moves only when a test moves it.
 
-    Concurrent sleepers each wake at their own deadline measured from when they slept, so
-    pacing arithmetic comes out exactly as on a real clock, only instantly.
+    How tests move time:
+
+    - `advance(seconds, **delta)` moves the clock forward at once (`advance(60)`,
+      `advance(days=3)`). Every sleeper whose deadline has come wakes and sees the new
+      time; the others keep sleeping.
+    - `await run_until(goal, asleep=...)` runs `goal` (an awaitable) and, each time the
+      loop has nothing left to run and `asleep()` says everyone is waiting only for time,
+      moves the clock to the next sleeper's deadline exactly, so each sleeper sees the
+      time it asked for. `bot.testing.run_until(app, goal)` passes the outbox's own test.
+    - Nothing else moves it: `sleep` waits for the clock, and a sleep cut short (the
+      sleeper cancelled when something else woke its task) leaves the clock where it was,
+      so a task woken early sees the time at which it was woken.
+
+    `linger` (a group commit's window) lets every ready task run once and moves nothing.
     """
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 9, 7, 16, 0, tzinfo=UTC)
         self._mono = 0.0
-        self.slept: list[float] = []
+        self._order = itertools.count()
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap
+        self.slept: list[float] = []  # every sleep asked for, in seconds
 
     def now(self) -> datetime:
         return self._now
@@ -50,16 +76,73 @@ class FakeClock:
 
     def advance(self, seconds: float = 0.0, **delta: float) -> None:
         step = seconds + timedelta(**delta).total_seconds()
+        if step < 0:
+            raise ValueError("a clock never goes back")
         self._now += timedelta(seconds=step)
         self._mono += step
+        while self._sleepers and self._sleepers[0][0] <= self._mono:
+            _, _, woken = heapq.heappop(self._sleepers)
+            if not woken.done():
+                woken.set_result(None)
+
+    def next_deadline(self) -> float | None:
+        """When the earliest sleeper wakes (on the `monotonic` scale), or None."""
+        while self._sleepers and self._sleepers[0][2].done():
+            heapq.heappop(self._sleepers)  # cancelled sleepers
+        return self._sleepers[0][0] if self._sleepers else None
 
     async def sleep(self, seconds: float) -> None:
         seconds = max(0.0, seconds)
         self.slept.append(seconds)
-        wake = self._mono + seconds
+        if seconds == 0:
+            await asyncio.sleep(0)
+            return
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self._mono + seconds, next(self._order), woken))
+        try:
+            await woken
+        finally:
+            woken.cancel()  # cut short: the entry is dropped lazily, time stays put
+
+    async def linger(self, seconds: float) -> None:
+        for _ in range(LINGER_TURNS):
+            await asyncio.sleep(0)
+
+    async def run_until(
+        self, goal: Awaitable[T], *, asleep: Callable[[], bool] = lambda: True
+    ) -> T:
+        """Await `goal`, moving time to the next deadline whenever everyone is asleep.
+
+        `asleep()` says that nothing but time can move the system on (no network call or
+        database write under way); while it is False this waits for that work instead."""
+        task = asyncio.ensure_future(goal)
+        try:
+            while not task.done():
+                await _quiesce()
+                if task.done():
+                    break
+                deadline = self.next_deadline()
+                if deadline is None or not asleep():
+                    # Something other than time is under way (a thread, a socket).
+                    await asyncio.wait({task}, timeout=IO_POLL)
+                    continue
+                self.advance(max(0.0, deadline - self._mono))
+            return task.result()
+        finally:
+            task.cancel()
+
+
+LINGER_TURNS = 3
+IO_POLL = 0.001  # seconds of real time between looks while real I/O is under way
+
+
+async def _quiesce(limit: int = 1000) -> None:
+    """Yield until the loop has no callbacks ready to run (or `limit` turns)."""
+    loop = asyncio.get_running_loop()
+    for _ in range(limit):
         await asyncio.sleep(0)
-        if wake > self._mono:
-            self.advance(wake - self._mono)
+        if not getattr(loop, "_ready", None):
+            return
 
 
 class ShiftableClock(SystemClock):

@@ -47,6 +47,7 @@ OptionType = Literal[
 # Far above any honest value, far below what would slow the bot or flood a reply.
 MAX_LENGTH = {"str": 200, "text": 3000, "dates": 1000, "timezone": 64}
 MAX_QUOTE = 60  # what a member typed is quoted back at most this long
+MAX_REF = 64  # the longest member or channel ID the tables hold (no platform's is longer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,9 @@ class CommandSpec:
     options: tuple[Option, ...] = ()
     role: Role = Role.PARENT
     shares_content: bool = False
+    # False where even the form asking for the options would say something private
+    # (an anonymous suggestion): its copy is deleted once delivered.
+    keeps_copies: bool = True
 
     @property
     def root(self) -> str:
@@ -219,17 +223,19 @@ class _Token:
     start: int
     end: int
     quoted: bool  # the whole token was in quotes: text, never an option
+    verbatim: bool = True  # `text` is exactly the original text[start:end]
 
 
 def _tokens(text: str) -> list[_Token]:
     found = []
     for m in _TOKEN.finditer(text):
         if m["key"] is not None:
-            found.append(_Token(m["key"] + (m["kq"] or m["kc"] or ""), m.start(), m.end(), False))
+            value = m["kq"] or m["kc"] or ""
+            found.append(_Token(m["key"] + value, m.start(), m.end(), False, False))
         elif m["word"] is not None:
             found.append(_Token(m["word"], m.start(), m.end(), False))
         else:
-            found.append(_Token(m["q"] or m["c"] or "", m.start(), m.end(), True))
+            found.append(_Token(m["q"] or m["c"] or "", m.start(), m.end(), True, False))
     return found
 
 
@@ -288,7 +294,8 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
     names = _option_names(spec, t)
     tokens = _tokens(text)
     raw: dict[str, str] = {}
-    loose: list[tuple[int, _Token]] = []  # (position, token) of words that are no option
+    loose: list[_Token] = []  # words that are no option, in order
+    first: list[Option] = []  # named with no value ("text:"): the words that follow fill it
 
     def give(option: Option, value: str) -> None:
         if option.name in raw:
@@ -308,7 +315,17 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
         option = names.get(fold(keyed["key"])) if keyed else None
         if keyed and option is not None:
             value, used = keyed["value"], 1
-            if not value and after and keyed["sep"] == "=":  # "anonymous= yes"
+            if option.rest and token.verbatim:  # "text: What do you ..." takes the free text
+                if option in first:
+                    raw[option.name] = ""  # so that give() says it is given twice
+                    give(option, value)
+                first.append(option)
+                if value:  # "text=What do ...": the words from "What" on
+                    at = token.start + keyed.start("value")
+                    loose.append(_Token(value, at, token.end, False))
+                index += 1
+                continue
+            if not value and after:  # "anonymous= yes", "anonymous: yes"
                 value, used = after[0].text, 2
             give(option, value)
             index += used
@@ -334,9 +351,9 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 give(bare, after[0].text if after else "")
                 index += 2
             continue
-        loose.append((index, token))
+        loose.append(token)
         index += 1
-    _fill_in_order(spec, text, loose, raw, t)
+    _fill_in_order(spec, text, loose, raw, first)
     _ask_when_unsure(spec, raw, t)
     return raw
 
@@ -344,17 +361,18 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
 def _fill_in_order(
     spec: CommandSpec,
     text: str,
-    loose: list[tuple[int, _Token]],
+    loose: list[_Token],
     raw: dict[str, str],
-    t: Translator,
+    first: list[Option],
 ) -> None:
-    """Words that are no `name=value` fill the options not named, in declared order."""
-    waiting = [o for o in spec.options if o.name not in raw]
-    for at, (_, token) in enumerate(loose):
+    """Words that are no `name=value` fill the options not named, in declared order
+    (after any named without a value)."""
+    waiting = list(dict.fromkeys(first + [o for o in spec.options if o.name not in raw]))
+    for at, token in enumerate(loose):
         if not waiting:
             raise CommandError(
                 N_("There's more here than “{command}” expects: “{extra}”."),
-                {"command": spec.path, "extra": " ".join(tok.text for _, tok in loose[at:])},
+                {"command": spec.path, "extra": " ".join(tok.text for tok in loose[at:])},
             )
         option = waiting.pop(0)
         if option.rest:
@@ -368,18 +386,18 @@ def _fill_in_order(
 _UNQUOTED = "\0unquoted"  # marks free text that was not in quotes; removed before returning
 
 
-def _rest_text(text: str, loose: list[tuple[int, _Token]]) -> str:
+def _rest_text(text: str, loose: list[_Token]) -> str:
     """The original text of these words (options among them cut out), or a quote's inside."""
-    if len(loose) == 1 and loose[0][1].quoted:
-        return loose[0][1].text
+    if len(loose) == 1 and not loose[0].verbatim:
+        return loose[0].text
     runs: list[str] = []
     first = previous = loose[0]
     for current in loose[1:]:
-        if current[0] != previous[0] + 1:  # an option stood between: end this run
-            runs.append(text[first[1].start : previous[1].end])
+        if text[previous.end : current.start].strip():  # an option stood between: a new run
+            runs.append(text[first.start : previous.end])
             first = current
         previous = current
-    runs.append(text[first[1].start : previous[1].end])
+    runs.append(text[first.start : previous.end])
     return " ".join(run.strip() for run in runs)
 
 
@@ -390,8 +408,8 @@ def _ask_when_unsure(spec: CommandSpec, raw: dict[str, str], t: Translator) -> N
     free = next((raw[o.name] for o in spec.options if o.rest and o.name in raw), None)
     if not free or not unquoted:
         return
-    words = free.split()
-    edges = {fold(words[0].strip(_EDGE_PUNCTUATION)), fold(words[-1].strip(_EDGE_PUNCTUATION))}
+    words = free.split()  # the first and last two: "... anonymous yes" is asked about too
+    edges = {fold(word.strip(_EDGE_PUNCTUATION)) for word in words[:2] + words[-2:]}
     for option in spec.options:
         if option.type != "bool" or option.name in raw:
             continue
@@ -499,7 +517,7 @@ def convert_value(
         return chosen
     if kind == "member":
         match = _MENTION.match(text)
-        if not match:
+        if not match or len(match["id"] or match["bare"]) > MAX_REF:
             raise CommandError(
                 N_("I couldn't tell who “{value}” is. Mention the member, like @name."),
                 {"value": text},
@@ -507,7 +525,7 @@ def convert_value(
         return MemberRef(where.platform, where.community, match["id"] or match["bare"])
     if kind == "channel":
         match = _CHANNEL.match(text)
-        if not match:
+        if not match or len(match["id"] or match["bare"]) > MAX_REF:
             raise CommandError(
                 N_("I couldn't tell which channel “{value}” is. Link it, like #channel."),
                 {"value": text},

@@ -9,7 +9,8 @@ raises at an adapter: a problem becomes a short, kind message to the member.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from bot.capabilities import Capabilities
 from bot.commands import (
@@ -37,11 +38,12 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
-from bot.features import ActionHandler, Feature, Listener
+from bot.features import Action, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
+from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +73,21 @@ class Core:
         self._dedupe = dedupe
         self._fallbacks = fallbacks
         self._capabilities: dict[str, Capabilities] = {}
-        self._actions: dict[str, ActionHandler] = {}
+        self._actions: dict[str, Action] = {}
         self._listeners: list[Listener] = []
         for feature in features:
             for spec in feature.commands:
                 services.commands.add(spec)
-            self._actions.update(feature.actions)
+            for action_id, action in feature.actions.items():
+                self._actions[action_id] = (
+                    action if isinstance(action, Action) else Action(action, Role.PARENT)
+                )
             self._listeners.extend(feature.listeners)
+
+    @property
+    def actions(self) -> Mapping[str, Action]:
+        """Every button's action, by `action_id`, with the role it needs."""
+        return MappingProxyType(self._actions)
 
     @property
     def commands(self) -> CommandRegistry:
@@ -208,19 +218,22 @@ class Core:
             title=ctx.t._(spec.description),
             fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
+            keep_copy=spec.keeps_copies,
         )
         return OpenForm(
             to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id
         )
 
     async def _action(self, ctx: Context, event: ComponentSubmitted) -> list[Intent]:
-        handler = self._actions.get(event.action_id)
-        if handler is None:
+        action = self._actions.get(event.action_id)
+        if action is None:
             log.warning(
                 "event=unknown_action action_id=%s event_id=%s", event.action_id, event.event_id
             )
             raise CommandError(N_("That button is no longer in use. Nothing was changed."))
-        return await handler(ctx, event.value)
+        if not ctx.may(action.role):
+            return [ctx.reply(ctx.t._(_NEEDS_ROLE[action.role]))]
+        return await action.handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         if not event.form_id.startswith(COMMAND_FORM):
@@ -260,11 +273,16 @@ class Core:
         try:
             intents = await self._route(ctx, submitted)
         except CommandError as problem:
-            values = quoted(problem.values)
             step = await self._fallbacks.refused(event.actor.ref, problem.values)
-            question = await self._fallbacks.question(event.actor.ref, ctx.t)
-            if not step or question is None:
+            reopened = await self._fallbacks.open_dialogue(event.actor.ref) if step else None
+            if reopened is None:
                 raise
-            return [ctx.reply(ctx.t._(problem.message, **values) + "\n" + question)]
+            form = reopened.form
+            question = field_prompt(ctx.t, form, form.fields[step - 1], step)
+            text = ctx.t._(problem.message, **quoted(problem.values)) + "\n" + question
+            return [ctx.reply(Message(text=text, keep_copy=form.keep_copy))]
+        except Exception:
+            await self._fallbacks.finished(event.actor.ref)  # no answers kept after a failure
+            raise
         await self._fallbacks.finished(event.actor.ref)
         return intents

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -71,22 +71,29 @@ class InboundDedupe:
 
         With `shared` (PostgreSQL: several replicas may receive the same redelivery) the
         database decides at once; otherwise (SQLite: one process) memory decides and the
-        ID is written in the next group commit."""
+        ID is written in the next group commit. An ID is remembered for exactly WINDOW,
+        which covers Slack's last retry (about 5 minutes after the first delivery)."""
         key = (platform, event_id)
+        now = self._clock.monotonic()
+        self._forget_older_than(now - WINDOW.total_seconds())
         if key in self._seen:
             return False
-        now = self._clock.monotonic()
         self._seen[key] = now
-        self._forget_older_than(now - WINDOW.total_seconds())
         row = {"platform": platform, "event_id": event_id, "received_at": self._clock.now()}
         if not self._shared:
             self._batcher.submit(row)
             return True
         async with self._engine.begin() as conn:
-            statement = postgresql.insert(processed_events).on_conflict_do_nothing()
-            won = (
-                await conn.execute(statement.values(**row).returning(processed_events.c.event_id))
-            ).first()
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            statement = insert(processed_events).values(**row)
+            # A row older than the window (not yet pruned) counts as new, as it does in
+            # memory: the ID is remembered for exactly WINDOW on every replica.
+            statement = statement.on_conflict_do_update(
+                index_elements=[processed_events.c.platform, processed_events.c.event_id],
+                set_={"received_at": statement.excluded.received_at},
+                where=processed_events.c.received_at < self._clock.now() - WINDOW,
+            )
+            won = (await conn.execute(statement.returning(processed_events.c.event_id))).first()
         return won is not None
 
     def _forget_older_than(self, horizon: float) -> None:

@@ -8,16 +8,19 @@ made by another replica are seen soon after.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, insert, literal, null, select, union_all, update
+from sqlalchemy import bindparam, delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.people import People
 from bot.refs import CommunityRef, MemberRef
+from bot.storage.batcher import Batcher
 from bot.storage.tables import communities, groups, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -76,8 +79,12 @@ class Directory:
         default_language: str,
         default_timezone: str,
         ttl_seconds: float,
+        write_turn: asyncio.Lock | None = None,
     ) -> None:
         self._engine = engine
+        self._locales: Batcher[tuple[int, str, str], None] = Batcher(
+            engine, self._write_locales, "member_locales", clock, write_turn
+        )
         self._clock = clock
         self._default_language = default_language
         self._default_timezone = default_timezone
@@ -221,31 +228,41 @@ class Directory:
 
     async def remember_locale(self, ref: MemberRef, locale: str) -> None:
         """Keep the language a member's platform reports, so that notices written to them
-        later (when they are not the one speaking) are in it. Written only when it
-        changed, so reading a profile stays a read."""
+        later (when they are not the one speaking) are in it. Only a change is written,
+        and without waiting: a burst of new members shares group commits (`Batcher`), so
+        answering them never waits on these writes. The cache knows it at once."""
         locale = locale[:16]
         profile = await self.profile(ref)
         if profile.locale == locale:
             return
         community = await self.community(ref.community_ref)
-        mine = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
-        async with self._engine.begin() as conn:
-            await insert_ignoring_duplicates(
-                conn,
-                members,
-                [
-                    {
-                        "community_id": community.id,
-                        "user_id": ref.id,
-                        # The day only: the first thing a member does may be anonymous.
-                        "created_at": self._clock.now().replace(
-                            hour=0, minute=0, second=0, microsecond=0
-                        ),
-                    }
-                ],
-            )
-            await conn.execute(update(members).where(mine).values(locale=locale))
         self._profiles[ref] = (self._clock.monotonic(), replace(profile, locale=locale))
+        self._locales.submit((community.id, ref.id, locale))
+
+    async def flush(self) -> None:
+        """Wait until every remembered locale is written (used on stop)."""
+        await self._locales.drain()
+
+    async def _write_locales(
+        self, conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]
+    ) -> list[None]:
+        # The day only: the first thing a member does may be anonymous.
+        day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        await insert_ignoring_duplicates(
+            conn,
+            members,
+            [{"community_id": c, "user_id": u, "created_at": day} for c, u, _ in rows],
+        )
+        await conn.execute(
+            update(members)
+            .where(
+                (members.c.community_id == bindparam("cid"))
+                & (members.c.user_id == bindparam("uid"))
+            )
+            .values(locale=bindparam("loc")),
+            [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows],
+        )
+        return [None] * len(rows)
 
     async def grant(self, ref: MemberRef, role: Role, granted_by: MemberRef) -> bool:
         """Grant a role; False when the member already had it."""

@@ -158,7 +158,10 @@ class Fallbacks:
             )
         prompt = field_prompt(t, intent.form, intent.form.fields[0], 1)
         return Ephemeral(
-            to=where, member=member, message=Message(text=prompt), in_reply_to=intent.in_reply_to
+            to=where,
+            member=member,
+            message=Message(text=prompt, keep_copy=intent.form.keep_copy),
+            in_reply_to=intent.in_reply_to,
         )
 
     async def intercept(
@@ -219,13 +222,6 @@ class Fallbacks:
         async with self._engine.begin() as conn:
             await conn.execute(delete(dialogues).where(_mine(member)))
 
-    async def question(self, member: MemberRef, t: Translator) -> str | None:
-        """The question the member's open dialogue is at, asked again."""
-        found = await self.open_dialogue(member)
-        if found is None:
-            return None
-        return field_prompt(t, found.form, found.form.fields[found.step - 1], found.step)
-
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
     ) -> tuple[list[Intent], FormSubmitted | None] | None:
@@ -275,26 +271,30 @@ class Fallbacks:
                     left = t._("Okay, you left the form. Nothing was changed.")
                     return [self._say(event, left)], None
                 if leave is None and not text:
-                    return [self._say(event, ask_leave)], None  # asked again, as it was
+                    return [
+                        self._say(event, ask_leave, form.keep_copy)
+                    ], None  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
-                    return [self._say(event, again)], None
+                    return [self._say(event, again, form.keep_copy)], None
                 await keep(answers)
-                return [self._say(event, question)], None
+                return [self._say(event, question, form.keep_copy)], None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                return [self._say(event, ask_leave)], None
+                return [self._say(event, ask_leave, form.keep_copy)], None
             if not text:
-                return [self._say(event, question)], None  # an image or an empty line
+                return [
+                    self._say(event, question, form.keep_copy)
+                ], None  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
             if problem:
-                return [self._say(event, problem + "\n" + question)], None
+                return [self._say(event, problem + "\n" + question, form.keep_copy)], None
             answers[field.name] = value
             await keep(answers)  # kept until the command takes them: a refusal asks again
             step = _unanswered(form, answers)
             if step is not None:
                 prompt = field_prompt(t, form, form.fields[step], step + 1)
-                return [self._say(event, prompt)], None
+                return [self._say(event, prompt, form.keep_copy)], None
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
             at=event.at,
@@ -370,13 +370,15 @@ class Fallbacks:
         )
 
     @staticmethod
-    def _say(event: MessagePosted, text: str) -> Intent:
+    def _say(event: MessagePosted, text: str, keep_copy: bool = True) -> Intent:
         if event.is_direct:
-            return DirectMessage(member=event.actor.ref, message=Message(text=text))
+            return DirectMessage(
+                member=event.actor.ref, message=Message(text=text, keep_copy=keep_copy)
+            )
         return Ephemeral(
             to=event.conversation,
             member=event.actor.ref,
-            message=Message(text=text),
+            message=Message(text=text, keep_copy=keep_copy),
             in_reply_to=event.event_id,
         )
 
@@ -436,6 +438,7 @@ def _form_from_json(payload: str) -> Form:
         title=data["title"],
         fields=fields,
         submit_label=data["submit_label"],
+        keep_copy=data.get("keep_copy", True),
     )
 
 

@@ -23,6 +23,7 @@ from bot.events import (
     FormSubmitted,
     InboundEvent,
     MessagePosted,
+    ReactionAdded,
 )
 from bot.i18n import N_
 
@@ -35,6 +36,7 @@ MAX_FORM_VALUE = 4000  # one answer in a form
 MAX_FORM_FIELDS = 25  # more than any form of ours has
 MAX_BUTTON_VALUE = 200  # our buttons carry a record's number or a short word
 MAX_MESSAGE = 40_000  # Slack's own limit for a message; longer is cut
+MAX_EMOJI = 64  # a reaction's name as stored; longer is cut
 
 UNREADABLE = N_(
     "Part of what you sent isn't text I can read (it may have been garbled on the way). "
@@ -80,6 +82,8 @@ def admit(event: InboundEvent) -> tuple[InboundEvent, Refusal | None]:
             return cleaned, Refusal(STALE_BUTTON)
     elif isinstance(cleaned, MessagePosted) and len(cleaned.text) > MAX_MESSAGE:
         cleaned = dataclasses.replace(cleaned, text=cleaned.text[:MAX_MESSAGE])
+    elif isinstance(cleaned, ReactionAdded) and len(cleaned.emoji) > MAX_EMOJI:
+        cleaned = dataclasses.replace(cleaned, emoji=cleaned.emoji[:MAX_EMOJI])
     return cleaned, None
 
 

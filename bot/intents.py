@@ -74,6 +74,7 @@ class Form:
     title: str
     fields: tuple[FormField, ...]
     submit_label: str
+    keep_copy: bool = True  # as Message.keep_copy: False for an anonymous suggestion's form
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +166,12 @@ def intent_to_json(intent: Intent) -> str:
 def intent_from_json(payload: str) -> Intent:
     """Rebuild an intent persisted by `intent_to_json`."""
     return _CODEC.validate_json(payload)
+
+
+def keeps_copy(intent: Intent) -> bool:
+    """False when the outbox must delete the intent's row once it is settled."""
+    message, form = getattr(intent, "message", None), getattr(intent, "form", None)
+    return all(getattr(part, "keep_copy", True) for part in (message, form))
 
 
 def lane_of(intent: Intent) -> str:

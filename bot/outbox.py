@@ -8,7 +8,8 @@ again. (A hard kill in the ~1 ms between a platform's answer and our commit can 
 that one message.)
 
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
-adapter declares. A 429 pauses the lane (or the platform) for its Retry-After. Other
+adapter declares. A 429 pauses the lane, or for a platform-wide limit every lane of that platform
+(shared posts and private answers alike), for exactly its Retry-After. Other
 errors back off exponentially; after MAX_ATTEMPTS the row is marked failed and logged
 at ERROR with its IDs, never dropped silently.
 """
@@ -35,6 +36,7 @@ from bot.intents import (
     intent_from_json,
     intent_to_json,
     is_private,
+    keeps_copy,
     lane_of,
     platform_of,
 )
@@ -89,6 +91,10 @@ class Outbox:
         # own `concurrency` slots, so a fan-out never makes a member's answer wait.
         self._busy = {True: 0, False: 0}
         self._wake = asyncio.Event()
+        self._napping = False  # the loop waits for the clock (a pace, a Retry-After)
+        # Rows this process holds in a lane or is sending: `resume` and a late `_persisted`
+        # callback must never queue one of them a second time.
+        self._held: set[int] = set()
         self._outstanding = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -166,6 +172,10 @@ class Outbox:
         return list(result.scalars().all())
 
     def _enqueue(self, item: _Item) -> None:
+        if item.id in self._held:
+            self._finished()  # `resume` read the row first; it is counted there
+            return
+        self._held.add(item.id)
         key = lane_of(item.intent)
         lane = self._lanes.get(key)
         if lane is None:
@@ -208,16 +218,20 @@ class Outbox:
                     .order_by(outbox.c.id)
                 )
             ).all()
+        resumed = 0
         for row_id, payload, attempts, next_at in rows:
+            if row_id in self._held:
+                continue  # submitted by this process before start: already queued
             self._outstanding += 1
             self._idle.clear()
             wait = max(0.0, (next_at - now).total_seconds())
             self._enqueue(
                 _Item(row_id, intent_from_json(payload), attempts, self._clock.monotonic() + wait)
             )
-        if rows:
-            log.info("event=outbox_resumed pending=%d", len(rows))
-        return len(rows)
+            resumed += 1
+        if resumed:
+            log.info("event=outbox_resumed pending=%d", resumed)
+        return resumed
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
@@ -227,7 +241,22 @@ class Outbox:
             if wait is None:
                 await self._wake.wait()
             else:
-                await self._sleep_or_wake(wait)
+                self._napping = True
+                try:
+                    await self._sleep_or_wake(wait)
+                finally:
+                    self._napping = False
+
+    def asleep(self) -> bool:
+        """True when only time can move delivery on: the loop waits for the clock, and no
+        send, write or newly ready work is under way (what a test's clock waits for)."""
+        return (
+            self._napping
+            and not self._wake.is_set()
+            and not self._in_flight
+            and not self._marks.pending()
+            and not any(inserts.pending() for inserts in self._inserts.values())
+        )
 
     async def _sleep_or_wake(self, seconds: float) -> None:
         sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
@@ -261,28 +290,30 @@ class Outbox:
             overall.take()
             lane.busy = True
             del self._ready[key]
-            task = asyncio.get_running_loop().create_task(self._send(lane, deliverer))
-            self._in_flight.add(task)
             self._busy[lane.private] += 1
-            task.add_done_callback(partial(self._send_done, lane.private))
+            send = asyncio.get_running_loop().create_task(self._deliver_and_record(lane, deliverer))
+            self._in_flight.add(send)
+            send.add_done_callback(partial(self._send_done, lane))
+            # Whoever cancels a send (a shutdown cancelling every task) cancels only this
+            # shielded wrapper: the send itself runs on to the platform's answer and our
+            # record of it, and `stop` waits for it, so it is neither lost nor repeated.
+            asyncio.get_running_loop().create_task(self._send(send))
         return soonest
 
-    def _send_done(self, private: bool, task: asyncio.Task[None]) -> None:
-        # Wake the loop only once the send is counted out: waking it earlier lets it
-        # see itself still at the concurrency limit and sleep for good.
-        self._in_flight.discard(task)
-        self._busy[private] -= 1
+    def _send_done(self, lane: _Lane, send: asyncio.Task[None]) -> None:
+        # The lane is free, and the loop woken, only once the send is recorded and counted
+        # out: waking it earlier lets it see itself still at the concurrency limit and
+        # sleep for good, and freeing the lane earlier would send its head row again.
+        self._in_flight.discard(send)
+        self._busy[lane.private] -= 1
+        lane.busy = False
+        if lane.queue:
+            self._ready[lane.key] = None
         self._wake.set()
 
-    async def _send(self, lane: _Lane, deliverer: Deliverer) -> None:
-        # Shielded: stopping the outbox never interrupts a send between the platform's
-        # answer and our record of it, which is what would make it send twice.
-        try:
-            await asyncio.shield(self._deliver_and_record(lane, deliverer))
-        finally:
-            lane.busy = False
-            if lane.queue:
-                self._ready[lane.key] = None
+    @staticmethod
+    async def _send(send: asyncio.Task[None]) -> None:
+        await asyncio.shield(send)
 
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
@@ -292,14 +323,18 @@ class Outbox:
             delivered_id = await deliverer.deliver(item.intent)
         except RetryAfter as wait:
             item.attempts -= 1  # being told to wait is not a failure
-            overall = self._overall[(lane.platform, lane.private)]
-            (overall if wait.overall else lane.bucket).pause(wait.seconds)
+            if wait.overall:  # the platform's own limit: every channel and answer waits
+                for private in (False, True):
+                    self._overall[(lane.platform, private)].pause(wait.seconds)
+            else:
+                lane.bucket.pause(wait.seconds)
             item.not_before = self._clock.monotonic() + wait.seconds
             log.info(
-                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f",
+                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f overall=%s",
                 item.id,
                 lane.key,
                 wait.seconds,
+                wait.overall,
             )
             return
         except PermanentFailure as failure:
@@ -353,8 +388,9 @@ class Outbox:
             self.sent_count += 1
         await self._marks.write(mark)
         lane.queue.popleft()
-        if not getattr(getattr(item.intent, "message", None), "keep_copy", True):
+        if not keeps_copy(item.intent):
             await self._forget(item.id)
+        self._held.discard(item.id)
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()

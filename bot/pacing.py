@@ -39,9 +39,10 @@ class TokenBucket:
         self._tokens -= 1
 
     def pause(self, seconds: float) -> None:
-        """Send nothing for `seconds`, then start again from an empty bucket: refilling
-        during the pause would release a burst that earns the next 429."""
+        """Send nothing for `seconds`, then exactly one message at once, and refill from
+        there: the pause lasts the Retry-After and no longer, while refilling during it
+        would release a burst that earns the next 429."""
         now = self._refill()
         self._paused_until = max(self._paused_until, now + seconds)
-        self._tokens = min(self._tokens, 0.0)
+        self._tokens = 1.0
         self._updated = self._paused_until

@@ -174,6 +174,13 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        if isinstance(exc, UnicodeDecodeError):
+            reason = f"not UTF-8 text at byte {exc.start}"
+        raise SettingsError(
+            f"can't read the settings file {env_file} ({reason}): save it as UTF-8 text"
+        ) from None
 
 
 def _prefix(token: str) -> str:

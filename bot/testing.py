@@ -2,7 +2,9 @@
 
 `TestBot` is a loopback community: `await bot.say("dana", "/homeroom role list")` runs
 the command through the real core, storage and outbox, and returns what was delivered
-because of it. Time is a `FakeClock`; nothing sleeps and no queue waits on a timeout.
+because of it. Time is a `FakeClock` that moves only when a test moves it
+(`clock.advance(...)`, or `run_until`, which `TestBot.settle` uses, while the outbox
+waits for nothing but time); nothing sleeps and no queue waits on a timeout.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import asyncio
 import itertools
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -49,6 +51,7 @@ from bot.settings import Settings
 
 PLATFORM = "fake"
 COMMUNITY = "school"
+T = TypeVar("T")
 POSTGRES_URL = os.environ.get(
     "HOMEROOM_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -75,6 +78,7 @@ class FakeAdapter:
         self.unpostable: set[str] = set()  # channels the pretend platform refuses
         self.private_channels: set[str] = {"liaisons"}  # every other channel is public
         self.roster: dict[str, Person] = {}  # the platform's members (TestBot fills it)
+        self._called = asyncio.Event()
 
     async def can_post(self, channel: str) -> bool:
         return channel not in self.unpostable
@@ -91,8 +95,20 @@ class FakeAdapter:
     async def list_members(self, community: str) -> list[PlatformMember]:
         return [member for n in self.roster if (member := await self.find_member(community, n))]
 
-    async def deliver(self, intent: Intent) -> str | None:
+    def count_call(self) -> None:
+        """Count one call to `deliver` (subclasses that replace it call this)."""
         self.calls += 1
+        self._called.set()
+
+    async def wait_for_calls(self, count: int) -> None:
+        """Until `deliver` has been called `count` times in all; waits on the loop, not
+        on time (pass it to `run_until` when pacing must move the clock meanwhile)."""
+        while self.calls < count:
+            self._called.clear()
+            await self._called.wait()
+
+    async def deliver(self, intent: Intent) -> str | None:
+        self.count_call()
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(intent)
@@ -180,7 +196,8 @@ class TestBot:
         return self.adapter.sent[before:]
 
     async def settle(self) -> None:
-        await self.app.outbox.idle()
+        """Until everything queued is delivered, moving the fake clock as pacing needs."""
+        await run_until(self.app)
 
     async def say(
         self, who: str, text: str, channel: str = "parents", thread: str | None = None
@@ -247,17 +264,33 @@ class TestBot:
     ) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table (but delivery bookkeeping), to compare before/after:
         input that was refused must leave this unchanged."""
-        from sqlalchemy import select
+        from sqlalchemy import text
 
         from bot.storage.tables import metadata
 
-        found: dict[str, list[tuple[Any, ...]]] = {}
+        def read(conn: Any) -> dict[str, list[tuple[Any, ...]]]:  # one trip for every table
+            return {
+                name: sorted(
+                    (tuple(r) for r in conn.execute(text(f'SELECT * FROM "{name}"'))), key=repr
+                )
+                for name in metadata.tables
+                if name not in skip
+            }
+
         async with self.app.db.engine.connect() as conn:
-            for table in metadata.sorted_tables:
-                if table.name not in skip:
-                    rows = (await conn.execute(select(table))).all()
-                    found[table.name] = sorted((tuple(row) for row in rows), key=repr)
-        return found
+            return await conn.run_sync(read)
+
+
+async def run_until(app: Homeroom, goal: Awaitable[T] | None = None) -> T | None:
+    """Await `goal` (by default: every queued intent delivered or failed), moving the
+    app's `FakeClock` to the next deadline each time the outbox waits only for time
+    (a pace, a Retry-After, a backoff), so a delivery happens at the very instant the
+    limits allow. Nothing else moves the clock."""
+    clock = app.clock
+    assert isinstance(clock, FakeClock), "run_until drives a FakeClock"
+    return await clock.run_until(
+        goal if goal is not None else app.outbox.idle(), asleep=app.outbox.asleep
+    )
 
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:

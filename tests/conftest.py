@@ -10,7 +10,7 @@ from adapters.slack.fake import FakeSlack
 
 # Property tests (the fuzz test) run a short pass in the normal suite; a long run:
 # `.venv/bin/python -m pytest tests/features/test_fuzz.py --hypothesis-profile=fuzz-long`.
-settings.register_profile("homeroom", max_examples=200, deadline=None)
+settings.register_profile("homeroom", max_examples=80, deadline=None)
 settings.register_profile("fuzz-long", max_examples=5000, deadline=None)
 settings.load_profile("homeroom")
 

@@ -14,17 +14,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextlib.asynccontextmanager
 async def homeroom_running(
-    tmp_path: Path, **settings: str
+    tmp_path: Path, log: list[str] | None = None, **settings: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """Start `homeroom run` with these settings (and no platform variables of the caller),
-    wait until it logs that it is ready, and on leaving check that it stops cleanly."""
+    wait until it logs that it is ready, and on leaving check that it stops cleanly.
+    Every line it logs is appended to `log`, if given, as it comes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(
         PYTHONPATH=str(ROOT),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}",
         LOG_LEVEL="INFO",
-        **settings,
     )
+    env.update(settings)
+    lines = log if log is not None else []
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -38,7 +40,15 @@ async def homeroom_running(
     assert process.stderr is not None
     while b"event=ready" not in (line := await asyncio.wait_for(process.stderr.readline(), 20)):
         assert line, "homeroom run ended before it was ready"
-    drain = asyncio.ensure_future(process.stderr.read())  # keep the log pipe from filling
+        lines.append(line.decode())
+    lines.append(line.decode())
+
+    async def read_log() -> None:  # also keeps the log pipe from filling
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            lines.append(line.decode())
+
+    drain = asyncio.ensure_future(read_log())
     try:
         yield process
     finally:

@@ -19,7 +19,7 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord import render
+from adapters.discord import limits, render
 from adapters.discord.commands import (
     application_commands,
     fingerprint,
@@ -130,13 +130,18 @@ class DiscordAdapter:
         intents.guild_reactions = True
         intents.message_content = settings.discord_message_content
         self.client = _Client(
-            self, intents=intents, guild_ready_timeout=0.5, max_ratelimit_timeout=60.0
+            self,
+            intents=intents,
+            guild_ready_timeout=0.5,
+            max_ratelimit_timeout=60.0,
+            http_trace=limits.trace(),  # a 429 while delivering goes back to the outbox
         )
         _guard_parsers(self.client)
         self._backoff = Backoff(homeroom.clock, PLATFORM)
         _reconnects_in_one_line(self._backoff)
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
+        self._deferrals: set[asyncio.Task[None]] = set()
         self._dm_channels: dict[str, int] = {}
         self._locales: dict[str, str] = {}  # member ID -> the locale of their last interaction
         self._state = AdapterState(homeroom.db.engine)
@@ -169,10 +174,6 @@ class DiscordAdapter:
                     f"Discord refused the login (HTTP {error.status}): check DISCORD_TOKEN "
                     "and the application in the Developer Portal"
                 ) from None
-            await self.client.http.close()
-            raise
-        except BaseException:
-            await self.client.http.close()  # the next attempt opens its own session
             raise
         self._backoff.reset()
 
@@ -200,6 +201,8 @@ class DiscordAdapter:
             self.homeroom.supervisor.failed.set()
 
     async def stop(self) -> None:
+        for deferral in self._deferrals:
+            deferral.cancel()
         await self.client.close()
 
     async def sync_commands(self, *, force: bool = False) -> bool:
@@ -241,7 +244,9 @@ class DiscordAdapter:
             return
         self._interactions[event.event_id] = (time.monotonic(), interaction)
         self._forget_old_interactions()
-        asyncio.get_running_loop().call_later(DEFER_AFTER, self._defer_if_unanswered, interaction)
+        deferral = asyncio.get_running_loop().create_task(self._defer_later(interaction))
+        self._deferrals.add(deferral)
+        deferral.add_done_callback(self._deferrals.discard)
         if not await self.homeroom.handle(event):
             await self._sorry(interaction, quietly=isinstance(event, ComponentSubmitted))
 
@@ -284,9 +289,11 @@ class DiscordAdapter:
             [discord.app_commands.Choice(name=n, value=n) for n in found]
         )
 
-    def _defer_if_unanswered(self, interaction: discord.Interaction) -> None:
+    async def _defer_later(self, interaction: discord.Interaction) -> None:
+        # On Homeroom's clock, so a test can be the handler that takes 2.5 s.
+        await self.homeroom.clock.sleep(DEFER_AFTER)
         if not interaction.response.is_done():
-            asyncio.get_running_loop().create_task(self._defer(interaction))
+            await self._defer(interaction)
 
     async def _defer(self, interaction: discord.Interaction) -> None:
         async with self._lock(interaction):
@@ -396,9 +403,12 @@ class DiscordAdapter:
     # -- outbound -----------------------------------------------------------------------
     async def deliver(self, intent: Intent) -> str | None:
         try:
-            return await self._deliver(intent)
-        except discord.RateLimited as limited:
-            raise RetryAfter(limited.retry_after, overall=True) from limited
+            with limits.delivering():
+                return await self._deliver(intent)
+        except limits.Limited as limited:
+            raise RetryAfter(limited.seconds, overall=limited.overall) from limited
+        except discord.RateLimited as limited:  # a route's bucket, known before asking
+            raise RetryAfter(limited.retry_after) from limited
         except (discord.Forbidden, discord.NotFound) as gone:
             raise PermanentFailure(f"{gone.status} {gone.text}") from gone
         except discord.HTTPException as error:

@@ -299,27 +299,30 @@ class SlackAdapter:
 
     async def _deliver(self, intent: Intent) -> str | None:
         if isinstance(intent, Post):
-            text, blocks_ = await self._content(intent.message, shared=True)
-            response = await self.client.chat_postMessage(
-                channel=intent.to.channel,
-                thread_ts=intent.to.thread,
-                text=text,
-                blocks=blocks_,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-            return str(response["ts"])
+            sent = [  # a message over 50 blocks goes as several, in order
+                await self.client.chat_postMessage(
+                    channel=intent.to.channel,
+                    thread_ts=intent.to.thread,
+                    text=text,
+                    blocks=blocks_,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                for text, blocks_ in await self._content(intent.message, shared=True)
+            ]
+            return str(sent[0]["ts"])
         if isinstance(intent, Ephemeral):
             return await self._ephemeral(intent)
         if isinstance(intent, DirectMessage):
             channel = await self._dm_channel(intent.member.id)
-            text, blocks_ = await self._content(intent.message, shared=False)
-            response = await self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks_
-            )
-            return str(response["ts"])
+            sent = [
+                await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks_)
+                for text, blocks_ in await self._content(intent.message, shared=False)
+            ]
+            return str(sent[0]["ts"])
         if isinstance(intent, Update):
-            text, blocks_ = await self._content(intent.message, shared=True)
+            # An edit changes one message, so it keeps Slack's first 50 blocks.
+            [(text, blocks_), *_] = await self._content(intent.message, shared=True)
             await self.client.chat_update(
                 channel=intent.to.channel, ts=intent.to.message or "", text=text, blocks=blocks_
             )
@@ -343,8 +346,11 @@ class SlackAdapter:
             return None
         raise PermanentFailure(f"no Slack form for {type(intent).__name__}")
 
-    async def _content(self, message: Message, *, shared: bool) -> tuple[str, list[dict[str, Any]]]:
-        """Text and blocks; in shared posts only `mentions` may ping, others become names."""
+    async def _content(
+        self, message: Message, *, shared: bool
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Text and blocks of each Slack message the message needs (one unless it is over
+        50 blocks); in shared posts only `mentions` may ping, others become names."""
         if shared:
             allowed = {m.id for m in message.mentions}
             names = {
@@ -365,7 +371,7 @@ class SlackAdapter:
                     footer=message.footer,
                     mentions=message.mentions,
                 )
-        return blocks.fallback_text(message), blocks.message_blocks(message)
+        return blocks.message_parts(message)
 
     async def _display_name(self, user: str) -> str:
         """`@Name` for a member, from users.info, cached like the rest of what it says."""
@@ -384,7 +390,13 @@ class SlackAdapter:
         return name
 
     async def _ephemeral(self, intent: Ephemeral) -> str | None:
-        text, blocks_ = await self._content(intent.message, shared=False)
+        for part, (text, blocks_) in enumerate(await self._content(intent.message, shared=False)):
+            await self._ephemeral_part(intent, text, blocks_, first=part == 0)
+        return None
+
+    async def _ephemeral_part(
+        self, intent: Ephemeral, text: str, blocks_: list[dict[str, Any]], *, first: bool
+    ) -> None:
         handle = self._reply_urls.get(intent.in_reply_to or "")
         if handle is not None:  # works even where the bot is not a channel member
             response = await AsyncWebhookClient(handle[1]).send_dict(
@@ -396,9 +408,9 @@ class SlackAdapter:
                 }
             )
             if response.status_code == 200:
-                return None
-            if response.status_code == 429:
-                raise RetryAfter(float(response.headers.get("Retry-After", ["1"])[0]))
+                return
+            if response.status_code == 429 and first:  # nothing sent yet: the outbox retries
+                raise RetryAfter(_seconds(response.headers.get("Retry-After")))
             log.info(
                 "event=response_url_failed status=%d; using chat.postEphemeral",
                 response.status_code,
@@ -410,7 +422,6 @@ class SlackAdapter:
             text=text,
             blocks=blocks_,
         )
-        return None
 
     async def _open_form(self, intent: OpenForm) -> str | None:
         trigger = self._triggers.get(intent.in_reply_to or "")
@@ -576,11 +587,21 @@ def _classify(error: SlackApiError) -> Exception:
     code = response.get("error")
     if response.status_code == 429 or code == "ratelimited":
         headers = {k.lower(): v for k, v in (response.headers or {}).items()}
-        wait = headers.get("retry-after", "1")
-        return RetryAfter(float(wait[0] if isinstance(wait, list) else wait))
+        # Slack limits each Web API method per workspace, and its 429 does not say
+        # which limit was hit: every channel of the workspace waits the Retry-After.
+        return RetryAfter(_seconds(headers.get("retry-after")), overall=True)
     if code in PERMANENT_ERRORS:
         return PermanentFailure(str(code))
     return error
+
+
+def _seconds(retry_after: str | list[str] | None) -> float:
+    """A Retry-After header's seconds, whether a client gives it as text or as a list."""
+    value = retry_after[0] if isinstance(retry_after, list) and retry_after else retry_after
+    try:
+        return max(0.0, float(value)) if isinstance(value, str) else 1.0
+    except ValueError:
+        return 1.0
 
 
 __all__ = ["SlackAdapter"]

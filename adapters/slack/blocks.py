@@ -1,6 +1,7 @@
 """Core messages and forms as Block Kit, within Slack's limits, and modal answers back.
 
-Limits that shape this: 50 blocks a message, 3,000 characters a section, 10 fields a
+Limits that shape this: 50 blocks a message (a longer one is sent as several messages,
+`message_parts`), 3,000 characters a section, 10 fields a
 section, 25 elements an actions block, 75 characters a button label, a modal title of
 24 characters, and action IDs unique within a block (so the button's position is
 appended to its action ID and stripped again on the way in).
@@ -32,12 +33,14 @@ def neutralise(text: str) -> str:
     return _BROADCAST.sub(lambda m: "&lt;!" + m.group(1) + "&gt;", text)
 
 
+# Every text object is made by one of these two, so no field (header, section, fields,
+# context, button, modal title, label, hint, option) can carry a broadcast ping.
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": (text or " ")[:limit], "emoji": True}
+    return {"type": "plain_text", "text": neutralise(text or " ")[:limit], "emoji": True}
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text or " "}
+    return {"type": "mrkdwn", "text": neutralise(text or " ")}
 
 
 def message_blocks(message: Message) -> list[dict[str, Any]]:
@@ -46,7 +49,7 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
     if message.title:
         blocks.append({"type": "header", "text": _plain(message.title, 150)})
     blocks.extend(
-        {"type": "section", "text": _mrkdwn(neutralise(chunk))}
+        {"type": "section", "text": _mrkdwn(chunk)}
         for chunk in split_text(message.text, SECTION_CHARS)
     )
     for start in range(0, len(message.fields), FIELDS_PER_SECTION):
@@ -54,9 +57,7 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
         blocks.append(
             {
                 "type": "section",
-                "fields": [
-                    _mrkdwn(neutralise(f"*{label}*\n{value}")[:2000]) for label, value in fields
-                ],
+                "fields": [_mrkdwn(f"*{label}*\n{value}"[:2000]) for label, value in fields],
             }
         )
     for start in range(0, len(message.buttons), BUTTONS_PER_BLOCK):
@@ -65,8 +66,28 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
             {"type": "actions", "elements": [_button(b, start + i) for i, b in enumerate(row)]}
         )
     if message.footer:
-        blocks.append({"type": "context", "elements": [_mrkdwn(neutralise(message.footer))]})
-    return blocks[:MAX_BLOCKS]
+        blocks.append({"type": "context", "elements": [_mrkdwn(message.footer)]})
+    return blocks
+
+
+def message_parts(message: Message) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The message as one or more Slack messages of at most MAX_BLOCKS blocks each, each
+    with its fallback text: nothing past the 50th block is dropped."""
+    all_blocks = message_blocks(message)
+    chunks = [all_blocks[i : i + MAX_BLOCKS] for i in range(0, len(all_blocks), MAX_BLOCKS)]
+    if len(chunks) <= 1:
+        return [(fallback_text(message), all_blocks)]
+    return [(fallback_text(message), chunks[0])] + [(_text_of(c), c) for c in chunks[1:]]
+
+
+def _text_of(blocks: list[dict[str, Any]]) -> str:
+    """A part's own fallback text: the (already neutralised) text of its blocks."""
+    texts: list[str] = []
+    for block in blocks:
+        for element in (block.get("text"), *block.get("fields", ()), *block.get("elements", ())):
+            if isinstance(element, dict) and element.get("type") in {"mrkdwn", "plain_text"}:
+                texts.append(element["text"])
+    return "\n".join(texts)[:3000] or " "
 
 
 def fallback_text(message: Message) -> str:
@@ -170,5 +191,8 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+HOME_BLOCKS = 100  # a Home tab is one view: Slack allows it 100 blocks
+
+
 def home_view(message: Message) -> dict[str, Any]:
-    return {"type": "home", "blocks": message_blocks(message)}
+    return {"type": "home", "blocks": message_blocks(message)[:HOME_BLOCKS]}

@@ -188,6 +188,12 @@ class FakeSlack:
         await self._record(
             "response_url", {"handle": request.match_info["handle"], **await request.json()}
         )
+        queued = self.failures.get("response_url")
+        if queued:  # fail_next("response_url", 429, {}, {"Retry-After": "30"})
+            status, answer, headers = queued.pop(0)
+            return web.Response(
+                text=answer.get("text", "rate_limited"), status=status, headers=headers
+            )
         return web.Response(text="ok")
 
     # -- Socket Mode ---------------------------------------------------------------------

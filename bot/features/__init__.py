@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from bot.commands import CommandSpec
 from bot.context import Context
+from bot.directory import Role
 from bot.events import Event
 from bot.intents import Intent
 
@@ -16,18 +17,29 @@ ActionHandler = Callable[[Context, str], Awaitable[list[Intent]]]
 Listener = Callable[[Context, Event], Awaitable[list[Intent]]]
 
 
-def _no_actions() -> Mapping[str, ActionHandler]:
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button's handler and who may press it; the core checks the role before the
+    handler runs, as it does for commands and their forms."""
+
+    handler: ActionHandler
+    role: Role = Role.PARENT
+
+
+def _no_actions() -> Mapping[str, Action | ActionHandler]:
     return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
 class Feature:
     """What a feature adds to the core: commands, and handlers for its buttons
-    (keyed by `action_id`; the button's `value` names the record it acts on)."""
+    (keyed by `action_id`; the button's `value` names the record it acts on). A button
+    only organizers or liaisons may press is declared as `Action(handler, role)`; a bare
+    handler may be pressed by anyone."""
 
     name: str
     commands: tuple[CommandSpec, ...] = ()
-    actions: Mapping[str, ActionHandler] = field(default_factory=_no_actions)
+    actions: Mapping[str, Action | ActionHandler] = field(default_factory=_no_actions)
     listeners: tuple[Listener, ...] = ()
 
 

@@ -8,7 +8,6 @@ test fails when any marked string lacks a Spanish translation.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path

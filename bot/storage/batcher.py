@@ -74,7 +74,7 @@ class Batcher(Generic[T, R]):
             self._flushing = asyncio.get_running_loop().create_task(self._flush_all())
 
     async def _flush_all(self) -> None:
-        await self._clock.sleep(WINDOW)
+        await self._clock.linger(WINDOW)
         while self._items:
             batch, self._items = self._items[:MAX_BATCH], self._items[MAX_BATCH:]
             items = [item for item, _ in batch]
@@ -90,6 +90,10 @@ class Batcher(Generic[T, R]):
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+
+    def pending(self) -> bool:
+        """True while something queued is not yet committed."""
+        return bool(self._items) or (self._flushing is not None and not self._flushing.done())
 
     async def drain(self) -> None:
         """Wait until everything queued so far is committed (used on stop)."""

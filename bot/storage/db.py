@@ -46,6 +46,9 @@ class Database:
         self.write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            # The folder is made when the file is first opened, not before, so that
+            # `homeroom check` (which opens nothing that does not exist) creates nothing.
+            event.listen(self.engine.sync_engine, "do_connect", self._make_folder)
 
     @property
     def display_url(self) -> str:
@@ -79,7 +82,7 @@ class Database:
         when `error` is not a problem of reaching or opening it."""
         return _explain(self, error)
 
-    def _make_folder(self) -> None:
+    def _make_folder(self, *_: Any) -> None:
         path = self.sqlite_path
         if path is not None:
             if (problem := self.location_problem()) is not None:
@@ -87,7 +90,6 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
 
     async def migrate(self) -> None:
-        self._make_folder()
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
 
@@ -161,6 +163,12 @@ def _explain(db: Database, error: BaseException) -> str | None:
     if isinstance(error, DatabaseUnavailable):
         return str(error)
     chain = _causes(error)
+    if any("Can't locate revision" in str(link) for link in chain):
+        return (
+            f"the database at {db.display_url} was set up by a newer Homeroom (its schema "
+            "revision is unknown here): run that newer version, or set DATABASE_URL to "
+            "another database"
+        )
     cause = chain[-1]
     kinds = {type(link).__name__ for link in chain}
     kind = type(cause).__name__

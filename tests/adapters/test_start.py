@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -88,7 +89,7 @@ async def test_a_wrong_setting_stops_run_and_check_with_one_line(
     code, _, err = await homeroom(tmp_path, command, **settings)
     assert code == 2
     assert expected in one_line(err)
-    assert list(tmp_path.iterdir()) == []  # nothing created
+    assert os.listdir(tmp_path) == []  # nothing created
 
 
 def _unopenable(tmp_path: Path, kind: str) -> tuple[Path, str]:
@@ -213,4 +214,34 @@ async def test_check_contacts_no_platform_creates_nothing_and_says_so(tmp_path: 
     assert "Would start: slack (Socket Mode), discord" in out
     assert "Did not contact Slack or Discord" in out
     assert "not created yet" in out
-    assert list(tmp_path.iterdir()) == []
+    assert os.listdir(tmp_path) == []
+
+
+async def test_a_settings_file_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "latin1.env").write_bytes(b"DEFAULT_TIMEZONE=Am\xe9rica/Bogota\n")
+    code, _, err = await homeroom(tmp_path, "--env-file", "latin1.env", "check")
+    assert code == 2
+    assert "can't read the settings file latin1.env (not UTF-8 text" in one_line(err)
+    code, _, err = await homeroom(tmp_path, "--env-file", "missing.env", "check")
+    assert code == 2
+    assert "the settings file missing.env does not exist" in one_line(err)
+
+
+async def test_a_file_that_is_not_an_sqlite_database_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "homeroom.db").write_text("notes, not a database " * 100)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}"
+    code, _, err = await homeroom(tmp_path, "run", DATABASE_URL=url, CONSOLE="on")
+    assert code == 1
+    line = one_line(err)
+    assert f"can't open the SQLite database {tmp_path / 'homeroom.db'}" in line
+    assert "file is not a database" in line
+
+
+async def test_a_database_from_a_newer_homeroom_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'homeroom.db'}"
+    assert (await homeroom(tmp_path, "migrate", DATABASE_URL=url))[0] == 0
+    with sqlite3.connect(tmp_path / "homeroom.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    code, _, err = await homeroom(tmp_path, "run", DATABASE_URL=url, CONSOLE="on")
+    assert code == 1
+    assert "was set up by a newer Homeroom" in one_line(err)

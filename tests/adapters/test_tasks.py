@@ -32,12 +32,13 @@ async def test_ctrl_c_on_tasks_py_run_ends_quietly(fake_slack: FakeSlack, tmp_pa
         SLACK_HTTP_PORT=str(free_port()),
         SLACK_API_URL=fake_slack.url + "/api/",
     )
+    (tmp_path / "empty.env").write_text("# only the environment's settings\n")
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "tasks.py"),
         "run",
         "--env-file",
-        str(tmp_path / "none.env"),
+        str(tmp_path / "empty.env"),
         cwd=tmp_path,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,

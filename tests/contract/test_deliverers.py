@@ -97,4 +97,30 @@ async def test_delivers_every_intent_after_the_cores_fallbacks(
         intents, deliverer.capabilities, translator("en")
     )
     ids = [await deliverer.deliver(intent) for intent in adapted]
-    assert ids[0]  # a posted message has an ID later intents can refer to
+    kinds = [type(intent).__name__ for intent in adapted]
+    # Nothing needed a fallback, but the console's forms: they are the core's dialogue.
+    replaced = FALLBACKS.get(deliverer.platform, {})
+    assert kinds == [replaced.get(type(i).__name__, type(i).__name__) for i in intents]
+    expected = RETURNED_IDS[deliverer.platform]
+    assert len(ids) == len(expected) == 9
+    new_ids = []
+    for intent, got, want in zip(kinds, ids, expected, strict=True):
+        if want is NEW:
+            assert isinstance(got, str) and got, f"{intent} gave no ID"
+            new_ids.append(got)
+        else:
+            assert got == want, f"{intent} gave {got!r}, expected {want!r}"
+    assert len(set(new_ids)) == len(new_ids)  # each created message has an ID of its own
+
+
+FALLBACKS = {"console": {"OpenForm": "Ephemeral"}}
+NEW = object()  # the platform's ID of a message this intent created
+# For every_intent's nine intents in order (Post, Post in a thread, Ephemeral,
+# DirectMessage, Update of 1401, React, Pin, unpin, OpenForm): what `deliver` returns.
+# An Update returns the message it changed; nothing is returned where nothing was created.
+RETURNED_IDS: dict[str, list[object]] = {
+    "console": [NEW, NEW, None, None, "1401", None, None, None, None],
+    "fake": [NEW] * 9,
+    "slack": [NEW, NEW, None, NEW, "1401", None, None, None, None],
+    "discord": [NEW, NEW, NEW, NEW, "1401", None, None, None, NEW],
+}

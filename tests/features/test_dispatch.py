@@ -53,10 +53,11 @@ async def test_a_failing_handler_answers_kindly_and_logs_ids_not_text(
     monkeypatch.setattr(bot.app.directory, "members_with_roles", broken)
     with caplog.at_level(logging.ERROR):
         [reply] = await bot.say("dana", "/homeroom role list secret-words")
-    assert (
-        "something went wrong on my side" in bot.texts([reply])[0]
-        or "isn't one of" in bot.texts([reply])[0]
-    )
+    # A wrong choice is explained before any handler runs: nothing failed, nothing logged.
+    assert bot.texts([reply]) == [
+        "“secret-words” isn't one of the choices for “role”: liaison, organizer."
+    ]
+    assert "event=handler_failed" not in caplog.text
     [reply] = await bot.say("dana", "/homeroom role list")
     assert bot.texts([reply]) == [
         "Sorry, something went wrong on my side. Please try again in a moment."

@@ -211,6 +211,14 @@ async def test_text_that_is_not_storable_gets_a_kind_answer_and_changes_nothing(
             "“²:00” isn't a time of day. Use 24-hour time, like 19:00.",
         ),
         (
+            "role grant @" + "u" * 65 + " liaison",
+            "I couldn't tell who “@" + "u" * 58 + "…” is. Mention the member, like @name.",
+        ),
+        (
+            "setup queue=#" + "c" * 65,
+            "I couldn't tell which channel “#" + "c" * 58 + "…” is. Link it, like #channel.",
+        ),
+        (
             "x" * 3000,
             "I don't know the command “" + "x" * 59 + "…”. Type “help” to see what I can do.",
         ),
@@ -233,6 +241,7 @@ async def test_a_button_value_that_is_no_record_changes_nothing(
     bot: TestBot, caplog: pytest.LogCaptureFixture, value: str
 ) -> None:
     await bot.say("lee", f"/homeroom prompt suggest {SNOW}")
+    await bot.say("dana", "/homeroom help")  # the core notes each member's locale once
     before = await bot.state()
     caplog.set_level(logging.DEBUG)
     [reply] = await bot.press("dana", "prompts.accept", value)

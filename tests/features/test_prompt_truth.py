@@ -316,8 +316,46 @@ async def test_a_missed_prompt_notice_reaches_each_organizer_in_their_language(
     assert notes["maria"].startswith("No pude publicar a tiempo")
 
 
-async def test_a_schedule_number_no_database_can_hold_is_simply_not_found(bot: TestBot) -> None:
+async def test_a_schedule_number_no_database_can_hold_is_refused_kindly(bot: TestBot) -> None:
     [reply] = await bot.say("dana", "/homeroom prompt pause 99999999999999999999")
     assert bot.texts([reply]) == [
-        "There's no schedule #99999999999999999999 here. “prompt list” shows them."
+        "“id” needs a whole number, like 3, and “99999999999999999999” isn't one I can use."
     ]
+
+
+async def test_the_groups_own_series_emptied_by_removal_finishes(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom prompt add What helps your mornings go calmly at home?")
+    await bot.say("dana", SCHEDULE.replace("moving-up", "our-prompts"))
+    await bot.say("dana", "/homeroom prompt remove 1")
+    to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
+    assert await tick(bot) == []
+    assert await schedule_rows(bot) == [(1, "finished")]
+    assert "0 of 0 posted, finished" in await listing(bot)
+
+
+async def test_skip_next_on_a_long_paused_schedule_skips_a_week_ahead(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom setup timezone=America/New_York")
+    await bot.say("dana", SCHEDULE)
+    await bot.say("dana", "/homeroom prompt pause 1")
+    to(bot, datetime(2026, 9, 16, 12, 0, tzinfo=UTC))
+    [skipped] = await bot.say("dana", "/homeroom prompt skip-next 1")
+    assert bot.texts([skipped])[0].startswith(
+        "Skipped Monday 21 September, 19:00; the series moves one week later."
+    )
+    [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
+    assert "0 of 6 posted, next: Monday 28 September, 19:00" in bot.texts([resumed])[0]
+
+
+async def test_breaks_that_would_drop_every_prompt_left_create_nothing(bot: TestBot) -> None:
+    for text in ("What helps your mornings go calmly?", "What did your child teach you?"):
+        await bot.say("dana", f"/homeroom prompt add {text}")
+    own = SCHEDULE.replace("moving-up", "our-prompts")
+    [reply] = await bot.say("dana", own + " skip=2026-09-07,2026-09-14 after-break=skip")
+    assert bot.texts([reply]) == [
+        "The break weeks before the first free Monday would drop every prompt left "
+        "(after-break=skip), so this schedule would never post. Try after-break=shift, or "
+        "check the dates."
+    ]
+    assert await schedule_rows(bot) == []
+    [reply] = await bot.say("dana", own + " skip=2026-09-07 after-break=skip")
+    assert "The first prompt goes out Monday 14 September" in bot.texts([reply])[0]

@@ -10,10 +10,10 @@ from bot.app import Homeroom
 from bot.capabilities import RateLimits
 from bot.clock import FakeClock
 from bot.delivery import PermanentFailure, RetryAfter
-from bot.intents import Intent, Message, Post
-from bot.refs import ConversationRef
+from bot.intents import Ephemeral, Intent, Message, Post
+from bot.refs import ConversationRef, MemberRef
 from bot.storage.tables import outbox
-from bot.testing import FakeAdapter
+from bot.testing import FakeAdapter, run_until
 
 SLACK_LIKE = RateLimits(per_channel=1.0, per_channel_burst=1, overall=20.0, overall_burst=20)
 
@@ -56,19 +56,20 @@ async def test_an_intent_is_in_the_table_before_the_adapter_sees_it(
     adapter = Inspecting(clock=clock)
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 1))
-    await homeroom.outbox.idle()
+    await run_until(homeroom)
     assert seen_in_table == [[("pending", 0)]]
     assert await rows(homeroom) == [("sent", 1)]
+    assert (adapter.calls, adapter.sent_at) == (1, [0.0])
 
 
 async def test_one_channel_is_paced_at_its_limit(homeroom: Homeroom, clock: FakeClock) -> None:
     adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 5))
-    await homeroom.outbox.idle()
-    assert texts(adapter) == [f"parents-{n}" for n in range(5)]  # in order
-    gaps = [b - a for a, b in zip(adapter.sent_at, adapter.sent_at[1:], strict=False)]
-    assert gaps == pytest.approx([1.0] * 4)
+    await run_until(homeroom)
+    assert texts(adapter) == [f"parents-{n}" for n in range(5)]  # in order, each once
+    assert adapter.sent_at == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0])
+    assert clock.monotonic() == pytest.approx(4.0)  # and time moved no further
 
 
 async def test_many_channels_share_the_overall_limit_without_exceeding_it(
@@ -78,15 +79,16 @@ async def test_many_channels_share_the_overall_limit_without_exceeding_it(
     await started(homeroom, adapter)
     for channel in range(100):
         homeroom.outbox.submit(posts(f"g{channel}", 2))
-    await homeroom.outbox.idle()
-    assert len(adapter.sent) == 200
+    await run_until(homeroom)
+    assert (len(adapter.sent), adapter.calls) == (200, 200)
+    assert sorted(texts(adapter)) == sorted(f"g{c}-{n}" for c in range(100) for n in range(2))
     times = adapter.sent_at
-    # No one-second window holds more than the burst plus the rate.
-    for i, t in enumerate(times):
-        in_window = sum(1 for u in times[i:] if u < t + 1.0)
+    assert times[:20] == [0.0] * 20  # the burst goes at once ...
+    # ... then one every 1/20 s: 180 more take exactly 9 seconds, never faster.
+    assert times[20:] == pytest.approx([(n + 1) / 20 for n in range(180)])
+    for i, t in enumerate(times):  # no one-second window holds more than burst + rate
+        in_window = sum(1 for u in times[i:] if u < t + 1.0 - 1e-9)
         assert in_window <= SLACK_LIKE.overall_burst + SLACK_LIKE.overall
-    elapsed = times[-1] - times[0]
-    assert 200 / elapsed >= 0.9 * SLACK_LIKE.overall  # and it keeps close to the allowed rate
 
 
 async def test_a_burst_of_429s_delays_but_never_loses_or_doubles(
@@ -96,10 +98,57 @@ async def test_a_burst_of_429s_delays_but_never_loses_or_doubles(
     adapter.failures = [RetryAfter(5.0), RetryAfter(5.0, overall=True), RetryAfter(2.5)]
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 4))
-    await homeroom.outbox.idle()
+    await run_until(homeroom)
     assert texts(adapter) == [f"parents-{n}" for n in range(4)]
-    assert adapter.sent_at[0] >= 12.5  # waited out every Retry-After
+    assert adapter.calls == 3 + 4  # three refusals, then each message once
+    # Refused at 0, 5 and 10; each Retry-After waited out exactly, then 1/s again.
+    assert adapter.sent_at == pytest.approx([12.5, 13.5, 14.5, 15.5])
     assert [a for _, a in await rows(homeroom)] == [1, 1, 1, 1]  # a 429 is not a failed attempt
+
+
+async def test_a_platform_wide_429_pauses_every_channel_for_exactly_its_retry_after(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=1,
+        overall=100.0,
+        overall_burst=100,
+        private=100.0,
+        private_burst=100,
+    )
+    adapter = FakeAdapter(limits=limits, clock=clock)
+    await started(homeroom, adapter)
+    clock.advance(1000.0)  # late in a long uptime: the pause must not grow with it
+    adapter.failures = [RetryAfter(7.0, overall=True)]
+    homeroom.outbox.submit(posts("a", 1))
+    await run_until(homeroom, adapter.wait_for_calls(1))
+    answer = Ephemeral(
+        to=ConversationRef("fake", "school", "c"),
+        member=MemberRef("fake", "school", "lee"),
+        message=Message(text="yours"),
+    )
+    homeroom.outbox.submit([*posts("b", 1), answer])  # other lanes, after the 429
+    await run_until(homeroom)
+    assert adapter.calls == 1 + 3
+    sent = dict(zip(texts(adapter), adapter.sent_at, strict=True))
+    # Each waits exactly the Retry-After; then the platform's bucket starts from one
+    # message (a-0, b-0 a 1/100 s later) and private answers from their own.
+    assert sent == pytest.approx({"a-0": 1007.0, "b-0": 1007.01, "yours": 1007.0}, abs=1e-6)
+
+
+async def test_a_channels_429_pauses_only_that_channel(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
+    await started(homeroom, adapter)
+    adapter.failures = [RetryAfter(7.0)]
+    homeroom.outbox.submit(posts("a", 1))
+    await run_until(homeroom, adapter.wait_for_calls(1))
+    homeroom.outbox.submit(posts("b", 1))
+    await run_until(homeroom)
+    assert dict(zip(texts(adapter), adapter.sent_at, strict=True)) == {"b-0": 0.0, "a-0": 7.0}
+    assert adapter.calls == 3
 
 
 async def test_errors_back_off_then_succeed(homeroom: Homeroom, clock: FakeClock) -> None:
@@ -107,10 +156,37 @@ async def test_errors_back_off_then_succeed(homeroom: Homeroom, clock: FakeClock
     adapter.failures = [ConnectionError("reset"), ConnectionError("reset")]
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 1))
-    await homeroom.outbox.idle()
+    await run_until(homeroom)
     assert texts(adapter) == ["parents-0"]
-    assert adapter.sent_at[0] >= 1.0 + 2.0  # exponential backoff
+    assert adapter.calls == 3
+    assert adapter.sent_at == [1.0 + 2.0]  # exponential backoff, exactly
     assert await rows(homeroom) == [("sent", 3)]
+
+
+async def test_a_row_resumed_after_a_crash_keeps_its_backoff(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(clock=clock)
+    adapter.failures = [ConnectionError("reset")] * 3  # backoffs of 1, 2 and then 4 s
+    await started(homeroom, adapter)
+    homeroom.outbox.submit(posts("parents", 1))
+    await run_until(homeroom, adapter.wait_for_calls(3))
+    await run_until(homeroom, homeroom.outbox.persisted())
+    await homeroom.stop()  # the process dies at t=3, its retry due at t=7
+    assert clock.monotonic() == 3.0
+    clock.advance(1.0)  # back up a second later
+
+    second = Homeroom(homeroom.settings, clock=clock)
+    again = FakeAdapter(clock=clock)
+    again.failures = [ConnectionError("reset")]  # one more failure: the next wait is 8 s
+    try:
+        await started(second, again)
+        await run_until(second)
+        assert await rows(second) == [("sent", 5)]
+    finally:
+        await second.stop()
+    assert (again.calls, texts(again)) == (2, ["parents-0"])
+    assert again.sent_at == [7.0 + 8.0]  # the 4 s wait kept, and the attempt count too
 
 
 async def test_a_permanent_failure_is_recorded_and_logged_not_retried(
@@ -121,8 +197,9 @@ async def test_a_permanent_failure_is_recorded_and_logged_not_retried(
     await started(homeroom, adapter)
     with caplog.at_level(logging.ERROR):
         homeroom.outbox.submit(posts("gone", 1) + posts("parents", 1))
-        await homeroom.outbox.idle()
+        await run_until(homeroom)
     assert texts(adapter) == ["parents-0"]
+    assert adapter.calls == 2
     assert sorted(await rows(homeroom)) == [("failed", 1), ("sent", 1)]
     assert "event=delivery_failed" in caplog.text and "lane=fake:school:gone" in caplog.text
 
@@ -134,8 +211,9 @@ async def test_giving_up_after_max_attempts_is_reported(
     adapter.failures = [TimeoutError()] * 8
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 1))
-    await homeroom.outbox.idle()
-    assert adapter.sent == []
+    await run_until(homeroom)
+    assert (adapter.sent, adapter.calls) == ([], 8)
+    assert clock.monotonic() == 1 + 2 + 4 + 8 + 16 + 32 + 64  # seven backoffs, exactly
     assert await rows(homeroom) == [("failed", 8)]
 
 
@@ -143,34 +221,68 @@ async def test_killed_midway_it_resumes_with_nothing_lost_and_nothing_twice(
     homeroom: Homeroom, clock: FakeClock
 ) -> None:
     delivered: list[str] = []
-    reached_twenty = asyncio.Event()
 
     class Recording(FakeAdapter):
         async def deliver(self, intent: Intent) -> str | None:
+            self.count_call()
             delivered.append(intent.message.text)  # type: ignore[union-attr]
-            if len(delivered) == 20:
-                reached_twenty.set()
             await asyncio.sleep(0)  # a real call yields; the kill can land here
             return f"m{len(delivered)}"
 
     limits = RateLimits(per_channel=1.0, per_channel_burst=1, overall=50.0, overall_burst=5)
-    await started(homeroom, Recording(limits=limits, clock=clock))
+    first = Recording(limits=limits, clock=clock)
+    await started(homeroom, first)
     for channel in ("a", "b", "c", "d", "e"):
         homeroom.outbox.submit(posts(channel, 10))
-    await reached_twenty.wait()
+    await run_until(homeroom, first.wait_for_calls(20))
     await homeroom.supervisor.stop()  # the delivery loop dies mid fan-out
     await homeroom.outbox.stop()
-    assert 20 <= len(delivered) < 50
+    assert len(delivered) == 20  # five a second: the 20th went at t=3, and no more after
 
     second = Homeroom(homeroom.settings, clock=clock)
     try:
         await started(second, Recording(limits=limits, clock=clock))
-        await second.outbox.idle()
+        await run_until(second)
     finally:
         await second.stop()
     assert sorted(delivered) == sorted(f"{c}-{n}" for c in "abcde" for n in range(10))
     for channel in "abcde":  # and each channel still reads in order
         assert [t for t in delivered if t[0] == channel] == [f"{channel}-{n}" for n in range(10)]
+
+
+async def test_a_send_in_flight_when_the_loop_is_cancelled_is_neither_lost_nor_doubled(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    received: list[str] = []
+    answering = asyncio.Event()
+    answer = asyncio.Event()
+
+    class Slow(FakeAdapter):
+        async def deliver(self, intent: Intent) -> str | None:
+            received.append(intent.message.text)  # type: ignore[union-attr]
+            answering.set()
+            await answer.wait()  # the platform has the message; its answer is on the way
+            return "m1"
+
+    await started(homeroom, Slow(clock=clock))
+    homeroom.outbox.submit(posts("parents", 1))
+    await run_until(homeroom, answering.wait())
+    # Shutting down cancels every task, the sends under way among them.
+    sends = [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "Outbox._send"]  # type: ignore[union-attr]
+    assert len(sends) == 1
+    await homeroom.supervisor.stop()
+    sends[0].cancel()
+    answer.set()
+    await homeroom.stop()
+
+    second = Homeroom(homeroom.settings, clock=clock)
+    try:
+        await started(second, Slow(clock=clock))
+        await run_until(second)
+        assert await rows(second) == [("sent", 1)]
+    finally:
+        await second.stop()
+    assert received == ["parents-0"]  # sent once, and recorded as sent
 
 
 async def test_private_answers_do_not_queue_behind_a_fan_out(
@@ -188,9 +300,6 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
     homeroom.attach(adapter)
     for channel in range(30):
         homeroom.outbox.submit(posts(f"g{channel}", 1))  # a fan-out: 30 s at 1/s overall
-    from bot.intents import Ephemeral
-    from bot.refs import MemberRef
-
     answer = Ephemeral(
         to=ConversationRef("fake", "school", "g0"),
         member=MemberRef("fake", "school", "lee"),
@@ -199,7 +308,27 @@ async def test_private_answers_do_not_queue_behind_a_fan_out(
     homeroom.outbox.submit([answer])
     await homeroom.outbox.persisted()  # both in the table before delivery starts
     await homeroom.start(timers=False)
-    await homeroom.outbox.idle()
-    answered_at = adapter.sent_at[[i.message.text for i in adapter.sent].index("yours")]  # type: ignore[union-attr]
-    assert answered_at < 1.0  # not after the fan-out's 30 seconds
-    assert adapter.sent_at[-1] >= 28.0
+    await run_until(homeroom)
+    assert (len(adapter.sent), adapter.calls) == (31, 31)  # each exactly once
+    assert sorted(texts(adapter)) == sorted([*(f"g{c}-0" for c in range(30)), "yours"])
+    answered_at = adapter.sent_at[texts(adapter).index("yours")]
+    assert answered_at == 0.0  # not after the fan-out's 30 seconds
+    fan_out = [
+        t for text, t in zip(texts(adapter), adapter.sent_at, strict=True) if text != "yours"
+    ]
+    assert fan_out == pytest.approx([float(n) for n in range(30)])  # one a second, exactly
+
+
+async def test_rows_staged_before_start_are_sent_once_whoever_queues_them_first(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(clock=clock)
+    homeroom.attach(adapter)
+    await homeroom.db.migrate()
+    async with homeroom.db.engine.begin() as conn:  # a claim and its posts, committed
+        staged = await homeroom.outbox.stage(conn, posts("parents", 3))
+    await homeroom.start(timers=False)  # resume finds the committed rows ...
+    homeroom.outbox.release(staged)  # ... and the claimer hands them over too
+    await run_until(homeroom)
+    assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)
+    assert await rows(homeroom) == [("sent", 1)] * 3

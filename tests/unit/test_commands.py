@@ -147,6 +147,12 @@ def _parsed(spec: CommandSpec, text: str, t: Translator = EN) -> dict[str, objec
         f"{SNOW} anonymous = yes",
         f"{SNOW} Anonymous=YES",
         f"{SNOW} anonymous:yes",
+        f"{SNOW} anonymous: yes",
+        f"text: {SNOW} anonymous=yes",
+        f"anonymous=yes text={SNOW}",
+        f'text="{SNOW}" anonymous=yes',
+        f'"text={SNOW}" anonymous=yes',
+        f"text={SNOW} --anonymous",
         f"--anonymous {SNOW}",
         f"{SNOW} --anonymous yes",
     ],
@@ -202,6 +208,8 @@ def test_a_word_far_from_every_option_lists_the_options() -> None:
         f"{SNOW} anonymously.",
         f"{SNOW} anonymus",
         f"anónimo: {SNOW}",
+        f"{SNOW} anonymous yes",
+        f"{SNOW} Anonymous, please.",
     ],
 )
 def test_a_bare_yes_no_option_at_the_edge_of_free_text_asks_instead_of_guessing(
@@ -222,9 +230,12 @@ def test_free_text_that_only_mentions_the_word_is_kept_as_it_is() -> None:
     assert _parsed(SUGGEST, url) == {"text": url}
 
 
-def test_an_option_given_twice_asks_which() -> None:
+@pytest.mark.parametrize(
+    "text", [f"anonymous=yes {SNOW} anonymous=no", f"text={SNOW} text=again", "text: a text: b"]
+)
+def test_an_option_given_twice_asks_which(text: str) -> None:
     with pytest.raises(CommandError) as problem:
-        parse_text(SUGGEST, f"anonymous=yes {SNOW} anonymous=no")
+        parse_text(SUGGEST, text)
     assert problem.value.message.startswith("“{option}” is given twice")
 
 

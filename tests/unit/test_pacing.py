@@ -18,10 +18,15 @@ def test_bucket_spends_its_burst_then_refills_at_its_rate() -> None:
 def test_pause_honours_retry_after() -> None:
     clock = FakeClock()
     bucket = TokenBucket(rate=100.0, burst=10, clock=clock)
+    clock.advance(1000.0)  # late in a long uptime: the pause is still the Retry-After
     bucket.pause(3.0)
     assert bucket.delay() == 3.0
-    clock.advance(3.0)
-    assert 0 < bucket.delay() <= 0.01  # no burst saved up while paused
+    clock.advance(2.999)
+    assert bucket.delay() == pytest.approx(0.001)
+    clock.advance(0.001)
+    assert bucket.delay() == 0  # exactly the Retry-After, not a moment more
+    bucket.take()
+    assert bucket.delay() == pytest.approx(0.01)  # no burst saved up while paused
     clock.advance(0.01)
     assert bucket.delay() == pytest.approx(0, abs=1e-9)
 

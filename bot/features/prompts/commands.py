@@ -73,7 +73,8 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
     weekday = WEEKDAYS.index(args.text("weekday") or "mon")
     skips = args.dates("skip")
     first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
-    if next_posting(first, skips, end) is None:
+    opening = next_posting(first, skips, end)
+    if opening is None:
         raise CommandError(
             N_(
                 "No {weekday} between {start} and {end} is free of break weeks, so this "
@@ -105,6 +106,16 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             ),
             {"title": series.title, "channel": f"<#{channel.channel}>"},
         )
+    after_break = args.text("after-break") or "shift"
+    if after_break == "skip" and len(left) <= opening[1]:
+        raise CommandError(
+            N_(
+                "The break weeks before the first free {weekday} would drop every prompt left "
+                "(after-break=skip), so this schedule would never post. Try after-break=shift, "
+                "or check the dates."
+            ),
+            {"weekday": _weekday_name(ctx, weekday)},
+        )
     twins = [
         s
         for s in await ctx.services.scheduler.in_community(ctx.conversation)
@@ -120,7 +131,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         start=start,
         end=end,
         skips=skips,
-        after_break=args.text("after-break") or "shift",
+        after_break=after_break,
         created_by=ctx.member,
     )
     outlook = (await ctx.services.scheduler.outlooks([created]))[created.id]

@@ -253,7 +253,11 @@ class PromptScheduler:
         """Move the next prompt one week later (the series shifts); returns the date that
         was skipped, or None when no date is left to skip. Break weeks before it pass
         with nothing posted, as they would have."""
-        found = next_posting(schedule.next_date, schedule.skips, schedule.end)
+        start = schedule.next_date
+        if schedule.status == "paused":  # its slot may lie in the past: skip one ahead
+            now = self._clock.now()
+            start = next_slot(now, schedule.weekday, schedule.at, schedule.timezone, start)
+        found = next_posting(start, schedule.skips, schedule.end)
         if found is None:
             return None
         skipped = found[0]
@@ -435,7 +439,9 @@ class PromptScheduler:
         for schedule in due:
             series = await self._series(schedule)
             if series is None:
-                plans[schedule.id] = _Plan(schedule, None, "broken", None, None, True)
+                # The group's own series with every prompt removed has simply run out.
+                gone = "exhausted" if schedule.series_id == OWN_SERIES else "broken"
+                plans[schedule.id] = _Plan(schedule, None, gone, None, None, True)
                 continue
             # A prompt never repeats in a group: only prompts this channel has not had,
             # and the history grows as we go, so two schedules due together differ.
@@ -471,15 +477,16 @@ class PromptScheduler:
                 plan = plans[schedule_id]
                 schedule, series = plan.schedule, plan.series
                 if series is None:
-                    log.error(
-                        "event=schedule_series_missing schedule_id=%d series=%s",
-                        schedule_id,
-                        schedule.series_id,
-                    )
+                    if plan.outcome == "broken":
+                        log.error(
+                            "event=schedule_series_missing schedule_id=%d series=%s",
+                            schedule_id,
+                            schedule.series_id,
+                        )
                     await conn.execute(
                         update(schedules)
                         .where(schedules.c.id == schedule_id)
-                        .values(status="broken")
+                        .values(status="broken" if plan.outcome == "broken" else "finished")
                     )
                     continue
                 readers = languages[schedule.channel.community_ref]

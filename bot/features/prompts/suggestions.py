@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields, record_id
 from bot.context import Context
 from bot.directory import Role
-from bot.features import Feature
+from bot.features import Action, Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
 from bot.i18n import N_, NP_
 from bot.intents import Button, Form, Intent, Message, OpenForm
@@ -66,7 +66,25 @@ async def review(ctx: Context, args: Args) -> list[Intent]:
     waiting = await ctx.services.own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
-    return [ctx.reply(_card(ctx, idea)) for idea in waiting[:10]]
+    return [ctx.reply(_card(ctx, idea)) for idea in waiting[:SHOWN]] + _more(ctx, len(waiting))
+
+
+SHOWN = 10  # cards at a time: a page, not a flood
+
+
+def _more(ctx: Context, total: int) -> list[Intent]:
+    """Say how many more there are, so a page never passes for the whole list."""
+    if total <= SHOWN:
+        return []
+    return [
+        ctx.reply(
+            ctx.t._(
+                "These are the first {shown} of {total}. Decide on some to see the rest.",
+                shown=SHOWN,
+                total=total,
+            )
+        )
+    ]
 
 
 def _card(ctx: Context, idea: OwnPrompt) -> Message:
@@ -88,15 +106,7 @@ def _card(ctx: Context, idea: OwnPrompt) -> Message:
     )
 
 
-_ONLY_ORGANIZERS = N_(
-    "Only organizers can do that. If you help run this group, "
-    "an organizer can give you the role with “role grant”."
-)
-
-
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
-    if not ctx.may(Role.ORGANIZER):
-        return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     decided = await ctx.services.own_prompts.decide(ctx.community.id, _number(value), accept)
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
@@ -180,7 +190,22 @@ async def own(ctx: Context, args: Args) -> list[Intent]:
                 ),
             )
         )
-        for week, p in enumerate(prompts[:20], 1)
+        for week, p in enumerate(prompts[: 2 * SHOWN], 1)
+    ] + _more_prompts(ctx, len(prompts))
+
+
+def _more_prompts(ctx: Context, total: int) -> list[Intent]:
+    if total <= 2 * SHOWN:
+        return []
+    return [
+        ctx.reply(
+            ctx.t._(
+                "These are the first {shown} of {total}; “series preview our-prompts” lists "
+                "them all.",
+                shown=2 * SHOWN,
+                total=total,
+            )
+        )
     ]
 
 
@@ -264,8 +289,6 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
-    if not ctx.may(Role.ORGANIZER):
-        return [ctx.reply(ctx.t._(_ONLY_ORGANIZERS))]
     try:
         return await handler(ctx, Args({"id": value}))
     except CommandError as problem:
@@ -327,6 +350,7 @@ FEATURE = Feature(
                 Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
             ),
             handler=suggest,
+            keeps_copies=False,  # the form may carry anonymous=yes; see `suggest`
         ),
         CommandSpec(
             path="prompt suggestions",
@@ -377,9 +401,9 @@ FEATURE = Feature(
         ),
     ),
     actions={
-        ACCEPT: accept,
-        SET_ASIDE: set_aside,
-        EDIT: edit_button,
-        REMOVE: remove_button,
+        ACCEPT: Action(accept, Role.ORGANIZER),
+        SET_ASIDE: Action(set_aside, Role.ORGANIZER),
+        EDIT: Action(edit_button, Role.ORGANIZER),
+        REMOVE: Action(remove_button, Role.ORGANIZER),
     },
 )

@@ -198,7 +198,6 @@ async def test_a_members_terminal_escapes_are_shown_inert(
     for rich in (False, True):
         out = io.StringIO()
         adapter.view = View(out, rich=rich)
-        # The core refuses the NUL byte in a command, so that one is not echoed back.
         await adapter.handle_line(f"/homeroom series preview {TRICKS}")
         await adapter.handle_line(f":as lee{TRICKS}")
         adapter.view.line(f"lee@#parents> {TRICKS}\rover\x00")

@@ -1,13 +1,18 @@
 """The real discord.py client against a local fake gateway and REST API."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
+from adapters.discord.adapter import DEFER_AFTER
 from adapters.discord.fake import FORUM, LIAISONS, button_press, modal_submit, slash_command
-from bot.intents import Message, Post
+from bot.events import Event
+from bot.intents import Intent, Message, Post
 from bot.refs import ConversationRef
+from bot.testing import run_until
 from tests.adapters.discord.conftest import DANA, LEE, MARIA, SAM, DiscordRig
 
 EPHEMERAL = 64
@@ -215,16 +220,96 @@ async def test_a_dropped_connection_resumes_instead_of_identifying_again(
     await fake.wait_for(1, CALLBACK)  # and serving on the resumed session
 
 
-async def test_a_429_is_waited_out_and_the_post_sent_once(discord_bot: DiscordRig) -> None:
-    fake = discord_bot.fake
-    limited = {"message": "You are being rate limited.", "retry_after": 0.2, "global": False}
-    fake.fail_next("POST /channels/", 429, limited, {"Via": "1.1 google", "Retry-After": "0.2"})
+async def test_a_429_is_waited_out_by_the_outbox_and_the_post_sent_once(
+    discord_bot: DiscordRig,
+) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+    # Short enough that discord.py would wait it out itself, with a real sleep.
+    limited = {"message": "You are being rate limited.", "retry_after": 12.5, "global": False}
+    fake.fail_next("POST /channels/", 429, limited, {"Via": "1.1 google", "Retry-After": "13"})
     parents = ConversationRef("discord", "1", "1300000000000000001")
-    delivered = await discord_bot.adapter.deliver(
-        Post(to=parents, message=Message(text="Week 2 is up"))
-    )
+    app.outbox.submit([Post(to=parents, message=Message(text="Week 2 is up"))])
+    await run_until(app)
     posts = [c for c in fake.calls if c.path == "/channels/1300000000000000001/messages"]
-    assert len(posts) == 2 and delivered  # refused once, then sent exactly once
+    assert len(posts) == 2  # refused once, then sent exactly once ...
+    assert app.clock.monotonic() == 12.5  # ... by Homeroom's outbox, after exactly 12.5 s
+    assert await _statuses(app) == [("sent", 1)]
+
+
+async def test_a_global_429_pauses_every_channel_not_one(discord_bot: DiscordRig) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+    limited = {"message": "You are being rate limited.", "retry_after": 90.0, "global": True}
+    headers = {"Via": "1.1 google", "Retry-After": "90", "X-RateLimit-Global": "true"}
+    fake.fail_next("POST /channels/1300000000000000001/", 429, limited, headers)
+    parents = ConversationRef("discord", "1", "1300000000000000001")
+    app.outbox.submit([Post(to=parents, message=Message(text="first"))])
+    await run_until(app, fake.wait_for(1, "POST /channels/"))
+    other = ConversationRef("discord", "1", LIAISONS)
+    app.outbox.submit([Post(to=other, message=Message(text="elsewhere"))])
+    await run_until(app)
+    sent = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
+    assert [c.body["content"] for c in sent] == ["first", "first", "elsewhere"]
+    assert app.clock.monotonic() == pytest.approx(90.0 + 1 / 45)  # both waited the 90 s
+
+
+async def _statuses(app: object) -> list[tuple[str, int]]:
+    from sqlalchemy import select
+
+    from bot.storage.tables import outbox
+
+    async with app.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = await conn.execute(select(outbox.c.status, outbox.c.attempts))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_a_handler_slower_than_the_deferral_still_answers(
+    discord_bot: DiscordRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+    clock = app.clock
+    working, finish = asyncio.Event(), asyncio.Event()
+    dispatch = app.core.dispatch
+
+    async def slow(event: Event) -> list[Intent]:
+        working.set()
+        await finish.wait()  # the handler takes as long as the test says
+        return await dispatch(event)
+
+    monkeypatch.setattr(app.core, "dispatch", slow)
+    started = clock.monotonic()
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=LEE))
+    await asyncio.wait_for(working.wait(), 10)
+    clock.advance(DEFER_AFTER - 0.001)  # type: ignore[attr-defined]
+    assert clock.next_deadline() == started + DEFER_AFTER  # type: ignore[attr-defined]
+    assert [c for c in fake.calls if c.path.startswith("/interactions/")] == []
+    clock.advance(0.001)  # type: ignore[attr-defined]
+    [deferred] = await fake.wait_for(1, CALLBACK)  # answered within Discord's 3 s
+    assert deferred.body["type"] == 5  # "thinking": the member sees it is coming
+    assert deferred.body["data"]["flags"] == EPHEMERAL
+    finish.set()
+    [answer] = await fake.wait_for(1, "POST /webhooks/")
+    assert answer.body["embeds"][0]["title"] == "Homeroom help"
+    assert len([c for c in fake.calls if c.path.startswith("/interactions/")]) == 1
+
+
+async def test_when_the_core_has_nothing_to_say_the_member_still_gets_an_answer(
+    discord_bot: DiscordRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+
+    async def silent(event: Event) -> list[Intent]:
+        return []
+
+    monkeypatch.setattr(app.core, "dispatch", silent)
+    await fake.dispatch("INTERACTION_CREATE", slash_command("help", user_id=LEE))
+    [sorry] = await fake.wait_for(1, CALLBACK)
+    assert sorry.body["type"] == 4 and sorry.body["data"]["flags"] == EPHEMERAL
+    assert sorry.body["data"]["content"] == (
+        "Sorry, I couldn't do that just now. Please try again in a moment."
+    )
+    await fake.dispatch("INTERACTION_CREATE", button_press("help.topic", user_id=LEE))
+    _, pressed = await fake.wait_for(2, CALLBACK)
+    assert pressed.body["type"] == 6  # a button: acknowledged quietly, never "failed"
 
 
 async def test_the_bot_knows_which_channels_it_can_post_in(discord_bot: DiscordRig) -> None:
@@ -263,3 +348,36 @@ async def test_a_role_for_someone_not_in_the_server_is_refused(discord_bot: Disc
     assert refused.body["data"]["content"].startswith(f"I can't find @{SAM} in this community")
     await discord_bot.app.outbox.idle()
     assert [c for c in fake.calls if c.path.startswith("/channels/")] == []  # no welcome
+
+
+async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig) -> None:
+    from tests.contract.test_deliverers import every_intent
+
+    fake = discord_bot.fake
+    fake.calls.clear()
+    pings = "@everyone @here <@&1> hello"
+    intents = [
+        replace(intent, message=replace(intent.message, text=pings, footer=pings))
+        if hasattr(intent, "message")
+        else intent
+        for intent in every_intent("discord", "1", "1300000000000000001", LEE)
+    ]
+    for intent in intents:
+        await discord_bot.adapter.deliver(intent)
+    carrying = [
+        c
+        for c in fake.calls
+        if isinstance(c.body, dict) and ("content" in c.body or "embeds" in c.body)
+    ]
+    # Two posts, the private answer and the form (by DM: no interaction to answer), the
+    # DM, and the edit: each of the six calls that carry text.
+    assert [(c.method, c.path.rsplit("/", 2)[-2:]) for c in carrying] == [
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1300000000000000001", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("POST", ["1500000000000000014", "messages"]),
+        ("PATCH", ["messages", "1401"]),
+        ("POST", ["1500000000000000014", "messages"]),
+    ]
+    for call in carrying:
+        assert call.body["allowed_mentions"]["parse"] == [], call.path

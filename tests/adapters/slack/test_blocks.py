@@ -29,25 +29,80 @@ def test_long_messages_split_into_sections_fields_and_button_rows() -> None:
     assert {blocks.action_id_of(a) for a in action_ids} == {"same.action"}
 
 
-def test_broadcast_mentions_are_neutralised_everywhere() -> None:
+PINGS = "<!channel> <!here|here> <!everyone> <!subteam^S1|@team>"
+
+
+def _strings(node: object) -> list[str]:
+    """Every string anywhere in a Block Kit structure."""
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list | tuple):
+        return [s for value in node for s in _strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_broadcast_mentions_are_neutralised_in_every_text_field() -> None:
     message = Message(
-        text="hi <!channel> and <!here|here> <!everyone> <!subteam^S1|@team>", footer="<!here>"
+        title=f"Title {PINGS}",
+        text=f"hi {PINGS}",
+        fields=((f"label {PINGS}", f"value {PINGS}"),),
+        buttons=(Button(f"button {PINGS}", "a.b", "1"),),
+        footer=f"footer {PINGS}",
     )
     rendered = blocks.message_blocks(message)
-    everything = str(rendered) + blocks.fallback_text(message)
-    assert "<!" not in everything
-    assert "&lt;!channel&gt;" in rendered[0]["text"]["text"]
+    kinds = [b["type"] for b in rendered]
+    assert kinds == ["header", "section", "section", "actions", "context"]
+    texts = [s for s in _strings(rendered) if "channel" in s]
+    assert len(texts) == 5  # header, section, field, button, context: none skipped
+    assert all("&lt;!channel&gt;" in t and "<!" not in t for t in texts), texts
+    assert "<!" not in blocks.fallback_text(message)
+    home = blocks.home_view(message)
+    assert "<!" not in str(home)
+
+    form = Form(
+        f"command:x {PINGS}",
+        f"T {PINGS}",
+        (
+            FormField("a", f"Label {PINGS}", "text", hint=f"Hint {PINGS}"),
+            FormField("b", f"Pick {PINGS}", "choice", choices=(Choice("v", f"Choice {PINGS}"),)),
+        ),
+        f"Go {PINGS}",
+    )
+    view = blocks.modal(form, channel="C1", thread=None)
+    shown = [view["title"], view["submit"]] + [
+        part for block in view["blocks"] for part in (block["label"], block.get("hint"))
+    ]
+    shown += [option["text"] for option in view["blocks"][1]["element"]["options"]]
+    shown = [part for part in shown if part]
+    assert len(shown) == 6  # title, submit, two labels, a hint and a choice
+    assert all("<!" not in part["text"] for part in shown), shown
+
+
+def test_a_message_over_50_blocks_is_split_into_messages_not_cut() -> None:
+    message = Message(
+        title="Digest",
+        text="\n\n".join(f"Part {n} " + "x" * 2900 for n in range(60)),
+        buttons=(Button("Done", "a.b", "1"),),
+        footer="the end",
+    )
+    whole = blocks.message_blocks(message)
+    assert len(whole) == 1 + 60 + 1 + 1  # header, 60 sections, actions, context
+    parts = blocks.message_parts(message)
+    assert [len(b) for _, b in parts] == [50, 13]
+    assert [block for _, b in parts for block in b] == whole  # every block, in order
+    assert parts[0][0] == blocks.fallback_text(message)
+    assert parts[1][0].startswith("Part 49 ") and len(parts[1][0]) <= 3000
 
 
 async def test_shared_posts_name_members_instead_of_pinging_them(slack) -> None:  # type: ignore[no-untyped-def]
     message = Message(text="Thanks <@U0LEE> and <@U0SAM>!", mentions=())
-    text, _ = await slack.adapter._content(message, shared=True)
+    [(text, _)] = await slack.adapter._content(message, shared=True)
     assert text == "Thanks @Lee and @Sam!"
     before = slack.fake.lookups
     await slack.adapter._content(message, shared=True)
     assert slack.fake.lookups == before  # names are cached, not looked up per post
     pinging = Message(text="Welcome <@U0LEE>!", mentions=(MemberRef("slack", "T", "U0LEE"),))
-    text, _ = await slack.adapter._content(pinging, shared=True)
+    [(text, _)] = await slack.adapter._content(pinging, shared=True)
     assert text == "Welcome <@U0LEE>!"
 
 
@@ -114,4 +169,4 @@ def test_errors_are_classified_for_the_outbox(error: SlackApiError, kind: type[E
     classified = _classify(error)
     assert isinstance(classified, kind)
     if isinstance(classified, RetryAfter):
-        assert classified.seconds == 7.0
+        assert (classified.seconds, classified.overall) == (7.0, True)  # workspace-wide

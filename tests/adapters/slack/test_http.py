@@ -17,6 +17,7 @@ from adapters.slack.fake import (
 )
 from bot.intents import Message, Post
 from bot.refs import ConversationRef
+from bot.testing import run_until
 from tests.adapters.slack.conftest import SlackRig
 from tests.conftest import DANA, LEE, MARIA, SAM
 
@@ -167,7 +168,7 @@ async def test_the_bots_own_and_other_bots_messages_are_ignored(slack: SlackRig)
 
 
 async def test_a_burst_of_429s_delays_without_losing_or_doubling(slack: SlackRig) -> None:
-    fake = slack.fake
+    fake, app = slack.fake, slack.adapter.homeroom
     for _ in range(3):
         fake.fail_next(
             "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "2"}
@@ -177,11 +178,14 @@ async def test_a_burst_of_429s_delays_without_losing_or_doubling(slack: SlackRig
     await slack.client.command(
         slash("role grant <@U0LEE> organizer", user=DANA, respond_to=fake.url)
     )
-    posts = await fake.wait_for(6, "chat.postMessage")  # 3 refused + 3 delivered
+    posts = await run_until(app, fake.wait_for(6, "chat.postMessage"))  # 3 refused + 3 sent
+    assert posts is not None
     delivered = [p.params["channel"] for p in posts[3:]]
     assert sorted(delivered) == ["C0LIAISONS", "DU0LEE", "DU0SAM"]
-    assert slack.adapter.homeroom.clock.monotonic() >= 6.0  # waited out each Retry-After
-    await slack.adapter.homeroom.outbox.idle()
+    await run_until(app)
+    # A 429 holds the whole workspace for exactly its 2 s, so the three refusals come
+    # at 0, 2 and 4 s; then one goes at once (6 s) and the next two at 20 a second.
+    assert app.clock.monotonic() == pytest.approx(6.1)
     assert len(fake.calls) == 3 + 6 + 2  # 3 replies, 6 posts, 2 DM opens; nothing more
 
 
@@ -214,6 +218,36 @@ async def test_text_a_member_wrote_can_never_ping_everyone(slack: SlackRig) -> N
     )
     [call] = await slack.fake.wait_for(1, "chat.postMessage")
     assert "<!" not in json.dumps(call.params)
+
+
+async def test_a_post_over_50_blocks_goes_as_several_messages_in_order(slack: SlackRig) -> None:
+    app = slack.adapter.homeroom
+    where = ConversationRef("slack", "T0SCHOOL", "C0PARENTS", thread="1700000000.000100")
+    text = "\n\n".join(f"Part {n} " + "x" * 2900 for n in range(60))
+    app.outbox.submit([Post(to=where, message=Message(text=text, title="Digest"))])
+    await run_until(app)
+    calls = [c for c in slack.fake.calls if c.method == "chat.postMessage"]
+    assert len(calls) == 2
+    sent = [block for c in calls for block in c.params["blocks"]]
+    assert len(sent) == 61  # the header and all 60 sections: nothing cut
+    assert [b["text"]["text"].split(" ")[1] for b in sent[1:]] == [str(n) for n in range(60)]
+    assert {(c.params["channel"], c.params["thread_ts"]) for c in calls} == {
+        ("C0PARENTS", "1700000000.000100")
+    }
+
+
+async def test_a_response_url_answering_429_is_retried_after_its_wait_not_lost(
+    slack: SlackRig,
+) -> None:
+    fake, app = slack.fake, slack.adapter.homeroom
+    fake.fail_next("response_url", 429, {}, {"Retry-After": "30"})
+    await slack.client.command(slash("help", user=LEE, respond_to=fake.url))
+    answers = await run_until(app, fake.wait_for(2, "response_url"))
+    await run_until(app)
+    assert answers is not None and len(answers) == 2  # refused once, then answered once
+    assert answers[0].params == answers[1].params
+    assert app.clock.monotonic() == 30.0  # exactly the Retry-After (all of its digits)
+    assert fake.methods() == ["response_url", "response_url"]  # not lost, nothing else
 
 
 async def test_a_message_shortcut_runs_its_command_on_that_message(slack: SlackRig) -> None:
