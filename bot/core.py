@@ -43,6 +43,7 @@ from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
+from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
 
@@ -272,11 +273,16 @@ class Core:
         try:
             intents = await self._route(ctx, submitted)
         except CommandError as problem:
-            values = quoted(problem.values)
             step = await self._fallbacks.refused(event.actor.ref, problem.values)
-            question = await self._fallbacks.question(event.actor.ref, ctx.t)
-            if not step or question is None:
+            reopened = await self._fallbacks.open_dialogue(event.actor.ref) if step else None
+            if reopened is None:
                 raise
-            return [ctx.reply(ctx.t._(problem.message, **values) + "\n" + question)]
+            form = reopened.form
+            question = field_prompt(ctx.t, form, form.fields[step - 1], step)
+            text = ctx.t._(problem.message, **quoted(problem.values)) + "\n" + question
+            return [ctx.reply(Message(text=text, keep_copy=form.keep_copy))]
+        except Exception:
+            await self._fallbacks.finished(event.actor.ref)  # no answers kept after a failure
+            raise
         await self._fallbacks.finished(event.actor.ref)
         return intents

@@ -222,13 +222,6 @@ class Fallbacks:
         async with self._engine.begin() as conn:
             await conn.execute(delete(dialogues).where(_mine(member)))
 
-    async def question(self, member: MemberRef, t: Translator) -> str | None:
-        """The question the member's open dialogue is at, asked again."""
-        found = await self.open_dialogue(member)
-        if found is None:
-            return None
-        return field_prompt(t, found.form, found.form.fields[found.step - 1], found.step)
-
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
     ) -> tuple[list[Intent], FormSubmitted | None] | None:
