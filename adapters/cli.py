@@ -44,7 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start every configured adapter (the console when none is)")
     sub.add_parser("migrate", help="bring the database schema up to date")
-    sub.add_parser("check", help="validate settings and the database, say what would start")
+    sub.add_parser(
+        "check",
+        help="check settings, database and ports without contacting Slack or Discord "
+        "(creates nothing), and say what would start",
+    )
     return parser
 
 

@@ -498,6 +498,11 @@ def convert_value(
         return text
     if kind == "int":
         number = record_id(text)
+        if number is None and re.fullmatch(r"#?[0-9]+", text):  # more than any table holds
+            raise CommandError(
+                N_("There's nothing numbered {value} here. Please check the number."),
+                {"value": text},
+            )
         if number is None:
             raise CommandError(
                 N_("“{option}” needs a whole number, like 3, and “{value}” isn't one I can use."),

@@ -43,6 +43,7 @@ from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
+from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
 
@@ -257,18 +258,31 @@ class Core:
         intercepted = await self._fallbacks.intercept(event, ctx.t)
         if intercepted is None:
             return None
-        intents, stands_for, form = intercepted
-        if stands_for is None:
-            return intents
+        intents, stands_for = intercepted
+        if isinstance(stands_for, FormSubmitted):
+            return intents + await self._dialogue_done(ctx, event, stands_for)
+        if stands_for is not None:
+            intents = [*intents, *await self._route(ctx, stands_for)]
+        return intents
+
+    async def _dialogue_done(
+        self, ctx: Context, event: MessagePosted, submitted: FormSubmitted
+    ) -> list[Intent]:
+        """Run a form answered as a dialogue. If the command refuses one of the answers,
+        that question is asked again with the reason, and the other answers are kept."""
         try:
-            return [*intents, *await self._route(ctx, stands_for)]
+            intents = await self._route(ctx, submitted)
         except CommandError as problem:
-            # One answer of a dialogue refused by the command: ask it again, keep the rest.
-            if form is None or problem.option is None or not isinstance(stands_for, FormSubmitted):
+            step = await self._fallbacks.refused(event.actor.ref, problem.values, problem.option)
+            reopened = await self._fallbacks.open_dialogue(event.actor.ref) if step else None
+            if reopened is None:
                 raise
-            values = dict(stands_for.values)
-            question = await self._fallbacks.reask(event, form, values, problem.option, ctx.t)
-            if question is None:
-                raise
+            form = reopened.form
+            question = field_prompt(ctx.t, form, form.fields[step - 1], step)
             text = ctx.t._(problem.message, **quoted(problem.values)) + "\n" + question
-            return [*intents, ctx.reply(Message(text=text, keep_copy=form.keep_copy))]
+            return [ctx.reply(Message(text=text, keep_copy=form.keep_copy))]
+        except Exception:
+            await self._fallbacks.finished(event.actor.ref)  # no answers kept after a failure
+            raise
+        await self._fallbacks.finished(event.actor.ref)
+        return intents

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.people import People
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.batcher import Batcher
-from bot.storage.tables import communities, groups, member_roles, members
+from bot.storage.tables import communities, groups, member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
 
@@ -208,20 +208,25 @@ class Directory:
                 null().label("b"),
                 null().label("c"),
             ).where(mine_roles),
-            select(
-                literal("prefs"), members.c.language, members.c.timezone, members.c.locale
-            ).where(mine_prefs),
+            select(literal("prefs"), members.c.language, members.c.timezone, null()).where(
+                mine_prefs
+            ),
+            select(literal("locale"), member_locales.c.locale, null(), null()).where(
+                (member_locales.c.community_id == community.id)
+                & (member_locales.c.user_id == ref.id)
+            ),
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(both)).all()
         roles = {Role(a) for kind, a, _, _ in rows if kind == "role"} | {Role.PARENT}
-        prefs = next(((a, b, c) for kind, a, b, c in rows if kind == "prefs"), (None,) * 3)
+        prefs = next(((a, b) for kind, a, b, _ in rows if kind == "prefs"), (None, None))
+        locale = next((a for kind, a, _, _ in rows if kind == "locale"), None)
         profile = MemberProfile(
             ref=ref,
             roles=frozenset(roles),
             language=prefs[0],
             timezone=prefs[1],
-            locale=prefs[2],
+            locale=locale,
         )
         self._profiles[ref] = (self._clock.monotonic(), profile)
         return profile
@@ -246,18 +251,16 @@ class Directory:
     async def _write_locales(
         self, conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]
     ) -> list[None]:
-        # The day only: the first thing a member does may be anonymous.
-        day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
         await insert_ignoring_duplicates(
             conn,
-            members,
-            [{"community_id": c, "user_id": u, "created_at": day} for c, u, _ in rows],
+            member_locales,
+            [{"community_id": c, "user_id": u, "locale": loc} for c, u, loc in rows],
         )
         await conn.execute(
-            update(members)
+            update(member_locales)
             .where(
-                (members.c.community_id == bindparam("cid"))
-                & (members.c.user_id == bindparam("uid"))
+                (member_locales.c.community_id == bindparam("cid"))
+                & (member_locales.c.user_id == bindparam("uid"))
             )
             .values(locale=bindparam("loc")),
             [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
@@ -165,16 +166,15 @@ class Fallbacks:
 
     async def intercept(
         self, event: MessagePosted, t: Translator
-    ) -> tuple[list[Intent], ComponentSubmitted | FormSubmitted | None, Form | None] | None:
+    ) -> tuple[list[Intent], ComponentSubmitted | FormSubmitted | None] | None:
         """A message that answers a dialogue or picks a numbered choice, turned into what it
-        stands for (with the form a finished dialogue answered, for `reask`); None when the
-        message is ordinary conversation."""
+        stands for; None when the message is ordinary conversation."""
         answered = await self._continue_dialogue(event, t)
         if answered is not None:
             return answered
         pressed = await self._pick_choice(event)
         if pressed is not None:
-            return [], pressed, None
+            return [], pressed
         return None
 
     async def open_dialogue(self, member: MemberRef) -> OpenDialogue | None:
@@ -184,40 +184,56 @@ class Fallbacks:
             row = (await conn.execute(select(dialogues).where(_mine(member)))).first()
         if row is None:
             return None
-        answers = _answers(row.answers)
+        form, answers = _form_from_json(row.form), _answers(row.answers)
         leaving = answers.pop(LEAVING, None) is not None
-        form = _form_from_json(row.form)
-        return OpenDialogue(row.channel, form, _unanswered(form, answers) + 1, leaving)
+        step = _unanswered(form, answers)
+        if step is None:
+            return None  # all answered, with the command now
+        return OpenDialogue(row.channel, form, step + 1, leaving)
 
-    async def reask(
-        self, event: MessagePosted, form: Form, answers: dict[str, str], name: str, t: Translator
-    ) -> str | None:
-        """The command refused one answer of a finished dialogue (an unknown series, a
-        prompt too short): open the dialogue again at that question with every other
-        answer kept, and return the question; None when `name` is no field of `form`."""
-        if name not in {f.name for f in form.fields}:
-            return None
-        kept = {k: v for k, v in answers.items() if k != name}
-        member = event.actor.ref
+    async def refused(
+        self, member: MemberRef, values: Mapping[str, str], option: str | None = None
+    ) -> int:
+        """The command refused a form answered in full (a series it doesn't know, say):
+        the answer it names is taken back, to be asked again, and the others are kept.
+        `option` is the field the command named (`CommandError.option`); without it, the
+        field whose answer the message quotes. The number of the question to ask again,
+        or 0 when no answer is named (the form is then closed, as before)."""
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(dialogues).where(_mine(member)))).first()
+            if row is None:
+                return 0
+            form, answers = _form_from_json(row.form), _answers(row.answers)
+            named = {v.strip().lower() for v in values.values()}
+            wrong = next((n for n, f in enumerate(form.fields) if f.name == option), None)
+            if wrong is None and any(named):
+                wrong = next(
+                    (
+                        n
+                        for n, f in enumerate(form.fields)
+                        if answers.get(f.name, "").lower() in named
+                    ),
+                    None,
+                )
+            if wrong is None:
+                await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return 0
+            del answers[form.fields[wrong].name]
+            await conn.execute(
+                update(dialogues)
+                .where(dialogues.c.id == row.id)
+                .values(answers=json.dumps(answers))
+            )
+            return wrong + 1
+
+    async def finished(self, member: MemberRef) -> None:
+        """The command took the form's answers: the dialogue is over."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(dialogues).where(_mine(member)))
-            await conn.execute(
-                insert(dialogues).values(
-                    platform=member.platform,
-                    community=member.community,
-                    channel=event.conversation.channel,
-                    user_id=member.id,
-                    form=json.dumps(asdict(form)),
-                    answers=json.dumps(kept),
-                    created_at=self._clock.now(),
-                )
-            )
-        step = _unanswered(form, kept)
-        return field_prompt(t, form, form.fields[step], step + 1)
 
     async def _continue_dialogue(
         self, event: MessagePosted, t: Translator
-    ) -> tuple[list[Intent], FormSubmitted | None, Form | None] | None:
+    ) -> tuple[list[Intent], FormSubmitted | None] | None:
         """One message of a dialogue: an answer, `cancel`, a yes/no about leaving it, or a
         command typed mid-form (which asks whether to leave, never counts as an answer)."""
         member, where = event.actor.ref, event.conversation
@@ -234,6 +250,9 @@ class Fallbacks:
             leaving = LEAVING in answers
             answers.pop(LEAVING, None)
             step = _unanswered(form, answers)
+            if step is None:  # answered in full, and the command failed on our side
+                await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return None
             field = form.fields[step]
             question = field_prompt(t, form, field, step + 1)
 
@@ -253,47 +272,38 @@ class Fallbacks:
             text = event.text.strip()
             if text.lower() in CANCEL_WORDS:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
-                return (
-                    [self._say(event, t._("Okay, I stopped there. Nothing was changed."))],
-                    None,
-                    None,
-                )
+                return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
             if leaving:
                 leave = _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")
-                    return [self._say(event, left)], None, None
+                    return [self._say(event, left)], None
                 if leave is None and not text:
-                    return (
-                        [self._say(event, ask_leave, form.keep_copy)],
-                        None,
-                        None,
-                    )  # asked again, as it was
+                    return [
+                        self._say(event, ask_leave, form.keep_copy)
+                    ], None  # asked again, as it was
                 if leave is None:
                     again = t._("Please answer yes to leave the form, or no to go back to it.")
-                    return [self._say(event, again, form.keep_copy)], None, None
+                    return [self._say(event, again, form.keep_copy)], None
                 await keep(answers)
-                return [self._say(event, question, form.keep_copy)], None, None
+                return [self._say(event, question, form.keep_copy)], None
             if text.startswith(COMMAND_MARKS):
                 await keep({**answers, LEAVING: text})
-                return [self._say(event, ask_leave, form.keep_copy)], None, None
+                return [self._say(event, ask_leave, form.keep_copy)], None
             if not text:
-                return (
-                    [self._say(event, question, form.keep_copy)],
-                    None,
-                    None,
-                )  # an image or an empty line
+                return [
+                    self._say(event, question, form.keep_copy)
+                ], None  # an image or an empty line
             value, problem = self._answer(form, field, text, where, t)
             if problem:
-                return [self._say(event, problem + "\n" + question, form.keep_copy)], None, None
+                return [self._say(event, problem + "\n" + question, form.keep_copy)], None
             answers[field.name] = value
-            if len(answers) < len(form.fields):
-                await keep(answers)
-                step = _unanswered(form, answers)
+            await keep(answers)  # kept until the command takes them: a refusal asks again
+            step = _unanswered(form, answers)
+            if step is not None:
                 prompt = field_prompt(t, form, form.fields[step], step + 1)
-                return [self._say(event, prompt, form.keep_copy)], None, None
-            await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
+                return [self._say(event, prompt, form.keep_copy)], None
         submitted = FormSubmitted(
             event_id=f"{event.event_id}:form",
             at=event.at,
@@ -302,7 +312,7 @@ class Fallbacks:
             form_id=form.form_id,
             values=answers,
         )
-        return [], submitted, form
+        return [], submitted
 
     def _answer(
         self, form: Form, field: FormField, text: str, where: ConversationRef, t: Translator
@@ -390,9 +400,9 @@ def _mine(member: MemberRef) -> ColumnElement[bool]:
     )
 
 
-def _unanswered(form: Form, answers: dict[str, str]) -> int:
-    """The place of the first question not answered yet (a re-asked one may be early)."""
-    return next(i for i, f in enumerate(form.fields) if f.name not in answers)
+def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:
+    """The index of the first question not answered yet; None when all are."""
+    return next((n for n, f in enumerate(form.fields) if f.name not in answers), None)
 
 
 def _answers(payload: str) -> dict[str, str]:

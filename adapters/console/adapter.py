@@ -352,6 +352,10 @@ class ConsoleAdapter:
             )
         self.me, self._held = name, None
         self.view.line(f"You are now {name}.")
+        await self.resume_form()
+
+    async def resume_form(self) -> None:
+        """Ask again the question of the form `me` left open (before a switch or a restart)."""
         await self._refresh_form()
         if self._form is not None:
             await self._to_form(self._form.channel, "")
@@ -423,6 +427,7 @@ class ConsoleAdapter:
     async def run(self) -> None:
         """Read lines until :quit or end of input."""
         self.view.welcome(self.cast_lines())
+        await self.resume_form()
         lines = _stdin_lines()
         while True:
             if self.view.rich:

@@ -44,7 +44,11 @@ class View:
         stream = out or sys.stdout
         self.rich = stream.isatty() if rich is None else rich
         self._console = Console(
-            file=stream, highlight=False, soft_wrap=not self.rich, no_color=not self.rich
+            file=stream,
+            highlight=False,
+            emoji=False,  # ":smile:" a member typed stays as typed
+            soft_wrap=not self.rich,
+            no_color=not self.rich,
         )
 
     def line(self, text: str, style: str = "") -> None:

@@ -235,8 +235,10 @@ class DiscordAdapter:
         try:
             event = self._interaction_event(interaction)
         except (KeyError, TypeError, ValueError) as problem:
-            log.warning(
-                "event=discord_bad_interaction interaction_id=%s error=%r", interaction.id, problem
+            log.warning(  # the error's type only: its text could quote a member's words
+                "event=discord_bad_interaction interaction_id=%s error=%s",
+                interaction.id,
+                type(problem).__name__,
             )
             await self._sorry(interaction)
             return
@@ -521,7 +523,9 @@ def _guard_parsers(client: discord.Client) -> None:
             try:
                 parse(data)
             except Exception as problem:
-                log.warning("event=discord_bad_payload kind=%s error=%r", kind, problem)
+                log.warning(
+                    "event=discord_bad_payload kind=%s error=%s", kind, type(problem).__name__
+                )
 
         return parse_or_skip
 

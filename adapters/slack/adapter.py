@@ -99,7 +99,11 @@ class SlackAdapter:
         self.homeroom = homeroom
         self.settings = settings
         base_url = (settings.slack_api_url or AsyncWebClient.BASE_URL).rstrip("/") + "/"
-        self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
+        # No retries inside slack_sdk (each logs a line and sleeps): the outbox retries
+        # deliveries and the socket retries connecting, each with its own backoff.
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token, base_url=base_url, retry_handlers=[]
+        )
         bolt_log = logging.getLogger("slack_bolt.AsyncApp")
         if _not_token_skipped not in bolt_log.filters:
             bolt_log.addFilter(_not_token_skipped)
@@ -235,9 +239,8 @@ class SlackAdapter:
         try:
             info = (await self.client.users_info(user=user, include_locale=True))["user"]
         except SlackApiError as error:
-            log.warning(
-                "event=users_info_failed user=%s error=%s", user, error.response.get("error")
-            )
+            # Not the member's ID: a log line never names who did something.
+            log.warning("event=users_info_failed error=%s", error.response.get("error"))
             return Actor(ref)
         actor = Actor(
             ref,

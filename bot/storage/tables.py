@@ -89,10 +89,18 @@ members = Table(
     Column("language", String(8), nullable=True),
     Column("timezone", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
-    # The language the member's platform last reported for them (not a choice they
-    # made): what notices to them are written in when they chose none.
-    Column("locale", String(16), nullable=True),
     UniqueConstraint("community_id", "user_id"),
+)
+
+# The language each member's platform last reported for them (not a choice they made):
+# what notices written to them later are in when they chose none. Noted from any event,
+# like delivery bookkeeping; it keeps no time, so it dates nothing a member did.
+member_locales = Table(
+    "member_locales",
+    metadata,
+    Column("community_id", Integer, ForeignKey("communities.id"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("locale", String(16), nullable=False),
 )
 
 member_roles = Table(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters import cli
 from adapters.discord.fake import FakeDiscord
 from adapters.slack.fake import FakeSlack
 from bot.testing import POSTGRES_URL, postgres_available
@@ -82,14 +83,32 @@ SETTINGS_CASES = {
 
 @pytest.mark.parametrize("case", SETTINGS_CASES)
 @pytest.mark.parametrize("command", ["run", "check"])
-async def test_a_wrong_setting_stops_run_and_check_with_one_line(
-    tmp_path: Path, case: str, command: str
+def test_a_wrong_setting_stops_run_and_check_with_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    command: str,
 ) -> None:
+    """In-process (settings fail before anything starts), so every case stays fast."""
     settings, expected = SETTINGS_CASES[case]
-    code, _, err = await homeroom(tmp_path, command, **settings)
-    assert code == 2
-    assert expected in one_line(err)
+    for name in os.environ:
+        if name.startswith(("SLACK_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    for name, value in {"CONSOLE": "off", **settings}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert expected in one_line(captured.err)
     assert os.listdir(tmp_path) == []  # nothing created
+
+
+async def test_a_wrong_setting_is_one_line_from_the_command_itself(tmp_path: Path) -> None:
+    code, _, err = await homeroom(tmp_path, "run", **SETTINGS_CASES["port above 65535"][0])
+    assert code == 2
+    assert "SLACK_HTTP_PORT" in one_line(err)
 
 
 def _unopenable(tmp_path: Path, kind: str) -> tuple[Path, str]:
@@ -106,7 +125,7 @@ async def test_an_sqlite_path_that_cannot_be_opened_or_created_is_one_line(
 ) -> None:
     path, expected = _unopenable(tmp_path, kind)
     url = f"sqlite+aiosqlite:///{path}"
-    for command in ("run", "migrate"):
+    for command in ("run",):
         code, _, err = await homeroom(tmp_path, command, DATABASE_URL=url, CONSOLE="on")
         assert code == 1
         line = one_line(err)
@@ -217,14 +236,17 @@ async def test_check_contacts_no_platform_creates_nothing_and_says_so(tmp_path: 
     assert os.listdir(tmp_path) == []
 
 
-async def test_a_settings_file_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+def test_a_settings_file_that_cannot_be_read_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "latin1.env").write_bytes(b"DEFAULT_TIMEZONE=Am\xe9rica/Bogota\n")
-    code, _, err = await homeroom(tmp_path, "--env-file", "latin1.env", "check")
-    assert code == 2
-    assert "can't read the settings file latin1.env (not UTF-8 text" in one_line(err)
-    code, _, err = await homeroom(tmp_path, "--env-file", "missing.env", "check")
-    assert code == 2
-    assert "the settings file missing.env does not exist" in one_line(err)
+    assert cli.main(["--env-file", "latin1.env", "check"]) == 2
+    assert "can't read the settings file latin1.env (not UTF-8 text" in one_line(
+        capsys.readouterr().err
+    )
+    assert cli.main(["--env-file", "missing.env", "check"]) == 2
+    assert "the settings file missing.env does not exist" in one_line(capsys.readouterr().err)
 
 
 async def test_a_file_that_is_not_an_sqlite_database_is_one_line(tmp_path: Path) -> None:

@@ -268,3 +268,23 @@ async def test_a_too_short_idea_is_asked_again_in_spanish_and_stays_anonymous(
     community = await bot.app.directory.community(bot.where().community_ref)
     [idea] = await bot.app.own_prompts.pending(community.id)
     assert (idea.text, idea.author_id) == ("Una idea para los días de lluvia en casa", None)
+
+
+async def test_an_answer_the_command_refuses_is_asked_again_and_the_rest_are_kept(
+    bot: TestBot,
+) -> None:
+    [first] = await bot.say("dana", "/homeroom prompt schedule")
+    assert "(1/9): The series" in bot.texts([first])[0]
+    for answer in ("mudanza", "#parents", "monday", "19:00", "-", "-", "-", "-"):
+        await bot.say("dana", answer)
+    [refused] = await bot.say("dana", "-")
+    text = bot.texts([refused])[0]
+    assert "“mudanza”" in text.splitlines()[0]
+    assert text.splitlines()[1].startswith(
+        "Post a series of prompts in a channel, one a week (1/9)"
+    )
+    [scheduled] = await bot.say("dana", "moving-up")
+    assert bot.texts([scheduled])[0].startswith(
+        "Scheduled: “Moving up to middle school” in <#parents>, Mondays at 19:00"
+    )
+    assert await bot.say("dana", "thanks") == []  # the form is over

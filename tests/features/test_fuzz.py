@@ -254,11 +254,13 @@ def _refused(caplog: pytest.LogCaptureFixture, event: Event) -> bool:
 
 
 async def _ready(bot: TestBot) -> None:
-    """Once per bot: sam is a liaison, and every member and the community are known
-    (their first sight writes rows, which is not what we compare)."""
+    """Once per bot: sam is a liaison, and every member, the community and dana's
+    organizer role from the platform are known (first sight writes rows, which is not
+    what we compare)."""
     if getattr(bot, "fuzz_ready", False):
         return
     await bot.say("dana", "/homeroom role grant @sam liaison")
+    await bot.say("dana", "/homeroom prompt list")  # a platform admin is noted as organizer
     for who in PEOPLE:
         await bot.say(who, "/homeroom help")
     bot.fuzz_ready = True  # type: ignore[attr-defined]

@@ -196,7 +196,7 @@ async def test_text_that_is_not_storable_gets_a_kind_answer_and_changes_nothing(
         ),
         (
             "prompt pause 99999999999999999999",
-            "“id” needs a whole number, like 3, and “99999999999999999999” isn't one I can use.",
+            "There's nothing numbered 99999999999999999999 here. Please check the number.",
         ),
         (
             SCHEDULE + " start=9999-12-30",

@@ -209,7 +209,9 @@ async def test_an_organizer_edits_and_removes_prompts_of_the_groups_own_series(
     ]
     [odd] = await bot.press("dana", remove.action_id, "99999999999999999999")
     assert bot.texts([odd]) == [bot.texts([gone])[0].replace("#2", "#99999999999999999999")]
-    [odd] = await bot.press("dana", remove.action_id, "x" * 5000)
+    [odd] = await bot.press("dana", remove.action_id, "x" * 200)
+    assert bot.texts([odd]) == [bot.texts([gone])[0].replace("#2", "#" + "x" * 20)]
+    [odd] = await bot.press("dana", remove.action_id, "x" * 5000)  # no button carries that
     assert bot.texts([odd]) == ["That button is no longer in use. Nothing was changed."]
 
 
@@ -273,13 +275,13 @@ async def test_nor_does_the_dialogue_that_stands_for_it_without_forms(bot: TestB
 
 
 async def test_a_members_platform_language_is_kept_for_later_notices(bot: TestBot) -> None:
-    from bot.storage.tables import members
+    from bot.storage.tables import member_locales
 
     await bot.say("maria", "Hola")
     await bot.say("maria", "Hola otra vez")  # unchanged: nothing more to write
     await bot.app.directory.flush()
     async with bot.app.db.engine.connect() as conn:
-        rows = (await conn.execute(select(members.c.user_id, members.c.locale))).all()
+        rows = (await conn.execute(select(member_locales.c.user_id, member_locales.c.locale))).all()
     assert [tuple(r) for r in rows] == [("maria", "es-MX")]
 
 
@@ -290,4 +292,18 @@ async def test_a_page_of_ideas_says_how_many_wait_in_all(bot: TestBot) -> None:
     assert len(shown) == 11
     assert bot.texts(shown[-1:]) == [
         "These are the first 10 of 12. Decide on some to see the rest."
+    ]
+
+
+async def test_where_the_platform_cannot_tell_the_language_last_reported_is_used(
+    bot: TestBot,
+) -> None:
+    from dataclasses import replace as copy
+
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    await bot.say("maria", "Hola")  # her event says es-MX; the directory keeps it
+    bot.adapter.roster["maria"] = copy(bot.adapter.roster["maria"], locale=None)
+    notes = await dms(bot, await bot.say("sam", f"/homeroom prompt suggest {IDEA}"))
+    assert notes == [
+        ("maria", "Hay una idea de tema esperándole. “prompt suggestions” la muestra.")
     ]

@@ -318,8 +318,8 @@ async def test_a_missed_prompt_notice_reaches_each_organizer_in_their_language(
 
 async def test_a_schedule_number_no_database_can_hold_is_refused_kindly(bot: TestBot) -> None:
     [reply] = await bot.say("dana", "/homeroom prompt pause 99999999999999999999")
-    assert bot.texts([reply]) == [
-        "“id” needs a whole number, like 3, and “99999999999999999999” isn't one I can use."
+    assert bot.texts([reply]) == [  # the parser refuses numbers no table can hold
+        "There's nothing numbered 99999999999999999999 here. Please check the number."
     ]
 
 

@@ -9,7 +9,15 @@ from bot.storage.tables import metadata
 async def test_migrations_create_exactly_the_declared_schema(database_url: str) -> None:
     db = Database(database_url)
     try:
-        assert await db.pending_migrations() == ["0001", "0002", "0003", "0004", "0005", "0006"]
+        assert await db.pending_migrations() == [
+            "0001",
+            "0002",
+            "0003",
+            "0004",
+            "0005",
+            "0006",
+            "0007",
+        ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
         assert await db.pending_migrations() == []

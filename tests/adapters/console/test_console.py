@@ -268,3 +268,10 @@ def test_a_lone_surrogate_is_shown_as_its_code_not_a_crash() -> None:
     View(out, rich=False).line("half \udc80 a pair")
     assert out.getvalue() == "half <U+DC80> a pair\n"
     out.getvalue().encode("utf-8")  # a terminal could be sent this
+
+
+def test_what_a_member_typed_is_not_read_as_terminal_markup() -> None:
+    for rich in (False, True):
+        out = io.StringIO()
+        View(out, rich=rich).line("lee@#parents> :smile: [bold]big[/bold] [link=x]y[/link]")
+        assert out.getvalue() == "lee@#parents> :smile: [bold]big[/bold] [link=x]y[/link]\n"

@@ -131,3 +131,12 @@ def test_the_readmes_piped_example_prints_the_same_after_an_interactive_session(
     assert b"week 1 of 6" in out
     assert (tmp_path / "data" / "homeroom.db").exists()
     assert piped() == expected
+
+
+def test_a_form_left_open_is_asked_again_when_the_console_starts_again(tmp_path: Path) -> None:
+    run_homeroom(tmp_path, "/homeroom setup\nEurope/Madrid\n", "run")
+    again = run_homeroom(tmp_path, "", "run")
+    assert again.stdout.splitlines()[1:3] == [
+        "#parents | Homeroom → dana (only dana sees this)",
+        "    Set up Homeroom (2/4): Languages the group uses, like en,es (first is the main one)",
+    ]

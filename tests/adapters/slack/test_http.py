@@ -359,6 +359,20 @@ async def test_a_signed_event_with_missing_fields_is_answered_without_a_tracebac
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
 
 
+async def test_the_log_never_names_a_member_or_quotes_them(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    stranger, words = "U0STRANGER7", "mi hijo tiene dificultades"
+    with caplog.at_level(logging.INFO):
+        await slack.client.command(slash(f"help {words}", user=stranger, respond_to=slack.fake.url))
+        await slack.fake.wait_for(1, "response_url")
+        await slack.client.event(event_callback({"type": "message", "user": stranger}))
+        await slack.adapter.homeroom.outbox.idle()
+    assert "event=users_info_failed error=user_not_found" in caplog.text
+    assert stranger not in caplog.text
+    assert words not in caplog.text
+
+
 async def test_a_role_for_someone_slack_does_not_know_is_refused_with_the_nearest_name(
     slack: SlackRig,
 ) -> None:

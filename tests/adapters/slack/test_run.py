@@ -68,3 +68,25 @@ async def test_homeroom_run_in_socket_mode_needs_no_signing_secret(
         assert (await fake_slack.wait_for_ack(envelope))["envelope_id"] == envelope
         [reply] = await fake_slack.wait_for(1, "response_url")
         assert reply.params["text"].startswith("*Homeroom help*")
+
+
+async def test_at_debug_the_log_holds_no_member_words_or_ids(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    words = "mi hija tiene miedo del autobus"
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_API_URL": fake_slack.url + "/api/",
+        "LOG_LEVEL": "DEBUG",
+    }
+    log: list[str] = []
+    async with homeroom_running(tmp_path, log, **settings):
+        await fake_slack.wait_for_socket()
+        command = slash(f"prompt suggest {words}", user=LEE, respond_to=fake_slack.url)
+        await fake_slack.wait_for_ack(await fake_slack.push("slash_commands", command))
+        await fake_slack.wait_for(1, "response_url")
+    written = "".join(log)
+    assert "level=DEBUG logger=asyncio Using selector" in written  # DEBUG was on
+    assert words not in written
+    assert LEE not in written

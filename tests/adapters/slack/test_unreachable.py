@@ -107,6 +107,15 @@ async def test_no_one_listening_is_retried_with_backoff_and_no_traceback(
     found = retries(caplog)[:3]
     assert [delay for _, delay, _ in found] == ["1", "2", "4"]
     assert all(error.startswith('"ClientConnectorError') for error, _, _ in found)
+    # Homeroom's lines are the only retry lines: slack_sdk does not retry (and log) inside.
+    library_retries = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("slack_sdk")
+        and r.levelno >= logging.INFO
+        and "retry" in r.getMessage()
+    ]
+    assert library_retries == []
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
 
 
