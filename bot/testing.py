@@ -280,10 +280,6 @@ class TestBot:
                 if name not in skip
             }
 
-        # Remembered locales are written in the background (group commits): wait for them,
-        # or a write still in flight lands between "before" and "after" and looks like a
-        # change the refused input made (a flaky failure on PostgreSQL).
-        await self.app.directory.flush()
         async with self.app.db.engine.connect() as conn:
             return await conn.run_sync(read)
 

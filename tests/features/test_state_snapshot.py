@@ -7,5 +7,5 @@ from bot.testing import TestBot
 
 async def test_state_includes_a_remembered_locale_still_being_written(bot: TestBot) -> None:
     await bot.app.directory.remember_locale(bot.member("lee"), "es")  # submitted, not awaited
-    members = (await bot.state())["members"]
-    assert [(row[2], row[-1]) for row in members] == [("lee", "es")]
+    rows = (await bot.state())["member_locales"]
+    assert [(row[1], row[2]) for row in rows] == [("lee", "es")]
