@@ -65,7 +65,11 @@ def _main(argv: list[str]) -> int:
             sys.stdout.flush()
             os.execv(cmd[0], cmd)
     elif task == "test":
-        cmd = [str(BIN / "python"), "-m", "pytest", *rest]
+        # One worker per core unless told otherwise (`-n 0` runs in this process).
+        workers = (
+            [] if any(a.startswith(("-n", "--numprocesses")) for a in rest) else ["-n", "auto"]
+        )
+        cmd = [str(BIN / "python"), "-m", "pytest", *workers, *rest]
     elif task == "messages":
         return _update_catalogs()
     else:

@@ -16,24 +16,6 @@ from bot.intents import Intent, Message
 
 GRADES = tuple(get_args(GradeBand))
 THEMES = tuple(get_args(Theme))
-# The themes as words a reader may type (`theme=tareas`); the value stays the English one.
-_THEME_WORDS = (
-    NP_("choice", "parenting"),
-    NP_("choice", "communicating"),
-    NP_("choice", "volunteering"),
-    NP_("choice", "learning-at-home"),
-    NP_("choice", "decision-making"),
-    NP_("choice", "collaborating-with-community"),
-    NP_("choice", "reading"),
-    NP_("choice", "homework"),
-    NP_("choice", "screen-time"),
-    NP_("choice", "sleep"),
-    NP_("choice", "bullying-prevention"),
-    NP_("choice", "transitions"),
-    NP_("choice", "special-educational-needs"),
-    NP_("choice", "partnership"),
-    NP_("choice", "student-voice"),
-)
 THEME_LABELS = {
     "parenting": N_("parenting"),
     "communicating": N_("communicating"),
