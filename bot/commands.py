@@ -99,6 +99,7 @@ class CommandError(Exception):
 
     message: str
     values: Mapping[str, str] = field(default_factory=dict)
+    option: str = ""  # the option refused, when the message doesn't quote its value
 
 
 _Date: TypeAlias = date  # Args has methods named date and time

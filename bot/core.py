@@ -273,7 +273,7 @@ class Core:
         try:
             intents = await self._route(ctx, submitted)
         except CommandError as problem:
-            step = await self._fallbacks.refused(event.actor.ref, problem.values)
+            step = await self._fallbacks.refused(event.actor.ref, problem.values, problem.option)
             reopened = await self._fallbacks.open_dialogue(event.actor.ref) if step else None
             if reopened is None:
                 raise

@@ -191,7 +191,7 @@ class Fallbacks:
             return None  # all answered, with the command now
         return OpenDialogue(row.channel, form, step + 1, leaving)
 
-    async def refused(self, member: MemberRef, values: Mapping[str, str]) -> int:
+    async def refused(self, member: MemberRef, values: Mapping[str, str], option: str = "") -> int:
         """The command refused a form answered in full (a series it doesn't know, say):
         the answer it names is taken back, to be asked again, and the others are kept.
         The number of the question to ask again, or 0 when no answer is named (the form
@@ -202,11 +202,17 @@ class Fallbacks:
                 return 0
             form, answers = _form_from_json(row.form), _answers(row.answers)
             named = {v.strip().lower() for v in values.values()}
-            wrong = next(
-                (n for n, f in enumerate(form.fields) if answers.get(f.name, "").lower() in named),
-                None,
-            )
-            if wrong is None or not any(named):
+            wrong = next((n for n, f in enumerate(form.fields) if f.name == option), None)
+            if wrong is None and any(named):
+                wrong = next(
+                    (
+                        n
+                        for n, f in enumerate(form.fields)
+                        if answers.get(f.name, "").lower() in named
+                    ),
+                    None,
+                )
+            if wrong is None or form.fields[wrong].name not in answers:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return 0
             del answers[form.fields[wrong].name]

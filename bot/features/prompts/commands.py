@@ -94,6 +94,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
                 "messages in it, then try again."
             ),
             {"channel": f"<#{channel.channel}>"},
+            option="channel",
         )
     # A prompt never repeats in a group: say now what this schedule can still post.
     had = await ctx.services.scheduler.posted_in(channel, series.id)
