@@ -121,6 +121,14 @@ class Settings(BaseSettings):
                 f"SLACK_APP_TOKEN should start with xapp- but starts with {_prefix(app)}: "
                 "create an App-Level Token with connections:write under Basic Information"
             )
+        secret = self.slack_signing_secret
+        if secret is not None and not secret.strip():
+            self.slack_signing_secret = None  # blank: as if not set, so "missing" is said
+        elif secret and (secret.startswith(("xox", "xapp-")) or secret != "".join(secret.split())):
+            raise ValueError(
+                "SLACK_SIGNING_SECRET does not look like a signing secret (no spaces, not a "
+                "token): copy the Signing Secret from your Slack app's Basic Information page"
+            )
         discord = self.discord_token
         if discord and (discord.startswith(("xox", "xapp-")) or " " in discord.strip()):
             raise ValueError(

@@ -57,3 +57,18 @@ def test_database_urls_get_their_async_driver() -> None:
 def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEFAULT_LANGUAGE", "es")
     assert _load().default_language == "es"
+
+
+@pytest.mark.parametrize("secret", ["xoxb-123-456", "xapp-1-A1", "8f74 2231b10e", "abc def"])
+def test_a_token_or_spaces_in_the_signing_secret_is_named(secret: str) -> None:
+    with pytest.raises(SettingsError) as problem:
+        _load(slack_bot_token="xoxb-1", slack_signing_secret=secret)
+    assert str(problem.value) == (
+        "SLACK_SIGNING_SECRET does not look like a signing secret (no spaces, not a token): "
+        "copy the Signing Secret from your Slack app's Basic Information page."
+    )
+
+
+def test_a_blank_signing_secret_is_missing() -> None:
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
+        _load(slack_bot_token="xoxb-1", slack_signing_secret="   ")
