@@ -80,12 +80,13 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://host/db")
         return value
 
-    @field_validator("slack_http_port")
+    @field_validator("slack_http_port", mode="before")
     @classmethod
-    def _port_in_range(cls, value: int) -> int:
-        if not 1 <= value <= 65535:
-            raise ValueError(f"{value} is not a port; use a number from 1 to 65535, such as 3000")
-        return value
+    def _port_in_range(cls, value: object) -> int:
+        text = str(value).strip()
+        if not text.isdecimal() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"{text} is not a port; use a number from 1 to 65535, such as 3000")
+        return int(text)
 
     @field_validator("database_url")
     @classmethod

@@ -72,3 +72,13 @@ def test_a_token_or_spaces_in_the_signing_secret_is_named(secret: str) -> None:
 def test_a_blank_signing_secret_is_missing() -> None:
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
         _load(slack_bot_token="xoxb-1", slack_signing_secret="   ")
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "3000.5"])
+def test_a_port_that_is_no_port_is_named_plainly(port: str) -> None:
+    with pytest.raises(SettingsError) as problem:
+        _load(slack_bot_token="xoxb-1", slack_signing_secret="s", slack_http_port=port)
+    assert str(problem.value) == (
+        f"Setting SLACK_HTTP_PORT is not valid: {port} is not a port; use a number from 1 to "
+        "65535, such as 3000."
+    )
