@@ -359,3 +359,21 @@ async def test_breaks_that_would_drop_every_prompt_left_create_nothing(bot: Test
     assert await schedule_rows(bot) == []
     [reply] = await bot.say("dana", own + " skip=2026-09-07 after-break=skip")
     assert "The first prompt goes out Monday 14 September" in bot.texts([reply])[0]
+
+
+@pytest.mark.parametrize(
+    ("dates", "first"),
+    [
+        ("start=2026-09-08 end=2026-09-13", "2026-09-14"),  # no Monday in the range
+        ("start=2026-09-08 end=2026-09-13 skip=2026-09-14", "2026-09-14"),
+    ],
+)
+async def test_an_end_before_the_first_weekday_says_so_not_break_weeks(
+    bot: TestBot, dates: str, first: str
+) -> None:
+    [reply] = await bot.say("dana", SCHEDULE + " " + dates)
+    assert bot.texts([reply]) == [
+        f"The first Monday this schedule could post on is {first}, after its end date "
+        "2026-09-13, so it would never post. Please check the dates."
+    ]
+    assert await schedule_rows(bot) == []

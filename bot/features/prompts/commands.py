@@ -73,6 +73,19 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
     weekday = WEEKDAYS.index(args.text("weekday") or "mon")
     skips = args.dates("skip")
     first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
+    if end is not None and first > end:  # no weekday left at all, breaks or not
+        raise CommandError(
+            N_(
+                "The first {weekday} this schedule could post on is {first}, after its end "
+                "date {end}, so it would never post. Please check the dates."
+            ),
+            {
+                "weekday": _weekday_name(ctx, weekday),
+                "first": first.isoformat(),
+                "end": end.isoformat(),
+            },
+            option="end",
+        )
     opening = next_posting(first, skips, end)
     if opening is None:
         raise CommandError(
