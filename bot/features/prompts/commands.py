@@ -262,6 +262,14 @@ def _refusal(ctx: Context, schedule: Schedule, verb: str) -> str | None:
             "Please choose another series with “prompt schedule”.",
             id=schedule.id,
         )
+    if schedule.end is None:  # no end date: it ran out of prompts (more may be added since)
+        return ctx.t._(
+            "Schedule #{id} has finished: it posted every prompt its series had left. To "
+            "post more in {channel}, set up a new one with “prompt schedule”; prompts the "
+            "group has already had won't repeat.",
+            id=schedule.id,
+            channel=channel,
+        )
     return ctx.t._(
         "Schedule #{id} has finished: every prompt it could post before its end has gone "
         "out. To post more in {channel}, set up a new one with “prompt schedule”; prompts "
