@@ -420,13 +420,22 @@ def _ask_when_unsure(spec: CommandSpec, raw: dict[str, str], t: Translator) -> N
         return
     words = free.split()  # the first and last two: "... anonymous yes" is asked about too
     edges = {fold(word.strip(_EDGE_PUNCTUATION)) for word in words[:2] + words[-2:]}
+    folded = fold(free)
     for option in spec.options:
         if option.type != "bool" or option.name in raw:
             continue
-        if any(
-            difflib.get_close_matches(edge, _every_name(option), n=1, cutoff=0.8)
-            for edge in edges
-            if edge
+        names = _every_name(option)
+        if (
+            any(
+                difflib.get_close_matches(edge, names, n=1, cutoff=0.8)
+                # "anónimamente": a word that starts as the name does ("anonim...")
+                or any(len(name) > 5 and edge.startswith(name[:-1]) for name in names)
+                for edge in edges
+                if edge
+            )
+            or any(  # glued to the text: "snow days?anonymous=yes"
+                re.search(rf"(?<![^\W\d_]){re.escape(name)}\s*[=:]", folded) for name in names
+            )
         ):
             raise CommandError(
                 N_(

@@ -215,7 +215,7 @@ class Fallbacks:
                     ),
                     None,
                 )
-            if wrong is None:
+            if wrong is None or form.fields[wrong].name not in answers:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return 0
             del answers[form.fields[wrong].name]

@@ -80,12 +80,13 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://host/db")
         return value
 
-    @field_validator("slack_http_port")
+    @field_validator("slack_http_port", mode="before")
     @classmethod
-    def _port_in_range(cls, value: int) -> int:
-        if not 1 <= value <= 65535:
-            raise ValueError(f"{value} is not a port; use a number from 1 to 65535, such as 3000")
-        return value
+    def _port_in_range(cls, value: object) -> int:
+        text = str(value).strip()
+        if not text.isdecimal() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"{text} is not a port; use a number from 1 to 65535, such as 3000")
+        return int(text)
 
     @field_validator("database_url")
     @classmethod
@@ -120,6 +121,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SLACK_APP_TOKEN should start with xapp- but starts with {_prefix(app)}: "
                 "create an App-Level Token with connections:write under Basic Information"
+            )
+        secret = self.slack_signing_secret
+        if secret is not None and not secret.strip():
+            self.slack_signing_secret = None  # blank: as if not set, so "missing" is said
+        elif secret and (secret.startswith(("xox", "xapp-")) or secret != "".join(secret.split())):
+            raise ValueError(
+                "SLACK_SIGNING_SECRET does not look like a signing secret (no spaces, not a "
+                "token): copy the Signing Secret from your Slack app's Basic Information page"
             )
         discord = self.discord_token
         if discord and (discord.startswith(("xox", "xapp-")) or " " in discord.strip()):

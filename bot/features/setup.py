@@ -107,7 +107,7 @@ async def setup(ctx: Context, args: Args) -> list[Intent]:
                 "too. Choose another channel for the parents."
             ),
             {"channel": channel_link(group)},
-            "group",
+            option="group",
         )
     after = await ctx.services.directory.update_community(
         ctx.conversation.community_ref,
@@ -133,7 +133,7 @@ async def _check_queue(ctx: Context, queue: ConversationRef, group: Conversation
                 "would read what is meant for school staff. Choose a private channel."
             ),
             {"channel": channel_link(queue)},
-            "queue",
+            option="queue",
         )
     if await ctx.services.channels.is_private(queue) is False:
         raise CommandError(
@@ -142,7 +142,7 @@ async def _check_queue(ctx: Context, queue: ConversationRef, group: Conversation
                 "channel must be private: make it private or choose a private one."
             ),
             {"channel": channel_link(queue)},
-            "queue",
+            option="queue",
         )
 
 

@@ -288,3 +288,36 @@ async def test_an_answer_the_command_refuses_is_asked_again_and_the_rest_are_kep
         "Scheduled: “Moving up to middle school” in <#parents>, Mondays at 19:00"
     )
     assert await bot.say("dana", "thanks") == []  # the form is over
+
+
+async def test_an_answer_the_command_refuses_without_quoting_it_is_asked_again(
+    bot: TestBot,
+) -> None:
+    """A too-short idea is refused by the command, whose message names no answer: that
+    question is asked again and the other answer kept, not the whole form closed."""
+    await bot.say("lee", "/homeroom prompt suggest")
+    await bot.say("lee", "abc")
+    [refused] = await bot.say("lee", "yes")
+    lines = bot.texts([refused])[0].splitlines()
+    assert lines[0] == "A prompt needs between 10 and 500 characters; this one has 3."
+    assert lines[1].startswith("Suggest a discussion prompt to the organizers (1/2)")
+    [thanks] = await bot.say("lee", "What do you do on snow days?")
+    assert bot.texts([thanks])[0].startswith("Thank you! Your idea is with the organizers.")
+    assert "without your name" in bot.texts([thanks])[0]  # the kept answer "yes"
+
+
+async def test_a_channel_the_command_refuses_in_a_form_is_asked_again(bot: TestBot) -> None:
+    """The refusal shows the channel as a link (<#parents>), not as it was typed: the
+    question is still found and asked again, and the other answers kept."""
+    await bot.say("dana", "/homeroom setup")
+    for answer in ("America/New_York", "-", "#parents"):
+        await bot.say("dana", answer)
+    [refused] = await bot.say("dana", "#parents")
+    lines = bot.texts([refused])[0].splitlines()
+    assert lines[0].startswith("<#parents> is a parent group, so it can't be the liaisons'")
+    assert lines[1].startswith("Set up Homeroom (3/4): ")
+    [summary, _welcome] = await bot.say("dana", "#liaisons")
+    text = bot.texts([summary])[0]
+    assert "• Time zone: America/New_York" in text
+    assert "• Liaison queue: <#liaisons>" in text
+    assert "• Parent groups: <#parents>" in text

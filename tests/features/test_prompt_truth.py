@@ -108,12 +108,13 @@ async def test_a_series_the_channel_has_had_whole_is_not_scheduled_again(bot: Te
     assert titles(await bot.say("dana", "/homeroom prompt post-now 1")) == [
         "Our own prompts · week 2 of 2"
     ]
+    finished = (
+        "Schedule #1 has finished: it posted every prompt its series had left. To post more "
+        "in <#parents>, set up a new one with “prompt schedule”; prompts the group has "
+        "already had won't repeat."
+    )  # it has no end date, so it never says "before its end"
     [again] = await bot.say("dana", "/homeroom prompt post-now 1")
-    assert bot.texts([again]) == [
-        "Schedule #1 has finished: every prompt it could post before "
-        "its end has gone out. To post more in <#parents>, set up a new one with “prompt "
-        "schedule”; prompts the group has already had won't repeat."
-    ]
+    assert bot.texts([again]) == [finished]
     [refused] = await bot.say("dana", own)
     assert bot.texts([refused]) == [
         "Every prompt of “Our own prompts” has already been posted in <#parents>, and a prompt "
@@ -389,3 +390,34 @@ async def test_a_weekly_post_finishes_the_twin_it_leaves_with_nothing(bot: TestB
     to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))  # #1's Monday slot: the last prompt
     assert titles(await tick(bot)) == ["Moving up to middle school · week 6 of 6"]
     assert sorted(await schedule_rows(bot)) == [(1, "finished"), (2, "finished")]
+
+
+@pytest.mark.parametrize(
+    ("dates", "first"),
+    [
+        ("start=2026-09-08 end=2026-09-13", "2026-09-14"),  # no Monday in the range
+        ("start=2026-09-08 end=2026-09-13 skip=2026-09-14", "2026-09-14"),
+    ],
+)
+async def test_an_end_before_the_first_weekday_says_so_not_break_weeks(
+    bot: TestBot, dates: str, first: str
+) -> None:
+    [reply] = await bot.say("dana", SCHEDULE + " " + dates)
+    assert bot.texts([reply]) == [
+        f"The first Monday this schedule could post on is {first}, after its end date "
+        "2026-09-13, so it would never post. Please check the dates."
+    ]
+    assert await schedule_rows(bot) == []
+
+
+async def test_a_finished_schedule_without_an_end_never_speaks_of_its_end(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom prompt add Which grown-up at school does your child like?")
+    await bot.say("dana", SCHEDULE.replace("moving-up", "our-prompts"))
+    await bot.say("dana", "/homeroom prompt post-now 1")
+    await bot.say("dana", "/homeroom prompt add What does your family do on rainy days?")
+    [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
+    assert bot.texts([resumed]) == [
+        "Schedule #1 has finished: it posted every prompt its series had left. To post more "
+        "in <#parents>, set up a new one with “prompt schedule”; prompts the group has "
+        "already had won't repeat."
+    ]

@@ -221,6 +221,21 @@ def test_a_bare_yes_no_option_at_the_edge_of_free_text_asks_instead_of_guessing(
     assert dict(problem.value.values) == {"option": "anonymous", "yes": "yes"}
 
 
+@pytest.mark.parametrize(
+    ("text", "t"),
+    [
+        (f"{SNOW}anonymous=yes", EN),  # glued to the text: never stored with a name
+        (f"{SNOW}(anonymous:yes)", EN),
+        ("¿Qué hacen los días de nieve?anónimo=sí", ES),
+        ("¿Qué hacen los días de nieve? anónimamente", ES),  # a near miss in Spanish
+    ],
+)
+def test_an_option_glued_to_the_text_or_a_spanish_near_miss_asks(t: Translator, text: str) -> None:
+    with pytest.raises(CommandError) as problem:
+        parse_text(SUGGEST, text, t)
+    assert problem.value.message.startswith("I'm not sure whether “{option}” is part of your text")
+
+
 def test_free_text_that_only_mentions_the_word_is_kept_as_it_is() -> None:
     quoted = '"How do we keep feedback anonymous"'
     assert _parsed(SUGGEST, quoted) == {"text": "How do we keep feedback anonymous"}

@@ -65,3 +65,28 @@ def test_database_urls_get_their_async_driver() -> None:
 def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEFAULT_LANGUAGE", "es")
     assert _load().default_language == "es"
+
+
+@pytest.mark.parametrize("secret", ["xoxb-123-456", "xapp-1-A1", "8f74 2231b10e", "abc def"])
+def test_a_token_or_spaces_in_the_signing_secret_is_named(secret: str) -> None:
+    with pytest.raises(SettingsError) as problem:
+        _load(slack_bot_token="xoxb-1", slack_signing_secret=secret)
+    assert str(problem.value) == (
+        "SLACK_SIGNING_SECRET does not look like a signing secret (no spaces, not a token): "
+        "copy the Signing Secret from your Slack app's Basic Information page."
+    )
+
+
+def test_a_blank_signing_secret_is_missing() -> None:
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
+        _load(slack_bot_token="xoxb-1", slack_signing_secret="   ")
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "3000.5"])
+def test_a_port_that_is_no_port_is_named_plainly(port: str) -> None:
+    with pytest.raises(SettingsError) as problem:
+        _load(slack_bot_token="xoxb-1", slack_signing_secret="s", slack_http_port=port)
+    assert str(problem.value) == (
+        f"Setting SLACK_HTTP_PORT is not valid: {port} is not a port; use a number from 1 to "
+        "65535, such as 3000."
+    )

@@ -74,6 +74,19 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
     weekday = WEEKDAYS.index(args.text("weekday") or "mon")
     skips = args.dates("skip")
     first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
+    if end is not None and first > end:  # no weekday left at all, breaks or not
+        raise CommandError(
+            N_(
+                "The first {weekday} this schedule could post on is {first}, after its end "
+                "date {end}, so it would never post. Please check the dates."
+            ),
+            {
+                "weekday": _weekday_name(ctx, weekday),
+                "first": first.isoformat(),
+                "end": end.isoformat(),
+            },
+            option="end",
+        )
     opening = next_posting(first, skips, end)
     if opening is None:
         raise CommandError(
@@ -95,7 +108,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
                 "messages in it, then try again."
             ),
             {"channel": f"<#{channel.channel}>"},
-            "channel",
+            option="channel",
         )
     # A prompt never repeats in a group: say now what this schedule can still post.
     had = await ctx.services.scheduler.posted_in(channel, series.id)
@@ -251,6 +264,14 @@ def _refusal(ctx: Context, schedule: Schedule, verb: str) -> str | None:
             "Schedule #{id} has stopped because its series is no longer in the library. "
             "Please choose another series with “prompt schedule”.",
             id=schedule.id,
+        )
+    if schedule.end is None:  # no end date: it ran out of prompts (more may be added since)
+        return ctx.t._(
+            "Schedule #{id} has finished: it posted every prompt its series had left. To "
+            "post more in {channel}, set up a new one with “prompt schedule”; prompts the "
+            "group has already had won't repeat.",
+            id=schedule.id,
+            channel=channel,
         )
     return ctx.t._(
         "Schedule #{id} has finished: every prompt it could post before its end has gone "

@@ -27,7 +27,7 @@ def _text(args: Args) -> str:
         raise CommandError(
             N_("A prompt needs between {least} and {most} characters; this one has {n}."),
             {"least": str(MIN_TEXT), "most": str(MAX_TEXT), "n": str(len(text))},
-            "text",
+            option="text",
         )
     return text
 
