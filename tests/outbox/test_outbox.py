@@ -332,3 +332,21 @@ async def test_rows_staged_before_start_are_sent_once_whoever_queues_them_first(
     await run_until(homeroom)
     assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)
     assert await rows(homeroom) == [("sent", 1)] * 3
+
+
+async def test_rows_this_run_already_queued_are_not_resumed_again(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`resume` hands over only what a previous run left: rows submitted before start
+    are queued already, so it counts (and logs) none of them, and each is sent once."""
+    adapter = FakeAdapter(clock=clock)
+    homeroom.attach(adapter)
+    await homeroom.db.migrate()
+    homeroom.outbox.submit(posts("parents", 3))
+    await homeroom.outbox.persisted()
+    with caplog.at_level(logging.INFO, logger="bot.outbox"):
+        assert await homeroom.outbox.resume() == 0
+    assert "event=outbox_resumed" not in caplog.text
+    await homeroom.start(timers=False)
+    await run_until(homeroom)
+    assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)

@@ -252,6 +252,62 @@ async def test_a_global_429_pauses_every_channel_not_one(discord_bot: DiscordRig
     assert app.clock.monotonic() == pytest.approx(90.0 + 1 / 45)  # both waited the 90 s
 
 
+# Each sign Discord gives that a 429 holds every route, alone; and a route's own 429.
+GLOBAL_SIGNS = {
+    "body": ({"global": True}, {"Via": "1.1 google"}),
+    "global-header": ({}, {"Via": "1.1 google", "X-RateLimit-Global": "true"}),
+    "scope-header": ({}, {"Via": "1.1 google", "X-RateLimit-Scope": "global"}),
+    "cloudflare-ban": ({}, {}),  # no Via: Cloudflare itself refused, every request waits
+}
+
+
+@pytest.mark.parametrize("sign", sorted(GLOBAL_SIGNS))
+async def test_each_sign_of_a_global_429_alone_pauses_every_channel(
+    discord_bot: DiscordRig, sign: str
+) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+    extra_body, headers = GLOBAL_SIGNS[sign]
+    limited = {"message": "You are being rate limited.", "retry_after": 60.0, **extra_body}
+    fake.fail_next("POST /channels/1300000000000000001/", 429, limited, headers)
+    app.outbox.submit(
+        [
+            Post(
+                to=ConversationRef("discord", "1", "1300000000000000001"),
+                message=Message(text="first"),
+            )
+        ]
+    )
+    await run_until(app, fake.wait_for(1, "POST /channels/"))
+    other = ConversationRef("discord", "1", LIAISONS)
+    app.outbox.submit([Post(to=other, message=Message(text="elsewhere"))])
+    await run_until(app)
+    sent = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
+    assert [c.body["content"] for c in sent] == ["first", "first", "elsewhere"]
+    assert app.clock.monotonic() == pytest.approx(60.0 + 1 / 45)
+
+
+async def test_a_routes_own_429_holds_only_that_channel(discord_bot: DiscordRig) -> None:
+    fake, app = discord_bot.fake, discord_bot.app
+    limited = {"message": "You are being rate limited.", "retry_after": 60.0, "global": False}
+    headers = {"Via": "1.1 google", "X-RateLimit-Scope": "user"}
+    fake.fail_next("POST /channels/1300000000000000001/", 429, limited, headers)
+    app.outbox.submit(
+        [
+            Post(
+                to=ConversationRef("discord", "1", "1300000000000000001"),
+                message=Message(text="first"),
+            )
+        ]
+    )
+    await run_until(app, fake.wait_for(1, "POST /channels/"))
+    other = ConversationRef("discord", "1", LIAISONS)
+    app.outbox.submit([Post(to=other, message=Message(text="elsewhere"))])
+    await run_until(app)
+    sent = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
+    assert [c.body["content"] for c in sent] == ["first", "elsewhere", "first"]
+    assert app.clock.monotonic() == 60.0
+
+
 async def _statuses(app: object) -> list[tuple[str, int]]:
     from sqlalchemy import select
 
