@@ -454,10 +454,15 @@ class ConsoleAdapter:
         return t._("You are in #{channel}.", channel=name)
 
     def _set_locale(self, code: str) -> str:
-        self.world.locales[self.me] = code or "en"
-        return self._t()._(
-            "{name}'s platform language is now {code}.", name=self.me, code=code or "en"
-        )
+        if not code:
+            return self._t()._(
+                "{name}'s platform language is {code}. Change it with :lang CODE, for "
+                "example :lang es.",
+                name=self.me,
+                code=self.world.locales[self.me],
+            )
+        self.world.locales[self.me] = code
+        return self._t()._("{name}'s platform language is now {code}.", name=self.me, code=code)
 
     async def _who(self) -> str:
         """Who is here, with the roles Homeroom holds for them now."""
@@ -504,6 +509,13 @@ class ConsoleAdapter:
             return f"{self.me} 📝> "
         return f"{self.me}@#{self.channel}> "
 
+    def unreadable(self, line: bytes) -> None:
+        """A line that is not UTF-8 (a stray byte from a paste or another encoding): say
+        so kindly, in the member's language, and go on."""
+        if not self.view.rich:
+            self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
+        self.view.line(self._t()._(UNREADABLE))
+
     async def run(self) -> None:
         """Read lines until :quit or end of input."""
         self.view.welcome(self.cast_lines(), self._t())
@@ -517,9 +529,7 @@ class ConsoleAdapter:
                 return
             if isinstance(line, bytes):
                 # Not UTF-8 (a stray byte from a paste or another encoding): say so, go on.
-                if not self.view.rich:
-                    self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
-                self.view.line(self._t()._(UNREADABLE))
+                self.unreadable(line)
                 continue
             if not self.view.rich:
                 self.view.line(self.prompt() + line.rstrip("\n"))
