@@ -31,7 +31,7 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.fallbacks import OpenDialogue
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import N_, Translator, pick_language, translator
 from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Update
 from bot.people import PlatformMember
 from bot.refs import CommunityRef, ConversationRef, MemberRef
@@ -41,7 +41,7 @@ ROOT_COMMANDS = ("/homeroom ", "homeroom ")
 QUIT = ("quit", "exit", "q")
 # Console commands that only look or switch, so they work while a form is open.
 ANYTIME = ("as", "help", "who", "dm")
-UNREADABLE = (
+UNREADABLE = N_(
     "That line has a character I couldn't read (it isn't UTF-8 text), so I left it out. "
     "Please type it again."
 )
@@ -89,10 +89,19 @@ class ConsoleAdapter:
                 where.channel, "Homeroom", intent.message.text, where.thread
             )
             first = self.world.show_buttons(None, where.channel, intent.message.buttons)
-            place = f"#{where.channel}" + (f" › thread {where.thread}" if where.thread else "")
-            thread = f", opens a thread: :reply {posted.id} TEXT" if intent.opens_thread else ""
+            t = self._t()
+            place = f"#{where.channel}"
+            if where.thread:
+                place += t._(" › thread {thread}", thread=where.thread)
+            heading = t._("{place} | Homeroom (message {number})", place=place, number=posted.id)
+            if intent.opens_thread:
+                heading = t._(
+                    "{place} | Homeroom (message {number}, opens a thread: :reply {number} TEXT)",
+                    place=place,
+                    number=posted.id,
+                )
             self.view.show(
-                f"{place} | Homeroom (message {posted.id}{thread})",
+                heading,
                 intent.message,
                 first_button=first,
             )
@@ -101,7 +110,11 @@ class ConsoleAdapter:
             who = intent.member.id
             first = self.world.show_buttons(who, intent.to.channel, intent.message.buttons)
             self.view.show(
-                f"#{intent.to.channel} | Homeroom → {who} (only {who} sees this)",
+                self._t(who)._(
+                    "#{channel} | Homeroom → {name} (only {name} sees this)",
+                    channel=intent.to.channel,
+                    name=who,
+                ),
                 intent.message,
                 style="yellow",
                 first_button=first,
@@ -112,7 +125,7 @@ class ConsoleAdapter:
             self.world.inbox.setdefault(who, []).append(message_text(intent.message))
             first = self.world.show_buttons(who, "dm", intent.message.buttons)
             self.view.show(
-                f"✉ Homeroom → {who} (direct message)",
+                self._t(who)._("✉ Homeroom → {name} (direct message)", name=who),
                 intent.message,
                 style="magenta",
                 first_button=first,
@@ -121,7 +134,11 @@ class ConsoleAdapter:
         if isinstance(intent, Update):
             first = self.world.show_buttons(None, intent.to.channel, intent.message.buttons)
             self.view.show(
-                f"#{intent.to.channel} | message {intent.to.message} updated",
+                self._t()._(
+                    "#{channel} | message {number} updated",
+                    channel=intent.to.channel,
+                    number=intent.to.message,
+                ),
                 intent.message,
                 first_button=first,
             )
@@ -129,12 +146,21 @@ class ConsoleAdapter:
         if isinstance(intent, React):
             where, emoji = intent.to, intent.emoji
             self.view.line(
-                f"#{where.channel} | Homeroom reacted {emoji} to message {where.message}"
+                self._t()._(
+                    "#{channel} | Homeroom reacted {emoji} to message {number}",
+                    channel=where.channel,
+                    emoji=emoji,
+                    number=where.message,
+                )
             )
             return None
         if isinstance(intent, Pin):
-            verb = "pinned" if intent.pinned else "unpinned"
-            self.view.line(f"#{intent.to.channel} | 📌 Homeroom {verb} message {intent.to.message}")
+            said = (
+                N_("#{channel} | 📌 Homeroom pinned message {number}")
+                if intent.pinned
+                else N_("#{channel} | 📌 Homeroom unpinned message {number}")
+            )
+            self.view.line(self._t()._(said, channel=intent.to.channel, number=intent.to.message))
             return None
         return None
 
@@ -147,6 +173,11 @@ class ConsoleAdapter:
             locale=self.world.locales.get(name, "en"),
             is_platform_admin=bool(character and character.is_admin),
         )
+
+    def _t(self, name: str | None = None) -> Translator:
+        """The console's own words in the platform language of `name`, by default the
+        member at the keyboard: whoever acts reads what happened in their language."""
+        return translator(pick_language(self.world.locales.get(name or self.me), default="en"))
 
     def _where(self, thread: str | None = None) -> ConversationRef:
         return ConversationRef(PLATFORM, COMMUNITY, self.channel, thread)
@@ -191,9 +222,13 @@ class ConsoleAdapter:
 
     def _message(self, text: str, thread: str | None) -> MessagePosted:
         posted = self.world.add_message(self.channel, self.me, text, thread)
+        said = (
+            N_("#{channel} | {name} posted message {number} in thread {thread}")
+            if thread
+            else N_("#{channel} | {name} posted message {number}")
+        )
         self.view.line(
-            f"#{self.channel} | {self.me} posted message {posted.id}"
-            + (f" in thread {thread}" if thread else "")
+            self._t()._(said, channel=self.channel, name=self.me, number=posted.id, thread=thread)
         )
         return MessagePosted(
             event_id=self._event_id(),
@@ -246,7 +281,7 @@ class ConsoleAdapter:
             return True
         action: Callable[[str], str] | None = {
             "in": self._switch_channel,
-            "help": lambda _: WELCOME,
+            "help": lambda _: self._t()._(WELCOME),
             "lang": self._set_locale,
         }.get(verb)
         if action is not None:
@@ -258,29 +293,38 @@ class ConsoleAdapter:
             return True
         if isinstance(event, ReactionAdded):
             self.view.line(
-                f"#{event.conversation.channel} | {self.me} reacted {event.emoji} "
-                f"to message {event.conversation.message}"
+                self._t()._(
+                    "#{channel} | {name} reacted {emoji} to message {number}",
+                    channel=event.conversation.channel,
+                    name=self.me,
+                    emoji=event.emoji,
+                    number=event.conversation.message,
+                )
             )
         await self._dispatch(event)
         return True
 
     def _platform_action(self, verb: str, rest: str) -> Event | str:
         """:reply, :react and :press become platform events; a problem becomes a hint."""
+        t = self._t()
         if verb in ("reply", "react"):
             number = rest.partition(" ")[0]
             if number.isdigit() and number not in self.world.messages:
-                return f"There is no message {number} yet; the numbers are in “message N” above."
+                return t._(
+                    "There is no message {number} yet; the numbers are in “message N” above.",
+                    number=number,
+                )
         if verb == "reply":
             number, _, reply = rest.partition(" ")
             if number not in self.world.messages or not reply.strip():
-                return "Use :reply N TEXT, where N is a message number shown above."
+                return t._("Use :reply N TEXT, where N is a message number shown above.")
             root = self.world.messages[number]
             self.channel = root.channel
             return self._message(reply.strip(), root.thread or root.id)
         if verb == "react":
             number, _, emoji = rest.partition(" ")
             if number not in self.world.messages or not emoji.strip():
-                return "Use :react N EMOJI, for example :react 3 👍"
+                return t._("Use :react N EMOJI, for example :react 3 👍")
             target = self.world.messages[number]
             return ReactionAdded(
                 event_id=self._event_id(),
@@ -293,14 +337,20 @@ class ConsoleAdapter:
             )
         if verb == "press":
             return self._press(rest)
-        return f"I don't know :{verb}. Type :help for the console commands."
+        return t._("I don't know :{verb}. Type :help for the console commands.", verb=verb)
 
     def _press(self, number: str) -> Event | str:
         shown = self.world.buttons.get(int(number)) if number.isdigit() else None
         if shown is None:
-            return "There is no such button. Use :press N with a number shown in [N] above."
+            return self._t()._(
+                "There is no such button. Use :press N with a number shown in [N] above."
+            )
         if shown.owner not in (None, self.me):
-            return f"Button [{number}] is on a card only {shown.owner} can see."
+            return self._t()._(
+                "Button [{number}] is on a card only {name} can see.",
+                number=number,
+                name=shown.owner,
+            )
         channel = self.channel if shown.channel == "dm" else shown.channel
         return ComponentSubmitted(
             event_id=self._event_id(),
@@ -317,14 +367,22 @@ class ConsoleAdapter:
         clock = self.app.clock
         if due is None or not isinstance(clock, ShiftableClock):
             self.view.line(
-                "No prompt is coming: no schedule has a prompt left to post. "
-                "Try /homeroom prompt list, or /homeroom prompt schedule."
+                self._t()._(
+                    "No prompt is coming: no schedule has a prompt left to post. "
+                    "Try /homeroom prompt list, or /homeroom prompt schedule."
+                )
             )
             return
         clock.shift((due - clock.now()).total_seconds() + 1)
         zone = (await self.app.directory.community(CommunityRef(PLATFORM, COMMUNITY))).timezone
-        when = translator("en").when(due, zone)
-        self.view.line(f"⏩ Time jumps ahead to {when} ({zone}), the next scheduled prompt.")
+        t = self._t()
+        self.view.line(
+            t._(
+                "⏩ Time jumps ahead to {when} ({zone}), the next scheduled prompt.",
+                when=t.when(due, zone),
+                zone=zone,
+            )
+        )
         await self.app.scheduler.run_due()
         await self.app.outbox.idle()
 
@@ -333,10 +391,20 @@ class ConsoleAdapter:
         to come back; switching never drops it, and coming back asks its question again."""
         members = ", ".join(c.name for c in CAST)
         if not name:
-            self.view.line(f"You are {self.me}. Switch with :as NAME; members: {members}.")
+            self.view.line(
+                self._t()._(
+                    "You are {name}. Switch with :as NAME; members: {members}.",
+                    name=self.me,
+                    members=members,
+                )
+            )
             return
         if self.world.character(name) is None:
-            self.view.line(f"There is no {name} here. Members: {members}.")
+            self.view.line(
+                self._t()._(
+                    "There is no {name} here. Members: {members}.", name=name, members=members
+                )
+            )
             return
         if self._form is not None and name != self.me:
             t = await self._translator(self.me)
@@ -351,7 +419,7 @@ class ConsoleAdapter:
                 )
             )
         self.me, self._held = name, None
-        self.view.line(f"You are now {name}.")
+        self.view.line(self._t()._("You are now {name}.", name=name))
         await self.resume_form()
 
     async def resume_form(self) -> None:
@@ -370,43 +438,60 @@ class ConsoleAdapter:
         )
 
     def _switch_channel(self, name: str) -> str:
-        name = name.lstrip("#")
+        name, t = name.lstrip("#"), self._t()
+        channels = ", ".join("#" + c for c in CHANNELS)
         if not name:
-            return f"You are in #{self.channel}. Channels: {', '.join('#' + c for c in CHANNELS)}."
+            return t._(
+                "You are in #{channel}. Channels: {channels}.",
+                channel=self.channel,
+                channels=channels,
+            )
         if name not in CHANNELS:
-            return f"There is no #{name}. Channels: {', '.join('#' + c for c in CHANNELS)}."
+            return t._(
+                "There is no #{channel}. Channels: {channels}.", channel=name, channels=channels
+            )
         self.channel = name
-        return f"You are in #{name}."
+        return t._("You are in #{channel}.", channel=name)
 
     def _set_locale(self, code: str) -> str:
-        self.world.locales[self.me] = code or "en"
-        return f"{self.me}'s platform language is now {code or 'en'}."
+        if not code:
+            return self._t()._(
+                "{name}'s platform language is {code}. Change it with :lang CODE, for "
+                "example :lang es.",
+                name=self.me,
+                code=self.world.locales[self.me],
+            )
+        self.world.locales[self.me] = code
+        return self._t()._("{name}'s platform language is now {code}.", name=self.me, code=code)
 
     async def _who(self) -> str:
         """Who is here, with the roles Homeroom holds for them now."""
-        lines = []
+        lines, t = [], self._t()
         for c in CAST:
             actor = self._actor(c.name)
             roles = set((await self.app.directory.profile(actor.ref)).roles) | {Role.PARENT}
             if actor.is_platform_admin:
                 roles.add(Role.ORGANIZER)
-            held = ", ".join(r.value for r in reversed(Role) if r in roles)
-            you = " ← you" if c.name == self.me else ""
-            locale = self.world.locales[c.name]
-            lines.append(f"  {c.name:6} {held:28} language {locale}{you}")
+            held = ", ".join(t._(r.value) for r in reversed(Role) if r in roles)
+            said = N_("language {code} ← you") if c.name == self.me else N_("language {code}")
+            lines.append(f"  {c.name:6} {held:28} " + t._(said, code=self.world.locales[c.name]))
         return "\n".join(lines)
 
     def cast_lines(self) -> list[str]:
+        t = self._t()
         return [
-            f"  {c.name:6} {c.role}, language {self.world.locales[c.name]}"
-            + (" ← you" if c.name == self.me else "")
+            f"  {c.name:6} {t._(c.role)}, "
+            + t._(
+                N_("language {code} ← you") if c.name == self.me else N_("language {code}"),
+                code=self.world.locales[c.name],
+            )
             for c in CAST
         ]
 
     def _read_dms(self) -> None:
         messages = self.world.inbox.get(self.me, [])
         if not messages:
-            self.view.line(f"{self.me} has no direct messages yet.")
+            self.view.line(self._t()._("{name} has no direct messages yet.", name=self.me))
         for n, message in enumerate(messages, 1):
             self.view.said(f"✉ {n}. {message}")
 
@@ -424,9 +509,16 @@ class ConsoleAdapter:
             return f"{self.me} 📝> "
         return f"{self.me}@#{self.channel}> "
 
+    def unreadable(self, line: bytes) -> None:
+        """A line that is not UTF-8 (a stray byte from a paste or another encoding): say
+        so kindly, in the member's language, and go on."""
+        if not self.view.rich:
+            self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
+        self.view.line(self._t()._(UNREADABLE))
+
     async def run(self) -> None:
         """Read lines until :quit or end of input."""
-        self.view.welcome(self.cast_lines())
+        self.view.welcome(self.cast_lines(), self._t())
         await self.resume_form()
         lines = _stdin_lines()
         while True:
@@ -437,9 +529,7 @@ class ConsoleAdapter:
                 return
             if isinstance(line, bytes):
                 # Not UTF-8 (a stray byte from a paste or another encoding): say so, go on.
-                if not self.view.rich:
-                    self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
-                self.view.line(UNREADABLE)
+                self.unreadable(line)
                 continue
             if not self.view.rich:
                 self.view.line(self.prompt() + line.rstrip("\n"))

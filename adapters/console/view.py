@@ -11,10 +11,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from adapters.console.markup import inert, plain, styled
+from bot.i18n import N_, Translator
 from bot.intents import Button, Message
 from bot.render import message_text
 
-WELCOME = """\
+WELCOME = N_("""\
 Welcome to Homeroom's console community: a pretend school group where you can try
 everything with no account. You are one of the members below; switch with :as NAME.
 
@@ -32,7 +33,7 @@ everything with no account. You are one of the members below; switch with :as NA
 
   In a form, answer one question per line; a line starting with / or : asks
   whether to leave the form first.
-"""
+""")
 
 
 class View:
@@ -89,13 +90,14 @@ class View:
         for row in (body + ("\n" + buttons if buttons else "")).splitlines():
             self.line("    " + row)
 
-    def welcome(self, cast: list[str]) -> None:
+    def welcome(self, cast: list[str], t: Translator) -> None:
+        """The greeting, in the language of the member at the keyboard."""
         if self.rich:
             self._console.print(
-                Panel(WELCOME + "\n" + "\n".join(cast), title="Homeroom", border_style="green")
+                Panel(t._(WELCOME) + "\n" + "\n".join(cast), title="Homeroom", border_style="green")
             )
         else:
-            self.line("Homeroom console community (type :help for the console commands).")
+            self.line(t._("Homeroom console community (type :help for the console commands)."))
 
 
 def _buttons(buttons: tuple[Button, ...], first: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from bot.i18n import N_
 from bot.intents import Button
 
 PLATFORM = "console"
@@ -22,10 +23,10 @@ class Character:
 
 
 CAST = (
-    Character("dana", "organizer (runs the parent group)", "en", is_admin=True),
-    Character("sam", "school staff (family liaison to be)", "en"),
-    Character("maria", "parent (reads Spanish)", "es"),
-    Character("lee", "parent", "en"),
+    Character("dana", N_("organizer (runs the parent group)"), "en", is_admin=True),
+    Character("sam", N_("school staff (family liaison to be)"), "en"),
+    Character("maria", N_("parent (reads Spanish)"), "es"),
+    Character("lee", N_("parent"), "en"),
 )
 CHANNELS = ("parents", "liaisons")
 PRIVATE_CHANNELS = ("liaisons",)  # for school staff only

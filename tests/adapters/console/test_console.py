@@ -249,7 +249,7 @@ async def test_the_terminal_view_draws_panels(homeroom: Homeroom, clock: FakeClo
     adapter = ConsoleAdapter(homeroom, View(out, rich=True))
     homeroom.attach(adapter)
     await homeroom.start(timers=False)
-    adapter.view.welcome(adapter.cast_lines())
+    adapter.view.welcome(adapter.cast_lines(), adapter._t())
     await adapter.handle_line("/homeroom help")
     drawn = out.getvalue()
     assert "Welcome to Homeroom's console community" in drawn
