@@ -79,7 +79,7 @@ def test_a_token_or_spaces_in_the_signing_secret_is_named(secret: str) -> None:
 
 def test_a_blank_signing_secret_is_missing() -> None:
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
-        _load(slack_bot_token="xoxb-1", slack_signing_secret="   ")
+        _load(slack_bot_token="xoxb-1", slack_signing_secret="   ", slack_mode="http")
 
 
 @pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "3000.5"])
