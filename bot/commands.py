@@ -306,6 +306,7 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
     raw: dict[str, str] = {}
     loose: list[_Token] = []  # words that are no option, in order
     first: list[Option] = []  # named with no value ("text:"): the words that follow fill it
+    mark = 0  # how many loose words came before the first such name
 
     def give(option: Option, value: str) -> None:
         if option.name in raw:
@@ -329,6 +330,8 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 if option in first:
                     raw[option.name] = ""  # so that give() says it is given twice
                     give(option, value)
+                if not first:
+                    mark = len(loose)
                 first.append(option)
                 if value:  # "text=What do ...": the words from "What" on
                     at = token.start + keyed.start("value")
@@ -363,6 +366,18 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
             continue
         loose.append(token)
         index += 1
+    if first and mark:  # "1 text: ...": words before the name fill the other options
+        others = [o for o in spec.options if o.name not in raw and not o.rest]
+        if mark > len(others):  # "Some text text=more": two texts, so ask
+            raise CommandError(
+                N_(
+                    "“{option}” is given twice, so I'm not sure which you mean. "
+                    "Please give it once."
+                ),
+                {"option": option_word(first[0], t)},
+            )
+        raw.update({o.name: tok.text for o, tok in zip(others, loose[:mark], strict=False)})
+        loose = loose[mark:]
     _fill_in_order(spec, text, loose, raw, first)
     _ask_when_unsure(spec, raw, t)
     return raw

@@ -246,7 +246,14 @@ def test_free_text_that_only_mentions_the_word_is_kept_as_it_is() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", [f"anonymous=yes {SNOW} anonymous=no", f"text={SNOW} text=again", "text: a text: b"]
+    "text",
+    [
+        f"anonymous=yes {SNOW} anonymous=no",
+        f"text={SNOW} text=again",
+        "text: a text: b",
+        f"{SNOW} text=again",  # free text, then the text option: two texts
+        f"{SNOW} text: again",
+    ],
 )
 def test_an_option_given_twice_asks_which(text: str) -> None:
     with pytest.raises(CommandError) as problem:
