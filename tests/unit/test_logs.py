@@ -68,3 +68,23 @@ def test_a_library_logger_with_its_own_debug_level_is_still_held_at_info(tmp_pat
     for handler in logging.getLogger().handlers:
         handler.flush()
     assert WROTE not in log_file.read_text()
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_at_debug_the_libraries_make_no_payload_records_at_all(tmp_path: Path) -> None:
+    """Held back at the loggers, not only at our handler: a record never made reaches no
+    handler added later (an error reporter, a test's capture)."""
+    configure("DEBUG", tmp_path / "homeroom.log")
+    for name in LIBRARIES:  # a fresh process's child loggers, below the ones we set
+        if name not in (*PLATFORM_LOGGERS, *DATABASE_LOGGERS):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    enabled = {
+        name: (
+            logging.getLogger(name).isEnabledFor(logging.DEBUG),
+            logging.getLogger(name).isEnabledFor(logging.INFO),
+        )
+        for name in LIBRARIES
+    }
+    database = ("aiosqlite", "sqlalchemy.engine.Engine", "asyncpg")
+    assert enabled == {name: (False, name not in database) for name in LIBRARIES}
+    assert logging.getLogger("homeroom").isEnabledFor(logging.DEBUG)
