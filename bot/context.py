@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.directory import CommunitySettings, Directory, MemberProfile, Role
 from bot.events import Actor, Event
 from bot.i18n import Translator
-from bot.intents import DirectMessage, Ephemeral, Message, Post
+from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
 from bot.refs import ConversationRef, MemberRef
 from bot.settings import Settings
 
@@ -87,3 +87,9 @@ class Context:
 
     def dm(self, member: MemberRef, message: Message) -> DirectMessage:
         return DirectMessage(member=member, message=message)
+
+    def form(self, form: Form) -> OpenForm:
+        """A form for the member who asked (a modal, or the core's dialogue)."""
+        return OpenForm(
+            to=self.conversation, member=self.member, form=form, in_reply_to=self.event.event_id
+        )

@@ -220,9 +220,7 @@ class Core:
             submit_label=ctx.t._("Send"),
             keep_copy=spec.keeps_copies,
         )
-        return OpenForm(
-            to=ctx.conversation, member=ctx.member, form=form, in_reply_to=ctx.event.event_id
-        )
+        return ctx.form(form)
 
     async def _action(self, ctx: Context, event: ComponentSubmitted) -> list[Intent]:
         action = self._actions.get(event.action_id)

@@ -79,16 +79,13 @@ def _form(ctx: Context) -> OpenForm:
         )
         for o in OPTIONS
     )
-    return OpenForm(
-        to=ctx.conversation,
-        member=ctx.member,
-        form=Form(
+    return ctx.form(
+        Form(
             form_id="command:setup",
             title=ctx.t._("Set up Homeroom"),
             fields=fields,
             submit_label=ctx.t._("Save"),
-        ),
-        in_reply_to=ctx.event.event_id,
+        )
     )
 
 

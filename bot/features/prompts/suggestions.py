@@ -248,16 +248,13 @@ async def edit(ctx: Context, args: Args) -> list[Intent]:
 def _edit_form(ctx: Context, found: OwnPrompt) -> OpenForm:
     given = Args({"id": str(found.id), "text": found.text})
     fields = tuple(replace(f, required=True) for f in form_fields(EDIT_OPTIONS, given, ctx.t))
-    return OpenForm(
-        to=ctx.conversation,
-        member=ctx.member,
-        form=Form(
+    return ctx.form(
+        Form(
             form_id="command:prompt edit",
             title=ctx.t._("Edit a prompt"),
             fields=fields,
             submit_label=ctx.t._("Save"),
-        ),
-        in_reply_to=ctx.event.event_id,
+        )
     )
 
 
@@ -290,10 +287,7 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def _button(ctx: Context, value: str, handler: Handler) -> list[Intent]:
-    try:
-        return await handler(ctx, Args({"id": value}))
-    except CommandError as problem:
-        return [ctx.reply(ctx.t._(problem.message, **problem.values))]
+    return await handler(ctx, Args({"id": value}))  # the core answers a CommandError
 
 
 async def edit_button(ctx: Context, value: str) -> list[Intent]:
