@@ -143,6 +143,7 @@ class Fallbacks:
 
     async def _start_dialogue(self, intent: OpenForm, t: Translator) -> Ephemeral:
         member, where = intent.member, intent.to
+        form, given = _to_ask(intent.form)
         async with self._engine.begin() as conn:
             await conn.execute(delete(dialogues).where(_mine(member)))
             await conn.execute(
@@ -151,12 +152,12 @@ class Fallbacks:
                     community=member.community,
                     channel=where.channel,
                     user_id=member.id,
-                    form=json.dumps(asdict(intent.form)),
-                    answers="{}",
+                    form=json.dumps(asdict(form)),
+                    answers=json.dumps(given),
                     created_at=self._clock.now(),
                 )
             )
-        prompt = field_prompt(t, intent.form, intent.form.fields[0], 1)
+        prompt = field_prompt(t, form, form.fields[0], 1)
         return Ephemeral(
             to=where,
             member=member,
@@ -398,6 +399,18 @@ def _mine(member: MemberRef) -> ColumnElement[bool]:
         & (dialogues.c.community == member.community)
         & (dialogues.c.user_id == member.id)
     )
+
+
+def _to_ask(form: Form) -> tuple[Form, dict[str, str]]:
+    """The questions a dialogue asks, and the answers it starts with. A form opened
+    because required options were missing does not ask again what the member gave with
+    the command: offered again, it invites an answer meant for the next question to
+    replace it. Options not given (optional ones too, such as `anonymous`) are asked.
+    Any other form (setup's current values, say) is asked whole."""
+    if not any(f.required and f.default is None for f in form.fields):
+        return form, {}
+    given = {f.name: f.default for f in form.fields if f.default is not None}
+    return replace(form, fields=tuple(f for f in form.fields if f.default is None)), given
 
 
 def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:

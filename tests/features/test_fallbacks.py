@@ -321,3 +321,24 @@ async def test_a_channel_the_command_refuses_in_a_form_is_asked_again(bot: TestB
     assert "• Time zone: America/New_York" in text
     assert "• Liaison queue: <#liaisons>" in text
     assert "• Parent groups: <#parents>" in text
+
+
+async def test_a_dialogue_asks_only_what_the_command_lacked_so_no_answer_replaces_a_given_one(
+    bot: TestBot,
+) -> None:
+    """maria gave the series and the channel; the dialogue asks for the weekday first, so
+    her "miércoles" can't land on the series she already named."""
+    bot.app.core.add_platform("fake", Capabilities(forms=False))
+    bot.people["maria"].is_admin = True
+    [first] = await bot.say("maria", "/homeroom prompt schedule serie=moving-up canal=#parents")
+    assert bot.texts([first])[0].startswith(
+        "Publicar una serie de temas en un canal, uno por semana (1/7): El día de la semana"
+    )
+    [second] = await bot.say("maria", "miércoles")
+    assert "(2/7)" in bot.texts([second])[0] and "hora" in bot.texts([second])[0].lower()
+    await bot.say("maria", "19:00")
+    for _ in range(4):  # time zone, start, end, skip: left as they are
+        await bot.say("maria", "-")
+    [done] = await bot.say("maria", "-")  # after a break: left as it is
+    assert bot.texts([done])[0].startswith("Programada: “El paso a la secundaria” en <#parents>")
+    assert "cada miércoles a las 19:00" in bot.texts([done])[0]
