@@ -30,5 +30,18 @@ class Deliverer(Protocol):
     capabilities: Capabilities
     limits: RateLimits
 
-    async def deliver(self, intent: Intent) -> str | None:
-        """Perform the intent; return the platform's ID of the message it created."""
+    async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
+        """Perform the intent; return the platform's ID of the message it created.
+
+        `key` is stable for one outbox row across retries and restarts ("hr<row id>"):
+        an adapter hands it to the platform where the platform drops a repeat of it
+        (Discord's nonce) or attaches it where it can be found again (Slack's message
+        metadata, see `DeliveryCheck`), so a send repeated after a crash is not doubled."""
+
+
+class DeliveryCheck(Protocol):
+    """Optional: an adapter that can tell whether a row's message already arrived."""
+
+    async def find_delivered(self, intent: Intent, key: str) -> str | None:
+        """The platform's ID of the message sent earlier with `key`, or None when the
+        platform has none (send it). Raises when it cannot tell (the caller retries)."""

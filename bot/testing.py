@@ -107,7 +107,7 @@ class FakeAdapter:
             self._called.clear()
             await self._called.wait()
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         self.count_call()
         if self.failures:
             raise self.failures.pop(0)

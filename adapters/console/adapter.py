@@ -82,7 +82,7 @@ class ConsoleAdapter:
         return [m for c in CAST if (m := await self.find_member(community, c.name))]
 
     # -- outbound: intents -> the terminal -------------------------------------------------
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         if isinstance(intent, Post):
             where = intent.to
             posted = self.world.add_message(

@@ -403,7 +403,7 @@ class DiscordAdapter:
         return PlatformMember(user_id, member.display_name, self._locales.get(user_id), admin)
 
     # -- outbound -----------------------------------------------------------------------
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         try:
             with limits.delivering():
                 return await self._deliver(intent)

@@ -294,7 +294,7 @@ class SlackAdapter:
         return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         try:
             return await self._deliver(intent)
         except SlackApiError as error:

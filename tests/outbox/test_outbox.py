@@ -49,7 +49,7 @@ async def test_an_intent_is_in_the_table_before_the_adapter_sees_it(
     seen_in_table: list[list[tuple[str, int]]] = []
 
     class Inspecting(FakeAdapter):
-        async def deliver(self, intent: Intent) -> str | None:
+        async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
             seen_in_table.append(await rows(homeroom))
             return await super().deliver(intent)
 
@@ -223,7 +223,7 @@ async def test_killed_midway_it_resumes_with_nothing_lost_and_nothing_twice(
     delivered: list[str] = []
 
     class Recording(FakeAdapter):
-        async def deliver(self, intent: Intent) -> str | None:
+        async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
             self.count_call()
             delivered.append(intent.message.text)  # type: ignore[union-attr]
             await asyncio.sleep(0)  # a real call yields; the kill can land here
@@ -258,7 +258,7 @@ async def test_a_send_in_flight_when_the_loop_is_cancelled_is_neither_lost_nor_d
     answer = asyncio.Event()
 
     class Slow(FakeAdapter):
-        async def deliver(self, intent: Intent) -> str | None:
+        async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
             received.append(intent.message.text)  # type: ignore[union-attr]
             answering.set()
             await answer.wait()  # the platform has the message; its answer is on the way
