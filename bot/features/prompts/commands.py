@@ -415,18 +415,18 @@ async def post_now(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(ctx.t._("Posting week {n} of the series now.", n=week))]
 
 
-# Other ways to type a week of the month: digits, words, Spanish ordinals (1º, primer).
+# Other ways to type a week of the month, in any language: digits, Spanish ordinals as
+# written (1.º, 1º, 1.ª, 1ª) and the words.
 _ORDINAL_ALIASES = tuple(
     (alias, choice)
-    for choice, aliases in {
-        "1st": ("1", "first", "1o", "1a", "primer", "primero", "primera"),
-        "2nd": ("2", "second", "2o", "2a", "segundo", "segunda"),
-        "3rd": ("3", "third", "3o", "3a", "tercer", "tercero", "tercera"),
-        "4th": ("4", "fourth", "4o", "4a", "cuarto", "cuarta"),
-        "last": ("-1", "ultima"),
-    }.items()
-    for alias in aliases
-)
+    for n, choice, words in (
+        (1, "1st", ("first", "primer", "primero", "primera")),
+        (2, "2nd", ("second", "segundo", "segunda")),
+        (3, "3rd", ("third", "tercer", "tercero", "tercera")),
+        (4, "4th", ("fourth", "cuarto", "cuarta")),
+    )
+    for alias in (str(n), f"{n}.º", f"{n}º", f"{n}.ª", f"{n}ª", *words)
+) + (("-1", "last"), ("última", "last"))
 
 
 def _spec(
