@@ -103,9 +103,7 @@ async def test_break_dates_and_skip_next_pass_over_whole_monthly_occurrences(
     assert "next: Tuesday 1 December, 19:00" in text  # 3 November is a break
     assert await posted_dates(bot, 160) == [date(2026, 12, 1), date(2027, 1, 5), date(2027, 2, 2)]
     async with bot.app.db.engine.connect() as conn:
-        claims = (
-            await conn.execute(select(postings.c.occurrence, postings.c.outcome))
-        ).all()
+        claims = (await conn.execute(select(postings.c.occurrence, postings.c.outcome))).all()
     assert sorted(claims)[:3] == [
         ("2026-10-06", "skipped"),
         ("2026-11-03", "break"),
