@@ -417,16 +417,20 @@ async def post_now(ctx: Context, args: Args) -> list[Intent]:
 
 # Other ways to type a week of the month, in any language: digits, Spanish ordinals as
 # written (1.º, 1º, 1.ª, 1ª) and the words.
-_ORDINAL_ALIASES = tuple(
-    (alias, choice)
-    for n, choice, words in (
-        (1, "1st", ("first", "primer", "primero", "primera")),
-        (2, "2nd", ("second", "segundo", "segunda")),
-        (3, "3rd", ("third", "tercer", "tercero", "tercera")),
-        (4, "4th", ("fourth", "cuarto", "cuarta")),
-    )
-    for alias in (str(n), f"{n}.º", f"{n}º", f"{n}.ª", f"{n}ª", *words)
-) + (("-1", "last"), ("última", "last"))
+_ORDINAL_ALIASES = (
+    *(
+        (alias, choice)
+        for n, choice, words in (
+            (1, "1st", ("first", "primer", "primero", "primera")),
+            (2, "2nd", ("second", "segundo", "segunda")),
+            (3, "3rd", ("third", "tercer", "tercero", "tercera")),
+            (4, "4th", ("fourth", "cuarto", "cuarta")),
+        )
+        for alias in (str(n), f"{n}.º", f"{n}º", f"{n}.ª", f"{n}ª", *words)
+    ),
+    ("-1", "last"),
+    ("última", "last"),
+)
 
 
 def _spec(
