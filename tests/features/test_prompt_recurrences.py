@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.capabilities import Capabilities
 from bot.intents import Post
 from bot.recurrence import wall_instant
 from bot.storage.tables import postings, schedules
 from bot.testing import TestBot
+from tests.features.test_home import opened
 from tests.features.test_prompt_schedules import BOTH_DATABASES, restart, tick, to
 
 NEW_YORK = "America/New_York"
@@ -252,3 +254,30 @@ async def test_now_is_no_tuesday_of_its_own(bot: TestBot) -> None:
     await bot.say("dana", "/homeroom setup timezone=America/New_York")
     [reply] = await bot.say("dana", SCHEDULE + " every=month")
     assert "The first prompt goes out Tuesday 3 November, 19:00." in bot.texts([reply])[0]
+
+
+def listed(home: str) -> list[str]:
+    """The schedules' lines of a home page, after their number, title and channel."""
+    return [line.split(": ", 1)[1] for line in home.splitlines() if line.startswith("#")]
+
+
+async def test_the_app_home_says_each_rhythm_in_the_readers_language(bot: TestBot) -> None:
+    bot.app.core.add_platform("fake", Capabilities(home=True))
+    await bot.say("dana", "/homeroom setup timezone=America/New_York")
+    await bot.say("dana", SCHEDULE + " every=month")
+    await bot.say("dana", SCHEDULE.replace("moving-up", "screens-and-sleep") + " every=2 weeks")
+    await bot.say("dana", "/homeroom role grant @maria organizer")
+    [english] = await bot.send(opened(bot, "dana"))
+    [spanish] = await bot.send(opened(bot, "maria"))
+    assert listed(bot.texts([english])[0]) == [
+        "the first Tuesday of each month at 19:00 (America/New_York), 0 of 6 posted, "
+        "next: Tuesday 6 October, 19:00",
+        "every 2 weeks on Tuesday at 19:00 (America/New_York), 0 of 6 posted, "
+        "next: Tuesday 8 September, 19:00",
+    ]
+    assert listed(bot.texts([spanish])[0]) == [
+        "el primer martes de cada mes a las 19:00 (America/New_York), 0 de 6 publicados, "
+        "próximo: martes 6 de octubre, 19:00",
+        "cada 2 semanas, el martes a las 19:00 (America/New_York), 0 de 6 publicados, "
+        "próximo: martes 8 de septiembre, 19:00",
+    ]
