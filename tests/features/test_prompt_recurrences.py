@@ -281,3 +281,16 @@ async def test_the_app_home_says_each_rhythm_in_the_readers_language(bot: TestBo
         "cada 2 semanas, el martes a las 19:00 (America/New_York), 0 de 6 publicados, "
         "próximo: martes 8 de septiembre, 19:00",
     ]
+
+
+async def test_resuming_every_two_weeks_keeps_its_weeks(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom setup timezone=America/New_York")
+    await bot.say("dana", SCHEDULE + " every=2 weeks")
+    await bot.say("dana", "/homeroom prompt pause 1")
+    to(bot, evening(date(2026, 9, 24)))  # a Thursday: the next Tuesday is an off week
+    [resumed] = await bot.say("dana", "/homeroom prompt resume 1")
+    assert "next: Tuesday 6 October, 19:00" in bot.texts([resumed])[0]
+    assert await posted_dates(bot, 30, date(2026, 9, 24)) == [
+        date(2026, 10, 6),
+        date(2026, 10, 20),
+    ]
