@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.capabilities import Capabilities
-from bot.intents import Post
+from bot.intents import DirectMessage, Post
 from bot.recurrence import wall_instant
 from bot.storage.tables import postings, schedules
 from bot.testing import TestBot
 from tests.features.test_home import opened
-from tests.features.test_prompt_schedules import BOTH_DATABASES, restart, tick, to
+from tests.features.test_prompt_schedules import BOTH_DATABASES, restart, tick, titles, to
 
 NEW_YORK = "America/New_York"
 SCHEDULE = (
@@ -294,3 +294,18 @@ async def test_resuming_every_two_weeks_keeps_its_weeks(bot: TestBot) -> None:
         date(2026, 10, 6),
         date(2026, 10, 20),
     ]
+
+
+async def test_a_missed_monthly_prompt_is_kept_for_its_next_date(bot: TestBot) -> None:
+    await bot.say("dana", SCHEDULE + " every=month")
+    to(bot, evening(date(2026, 10, 6)) + timedelta(hours=13))  # the bot was down
+    [notice] = await tick(bot)
+    assert isinstance(notice, DirectMessage) and notice.member == bot.member("dana")
+    assert notice.message.text.startswith(
+        "I couldn't post the “Moving up to middle school” prompt in <#parents> on time ("
+    )
+    assert notice.message.text.endswith(
+        "), so I kept it for its next date. Nothing else needs doing."
+    )
+    to(bot, evening(date(2026, 11, 3)))
+    assert titles(await tick(bot)) == ["Moving up to middle school · week 1 of 6"]
