@@ -55,7 +55,10 @@ class Option:
     """A typed option. `rest` takes all remaining words (free text such as a question).
 
     Declare `name` with `NP_("option", ...)` and localized `choices` with
-    `NP_("choice", ...)`: members may type either word in their own language."""
+    `NP_("choice", ...)`: members may type either word in their own language. A choice
+    may be several words (`2 weeks`), typed with or without quotes. `aliases` are other
+    words a member may type for a choice, in any language (`1` for `1st`); they are
+    accepted, never shown."""
 
     name: str
     type: OptionType
@@ -63,6 +66,7 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     rest: bool = False
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 Handler = Callable[["Context", "Args"], Awaitable[list[Intent]]]
@@ -340,6 +344,11 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 continue
             if not value and after:  # "anonymous= yes", "anonymous: yes"
                 value, used = after[0].text, 2
+            if option.type == "choice" and used <= len(after):  # "every=2 weeks"
+                word = after[used - 1]
+                joined = f"{value} {word.text}"
+                if not word.quoted and fold(joined) in _choice_words(option, t):
+                    value, used = joined, used + 1
             give(option, value)
             index += used
             continue
@@ -629,6 +638,8 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
     words = {fold(choice): choice for choice in option.choices}
     for choice in option.choices:
         words.setdefault(fold(t.pgettext("choice", choice)), choice)
+    for alias, choice in option.aliases:
+        words.setdefault(fold(alias), choice)
     return words
 
 
