@@ -15,6 +15,8 @@ from types import MappingProxyType
 from bot.capabilities import Capabilities
 from bot.commands import (
     COMMAND_FORM,
+    MAX_LENGTH,
+    MAX_SUGGESTIONS,
     Args,
     CommandError,
     CommandRegistry,
@@ -35,6 +37,7 @@ from bot.events import (
     HomeOpened,
     InboundEvent,
     MessagePosted,
+    OptionTyped,
     ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
@@ -42,7 +45,7 @@ from bot.features import Action, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
-from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
+from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
 from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
@@ -129,6 +132,30 @@ class Core:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
 
+    async def suggest(self, event: OptionTyped) -> list[Choice]:
+        """Suggestions for the option a member is typing, from the feature that declared
+        it (none for an option that suggests nothing, or a command the member may not run)."""
+        spec = self.commands.get(event.command)
+        option = spec.option(event.option) if spec else None
+        completer = option.completer if option else None
+        if spec is None or option is None or completer is None:
+            return []
+        try:
+            ctx = await self._context(event)
+            if not ctx.may(spec.role):
+                return []
+            typed = event.typed[: MAX_LENGTH.get(option.type, MAX_LENGTH["str"])]
+            return list(await completer(ctx, typed))[:MAX_SUGGESTIONS]
+        except Exception:
+            log.exception(
+                "event=suggest_failed platform=%s command=%s option=%s event_id=%s",
+                event.conversation.platform,
+                event.command,
+                event.option,
+                event.event_id,
+            )
+            return []
+
     def _failed(self, event: InboundEvent, stage: str, t: Translator) -> list[Intent]:
         """Log with the IDs an engineer needs (never the text) and tell the member kindly."""
         log.exception(
@@ -151,10 +178,7 @@ class Core:
             )
         ]
 
-    async def _context(
-        self,
-        event: InboundEvent,
-    ) -> Context:
+    async def _context(self, event: InboundEvent | OptionTyped) -> Context:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)

@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Outlook, Schedule
-from bot.features.prompts.series import series_named
+from bot.features.prompts.series import SERIES, series_named
 from bot.features.prompts.timing import WEEKDAYS, due_at, next_posting, next_slot
 from bot.i18n import N_, NP_
 from bot.intents import Intent, Message
@@ -378,12 +378,7 @@ FEATURE = Feature(
             N_("Post a series of prompts in a channel, one a week"),
             schedule,
             (
-                Option(
-                    NP_("option", "series"),
-                    "str",
-                    N_("The series, like homework-without-tears"),
-                    required=True,
-                ),
+                SERIES,
                 Option(
                     NP_("option", "channel"),
                     "channel",
