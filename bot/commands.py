@@ -377,6 +377,10 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 continue
             if not value and after:  # "anonymous= yes", "anonymous: yes"
                 value, used = after[0].text, 2
+            if option.type == "duration":  # "in=3 días": the unit is part of the value
+                words = [value, *(tok.text for tok in tokens[index + used :][:_LONGEST_SPAN])]
+                extra = _duration_span(words) - 1
+                value, used = " ".join(words[: extra + 1]), used + extra
             give(option, value)
             index += used
             continue
@@ -430,7 +434,9 @@ def _fill_in_order(
     """Words that are no `name=value` fill the options not named, in declared order
     (after any named without a value)."""
     waiting = list(dict.fromkeys(first + [o for o in spec.options if o.name not in raw]))
-    for at, token in enumerate(loose):
+    at = 0
+    while at < len(loose):
+        token = loose[at]
         if not waiting:
             raise CommandError(
                 N_("There's more here than “{command}” expects: “{extra}”."),
@@ -442,7 +448,26 @@ def _fill_in_order(
             if len(loose) - at > 1 or not token.quoted:
                 raw[_UNQUOTED] = "1"
             return
-        raw[option.name] = token.text
+        size = 1
+        if option.type == "duration" and not token.quoted:  # "3 días", "in 2 hours"
+            size = _duration_span([tok.text for tok in loose[at:][:_LONGEST_SPAN]])
+        raw[option.name] = " ".join(tok.text for tok in loose[at : at + size])
+        at += size
+
+
+_LONGEST_SPAN = 8  # words a length of time may take: "dentro de 1 hora y 30 minutos"
+
+
+def _duration_span(words: list[str]) -> int:
+    """How many of these words make the longest length of time (1 when none does, so
+    the first word is refused with the usual kind error)."""
+    for size in range(len(words), 1, -1):
+        try:
+            parse_duration(" ".join(words[:size]), "")
+        except CommandError:
+            continue
+        return size
+    return 1
 
 
 _UNQUOTED = "\0unquoted"  # marks free text that was not in quotes; removed before returning

@@ -26,7 +26,7 @@ from bot.commands import (
     parse_text,
     quoted,
 )
-from bot.context import Context, Services
+from bot.context import ROLE_NEEDED, Context, Services, needs_role
 from bot.dedupe import InboundDedupe
 from bot.directory import Role
 from bot.events import (
@@ -49,15 +49,6 @@ from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
 from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
-
-_NEEDS_ROLE = {
-    Role.ORGANIZER: N_(
-        "Only organizers can do that. If you help run this group, "
-        "an organizer can give you the role with “role grant”."
-    ),
-    Role.LIAISON: N_("Only school liaisons can do that."),
-}
-
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
 
@@ -230,7 +221,7 @@ class Core:
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
         if not ctx.may(spec.role):
-            raise CommandError(_NEEDS_ROLE[spec.role])
+            raise CommandError(ROLE_NEEDED[spec.role])
         args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
@@ -254,7 +245,7 @@ class Core:
             )
             raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         if not ctx.may(action.role):
-            return [ctx.reply(ctx.t._(_NEEDS_ROLE[action.role]))]
+            return [ctx.reply(needs_role(action.role, ctx.t))]
         return await action.handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
