@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from bot.capabilities import Capabilities
@@ -274,7 +275,8 @@ class Core:
         intents, stands_for = intercepted
         if isinstance(stands_for, FormSubmitted):
             return intents + await self._dialogue_done(ctx, event, stands_for)
-        if stands_for is not None:
+        if stands_for is not None:  # where the pick points (never the member's own reply)
+            ctx = replace(ctx, conversation=stands_for.conversation)
             intents = [*intents, *await self._route(ctx, stands_for)]
         return intents
 

@@ -4,6 +4,7 @@ a missing role are one text wherever they are said."""
 
 import logging
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -14,11 +15,12 @@ from bot.clock import FakeClock
 from bot.commands import Args, CommandSpec, Option
 from bot.context import Context, needs_role
 from bot.directory import Role
-from bot.events import OptionTyped
+from bot.events import MessagePosted, OptionTyped
 from bot.features import Action, Feature, default_features
 from bot.features.help import complete_topic
 from bot.i18n import translator
-from bot.intents import Choice, Intent
+from bot.intents import Button, Choice, Intent, Message
+from bot.refs import ConversationRef
 from bot.testing import FakeAdapter, TestBot, test_settings
 
 asked: list[tuple[str, str]] = []  # (member, typed) each time a completer was asked
@@ -39,6 +41,18 @@ async def _remind(ctx: Context, args: Args) -> list[Intent]:
 
 async def _press(ctx: Context, value: str) -> list[Intent]:
     return [ctx.reply("pressed")]
+
+
+pressed_on: list[ConversationRef] = []
+
+
+async def _card(ctx: Context, args: Args) -> list[Intent]:
+    return [ctx.post(Message(text="Pick", buttons=(Button("one", "contract.seen", "1"),)))]
+
+
+async def _seen(ctx: Context, value: str) -> list[Intent]:
+    pressed_on.append(ctx.conversation)
+    return []
 
 
 TEST_FEATURE = Feature(
@@ -64,17 +78,20 @@ TEST_FEATURE = Feature(
                 Option("broken", "str", "", complete=_broken),
             ),
         ),
+        CommandSpec(path="card", description="", handler=_card),
     ),
-    actions={"contract.org": Action(_press, Role.ORGANIZER)},
+    actions={"contract.org": Action(_press, Role.ORGANIZER), "contract.seen": _seen},
 )
 
 
 @pytest_asyncio.fixture
-async def contract(database_url: str, clock: FakeClock) -> AsyncIterator[TestBot]:
+async def contract(
+    database_url: str, clock: FakeClock, capabilities: Capabilities
+) -> AsyncIterator[TestBot]:
     app = Homeroom(
         test_settings(database_url), clock=clock, features=[*default_features(), TEST_FEATURE]
     )
-    adapter = FakeAdapter(Capabilities(), clock=clock)
+    adapter = FakeAdapter(capabilities, clock=clock)
     app.attach(adapter)
     await app.start(timers=False)
     yield TestBot(app, adapter)
@@ -189,3 +206,16 @@ async def test_every_role_refusal_is_the_one_text(contract: TestBot) -> None:
     assert needs_role(Role.ORGANIZER, translator("es")).startswith(
         "Solo las personas organizadoras"
     )
+
+
+@pytest.mark.parametrize("capabilities", [Capabilities(buttons=False)])
+async def test_a_numbered_choice_never_points_at_the_members_own_reply(
+    contract: TestBot,
+) -> None:
+    pressed_on.clear()
+    [card] = contract.texts(await contract.say("lee", "/card"))
+    assert card.startswith("Pick")
+    origin = contract._from("lee")
+    reply = replace(origin["conversation"], message="reply-1")  # the member's own message
+    await contract.send(MessagePosted(**{**origin, "conversation": reply}, text="1"))
+    assert [(c.channel, c.message) for c in pressed_on] == [("parents", None)]
