@@ -219,3 +219,19 @@ async def test_a_numbered_choice_never_points_at_the_members_own_reply(
     reply = replace(origin["conversation"], message="reply-1")  # the member's own message
     await contract.send(MessagePosted(**{**origin, "conversation": reply}, text="1"))
     assert [(c.channel, c.message) for c in pressed_on] == [("parents", None)]
+
+
+@pytest.mark.parametrize("capabilities", [Capabilities(forms=False)])
+async def test_a_form_dialogue_asks_again_for_a_length_of_time_it_cannot_read(
+    contract: TestBot,
+) -> None:
+    [asked_first] = contract.texts(await contract.say("maria", "/remind"))
+    assert "(1/3)" in asked_first
+    [again] = contract.texts(await contract.say("maria", "pronto"))
+    assert again.startswith("“in” necesita un tiempo, como 3d, 2h, 90m, 1h30m o “en 2 días”")
+    await contract.say("maria", "dentro de 1 hora y 30 minutos")
+    [again] = contract.texts(await contract.say("maria", "1.000,5"))
+    assert again.startswith("“score” necesita un número, como 2 o 1,5")
+    await contract.say("maria", "2,5")
+    [done] = contract.texts(await contract.say("maria", "-"))
+    assert done == "1:30:00 2.5"
