@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -790,7 +791,8 @@ _FILLER = NP_("duration", "in, and")
 _DURATION_PART = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[^\W\d_]+|\S")
 
 
-def _duration_words() -> tuple[dict[str, timedelta], set[str]]:
+@cache
+def _duration_words() -> tuple[dict[str, timedelta], frozenset[str]]:
     """Units and filler words in every language we ship: "3 días" reads the same to a
     Spanish speaker whose Discord is set to English."""
     units: dict[str, timedelta] = {}
@@ -799,7 +801,7 @@ def _duration_words() -> tuple[dict[str, timedelta], set[str]]:
         for words, unit in _UNITS.items():
             units.update(dict.fromkeys(_word_list(reader.pgettext("duration", words)), unit))
         filler.update(_word_list(reader.pgettext("duration", _FILLER)))
-    return units, filler
+    return units, frozenset(filler)
 
 
 def _word_list(words: str) -> list[str]:
@@ -944,9 +946,9 @@ def _compact(length: timedelta) -> str:
 async def complete_timezone(ctx: Context, typed: str) -> list[Choice]:
     """Time zone names containing what was typed ("madr" -> Europe/Madrid)."""
     wanted = fold(typed.strip())
-    return [Choice(zone, zone) for zone in _ZONES if wanted in fold(zone)][:MAX_SUGGESTIONS]
+    return [Choice(zone, zone) for zone, folded in _ZONES if wanted in folded][:MAX_SUGGESTIONS]
 
 
 MAX_SUGGESTIONS = 25  # more than a member reads; Discord shows at most this many
-_ZONES = sorted(available_timezones())
+_ZONES = [(zone, fold(zone)) for zone in sorted(available_timezones())]
 _TYPE_COMPLETERS: dict[str, Completer] = {"timezone": complete_timezone}
