@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from adapters.discord.commands import SUB_COMMAND, application_commands
-from adapters.discord.fake import button_press, interaction
+from adapters.discord.fake import BOT_ID, PARENTS, TIMESTAMP, button_press, interaction
 from bot.commands import CommandSpec, Option
 from bot.directory import Role
 from bot.events import ComponentSubmitted, Event
@@ -17,6 +17,7 @@ from tests.adapters.discord.conftest import DANA, LEE, DiscordRig
 SPECS = [s for f in default_features() for s in f.commands]
 CALLBACK = "POST /interactions/"
 CARD = "1500000000000000001"  # the message `button_press` says was pressed on
+THREAD = "1310000000000000002"
 
 
 def _declared(specs: list[CommandSpec]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -133,3 +134,38 @@ async def test_a_button_press_carries_the_card_it_was_pressed_on(discord_bot: Di
         press["channel_id"],
         CARD,
     )
+
+
+async def test_a_button_press_in_a_thread_carries_the_thread_and_the_card(
+    discord_bot: DiscordRig,
+) -> None:
+    seen: list[Event] = []
+    original = discord_bot.app.handle
+
+    async def spy(event: Event):  # type: ignore[no-untyped-def]
+        seen.append(event)
+        return await original(event)
+
+    discord_bot.app.handle = spy  # type: ignore[method-assign]
+    press = button_press("help.topic|role", user_id=DANA, admin=True, channel_id=THREAD)
+    press["channel"] = {
+        **press["channel"],
+        "type": 11,  # a public thread under #parents
+        "parent_id": PARENTS,
+        "owner_id": BOT_ID,
+        "message_count": 1,
+        "member_count": 1,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": TIMESTAMP,
+            "locked": False,
+        },
+    }
+    press["message"] = {**press["message"], "channel_id": THREAD}
+    await discord_bot.fake.dispatch("INTERACTION_CREATE", press)
+    await discord_bot.fake.wait_for(1, CALLBACK)
+    [event] = seen
+    assert isinstance(event, ComponentSubmitted)
+    where = event.conversation
+    assert (where.channel, where.thread, where.message) == (PARENTS, THREAD, CARD)
