@@ -307,5 +307,5 @@ async def test_a_missed_monthly_prompt_is_kept_for_its_next_date(bot: TestBot) -
     assert notice.message.text.endswith(
         "), so I kept it for its next date. Nothing else needs doing."
     )
-    to(bot, evening(date(2026, 11, 3)))
-    assert titles(await tick(bot)) == ["Moving up to middle school · week 1 of 6"]
+    to(bot, evening(date(2026, 11, 3)))  # a monthly prompt is numbered, not called a week
+    assert titles(await tick(bot)) == ["Moving up to middle school · prompt 1 of 6"]

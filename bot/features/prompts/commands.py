@@ -13,7 +13,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Outlook, Schedule
-from bot.features.prompts.series import series_named
+from bot.features.prompts.series import SERIES, series_named
 from bot.i18n import N_, NP_, WEEKDAY_CODES
 from bot.intents import Intent, Message
 from bot.recurrence import LAST, Recurrence
@@ -446,15 +446,10 @@ FEATURE = Feature(
     commands=(
         _spec(
             "prompt schedule",
-            N_("Post a series of prompts in a channel, one a week"),
+            N_("Post a series of prompts in a channel, weekly or on another rhythm"),
             schedule,
             (
-                Option(
-                    NP_("option", "series"),
-                    "str",
-                    N_("The series, like homework-without-tears"),
-                    required=True,
-                ),
+                SERIES,
                 Option(
                     NP_("option", "channel"),
                     "channel",
@@ -477,7 +472,7 @@ FEATURE = Feature(
                 Option(
                     NP_("option", "skip"),
                     "dates",
-                    N_("Break weeks to skip, like 2026-12-21,2026-12-28"),
+                    N_("Break dates to skip, like 2026-12-21,2026-12-28"),
                 ),
                 Option(
                     NP_("option", "after-break"),
@@ -515,7 +510,7 @@ FEATURE = Feature(
         _spec("prompt list", N_("See the scheduled series"), list_schedules, ()),
         _spec("prompt pause", N_("Pause a schedule"), pause),
         _spec("prompt resume", N_("Resume a paused schedule"), resume),
-        _spec("prompt skip-next", N_("Skip the next week of a schedule"), skip_next),
+        _spec("prompt skip-next", N_("Skip the next prompt of a schedule"), skip_next),
         _spec("prompt post-now", N_("Post a schedule's next prompt now"), post_now),
         _spec("prompt cancel", N_("Cancel a schedule"), cancel),
     ),

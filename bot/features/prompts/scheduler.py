@@ -647,12 +647,13 @@ class PromptScheduler:
         def version(t: Translator) -> Message:
             localized = self._library.get(series.id, t.language) or series
             prompt = localized.prompts[index]
+            # "Week 3 of 6" would misname the third prompt of a monthly series.
+            numbered = N_("{series} · week {n} of {total}")
+            if not schedule.recurrence.weekly:
+                numbered = N_("{series} · prompt {n} of {total}")
             return Message(
                 title=t._(
-                    "{series} · week {n} of {total}",
-                    series=localized.title,
-                    n=index + 1,
-                    total=len(localized.prompts),
+                    numbered, series=localized.title, n=index + 1, total=len(localized.prompts)
                 ),
                 text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
                 footer=t._(
