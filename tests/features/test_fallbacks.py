@@ -238,8 +238,8 @@ async def test_an_answer_the_command_refuses_is_asked_again_with_the_others_kept
         "I don't know the series “moving-upp”. These exist: high-school-years, "
         "homework-without-tears, moving-up, reading-at-home, screens-and-sleep, "
         "starting-the-year.\n"
-        "Post a series of prompts in a channel, weekly or on another rhythm (1/11): The series, like "
-        "homework-without-tears\n"
+        "Post a series of prompts in a channel, weekly or on another rhythm (1/11): "
+        "The series, like homework-without-tears\n"
         "Send “cancel” to stop."
     ]
     assert await bot.app.scheduler.in_community(bot.where()) == []
@@ -332,7 +332,8 @@ async def test_a_dialogue_asks_only_what_the_command_lacked_so_no_answer_replace
     bot.people["maria"].is_admin = True
     [first] = await bot.say("maria", "/homeroom prompt schedule serie=moving-up canal=#parents")
     assert bot.texts([first])[0].startswith(
-        "Publicar una serie de temas en un canal, cada semana o con otro ritmo (1/9): El día de la semana"
+        "Publicar una serie de temas en un canal, cada semana o con otro ritmo (1/9): "
+        "El día de la semana"
     )
     [second] = await bot.say("maria", "miércoles")
     assert "(2/9)" in bot.texts([second])[0] and "hora" in bot.texts([second])[0].lower()
