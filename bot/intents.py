@@ -168,15 +168,7 @@ class PublishHome:
 
 
 Intent = Annotated[
-    Post
-    | Ephemeral
-    | DirectMessage
-    | Update
-    | React
-    | Pin
-    | OpenThread
-    | OpenForm
-    | PublishHome,
+    Post | Ephemeral | DirectMessage | Update | React | Pin | OpenThread | OpenForm | PublishHome,
     Field(discriminator="kind"),
 ]
 _CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)

@@ -338,7 +338,9 @@ class FakeDiscord:
 def _starts_thread(method: str, path: str) -> bool:
     """POST /channels/{channel}/messages/{message}/threads: a thread from a message."""
     parts = path.strip("/").split("/")
-    return method == "POST" and len(parts) == 5 and parts[::2] == ["channels", "messages", "threads"]
+    return (
+        method == "POST" and len(parts) == 5 and parts[::2] == ["channels", "messages", "threads"]
+    )
 
 
 def _json(answer: Any, status: int, headers: dict[str, str] | None = None) -> web.Response:

@@ -65,6 +65,7 @@ class Batcher(Generic[T, R]):
         self._writer = writer
         self._name = name
         self._items: list[tuple[T, asyncio.Future[R]]] = []
+        self._batch: list[tuple[T, asyncio.Future[R]]] = []  # being written now
         self._flushing: asyncio.Task[None] | None = None
 
     async def write(self, item: T) -> R:
@@ -91,16 +92,18 @@ class Batcher(Generic[T, R]):
     def _flush_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("event=batch_task_failed batch=%s", self._name, exc_info=error)
-            for _, future in self._items:  # a later write starts a new flush; these wait no more
+            # Its batch and what queued behind it wait no more (a later write flushes anew).
+            for _, future in self._batch + self._items:
                 if not future.done():
                     future.set_exception(error)
-            self._items = []
+            self._batch, self._items = [], []
 
     async def _flush_all(self) -> None:
         await self._clock.linger(WINDOW)
         tries = 0
         while self._items:
             batch, self._items = self._items[:MAX_BATCH], self._items[MAX_BATCH:]
+            self._batch = batch
             items = [item for item, _ in batch]
             try:
                 async with self._turn, self._engine.begin() as conn:

@@ -99,7 +99,9 @@ async def resumed(homeroom: Homeroom, adapter: FakeAdapter, clock: FakeClock) ->
     """A new process on the same database; returns what its receipt was told."""
     told: list[str] = []
 
-    async def receipt(conn: AsyncConnection, intent: Intent, delivered_id: str | None) -> list[Intent]:
+    async def receipt(
+        conn: AsyncConnection, intent: Intent, delivered_id: str | None
+    ) -> list[Intent]:
         told.append(f"{intent.kind}:{delivered_id}")
         return [Pin(to=replace(WHERE, message=delivered_id))]
 

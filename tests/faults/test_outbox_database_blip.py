@@ -137,7 +137,9 @@ async def test_a_receipt_with_a_bug_is_logged_once_and_blocks_nothing(
     savepoint; the row is still recorded as sent, the other receipts' work stands, and
     the lane goes on."""
 
-    async def buggy(conn: AsyncConnection, intent: Intent, delivered_id: str | None) -> list[Intent]:
+    async def buggy(
+        conn: AsyncConnection, intent: Intent, delivered_id: str | None
+    ) -> list[Intent]:
         await conn.execute(
             discussions.insert().values(
                 platform="fake",
@@ -189,7 +191,9 @@ async def test_a_failing_send_task_is_logged_once_and_its_lane_goes_on(
 
     monkeypatch.setattr(homeroom.outbox, "_attempt", attempt_once_broken)
     with caplog.at_level(logging.ERROR):
-        homeroom.outbox.submit([Post(to=ConversationRef("fake", "school", "c"), message=Message(text="hi"))])
+        homeroom.outbox.submit(
+            [Post(to=ConversationRef("fake", "school", "c"), message=Message(text="hi"))]
+        )
         await run_until(homeroom)
         gc.collect()
     assert [i.kind for i in adapter.sent] == ["post"]
