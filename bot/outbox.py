@@ -149,12 +149,10 @@ class Outbox:
             private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
             for private, kind in ((True, "private"), (False, "shared"))
         }
-        # Both retried through a database blip: a row is never handed to the platform
-        # before its in-flight mark commits, nor left unrecorded once the platform answered.
-        self._flights: Batcher[int, None] = Batcher(
-            engine, self._flag, "outbox_flights", clock, write_turn, retry=True
-        )
-        self._marks: Batcher[_Mark, list[_Item]] = Batcher(
+        # In-flight marks (a row ID) and outcomes (a _Mark) share one group commit, retried
+        # through a database blip: a row is never handed to the platform before its
+        # in-flight mark commits, nor left unrecorded once the platform answered.
+        self._marks: Batcher[int | _Mark, list[_Item]] = Batcher(
             engine, self._record, "outbox_marks", clock, write_turn, retry=True
         )
         self._receipts: list[tuple[Callable[[Intent], bool], Receipt]] = []
@@ -342,7 +340,6 @@ class Outbox:
             and not self._wake.is_set()
             and len(self._in_flight) == self._writing
             and self._marks.asleep()
-            and self._flights.asleep()
             and all(inserts.asleep() for inserts in self._inserts.values())
         )
 
@@ -370,16 +367,25 @@ class Outbox:
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
             overall = self._overall[(lane.platform, lane.private)]
-            delay = max(lane.queue[0].not_before - now, lane.bucket.delay(), overall.delay())
+            head = lane.queue[0]
+            delay = max(head.not_before - now, lane.bucket.delay(), overall.delay())
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
-            lane.bucket.take()
-            overall.take()
             lane.busy = True
             del self._ready[key]
             self._busy[lane.private] += 1
-            send = asyncio.get_running_loop().create_task(self._deliver_and_record(lane, deliverer))
+            if head.in_flight or head.outcome is not None:
+                # The tokens are taken just before the platform call, with no write between
+                # them, so a slow commit never bunches sends past the platform's limits.
+                lane.bucket.take()
+                overall.take()
+                work = self._deliver_and_record(lane, deliverer)
+            else:
+                # First note the row in flight (one commit for the rows starting together),
+                # then it comes back here for its tokens.
+                work = self._note_in_flight(lane)
+            send = asyncio.get_running_loop().create_task(work)
             self._in_flight.add(send)
             send.add_done_callback(partial(self._send_done, lane))
             # Whoever cancels a send (a shutdown cancelling every task) cancels only this
@@ -416,15 +422,17 @@ class Outbox:
         finally:
             self._writing -= 1
 
+    async def _note_in_flight(self, lane: _Lane) -> None:
+        item = lane.queue[0]
+        try:
+            await self._write(self._marks, item.id)
+        except Exception:
+            return  # stopping with the database gone: nothing was sent
+        item.in_flight = True
+
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
         if item.outcome is None:
-            if not item.in_flight:
-                try:
-                    await self._write(self._flights, item.id)
-                except Exception:
-                    return  # stopping with the database gone: nothing was sent
-                item.in_flight = True
             item.outcome = await self._attempt(lane, deliverer, item)
             if item.outcome is None:
                 return  # told to wait: nothing to record
@@ -521,19 +529,21 @@ class Outbox:
             self.sent_count += 1
         return mark
 
-    async def _flag(self, conn: AsyncConnection, row_ids: Sequence[int]) -> list[None]:
-        """Note that these rows are about to be handed to the platform."""
-        await conn.execute(
-            update(outbox)
-            .where(outbox.c.id == bindparam("row_id"))
-            .values(sending_since=bindparam("since")),
-            [{"row_id": row_id, "since": self._clock.now()} for row_id in row_ids],
-        )
-        return [None] * len(row_ids)
-
-    async def _record(self, conn: AsyncConnection, marks: Sequence[_Mark]) -> list[list[_Item]]:
-        """Record outcomes, run the receipts of the rows sent, and stage what they return;
-        returns each mark's staged follow-ups, to release once this commits."""
+    async def _record(
+        self, conn: AsyncConnection, writes: Sequence[int | _Mark]
+    ) -> list[list[_Item]]:
+        """Note rows (by ID) in flight; record outcomes, run the receipts of the rows sent
+        and stage what they return. Returns each write's follow-ups, to release once this
+        commits (none for an in-flight note)."""
+        flights = [w for w in writes if isinstance(w, int)]
+        if flights:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == bindparam("row_id"))
+                .values(sending_since=bindparam("since")),
+                [{"row_id": row_id, "since": self._clock.now()} for row_id in flights],
+            )
+        marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
         kept = [m for m in marks if not m.settled or keeps_copy(m.intent)]
         gone = [m.row_id for m in marks if m.settled and not keeps_copy(m.intent)]
@@ -545,11 +555,10 @@ class Outbox:
             await self._run_receipts(conn, m) if m.status == "sent" else [] for m in marks
         ]
         staged = await self.stage(conn, [i for intents in follow_ups for i in intents])
-        result: list[list[_Item]] = []
-        for intents in follow_ups:
-            result.append(staged[: len(intents)])
-            staged = staged[len(intents) :]
-        return result
+        mine: dict[int, list[_Item]] = {}
+        for mark, intents in zip(marks, follow_ups, strict=True):
+            mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
+        return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
 
     async def _run_receipts(self, conn: AsyncConnection, mark: _Mark) -> list[Intent]:
         follow_ups: list[Intent] = []
@@ -590,11 +599,9 @@ class Outbox:
         """After the loop is cancelled: sends under way finish and are recorded. A record
         the database refuses now is left to the next run's resume (no endless retry)."""
         await self.persisted()
-        self._flights.give_up()
         self._marks.give_up()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
-        await self._flights.drain()
         await self._marks.drain()
 
 
