@@ -88,7 +88,7 @@ class Post:
     # thread by a call of its own (Capabilities.explicit_threads), that call is a step
     # of its own: the discussion's receipt stages an OpenThread once the post is in.
     opens_thread: bool = False
-    key: str | None = None  # what it stands for, told to delivery listeners with its ID
+    key: str | None = None  # what it stands for, told to receipts with its ID (bot.outbox)
     kind: Literal["post"] = "post"
 
 

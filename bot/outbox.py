@@ -4,22 +4,26 @@ Order of events for one intent (one outbox row):
 
 1. `submit` queues it and a group commit writes it to the `outbox` table (or `stage`
    writes it in the caller's transaction, and `release` hands it over after the commit).
-2. Before it goes to the platform, its `sending_since` is committed, in one group commit
-   with the other rows starting together (at most the concurrency cap of them).
-3. The adapter delivers it with `key="hr<row id>"`, stable across retries and restarts.
+2. When its lane's head may go, its `sending_since` is committed first, in one group
+   commit with the other rows starting together (at most the concurrency cap of them,
+   and shared with the outcomes of step 4); only then does it take its pacing tokens.
+3. The adapter delivers it with `key="hr<row id>"`, stable across retries and restarts,
+   right after the tokens (no write between them, so a slow commit never bunches sends
+   past the platform's limits).
 4. The platform's answer is kept on the item, and recorded in one transaction that marks
    the row (sent, retry later, failed) and, for a sent row, runs the receipts
    (`add_receipt`) and stages the follow-up intents they return. If the database refuses
    that write (a blip), the answer stays in memory and the write is retried with backoff
-   until the database takes it: the lane waits meanwhile, and nothing is sent again.
+   on the clock until the database takes it: the lane waits meanwhile, and nothing is
+   sent again. Only a stop gives up on it, leaving the row to step 6.
 5. After the commit the follow-ups are released, and the lane's next row may go.
-
-A crash or stop at any point resumes from the table, and nothing marked sent is sent
-again. A row still pending with `sending_since` set was in flight when the run ended (a
-kill between the platform's answer and step 4's commit): on resume, an adapter that
-implements `find_delivered` is asked first and a row it finds is recorded as sent (its
-receipts run) without sending; otherwise it is sent again with the same key, which a
-platform that honours it (Discord's nonce) drops as a repeat. Only such rows are checked.
+6. A crash or stop at any point resumes from the table, and nothing marked sent is sent
+   again. A row still pending with `sending_since` set was in flight when the run ended
+   (a kill between the platform's answer and step 4's commit): on resume, an adapter
+   that implements `find_delivered` is asked first, and a row it finds is recorded as
+   sent (its receipts run) without sending; otherwise it is sent again with the same
+   key, which a platform that honours it (Discord's nonce) drops as a repeat, and one
+   that does not may show twice. Only such rows are checked, never the whole table.
 
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
 adapter declares. A 429 pauses the lane, or for a platform-wide limit every lane of that platform

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from adapters.discord.fake import GUILD_ID, PARENTS
 from bot.commands import parse_time
+from bot.intents import Pin
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.tables import discussions, outbox
 from bot.testing import run_until
@@ -89,3 +90,14 @@ async def test_a_thread_that_exists_already_counts_as_opened(discord_bot: Discor
     }
     async with app.db.engine.connect() as conn:
         assert set((await conn.execute(select(outbox.c.status))).scalars()) == {"sent"}
+
+
+async def test_pinning_an_already_pinned_message_counts_as_delivered(
+    discord_bot: DiscordRig,
+) -> None:
+    """A pin retried after its answer was lost is done, not failed."""
+    where = ConversationRef("discord", GUILD_ID, PARENTS, message="1400000000000000009")
+    for _ in range(2):
+        assert await discord_bot.adapter.deliver(Pin(to=where), key="hr1") is None
+    assert discord_bot.fake.pinned == {"1400000000000000009"}
+    assert routes(discord_bot) == {f"PUT channels/{PARENTS}/messages/pins": 2}
