@@ -138,6 +138,9 @@ class Outbox:
         # Sends under way per class (private answers, shared posts): each class has its
         # own `concurrency` slots, so a fan-out never makes a member's answer wait.
         self._busy = {True: 0, False: 0}
+        # Rows noted in flight that wait for their tokens: with the sends under way they
+        # stay within `concurrency`, so a crash leaves at most that many to check.
+        self._noted: dict[bool, set[int]] = {True: set(), False: set()}
         self._wake = asyncio.Event()
         self._napping = False  # the loop waits for the clock (a pace, a Retry-After)
         self._waiting = False  # the loop waits for a send to finish or new work
@@ -365,13 +368,16 @@ class Outbox:
             if not lane.queue:
                 del self._ready[key]
                 continue
-            if self._busy[lane.private] >= self._concurrency:
+            head = lane.queue[0]
+            taken = self._busy[lane.private]
+            if taken >= self._concurrency or (
+                not head.in_flight and taken + len(self._noted[lane.private]) >= self._concurrency
+            ):
                 continue  # a finishing send sets _wake
             deliverer = self._deliverers.get(lane.platform)
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
             overall = self._overall[(lane.platform, lane.private)]
-            head = lane.queue[0]
             delay = max(head.not_before - now, lane.bucket.delay(), overall.delay())
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
@@ -384,6 +390,7 @@ class Outbox:
                 # them, so a slow commit never bunches sends past the platform's limits.
                 lane.bucket.take()
                 overall.take()
+                self._noted[lane.private].discard(head.id)
                 work = self._deliver_and_record(lane, deliverer)
             else:
                 # First note the row in flight (one commit for the rows starting together),
@@ -433,6 +440,7 @@ class Outbox:
         except Exception:
             return  # stopping with the database gone: nothing was sent
         item.in_flight = True
+        self._noted[lane.private].add(item.id)
 
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
