@@ -45,7 +45,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.capabilities import Capabilities
@@ -61,7 +60,7 @@ from bot.intents import (
     platform_of,
 )
 from bot.pacing import TokenBucket
-from bot.storage.batcher import Batcher
+from bot.storage.batcher import Batcher, is_outage
 from bot.storage.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -438,7 +437,10 @@ class Outbox:
         try:
             await self._write(self._marks, item.id)
         except Exception:
-            return  # stopping with the database gone: nothing was sent
+            # Stopping with the database gone, or a bug (logged by the batcher; an outage
+            # is retried within): nothing was sent, and the lane tries again later.
+            item.not_before = self._clock.monotonic() + MAX_BACKOFF
+            return
         item.in_flight = True
         self._noted[lane.private].add(item.id)
 
@@ -451,14 +453,18 @@ class Outbox:
         mark = item.outcome
         try:
             follow_ups = await self._write(self._marks, mark)
-        except Exception:
-            # Only when stopping (the batcher retries otherwise): the row stays pending and
-            # in flight, so the next run asks the platform before sending it again.
+        except Exception as error:
+            # Stopping with the database gone, or a bug (an outage is retried within):
+            # the answer stays on the item and the record is tried again later, never the
+            # send. Meanwhile the row stays pending and in flight, so a next run asks the
+            # platform before sending it again.
+            item.not_before = self._clock.monotonic() + MAX_BACKOFF
             log.error(
-                "event=delivery_unrecorded outbox_id=%d lane=%s status=%s",
+                "event=delivery_unrecorded outbox_id=%d lane=%s status=%s error=%s",
                 item.id,
                 lane.key,
                 mark.status,
+                type(error).__name__,
             )
             return
         item.outcome = None
@@ -581,7 +587,7 @@ class Outbox:
                 async with conn.begin_nested():
                     got = await receipt(conn, mark.intent, mark.delivered_id)
             except Exception as error:
-                if _outage(error):
+                if is_outage(error):
                     raise  # the whole transaction is retried
                 log.exception(
                     "event=receipt_failed outbox_id=%d kind=%s receipt=%s",
@@ -615,13 +621,6 @@ class Outbox:
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
-
-
-def _outage(error: BaseException) -> bool:
-    """The database (or the way to it) failed, not the code: worth retrying as a whole."""
-    if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
-        return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:

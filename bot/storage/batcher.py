@@ -10,11 +10,13 @@ row arrives, and whatever arrives meanwhile, or while a flush runs, shares it. M
 here, that 2 ms raised sequential dispatch with persistence from ~4,900 to ~5,400
 commands a second (bench/dispatch.py).
 
-A batcher made with `retry=True` keeps a failed batch (a database blip) and writes it
-again after a backoff on the injected clock, with whatever arrived meanwhile, logging one
-WARNING line per failed try (not per row), until the database takes it or `give_up` is
-called (on stop); its callers simply wait. Every other batcher fails the batch's callers
-and logs the failure once. The flush task's own failure is logged, never left unread.
+A batcher made with `retry=True` keeps a batch the database could not take (an outage,
+see `is_outage`) and writes it again after a backoff on the injected clock, with whatever
+arrived meanwhile, logging one WARNING line per failed try (not per row), until the
+database takes it or `give_up` is called (on stop); its callers simply wait. Any other
+failure (a bug, which no retry mends) fails the batch's callers and is logged once, as
+every failure of a batcher without retry is. The flush task's own failure is logged,
+never left unread.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -108,8 +111,8 @@ class Batcher(Generic[T, R]):
             try:
                 async with self._turn, self._engine.begin() as conn:
                     results = await self._writer(conn, items)
-            except Exception as exc:
-                if self._retry and not self._giving_up:
+            except Exception as error:
+                if self._retry and not self._giving_up and is_outage(error):
                     tries += 1
                     wait = min(MAX_RETRY_WAIT, 2.0 ** (tries - 1))
                     log.warning(  # the error's type only: its text may quote a row's data
@@ -118,7 +121,7 @@ class Batcher(Generic[T, R]):
                         len(batch),
                         tries,
                         wait,
-                        _kind(exc),
+                        _kind(error),
                     )
                     self._items = batch + self._items  # first again, with what came meanwhile
                     await self._sleep(wait)
@@ -126,7 +129,7 @@ class Batcher(Generic[T, R]):
                 log.exception("event=batch_failed batch=%s size=%d", self._name, len(batch))
                 for _, future in batch:
                     if not future.done():
-                        future.set_exception(exc)
+                        future.set_exception(error)
                 continue
             tries = 0
             for (_, future), result in zip(batch, results, strict=True):
@@ -163,6 +166,23 @@ class Batcher(Generic[T, R]):
         """Wait until everything queued so far is committed (used on stop)."""
         while self._flushing is not None and not self._flushing.done():
             await asyncio.shield(self._flushing)
+
+
+OUTAGES = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.DisconnectionError,
+    exc.TimeoutError,  # no pooled connection came in time
+    OSError,
+    TimeoutError,
+)
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database, or the way to it, failed (not the code): trying again later may work."""
+    if isinstance(error, OUTAGES):
+        return True
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def _kind(error: BaseException) -> str:

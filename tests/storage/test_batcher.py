@@ -62,3 +62,22 @@ async def test_a_retrying_batcher_waits_out_a_blip_and_gives_up_on_stop(
     batcher.give_up()  # stopping: a refused write now fails its caller instead
     with pytest.raises(OperationalError):
         await batcher.write(8)
+
+
+async def test_a_retrying_batcher_does_not_retry_a_bug(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = 0
+
+    async def buggy(conn: AsyncConnection, items: Sequence[int]) -> list[int]:
+        nonlocal calls
+        calls += 1
+        raise KeyError("a bug")
+
+    batcher: Batcher[int, int] = Batcher(homeroom.db.engine, buggy, "buggy", clock, retry=True)
+    with caplog.at_level(logging.WARNING), pytest.raises(KeyError):
+        await batcher.write(1)
+    assert calls == 1  # no retry could mend it
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", "event=batch_failed batch=buggy size=1")
+    ]
