@@ -74,8 +74,8 @@ class Homeroom:
             self.own_prompts,
             self.idea_notices,
         )
-        self.discussions = Discussions(self.db.engine, self.clock, self.outbox.submit)
-        self.outbox.on_delivered.append(self.discussions.on_delivered)
+        self.discussions = Discussions(self.db.engine, self.clock, self.outbox.capabilities)
+        self.outbox.add_receipt(self.discussions.receipt, concerns=self.discussions.concerns)
         self.channels = ChannelChecks()
         commands = CommandRegistry()
         # Kept here too: an adapter asks it whether a member is in the middle of a form.

@@ -34,6 +34,9 @@ class Capabilities:
     updates: bool = True
     home: bool = False
     pins: bool = True
+    # A reply thread must be opened by a call of its own after the post (Discord); where
+    # replying opens it (Slack, the console), no OpenThread is ever staged or paced.
+    explicit_threads: bool = False
     max_text: int = 4000
 
 

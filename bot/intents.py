@@ -84,8 +84,11 @@ class Post:
     to: ConversationRef
     message: Message
     in_reply_to: str | None = None
-    opens_thread: bool = False  # replies gather in a thread under it (a weekly prompt)
-    key: str | None = None  # what it stands for, told to delivery listeners with its ID
+    # Replies gather in a thread under it (a weekly prompt). Where a platform opens a
+    # thread by a call of its own (Capabilities.explicit_threads), that call is a step
+    # of its own: the discussion's receipt stages an OpenThread once the post is in.
+    opens_thread: bool = False
+    key: str | None = None  # what it stands for, told to receipts with its ID (bot.outbox)
     kind: Literal["post"] = "post"
 
 
@@ -134,6 +137,19 @@ class Pin:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OpenThread:
+    """Open the reply thread under the posted message at `to.message`, titled `name`.
+
+    Its own outbox row, so a failure to open the thread retries only this step and never
+    posts the message again. Staged only where a platform opens threads explicitly
+    (Discord); there a thread started from a message has the message's ID."""
+
+    to: ConversationRef
+    name: str
+    kind: Literal["open_thread"] = "open_thread"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenForm:
     to: ConversationRef
     member: MemberRef
@@ -152,7 +168,7 @@ class PublishHome:
 
 
 Intent = Annotated[
-    Post | Ephemeral | DirectMessage | Update | React | Pin | OpenForm | PublishHome,
+    Post | Ephemeral | DirectMessage | Update | React | Pin | OpenThread | OpenForm | PublishHome,
     Field(discriminator="kind"),
 ]
 _CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)

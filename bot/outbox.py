@@ -1,11 +1,29 @@
 """Every outbound intent is persisted, then delivered at the pace the platform allows.
 
-Order of events for one intent: `submit` queues it; a group commit writes it to the
-`outbox` table; only then is it handed to the adapter; the result (sent, retry later,
-failed) is committed before that channel's next message goes. So a crash or stop at any
-point resumes from the table: nothing is lost, and nothing already marked sent is sent
-again. (A hard kill in the ~1 ms between a platform's answer and our commit can repeat
-that one message.)
+Order of events for one intent (one outbox row):
+
+1. `submit` queues it and a group commit writes it to the `outbox` table (or `stage`
+   writes it in the caller's transaction, and `release` hands it over after the commit).
+2. When its lane's head may go, its `sending_since` is committed first, in one group
+   commit with the other rows starting together (at most the concurrency cap of them,
+   and shared with the outcomes of step 4); only then does it take its pacing tokens.
+3. The adapter delivers it with `key="hr<row id>"`, stable across retries and restarts,
+   right after the tokens (no write between them, so a slow commit never bunches sends
+   past the platform's limits).
+4. The platform's answer is kept on the item, and recorded in one transaction that marks
+   the row (sent, retry later, failed) and, for a sent row, runs the receipts
+   (`add_receipt`) and stages the follow-up intents they return. If the database refuses
+   that write (a blip), the answer stays in memory and the write is retried with backoff
+   on the clock until the database takes it: the lane waits meanwhile, and nothing is
+   sent again. Only a stop gives up on it, leaving the row to step 6.
+5. After the commit the follow-ups are released, and the lane's next row may go.
+6. A crash or stop at any point resumes from the table, and nothing marked sent is sent
+   again. A row still pending with `sending_since` set was in flight when the run ended
+   (a kill between the platform's answer and step 4's commit): on resume, an adapter
+   that implements `find_delivered` is asked first, and a row it finds is recorded as
+   sent (its receipts run) without sending; otherwise it is sent again with the same
+   key, which a platform that honours it (Discord's nonce) drops as a repeat, and one
+   that does not may show twice. Only such rows are checked, never the whole table.
 
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
 adapter declares. A 429 pauses the lane, or for a platform-wide limit every lane of that platform
@@ -29,6 +47,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
@@ -41,7 +60,7 @@ from bot.intents import (
     platform_of,
 )
 from bot.pacing import TokenBucket
-from bot.storage.batcher import Batcher
+from bot.storage.batcher import Batcher, is_outage
 from bot.storage.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -51,12 +70,39 @@ MAX_BACKOFF = 300.0
 KEEP_SENT = timedelta(days=2)
 
 
+# What a receipt is given once a row is delivered: the transaction that marks it sent,
+# the intent and the platform's ID for it. It returns follow-up intents, staged in the
+# same transaction (see `Outbox.add_receipt`).
+Receipt = Callable[[AsyncConnection, Intent, str | None], Awaitable[Sequence[Intent]]]
+
+
 @dataclass(slots=True)
 class _Item:
     id: int
     intent: Intent
     attempts: int = 0
     not_before: float = 0.0
+    in_flight: bool = False  # its `sending_since` is committed
+    check: bool = False  # in flight when a previous run ended: ask the platform first
+    outcome: _Mark | None = None  # the platform's answer, kept until it is recorded
+
+
+@dataclass(slots=True)
+class _Mark:
+    """A delivery's outcome, as it will be recorded."""
+
+    row_id: int
+    intent: Intent
+    attempts: int
+    status: str  # sent, pending (retry later) or failed
+    now: datetime
+    delivered_id: str | None = None
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.status != "pending"
 
 
 @dataclass(slots=True)
@@ -87,11 +133,16 @@ class Outbox:
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
+        self._writing = 0  # sends under way that wait for a write of theirs to commit
         # Sends under way per class (private answers, shared posts): each class has its
         # own `concurrency` slots, so a fan-out never makes a member's answer wait.
         self._busy = {True: 0, False: 0}
+        # Rows noted in flight that wait for their tokens: with the sends under way they
+        # stay within `concurrency`, so a crash leaves at most that many to check.
+        self._noted: dict[bool, set[int]] = {True: set(), False: set()}
         self._wake = asyncio.Event()
         self._napping = False  # the loop waits for the clock (a pace, a Retry-After)
+        self._waiting = False  # the loop waits for a send to finish or new work
         # Rows this process holds in a lane or is sending: `resume` and a late `_persisted`
         # callback must never queue one of them a second time.
         self._held: set[int] = set()
@@ -104,13 +155,34 @@ class Outbox:
             private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
             for private, kind in ((True, "private"), (False, "shared"))
         }
-        self._marks: Batcher[dict[str, Any], None] = Batcher(
-            engine, _mark, "outbox_marks", clock, write_turn
+        # In-flight marks (a row ID) and outcomes (a _Mark) share one group commit, retried
+        # through a database blip: a row is never handed to the platform before its
+        # in-flight mark commits, nor left unrecorded once the platform answered.
+        self._marks: Batcher[int | _Mark, list[_Item]] = Batcher(
+            engine, self._record, "outbox_marks", clock, write_turn, retry=True
         )
+        self._receipts: list[tuple[Callable[[Intent], bool], Receipt]] = []
         self.sent_count = 0
-        # Told of each delivered intent and the platform's ID for it (e.g. the message a
-        # prompt's discussion thread hangs from). A failing listener is logged.
-        self.on_delivered: list[Callable[[Intent, str | None], Awaitable[None]]] = []
+
+    def add_receipt(self, receipt: Receipt, *, concerns: Callable[[Intent], bool]) -> None:
+        """Run `receipt(conn, intent, delivered_id)` for each delivered intent it `concerns`,
+        inside the transaction that marks the row sent; the intents it returns are staged
+        in that transaction and released after its commit.
+
+        So a receipt's record (a prompt's discussion) and its follow-ups (open the thread,
+        pin) stand or fall with the row's `sent`: a database blip retries all of it, and
+        none of it is lost or done twice. Each receipt runs in a SAVEPOINT: one that
+        raises anything but a database outage (a bug) is logged once at ERROR and its
+        writes roll back, while the row is still recorded as sent and its lane moves on,
+        because sending the message again would not mend the bug. A database outage in
+        a receipt fails the whole transaction, which is retried. `concerns` keeps the
+        savepoint off every row the receipt has nothing to do with."""
+        self._receipts.append((concerns, receipt))
+
+    def capabilities(self, platform: str) -> Capabilities:
+        """What the adapter delivering `platform`'s rows can do (defaults if none is)."""
+        deliverer = self._deliverers.get(platform)
+        return deliverer.capabilities if deliverer is not None else Capabilities()
 
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
@@ -205,32 +277,45 @@ class Outbox:
         return int(result.rowcount or 0)
 
     async def resume(self) -> int:
-        """Queue the rows a previous run left undelivered; returns how many."""
+        """Queue the rows a previous run left undelivered; returns how many. Those that
+        were in flight when it ended are checked with the platform before any resend."""
         await self.purge_sent()
         now = self._clock.now()
         async with self._engine.begin() as conn:
             rows = (
                 await conn.execute(
                     select(
-                        outbox.c.id, outbox.c.payload, outbox.c.attempts, outbox.c.next_attempt_at
+                        outbox.c.id,
+                        outbox.c.payload,
+                        outbox.c.attempts,
+                        outbox.c.next_attempt_at,
+                        outbox.c.sending_since,
                     )
                     .where(outbox.c.status == "pending")
                     .order_by(outbox.c.id)
                 )
             ).all()
-        resumed = 0
-        for row_id, payload, attempts, next_at in rows:
+        resumed = in_flight = 0
+        for row_id, payload, attempts, next_at, sending_since in rows:
             if row_id in self._held:
                 continue  # submitted by this process before start: already queued
             self._outstanding += 1
             self._idle.clear()
             wait = max(0.0, (next_at - now).total_seconds())
-            self._enqueue(
-                _Item(row_id, intent_from_json(payload), attempts, self._clock.monotonic() + wait)
+            was_sending = sending_since is not None
+            item = _Item(
+                row_id,
+                intent_from_json(payload),
+                attempts,
+                self._clock.monotonic() + wait,
+                in_flight=was_sending,
+                check=was_sending,
             )
+            self._enqueue(item)
             resumed += 1
+            in_flight += was_sending
         if resumed:
-            log.info("event=outbox_resumed pending=%d", resumed)
+            log.info("event=outbox_resumed pending=%d in_flight=%d", resumed, in_flight)
         return resumed
 
     async def run(self) -> None:
@@ -239,7 +324,11 @@ class Outbox:
             self._wake.clear()
             wait = self._start_ready()
             if wait is None:
-                await self._wake.wait()
+                self._waiting = True
+                try:
+                    await self._wake.wait()
+                finally:
+                    self._waiting = False
             else:
                 self._napping = True
                 try:
@@ -248,14 +337,16 @@ class Outbox:
                     self._napping = False
 
     def asleep(self) -> bool:
-        """True when only time can move delivery on: the loop waits for the clock, and no
-        send, write or newly ready work is under way (what a test's clock waits for)."""
+        """True when only time can move delivery on: the loop waits for the clock (or for
+        sends that all wait for a write's backoff), and no send, write or newly ready work
+        is under way (what a test's clock waits for)."""
+        loop_waits = self._napping or (self._waiting and bool(self._in_flight))
         return (
-            self._napping
+            loop_waits
             and not self._wake.is_set()
-            and not self._in_flight
-            and not self._marks.pending()
-            and not any(inserts.pending() for inserts in self._inserts.values())
+            and len(self._in_flight) == self._writing
+            and self._marks.asleep()
+            and all(inserts.asleep() for inserts in self._inserts.values())
         )
 
     async def _sleep_or_wake(self, seconds: float) -> None:
@@ -276,22 +367,35 @@ class Outbox:
             if not lane.queue:
                 del self._ready[key]
                 continue
-            if self._busy[lane.private] >= self._concurrency:
+            head = lane.queue[0]
+            taken = self._busy[lane.private]
+            if taken >= self._concurrency or (
+                not head.in_flight and taken + len(self._noted[lane.private]) >= self._concurrency
+            ):
                 continue  # a finishing send sets _wake
             deliverer = self._deliverers.get(lane.platform)
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
             overall = self._overall[(lane.platform, lane.private)]
-            delay = max(lane.queue[0].not_before - now, lane.bucket.delay(), overall.delay())
+            delay = max(head.not_before - now, lane.bucket.delay(), overall.delay())
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
-            lane.bucket.take()
-            overall.take()
             lane.busy = True
             del self._ready[key]
             self._busy[lane.private] += 1
-            send = asyncio.get_running_loop().create_task(self._deliver_and_record(lane, deliverer))
+            if head.in_flight or head.outcome is not None:
+                # The tokens are taken just before the platform call, with no write between
+                # them, so a slow commit never bunches sends past the platform's limits.
+                lane.bucket.take()
+                overall.take()
+                self._noted[lane.private].discard(head.id)
+                work = self._deliver_and_record(lane, deliverer)
+            else:
+                # First note the row in flight (one commit for the rows starting together),
+                # then it comes back here for its tokens.
+                work = self._note_in_flight(lane)
+            send = asyncio.get_running_loop().create_task(work)
             self._in_flight.add(send)
             send.add_done_callback(partial(self._send_done, lane))
             # Whoever cancels a send (a shutdown cancelling every task) cancels only this
@@ -310,17 +414,85 @@ class Outbox:
         if lane.queue:
             self._ready[lane.key] = None
         self._wake.set()
+        if not send.cancelled() and (error := send.exception()) is not None:
+            # A bug, not a platform's or database's answer (those are handled within):
+            # logged here once, and the lane goes on.
+            log.error("event=send_task_failed lane=%s", lane.key, exc_info=error)
 
     @staticmethod
     async def _send(send: asyncio.Task[None]) -> None:
-        await asyncio.shield(send)
+        with contextlib.suppress(Exception):  # `_send_done` logs a failed send, once
+            await asyncio.shield(send)
+
+    async def _write(self, batcher: Batcher[Any, Any], value: Any) -> Any:
+        """A group-committed write that a send waits for (retried through a blip)."""
+        self._writing += 1
+        try:
+            return await batcher.write(value)
+        finally:
+            self._writing -= 1
+
+    async def _note_in_flight(self, lane: _Lane) -> None:
+        item = lane.queue[0]
+        try:
+            await self._write(self._marks, item.id)
+        except Exception:
+            # Stopping with the database gone, or a bug (logged by the batcher; an outage
+            # is retried within): nothing was sent, and the lane tries again later.
+            item.not_before = self._clock.monotonic() + MAX_BACKOFF
+            return
+        item.in_flight = True
+        self._noted[lane.private].add(item.id)
 
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
-        item.attempts += 1
-        mark: dict[str, Any] = {"row_id": item.id, "attempts": item.attempts}
+        if item.outcome is None:
+            item.outcome = await self._attempt(lane, deliverer, item)
+            if item.outcome is None:
+                return  # told to wait: nothing to record
+        mark = item.outcome
         try:
-            delivered_id = await deliverer.deliver(item.intent)
+            follow_ups = await self._write(self._marks, mark)
+        except Exception as error:
+            # Stopping with the database gone, or a bug (an outage is retried within):
+            # the answer stays on the item and the record is tried again later, never the
+            # send. Meanwhile the row stays pending and in flight, so a next run asks the
+            # platform before sending it again.
+            item.not_before = self._clock.monotonic() + MAX_BACKOFF
+            log.error(
+                "event=delivery_unrecorded outbox_id=%d lane=%s status=%s error=%s",
+                item.id,
+                lane.key,
+                mark.status,
+                type(error).__name__,
+            )
+            return
+        item.outcome = None
+        if not mark.settled:
+            return  # retried after its backoff, from the head of its lane
+        lane.queue.popleft()
+        self._held.discard(item.id)
+        self.release(follow_ups)
+        self._finished()
+
+    async def _attempt(self, lane: _Lane, deliverer: Deliverer, item: _Item) -> _Mark | None:
+        """Hand the row to the platform (or, for a row a crash left in flight, first ask
+        whether it arrived); the outcome to record, or None when told to wait."""
+        item.attempts += 1
+        now = self._clock.now()
+        mark = _Mark(item.id, item.intent, item.attempts, "sent", now, next_attempt_at=now)
+        key = f"hr{item.id}"
+        try:
+            found = None
+            finder = getattr(deliverer, "find_delivered", None)
+            if item.check and finder is not None:
+                found = await finder(item.intent, key)
+                if found is not None:
+                    log.info("event=delivery_found outbox_id=%d lane=%s", item.id, lane.key)
+            item.check = False
+            mark.delivered_id = (
+                found if found is not None else await deliverer.deliver(item.intent, key=key)
+            )
         except RetryAfter as wait:
             item.attempts -= 1  # being told to wait is not a failure
             if wait.overall:  # the platform's own limit: every channel and answer waits
@@ -336,9 +508,9 @@ class Outbox:
                 wait.seconds,
                 wait.overall,
             )
-            return
+            return None
         except PermanentFailure as failure:
-            mark |= _failed(str(failure), self._clock.now())
+            mark.status, mark.last_error = "failed", str(failure)[:500]
             log.error(
                 "event=delivery_failed outbox_id=%d lane=%s kind=%s permanent=true error=%s",
                 item.id,
@@ -347,8 +519,9 @@ class Outbox:
                 failure,
             )
         except Exception as error:
+            mark.last_error = repr(error)[:500]
             if item.attempts >= MAX_ATTEMPTS:
-                mark |= _failed(repr(error), self._clock.now())
+                mark.status = "failed"
                 log.error(
                     "event=delivery_failed outbox_id=%d lane=%s kind=%s attempts=%d error=%r",
                     item.id,
@@ -360,13 +533,8 @@ class Outbox:
             else:
                 backoff = min(MAX_BACKOFF, 2.0 ** (item.attempts - 1))
                 item.not_before = self._clock.monotonic() + backoff
-                mark |= {
-                    "status": "pending",
-                    "sent_at": None,
-                    "delivered_id": None,
-                    "next_attempt_at": self._clock.now() + timedelta(seconds=backoff),
-                    "last_error": repr(error)[:500],
-                }
+                mark.status = "pending"
+                mark.next_attempt_at = now + timedelta(seconds=backoff)
                 log.warning(
                     "event=delivery_retry outbox_id=%d lane=%s attempt=%d backoff=%.1f error=%r",
                     item.id,
@@ -375,41 +543,61 @@ class Outbox:
                     backoff,
                     error,
                 )
-                await self._marks.write(mark)
-                return
         else:
-            mark |= {
-                "status": "sent",
-                "sent_at": self._clock.now(),
-                "delivered_id": delivered_id,
-                "next_attempt_at": self._clock.now(),
-                "last_error": None,
-            }
             self.sent_count += 1
-        await self._marks.write(mark)
-        lane.queue.popleft()
-        if not keeps_copy(item.intent):
-            await self._forget(item.id)
-        self._held.discard(item.id)
-        if mark.get("status") == "sent":
-            await self._tell_listeners(item.intent, mark.get("delivered_id"))
-        self._finished()
+        return mark
 
-    async def _forget(self, row_id: int) -> None:
-        """Delete a settled row at once: its copy must not outlive its delivery."""
-        async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
-            await conn.execute(delete(outbox).where(outbox.c.id == row_id))
+    async def _record(
+        self, conn: AsyncConnection, writes: Sequence[int | _Mark]
+    ) -> list[list[_Item]]:
+        """Note rows (by ID) in flight; record outcomes, run the receipts of the rows sent
+        and stage what they return. Returns each write's follow-ups, to release once this
+        commits (none for an in-flight note)."""
+        flights = [w for w in writes if isinstance(w, int)]
+        if flights:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == bindparam("row_id"))
+                .values(sending_since=bindparam("since")),
+                [{"row_id": row_id, "since": self._clock.now()} for row_id in flights],
+            )
+        marks = [w for w in writes if not isinstance(w, int)]
+        # A row whose copy must not outlive its delivery is deleted instead of marked.
+        kept = [m for m in marks if not m.settled or keeps_copy(m.intent)]
+        gone = [m.row_id for m in marks if m.settled and not keeps_copy(m.intent)]
+        if kept:
+            await _mark_rows(conn, kept)
+        if gone:
+            await conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        follow_ups = [
+            await self._run_receipts(conn, m) if m.status == "sent" else [] for m in marks
+        ]
+        staged = await self.stage(conn, [i for intents in follow_ups for i in intents])
+        mine: dict[int, list[_Item]] = {}
+        for mark, intents in zip(marks, follow_ups, strict=True):
+            mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
+        return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
 
-    async def _tell_listeners(self, intent: Intent, delivered_id: str | None) -> None:
-        for listener in self.on_delivered:
+    async def _run_receipts(self, conn: AsyncConnection, mark: _Mark) -> list[Intent]:
+        follow_ups: list[Intent] = []
+        for concerns, receipt in self._receipts:
+            if not concerns(mark.intent):
+                continue
             try:
-                await listener(intent, delivered_id)
-            except Exception:
+                async with conn.begin_nested():
+                    got = await receipt(conn, mark.intent, mark.delivered_id)
+            except Exception as error:
+                if is_outage(error):
+                    raise  # the whole transaction is retried
                 log.exception(
-                    "event=delivery_listener_failed kind=%s delivered_id=%s",
-                    intent.kind,
-                    delivered_id,
+                    "event=receipt_failed outbox_id=%d kind=%s receipt=%s",
+                    mark.row_id,
+                    mark.intent.kind,
+                    getattr(receipt, "__qualname__", "?"),
                 )
+                continue
+            follow_ups += got
+        return follow_ups
 
     def _finished(self) -> None:
         self._outstanding -= 1
@@ -426,24 +614,16 @@ class Outbox:
         await self._idle.wait()
 
     async def stop(self) -> None:
-        """After the loop is cancelled: sends under way finish and are recorded."""
+        """After the loop is cancelled: sends under way finish and are recorded. A record
+        the database refuses now is left to the next run's resume (no endless retry)."""
         await self.persisted()
+        self._marks.give_up()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
 
 
-def _failed(error: str, now: datetime) -> dict[str, Any]:
-    return {
-        "status": "failed",
-        "sent_at": None,
-        "delivered_id": None,
-        "last_error": error[:500],
-        "next_attempt_at": now,
-    }
-
-
-async def _mark(conn: AsyncConnection, marks: Sequence[dict[str, Any]]) -> list[None]:
+async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:
     statement = (
         update(outbox)
         .where(outbox.c.id == bindparam("row_id"))
@@ -457,9 +637,18 @@ async def _mark(conn: AsyncConnection, marks: Sequence[dict[str, Any]]) -> list[
         )
     )
     # Bound names may not repeat column names in an UPDATE's SET clause.
-    rows = [
-        {"row_id": m["row_id"], **{f"new_{k}": v for k, v in m.items() if k != "row_id"}}
-        for m in marks
-    ]
-    await conn.execute(statement, rows)
-    return [None] * len(marks)
+    await conn.execute(
+        statement,
+        [
+            {
+                "row_id": m.row_id,
+                "new_status": m.status,
+                "new_attempts": m.attempts,
+                "new_sent_at": m.now if m.status == "sent" else None,
+                "new_delivered_id": m.delivered_id if m.status == "sent" else None,
+                "new_next_attempt_at": m.next_attempt_at or m.now,
+                "new_last_error": m.last_error,
+            }
+            for m in marks
+        ],
+    )

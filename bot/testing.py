@@ -39,6 +39,7 @@ from bot.intents import (
     Ephemeral,
     Intent,
     OpenForm,
+    OpenThread,
     Pin,
     Post,
     PublishHome,
@@ -140,6 +141,8 @@ def text_of(intent: Intent) -> str:
         return intent.form.title + ": " + ", ".join(f.label for f in intent.form.fields)
     if isinstance(intent, Pin):
         return f"{'pin' if intent.pinned else 'unpin'} {intent.to.message}"
+    if isinstance(intent, OpenThread):
+        return f"open thread {intent.to.message}: {intent.name}"
     return intent.emoji
 
 

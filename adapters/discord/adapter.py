@@ -49,6 +49,7 @@ from bot.intents import (
     Intent,
     Message,
     OpenForm,
+    OpenThread,
     Pin,
     Post,
     React,
@@ -69,6 +70,7 @@ PLATFORM = "discord"
 DEFER_AFTER = 2.5  # seconds; Discord allows 3
 TOKEN_LIFETIME = 14 * 60  # an interaction token lives 15 minutes
 REOPEN_FORM = "homeroom.form.reopen"
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 
 class _Client(discord.Client):
@@ -101,7 +103,8 @@ class _Client(discord.Client):
 
 class DiscordAdapter:
     platform = PLATFORM
-    capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT)
+    # A prompt's reply thread is opened by a call of its own (an OpenThread row).
+    capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT, explicit_threads=True)
     # Posts: about 5 per 5 s per channel, within the global 50 requests a second.
     # Interaction responses are not bound by the global limit, so private answers (which
     # go out as responses and followups) are paced apart and much higher.
@@ -436,10 +439,13 @@ class DiscordAdapter:
         if isinstance(intent, OpenForm):
             return await self._open_form(intent)
         if isinstance(intent, Pin):
+            # Discord answers a repeated pin (or unpin) with 204 too: a retry is delivered.
             channel = await self._channel(intent.to.thread or intent.to.channel)
             message = channel.get_partial_message(int(intent.to.message or 0))
             await (message.pin() if intent.pinned else message.unpin())
             return None
+        if isinstance(intent, OpenThread):
+            return await self._open_thread(intent)
         if isinstance(intent, Update):
             channel = await self._channel(intent.to.thread or intent.to.channel)
             kwargs = render.send_kwargs(intent.message)
@@ -466,11 +472,23 @@ class DiscordAdapter:
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
-        sent = await channel.send(**kwargs)
-        if intent.opens_thread:  # the replies gather under the prompt
-            name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
-            await sent.create_thread(name=name)
+        sent = await channel.send(**kwargs)  # its thread, if any, is an OpenThread of its own
         return str(sent.id)
+
+    async def _open_thread(self, intent: OpenThread) -> str | None:
+        """The thread under a posted message; it has the message's ID. One that exists
+        already (a retry after a lost answer) counts as opened."""
+        channel = await self._channel(intent.to.channel)
+        if isinstance(channel, discord.ForumChannel):
+            return intent.to.message  # a forum post is its own thread
+        message = channel.get_partial_message(int(intent.to.message or 0))
+        try:
+            thread = await message.create_thread(name=intent.name[:100] or "Homeroom")
+        except discord.HTTPException as error:
+            if error.code == THREAD_EXISTS:
+                return intent.to.message
+            raise
+        return str(thread.id)
 
     async def _private(
         self, member: MemberRef, message: Message, in_reply_to: str | None

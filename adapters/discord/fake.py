@@ -60,6 +60,9 @@ class FakeDiscord:
     identifies: int = 0
     heartbeats: int = 0
     resumes: int = 0
+    threads: set[str] = field(default_factory=set)  # messages a thread was started from
+    pinned: set[str] = field(default_factory=set)
+    thread_failures: list[int] = field(default_factory=list)  # statuses for the next creations
     _ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1_400_000_000_000_000_001)
     )
@@ -102,6 +105,10 @@ class FakeDiscord:
         """The next request whose "METHOD path" starts with `route` gets this answer."""
         self.failures.setdefault(route, []).append((status, body, headers or {}))
 
+    def fail_thread_creation(self, times: int, status: int = 500) -> None:
+        """The next `times` thread creations from a message answer `status` (a 5xx)."""
+        self.thread_failures += [status] * times
+
     # -- REST ------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
@@ -121,6 +128,9 @@ class FakeDiscord:
             if route.startswith(prefix) and queued:
                 status, answer, headers = queued.pop(0)
                 return _json(answer, status, headers)
+        if _starts_thread(request.method, path) and self.thread_failures:
+            status = self.thread_failures.pop(0)
+            return _json({"message": "Internal Server Error", "code": 0}, status)
         answer, status = self._answer(request.method, path, body)
         if status == 204:
             return web.Response(status=204)
@@ -145,6 +155,25 @@ class FakeDiscord:
             "timestamp": TIMESTAMP,
             "edited_timestamp": None,
             "flags": body.get("flags", 0),
+        }
+
+    @staticmethod
+    def _thread(thread_id: str, parent_id: str, name: str) -> dict[str, Any]:
+        return {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": parent_id,
+            "name": name,
+            "owner_id": BOT_ID,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+            "message_count": 0,
+            "member_count": 1,
         }
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[Any, int]:
@@ -205,25 +234,23 @@ class FakeDiscord:
             return {"user": user(parts[3], "member"), **member}, 200
         if parts[:1] == ["users"]:
             return user(parts[1], "member"), 200
-        if parts[:1] == ["channels"] and ("reactions" in parts or "pins" in parts):
+        if parts[:1] == ["channels"] and "pins" in parts:
+            # Pinning an already pinned message (or unpinning one that is not) is a 204 too.
+            (self.pinned.add if method == "PUT" else self.pinned.discard)(parts[-1])
             return None, 204
+        if parts[:1] == ["channels"] and "reactions" in parts:
+            return None, 204
+        if _starts_thread(method, path):
+            # A thread started from a message is a channel (type 11) with the message's ID.
+            if parts[3] in self.threads:
+                return {
+                    "message": "A thread has already been created for this message",
+                    "code": 160004,
+                }, 400
+            self.threads.add(parts[3])
+            return self._thread(parts[3], parts[1], (body or {}).get("name", "")), 201
         if parts[:1] == ["channels"] and parts[2:3] == ["threads"]:
-            thread = {
-                "id": str(next(self._ids)),
-                "type": 11,
-                "guild_id": GUILD_ID,
-                "parent_id": parts[1],
-                "name": body.get("name", ""),
-                "owner_id": BOT_ID,
-                "thread_metadata": {
-                    "archived": False,
-                    "auto_archive_duration": 1440,
-                    "archive_timestamp": TIMESTAMP,
-                    "locked": False,
-                },
-                "message_count": 1,
-                "member_count": 1,
-            }
+            thread = self._thread(str(next(self._ids)), parts[1], body.get("name", ""))
             return {
                 **thread,
                 "message": self._message(thread["id"], (body or {}).get("message")),
@@ -306,6 +333,14 @@ class FakeDiscord:
         for ws in self._sockets:
             if not ws.closed:
                 await self._send(ws, name, data)
+
+
+def _starts_thread(method: str, path: str) -> bool:
+    """POST /channels/{channel}/messages/{message}/threads: a thread from a message."""
+    parts = path.strip("/").split("/")
+    return (
+        method == "POST" and len(parts) == 5 and parts[::2] == ["channels", "messages", "threads"]
+    )
 
 
 def _json(answer: Any, status: int, headers: dict[str, str] | None = None) -> web.Response:

@@ -136,6 +136,9 @@ outbox = Table(
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("delivered_id", String(128), nullable=True),
     Column("last_error", String(500), nullable=True),
+    # Set before the row is handed to the platform: a pending row with it set was in
+    # flight when a run ended, so `resume` checks with the platform before resending.
+    Column("sending_since", UTCDateTime(), nullable=True),
     Index(None, "status", "id"),
 )
 

@@ -9,3 +9,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/faults/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.faults)
+
+
+# The Discord rig (the real discord.py client on the local fake), for the Discord faults.
+from tests.adapters.discord.conftest import discord_bot, fake_discord, rigs  # noqa: E402, F401

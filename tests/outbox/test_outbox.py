@@ -350,3 +350,32 @@ async def test_rows_this_run_already_queued_are_not_resumed_again(
     await homeroom.start(timers=False)
     await run_until(homeroom)
     assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)
+
+
+async def test_rows_noted_in_flight_stay_within_the_concurrency_cap(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """A fan-out waiting for the platform's pace notes only as many rows in flight as may
+    be under way at once, so a crash leaves at most that many to check on resume."""
+    limits = RateLimits(per_channel=1.0, per_channel_burst=1, overall=1.0, overall_burst=1)
+    adapter = FakeAdapter(limits=limits, clock=clock)
+    await started(homeroom, adapter)
+    for channel in range(100):
+        homeroom.outbox.submit(posts(f"g{channel}", 1))
+    await run_until(homeroom, adapter.wait_for_calls(10))
+
+    async def settled() -> None:  # every write done; only the next second can move it on
+        while not homeroom.outbox.asleep():  # noqa: ASYNC110 (a state, not an event)
+            await asyncio.sleep(0)
+
+    await run_until(homeroom, settled())
+    async with homeroom.db.engine.connect() as conn:
+        noted = (
+            await conn.execute(
+                select(outbox.c.id).where(
+                    (outbox.c.status == "pending") & outbox.c.sending_since.is_not(None)
+                )
+            )
+        ).all()
+    # 32 noted at once; each second one of them goes and one more is noted, never more.
+    assert (len(noted), clock.monotonic()) == (31, 9.0)

@@ -2,8 +2,13 @@
 so a digest can later gather what the group said and valued.
 
 The prompt's post carries a key ("discussion:<schedule>:<series>:<prompt>"); once the
-platform has it, the outbox tells us the message ID the replies will hang from (Slack's
-thread_ts, Discord's thread, the console's message number).
+platform has it, the outbox's receipt gives us the message ID the replies will hang from
+(Slack's thread_ts, Discord's message, whose thread has the same ID, the console's message
+number), inside the transaction that marks the post sent. The steps that follow are
+intents of their own, each its own outbox row retried on its own: opening the reply
+thread where the platform needs a call for it (Discord), pinning the new prompt and
+unpinning the series' previous one. So a failure to open the thread never posts the
+prompt again.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.context import Context
 from bot.events import Event, MessagePosted, ReactionAdded
 from bot.features import Feature
-from bot.intents import Intent, Pin, Post
+from bot.intents import Intent, OpenThread, Pin, Post
 from bot.refs import ConversationRef
 from bot.storage.tables import discussion_reactions, discussion_replies, discussions
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -32,59 +38,67 @@ def discussion_key(schedule_id: int, series_id: str, prompt_id: str) -> str:
 
 class Discussions:
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, send: Callable[[list[Intent]], None]
+        self, engine: AsyncEngine, clock: Clock, capabilities: Callable[[str], Capabilities]
     ) -> None:
         self._engine = engine
         self._clock = clock
-        self._send = send
+        self._capabilities = capabilities
 
-    async def on_delivered(self, intent: Intent, delivered_id: str | None) -> None:
-        """Record a prompt's discussion once the platform has given its message an ID."""
-        if (
-            not isinstance(intent, Post)
-            or not (intent.key or "").startswith(KEY)
-            or not delivered_id
-        ):
-            return
+    @staticmethod
+    def concerns(intent: Intent) -> bool:
+        """Only a prompt's post (its key names the discussion) has a receipt here."""
+        return isinstance(intent, Post) and (intent.key or "").startswith(KEY)
+
+    async def receipt(
+        self, conn: AsyncConnection, intent: Intent, delivered_id: str | None
+    ) -> list[Intent]:
+        """Record a prompt's discussion in the transaction that marks its post sent, and
+        return the steps that follow it (open its thread, pin it, unpin the one before)."""
+        if not isinstance(intent, Post) or not self.concerns(intent) or not delivered_id:
+            return []
         schedule_id, series_id, prompt_id = (intent.key or "").removeprefix(KEY).split(":", 2)
         where = intent.to
-        async with self._engine.begin() as conn:
-            await insert_ignoring_duplicates(
-                conn,
-                discussions,
-                [
-                    {
-                        "platform": where.platform,
-                        "community": where.community,
-                        "channel": where.channel,
-                        "root": delivered_id,
-                        "schedule_id": int(schedule_id),
-                        "series_id": series_id,
-                        "prompt_id": prompt_id,
-                        "posted_at": self._clock.now(),
-                    }
-                ],
-            )
-            previous = (
-                await conn.execute(
-                    select(discussions.c.root)
-                    .where(
-                        (discussions.c.platform == where.platform)
-                        & (discussions.c.community == where.community)
-                        & (discussions.c.channel == where.channel)
-                        & (discussions.c.series_id == series_id)
-                        & (discussions.c.root != delivered_id)
-                    )
-                    .order_by(discussions.c.id.desc())
-                    .limit(1)
+        await insert_ignoring_duplicates(
+            conn,
+            discussions,
+            [
+                {
+                    "platform": where.platform,
+                    "community": where.community,
+                    "channel": where.channel,
+                    "root": delivered_id,
+                    "schedule_id": int(schedule_id),
+                    "series_id": series_id,
+                    "prompt_id": prompt_id,
+                    "posted_at": self._clock.now(),
+                }
+            ],
+        )
+        previous = (
+            await conn.execute(
+                select(discussions.c.root)
+                .where(
+                    (discussions.c.platform == where.platform)
+                    & (discussions.c.community == where.community)
+                    & (discussions.c.channel == where.channel)
+                    & (discussions.c.series_id == series_id)
+                    & (discussions.c.root != delivered_id)
                 )
-            ).scalar()
+                .order_by(discussions.c.id.desc())
+                .limit(1)
+            )
+        ).scalar()
+        posted = replace(where, message=delivered_id)
+        steps: list[Intent] = []
+        if intent.opens_thread and self._capabilities(where.platform).explicit_threads:
+            name = intent.message.title or intent.message.text.split("\n", 1)[0]
+            steps.append(OpenThread(to=posted, name=name))
         # The current prompt is pinned and the series' one before it unpinned, where
         # platforms pin: another series running in the same channel keeps its own pin.
-        pins: list[Intent] = [Pin(to=replace(where, message=delivered_id))]
+        steps.append(Pin(to=posted))
         if previous:
-            pins.append(Pin(to=replace(where, message=previous), pinned=False))
-        self._send(pins)
+            steps.append(Pin(to=replace(where, message=previous), pinned=False))
+        return steps
 
     async def _find(self, where: ConversationRef, root: str) -> int | None:
         async with self._engine.connect() as conn:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from adapters.discord.fake import LIAISONS, FakeDiscord, slash_command
+from adapters.discord.fake import LIAISONS, PARENTS, FakeDiscord, slash_command
 from tests.adapters.discord.conftest import DANA, LEE, SAM
 from tests.processes import homeroom_running
 
@@ -24,6 +24,10 @@ async def running(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Fa
 
 def option(name: str, value: object, kind: int = 3) -> dict[str, object]:
     return {"name": name, "type": kind, "value": value}
+
+
+def sub(name: str, *options: dict[str, object]) -> dict[str, object]:
+    return {"name": name, "type": 1, "options": list(options)}
 
 
 async def test_homeroom_run_answers_help_setup_and_role_as_interactions(
@@ -59,3 +63,37 @@ async def test_homeroom_run_answers_help_setup_and_role_as_interactions(
     assert all(
         c.body["data"]["flags"] == 64 for c in fake.calls if c.path.startswith("/interactions")
     )
+
+
+async def test_homeroom_run_posts_a_weekly_prompt_then_opens_its_thread_and_pins_it(
+    running: FakeDiscord,
+) -> None:
+    """Through the real process: one message POST, one thread opened from it (a channel
+    of type 11 with the message's ID), one pin; nothing posted again."""
+    fake = running
+    await fake.wait_for(1, "PUT /applications/")
+    schedule = sub(
+        "schedule",
+        option("series", "starting-the-year"),
+        option("channel", PARENTS, 7),
+        option("weekday", "monday"),
+        option("time", "19:00"),
+    )
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_command("prompt", [schedule], user_id=DANA, admin=True)
+    )
+    await fake.wait_for(1, "POST /interactions/")
+    post_now = sub("post-now", option("id", 1, 4))
+    await fake.dispatch(
+        "INTERACTION_CREATE", slash_command("prompt", [post_now], user_id=DANA, admin=True)
+    )
+    await fake.wait_for(1, f"PUT /channels/{PARENTS}/messages/pins/")
+    posts = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
+    [prompt] = [c for c in posts if c.path == f"/channels/{PARENTS}/messages"]
+    threads = [c for c in posts if c.path.endswith("/threads")]
+    pins = [c for c in fake.calls if "/pins/" in c.path]
+    assert (len(posts) - len(threads), len(threads), len(pins)) == (1, 1, 1)
+    [message_id] = fake.threads
+    assert threads[0].path == f"/channels/{PARENTS}/messages/{message_id}/threads"
+    assert threads[0].body["name"] == prompt.body["embeds"][0]["title"]
+    assert pins[0].path == f"/channels/{PARENTS}/messages/pins/{message_id}"

@@ -173,8 +173,12 @@ async def test_a_burst_of_429s_delays_without_losing_or_doubling(slack: SlackRig
         fake.fail_next(
             "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "2"}
         )
+    # Each command once the one before was refused: sends that start together (their
+    # in-flight marks share one commit) would all be refused at once instead.
     await slack.client.command(slash("setup queue=<#C0LIAISONS>", user=DANA, respond_to=fake.url))
+    await run_until(app, fake.wait_for(1, "chat.postMessage"))
     await slack.client.command(slash("role grant <@U0SAM> liaison", user=DANA, respond_to=fake.url))
+    await run_until(app, fake.wait_for(2, "chat.postMessage"))
     await slack.client.command(
         slash("role grant <@U0LEE> organizer", user=DANA, respond_to=fake.url)
     )

@@ -1,0 +1,83 @@
+"""The group-commit batcher: a failure is told to its callers and logged once."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.app import Homeroom
+from bot.clock import FakeClock
+from bot.storage.batcher import Batcher
+
+
+async def test_a_failing_flush_task_is_logged_once_and_its_callers_told(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def wrong_count(conn: AsyncConnection, items: Sequence[int]) -> list[int]:
+        return []  # a bug: one result short per item
+
+    batcher: Batcher[int, int] = Batcher(homeroom.db.engine, wrong_count, "buggy", clock)
+    with caplog.at_level(logging.ERROR):
+        batcher.submit(1)
+        with pytest.raises(ValueError):
+            await batcher.write(2)
+        await batcher.drain()
+        gc.collect()
+    failed = [r for r in caplog.records if "event=batch_task_failed batch=buggy" in r.getMessage()]
+    assert len(failed) == 1
+    assert "never retrieved" not in caplog.text
+
+
+async def test_a_retrying_batcher_waits_out_a_blip_and_gives_up_on_stop(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    refusals = 2
+    written: list[list[int]] = []
+
+    async def flaky(conn: AsyncConnection, items: Sequence[int]) -> list[int]:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise OperationalError("UPDATE", None, ConnectionError("gone"))
+        written.append(list(items))
+        return list(items)
+
+    batcher: Batcher[int, int] = Batcher(homeroom.db.engine, flaky, "flaky", clock, retry=True)
+    with caplog.at_level(logging.WARNING):
+        assert await clock.run_until(batcher.write(7)) == 7
+    assert (written, clock.monotonic()) == ([[7]], 1.0 + 2.0)  # backoffs on the clock
+    retries = [r.getMessage() for r in caplog.records]
+    assert retries == [
+        "event=batch_retry batch=flaky size=1 attempt=1 backoff=1.0 error=OperationalError"
+        "(ConnectionError)",
+        "event=batch_retry batch=flaky size=1 attempt=2 backoff=2.0 error=OperationalError"
+        "(ConnectionError)",
+    ]
+    refusals = 1
+    batcher.give_up()  # stopping: a refused write now fails its caller instead
+    with pytest.raises(OperationalError):
+        await batcher.write(8)
+
+
+async def test_a_retrying_batcher_does_not_retry_a_bug(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = 0
+
+    async def buggy(conn: AsyncConnection, items: Sequence[int]) -> list[int]:
+        nonlocal calls
+        calls += 1
+        raise KeyError("a bug")
+
+    batcher: Batcher[int, int] = Batcher(homeroom.db.engine, buggy, "buggy", clock, retry=True)
+    with caplog.at_level(logging.WARNING), pytest.raises(KeyError):
+        await batcher.write(1)
+    assert calls == 1  # no retry could mend it
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", "event=batch_failed batch=buggy size=1")
+    ]
