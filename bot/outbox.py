@@ -8,8 +8,10 @@ again. (A hard kill in the ~1 ms between a platform's answer and our commit can 
 that one message.)
 
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
-adapter declares. A 429 pauses the lane, or for a platform-wide limit every lane of that platform
-(shared posts and private answers alike), for exactly its Retry-After. Other
+adapter declares. A 429 pauses what its scope says (see `RetryAfter`) for exactly its
+Retry-After: the lane; or every lane of that community in the same class (shared posts
+or private answers); or every lane of the platform, both classes. Nothing held by a
+pause starts before it ends (sends already under way finish). Other
 errors back off exponentially; after MAX_ATTEMPTS the row is marked failed and logged
 at ERROR with its IDs, never dropped silently.
 """
@@ -35,6 +37,7 @@ from bot.intents import (
     Intent,
     intent_from_json,
     intent_to_json,
+    community_of,
     is_private,
     keeps_copy,
     lane_of,
@@ -63,6 +66,7 @@ class _Item:
 class _Lane:
     key: str
     platform: str
+    community: str
     private: bool
     bucket: TokenBucket
     queue: deque[_Item] = field(default_factory=deque)
@@ -84,6 +88,11 @@ class Outbox:
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
+        # (platform, community, private): made at a community's first 429, to pause it and
+        # then let it start again from one message at the platform's rate (not a burst
+        # that earns the next 429). Same rate and burst as the platform's: once refilled
+        # it holds nothing back. One per community ever limited: a few, kept.
+        self._community: dict[tuple[str, str, bool], TokenBucket] = {}
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
@@ -189,7 +198,8 @@ class Outbox:
             else:
                 rate, burst = limits.per_channel, limits.per_channel_burst
             bucket = TokenBucket(rate, burst, self._clock)
-            lane = self._lanes[key] = _Lane(key, platform, private, bucket)
+            community = community_of(item.intent)
+            lane = self._lanes[key] = _Lane(key, platform, community, private, bucket)
         lane.queue.append(item)
         if not lane.busy:
             self._ready[key] = None
@@ -282,12 +292,20 @@ class Outbox:
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
             overall = self._overall[(lane.platform, lane.private)]
-            delay = max(lane.queue[0].not_before - now, lane.bucket.delay(), overall.delay())
+            community = self._community.get((lane.platform, lane.community, lane.private))
+            delay = max(
+                lane.queue[0].not_before - now,
+                lane.bucket.delay(),
+                overall.delay(),
+                0.0 if community is None else community.delay(),
+            )
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
             lane.bucket.take()
             overall.take()
+            if community is not None:
+                community.take()
             lane.busy = True
             del self._ready[key]
             self._busy[lane.private] += 1
@@ -323,18 +341,14 @@ class Outbox:
             delivered_id = await deliverer.deliver(item.intent)
         except RetryAfter as wait:
             item.attempts -= 1  # being told to wait is not a failure
-            if wait.overall:  # the platform's own limit: every channel and answer waits
-                for private in (False, True):
-                    self._overall[(lane.platform, private)].pause(wait.seconds)
-            else:
-                lane.bucket.pause(wait.seconds)
+            self._pause(lane, wait)
             item.not_before = self._clock.monotonic() + wait.seconds
             log.info(
-                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f overall=%s",
+                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f scope=%s",
                 item.id,
                 lane.key,
                 wait.seconds,
-                wait.overall,
+                wait.scope,
             )
             return
         except PermanentFailure as failure:
@@ -394,6 +408,25 @@ class Outbox:
         if mark.get("status") == "sent":
             await self._tell_listeners(item.intent, mark.get("delivered_id"))
         self._finished()
+
+    def _pause(self, lane: _Lane, wait: RetryAfter) -> None:
+        """Hold what the 429's scope covers for exactly its Retry-After."""
+        if wait.scope == "platform":  # every channel and answer of the platform waits
+            for private in (False, True):
+                self._overall[(lane.platform, private)].pause(wait.seconds)
+        elif wait.scope == "community":
+            key = (lane.platform, lane.community, lane.private)
+            if key not in self._community:
+                limits = self._deliverers[lane.platform].limits
+                rate, burst = (
+                    (limits.private, limits.private_burst)
+                    if lane.private
+                    else (limits.overall, limits.overall_burst)
+                )
+                self._community[key] = TokenBucket(rate, burst, self._clock)
+            self._community[key].pause(wait.seconds)
+        else:
+            lane.bucket.pause(wait.seconds)
 
     async def _forget(self, row_id: int) -> None:
         """Delete a settled row at once: its copy must not outlive its delivery."""

@@ -95,7 +95,7 @@ async def test_a_burst_of_429s_delays_but_never_loses_or_doubles(
     homeroom: Homeroom, clock: FakeClock
 ) -> None:
     adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
-    adapter.failures = [RetryAfter(5.0), RetryAfter(5.0, overall=True), RetryAfter(2.5)]
+    adapter.failures = [RetryAfter(5.0), RetryAfter(5.0, scope="platform"), RetryAfter(2.5)]
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 4))
     await run_until(homeroom)
@@ -120,7 +120,7 @@ async def test_a_platform_wide_429_pauses_every_channel_for_exactly_its_retry_af
     adapter = FakeAdapter(limits=limits, clock=clock)
     await started(homeroom, adapter)
     clock.advance(1000.0)  # late in a long uptime: the pause must not grow with it
-    adapter.failures = [RetryAfter(7.0, overall=True)]
+    adapter.failures = [RetryAfter(7.0, scope="platform")]
     homeroom.outbox.submit(posts("a", 1))
     await run_until(homeroom, adapter.wait_for_calls(1))
     answer = Ephemeral(

@@ -169,4 +169,4 @@ def test_errors_are_classified_for_the_outbox(error: SlackApiError, kind: type[E
     classified = _classify(error)
     assert isinstance(classified, kind)
     if isinstance(classified, RetryAfter):
-        assert (classified.seconds, classified.overall) == (7.0, True)  # workspace-wide
+        assert (classified.seconds, classified.scope) == (7.0, "community")  # workspace-wide
