@@ -7,7 +7,6 @@ from typing import Literal, Protocol
 from bot.capabilities import Capabilities, RateLimits
 from bot.intents import Intent
 
-
 Scope = Literal["lane", "community", "platform"]
 
 

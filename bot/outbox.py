@@ -35,9 +35,9 @@ from bot.clock import Clock
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
     Intent,
+    community_of,
     intent_from_json,
     intent_to_json,
-    community_of,
     is_private,
     keeps_copy,
     lane_of,
