@@ -7,6 +7,14 @@ point resumes from the table: nothing is lost, and nothing already marked sent i
 again. (A hard kill in the ~1 ms between a platform's answer and our commit can repeat
 that one message.)
 
+Leases: a pending row names the process that may send it (`lease_owner`, made at start)
+and until when (`lease_until`). Rows a process writes are leased to it at once; it renews
+its leases well before they run out (one UPDATE every LEASE/3), and at start and every
+LEASE takes only rows with no live lease: those a stopped process released, or whose
+process died (its lease ran out). So a second process started while the first still
+sends (a deploy) sends none of the first's rows while it lives. A clean stop releases
+this process's leases on the rows it did not send, for the next process to take at once.
+
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
 adapter declares. A 429 pauses what its scope says (see `RetryAfter`) for exactly its
 Retry-After: the lane; or every lane of that community in the same class (shared posts
@@ -21,8 +29,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -52,6 +63,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 KEEP_SENT = timedelta(days=2)
+LEASE = 60.0  # seconds a process holds its pending rows without renewing
+RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
 
 
 @dataclass(slots=True)
@@ -84,6 +97,9 @@ class Outbox:
     ) -> None:
         self._engine = engine
         self._clock = clock
+        # This process among all that share the table: its leases carry this name.
+        self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._leasing = 0  # lease queries under way (work that `asleep` waits for)
         self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
@@ -174,6 +190,8 @@ class Outbox:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
+                    "lease_owner": self.owner,  # ours from the start: no one else takes it
+                    "lease_until": now + timedelta(seconds=LEASE),
                 }
                 for platform, lane, payload in rows
             ],
@@ -214,20 +232,14 @@ class Outbox:
             )
         return int(result.rowcount or 0)
 
-    async def resume(self) -> int:
-        """Queue the rows a previous run left undelivered; returns how many."""
-        await self.purge_sent()
+    async def resume(self, *, purge: bool = True) -> int:
+        """Claim and queue the pending rows no live process holds (a previous run left
+        them, or a process that died); returns how many. Run at start (which also purges
+        old sent rows) and every LEASE."""
+        if purge:
+            await self.purge_sent()
         now = self._clock.now()
-        async with self._engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    select(
-                        outbox.c.id, outbox.c.payload, outbox.c.attempts, outbox.c.next_attempt_at
-                    )
-                    .where(outbox.c.status == "pending")
-                    .order_by(outbox.c.id)
-                )
-            ).all()
+        rows = await self._claim()
         resumed = 0
         for row_id, payload, attempts, next_at in rows:
             if row_id in self._held:
@@ -242,6 +254,75 @@ class Outbox:
         if resumed:
             log.info("event=outbox_resumed pending=%d", resumed)
         return resumed
+
+    async def _claim(self) -> list[Any]:
+        """Lease to this process every pending row whose lease is gone (or already ours),
+        in one UPDATE; the rows, oldest first. On PostgreSQL, rows another process is
+        claiming or renewing at this moment are skipped, not waited for."""
+        now = self._clock.now()
+        free = (outbox.c.status == "pending") & (
+            outbox.c.lease_owner.is_(None)
+            | (outbox.c.lease_until <= now)
+            | (outbox.c.lease_owner == self.owner)
+        )
+        claimable = select(outbox.c.id).where(free).with_for_update(skip_locked=True)
+        claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(claimable) & free)
+            .values(lease_owner=self.owner, lease_until=now + timedelta(seconds=LEASE))
+            .returning(outbox.c.id, outbox.c.payload, outbox.c.attempts, outbox.c.next_attempt_at)
+        )
+        async with self._lease_query() as conn:
+            rows = (await conn.execute(claim)).all()
+        return sorted(rows, key=lambda row: int(row[0]))
+
+    async def renew_leases(self) -> int:
+        """Extend this process's leases on its pending rows (one UPDATE); how many."""
+        until = self._clock.now() + timedelta(seconds=LEASE)
+        async with self._lease_query() as conn:
+            result = await conn.execute(
+                update(outbox)
+                .where((outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending"))
+                .values(lease_until=until)
+            )
+        return int(result.rowcount or 0)
+
+    async def release_leases(self) -> int:
+        """Give up this process's leases on rows it did not send (a clean stop), so the
+        next process takes them at once instead of after the lease; how many."""
+        async with self._lease_query() as conn:
+            result = await conn.execute(
+                update(outbox)
+                .where((outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending"))
+                .values(lease_owner=None, lease_until=None)
+            )
+        released = int(result.rowcount or 0)
+        if released:
+            log.info("event=outbox_leases_released pending=%d", released)
+        return released
+
+    @contextlib.asynccontextmanager
+    async def _lease_query(self) -> AsyncIterator[AsyncConnection]:
+        self._leasing += 1
+        try:
+            async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
+                yield conn
+        finally:
+            self._leasing -= 1
+
+    async def renewing(self) -> None:
+        """Renew this process's leases every RENEW_EVERY; runs until cancelled (under
+        the supervisor)."""
+        while True:
+            await self._clock.sleep(RENEW_EVERY)
+            await self.renew_leases()
+
+    async def reclaiming(self) -> None:
+        """Every LEASE, take over the rows whose process died (their lease ran out) or
+        stopped (released them); runs until cancelled (under the supervisor)."""
+        while True:
+            await self._clock.sleep(LEASE)
+            await self.resume(purge=False)  # purging is housekeeping's, hourly
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
@@ -264,6 +345,7 @@ class Outbox:
             self._napping
             and not self._wake.is_set()
             and not self._in_flight
+            and not self._leasing
             and not self._marks.pending()
             and not any(inserts.pending() for inserts in self._inserts.values())
         )
@@ -459,11 +541,13 @@ class Outbox:
         await self._idle.wait()
 
     async def stop(self) -> None:
-        """After the loop is cancelled: sends under way finish and are recorded."""
+        """After the loop is cancelled: sends under way finish and are recorded, then the
+        rows not sent are released for the next process."""
         await self.persisted()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
+        await self.release_leases()
 
 
 def _failed(error: str, now: datetime) -> dict[str, Any]:

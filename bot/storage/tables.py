@@ -136,6 +136,10 @@ outbox = Table(
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("delivered_id", String(128), nullable=True),
     Column("last_error", String(500), nullable=True),
+    # Which process may send a pending row, and until when (renewed while it lives):
+    # a second process (a deploy's new one) takes only rows whose lease is gone.
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
     Index(None, "status", "id"),
 )
 
