@@ -60,8 +60,7 @@ def quiet(*apps: Homeroom) -> bool:
     """Only time can move these outboxes on: each waits for the clock, or has nothing
     left and no lease query under way."""
     return all(
-        not app.outbox._leasing
-        and (app.outbox.asleep() or app.outbox._idle.is_set())
+        not app.outbox._leasing and (app.outbox.asleep() or app.outbox._idle.is_set())
         for app in apps
     )
 
@@ -133,13 +132,13 @@ async def test_only_rows_with_no_live_lease_are_taken_and_a_renewal_keeps_them(
 
 
 async def _first_sending(first: Homeroom, clock: FakeClock) -> FakeAdapter:
-    """The first process with 200 groups' posts, sending one a second, 10 sent."""
+    """The first process, running, writes 200 groups' posts and sends one a second;
+    returns when 10 are sent."""
     sender = FakeAdapter(limits=ONE_A_SECOND, clock=clock)
     first.attach(sender)
-    first.outbox.submit(posts(GROUPS))
-    await first.outbox.persisted()
     await first.start(timers=False)
     keep_leases(first)
+    first.outbox.submit(posts(GROUPS))
     await drive(clock, sender.wait_for_calls(10), first)
     return sender
 
@@ -161,8 +160,8 @@ async def test_a_second_process_sends_none_of_a_live_first_ones_rows(
     b = await _second_started(second, clock)
     assert clock.monotonic() == 9.0
     await drive(clock, first.outbox.idle(), first, second)  # 190 more, at 1/s
-    assert clock.monotonic() == 199.0  # three of the second's reclaims ran meanwhile
     assert b.calls == 0
+    assert clock.monotonic() == 199.0  # three of the second's reclaims ran meanwhile
     assert (sorted(texts(a)), a.calls) == (sorted(f"g{n}" for n in range(GROUPS)), GROUPS)
 
 
