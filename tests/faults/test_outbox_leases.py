@@ -7,6 +7,7 @@ every pending row at start, and 153-156 of 200 groups got two posts.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -200,4 +201,29 @@ async def test_when_the_first_stops_cleanly_the_second_takes_the_rest_at_its_nex
     await drive(clock, b.wait_for_calls(GROUPS - 50), second)
     assert b.sent_at == [69.0] * (GROUPS - 50)  # not waiting for the lease (until 100 s)
     assert (a.calls, b.calls) == (50, GROUPS - 50)
+    assert sorted(texts(a) + texts(b)) == sorted(f"g{n}" for n in range(GROUPS))
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_two_processes_starting_together_each_take_a_row_or_none_never_both(
+    homeroom: Homeroom, clock: FakeClock, second: Homeroom
+) -> None:
+    """Rows left by a process that died, and two new ones claiming them at once."""
+    dead = Outbox(homeroom.db.engine, clock)
+    dead.submit(posts(GROUPS))
+    await dead.persisted()
+    clock.advance(LEASE)  # its leases ran out
+    a, b = FakeAdapter(clock=clock), FakeAdapter(clock=clock)
+    homeroom.attach(a)
+    second.attach(b)
+    await homeroom.db.migrate()
+    claims = [homeroom.outbox.resume(purge=False), second.outbox.resume(purge=False)]
+    taken = await asyncio.gather(*claims)
+    assert sum(taken) == GROUPS
+    await homeroom.start(timers=False)
+    await second.start(timers=False)
+    await drive(
+        clock, asyncio.gather(homeroom.outbox.idle(), second.outbox.idle()), homeroom, second
+    )
+    assert (a.calls, b.calls) == tuple(taken)
     assert sorted(texts(a) + texts(b)) == sorted(f"g{n}" for n in range(GROUPS))
