@@ -227,3 +227,20 @@ async def test_two_processes_starting_together_each_take_a_row_or_none_never_bot
     )
     assert (a.calls, b.calls) == tuple(taken)
     assert sorted(texts(a) + texts(b)) == sorted(f"g{n}" for n in range(GROUPS))
+
+
+async def test_a_stop_that_cannot_release_its_leases_says_so_and_stops(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    homeroom.attach(FakeAdapter(clock=clock))
+    homeroom.outbox.submit(posts(2))
+    await homeroom.outbox.persisted()
+
+    async def unreachable() -> int:
+        raise ConnectionRefusedError("the database went away")
+
+    homeroom.outbox.release_leases = unreachable  # type: ignore[method-assign]
+    await homeroom.outbox.stop()  # no exception: the leases run out by themselves
+    [line] = [r.getMessage() for r in caplog.records if "leases_not_released" in r.getMessage()]
+    assert line.startswith("event=outbox_leases_not_released error=ConnectionRefusedError(")
+    assert [o for _, o, _ in await leases(homeroom)] == [homeroom.outbox.owner] * 2
