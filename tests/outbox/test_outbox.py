@@ -350,3 +350,35 @@ async def test_rows_this_run_already_queued_are_not_resumed_again(
     await homeroom.start(timers=False)
     await run_until(homeroom)
     assert (texts(adapter), adapter.calls) == ([f"parents-{n}" for n in range(3)], 3)
+
+
+async def test_a_communitys_429_holds_its_shared_posts_only(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """Slack limits each method per workspace: a 429 on a post holds that workspace's
+    posts, not another workspace's, nor its members' private answers (another method)."""
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=1,
+        overall=100.0,
+        overall_burst=100,
+        private=100.0,
+        private_burst=100,
+    )
+    adapter = FakeAdapter(limits=limits, clock=clock)
+    await started(homeroom, adapter)
+    adapter.failures = [RetryAfter(7.0, scope="community")]
+    homeroom.outbox.submit(posts("a", 1))
+    await run_until(homeroom, adapter.wait_for_calls(1))
+    elsewhere = Post(to=ConversationRef("fake", "other", "x"), message=Message(text="x-0"))
+    answer = Ephemeral(
+        to=ConversationRef("fake", "school", "c"),
+        member=MemberRef("fake", "school", "lee"),
+        message=Message(text="yours"),
+    )
+    homeroom.outbox.submit([*posts("b", 1), elsewhere, answer])
+    await run_until(homeroom)
+    assert adapter.calls == 1 + 4
+    sent = dict(zip(texts(adapter), adapter.sent_at, strict=True))
+    # The workspace starts again from one post at the Retry-After, then at its rate.
+    assert sent == pytest.approx({"x-0": 0.0, "yours": 0.0, "a-0": 7.0, "b-0": 7.01}, abs=1e-6)
