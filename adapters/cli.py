@@ -189,8 +189,12 @@ async def _serve(app: Homeroom, main_task: Coroutine[Any, Any, None]) -> int:
     failed.cancel()
     if not runner.done():
         runner.cancel()
+        # One line; the exit status lets a process manager (systemd, Docker) restart it.
         print(
-            "Homeroom stopped because a background task kept failing; see the log.", file=sys.stderr
+            f"homeroom: stopped because the background task {app.supervisor.gave_up} kept "
+            "failing (see event=task_gave_up in the log); exiting with status 1 so that a "
+            "process manager restarts Homeroom.",
+            file=sys.stderr,
         )
         return 1
     runner.result()

@@ -9,6 +9,7 @@ it, so the caller reports it instead of retrying.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from bot.clock import Clock
@@ -17,6 +18,34 @@ log = logging.getLogger("homeroom.platforms")
 
 FIRST_DELAY = 1.0  # seconds
 MAX_DELAY = 300.0
+DEFAULT_RETRY_AFTER = 1.0  # a 429 that does not say how long
+LONGEST_RETRY_AFTER = 3600.0  # what no honest 429 asks; a longer one is a bad header
+
+
+def retry_after_seconds(*values: object) -> float:
+    """A 429's wait in seconds from the first of `values` (a Retry-After header, a body's
+    field) that can be read: "30" is 30 s, "1.5" is 1.5 s; a list of header values gives
+    its first value (never the first character of a string); none readable (missing,
+    garbage) gives DEFAULT_RETRY_AFTER. Capped at LONGEST_RETRY_AFTER, never negative."""
+    for value in values:
+        seconds = _seconds(value)
+        if seconds is not None:
+            return min(LONGEST_RETRY_AFTER, max(0.0, seconds))
+    return DEFAULT_RETRY_AFTER
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return None if math.isnan(seconds) else seconds
 
 
 class Backoff:

@@ -120,13 +120,17 @@ class Homeroom:
         """Migrate, reload what a previous run left, and start delivering.
 
         Tests pass `timers=False` and drive the timed work themselves (`advance` the fake
-        clock, then `await scheduler.run_due()` or `await tidy()`), so time only moves
-        when a test moves it."""
+        clock, then `await scheduler.run_due()`, `await tidy()`, or the outbox's
+        `renew_leases()` and `resume()`), so time only moves when a test moves it."""
         await self.db.migrate()
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
         if timers:
+            # Outbox leases: what keeps a second process (a deploy) from sending this
+            # one's rows, and takes over the rows of one that died.
+            self.supervisor.run("outbox-lease-renewal", self.outbox.renewing)
+            self.supervisor.run("outbox-reclaim", self.outbox.reclaiming)
             self.supervisor.run("prompt-scheduler", self.scheduler.run)
             self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)

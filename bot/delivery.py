@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.capabilities import Capabilities, RateLimits
 from bot.intents import Intent
 
+Scope = Literal["lane", "community", "platform"]
+
 
 class RetryAfter(Exception):
-    """The platform asked us to wait (HTTP 429). `overall` pauses the whole platform,
-    otherwise only the channel the message was for."""
+    """The platform asked us to wait (HTTP 429) `seconds`, and said what the limit holds:
 
-    def __init__(self, seconds: float, *, overall: bool = False) -> None:
-        super().__init__(f"retry after {seconds:.3f}s")
+    - "lane": only the channel (or member) the message was for: a Discord route's bucket;
+    - "community": every send of the same class (shared posts, or private answers) to
+      that workspace or server: Slack limits each Web API method per workspace, and
+      a 429 from chat.postMessage says nothing of chat.postEphemeral;
+    - "platform": everything the bot sends there, in every community: Discord's global
+      limit (or a Cloudflare ban)."""
+
+    def __init__(self, seconds: float, *, scope: Scope = "lane") -> None:
+        super().__init__(f"retry after {seconds:.3f}s ({scope})")
         self.seconds = seconds
-        self.overall = overall
+        self.scope: Scope = scope
 
 
 class PermanentFailure(Exception):

@@ -210,3 +210,10 @@ def platform_of(intent: Intent) -> str:
     if isinstance(intent, DirectMessage | PublishHome):
         return intent.member.platform
     return intent.to.platform
+
+
+def community_of(intent: Intent) -> str:
+    """The workspace or server the intent goes to (a Slack 429 holds all of one)."""
+    if isinstance(intent, DirectMessage | PublishHome):
+        return intent.member.community
+    return intent.to.community

@@ -25,9 +25,19 @@ Order of events for one intent (one outbox row):
    key, which a platform that honours it (Discord's nonce) drops as a repeat, and one
    that does not may show twice. Only such rows are checked, never the whole table.
 
+Leases: a pending row names the process that may send it (`lease_owner`, made at start)
+and until when (`lease_until`). Rows a process writes are leased to it at once; it renews
+its leases well before they run out (one UPDATE every LEASE/3), and at start and every
+LEASE takes only rows with no live lease: those a stopped process released, or whose
+process died (its lease ran out). So a second process started while the first still
+sends (a deploy) sends none of the first's rows while it lives. A clean stop releases
+this process's leases on the rows it did not send, for the next process to take at once.
+
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
-adapter declares. A 429 pauses the lane, or for a platform-wide limit every lane of that platform
-(shared posts and private answers alike), for exactly its Retry-After. Other
+adapter declares. A 429 pauses what its scope says (see `RetryAfter`) for exactly its
+Retry-After: the lane; or every lane of that community in the same class (shared posts
+or private answers); or every lane of the platform, both classes. Nothing held by a
+pause starts before it ends (sends already under way finish). Other
 errors back off exponentially; after MAX_ATTEMPTS the row is marked failed and logged
 at ERROR with its IDs, never dropped silently.
 """
@@ -37,8 +47,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -52,6 +65,7 @@ from bot.clock import Clock
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
     Intent,
+    community_of,
     intent_from_json,
     intent_to_json,
     is_private,
@@ -68,6 +82,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 KEEP_SENT = timedelta(days=2)
+LEASE = 60.0  # seconds a process holds its pending rows without renewing
+RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
 
 
 # What a receipt is given once a row is delivered: the transaction that marks it sent,
@@ -109,6 +125,7 @@ class _Mark:
 class _Lane:
     key: str
     platform: str
+    community: str
     private: bool
     bucket: TokenBucket
     queue: deque[_Item] = field(default_factory=deque)
@@ -126,10 +143,18 @@ class Outbox:
     ) -> None:
         self._engine = engine
         self._clock = clock
+        # This process among all that share the table: its leases carry this name.
+        self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._leasing = 0  # lease queries under way (work that `asleep` waits for)
         self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
+        # (platform, community, private): made at a community's first 429, to pause it and
+        # then let it start again from one message at the platform's rate (not a burst
+        # that earns the next 429). Same rate and burst as the platform's: once refilled
+        # it holds nothing back. One per community ever limited: a few, kept.
+        self._community: dict[tuple[str, str, bool], TokenBucket] = {}
         self._lanes: dict[str, _Lane] = {}
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
@@ -237,6 +262,8 @@ class Outbox:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
+                    "lease_owner": self.owner,  # ours from the start: no one else takes it
+                    "lease_until": now + timedelta(seconds=LEASE),
                 }
                 for platform, lane, payload in rows
             ],
@@ -261,7 +288,8 @@ class Outbox:
             else:
                 rate, burst = limits.per_channel, limits.per_channel_burst
             bucket = TokenBucket(rate, burst, self._clock)
-            lane = self._lanes[key] = _Lane(key, platform, private, bucket)
+            community = community_of(item.intent)
+            lane = self._lanes[key] = _Lane(key, platform, community, private, bucket)
         lane.queue.append(item)
         if not lane.busy:
             self._ready[key] = None
@@ -276,25 +304,15 @@ class Outbox:
             )
         return int(result.rowcount or 0)
 
-    async def resume(self) -> int:
-        """Queue the rows a previous run left undelivered; returns how many. Those that
-        were in flight when it ended are checked with the platform before any resend."""
-        await self.purge_sent()
+    async def resume(self, *, purge: bool = True) -> int:
+        """Claim and queue the pending rows no live process holds (a previous run left
+        them, or a process that died); returns how many. Run at start (which also purges
+        old sent rows) and every LEASE. Rows that were in flight when their run ended are
+        checked with the platform before any resend."""
+        if purge:
+            await self.purge_sent()
         now = self._clock.now()
-        async with self._engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    select(
-                        outbox.c.id,
-                        outbox.c.payload,
-                        outbox.c.attempts,
-                        outbox.c.next_attempt_at,
-                        outbox.c.sending_since,
-                    )
-                    .where(outbox.c.status == "pending")
-                    .order_by(outbox.c.id)
-                )
-            ).all()
+        rows = await self._claim()
         resumed = in_flight = 0
         for row_id, payload, attempts, next_at, sending_since in rows:
             if row_id in self._held:
@@ -317,6 +335,82 @@ class Outbox:
         if resumed:
             log.info("event=outbox_resumed pending=%d in_flight=%d", resumed, in_flight)
         return resumed
+
+    async def _claim(self) -> list[Any]:
+        """Lease to this process every pending row whose lease is gone (or already ours),
+        in one UPDATE; the rows, oldest first. On PostgreSQL, rows another process is
+        claiming or renewing at this moment are skipped, not waited for."""
+        now = self._clock.now()
+        free = (outbox.c.status == "pending") & (
+            outbox.c.lease_owner.is_(None)
+            | (outbox.c.lease_until <= now)
+            | (outbox.c.lease_owner == self.owner)
+        )
+        claimable = select(outbox.c.id).where(free).with_for_update(skip_locked=True)
+        claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(claimable) & free)
+            .values(lease_owner=self.owner, lease_until=now + timedelta(seconds=LEASE))
+            .returning(
+                outbox.c.id,
+                outbox.c.payload,
+                outbox.c.attempts,
+                outbox.c.next_attempt_at,
+                outbox.c.sending_since,
+            )
+        )
+        async with self._lease_query() as conn:
+            rows = (await conn.execute(claim)).all()
+        return sorted(rows, key=lambda row: int(row[0]))
+
+    async def renew_leases(self) -> int:
+        """Extend this process's leases on its pending rows (one UPDATE); how many."""
+        until = self._clock.now() + timedelta(seconds=LEASE)
+        mine = (outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending")
+        # Locked in ID order, as the marks update them: no deadlock between the two.
+        locked = select(outbox.c.id).where(mine).order_by(outbox.c.id).with_for_update()
+        async with self._lease_query() as conn:
+            result = await conn.execute(
+                update(outbox).where(outbox.c.id.in_(locked) & mine).values(lease_until=until)
+            )
+        return int(result.rowcount or 0)
+
+    async def release_leases(self) -> int:
+        """Give up this process's leases on rows it did not send (a clean stop), so the
+        next process takes them at once instead of after the lease; how many."""
+        async with self._lease_query() as conn:
+            result = await conn.execute(
+                update(outbox)
+                .where((outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending"))
+                .values(lease_owner=None, lease_until=None)
+            )
+        released = int(result.rowcount or 0)
+        if released:
+            log.info("event=outbox_leases_released pending=%d", released)
+        return released
+
+    @contextlib.asynccontextmanager
+    async def _lease_query(self) -> AsyncIterator[AsyncConnection]:
+        self._leasing += 1
+        try:
+            async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
+                yield conn
+        finally:
+            self._leasing -= 1
+
+    async def renewing(self) -> None:
+        """Renew this process's leases every RENEW_EVERY; runs until cancelled (under
+        the supervisor)."""
+        while True:
+            await self._clock.sleep(RENEW_EVERY)
+            await self.renew_leases()
+
+    async def reclaiming(self) -> None:
+        """Every LEASE, take over the rows whose process died (their lease ran out) or
+        stopped (released them); runs until cancelled (under the supervisor)."""
+        while True:
+            await self._clock.sleep(LEASE)
+            await self.resume(purge=False)  # purging is housekeeping's, hourly
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
@@ -345,6 +439,7 @@ class Outbox:
             loop_waits
             and not self._wake.is_set()
             and len(self._in_flight) == self._writing
+            and not self._leasing
             and self._marks.asleep()
             and all(inserts.asleep() for inserts in self._inserts.values())
         )
@@ -377,7 +472,13 @@ class Outbox:
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
             overall = self._overall[(lane.platform, lane.private)]
-            delay = max(head.not_before - now, lane.bucket.delay(), overall.delay())
+            community = self._community.get((lane.platform, lane.community, lane.private))
+            delay = max(
+                head.not_before - now,
+                lane.bucket.delay(),
+                overall.delay(),
+                0.0 if community is None else community.delay(),
+            )
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
@@ -389,6 +490,8 @@ class Outbox:
                 # them, so a slow commit never bunches sends past the platform's limits.
                 lane.bucket.take()
                 overall.take()
+                if community is not None:
+                    community.take()
                 self._noted[lane.private].discard(head.id)
                 work = self._deliver_and_record(lane, deliverer)
             else:
@@ -495,18 +598,14 @@ class Outbox:
             )
         except RetryAfter as wait:
             item.attempts -= 1  # being told to wait is not a failure
-            if wait.overall:  # the platform's own limit: every channel and answer waits
-                for private in (False, True):
-                    self._overall[(lane.platform, private)].pause(wait.seconds)
-            else:
-                lane.bucket.pause(wait.seconds)
+            self._pause(lane, wait)
             item.not_before = self._clock.monotonic() + wait.seconds
             log.info(
-                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f overall=%s",
+                "event=rate_limited outbox_id=%d lane=%s retry_after=%.3f scope=%s",
                 item.id,
                 lane.key,
                 wait.seconds,
-                wait.overall,
+                wait.scope,
             )
             return None
         except PermanentFailure as failure:
@@ -553,7 +652,9 @@ class Outbox:
         """Note rows (by ID) in flight; record outcomes, run the receipts of the rows sent
         and stage what they return. Returns each write's follow-ups, to release once this
         commits (none for an in-flight note)."""
-        flights = [w for w in writes if isinstance(w, int)]
+        # Rows are updated in ID order, as the lease renewal locks them, so two
+        # transactions on PostgreSQL never wait for each other's rows in a cycle.
+        flights = sorted(w for w in writes if isinstance(w, int))
         if flights:
             await conn.execute(
                 update(outbox)
@@ -566,7 +667,7 @@ class Outbox:
         kept = [m for m in marks if not m.settled or keeps_copy(m.intent)]
         gone = [m.row_id for m in marks if m.settled and not keeps_copy(m.intent)]
         if kept:
-            await _mark_rows(conn, kept)
+            await _mark_rows(conn, sorted(kept, key=lambda m: m.row_id))
         if gone:
             await conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
         follow_ups = [
@@ -577,6 +678,25 @@ class Outbox:
         for mark, intents in zip(marks, follow_ups, strict=True):
             mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
         return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
+
+    def _pause(self, lane: _Lane, wait: RetryAfter) -> None:
+        """Hold what the 429's scope covers for exactly its Retry-After."""
+        if wait.scope == "platform":  # every channel and answer of the platform waits
+            for private in (False, True):
+                self._overall[(lane.platform, private)].pause(wait.seconds)
+        elif wait.scope == "community":
+            key = (lane.platform, lane.community, lane.private)
+            if key not in self._community:
+                limits = self._deliverers[lane.platform].limits
+                rate, burst = (
+                    (limits.private, limits.private_burst)
+                    if lane.private
+                    else (limits.overall, limits.overall_burst)
+                )
+                self._community[key] = TokenBucket(rate, burst, self._clock)
+            self._community[key].pause(wait.seconds)
+        else:
+            lane.bucket.pause(wait.seconds)
 
     async def _run_receipts(self, conn: AsyncConnection, mark: _Mark) -> list[Intent]:
         follow_ups: list[Intent] = []
@@ -614,13 +734,23 @@ class Outbox:
         await self._idle.wait()
 
     async def stop(self) -> None:
-        """After the loop is cancelled: sends under way finish and are recorded. A record
-        the database refuses now is left to the next run's resume (no endless retry)."""
+        """After the loop is cancelled: sends under way finish and are recorded, then the
+        rows not sent are released for the next process. A record the database refuses now
+        is left to the next run's resume (no endless retry)."""
         await self.persisted()
         self._marks.give_up()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
+        try:
+            await self.release_leases()
+        except Exception as error:  # the database went away: the leases run out alone
+            log.warning(
+                "event=outbox_leases_not_released error=%r; another process takes the "
+                "rows when they run out (within %.0fs)",
+                error,
+                LEASE,
+            )
 
 
 async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:

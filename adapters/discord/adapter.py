@@ -26,7 +26,7 @@ from adapters.discord.commands import (
     focused_option,
     invoked_path,
 )
-from adapters.retry import Backoff
+from adapters.retry import Backoff, retry_after_seconds
 from bot.app import Homeroom
 from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
@@ -416,15 +416,16 @@ class DiscordAdapter:
         try:
             with limits.delivering():
                 return await self._deliver(intent)
-        except limits.Limited as limited:
-            raise RetryAfter(limited.seconds, overall=limited.overall) from limited
+        except limits.Limited as limited:  # a global limit holds every route of the bot
+            raise RetryAfter(limited.seconds, scope=limited.scope) from limited
         except discord.RateLimited as limited:  # a route's bucket, known before asking
-            raise RetryAfter(limited.retry_after) from limited
+            raise RetryAfter(retry_after_seconds(limited.retry_after)) from limited
         except (discord.Forbidden, discord.NotFound) as gone:
             raise PermanentFailure(f"{gone.status} {gone.text}") from gone
         except discord.HTTPException as error:
-            if error.status == 429:
-                raise RetryAfter(1.0) from error
+            if error.status == 429:  # outside `delivering` (not expected): its header says
+                headers = getattr(error.response, "headers", None) or {}
+                raise RetryAfter(retry_after_seconds(headers.get("Retry-After"))) from error
             if 400 <= error.status < 500:
                 raise PermanentFailure(f"{error.status} {error.text}") from error
             raise

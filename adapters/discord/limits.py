@@ -17,16 +17,20 @@ from types import SimpleNamespace
 
 import aiohttp
 
+from adapters.retry import retry_after_seconds
+from bot.delivery import Scope
+
 _delivering: contextvars.ContextVar[bool] = contextvars.ContextVar("delivering", default=False)
 
 
 class Limited(Exception):
-    """A 429 met while delivering: wait `seconds`; `overall` when it holds every route."""
+    """A 429 met while delivering: wait `seconds`; `scope` is "platform" when it holds
+    every route of the bot, else "lane" (the route: one channel)."""
 
-    def __init__(self, seconds: float, *, overall: bool) -> None:
-        super().__init__(f"rate limited for {seconds:.3f}s (overall={overall})")
+    def __init__(self, seconds: float, *, scope: Scope) -> None:
+        super().__init__(f"rate limited for {seconds:.3f}s ({scope})")
         self.seconds = seconds
-        self.overall = overall
+        self.scope: Scope = scope
 
 
 @contextmanager
@@ -60,15 +64,12 @@ async def _on_request_end(
         body = None
     data = body if isinstance(body, dict) else {}
     headers = response.headers
-    seconds = data.get("retry_after", headers.get("Retry-After", "1"))
-    try:
-        wait = max(0.0, float(seconds))
-    except (TypeError, ValueError):
-        wait = 1.0
+    # The body's float is the exact wait; the header is whole seconds, rounded up.
+    wait = retry_after_seconds(data.get("retry_after"), headers.get("Retry-After"))
     overall = (
         bool(data.get("global"))
         or headers.get("X-RateLimit-Global", "").lower() == "true"
         or headers.get("X-RateLimit-Scope", "") == "global"
         or not headers.get("Via")  # Cloudflare's ban holds every request
     )
-    raise Limited(wait, overall=overall)
+    raise Limited(wait, scope="platform" if overall else "lane")

@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.ports import port_problem
-from adapters.retry import Backoff, describe
+from adapters.retry import Backoff, describe, retry_after_seconds
 from adapters.slack import blocks, inbound
 from adapters.slack.socket import SocketClient, refusal
 from bot.app import Homeroom
@@ -413,7 +413,8 @@ class SlackAdapter:
             if response.status_code == 200:
                 return
             if response.status_code == 429 and first:  # nothing sent yet: the outbox retries
-                raise RetryAfter(_seconds(response.headers.get("Retry-After")))
+                # A response URL has its own small allowance: only this reply waits.
+                raise RetryAfter(retry_after_seconds(response.headers.get("Retry-After")))
             log.info(
                 "event=response_url_failed status=%d; using chat.postEphemeral",
                 response.status_code,
@@ -590,21 +591,13 @@ def _classify(error: SlackApiError) -> Exception:
     code = response.get("error")
     if response.status_code == 429 or code == "ratelimited":
         headers = {k.lower(): v for k, v in (response.headers or {}).items()}
-        # Slack limits each Web API method per workspace, and its 429 does not say
-        # which limit was hit: every channel of the workspace waits the Retry-After.
-        return RetryAfter(_seconds(headers.get("retry-after")), overall=True)
+        # Slack limits each Web API method per workspace, not per channel: every send of
+        # this class (shared posts, or private answers: another method) to the
+        # workspace waits the Retry-After; other workspaces go on.
+        return RetryAfter(retry_after_seconds(headers.get("retry-after")), scope="community")
     if code in PERMANENT_ERRORS:
         return PermanentFailure(str(code))
     return error
-
-
-def _seconds(retry_after: str | list[str] | None) -> float:
-    """A Retry-After header's seconds, whether a client gives it as text or as a list."""
-    value = retry_after[0] if isinstance(retry_after, list) and retry_after else retry_after
-    try:
-        return max(0.0, float(value)) if isinstance(value, str) else 1.0
-    except ValueError:
-        return 1.0
 
 
 __all__ = ["SlackAdapter"]

@@ -178,11 +178,19 @@ OUTAGES = (
 )
 
 
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
+
+
 def is_outage(error: BaseException) -> bool:
     """The database, or the way to it, failed (not the code): trying again later may work."""
     if isinstance(error, OUTAGES):
         return True
-    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    # PostgreSQL gave up one transaction for another's sake (a deadlock, a serialization
+    # conflict): the same transaction tried again succeeds.
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return bool(error.connection_invalidated) or sqlstate in RETRYABLE_SQLSTATES
 
 
 def _kind(error: BaseException) -> str:

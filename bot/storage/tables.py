@@ -139,6 +139,10 @@ outbox = Table(
     # Set before the row is handed to the platform: a pending row with it set was in
     # flight when a run ended, so `resume` checks with the platform before resending.
     Column("sending_since", UTCDateTime(), nullable=True),
+    # Which process may send a pending row, and until when (renewed while it lives):
+    # a second process (a deploy's new one) takes only rows whose lease is gone.
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
     Index(None, "status", "id"),
 )
 

@@ -95,7 +95,7 @@ async def test_a_burst_of_429s_delays_but_never_loses_or_doubles(
     homeroom: Homeroom, clock: FakeClock
 ) -> None:
     adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
-    adapter.failures = [RetryAfter(5.0), RetryAfter(5.0, overall=True), RetryAfter(2.5)]
+    adapter.failures = [RetryAfter(5.0), RetryAfter(5.0, scope="platform"), RetryAfter(2.5)]
     await started(homeroom, adapter)
     homeroom.outbox.submit(posts("parents", 4))
     await run_until(homeroom)
@@ -120,7 +120,7 @@ async def test_a_platform_wide_429_pauses_every_channel_for_exactly_its_retry_af
     adapter = FakeAdapter(limits=limits, clock=clock)
     await started(homeroom, adapter)
     clock.advance(1000.0)  # late in a long uptime: the pause must not grow with it
-    adapter.failures = [RetryAfter(7.0, overall=True)]
+    adapter.failures = [RetryAfter(7.0, scope="platform")]
     homeroom.outbox.submit(posts("a", 1))
     await run_until(homeroom, adapter.wait_for_calls(1))
     answer = Ephemeral(
@@ -379,3 +379,35 @@ async def test_rows_noted_in_flight_stay_within_the_concurrency_cap(
         ).all()
     # 32 noted at once; each second one of them goes and one more is noted, never more.
     assert (len(noted), clock.monotonic()) == (31, 9.0)
+
+
+async def test_a_communitys_429_holds_its_shared_posts_only(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """Slack limits each method per workspace: a 429 on a post holds that workspace's
+    posts, not another workspace's, nor its members' private answers (another method)."""
+    limits = RateLimits(
+        per_channel=1.0,
+        per_channel_burst=1,
+        overall=100.0,
+        overall_burst=100,
+        private=100.0,
+        private_burst=100,
+    )
+    adapter = FakeAdapter(limits=limits, clock=clock)
+    await started(homeroom, adapter)
+    adapter.failures = [RetryAfter(7.0, scope="community")]
+    homeroom.outbox.submit(posts("a", 1))
+    await run_until(homeroom, adapter.wait_for_calls(1))
+    elsewhere = Post(to=ConversationRef("fake", "other", "x"), message=Message(text="x-0"))
+    answer = Ephemeral(
+        to=ConversationRef("fake", "school", "c"),
+        member=MemberRef("fake", "school", "lee"),
+        message=Message(text="yours"),
+    )
+    homeroom.outbox.submit([*posts("b", 1), elsewhere, answer])
+    await run_until(homeroom)
+    assert adapter.calls == 1 + 4
+    sent = dict(zip(texts(adapter), adapter.sent_at, strict=True))
+    # The workspace starts again from one post at the Retry-After, then at its rate.
+    assert sent == pytest.approx({"x-0": 0.0, "yours": 0.0, "a-0": 7.0, "b-0": 7.01}, abs=1e-6)

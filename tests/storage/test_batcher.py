@@ -7,12 +7,13 @@ import logging
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy import exc
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
-from bot.storage.batcher import Batcher
+from bot.storage.batcher import Batcher, is_outage
 
 
 async def test_a_failing_flush_task_is_logged_once_and_its_callers_told(
@@ -81,3 +82,23 @@ async def test_a_retrying_batcher_does_not_retry_a_bug(
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("ERROR", "event=batch_failed batch=buggy size=1")
     ]
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "retried"),
+    [("40P01", True), ("40001", True), ("23505", False), ("42601", False)],
+)
+def test_a_deadlock_or_serialization_failure_is_retried_a_constraint_is_not(
+    sqlstate: str, retried: bool
+) -> None:
+    """PostgreSQL aborts one of two deadlocked transactions (seen between the outbox's
+    marks and its lease renewal): the same transaction again succeeds, so it is waited
+    out like an outage; a broken constraint or bad SQL never succeeds, so it is not."""
+    error = exc.DBAPIError("UPDATE outbox ...", None, _PgError(sqlstate))
+    assert is_outage(error) is retried

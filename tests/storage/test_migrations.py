@@ -18,6 +18,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0006",
             "0007",
             "0008",
+            "0009",
             "0011",
         ]
         await db.migrate()

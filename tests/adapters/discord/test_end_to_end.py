@@ -308,6 +308,25 @@ async def test_a_routes_own_429_holds_only_that_channel(discord_bot: DiscordRig)
     assert app.clock.monotonic() == 60.0
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"), [("30", 30.0), ("1.5", 1.5), (None, 1.0), ("soon", 1.0)]
+)
+async def test_a_429_without_retry_after_in_its_body_waits_its_header_whole(
+    discord_bot: DiscordRig, header: str | None, seconds: float
+) -> None:
+    """ "30" is 30 s, never the 3 s of its first character; missing or garbage is 1 s."""
+    fake, app = discord_bot.fake, discord_bot.app
+    headers = {"Via": "1.1 google"} | ({} if header is None else {"Retry-After": header})
+    fake.fail_next("POST /channels/", 429, {"message": "slow down", "global": False}, headers)
+    parents = ConversationRef("discord", "1", "1300000000000000001")
+    app.outbox.submit([Post(to=parents, message=Message(text="Week 2 is up"))])
+    await run_until(app)
+    posts = [c for c in fake.calls if c.path == "/channels/1300000000000000001/messages"]
+    assert len(posts) == 2  # refused once, then sent once ...
+    assert app.clock.monotonic() == seconds  # ... after exactly the header's wait
+    assert await _statuses(app) == [("sent", 1)]
+
+
 async def _statuses(app: object) -> list[tuple[str, int]]:
     from sqlalchemy import select
 

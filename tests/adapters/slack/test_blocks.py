@@ -169,4 +169,16 @@ def test_errors_are_classified_for_the_outbox(error: SlackApiError, kind: type[E
     classified = _classify(error)
     assert isinstance(classified, kind)
     if isinstance(classified, RetryAfter):
-        assert (classified.seconds, classified.overall) == (7.0, True)  # workspace-wide
+        assert (classified.seconds, classified.scope) == (7.0, "community")  # workspace-wide
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("30", 30.0), ("1.5", 1.5), (None, 1.0), ("soon", 1.0), (["30"], 30.0), ("-4", 0.0)],
+)
+def test_a_429s_retry_after_is_read_whole(header: object, seconds: float) -> None:
+    """ "30" is 30 s, not the 3 s of its first character; missing or garbage is 1 s."""
+    headers = {} if header is None else {"Retry-After": header}
+    classified = _classify(_error(429, {"ok": False, "error": "ratelimited"}, headers))  # type: ignore[arg-type]
+    assert isinstance(classified, RetryAfter)
+    assert (classified.seconds, classified.scope) == (seconds, "community")
