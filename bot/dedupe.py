@@ -129,9 +129,7 @@ class InboundDedupe:
                 name: statement.excluded[name]
                 for name in ("received_at", "payload", "handled_at", "attempts")
             },
-            where=and_(
-                _t.handled_at.is_not(None), _t.received_at < self._clock.now() - WINDOW
-            ),
+            where=and_(_t.handled_at.is_not(None), _t.received_at < self._clock.now() - WINDOW),
         )
         result = await conn.execute(statement.returning(_t.platform, _t.event_id), list(rows))
         won = {(platform, event_id) for platform, event_id in result}
@@ -237,9 +235,7 @@ async def mark_handled(
         .where(_t.platform == bindparam("key_platform"), _t.event_id == bindparam("key_event"))
         .values(handled_at=at, payload=None)
     )
-    await conn.execute(
-        statement, [{"key_platform": p, "key_event": e} for p, e in keys]
-    )
+    await conn.execute(statement, [{"key_platform": p, "key_event": e} for p, e in keys])
 
 
 async def _write(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> list[None]:

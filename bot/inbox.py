@@ -111,9 +111,7 @@ class Inbox:
     async def _work(self, platform: str, event_id: str, translate: Translate) -> None:
         await self.work(platform, event_id, translate)
 
-    async def work(
-        self, platform: str, event_id: str, translate: Translate
-    ) -> list[Intent] | None:
+    async def work(self, platform: str, event_id: str, translate: Translate) -> list[Intent] | None:
         """Handle a kept event: translate it, dispatch it, then stage its answer and mark
         it handled in one transaction. Returns the answer, or None when the event was
         left kept for a later pass (logged here, once)."""

@@ -2,9 +2,10 @@
 
 Inbound: every payload is kept (committed with its ID, bot.inbox) before it is acked,
 which Slack wants within 3 s; only then is the member looked up (users.info, cached)
-and the event handled, in the background. A commit that fails is not acked. Outbound: the outbox calls
-`deliver(intent)`, which maps each intent to one Web API call; a 429 becomes RetryAfter,
-an error that can never succeed becomes PermanentFailure, anything else is retried.
+and the event handled, in the background. A commit that fails is not acked.
+Outbound: the outbox calls `deliver(intent)`, which maps each intent to one Web API
+call; a 429 becomes RetryAfter, an error that can never succeed becomes
+PermanentFailure, anything else is retried.
 """
 
 from __future__ import annotations

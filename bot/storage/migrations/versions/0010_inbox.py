@@ -23,9 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("processed_events") as batch:
         batch.add_column(sa.Column("payload", sa.Text(), nullable=True))
         batch.add_column(sa.Column("handled_at", sa.DateTime(), nullable=True))
-        batch.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
     op.execute("UPDATE processed_events SET handled_at = received_at")
     op.create_index(
         op.f("ix_processed_events_handled_at"), "processed_events", ["handled_at"], unique=False
