@@ -198,6 +198,11 @@ class Inbox:
                 log.warning("event=inbox_pass_failed error=%s", type(error).__name__)
             await self._clock.sleep(EVERY)
 
+    async def settled(self) -> None:
+        """Until every event handed to `spawn` so far has been handled or left kept."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def stop(self) -> None:
         """Let events being handled finish (briefly), then write what is queued."""
         if self._tasks:
