@@ -59,8 +59,9 @@ class InboundDedupe:
         self._batcher: Batcher[dict[str, object], None] = Batcher(
             engine, _write, "inbound", clock, write_turn
         )
+        # Urgent: an acknowledgement waits for this commit (see WriteTurn).
         self._keeps: Batcher[dict[str, Any], bool] = Batcher(
-            engine, self._write_kept, "inbox", clock, write_turn
+            engine, self._write_kept, "inbox", clock, write_turn, urgent=True
         )
 
     async def prune(self) -> int:

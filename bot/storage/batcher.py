@@ -14,9 +14,11 @@ commands a second (bench/dispatch.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -35,6 +37,57 @@ WINDOW = 0.002
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
 
 
+class WriteTurn(asyncio.Lock):
+    """SQLite's one writer at a time, taken in turn by the process's batchers, where an
+    urgent writer goes before those already waiting (`first()`).
+
+    The inbox's keeps are urgent: a platform's acknowledgement waits for that commit
+    (bot.inbox), so it must not queue behind a fan-out's delivery marks, which nothing
+    waits for. An urgent writer waits at most for the transaction under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held = False
+        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self, *, urgent: bool = False) -> Literal[True]:
+        if not self._held and not any(self._queues):
+            self._held = True
+            return True
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues[0 if urgent else 1].append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed the turn just as the wait was cancelled
+            else:
+                self._queues[0 if urgent else 1].remove(turn)
+            raise
+        return True
+
+    def release(self) -> None:
+        for queue in self._queues:
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # handed over: still held
+                    return
+        self._held = False
+
+    @contextlib.asynccontextmanager
+    async def first(self) -> AsyncIterator[None]:
+        """Hold the turn, ahead of every writer not urgent."""
+        await self.acquire(urgent=True)
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class Batcher(Generic[T, R]):
     """Collects items and writes them with `writer` in one transaction per flush."""
 
@@ -45,9 +98,12 @@ class Batcher(Generic[T, R]):
         name: str,
         clock: Clock,
         turn: asyncio.Lock | None = None,
+        *,
+        urgent: bool = False,
     ) -> None:
         self._engine = engine
         self._turn = turn or asyncio.Lock()
+        self._urgent = urgent and isinstance(turn, WriteTurn)
         self._clock = clock
         self._writer = writer
         self._name = name
@@ -79,7 +135,7 @@ class Batcher(Generic[T, R]):
             batch, self._items = self._items[:MAX_BATCH], self._items[MAX_BATCH:]
             items = [item for item, _ in batch]
             try:
-                async with self._turn, self._engine.begin() as conn:
+                async with self._taking_turn(), self._engine.begin() as conn:
                     results = await self._writer(conn, items)
             except Exception as exc:
                 log.exception("event=batch_failed batch=%s size=%d", self._name, len(batch))
@@ -90,6 +146,10 @@ class Batcher(Generic[T, R]):
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+
+    def _taking_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        turn = self._turn
+        return turn.first() if self._urgent and isinstance(turn, WriteTurn) else turn
 
     def pending(self) -> bool:
         """True while something queued is not yet committed."""
