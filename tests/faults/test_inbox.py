@@ -5,6 +5,7 @@ event is handled, and every event is still answered exactly once. Counted at the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -250,3 +251,83 @@ async def test_gives_up_after_bounded_attempts_logging_only_the_id(
     ]
     assert IDEA not in caplog.text
     assert await inbox_rows(app) == [(True, False, MAX_ATTEMPTS)]
+
+
+async def test_a_discord_message_cut_short_mid_handling_is_kept_and_replayed_once(
+    database_url: str, clock: Any
+) -> None:
+    """Gateway messages have no ack, but are kept before they are handled all the same."""
+    from adapters.discord.fake import PARENTS, FakeDiscord, user
+    from tests.adapters.discord.conftest import LEE as DISCORD_LEE
+    from tests.adapters.discord.conftest import connect
+    from tests.adapters.discord.test_inbound import message
+
+    fake_discord = FakeDiscord()
+    await fake_discord.start()
+    rig: DiscordRig = await connect(database_url, fake_discord, clock)
+    cut = Outage(rig.app.db.engine)
+    heard: list[str] = []
+    dispatch = rig.app.core.dispatch
+
+    async def spy(event: Any, **how: bool) -> Any:
+        heard.append(event.event_id)
+        if len(heard) == 1:
+            cut.blip(1)  # the database drops the first statement of its handling
+        return await dispatch(event, **how)
+
+    rig.app.core.dispatch = spy  # type: ignore[method-assign]
+    handled = asyncio.Event()
+    work = rig.app.inbox.work
+
+    async def watched(*args: Any) -> Any:
+        try:
+            return await work(*args)
+        finally:
+            handled.set()
+
+    rig.app.inbox.work = watched  # type: ignore[method-assign]
+    try:
+        await fake_discord.dispatch(
+            "MESSAGE_CREATE", message("1401", PARENTS, user(DISCORD_LEE, "lee"), "Hello all")
+        )
+        await asyncio.wait_for(handled.wait(), 10)  # the gateway's own task, in this loop
+        assert await inbox_rows(rig.app) == [(False, True, 1)]  # kept, not handled
+        clock.advance(LEASE)
+        assert await rig.app.inbox.replay() == 1
+        assert await rig.app.inbox.replay() == 0
+        assert heard == ["1401", "1401"]  # the cut-short attempt, then the replay
+        assert await inbox_rows(rig.app) == [(True, False, 2)]
+    finally:
+        cut.close()
+        await rig.adapter.stop()
+        await rig.app.stop()
+        await fake_discord.stop()
+
+
+async def test_no_copy_of_an_anonymous_suggestion_outlives_its_handling(
+    slack: SlackRig,
+) -> None:
+    """The kept payload names the member and holds the text: once handled, it is gone,
+    and the idea is stored only as the suggestion itself, without a name."""
+    from sqlalchemy import text
+
+    from bot.storage.tables import metadata
+
+    app, fake = slack.adapter.homeroom, slack.fake
+    command = slash(f"prompt suggest anonymous=yes {IDEA}", user=LEE, respond_to=fake.url)
+    assert (await slack.client.command(command))[0] == 200
+    await app.inbox.settled()
+    await fake.wait_for(1, "response_url")
+    await run_until(app)
+    async with app.db.engine.connect() as conn:
+        holding = {
+            name: [
+                tuple(row)
+                for row in await conn.execute(text(f'SELECT * FROM "{name}"'))
+                if IDEA in str(tuple(row))
+            ]
+            for name in metadata.tables
+        }
+    assert {name: len(rows) for name, rows in holding.items() if rows} == {"community_prompts": 1}
+    assert LEE not in str(holding["community_prompts"])
+    assert await inbox_rows(app) == [(True, False, 1)]
