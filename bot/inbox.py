@@ -41,7 +41,7 @@ from bot.events import Event
 from bot.intents import Intent
 from bot.outbox import Outbox
 from bot.storage.batcher import Batcher
-from bot.unavailable import is_transient
+from bot.unavailable import Unavailable, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ class Inbox:
             engine, self._write_done, "inbox_done", clock, write_turn
         )
         self._in_hand: set[tuple[str, str]] = set()  # being handled by this process
+        self._keeping: dict[tuple[str, str], asyncio.Future[bool]] = {}  # commits under way
         self._tasks: set[asyncio.Task[None]] = set()
         # Each adapter's translation of a payload it kept, by platform (Homeroom.attach).
         self.replayers: dict[str, Replay] = {}
@@ -90,14 +91,25 @@ class Inbox:
         True: kept now; acknowledge, then `work` (or `spawn`). False: a redelivery;
         acknowledge and do nothing. Raises `Unavailable`: not kept; do not acknowledge."""
         key = (platform, event_id)
+        if (keeping := self._keeping.get(key)) is not None:
+            # A redelivery while the first delivery's commit is under way: acknowledged
+            # only once that commit stands (if it fails, this raises too).
+            await asyncio.shield(keeping)
+            return False
         if key in self._in_hand:
             return False  # a redelivery while this process handles it
         self._in_hand.add(key)
+        keeping = self._keeping[key] = asyncio.get_running_loop().create_future()
+        keeping.add_done_callback(_consume)
         try:
             new = await self._dedupe.keep(platform, event_id, payload)
-        except BaseException:
+        except BaseException as error:
             self._in_hand.discard(key)
-            raise
+            keeping.set_exception(Unavailable(f"could not keep {platform} event {event_id}"))
+            raise error
+        finally:
+            del self._keeping[key]
+        keeping.set_result(new)
         if not new:
             self._in_hand.discard(key)
         return new
@@ -213,6 +225,13 @@ class Inbox:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await self._finishes.drain()
+
+
+def _consume(future: asyncio.Future[bool]) -> None:
+    # Read by whoever waits on it, if anyone; the failure itself is raised and logged
+    # by the first delivery's keep.
+    if not future.cancelled():
+        future.exception()
 
 
 def _bind(replayer: Replay, payload: str) -> Translate:

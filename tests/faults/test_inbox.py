@@ -331,3 +331,24 @@ async def test_no_copy_of_an_anonymous_suggestion_outlives_its_handling(
     assert {name: len(rows) for name, rows in holding.items() if rows} == {"community_prompts": 1}
     assert LEE not in str(holding["community_prompts"])
     assert await inbox_rows(app) == [(True, False, 1)]
+
+
+async def test_a_redelivery_during_a_failing_keep_is_not_acknowledged_either(
+    homeroom: Homeroom, outage: Outage
+) -> None:
+    """Two deliveries of one event at once: the second must not be acknowledged on the
+    strength of the first's commit before that commit stands."""
+    from bot.unavailable import Unavailable
+
+    outage.down = True
+    both = await asyncio.gather(
+        homeroom.inbox.keep("slack", "EvTwice", "{}"),
+        homeroom.inbox.keep("slack", "EvTwice", "{}"),
+        return_exceptions=True,
+    )
+    assert [type(outcome) for outcome in both] == [Unavailable, Unavailable]
+    outage.down = False
+    assert await asyncio.gather(
+        homeroom.inbox.keep("slack", "EvTwice", "{}"),
+        homeroom.inbox.keep("slack", "EvTwice", "{}"),
+    ) == [True, False]
