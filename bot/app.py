@@ -26,6 +26,7 @@ from bot.features.prompts.library import Library
 from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OwnPrompts
 from bot.features.prompts.scheduler import PromptScheduler
+from bot.inbox import Inbox
 from bot.intents import Intent
 from bot.outbox import Outbox
 from bot.settings import Settings
@@ -98,12 +99,25 @@ class Homeroom:
             self.dedupe,
             self.fallbacks,
         )
+        self.inbox = Inbox(
+            self.dedupe,
+            self.core,
+            self.outbox,
+            self.db.engine,
+            self.clock,
+            self.db.write_turn,
+            shared=not self.db.is_sqlite,
+        )
         self.supervisor = Supervisor(self.clock)
 
     def attach(self, deliverer: Deliverer) -> None:
         """Connect an adapter's sending side and declare what it can show."""
         self.core.add_platform(deliverer.platform, deliverer.capabilities)
         self.outbox.register(deliverer)
+        # How an adapter that keeps events before acknowledging them reads one back.
+        replay = getattr(deliverer, "replay", None)
+        if replay is not None:
+            self.inbox.replayers[deliverer.platform] = replay
         # What only the platform knows, asked of adapters that can tell (see bot.people).
         self.channels.add(
             deliverer.platform,
@@ -131,6 +145,8 @@ class Homeroom:
             # one's rows, and takes over the rows of one that died.
             self.supervisor.run("outbox-lease-renewal", self.outbox.renewing)
             self.supervisor.run("outbox-reclaim", self.outbox.reclaiming)
+            # Events kept but not handled when the last run ended go first.
+            self.supervisor.run("inbox", self.inbox.run)
             self.supervisor.run("prompt-scheduler", self.scheduler.run)
             self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
@@ -152,7 +168,9 @@ class Homeroom:
             log.info("event=housekeeping pruned_events=%d purged_outbox=%d", events, sent)
 
     async def handle(self, event: Event) -> list[Intent]:
-        """Dispatch an inbound event and queue its answer for delivery."""
+        """Dispatch an inbound event that was not kept (the console's) and queue its
+        answer for delivery. Adapters that acknowledge events keep them first and use
+        `inbox` instead, so that a kill or a database failure cannot lose one."""
         intents = await self.core.dispatch(event)
         if intents:
             self.outbox.submit(intents)
@@ -160,6 +178,7 @@ class Homeroom:
 
     async def stop(self) -> None:
         await self.supervisor.stop()
+        await self.inbox.stop()
         await self.outbox.stop()
         await self.dedupe.flush()
         await self.directory.flush()

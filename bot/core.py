@@ -2,8 +2,9 @@
 
 It drops redeliveries, builds the handler's context (who, where, which language and
 role), routes commands, button presses, forms and messages to features, checks
-permissions, and rewrites the answer to what the event's adapter can show. It never
-raises at an adapter: a problem becomes a short, kind message to the member.
+permissions, and rewrites the answer to what the event's adapter can show. It raises
+at an adapter only `Unavailable`, for a kept event while the database is out of reach
+(try it again later); any other problem becomes a short, kind message to the member.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
 from bot.render import field_prompt
+from bot.unavailable import Unavailable, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -95,19 +97,38 @@ class Core:
     def capabilities(self, platform: str) -> Capabilities:
         return self._capabilities.get(platform, Capabilities())
 
-    async def dispatch(self, event: Event) -> list[Intent]:
-        """Handle one inbound event and return what should be sent in answer."""
+    async def dispatch(self, event: Event, *, kept: bool = False) -> list[Intent]:
+        """Handle one inbound event and return what should be sent in answer.
+
+        `kept`: the adapter kept the event before acknowledging it (bot.inbox), which
+        claimed its ID, so it is not claimed again here; and it can be handled again
+        later. Then a database (or network) out of reach raises `Unavailable` instead
+        of becoming "something went wrong": nothing was decided, the inbox handles the
+        event again once the database is back, and the member gets a real answer, once.
+        An event that was not kept (the console's) would be lost either way, so it gets
+        the apology. Any other failure gets the apology too: trying again would not help.
+        """
+        try:
+            return await self._dispatch(event, kept)
+        except Exception as error:
+            if kept and is_transient(error) and not isinstance(error, Unavailable):
+                raise Unavailable(type(error).__name__) from error
+            raise
+
+    async def _dispatch(self, event: Event, kept: bool) -> list[Intent]:
         if not isinstance(event, InboundEvent):
             raise TypeError(f"not an inbound event: {type(event).__name__}")
         event, refusal = admit(event)  # nothing below ever sees unstorable text
         platform = event.conversation.platform
-        if not await self._dedupe.claim(platform, event.event_id):
+        if not kept and not await self._dedupe.claim(platform, event.event_id):
             log.debug("event=redelivery_dropped platform=%s event_id=%s", platform, event.event_id)
             return []
         caps = self.capabilities(platform)
         try:
             ctx = await self._context(event)
-        except Exception:
+        except Exception as error:
+            if kept and is_transient(error):
+                raise
             fallback_t = translator(pick_language(event.actor.locale))
             return await self._fallbacks.adapt(
                 self._failed(event, "context", fallback_t), caps, fallback_t
@@ -120,7 +141,9 @@ class Core:
             # Refused input must have changed nothing (the fuzz test holds us to it).
             log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
             intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
-        except Exception:
+        except Exception as error:
+            if kept and is_transient(error):
+                raise
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
 

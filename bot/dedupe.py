@@ -1,9 +1,23 @@
-"""Inbound de-duplication: a platform's redelivery of one event has one effect.
+"""The inbox's table: a platform's redelivery of one event has one effect, and an event
+acknowledged to its platform is kept until it is handled.
+
+An adapter calls `keep` before it acknowledges an event: the event's ID (its
+de-duplication claim) and the platform's payload are committed together, in one group
+commit shared with whatever else arrived within the same few milliseconds. Only then
+does the platform hear "got it". If that commit fails, nothing is claimed either (not
+in memory, not in the database), the event is not acknowledged, and the platform's
+retry is accepted as new. Once handled, the row keeps only the ID (`handled_at` set,
+payload dropped): an anonymous suggestion's text does not outlive its handling.
 
 Slack redelivers an event it thinks we missed (at once, after 1 and after 5 minutes),
 so the check must be instant and survive a restart. Seen IDs are kept in memory for
-the redelivery window and written to the database in group commits; on start the
-window's IDs are loaded back, so a redelivery that spans a restart is still caught.
+the redelivery window (a quick answer for a redelivery, and no ID twice in one batch);
+the database decides whether a kept event is new, so a second process or replica on
+the same database agrees. A handled ID is remembered for exactly WINDOW; a kept but
+unhandled one for as long as it waits (bot.inbox handles it).
+
+`claim` is the older path for adapters that acknowledge nothing (the console): the ID
+alone, written in the next group commit.
 """
 
 from __future__ import annotations
@@ -11,9 +25,10 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -21,8 +36,11 @@ from bot.clock import Clock
 from bot.storage.batcher import Batcher
 from bot.storage.tables import processed_events
 from bot.storage.upsert import insert_ignoring_duplicates
+from bot.unavailable import Unavailable
 
 WINDOW = timedelta(minutes=15)
+
+_t = processed_events.c
 
 
 class InboundDedupe:
@@ -41,13 +59,18 @@ class InboundDedupe:
         self._batcher: Batcher[dict[str, object], None] = Batcher(
             engine, _write, "inbound", clock, write_turn
         )
+        # Urgent: an acknowledgement waits for this commit (see WriteTurn).
+        self._keeps: Batcher[dict[str, Any], bool] = Batcher(
+            engine, self._write_kept, "inbox", clock, write_turn, urgent=True
+        )
 
     async def prune(self) -> int:
-        """Forget IDs older than the redelivery window; returns how many rows went."""
+        """Forget handled IDs older than the redelivery window; returns how many rows went.
+        An event still waiting to be handled is never pruned."""
         since = self._clock.now() - WINDOW
         async with self._engine.begin() as conn:
             result = await conn.execute(
-                delete(processed_events).where(processed_events.c.received_at < since)
+                delete(processed_events).where(_t.received_at < since, _t.handled_at.is_not(None))
             )
         return int(result.rowcount or 0)
 
@@ -57,17 +80,65 @@ class InboundDedupe:
         since = self._clock.now() - WINDOW
         async with self._engine.begin() as conn:
             rows = await conn.execute(
-                select(processed_events.c.platform, processed_events.c.event_id)
-                .where(processed_events.c.received_at >= since)
-                .order_by(processed_events.c.received_at)
+                select(_t.platform, _t.event_id)
+                .where(_t.received_at >= since)
+                .order_by(_t.received_at)
             )
             stamp = self._clock.monotonic()
             for platform, event_id in rows:
                 self._seen[(platform, event_id)] = stamp
         return len(self._seen)
 
+    async def keep(self, platform: str, event_id: str, payload: str) -> bool:
+        """Commit the event (its ID and payload) before it is acknowledged.
+
+        True: new, and now kept (acknowledge it, then handle it). False: a redelivery of
+        an event already kept (acknowledge it, do nothing else). Raises `Unavailable`
+        when the commit failed: nothing was claimed, so do not acknowledge; the
+        platform's retry will be accepted."""
+        key = (platform, event_id)
+        self._forget_older_than(self._clock.monotonic() - WINDOW.total_seconds())
+        if key in self._seen:
+            return False
+        self._seen[key] = self._clock.monotonic()
+        row = {
+            "platform": platform,
+            "event_id": event_id,
+            "received_at": self._clock.now(),
+            "payload": payload,
+            "handled_at": None,
+            "attempts": 1,  # the attempt that follows the acknowledgement
+        }
+        try:
+            return await self._keeps.write(row)
+        except BaseException as error:
+            self._seen.pop(key, None)  # not kept, so not claimed: the retry is new
+            if isinstance(error, Exception):
+                raise Unavailable(f"could not keep {platform} event {event_id}") from error
+            raise
+
+    async def _write_kept(
+        self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]
+    ) -> list[bool]:
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(processed_events)
+        # A handled row older than the window counts as new, as it does in memory; a
+        # row still waiting to be handled never does.
+        statement = statement.on_conflict_do_update(
+            index_elements=[_t.platform, _t.event_id],
+            set_={
+                name: statement.excluded[name]
+                for name in ("received_at", "payload", "handled_at", "attempts")
+            },
+            where=and_(_t.handled_at.is_not(None), _t.received_at < self._clock.now() - WINDOW),
+        )
+        result = await conn.execute(statement.returning(_t.platform, _t.event_id), list(rows))
+        won = {(platform, event_id) for platform, event_id in result}
+        return [(row["platform"], row["event_id"]) in won for row in rows]
+
     async def claim(self, platform: str, event_id: str) -> bool:
-        """True the first time an event ID is seen; False for a redelivery.
+        """True the first time an event ID is seen; False for a redelivery. For events
+        that are not kept (the console's): the ID alone, handled at once.
 
         With `shared` (PostgreSQL: several replicas may receive the same redelivery) the
         database decides at once; otherwise (SQLite: one process) memory decides and the
@@ -79,22 +150,68 @@ class InboundDedupe:
         if key in self._seen:
             return False
         self._seen[key] = now
-        row = {"platform": platform, "event_id": event_id, "received_at": self._clock.now()}
+        at = self._clock.now()
+        row = {"platform": platform, "event_id": event_id, "received_at": at, "handled_at": at}
         if not self._shared:
             self._batcher.submit(row)
             return True
-        async with self._engine.begin() as conn:
-            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-            statement = insert(processed_events).values(**row)
-            # A row older than the window (not yet pruned) counts as new, as it does in
-            # memory: the ID is remembered for exactly WINDOW on every replica.
-            statement = statement.on_conflict_do_update(
-                index_elements=[processed_events.c.platform, processed_events.c.event_id],
-                set_={"received_at": statement.excluded.received_at},
-                where=processed_events.c.received_at < self._clock.now() - WINDOW,
-            )
-            won = (await conn.execute(statement.returning(processed_events.c.event_id))).first()
+        try:
+            async with self._engine.begin() as conn:
+                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+                statement = insert(processed_events).values(**row)
+                # A row older than the window (not yet pruned) counts as new, as it does
+                # in memory: the ID is remembered for exactly WINDOW on every replica.
+                statement = statement.on_conflict_do_update(
+                    index_elements=[_t.platform, _t.event_id],
+                    set_={"received_at": statement.excluded.received_at},
+                    where=and_(_t.handled_at.is_not(None), _t.received_at < at - WINDOW),
+                )
+                won = (await conn.execute(statement.returning(_t.event_id))).first()
+        except BaseException:
+            self._seen.pop(key, None)  # not claimed after all: a retry is new
+            raise
         return won is not None
+
+    # -- what the inbox replays ------------------------------------------------------------
+    async def waiting(self, *, idle_for: float, limit: int) -> list[tuple[str, str, int]]:
+        """Kept events not yet handled whose last attempt began at least `idle_for`
+        seconds ago, oldest first: (platform, event_id, attempts)."""
+        before = self._clock.now() - timedelta(seconds=idle_for)
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(_t.platform, _t.event_id, _t.attempts)
+                .where(_t.handled_at.is_(None), _t.received_at <= before)
+                .order_by(_t.received_at)
+                .limit(limit)
+            )
+            return [(str(p), str(e), int(a)) for p, e, a in rows]
+
+    async def retake(
+        self, platform: str, event_id: str, attempts: int, *, idle_for: float
+    ) -> str | None:
+        """Begin one more attempt at a waiting event; its payload, or None when someone
+        else (another replica, or this process's own first attempt) took it meanwhile."""
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            taken = await conn.execute(
+                update(processed_events)
+                .where(
+                    _t.platform == platform,
+                    _t.event_id == event_id,
+                    _t.handled_at.is_(None),
+                    _t.attempts == attempts,
+                    _t.received_at <= now - timedelta(seconds=idle_for),
+                )
+                .values(attempts=attempts + 1, received_at=now)
+                .returning(_t.payload)
+            )
+            row = taken.first()
+        return None if row is None or row[0] is None else str(row[0])
+
+    async def give_up(self, platform: str, event_id: str) -> None:
+        """Stop trying an event: drop its payload and count it as handled."""
+        async with self._engine.begin() as conn:
+            await mark_handled(conn, [(platform, event_id)], self._clock.now())
 
     def _forget_older_than(self, horizon: float) -> None:
         while self._seen:
@@ -105,6 +222,21 @@ class InboundDedupe:
 
     async def flush(self) -> None:
         await self._batcher.drain()
+        await self._keeps.drain()
+
+
+async def mark_handled(
+    conn: AsyncConnection, keys: Sequence[tuple[str, str]], at: datetime
+) -> None:
+    """Mark kept events handled and drop their payloads, inside the caller's transaction."""
+    if not keys:
+        return
+    statement = (
+        update(processed_events)
+        .where(_t.platform == bindparam("key_platform"), _t.event_id == bindparam("key_event"))
+        .values(handled_at=at, payload=None)
+    )
+    await conn.execute(statement, [{"key_platform": p, "key_event": e} for p, e in keys])
 
 
 async def _write(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> list[None]:

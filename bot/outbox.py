@@ -74,8 +74,9 @@ from bot.intents import (
     platform_of,
 )
 from bot.pacing import TokenBucket
-from bot.storage.batcher import Batcher, is_outage
+from bot.storage.batcher import Batcher
 from bot.storage.tables import outbox
+from bot.unavailable import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -707,7 +708,7 @@ class Outbox:
                 async with conn.begin_nested():
                     got = await receipt(conn, mark.intent, mark.delivered_id)
             except Exception as error:
-                if is_outage(error):
+                if is_transient(error):
                     raise  # the whole transaction is retried
                 log.exception(
                     "event=receipt_failed outbox_id=%d kind=%s receipt=%s",

@@ -1,6 +1,8 @@
 """Discord adapter: discord.py's gateway and REST in, core events out, and back.
 
-Every interaction is answered within Discord's 3 seconds: the core's answer usually
+Every interaction is kept (committed with its ID, bot.inbox) before it is answered, and
+every gateway message and reaction before it is handled, so a kill mid-handling replays
+it. Every interaction is answered within Discord's 3 seconds: the core's answer usually
 arrives in milliseconds and becomes the interaction's response (a modal must be the
 first response, so nothing is deferred up front); a timer defers any interaction still
 unanswered at 2.5 s, so a member never sees "This interaction failed".
@@ -9,9 +11,12 @@ unanswered at 2.5 s, so a member never sees "This interaction failed".
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -59,6 +64,7 @@ from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 from bot.settings import Settings, StartFailure
 from bot.storage.state import AdapterState
+from bot.unavailable import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -223,20 +229,28 @@ class DiscordAdapter:
         return True
 
     # -- inbound ------------------------------------------------------------------------
-    def _actor(
-        self, user: discord.abc.User, guild_id: int | None, locale: str | None, admin: bool
-    ) -> Actor:
+    def _actor(self, user_id: int, guild_id: int | None, locale: str | None, admin: bool) -> Actor:
         if locale:  # Discord tells a member's language only in their interactions
-            self._locales[str(user.id)] = locale
+            self._locales[str(user_id)] = locale
         return Actor(
-            MemberRef(PLATFORM, str(guild_id or "dm"), str(user.id)),
+            MemberRef(PLATFORM, str(guild_id or "dm"), str(user_id)),
             locale=locale,
             is_platform_admin=admin,
         )
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Keep, then answer: the interaction is committed (bot.inbox) before anything is
+        sent back, so a kill mid-handling replays it (answered by DM, its token gone).
+        If the commit fails it is answered "try again in a moment" in the member's
+        language: Discord never retries an interaction, so the member must."""
+        if interaction.type is discord.InteractionType.autocomplete:  # asked, never kept
+            task = asyncio.get_running_loop().create_task(self._autocomplete(interaction))
+            self._deferrals.add(task)  # kept, so it is neither collected nor left at stop
+            task.add_done_callback(self._deferrals.discard)
+            return
         try:
-            event = self._interaction_event(interaction)
+            kept = self._interaction_fields(interaction)
+            event = self._interaction_event(kept)
         except (KeyError, TypeError, ValueError) as problem:
             log.warning(  # the error's type only: its text could quote a member's words
                 "event=discord_bad_interaction interaction_id=%s error=%s",
@@ -247,23 +261,60 @@ class DiscordAdapter:
             return
         if event is None:
             return
+        try:
+            if not await self.homeroom.inbox.keep(PLATFORM, event.event_id, json.dumps(kept)):
+                return  # the same interaction twice: the first is answering it
+        except Unavailable:
+            log.warning("event=discord_not_kept interaction_id=%s", interaction.id)
+            await self._sorry(interaction)
+            return
         self._interactions[event.event_id] = (time.monotonic(), interaction)
         self._forget_old_interactions()
         deferral = asyncio.get_running_loop().create_task(self._defer_later(interaction))
         self._deferrals.add(deferral)
         deferral.add_done_callback(self._deferrals.discard)
-        if not await self.homeroom.handle(event):
+        answer = await self.homeroom.inbox.work(PLATFORM, event.event_id, _ready(event))
+        if answer == []:  # None: kept for a later pass, which answers (the deferral waits)
             await self._sorry(interaction, quietly=isinstance(event, ComponentSubmitted))
 
-    def _interaction_event(self, interaction: discord.Interaction) -> Event | None:
-        data: dict[str, Any] = dict(interaction.data or {})
-        kind = interaction.type
-        channel = interaction.channel
-        where = _where(interaction.guild_id, interaction.channel_id, channel)
-        admin = bool(interaction.permissions and interaction.permissions.manage_guild)
-        actor = self._actor(interaction.user, interaction.guild_id, str(interaction.locale), admin)
+    def _interaction_fields(self, interaction: discord.Interaction) -> dict[str, Any]:
+        """What the event is made from, as JSON: kept until it is handled."""
+        return {
+            "kind": "interaction",
+            "id": str(interaction.id),
+            "type": interaction.type.value,
+            "data": dict(interaction.data or {}),
+            "guild_id": interaction.guild_id,
+            "channel_id": interaction.channel_id,
+            "parent_id": _parent_of(interaction.channel),
+            "user_id": interaction.user.id,
+            "locale": str(interaction.locale),
+            "admin": bool(interaction.permissions and interaction.permissions.manage_guild),
+            # The card a button was pressed on, so a feature can update it in place.
+            "message_id": str(interaction.message.id) if interaction.message else None,
+        }
+
+    async def replay(self, payload: str) -> list[Event]:
+        """The event a kept payload stands for (bot.inbox); its answers go by DM."""
+        fields = json.loads(payload)
+        kind = fields.get("kind")
+        if kind == "interaction":
+            event = self._interaction_event(fields)
+        elif kind == "message":
+            event = _message_event(fields)
+        else:
+            event = _reaction_event(fields)
+        return [event] if event is not None else []
+
+    def _interaction_event(self, fields: dict[str, Any]) -> Event | None:
+        data: dict[str, Any] = fields["data"]
+        kind = discord.InteractionType(fields["type"])
+        where = _where(fields["guild_id"], fields["channel_id"], fields["parent_id"])
+        actor = self._actor(
+            fields["user_id"], fields["guild_id"], fields["locale"], fields["admin"]
+        )
         common = Origin(
-            event_id=str(interaction.id), at=discord.utils.utcnow(), conversation=where, actor=actor
+            event_id=fields["id"], at=discord.utils.utcnow(), conversation=where, actor=actor
         )
         if kind is discord.InteractionType.application_command:
             path, options = invoked_path(data)
@@ -272,8 +323,8 @@ class DiscordAdapter:
             action, record = render.parse_custom_id(str(data["custom_id"]))
             if action == REOPEN_FORM:
                 return CommandInvoked(**common, name=record)
-            if interaction.message is not None:  # the card pressed on, so it can be updated
-                common["conversation"] = replace(where, message=str(interaction.message.id))
+            if fields.get("message_id"):  # the card pressed on, so it can be updated
+                common["conversation"] = replace(where, message=fields["message_id"])
             return ComponentSubmitted(**common, action_id=action, value=record)
         if kind is discord.InteractionType.modal_submit:
             form_id = str(data["custom_id"]).removeprefix(render.FORM_PREFIX)
@@ -281,15 +332,15 @@ class DiscordAdapter:
         if kind is discord.InteractionType.autocomplete:
             path, _ = invoked_path(data)
             name, typed = focused_option(data) or ("", "")
-            typing = OptionTyped(**common, command=path, option=name, typed=typed)
-            task = asyncio.get_running_loop().create_task(self._autocomplete(interaction, typing))
-            self._deferrals.add(task)  # kept, so it is neither collected nor left at stop
-            task.add_done_callback(self._deferrals.discard)
+            return OptionTyped(**common, command=path, option=name, typed=typed)
         return None
 
-    async def _autocomplete(self, interaction: discord.Interaction, typing: OptionTyped) -> None:
+    async def _autocomplete(self, interaction: discord.Interaction) -> None:
         """Suggestions come from the core, which asks the feature that declared the option."""
         try:
+            typing = self._interaction_event(self._interaction_fields(interaction))
+            if not isinstance(typing, OptionTyped):
+                return
             found = await self.homeroom.core.suggest(typing)
             await interaction.response.autocomplete(
                 [
@@ -345,43 +396,52 @@ class DiscordAdapter:
             discord.MessageType.reply,
         ):
             return
-        guild_id = message.guild.id if message.guild else None
-        where = _where(guild_id, message.channel.id, message.channel)
-        where = ConversationRef(
-            where.platform, where.community, where.channel, where.thread, str(message.id)
-        )
-        kind = ReplyPosted if where.thread else MessagePosted
-        admin = (
-            isinstance(message.author, discord.Member)
-            and message.author.guild_permissions.manage_guild
-        )
-        await self.homeroom.handle(
-            kind(
-                event_id=str(message.id),
-                at=message.created_at,
-                conversation=where,
-                actor=self._actor(message.author, guild_id, None, admin),
-                text=message.content,
-                is_direct=message.guild is None,
-            )
+        await self._take(
+            {
+                "kind": "message",
+                "id": str(message.id),
+                "at": message.created_at.isoformat(),
+                "guild_id": message.guild.id if message.guild else None,
+                "channel_id": message.channel.id,
+                "parent_id": _parent_of(message.channel),
+                "user_id": message.author.id,
+                "admin": isinstance(message.author, discord.Member)
+                and message.author.guild_permissions.manage_guild,
+                "text": message.content,
+            },
+            _message_event,
         )
 
     async def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         if self.client.user and payload.user_id == self.client.user.id:
             return
-        channel = self.client.get_channel(payload.channel_id)
-        where = _where(payload.guild_id, payload.channel_id, channel)
-        await self.homeroom.handle(
-            ReactionAdded(
-                event_id=f"{payload.message_id}:{payload.user_id}:{payload.emoji}",
-                at=discord.utils.utcnow(),
-                conversation=ConversationRef(
-                    PLATFORM, where.community, where.channel, where.thread, str(payload.message_id)
-                ),
-                actor=Actor(MemberRef(PLATFORM, where.community, str(payload.user_id))),
-                emoji=str(payload.emoji),
-            )
+        await self._take(
+            {
+                "kind": "reaction",
+                "guild_id": payload.guild_id,
+                "channel_id": payload.channel_id,
+                "parent_id": _parent_of(self.client.get_channel(payload.channel_id)),
+                "message_id": payload.message_id,
+                "user_id": payload.user_id,
+                "emoji": str(payload.emoji),
+            },
+            _reaction_event,
         )
+
+    async def _take(
+        self, fields: dict[str, Any], translate: Callable[[dict[str, Any]], Event]
+    ) -> None:
+        """A gateway event: nothing to acknowledge, but kept before it is handled (one
+        row in the same group commit as the rest) so a kill mid-handling replays it."""
+        event = translate(fields)
+        inbox = self.homeroom.inbox
+        try:
+            if not await inbox.keep(PLATFORM, event.event_id, json.dumps(fields)):
+                return  # a redelivery (the gateway resumed and sent it again)
+        except Unavailable:
+            log.warning("event=discord_not_kept kind=%s", fields["kind"])
+            return
+        await inbox.work(PLATFORM, event.event_id, _ready(event))
 
     async def can_post(self, channel: str) -> bool:
         """From the cached server: the channel exists and the bot may send messages in it."""
@@ -558,12 +618,65 @@ def _guard_parsers(client: discord.Client) -> None:
         parsers[kind] = guarded(kind, parse)
 
 
-def _where(guild_id: int | None, channel_id: int | None, channel: object) -> ConversationRef:
+def _parent_of(channel: object) -> int | None:
+    """A thread's parent channel; None for anything else."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    return None
+
+
+def _where(guild_id: int | None, channel_id: int | None, parent_id: int | None) -> ConversationRef:
     """Threads are channels on Discord; the core sees the parent channel and the thread."""
     community = str(guild_id or "dm")
-    if isinstance(channel, discord.Thread) and channel.parent_id:
-        return ConversationRef(PLATFORM, community, str(channel.parent_id), str(channel.id))
+    if parent_id:
+        return ConversationRef(PLATFORM, community, str(parent_id), str(channel_id))
     return ConversationRef(PLATFORM, community, str(channel_id or ""))
+
+
+def _actor_of(fields: dict[str, Any]) -> Actor:
+    return Actor(
+        MemberRef(PLATFORM, str(fields["guild_id"] or "dm"), str(fields["user_id"])),
+        is_platform_admin=bool(fields.get("admin")),
+    )
+
+
+def _message_event(fields: dict[str, Any]) -> Event:
+    where = _where(fields["guild_id"], fields["channel_id"], fields["parent_id"])
+    where = ConversationRef(
+        where.platform, where.community, where.channel, where.thread, fields["id"]
+    )
+    kind = ReplyPosted if where.thread else MessagePosted
+    return kind(
+        event_id=fields["id"],
+        at=datetime.fromisoformat(fields["at"]),
+        conversation=where,
+        actor=_actor_of(fields),
+        text=fields["text"],
+        is_direct=fields["guild_id"] is None,
+    )
+
+
+def _reaction_event(fields: dict[str, Any]) -> Event:
+    where = _where(fields["guild_id"], fields["channel_id"], fields["parent_id"])
+    message = str(fields["message_id"])
+    return ReactionAdded(
+        event_id=f"{message}:{fields['user_id']}:{fields['emoji']}",
+        at=discord.utils.utcnow(),
+        conversation=ConversationRef(
+            PLATFORM, where.community, where.channel, where.thread, message
+        ),
+        actor=_actor_of(fields),
+        emoji=fields["emoji"],
+    )
+
+
+def _ready(event: Event) -> Callable[[], Awaitable[Sequence[Event]]]:
+    """A translation already done (live events are translated before they are kept)."""
+
+    async def translate() -> Sequence[Event]:
+        return [event]
+
+    return translate
 
 
 def _reconnects_in_one_line(backoff: Backoff) -> None:

@@ -1,14 +1,17 @@
 """Slack adapter: Bolt's AsyncApp in, the Web API out, and nothing about features.
 
-Inbound: every listener acks first (Slack wants an answer within 3 s), then looks the
-member up (users.info, cached) and hands the core one event. Outbound: the outbox calls
-`deliver(intent)`, which maps each intent to one Web API call; a 429 becomes RetryAfter,
-an error that can never succeed becomes PermanentFailure, anything else is retried.
+Inbound: every payload is kept (committed with its ID, bot.inbox) before it is acked,
+which Slack wants within 3 s; only then is the member looked up (users.info, cached)
+and the event handled, in the background. A commit that fails is not acked.
+Outbound: the outbox calls `deliver(intent)`, which maps each intent to one Web API
+call; a 429 becomes RetryAfter, an error that can never succeed becomes
+PermanentFailure, anything else is retried.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import time
@@ -20,6 +23,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,6 +53,7 @@ from bot.intents import (
 from bot.people import PlatformMember
 from bot.refs import MemberRef
 from bot.settings import Settings, StartFailure
+from bot.unavailable import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,11 @@ REPLY_HANDLE_SECONDS = 25 * 60  # response_url lives 30 minutes
 TRIGGER_SECONDS = 2.5  # a trigger_id lives 3 seconds
 REOPEN_FORM = "homeroom.form.reopen"
 EMOJI_NAMES = {"✅": "white_check_mark", "👍": "+1", "❤️": "heart", "🎉": "tada", "👀": "eyes"}
+EVENT_KINDS: dict[str, Callable[[dict[str, Any], Actor], Event | None]] = {
+    "message": inbound.message_event,
+    "reaction_added": inbound.reaction_event,
+    "app_home_opened": inbound.home_event,
+}
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -111,6 +121,9 @@ class SlackAdapter:
             client=self.client,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=False,  # verified before parsing, in _serve_http
+            # Slack hears the answer when a listener returns: after the event is kept,
+            # never before (Bolt would otherwise ack Events API events up front).
+            process_before_response=True,
         )
         # Only HTTP mode verifies signatures; Socket Mode needs no signing secret at all.
         self._verifier = (
@@ -131,47 +144,86 @@ class SlackAdapter:
     # -- inbound ----------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
-        app.command(self.settings.slack_command)(self._on_command)
-        app.action(re.compile(".*"))(self._on_action)
-        app.view(blocks.FORM_CALLBACK)(self._on_form)
-        app.shortcut(re.compile(r"^homeroom\."))(self._on_shortcut)
-        app.event("message")(self._on_event(inbound.message_event))
-        app.event("reaction_added")(self._on_event(inbound.reaction_event))
-        app.event("app_home_opened")(self._on_event(inbound.home_event))
+        app.command(self.settings.slack_command)(self._on_request)
+        app.action(re.compile(".*"))(self._on_request)
+        app.view(blocks.FORM_CALLBACK)(self._on_request)
+        app.shortcut(re.compile(r"^homeroom\."))(self._on_request)
+        for kind in EVENT_KINDS:
+            app.event(kind)(self._on_request)
+        app.error(self._on_error)
 
-    async def _who(self, body: dict[str, Any]) -> Actor | None:
-        """The member behind a payload, or None (logged) when the payload is unreadable."""
+    async def _on_request(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        """Keep, then acknowledge, then handle: every payload is committed (bot.inbox)
+        before Slack hears "got it", because Slack does not retry a slash command (or
+        an interaction) that was acknowledged, and a kill after the ack would lose it.
+        The answer is worked out in the background; the ack waits only for the commit.
+
+        If the commit fails, this raises `Unavailable` and Slack gets a 503, not an ack
+        (`_on_error`): it retries an Events API event, and a member sees their command
+        fail instead of it vanishing."""
+        if body.get("type") == "event_callback" and not inbound.from_a_member(body):
+            return  # a bot's post or an edit: nothing to keep (acked on return)
         try:
-            self._remember(body)
-            team, user = inbound.team_of(body), inbound.user_of(body)
+            key = inbound.delivery_id(body)
         except UNREADABLE as error:
+            _unreadable(error)
+            await ack()
+            return
+        inbox = self.homeroom.inbox
+        if await inbox.keep(self.platform, key, json.dumps(body)):
+            inbox.spawn(self.platform, key, functools.partial(self._events, body))
+        await ack()  # a redelivery of a kept event is acknowledged and left alone
+
+    async def _on_error(self, error: Exception) -> BoltResponse:
+        """A listener failed before acknowledging: 503, so Slack knows it is not done."""
+        if isinstance(error, Unavailable):
+            log.warning("event=slack_not_kept error=%s", type(error.__cause__ or error).__name__)
+        else:  # the error's type only: its text could quote what a member wrote
+            log.error("event=slack_listener_failed error=%s", type(error).__name__)
+        return BoltResponse(status=503, body="")
+
+    async def replay(self, payload: str) -> list[Event]:
+        """The events a payload kept earlier stands for, looked up again (bot.inbox).
+        Its form trigger has long expired; its response_url may still answer."""
+        return await self._events(json.loads(payload), replayed=True)
+
+    async def _events(self, body: dict[str, Any], *, replayed: bool = False) -> list[Event]:
+        """Translate a payload, with the member looked up (users.info, cached). A payload
+        missing what Slack always sends is one log line, never a traceback, and nothing
+        to handle."""
+        try:
+            self._remember(body, fresh=not replayed)
+            team = inbound.team_of(body)
+            kind = body.get("type")
+            if kind == "event_callback":
+                translate = EVENT_KINDS[body["event"]["type"]]
+                event = translate(body, await self.actor(team, str(body["event"]["user"])))
+                return [event] if event is not None else []
+            actor = await self.actor(team, inbound.user_of(body))
+            if kind == "block_actions":
+                actions = body.get("actions")
+                return [
+                    event
+                    for action in (actions if isinstance(actions, list) else [])
+                    if (event := self._action_or_none(body, action, actor)) is not None
+                ]
+            if kind == "view_submission":
+                return [inbound.form_event(body, actor)]
+            if kind in ("message_action", "shortcut"):
+                return [inbound.shortcut_event(body, actor)]
+            return [inbound.command_event(body, actor)]
+        except UNREADABLE as error:
+            _unreadable(error)
+            return []
+
+    def _action_or_none(
+        self, body: dict[str, Any], action: dict[str, Any], actor: Actor
+    ) -> Event | None:
+        try:
+            return self._action(body, action, actor)
+        except UNREADABLE as error:  # one unreadable action does not spoil the others
             _unreadable(error)
             return None
-        return await self.actor(team, user)
-
-    async def _handle(self, translate: Callable[[], Event | None]) -> None:
-        """Hand the core what the payload says; a payload missing what Slack always sends
-        is one log line, never a traceback, and changes nothing."""
-        try:
-            event = translate()
-        except UNREADABLE as error:
-            _unreadable(error)
-            return
-        if event is not None:
-            await self.homeroom.handle(event)
-
-    async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await self._who(body)) is not None:
-            await self._handle(lambda: inbound.command_event(body, actor))
-
-    async def _on_action(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await self._who(body)) is None:
-            return
-        actions = body.get("actions")
-        for action in actions if isinstance(actions, list) else []:
-            await self._handle(functools.partial(self._action, body, action, actor))
 
     def _action(self, body: dict[str, Any], action: dict[str, Any], actor: Actor) -> Event:
         event = inbound.action_event(body, action, actor)
@@ -185,43 +237,16 @@ class SlackAdapter:
             )
         return event
 
-    async def _on_form(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await self._who(body)) is not None:
-            await self._handle(lambda: inbound.form_event(body, actor))
-
-    async def _on_shortcut(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await self._who(body)) is not None:
-            await self._handle(lambda: inbound.shortcut_event(body, actor))
-
-    def _on_event(
-        self, translate: Callable[[dict[str, Any], Actor], Event | None]
-    ) -> Callable[..., Awaitable[None]]:
-        async def listener(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-            await ack()
-            event = body.get("event")
-            if not isinstance(event, dict) or not event.get("user") or event.get("bot_id"):
-                return
-            try:
-                team = inbound.team_of(body)
-            except UNREADABLE as error:
-                _unreadable(error)
-                return
-            actor = await self.actor(team, str(event["user"]))
-            await self._handle(lambda: translate(body, actor))
-
-        return listener
-
-    def _remember(self, body: dict[str, Any]) -> None:
-        """Keep the reply channels Slack gives an interaction, by the event ID it becomes."""
+    def _remember(self, body: dict[str, Any], *, fresh: bool = True) -> None:
+        """Keep the reply channels Slack gives an interaction, by the event ID it becomes.
+        A payload read back later (`fresh=False`) brings no trigger: it lives 3 s."""
         now = time.monotonic()
         key = body.get("trigger_id", "")
         if body.get("type") == "block_actions":
             key = f"{key}:{(body.get('actions') or [{}])[0].get('action_ts', '')}"
         if body.get("response_url"):
             self._reply_urls[key] = (now, body["response_url"])
-        if body.get("trigger_id"):
+        if body.get("trigger_id") and fresh:
             self._triggers[key] = (now, body["trigger_id"])
         for table, ttl in (
             (self._reply_urls, REPLY_HANDLE_SECONDS),

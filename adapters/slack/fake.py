@@ -44,6 +44,9 @@ class FakeSlack:
     missing_channels: set[str] = field(default_factory=set)
     private_channels: set[str] = field(default_factory=lambda: {"C0LIAISONS"})
     lookups: int = 0  # users.info calls, which the adapter should cache
+    # users.info about these members waits until `release` (a slow lookup, so a test can
+    # act while the bot is between its ack and its answer)
+    held_lookups: set[str] = field(default_factory=set)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -116,6 +119,18 @@ class FakeSlack:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), within)
         return matching()
 
+    async def _unheld(self, user: str) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            await self._changed.wait_for(lambda: user not in self.held_lookups)
+
+    async def release(self, user: str) -> None:
+        """Let users.info about `user` answer (see `held_lookups`)."""
+        assert self._changed is not None
+        async with self._changed:
+            self.held_lookups.discard(user)
+            self._changed.notify_all()
+
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
 
@@ -130,6 +145,7 @@ class FakeSlack:
                 params.update(dict(parse_qsl(body)))
         if method == "users.info":
             self.lookups += 1
+            await self._unheld(params.get("user", ""))
         reads = (
             "auth.test",
             "users.info",

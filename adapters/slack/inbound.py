@@ -52,6 +52,27 @@ def user_of(body: dict[str, Any]) -> str:
     return str(user)
 
 
+def delivery_id(body: dict[str, Any]) -> str:
+    """The ID Slack repeats when it delivers this payload again: the key it is kept
+    under. It is also the core event's ID (for a button press, its first action's)."""
+    kind = body.get("type")
+    if kind == "event_callback":
+        return str(body["event_id"])
+    if kind == "block_actions":
+        first = (body.get("actions") or [{}])[0]
+        return f"{body['trigger_id']}:{first.get('action_ts', '')}"
+    if kind == "view_submission":
+        return f"{body['view']['id']}:{body['view'].get('hash', '')}"
+    return str(body["trigger_id"])  # slash commands and shortcuts
+
+
+def from_a_member(body: dict[str, Any]) -> bool:
+    """An Events API payload worth keeping: a member did something (not a bot, not an
+    edit, which names no user)."""
+    event = body.get("event")
+    return isinstance(event, dict) and bool(event.get("user")) and not event.get("bot_id")
+
+
 def command_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
     """`/homeroom role list` -> "role list" (Homeroom registers no other slash command)."""
     text = (body.get("text") or "").strip()

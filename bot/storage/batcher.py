@@ -11,9 +11,9 @@ here, that 2 ms raised sequential dispatch with persistence from ~4,900 to ~5,40
 commands a second (bench/dispatch.py).
 
 A batcher made with `retry=True` keeps a batch the database could not take (an outage,
-see `is_outage`) and writes it again after a backoff on the injected clock, with whatever
-arrived meanwhile, logging one WARNING line per failed try (not per row), until the
-database takes it or `give_up` is called (on stop); its callers simply wait. Any other
+see `bot.unavailable.is_transient`) and writes it again after a backoff on the injected
+clock, with whatever arrived meanwhile, logging one WARNING line per failed try (not per
+row), until the database takes it or `give_up` is called (on stop); its callers wait. Any other
 failure (a bug, which no retry mends) fails the batch's callers and is logged once, as
 every failure of a batcher without retry is. The flush task's own failure is logged,
 never left unread.
@@ -22,14 +22,16 @@ never left unread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.unavailable import is_transient
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,6 +47,57 @@ MAX_RETRY_WAIT = 30.0  # seconds between tries of a batch the database refused
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
 
 
+class WriteTurn(asyncio.Lock):
+    """SQLite's one writer at a time, taken in turn by the process's batchers, where an
+    urgent writer goes before those already waiting (`first()`).
+
+    The inbox's keeps are urgent: a platform's acknowledgement waits for that commit
+    (bot.inbox), so it must not queue behind a fan-out's delivery marks, which nothing
+    waits for. An urgent writer waits at most for the transaction under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held = False
+        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self, *, urgent: bool = False) -> Literal[True]:
+        if not self._held and not any(self._queues):
+            self._held = True
+            return True
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues[0 if urgent else 1].append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed the turn just as the wait was cancelled
+            else:
+                self._queues[0 if urgent else 1].remove(turn)
+            raise
+        return True
+
+    def release(self) -> None:
+        for queue in self._queues:
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # handed over: still held
+                    return
+        self._held = False
+
+    @contextlib.asynccontextmanager
+    async def first(self) -> AsyncIterator[None]:
+        """Hold the turn, ahead of every writer not urgent."""
+        await self.acquire(urgent=True)
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class Batcher(Generic[T, R]):
     """Collects items and writes them with `writer` in one transaction per flush."""
 
@@ -57,6 +110,7 @@ class Batcher(Generic[T, R]):
         turn: asyncio.Lock | None = None,
         *,
         retry: bool = False,
+        urgent: bool = False,
     ) -> None:
         self._engine = engine
         self._retry = retry
@@ -64,6 +118,7 @@ class Batcher(Generic[T, R]):
         self._napping = False  # between tries of a refused batch: waits only for the clock
         self._nap: asyncio.Future[None] | None = None
         self._turn = turn or asyncio.Lock()
+        self._urgent = urgent and isinstance(turn, WriteTurn)
         self._clock = clock
         self._writer = writer
         self._name = name
@@ -109,10 +164,10 @@ class Batcher(Generic[T, R]):
             self._batch = batch
             items = [item for item, _ in batch]
             try:
-                async with self._turn, self._engine.begin() as conn:
+                async with self._taking_turn(), self._engine.begin() as conn:
                     results = await self._writer(conn, items)
             except Exception as error:
-                if self._retry and not self._giving_up and is_outage(error):
+                if self._retry and not self._giving_up and is_transient(error):
                     tries += 1
                     wait = min(MAX_RETRY_WAIT, 2.0 ** (tries - 1))
                     log.warning(  # the error's type only: its text may quote a row's data
@@ -158,6 +213,10 @@ class Batcher(Generic[T, R]):
         """True when nothing is queued, or the batch waits only for its backoff to pass."""
         return self._napping or not self.pending()
 
+    def _taking_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        turn = self._turn
+        return turn.first() if self._urgent and isinstance(turn, WriteTurn) else turn
+
     def pending(self) -> bool:
         """True while something queued is not yet committed."""
         return bool(self._items) or (self._flushing is not None and not self._flushing.done())
@@ -166,31 +225,6 @@ class Batcher(Generic[T, R]):
         """Wait until everything queued so far is committed (used on stop)."""
         while self._flushing is not None and not self._flushing.done():
             await asyncio.shield(self._flushing)
-
-
-OUTAGES = (
-    exc.OperationalError,
-    exc.InterfaceError,
-    exc.DisconnectionError,
-    exc.TimeoutError,  # no pooled connection came in time
-    OSError,
-    TimeoutError,
-)
-
-
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
-
-
-def is_outage(error: BaseException) -> bool:
-    """The database, or the way to it, failed (not the code): trying again later may work."""
-    if isinstance(error, OUTAGES):
-        return True
-    if not isinstance(error, exc.DBAPIError):
-        return False
-    # PostgreSQL gave up one transaction for another's sake (a deadlock, a serialization
-    # conflict): the same transaction tried again succeeds.
-    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return bool(error.connection_invalidated) or sqlstate in RETRYABLE_SQLSTATES
 
 
 def _kind(error: BaseException) -> str:

@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage.batcher import WriteTurn
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -43,7 +45,7 @@ class Database:
         )
         # Group-commit writers take turns on SQLite (one writer at a time anyway); on
         # PostgreSQL each has its own turn and they write in parallel.
-        self.write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self.write_turn: asyncio.Lock | None = WriteTurn() if self.is_sqlite else None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # The folder is made when the file is first opened, not before, so that

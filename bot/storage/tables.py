@@ -113,13 +113,20 @@ member_roles = Table(
     Column("granted_at", UTCDateTime(), nullable=False),
 )
 
-# Inbound delivery IDs already handled, so a platform's redelivery has one effect.
+# The inbox: inbound delivery IDs, so a platform's redelivery has one effect, and the
+# event itself (`payload`, as the platform sent it) from before it is acknowledged until
+# it is handled, so a kill or a database error in between loses nothing. The payload is
+# dropped when `handled_at` is set. `received_at` is when the latest attempt to handle
+# it began; `attempts` counts them (bounded, see bot.inbox).
 processed_events = Table(
     "processed_events",
     metadata,
     Column("platform", String(16), primary_key=True),
     Column("event_id", String(128), primary_key=True),
     Column("received_at", UTCDateTime(), nullable=False, index=True),
+    Column("payload", Text, nullable=True),
+    Column("handled_at", UTCDateTime(), nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
 )
 
 outbox = Table(

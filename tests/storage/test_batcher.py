@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
-from bot.storage.batcher import Batcher, is_outage
+from bot.storage.batcher import Batcher
+from bot.unavailable import is_transient
 
 
 async def test_a_failing_flush_task_is_logged_once_and_its_callers_told(
@@ -101,4 +102,4 @@ def test_a_deadlock_or_serialization_failure_is_retried_a_constraint_is_not(
     marks and its lease renewal): the same transaction again succeeds, so it is waited
     out like an outage; a broken constraint or bad SQL never succeeds, so it is not."""
     error = exc.DBAPIError("UPDATE outbox ...", None, _PgError(sqlstate))
-    assert is_outage(error) is retried
+    assert is_transient(error) is retried

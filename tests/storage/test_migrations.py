@@ -19,6 +19,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0007",
             "0008",
             "0009",
+            "0010",
             "0011",
         ]
         await db.migrate()

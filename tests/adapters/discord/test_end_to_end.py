@@ -345,10 +345,10 @@ async def test_a_handler_slower_than_the_deferral_still_answers(
     working, finish = asyncio.Event(), asyncio.Event()
     dispatch = app.core.dispatch
 
-    async def slow(event: Event) -> list[Intent]:
+    async def slow(event: Event, **how: bool) -> list[Intent]:
         working.set()
         await finish.wait()  # the handler takes as long as the test says
-        return await dispatch(event)
+        return await dispatch(event, **how)
 
     monkeypatch.setattr(app.core, "dispatch", slow)
     started = clock.monotonic()
@@ -372,7 +372,7 @@ async def test_when_the_core_has_nothing_to_say_the_member_still_gets_an_answer(
 ) -> None:
     fake, app = discord_bot.fake, discord_bot.app
 
-    async def silent(event: Event) -> list[Intent]:
+    async def silent(event: Event, **how: bool) -> list[Intent]:
         return []
 
     monkeypatch.setattr(app.core, "dispatch", silent)

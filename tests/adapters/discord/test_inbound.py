@@ -36,15 +36,15 @@ def message(
 async def test_messages_replies_in_threads_and_reactions(discord_bot: DiscordRig) -> None:
     seen: list[Event] = []
     three = asyncio.Event()
-    original = discord_bot.app.handle
+    original = discord_bot.app.core.dispatch
 
-    async def spy(event: Event):  # type: ignore[no-untyped-def]
+    async def spy(event: Event, **how: bool):  # type: ignore[no-untyped-def]
         seen.append(event)
         if len(seen) >= 3:
             three.set()
-        return await original(event)
+        return await original(event, **how)
 
-    discord_bot.app.handle = spy  # type: ignore[method-assign]
+    discord_bot.app.core.dispatch = spy  # type: ignore[method-assign]
     fake = discord_bot.fake
     thread = {
         "id": THREAD,

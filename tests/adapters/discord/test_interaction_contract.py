@@ -116,13 +116,13 @@ async def test_series_are_suggested_by_the_prompts_feature(discord_bot: DiscordR
 
 async def test_a_button_press_carries_the_card_it_was_pressed_on(discord_bot: DiscordRig) -> None:
     seen: list[Event] = []
-    original = discord_bot.app.handle
+    original = discord_bot.app.core.dispatch
 
-    async def spy(event: Event):  # type: ignore[no-untyped-def]
+    async def spy(event: Event, **how: bool):  # type: ignore[no-untyped-def]
         seen.append(event)
-        return await original(event)
+        return await original(event, **how)
 
-    discord_bot.app.handle = spy  # type: ignore[method-assign]
+    discord_bot.app.core.dispatch = spy  # type: ignore[method-assign]
     press = button_press("help.topic|role", user_id=DANA, admin=True)
     await discord_bot.fake.dispatch("INTERACTION_CREATE", press)
     await discord_bot.fake.wait_for(1, CALLBACK)
@@ -140,13 +140,13 @@ async def test_a_button_press_in_a_thread_carries_the_thread_and_the_card(
     discord_bot: DiscordRig,
 ) -> None:
     seen: list[Event] = []
-    original = discord_bot.app.handle
+    original = discord_bot.app.core.dispatch
 
-    async def spy(event: Event):  # type: ignore[no-untyped-def]
+    async def spy(event: Event, **how: bool):  # type: ignore[no-untyped-def]
         seen.append(event)
-        return await original(event)
+        return await original(event, **how)
 
-    discord_bot.app.handle = spy  # type: ignore[method-assign]
+    discord_bot.app.core.dispatch = spy  # type: ignore[method-assign]
     press = button_press("help.topic|role", user_id=DANA, admin=True, channel_id=THREAD)
     press["channel"] = {
         **press["channel"],

@@ -9,13 +9,13 @@ from tests.conftest import DANA
 
 async def test_a_button_press_carries_the_card_it_was_pressed_on(slack: SlackRig) -> None:
     seen: list[Event] = []
-    original = slack.adapter.homeroom.handle
+    original = slack.adapter.homeroom.core.dispatch
 
-    async def spy(event: Event):  # type: ignore[no-untyped-def]
+    async def spy(event: Event, **how: bool):  # type: ignore[no-untyped-def]
         seen.append(event)
-        return await original(event)
+        return await original(event, **how)
 
-    slack.adapter.homeroom.handle = spy  # type: ignore[method-assign]
+    slack.adapter.homeroom.core.dispatch = spy  # type: ignore[method-assign]
     press = block_action("help.topic#2", "role", user=DANA, respond_to=slack.fake.url)
     status, _ = await slack.client.interaction(press)
     assert status == 200

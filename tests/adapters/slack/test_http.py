@@ -256,13 +256,13 @@ async def test_a_response_url_answering_429_is_retried_after_its_wait_not_lost(
 
 async def test_a_message_shortcut_runs_its_command_on_that_message(slack: SlackRig) -> None:
     seen = []
-    original = slack.adapter.homeroom.handle
+    original = slack.adapter.homeroom.core.dispatch
 
-    async def spy(event):  # type: ignore[no-untyped-def]
+    async def spy(event, **how):  # type: ignore[no-untyped-def]
         seen.append(event)
-        return await original(event)
+        return await original(event, **how)
 
-    slack.adapter.homeroom.handle = spy  # type: ignore[method-assign]
+    slack.adapter.homeroom.core.dispatch = spy  # type: ignore[method-assign]
     shortcut = message_shortcut(
         "homeroom.help", user=LEE, text="What is homework?", respond_to=slack.fake.url
     )
