@@ -69,6 +69,8 @@ DEFER_AFTER = 2.5  # seconds; Discord allows 3
 TOKEN_LIFETIME = 14 * 60  # an interaction token lives 15 minutes
 REOPEN_FORM = "homeroom.form.reopen"
 TIMEZONES = sorted(zoneinfo.available_timezones())
+MAX_NONCE = 25  # characters Discord accepts in a message's nonce
+THREAD_EXISTS = 160004  # Discord's code: "a thread has already been created for this message"
 
 
 class _Client(discord.Client):
@@ -406,7 +408,7 @@ class DiscordAdapter:
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         try:
             with limits.delivering():
-                return await self._deliver(intent)
+                return await self._deliver(intent, key)
         except limits.Limited as limited:
             raise RetryAfter(limited.seconds, overall=limited.overall) from limited
         except discord.RateLimited as limited:  # a route's bucket, known before asking
@@ -420,15 +422,15 @@ class DiscordAdapter:
                 raise PermanentFailure(f"{error.status} {error.text}") from error
             raise
 
-    async def _deliver(self, intent: Intent) -> str | None:
+    async def _deliver(self, intent: Intent, key: str | None) -> str | None:
         if isinstance(intent, Post):
-            return await self._post(intent)
+            return await self._post(intent, key)
         if isinstance(intent, Ephemeral):
-            return await self._private(intent.member, intent.message, intent.in_reply_to)
+            return await self._private(intent.member, intent.message, intent.in_reply_to, key)
         if isinstance(intent, DirectMessage):
-            return await self._dm(intent.member, intent.message)
+            return await self._dm(intent.member, intent.message, key)
         if isinstance(intent, OpenForm):
-            return await self._open_form(intent)
+            return await self._open_form(intent, key)
         if isinstance(intent, Pin):
             channel = await self._channel(intent.to.thread or intent.to.channel)
             message = channel.get_partial_message(int(intent.to.message or 0))
@@ -453,27 +455,35 @@ class DiscordAdapter:
             int(channel_id)
         )
 
-    async def _post(self, intent: Post) -> str:
+    async def _post(self, intent: Post, key: str | None) -> str:
         channel = await self._channel(intent.to.thread or intent.to.channel)
         kwargs = render.send_kwargs(intent.message)
         if isinstance(channel, discord.ForumChannel):  # a forum takes posts, not messages
+            # Discord takes no nonce for a forum post: a crash between its creation and
+            # our record of it can repeat this one post.
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
-        sent = await channel.send(**kwargs)
+        sent = await channel.send(nonce=_nonce(key), **kwargs)
         if intent.opens_thread:  # the replies gather under the prompt
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
-            await sent.create_thread(name=name)
+            try:
+                await sent.create_thread(name=name)
+            except discord.HTTPException as error:
+                # Sent again after a crash, the nonce gave back the message that already
+                # has its thread (a thread's ID is its message's): nothing to do.
+                if error.code != THREAD_EXISTS:
+                    raise
         return str(sent.id)
 
     async def _private(
-        self, member: MemberRef, message: Message, in_reply_to: str | None
+        self, member: MemberRef, message: Message, in_reply_to: str | None, key: str | None
     ) -> str | None:
         """An answer only `member` sees: through their interaction while its token lives,
         otherwise (Discord has no ephemeral messages outside interactions) by DM."""
         handle = self._interactions.get(in_reply_to or "")
         if handle is None or time.monotonic() - handle[0] > TOKEN_LIFETIME:
-            return await self._dm(member, message)
+            return await self._dm(member, message, key)
         interaction = handle[1]
         kwargs = render.send_kwargs(message)
         async with self._lock(interaction):
@@ -483,7 +493,7 @@ class DiscordAdapter:
         sent = await interaction.followup.send(ephemeral=True, wait=True, **kwargs)
         return str(sent.id)
 
-    async def _open_form(self, intent: OpenForm) -> str | None:
+    async def _open_form(self, intent: OpenForm, key: str | None) -> str | None:
         handle = self._interactions.get(intent.in_reply_to or "")
         if handle is not None:
             interaction = handle[1]
@@ -497,17 +507,29 @@ class DiscordAdapter:
             text=intent.form.title,
             buttons=(Button(intent.form.submit_label + " …", REOPEN_FORM, command, "primary"),),
         )
-        return await self._private(intent.member, reopen, intent.in_reply_to)
+        return await self._private(intent.member, reopen, intent.in_reply_to, key)
 
-    async def _dm(self, member: MemberRef, message: Message) -> str:
+    async def _dm(self, member: MemberRef, message: Message, key: str | None) -> str:
         if member.id not in self._dm_channels:
             opened = await self.client.http.start_private_message(int(member.id))
             self._dm_channels[member.id] = int(opened["id"])
         channel = self.client.get_partial_messageable(
             self._dm_channels[member.id], type=discord.ChannelType.private
         )
-        sent = await channel.send(**render.send_kwargs(message))
+        sent = await channel.send(nonce=_nonce(key), **render.send_kwargs(message))
         return str(sent.id)
+
+
+def _nonce(key: str | None) -> str | None:
+    """The outbox row's key as the message's nonce. discord.py sends every nonce with
+    `enforce_nonce: true`, so Discord answers a repeat within a few minutes in the same
+    channel with the message it already made, and makes no second one. (Without a key,
+    discord.py picks a random nonce, which dedupes nothing.)"""
+    if key is not None and len(key) > MAX_NONCE:
+        # Discord would refuse the message: better sent without the guard than never.
+        log.warning("event=discord_nonce_too_long key=%s; sent without a nonce", key)
+        return None
+    return key
 
 
 def _guard_parsers(client: discord.Client) -> None:

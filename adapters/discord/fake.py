@@ -26,6 +26,7 @@ BOT_ID = "1100000000000000002"
 GUILD_ID = "1200000000000000001"
 PARENTS, LIAISONS = "1300000000000000001", "1300000000000000002"
 FORUM = "1300000000000000003"
+NONCE_SECONDS = 300.0  # how long Discord remembers a message's nonce (a few minutes)
 TIMESTAMP = "2026-09-07T16:00:00.000000+00:00"
 
 
@@ -60,6 +61,11 @@ class FakeDiscord:
     identifies: int = 0
     heartbeats: int = 0
     resumes: int = 0
+    # Every message the fake made (not repeats a nonce gave back), in order: what members
+    # would see, whatever Homeroom sent or re-sent.
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    _nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    _threads: set[str] = field(default_factory=set)  # messages a thread was started from
     _ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1_400_000_000_000_000_001)
     )
@@ -145,7 +151,49 @@ class FakeDiscord:
             "timestamp": TIMESTAMP,
             "edited_timestamp": None,
             "flags": body.get("flags", 0),
+            "nonce": body.get("nonce"),
         }
+
+    def _post_message(self, channel_id: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """Create a message, unless `enforce_nonce` names a nonce this channel saw within
+        NONCE_SECONDS: then, as Discord does, answer with that message and make none."""
+        body = body or {}
+        nonce = body.get("nonce")
+        now = time.monotonic()
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get((channel_id, str(nonce)))
+            if seen is not None and now - seen[0] < NONCE_SECONDS:
+                return seen[1]
+        message = self._message(channel_id, body)
+        self.messages.append(message)
+        if nonce is not None:
+            self._nonces[(channel_id, str(nonce))] = (now, message)
+        return message
+
+    def _start_thread(self, channel_id: str, message_id: str, name: str) -> tuple[Any, int]:
+        """A thread from a message: its ID is the message's; a second one is refused."""
+        if message_id in self._threads:
+            return {
+                "message": "A thread has already been created for this message",
+                "code": 160004,
+            }, 400
+        self._threads.add(message_id)
+        return {
+            "id": message_id,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": channel_id,
+            "name": name,
+            "owner_id": BOT_ID,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+            "message_count": 0,
+            "member_count": 1,
+        }, 201
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")
@@ -228,6 +276,10 @@ class FakeDiscord:
                 **thread,
                 "message": self._message(thread["id"], (body or {}).get("message")),
             }, 201
+        if parts[:1] == ["channels"] and parts[2:3] == ["messages"] and parts[4:] == ["threads"]:
+            return self._start_thread(parts[1], parts[3], (body or {}).get("name", ""))
+        if method == "POST" and parts[:1] == ["channels"] and parts[2:] == ["messages"]:
+            return self._post_message(parts[1], body), 200
         if parts[:1] == ["channels"] and parts[2:3] == ["messages"]:
             return self._message(parts[1], body), 200
         if parts[:1] == ["channels"]:

@@ -1,0 +1,54 @@
+"""A message sent again with its outbox row's key is not doubled: Discord's nonce.
+
+The outbox gives every row a stable key; the adapter sends it as the message's nonce
+(discord.py adds `enforce_nonce: true`), and Discord, like the fake, answers a repeat in
+the same channel with the message it made the first time."""
+
+from adapters.discord.fake import PARENTS
+from bot.intents import DirectMessage, Ephemeral, Message, Post
+from bot.refs import ConversationRef, MemberRef
+from tests.adapters.discord.conftest import LEE, DiscordRig
+
+PROMPT = Post(
+    to=ConversationRef("discord", "1", PARENTS),
+    message=Message(text="This week: screens and sleep", title="Week 3"),
+    opens_thread=True,
+)
+
+
+async def test_a_post_sent_twice_with_one_key_makes_one_message_and_one_thread(
+    discord_bot: DiscordRig,
+) -> None:
+    adapter, fake = discord_bot.adapter, discord_bot.fake
+    first = await adapter.deliver(PROMPT, key="hr41")
+    again = await adapter.deliver(PROMPT, key="hr41")  # e.g. resent after a crash
+    assert again == first
+    assert [m["id"] for m in fake.messages] == [first]
+    posts = [c for c in fake.calls if c.path == f"/channels/{PARENTS}/messages"]
+    assert [(c.body["nonce"], c.body["enforce_nonce"]) for c in posts] == [
+        ("hr41", True),
+        ("hr41", True),
+    ]
+    threads = [c for c in fake.calls if c.path.endswith("/threads")]
+    assert len(threads) == 2  # the second was refused as already made, and that is fine
+
+
+async def test_two_rows_with_the_same_text_are_two_messages(discord_bot: DiscordRig) -> None:
+    adapter, fake = discord_bot.adapter, discord_bot.fake
+    await adapter.deliver(PROMPT, key="hr1")
+    await adapter.deliver(PROMPT, key="hr2")
+    assert len(fake.messages) == 2
+
+
+async def test_a_dm_and_a_private_answer_by_dm_carry_the_key_too(discord_bot: DiscordRig) -> None:
+    adapter, fake = discord_bot.adapter, discord_bot.fake
+    lee = MemberRef("discord", "1", LEE)
+    dm = DirectMessage(member=lee, message=Message(text="Welcome, liaison"))
+    private = Ephemeral(  # no live interaction to answer through: it goes by DM
+        to=ConversationRef("discord", "1", PARENTS), member=lee, message=Message(text="Saved")
+    )
+    for intent, key in ((dm, "hr7"), (dm, "hr7"), (private, "hr8"), (private, "hr8")):
+        await adapter.deliver(intent, key=key)
+    assert [m["content"] for m in fake.messages] == ["Welcome, liaison", "Saved"]
+    sends = [c.body["nonce"] for c in fake.calls if c.path.endswith("/messages")]
+    assert sends == ["hr7", "hr7", "hr8", "hr8"]
