@@ -516,7 +516,8 @@ class DiscordAdapter:
         channel = self.client.get_partial_messageable(
             self._dm_channels[member.id], type=discord.ChannelType.private
         )
-        sent = await channel.send(nonce=_nonce(key), **render.send_kwargs(message))
+        kwargs = render.send_kwargs(message)
+        sent = await channel.send(nonce=_nonce(key), **kwargs)
         return str(sent.id)
 
 

@@ -44,6 +44,8 @@ class FakeSlack:
     missing_channels: set[str] = field(default_factory=set)
     private_channels: set[str] = field(default_factory=lambda: {"C0LIAISONS"})
     lookups: int = 0  # users.info calls, which the adapter should cache
+    # Every message posted, per channel, oldest first: what conversations.history reads.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -146,7 +148,9 @@ class FakeSlack:
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        # Wall-clock seconds, as Slack's are (a read's `oldest` compares with them),
+        # and unique and rising, as Slack's are in one channel.
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
         if method == "auth.test":
             return {
                 "ok": True,
@@ -178,11 +182,54 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + params["users"]}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": self._post(params, ts)}
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         return {"ok": True}
+
+    def _post(self, params: dict[str, Any], ts: str) -> str:
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):  # a form-encoded call sends it as JSON text
+            metadata = json.loads(metadata)
+        message = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": "BBOT",
+            "ts": ts,
+            "text": params.get("text", ""),
+            "thread_ts": params.get("thread_ts"),
+            "metadata": metadata,
+        }
+        self.messages.setdefault(str(params.get("channel")), []).append(message)
+        return ts
+
+    def _history(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (the channel's messages, newest first) or .replies (a
+        thread's, oldest first), after `oldest`, at most `limit`; metadata only when
+        `include_all_metadata` asks for it, as Slack does."""
+        channel = str(params.get("channel", ""))
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+        every = self.messages.get(channel, [])
+        if method == "conversations.replies":
+            parent = params.get("ts")
+            chosen = [m for m in every if parent in (m["ts"], m["thread_ts"])]
+        else:
+            chosen = [m for m in reversed(every) if m["thread_ts"] in (None, m["ts"])]
+        chosen = [m for m in chosen if float(m["ts"]) > oldest]
+        shown = [
+            {k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+            for m in chosen[:limit]
+        ]
+        return {"ok": True, "messages": shown, "has_more": len(chosen) > limit}
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(
