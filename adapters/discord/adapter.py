@@ -464,7 +464,7 @@ class DiscordAdapter:
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
-        sent = await channel.send(nonce=_nonce(key), **kwargs)
+        sent = await channel.send(**kwargs, **_nonce(key))
         if intent.opens_thread:  # the replies gather under the prompt
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             try:
@@ -516,12 +516,11 @@ class DiscordAdapter:
         channel = self.client.get_partial_messageable(
             self._dm_channels[member.id], type=discord.ChannelType.private
         )
-        kwargs = render.send_kwargs(message)
-        sent = await channel.send(nonce=_nonce(key), **kwargs)
+        sent = await channel.send(**render.send_kwargs(message), **_nonce(key))
         return str(sent.id)
 
 
-def _nonce(key: str | None) -> str | None:
+def _nonce(key: str | None) -> dict[str, str]:
     """The outbox row's key as the message's nonce. discord.py sends every nonce with
     `enforce_nonce: true`, so Discord answers a repeat within a few minutes in the same
     channel with the message it already made, and makes no second one. (Without a key,
@@ -529,8 +528,8 @@ def _nonce(key: str | None) -> str | None:
     if key is not None and len(key) > MAX_NONCE:
         # Discord would refuse the message: better sent without the guard than never.
         log.warning("event=discord_nonce_too_long key=%s; sent without a nonce", key)
-        return None
-    return key
+        return {}
+    return {} if key is None else {"nonce": key}
 
 
 def _guard_parsers(client: discord.Client) -> None:
