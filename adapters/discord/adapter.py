@@ -464,7 +464,7 @@ class DiscordAdapter:
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
-        sent = await channel.send(**kwargs, **_nonce(key))
+        sent = await channel.send(**kwargs | _nonce(key))
         if intent.opens_thread:  # the replies gather under the prompt
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             try:
@@ -516,7 +516,8 @@ class DiscordAdapter:
         channel = self.client.get_partial_messageable(
             self._dm_channels[member.id], type=discord.ChannelType.private
         )
-        sent = await channel.send(**render.send_kwargs(message), **_nonce(key))
+        kwargs = render.send_kwargs(message) | _nonce(key)
+        sent = await channel.send(**kwargs)
         return str(sent.id)
 
 
