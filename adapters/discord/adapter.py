@@ -468,7 +468,11 @@ class DiscordAdapter:
         if intent.opens_thread:  # the replies gather under the prompt
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             try:
-                await sent.create_thread(name=name)
+                # By route, not `sent.create_thread`: that refuses a message whose server
+                # is not cached yet (a fan-out resumed before the gateway is ready).
+                await self.client.http.start_thread_with_message(
+                    sent.channel.id, sent.id, name=name, auto_archive_duration=1440
+                )
             except discord.HTTPException as error:
                 # Sent again after a crash, the nonce gave back the message that already
                 # has its thread (a thread's ID is its message's): nothing to do.

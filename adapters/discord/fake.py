@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,12 +59,16 @@ class FakeDiscord:
     )
     url: str = ""
     missing_members: set[str] = field(default_factory=set)  # IDs the server has no member for
+    text_channels: list[str] = field(default_factory=list)  # more channels in the server
     identifies: int = 0
     heartbeats: int = 0
     resumes: int = 0
     # Every message the fake made (not repeats a nonce gave back), in order: what members
     # would see, whatever Homeroom sent or re-sent.
     messages: list[dict[str, Any]] = field(default_factory=list)
+    # Awaited with "METHOD path" once a request has taken effect, before it is answered:
+    # a fault test kills the app here, so Discord has the message and the app never hears.
+    before_answer: Callable[[str], Awaitable[None]] | None = None
     _nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
     _threads: set[str] = field(default_factory=set)  # messages a thread was started from
     _ids: itertools.count[int] = field(
@@ -128,6 +133,8 @@ class FakeDiscord:
                 status, answer, headers = queued.pop(0)
                 return _json(answer, status, headers)
         answer, status = self._answer(request.method, path, body)
+        if self.before_answer is not None:
+            await self.before_answer(route)
         if status == 204:
             return web.Response(status=204)
         return _json(answer, status)
@@ -324,7 +331,9 @@ class FakeDiscord:
                         "application": {"id": APPLICATION_ID, "flags": 0},
                     },
                 )
-                await self._send(ws, "GUILD_CREATE", guild())
+                server = guild()
+                server["channels"] += [channel(c, f"group-{c[-4:]}") for c in self.text_channels]
+                await self._send(ws, "GUILD_CREATE", server)
                 assert self._ready is not None
                 self._ready.set()
             elif payload["op"] == 6:

@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -46,6 +47,9 @@ class FakeSlack:
     lookups: int = 0  # users.info calls, which the adapter should cache
     # Every message posted, per channel, oldest first: what conversations.history reads.
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Awaited with the method's name once a call has taken effect, before it is answered:
+    # a fault test kills the app here, so Slack has the message and the app never hears.
+    before_answer: Callable[[str], Awaitable[None]] | None = None
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -145,7 +149,10 @@ class FakeSlack:
         if queued:
             status, answer, headers = queued.pop(0)
             return web.json_response(answer, status=status, headers=headers)
-        return web.json_response(self._answer(method, params))
+        answer = self._answer(method, params)
+        if self.before_answer is not None:
+            await self.before_answer(method)
+        return web.json_response(answer)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         # Wall-clock seconds, as Slack's are (a read's `oldest` compares with them),

@@ -52,3 +52,21 @@ async def test_a_dm_and_a_private_answer_by_dm_carry_the_key_too(discord_bot: Di
     assert [m["content"] for m in fake.messages] == ["Welcome, liaison", "Saved"]
     sends = [c.body["nonce"] for c in fake.calls if c.path.endswith("/messages")]
     assert sends == ["hr7", "hr7", "hr8", "hr8"]
+
+
+async def test_a_prompt_to_a_channel_not_yet_cached_still_gets_its_thread(
+    discord_bot: DiscordRig,
+) -> None:
+    """A restart resumes the outbox before the gateway has told the server's channels:
+    the prompt and its thread go out at the first try, so nothing is sent twice."""
+    adapter, fake = discord_bot.adapter, discord_bot.fake
+    unknown = "1399999999999999999"  # not in the cached server
+    prompt = Post(
+        to=ConversationRef("discord", "1", unknown),
+        message=Message(text="Week 4"),
+        opens_thread=True,
+    )
+    sent = await adapter.deliver(prompt, key="hr3")
+    [thread] = [c for c in fake.calls if c.path.endswith("/threads")]
+    assert thread.path == f"/channels/{unknown}/messages/{sent}/threads"
+    assert [m["id"] for m in fake.messages] == [sent]

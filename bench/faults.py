@@ -1,0 +1,405 @@
+"""Kill `homeroom run` with SIGKILL during a fan-out, again and again, and count what the
+platform received: every channel must get its prompt exactly once.
+
+Each scenario seeds a database with one weekly prompt schedule per channel, all due now,
+then starts the real `homeroom run` against a local fake of Slack or Discord (the fake
+lives in this process, so it outlives every Homeroom it serves) and kills it, `kills`
+times, at moments drawn from a seeded random generator:
+
+- request: while the fake holds the k-th message of this run, which it has already
+  made: the platform has it, Homeroom never hears back (the in-flight case);
+- after: a few milliseconds after the k-th message was answered, before or while
+  Homeroom records it;
+- start: at a random moment of the start (migrations, resuming the outbox, claiming).
+
+Then one last run is left to finish (until no outbox row waits), stopped with SIGTERM,
+and the fake's messages are counted per channel: lost (none) and doubled (one too many).
+
+Run: .venv/bin/python -m bench.faults [repetitions] [--kills N] [--channels N]
+prints one line per scenario (and repetition):
+scenario=slack-sqlite kills=20 expected=60 delivered=60 lost=0 doubled=0
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import time as clock_time
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import func, select, update
+
+from adapters.discord.fake import GUILD_ID, FakeDiscord
+from adapters.slack.fake import TEAM, FakeSlack
+from bot.app import Homeroom
+from bot.refs import ConversationRef, MemberRef
+from bot.storage.tables import outbox, postings, schedules
+from bot.testing import POSTGRES_URL, postgres_available, test_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_WITHIN = 30.0  # seconds for one `homeroom run` to start
+FINISH_WITHIN = 120.0  # seconds for the last run to deliver everything
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: str
+    kills: int
+    expected: int
+    delivered: int
+    lost: int
+    doubled: int
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"scenario={self.scenario} kills={self.kills} expected={self.expected} "
+            f"delivered={self.delivered} lost={self.lost} doubled={self.doubled} "
+            f"seconds={self.seconds:.1f}"
+        )
+
+
+class _Fake:
+    """One platform fake, as the kill loop needs it: the settings that point Homeroom at
+    it, a hook on each message it makes, and the messages per channel."""
+
+    platform: str
+    community: str
+    message_route: Callable[[str], bool]
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def settings(self) -> dict[str, str]: ...
+    def per_channel(self) -> Counter[str]: ...
+    def hook(self, on_message: Callable[[], Awaitable[None]] | None) -> None: ...
+    def known(self, channels: int) -> None:
+        """The channels exist on the platform (Discord tells them at connection)."""
+
+    def channel(self, n: int) -> str: ...
+
+
+class _Slack(_Fake):
+    platform, community = "slack", TEAM
+
+    def __init__(self) -> None:
+        self.fake = FakeSlack()
+
+    async def start(self) -> None:
+        await self.fake.start()
+
+    async def stop(self) -> None:
+        await self.fake.stop()
+
+    def settings(self) -> dict[str, str]:  # Socket Mode: no port to find
+        return {
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_APP_TOKEN": "xapp-bench",
+            "SLACK_API_URL": self.fake.url + "/api/",
+        }
+
+    def channel(self, n: int) -> str:
+        return f"C0G{n:05d}"
+
+    def per_channel(self) -> Counter[str]:
+        return Counter({c: len(m) for c, m in self.fake.messages.items()})
+
+    def hook(self, on_message: Callable[[], Awaitable[None]] | None) -> None:
+        async def before(method: str) -> None:
+            if method == "chat.postMessage" and on_message is not None:
+                await on_message()
+
+        self.fake.before_answer = before
+
+
+class _Discord(_Fake):
+    platform, community = "discord", GUILD_ID
+
+    def __init__(self) -> None:
+        self.fake = FakeDiscord()
+
+    async def start(self) -> None:
+        await self.fake.start()
+
+    async def stop(self) -> None:
+        await self.fake.stop()
+
+    def known(self, channels: int) -> None:
+        self.fake.text_channels = [self.channel(n) for n in range(channels)]
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "DISCORD_TOKEN": "bench-token",
+            "DISCORD_API_URL": self.fake.api_url,
+            "DISCORD_GATEWAY_URL": self.fake.gateway_url,
+        }
+
+    def channel(self, n: int) -> str:
+        return str(1_310_000_000_000_000_000 + n)
+
+    def per_channel(self) -> Counter[str]:
+        return Counter(str(m["channel_id"]) for m in self.fake.messages)
+
+    def hook(self, on_message: Callable[[], Awaitable[None]] | None) -> None:
+        async def before(route: str) -> None:
+            if route.startswith("POST /channels/") and route.endswith("/messages"):
+                if on_message is not None:
+                    await on_message()
+
+        self.fake.before_answer = before
+
+
+FAKES: dict[str, Callable[[], _Fake]] = {"slack": _Slack, "discord": _Discord}
+
+
+async def seed(url: str, fake: _Fake, channels: int) -> None:
+    """One weekly prompt schedule per channel, every one due now."""
+    app = Homeroom(test_settings(url))
+    try:
+        await app.db.migrate()
+        community = await app.directory.community(
+            ConversationRef(fake.platform, fake.community, "x").community_ref
+        )
+        at = clock_time(19, 0)
+        for n in range(channels):
+            await app.scheduler.create(
+                community_id=community.id,
+                channel=ConversationRef(fake.platform, fake.community, fake.channel(n)),
+                series_id="starting-the-year",
+                weekday=0,
+                at=at,
+                timezone="America/New_York",
+                start=app.clock.now().date(),
+                end=None,
+                skips=frozenset(),
+                after_break="shift",
+                created_by=MemberRef(fake.platform, fake.community, "organizer"),
+            )
+        async with app.db.engine.begin() as conn:
+            await conn.execute(update(schedules).values(next_due=app.clock.now()))
+        await app.directory.flush()
+    finally:
+        await app.db.close()
+
+
+class _Runs:
+    """`homeroom run` processes, one at a time, each logging to its own file."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder = folder
+        self.env = env
+        self.count = 0
+        self._log: IO[bytes] | None = None
+
+    async def start(self) -> asyncio.subprocess.Process:
+        self.count += 1
+        if self._log is not None:
+            self._log.close()
+        self._log = (self.folder / f"run-{self.count:03d}.log").open("wb")
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "adapters.cli",
+            "run",
+            cwd=self.folder,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+        )
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+
+    def log(self) -> str:
+        return (self.folder / f"run-{self.count:03d}.log").read_text(errors="replace")
+
+
+def _kill(process: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGKILL)
+
+
+async def _one_kill(
+    runs: _Runs, fake: _Fake, rng: random.Random, finished: Callable[[], bool]
+) -> None:
+    """Start a run and SIGKILL it at a moment `rng` chooses."""
+    mode = "start" if finished() else rng.choice(["request", "request", "after", "start"])
+    nth = rng.randint(1, 4)
+    delay = rng.uniform(0.0, 0.03) if mode == "after" else rng.uniform(0.3, 1.5)
+    process = await runs.start()
+    seen = 0
+    killed = asyncio.Event()
+
+    async def on_message() -> None:
+        nonlocal seen
+        seen += 1
+        if seen != nth or killed.is_set():
+            return
+        if mode == "request":  # the fake made the message; Homeroom never hears back
+            _kill(process)
+            killed.set()
+            await process.wait()
+        else:
+            asyncio.get_running_loop().call_later(delay, _kill, process)
+            asyncio.get_running_loop().call_later(delay, killed.set)
+
+    if mode == "start":
+        fake.hook(None)
+        await asyncio.sleep(delay)  # real time: the process is what we wait for
+        _kill(process)
+    else:
+        fake.hook(on_message)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(killed.wait(), READY_WITHIN)
+        _kill(process)  # also when the run had fewer messages left to send than `nth`
+    await asyncio.wait_for(process.wait(), READY_WITHIN)
+    fake.hook(None)
+
+
+async def _settled(url: str, channels: int) -> bool:
+    """Every occurrence claimed and no outbox row left to deliver."""
+    app = Homeroom(test_settings(url))
+    try:
+        async with app.db.engine.connect() as conn:
+            claimed = (await conn.execute(select(func.count()).select_from(postings))).scalar()
+            waiting = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.status.not_in(("sent", "failed")))
+                )
+            ).scalar()
+    finally:
+        await app.db.close()
+    return claimed == channels and waiting == 0
+
+
+async def kill_run(
+    platform: str, url: str, folder: Path, *, channels: int, kills: int, seed_: int
+) -> Outcome:
+    """Seed, kill `kills` runs at random moments, let one finish, count at the fake."""
+    started = time.perf_counter()
+    fake = FAKES[platform]()
+    await fake.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=url,
+        LOG_LEVEL="INFO",
+        CONSOLE="off",
+        **fake.settings(),
+    )
+    runs = _Runs(folder, env)
+    fake.known(channels)
+    try:
+        await seed(url, fake, channels)
+        rng = random.Random(seed_)
+
+        def finished() -> bool:
+            return len(fake.per_channel()) >= channels
+
+        for _ in range(kills):
+            await _one_kill(runs, fake, rng, finished)
+        last = await runs.start()
+        deadline = time.monotonic() + FINISH_WITHIN
+        while not (finished() and await _settled(url, channels)):
+            if last.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the last run did not finish:\n{runs.log()[-3000:]}")
+            await asyncio.sleep(0.2)  # polling a real process's progress
+        last.terminate()
+        await asyncio.wait_for(last.wait(), READY_WITHIN)
+    finally:
+        runs.close()
+        await fake.stop()
+    counts = fake.per_channel()
+    expected = [fake.channel(n) for n in range(channels)]
+    return Outcome(
+        scenario=f"{platform}-{'sqlite' if url.startswith('sqlite') else 'postgres'}",
+        kills=kills,
+        expected=channels,
+        delivered=sum(counts.values()),
+        lost=sum(1 for c in expected if counts[c] == 0),
+        doubled=sum(max(0, counts[c] - 1) for c in expected),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str | None]:
+    """A fresh PostgreSQL database for one scenario (dropped after), or None without one."""
+    if await postgres_available() is not None:
+        yield None
+        return
+    import asyncpg
+
+    name = f"homeroom_bench_{secrets.token_hex(4)}"
+    admin = POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        connection = await asyncpg.connect(admin)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+async def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bench.faults", description=__doc__.split("\n")[0])
+    parser.add_argument("repetitions", type=int, nargs="?", default=1)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--channels", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--platforms", default="slack,discord")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    args = parser.parse_args(argv)
+    for repetition in range(args.repetitions):
+        for platform in args.platforms.split(","):
+            for database in args.databases.split(","):
+                seed_ = args.seed + repetition
+                with tempfile.TemporaryDirectory(prefix="homeroom-faults-") as folder:
+                    if database == "sqlite":
+                        url = f"sqlite+aiosqlite:///{Path(folder) / 'homeroom.db'}"
+                        outcome = await kill_run(
+                            platform,
+                            url,
+                            Path(folder),
+                            channels=args.channels,
+                            kills=args.kills,
+                            seed_=seed_,
+                        )
+                    else:
+                        async with postgres_database() as pg:
+                            if pg is None:
+                                print(f"scenario={platform}-postgres skipped=no-server")
+                                continue
+                            outcome = await kill_run(
+                                platform,
+                                pg,
+                                Path(folder),
+                                channels=args.channels,
+                                kills=args.kills,
+                                seed_=seed_,
+                            )
+                print(outcome.line() + f" seed={seed_}", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))
+
+
+__all__: list[Any] = ["Outcome", "kill_run", "postgres_database"]
