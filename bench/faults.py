@@ -153,9 +153,9 @@ class _Discord(_Fake):
 
     def hook(self, on_message: Callable[[], Awaitable[None]] | None) -> None:
         async def before(route: str) -> None:
-            if route.startswith("POST /channels/") and route.endswith("/messages"):
-                if on_message is not None:
-                    await on_message()
+            posting = route.startswith("POST /channels/") and route.endswith("/messages")
+            if posting and on_message is not None:
+                await on_message()
 
         self.fake.before_answer = before
 
@@ -233,12 +233,13 @@ def _kill(process: asyncio.subprocess.Process) -> None:
 
 
 async def _one_kill(
-    runs: _Runs, fake: _Fake, rng: random.Random, finished: Callable[[], bool]
+    runs: _Runs, fake: _Fake, rng: random.Random, remaining: Callable[[], int]
 ) -> None:
     """Start a run and SIGKILL it at a moment `rng` chooses."""
-    mode = "start" if finished() else rng.choice(["request", "request", "after", "start"])
-    nth = rng.randint(1, 4)
-    delay = rng.uniform(0.0, 0.03) if mode == "after" else rng.uniform(0.3, 1.5)
+    left = remaining()
+    mode = rng.choice(["request", "request", "after", "start"]) if left else "start"
+    nth = min(rng.randint(1, 4), max(1, left))  # a run resends at least what is left
+    delay = rng.uniform(0.0, 0.03) if mode == "after" else rng.uniform(0.1, 1.2)
     process = await runs.start()
     seen = 0
     killed = asyncio.Event()
@@ -308,14 +309,17 @@ async def kill_run(
         await seed(url, fake, channels)
         rng = random.Random(seed_)
 
-        def finished() -> bool:
-            return len(fake.per_channel()) >= channels
+        def remaining() -> int:
+            return channels - len(fake.per_channel())
 
         for _ in range(kills):
-            await _one_kill(runs, fake, rng, finished)
+            at = time.perf_counter()
+            await _one_kill(runs, fake, rng, remaining)
+            if os.environ.get("FAULTS_TRACE"):
+                print(f"kill {runs.count}: {time.perf_counter() - at:.2f} s", file=sys.stderr)
         last = await runs.start()
         deadline = time.monotonic() + FINISH_WITHIN
-        while not (finished() and await _settled(url, channels)):
+        while remaining() or not await _settled(url, channels):
             if last.returncode is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the last run did not finish:\n{runs.log()[-3000:]}")
             await asyncio.sleep(0.2)  # polling a real process's progress
@@ -372,6 +376,9 @@ async def main(argv: list[str]) -> None:
             for database in args.databases.split(","):
                 seed_ = args.seed + repetition
                 with tempfile.TemporaryDirectory(prefix="homeroom-faults-") as folder:
+                    if os.environ.get("FAULTS_KEEP"):
+                        folder = tempfile.mkdtemp(prefix="homeroom-faults-")
+                        print(f"logs in {folder}", file=sys.stderr)
                     if database == "sqlite":
                         url = f"sqlite+aiosqlite:///{Path(folder) / 'homeroom.db'}"
                         outcome = await kill_run(
