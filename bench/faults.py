@@ -341,6 +341,114 @@ async def kill_run(
     )
 
 
+class Proxy:
+    """A TCP proxy to PostgreSQL that can drop every connection and refuse new ones for a
+    while: the database, as Homeroom sees it, goes away and comes back."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.down = False
+        self._open: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def cut(self) -> None:
+        self.down = True
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, up_writer}
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        self._open -= {writer, up_writer}
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(OSError, ConnectionError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    writer.transport.abort()
+
+
+async def outage_run(
+    platform: str, url: str, folder: Path, *, channels: int, seconds: float, after: int
+) -> str:
+    """A fan-out on PostgreSQL through a proxy that drops the database for `seconds` once
+    `after` messages were sent; the run is restarted if it stops. Returns the line."""
+    started = time.perf_counter()
+    fake = FAKES[platform]()
+    await fake.start()
+    fake.known(channels)
+    target = url.rsplit("@", 1)[1].split("/", 1)[0]
+    host, _, port = target.partition(":")
+    proxy = Proxy(host, int(port or 5432))
+    proxied = url.replace(target, f"127.0.0.1:{await proxy.start()}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=proxied, LOG_LEVEL="INFO", CONSOLE="off")
+    env.update(fake.settings())
+    runs = _Runs(folder, env)
+    restarts = 0
+    sent = 0
+    reached = asyncio.Event()
+
+    async def on_message() -> None:
+        nonlocal sent
+        sent += 1
+        if sent == after:
+            reached.set()
+
+    try:
+        await seed(url, fake, channels)
+        fake.hook(on_message)
+        process = await runs.start()
+        await asyncio.wait_for(reached.wait(), READY_WITHIN)
+        proxy.cut()
+        await asyncio.sleep(seconds)  # the outage itself lasts this long, in real time
+        proxy.down = False
+        deadline = time.monotonic() + FINISH_WITHIN
+        while len(fake.per_channel()) < channels or not await _settled(url, channels):
+            if process.returncode is not None:  # it gave up during the outage
+                restarts += 1
+                process = await runs.start()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the run did not finish:\n{runs.log()[-3000:]}")
+            await asyncio.sleep(0.2)  # polling a real process's progress
+        process.terminate()
+        await asyncio.wait_for(process.wait(), READY_WITHIN)
+    finally:
+        runs.close()
+        await proxy.stop()
+        await fake.stop()
+    counts = fake.per_channel()
+    expected = [fake.channel(n) for n in range(channels)]
+    lost = sum(1 for c in expected if counts[c] == 0)
+    doubled = sum(max(0, counts[c] - 1) for c in expected)
+    return (
+        f"scenario={platform}-postgres-outage outage_s={seconds:.0f} restarts={restarts} "
+        f"expected={channels} delivered={sum(counts.values())} lost={lost} "
+        f"doubled={doubled} seconds={time.perf_counter() - started:.1f}"
+    )
+
+
 @contextlib.asynccontextmanager
 async def postgres_database() -> AsyncIterator[str | None]:
     """A fresh PostgreSQL database for one scenario (dropped after), or None without one."""
@@ -370,6 +478,8 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--platforms", default="slack,discord")
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--outage", type=float, default=15.0, help="seconds; 0 skips it")
+    parser.add_argument("--outage-channels", type=int, default=300)
     args = parser.parse_args(argv)
     for repetition in range(args.repetitions):
         for platform in args.platforms.split(","):
@@ -403,6 +513,23 @@ async def main(argv: list[str]) -> None:
                                 seed_=seed_,
                             )
                 print(outcome.line() + f" seed={seed_}", flush=True)
+        if args.outage <= 0:
+            continue
+        for platform in args.platforms.split(","):
+            with tempfile.TemporaryDirectory(prefix="homeroom-faults-") as folder:
+                async with postgres_database() as pg:
+                    if pg is None:
+                        print(f"scenario={platform}-postgres-outage skipped=no-server")
+                        continue
+                    line = await outage_run(
+                        platform,
+                        pg,
+                        Path(folder),
+                        channels=args.outage_channels,
+                        seconds=args.outage,
+                        after=20,
+                    )
+                print(line, flush=True)
 
 
 if __name__ == "__main__":
