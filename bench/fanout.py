@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from bot.app import Homeroom
 from bot.capabilities import RateLimits
-from bot.features.prompts.timing import parse_time
+from bot.commands import parse_time
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.tables import postings, schedules
 from bot.testing import FakeAdapter, test_settings

@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time as clock_time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import func, select, update
 
@@ -534,6 +534,3 @@ async def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     asyncio.run(main(sys.argv[1:]))
-
-
-__all__: list[Any] = ["Outcome", "kill_run", "postgres_database"]

@@ -12,11 +12,13 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Literal, TypeAlias
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
+from babel.numbers import format_decimal, get_decimal_symbol
 
 from bot.directory import Role
 from bot.i18n import N_, NP_, Translator, translator
@@ -39,15 +41,30 @@ OptionType = Literal[
     "time",
     "date",
     "dates",
+    "duration",
+    "number",
     "timezone",
     "languages",
 ]
 
 # The longest value each kind of option takes (characters); "str" for kinds not named.
 # Far above any honest value, far below what would slow the bot or flood a reply.
-MAX_LENGTH = {"str": 200, "text": 3000, "dates": 1000, "timezone": 64}
+MAX_LENGTH = {
+    "str": 200,
+    "text": 3000,
+    "dates": 1000,
+    "timezone": 64,
+    "duration": 40,
+    "number": 32,
+}
 MAX_QUOTE = 60  # what a member typed is quoted back at most this long
 MAX_REF = 64  # the longest member or channel ID the tables hold (no platform's is longer)
+
+
+# Suggestions for what a member is typing into an option (Discord's autocomplete): the
+# feature that declares the option says what fits, from its own data and the member's
+# context; adapters only ask the core and show the answer.
+Completer = Callable[["Context", str], Awaitable[Sequence[Choice]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +72,12 @@ class Option:
     """A typed option. `rest` takes all remaining words (free text such as a question).
 
     Declare `name` with `NP_("option", ...)` and localized `choices` with
-    `NP_("choice", ...)`: members may type either word in their own language."""
+    `NP_("choice", ...)`: members may type either word in their own language. A choice
+    may be several words (`2 weeks`), typed with or without quotes. `aliases` are other
+    words a member may type for a choice, in any language (`1` for `1st`); they are
+    accepted, never shown.
+    `between` bounds a `number` (both ends included); `complete` suggests values as a
+    member types them, where a platform can show suggestions."""
 
     name: str
     type: OptionType
@@ -63,6 +85,18 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     rest: bool = False
+    aliases: tuple[tuple[str, str], ...] = ()
+    between: tuple[float, float] | None = None
+    complete: Completer | None = None
+
+    def __post_init__(self) -> None:
+        if self.complete is not None and (self.choices or self.type in ("weekday", "bool")):
+            raise ValueError(f"option {self.name!r} has fixed choices; it cannot also suggest")
+
+    @property
+    def completer(self) -> Completer | None:
+        """What suggests this option's values: its own, or its type's (time zones)."""
+        return self.complete or _TYPE_COMPLETERS.get(self.type)
 
 
 Handler = Callable[["Context", "Args"], Awaitable[list[Intent]]]
@@ -138,6 +172,14 @@ class Args:
     def date(self, name: str) -> _Date | None:
         value = self.values.get(name)
         return value if isinstance(value, _Date) else None
+
+    def duration(self, name: str) -> timedelta | None:
+        value = self.values.get(name)
+        return value if isinstance(value, timedelta) else None
+
+    def number(self, name: str) -> float | None:
+        value = self.values.get(name)
+        return value if isinstance(value, float) else None
 
     def dates(self, name: str) -> frozenset[_Date]:
         value = self.values.get(name)
@@ -340,6 +382,15 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 continue
             if not value and after:  # "anonymous= yes", "anonymous: yes"
                 value, used = after[0].text, 2
+            if option.type == "choice" and used <= len(after):  # "every=2 weeks"
+                word = after[used - 1]
+                joined = f"{value} {word.text}"
+                if not word.quoted and fold(joined) in _choice_words(option, t):
+                    value, used = joined, used + 1
+            if option.type == "duration":  # "in=3 días": the unit is part of the value
+                words = [value, *(tok.text for tok in tokens[index + used :][:_LONGEST_SPAN])]
+                extra = _duration_span(words) - 1
+                value, used = " ".join(words[: extra + 1]), used + extra
             give(option, value)
             index += used
             continue
@@ -393,7 +444,9 @@ def _fill_in_order(
     """Words that are no `name=value` fill the options not named, in declared order
     (after any named without a value)."""
     waiting = list(dict.fromkeys(first + [o for o in spec.options if o.name not in raw]))
-    for at, token in enumerate(loose):
+    at = 0
+    while at < len(loose):
+        token = loose[at]
         if not waiting:
             raise CommandError(
                 N_("There's more here than “{command}” expects: “{extra}”."),
@@ -405,7 +458,26 @@ def _fill_in_order(
             if len(loose) - at > 1 or not token.quoted:
                 raw[_UNQUOTED] = "1"
             return
-        raw[option.name] = token.text
+        size = 1
+        if option.type == "duration" and not token.quoted:  # "3 días", "in 2 hours"
+            size = _duration_span([tok.text for tok in loose[at:][:_LONGEST_SPAN]])
+        raw[option.name] = " ".join(tok.text for tok in loose[at : at + size])
+        at += size
+
+
+_LONGEST_SPAN = 8  # words a length of time may take: "dentro de 1 hora y 30 minutos"
+
+
+def _duration_span(words: list[str]) -> int:
+    """How many of these words make the longest length of time (1 when none does, so
+    the first word is refused with the usual kind error)."""
+    for size in range(len(words), 1, -1):
+        try:
+            parse_duration(" ".join(words[:size]), "")
+        except CommandError:
+            continue
+        return size
+    return 1
 
 
 _UNQUOTED = "\0unquoted"  # marks free text that was not in quotes; removed before returning
@@ -578,6 +650,10 @@ def convert_value(
         return frozenset(parse_date(part, name) for part in re.split(r"[,;\s]+", text) if part)
     if kind == "timezone":
         return parse_timezone(text)
+    if kind == "duration":
+        return parse_duration(text, name)
+    if kind == "number":
+        return parse_number(text, option, t)
     return parse_languages(text)
 
 
@@ -629,6 +705,8 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
     words = {fold(choice): choice for choice in option.choices}
     for choice in option.choices:
         words.setdefault(fold(t.pgettext("choice", choice)), choice)
+    for alias, choice in option.aliases:
+        words.setdefault(fold(alias), choice)
     return words
 
 
@@ -711,6 +789,97 @@ def parse_timezone(text: str) -> str:
     return text
 
 
+MAX_DURATION = timedelta(days=366)
+# The words for each unit of time, as each reader types them: English always works too.
+_UNITS = {
+    NP_("duration", "w, wk, wks, week, weeks"): timedelta(weeks=1),
+    NP_("duration", "d, day, days"): timedelta(days=1),
+    NP_("duration", "h, hr, hrs, hour, hours"): timedelta(hours=1),
+    NP_("duration", "m, min, mins, minute, minutes"): timedelta(minutes=1),
+}
+# Words around a length of time that add nothing: "in 3 days", "1 hour and 30 minutes".
+_FILLER = NP_("duration", "in, and")
+_DURATION_PART = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[^\W\d_]+|\S")
+
+
+@cache
+def _duration_words() -> tuple[dict[str, timedelta], frozenset[str]]:
+    """Units and filler words in every language we ship: "3 días" reads the same to a
+    Spanish speaker whose Discord is set to English."""
+    units: dict[str, timedelta] = {}
+    filler: set[str] = set()
+    for reader in (translator(language) for language in SUPPORTED_LANGUAGES):
+        for words, unit in _UNITS.items():
+            units.update(dict.fromkeys(_word_list(reader.pgettext("duration", words)), unit))
+        filler.update(_word_list(reader.pgettext("duration", _FILLER)))
+    return units, frozenset(filler)
+
+
+def _word_list(words: str) -> list[str]:
+    return [fold(word) for part in words.split(",") for word in part.split() if word]
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """A length of time: "3d", "in 2h", "90m", "1h30m", "2 days", "3 días", "1,5 horas".
+
+    Whole seconds, more than none and at most a year (far more would overflow sums)."""
+    units, filler = _duration_words()
+    parts = _DURATION_PART.findall(fold(text))
+    seconds, counted, at = 0.0, 0, 0
+    while at < len(parts):
+        part = parts[at]
+        if part in filler:
+            at += 1
+            continue
+        unit = units.get(parts[at + 1]) if at + 1 < len(parts) else None
+        if not part[0].isdigit() or unit is None:
+            raise _not_a_duration(text, option)
+        seconds += float(part.replace(",", ".")) * unit.total_seconds()
+        if seconds > MAX_DURATION.total_seconds():
+            raise CommandError(
+                N_("“{option}” can be at most a year, and “{value}” is longer."),
+                {"option": option, "value": text},
+            )
+        counted, at = counted + 1, at + 2
+    if not counted or round(seconds) <= 0:
+        raise _not_a_duration(text, option)
+    return timedelta(seconds=round(seconds))
+
+
+def _not_a_duration(text: str, option: str) -> CommandError:
+    return CommandError(
+        N_(
+            "“{option}” needs a length of time, like 3d, 2h, 90m, 1h30m or “in 2 days”, "
+            "and I can't read “{value}” as one."
+        ),
+        {"option": option, "value": text},
+    )
+
+
+_NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<whole>[0-9]+)(?:(?P<point>[.,])(?P<part>[0-9]+))?")
+
+
+def parse_number(text: str, option: Option, t: Translator) -> float:
+    """A plain number, with the reader's decimal sign ("1,5" in Spanish) or a point,
+    which is how every platform's own number fields send it; no thousands separators,
+    so "1,000" is refused in English rather than read as one."""
+    name = option_word(option, t)
+    match = _NUMBER.fullmatch(text.strip().replace("\u2212", "-"))
+    if not match or match["point"] not in (None, ".", get_decimal_symbol(t.language)):
+        raise CommandError(
+            N_("“{option}” needs a number, like 2 or 1.5, and “{value}” isn't one I can read."),
+            {"option": name, "value": text},
+        )
+    value = float(f"{match['sign']}{match['whole']}.{match['part'] or 0}")
+    if option.between and not option.between[0] <= value <= option.between[1]:
+        least, most = (format_decimal(end, locale=t.language) for end in option.between)
+        raise CommandError(
+            N_("“{option}” needs a number from {least} to {most}, and {value} isn't."),
+            {"option": name, "value": text, "least": least, "most": most},
+        )
+    return value
+
+
 def parse_languages(text: str) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(c.strip().lower() for c in re.split(r"[,\s]+", text) if c.strip()))
     unknown = [c for c in codes if c not in SUPPORTED_LANGUAGES]
@@ -734,7 +903,7 @@ def form_fields(options: Sequence[Option], given: Args, t: Translator) -> tuple[
                 kind=_FIELD_KIND.get(option.type, "text"),
                 required=option.required,
                 choices=choice_labels(option, t),
-                default=_raw_default(default),
+                default=_raw_default(default, t),
             )
         )
     return tuple(fields)
@@ -754,9 +923,13 @@ _FIELD_KIND: dict[
 }
 
 
-def _raw_default(value: object) -> str | None:
+def _raw_default(value: object, t: Translator) -> str | None:
     if value is None:
         return None
+    if isinstance(value, timedelta):
+        return _compact(value)
+    if isinstance(value, float):
+        return format_decimal(value, locale=t.language, group_separator=False)
     if isinstance(value, MemberRef):
         return f"<@{value.id}>"
     if isinstance(value, ConversationRef):
@@ -770,3 +943,23 @@ def _raw_default(value: object) -> str | None:
     if isinstance(value, frozenset):
         return ",".join(sorted(d.isoformat() for d in value))
     return str(value)
+
+
+def _compact(length: timedelta) -> str:
+    """A length of time as typed back into a form: "1d2h30m"."""
+    minutes = round(length.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    found = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return "".join(found) or "1m"
+
+
+async def complete_timezone(ctx: Context, typed: str) -> list[Choice]:
+    """Time zone names containing what was typed ("madr" -> Europe/Madrid)."""
+    wanted = fold(typed.strip())
+    return [Choice(zone, zone) for zone, folded in _ZONES if wanted in folded][:MAX_SUGGESTIONS]
+
+
+MAX_SUGGESTIONS = 25  # more than a member reads; Discord shows at most this many
+_ZONES = [(zone, fold(zone)) for zone in sorted(available_timezones())]
+_TYPE_COMPLETERS: dict[str, Completer] = {"timezone": complete_timezone}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.directory import CommunitySettings, Directory, MemberProfile, Role
 from bot.events import Actor, Event
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
 from bot.refs import ConversationRef, MemberRef
 from bot.settings import Settings
@@ -21,6 +23,24 @@ if TYPE_CHECKING:
     from bot.features.prompts.notices import IdeaNotices
     from bot.features.prompts.own import OwnPrompts
     from bot.features.prompts.scheduler import PromptScheduler
+
+
+# The one way to say "only organizers": the core's role checks and any feature that
+# refuses on its own (a button only an author or an organizer may press) use these.
+ROLE_NEEDED: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.ORGANIZER: N_(
+            "Only organizers can do that. If you help run this group, "
+            "an organizer can give you the role with “role grant”."
+        ),
+        Role.LIAISON: N_("Only school liaisons can do that."),
+    }
+)
+
+
+def needs_role(role: Role, t: Translator) -> str:
+    """What a member without `role` is told, in their language."""
+    return t._(ROLE_NEEDED[role])
 
 
 @dataclass(frozen=True, slots=True)

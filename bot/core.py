@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from bot.capabilities import Capabilities
 from bot.commands import (
     COMMAND_FORM,
+    MAX_LENGTH,
+    MAX_SUGGESTIONS,
     Args,
     CommandError,
     CommandRegistry,
@@ -24,7 +27,7 @@ from bot.commands import (
     parse_text,
     quoted,
 )
-from bot.context import Context, Services
+from bot.context import ROLE_NEEDED, Context, Services, needs_role
 from bot.dedupe import InboundDedupe
 from bot.directory import Role
 from bot.events import (
@@ -35,6 +38,7 @@ from bot.events import (
     HomeOpened,
     InboundEvent,
     MessagePosted,
+    OptionTyped,
     ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
@@ -42,19 +46,10 @@ from bot.features import Action, Feature, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
-from bot.intents import Ephemeral, Form, Intent, Message, OpenForm
+from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
 from bot.render import field_prompt
 
 log = logging.getLogger(__name__)
-
-_NEEDS_ROLE = {
-    Role.ORGANIZER: N_(
-        "Only organizers can do that. If you help run this group, "
-        "an organizer can give you the role with “role grant”."
-    ),
-    Role.LIAISON: N_("Only school liaisons can do that."),
-}
-
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
 
@@ -129,6 +124,30 @@ class Core:
             intents = self._failed(event, "handler", ctx.t)
         return await self._fallbacks.adapt(intents, caps, ctx.t)
 
+    async def suggest(self, event: OptionTyped) -> list[Choice]:
+        """Suggestions for the option a member is typing, from the feature that declared
+        it (none for an option that suggests nothing, or a command the member may not run)."""
+        spec = self.commands.get(event.command)
+        option = spec.option(event.option) if spec else None
+        completer = option.completer if option else None
+        if spec is None or option is None or completer is None:
+            return []
+        try:
+            ctx = await self._context(event)
+            if not ctx.may(spec.role):
+                return []
+            typed = event.typed[: MAX_LENGTH.get(option.type, MAX_LENGTH["str"])]
+            return list(await completer(ctx, typed))[:MAX_SUGGESTIONS]
+        except Exception:
+            log.exception(
+                "event=suggest_failed platform=%s command=%s option=%s event_id=%s",
+                event.conversation.platform,
+                event.command,
+                event.option,
+                event.event_id,
+            )
+            return []
+
     def _failed(self, event: InboundEvent, stage: str, t: Translator) -> list[Intent]:
         """Log with the IDs an engineer needs (never the text) and tell the member kindly."""
         log.exception(
@@ -151,10 +170,7 @@ class Core:
             )
         ]
 
-    async def _context(
-        self,
-        event: InboundEvent,
-    ) -> Context:
+    async def _context(self, event: InboundEvent | OptionTyped) -> Context:
         directory = self.services.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
@@ -206,7 +222,7 @@ class Core:
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:
         if not ctx.may(spec.role):
-            raise CommandError(_NEEDS_ROLE[spec.role])
+            raise CommandError(ROLE_NEEDED[spec.role])
         args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
@@ -230,7 +246,7 @@ class Core:
             )
             raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         if not ctx.may(action.role):
-            return [ctx.reply(ctx.t._(_NEEDS_ROLE[action.role]))]
+            return [ctx.reply(needs_role(action.role, ctx.t))]
         return await action.handler(ctx, event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
@@ -259,7 +275,8 @@ class Core:
         intents, stands_for = intercepted
         if isinstance(stands_for, FormSubmitted):
             return intents + await self._dialogue_done(ctx, event, stands_for)
-        if stands_for is not None:
+        if stands_for is not None:  # where the pick points (never the member's own reply)
+            ctx = replace(ctx, conversation=stands_for.conversation)
             intents = [*intents, *await self._route(ctx, stands_for)]
         return intents
 

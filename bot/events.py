@@ -96,6 +96,20 @@ class ComponentSubmitted(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OptionTyped(Event):
+    """A member is typing `option` of the command `command` (Discord's autocomplete).
+
+    Not dispatched: it changes nothing and is answered with suggestions, never intents,
+    so `Core.suggest` serves it without de-duplication or the outbox."""
+
+    conversation: ConversationRef
+    actor: Actor
+    command: str
+    option: str
+    typed: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FormSubmitted(Event):
     conversation: ConversationRef
     actor: Actor

@@ -373,7 +373,9 @@ class Fallbacks:
         return ComponentSubmitted(
             event_id=f"{event.event_id}:choice",
             at=event.at,
-            conversation=where,
+            # Not the member's reply: the card's own ID is unknown here, so none, and a
+            # feature posts anew rather than update the member's message.
+            conversation=replace(where, message=None),
             actor=event.actor,
             action_id=buttons[index].action_id,
             value=buttons[index].value,

@@ -88,7 +88,9 @@ class ConsoleAdapter:
             posted = self.world.add_message(
                 where.channel, "Homeroom", intent.message.text, where.thread
             )
-            first = self.world.show_buttons(None, where.channel, intent.message.buttons)
+            first = self.world.show_buttons(
+                None, where.channel, intent.message.buttons, posted.id, where.thread
+            )
             t = self._t()
             place = f"#{where.channel}"
             if where.thread:
@@ -132,7 +134,10 @@ class ConsoleAdapter:
             )
             return None
         if isinstance(intent, Update):
-            first = self.world.show_buttons(None, intent.to.channel, intent.message.buttons)
+            to = intent.to
+            first = self.world.show_buttons(
+                None, to.channel, intent.message.buttons, to.message, to.thread
+            )
             self.view.show(
                 self._t()._(
                     "#{channel} | message {number} updated",
@@ -355,7 +360,7 @@ class ConsoleAdapter:
         return ComponentSubmitted(
             event_id=self._event_id(),
             at=self.app.clock.now(),
-            conversation=ConversationRef(PLATFORM, COMMUNITY, channel),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, channel, shown.thread, shown.message),
             actor=self._actor(),
             action_id=shown.button.action_id,
             value=shown.button.value,

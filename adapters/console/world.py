@@ -43,11 +43,15 @@ class ConsoleMessage:
 
 @dataclass(frozen=True)
 class ShownButton:
-    """A button on a card on screen: `owner` alone sees it (None: everyone in `channel`)."""
+    """A button on a card on screen: `owner` alone sees it (None: everyone in `channel`).
+    `message` is the card's own number where it has one (a post), so pressing the button
+    tells the core which card to update; `thread` is where the card stands."""
 
     owner: str | None
     channel: str
     button: Button
+    message: str | None = None
+    thread: str | None = None
 
 
 @dataclass
@@ -59,13 +63,20 @@ class World:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _button_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def show_buttons(self, owner: str | None, channel: str, buttons: tuple[Button, ...]) -> int:
+    def show_buttons(
+        self,
+        owner: str | None,
+        channel: str,
+        buttons: tuple[Button, ...],
+        message: str | None = None,
+        thread: str | None = None,
+    ) -> int:
         """Number the buttons of a card shown; the first number, as the card shows it."""
         first = 0
         for button in buttons:
             number = next(self._button_ids)
             first = first or number
-            self.buttons[number] = ShownButton(owner, channel, button)
+            self.buttons[number] = ShownButton(owner, channel, button, message, thread)
         return first or 1
 
     def character(self, name: str) -> Character | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import zoneinfo
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -37,6 +37,7 @@ from bot.events import (
     Event,
     FormSubmitted,
     MessagePosted,
+    OptionTyped,
     Origin,
     ReactionAdded,
     ReplyPosted,
@@ -68,7 +69,6 @@ PLATFORM = "discord"
 DEFER_AFTER = 2.5  # seconds; Discord allows 3
 TOKEN_LIFETIME = 14 * 60  # an interaction token lives 15 minutes
 REOPEN_FORM = "homeroom.form.reopen"
-TIMEZONES = sorted(zoneinfo.available_timezones())
 MAX_NONCE = 25  # characters Discord accepts in a message's nonce
 THREAD_EXISTS = 160004  # Discord's code: "a thread has already been created for this message"
 
@@ -271,27 +271,33 @@ class DiscordAdapter:
             action, record = render.parse_custom_id(str(data["custom_id"]))
             if action == REOPEN_FORM:
                 return CommandInvoked(**common, name=record)
+            if interaction.message is not None:  # the card pressed on, so it can be updated
+                common["conversation"] = replace(where, message=str(interaction.message.id))
             return ComponentSubmitted(**common, action_id=action, value=record)
         if kind is discord.InteractionType.modal_submit:
             form_id = str(data["custom_id"]).removeprefix(render.FORM_PREFIX)
             return FormSubmitted(**common, form_id=form_id, values=render.modal_values(data))
         if kind is discord.InteractionType.autocomplete:
-            asyncio.get_running_loop().create_task(self._autocomplete(interaction, data))
+            path, _ = invoked_path(data)
+            name, typed = focused_option(data) or ("", "")
+            typing = OptionTyped(**common, command=path, option=name, typed=typed)
+            task = asyncio.get_running_loop().create_task(self._autocomplete(interaction, typing))
+            self._deferrals.add(task)  # kept, so it is neither collected nor left at stop
+            task.add_done_callback(self._deferrals.discard)
         return None
 
-    async def _autocomplete(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
-        focused = focused_option(data)
-        typed = (focused[1] if focused else "").lower()
-        if focused and focused[0] == "topic":
-            pool = self.homeroom.core.commands.roots()
-        elif focused and focused[0] == "series":
-            pool = self.homeroom.core.services.library.ids()
-        else:
-            pool = TIMEZONES
-        found = [name for name in pool if typed in name.lower()][:25]
-        await interaction.response.autocomplete(
-            [discord.app_commands.Choice(name=n, value=n) for n in found]
-        )
+    async def _autocomplete(self, interaction: discord.Interaction, typing: OptionTyped) -> None:
+        """Suggestions come from the core, which asks the feature that declared the option."""
+        try:
+            found = await self.homeroom.core.suggest(typing)
+            await interaction.response.autocomplete(
+                [
+                    discord.app_commands.Choice(name=c.label[:100], value=c.value[:100])
+                    for c in found[:25]
+                ]
+            )
+        except Exception:  # logged once here: nobody awaits this task
+            log.exception("event=discord_autocomplete_failed interaction_id=%s", interaction.id)
 
     async def _defer_later(self, interaction: discord.Interaction) -> None:
         # On Homeroom's clock, so a test can be the handler that takes 2.5 s.

@@ -1,7 +1,8 @@
 """The core's command specs as Discord application commands (the JSON Discord stores).
 
 Each root (`help`, `setup`, `role` ...) is one command; a root with several paths gets
-subcommands (`role grant`). Options keep their types, choices and autocomplete; names
+subcommands (`role grant`). Options keep their types, choices, ranges and autocomplete
+(where the option declares a completer: the core asks the feature for suggestions); names
 and descriptions carry Spanish localizations from the catalog; organizer commands are
 hidden behind Manage Server by default and are still checked in the core.
 
@@ -31,15 +32,15 @@ OPTION_TYPES = {
     "time": 3,
     "date": 3,
     "dates": 3,
+    "duration": 3,
     "timezone": 3,
     "languages": 3,
     "int": 4,
     "bool": 5,
     "member": 6,
     "channel": 7,
+    "number": 10,
 }
-AUTOCOMPLETE_TYPES = {"timezone"}
-AUTOCOMPLETE_NAMES = {"topic", "series"}
 # Discord's locales for each catalog we ship, beyond the default (English).
 DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 
@@ -78,8 +79,10 @@ def _option(option: Option) -> dict[str, Any]:
         payload["name_localizations"] = localized
     if option.type in ("choice", "weekday"):
         payload["choices"] = _choices(option)
-    elif option.type in AUTOCOMPLETE_TYPES or option.name in AUTOCOMPLETE_NAMES:
+    elif option.completer is not None:  # the feature suggests; the core asks it
         payload["autocomplete"] = True
+    if option.between is not None:
+        payload["min_value"], payload["max_value"] = option.between
     if option.type == "channel":
         payload["channel_types"] = [0, 5, 15]  # text, announcement, forum
     return payload

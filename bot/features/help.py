@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, option_word
+from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, fold, option_word
 from bot.context import Context
 from bot.features import Feature
 from bot.i18n import N_, NP_
-from bot.intents import Button, Intent, Message
+from bot.intents import Button, Choice, Intent, Message
 
 TOPIC_ACTION = "help.topic"
 MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
@@ -83,6 +83,12 @@ def topic_help(ctx: Context, topic: str) -> Message:
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 
+async def complete_topic(ctx: Context, typed: str) -> list[Choice]:
+    """Topics this member may read about that contain what they typed."""
+    wanted = fold(typed.strip())
+    return [Choice(topic, topic) for topic in _topics(ctx) if wanted in fold(topic)]
+
+
 async def show_help(ctx: Context, args: Args) -> list[Intent]:
     topic = args.text("topic")
     return [ctx.reply(topic_help(ctx, topic.lower()) if topic else overview(ctx))]
@@ -98,7 +104,14 @@ FEATURE = Feature(
         CommandSpec(
             path="help",
             description=N_("Show what Homeroom can do for you"),
-            options=(Option(NP_("option", "topic"), "str", N_("A command to explain, like role")),),
+            options=(
+                Option(
+                    NP_("option", "topic"),
+                    "str",
+                    N_("A command to explain, like role"),
+                    complete=complete_topic,
+                ),
+            ),
             handler=show_help,
         ),
     ),

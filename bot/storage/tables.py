@@ -202,6 +202,10 @@ schedules = Table(
     Column("next_due", UTCDateTime(), nullable=False, index=True),
     Column("created_by", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The rhythm (bot/recurrence.py): every `every_weeks` weeks from the start date, or,
+    # when `month_week` is set, monthly on that weekday of the month (1-4; -1 = last).
+    Column("every_weeks", Integer, nullable=False, server_default="1"),
+    Column("month_week", Integer, nullable=True),
 )
 
 # Each occurrence of a schedule is claimed here before anything is sent: the unique key

@@ -231,15 +231,15 @@ async def test_an_answer_the_command_refuses_is_asked_again_with_the_others_kept
     """The form took every answer, then the command refused one (a series that does not
     exist): that question comes back, the other answers stay, nothing else is asked."""
     await bot.say("dana", "/homeroom prompt schedule")
-    for answer in ["moving-upp", "#parents", "tue", "19:00", "-", "-", "-", "-"]:
+    for answer in ["moving-upp", "#parents", "tue", "19:00", "-", "-", "-", "-", "-", "-"]:
         await bot.say("dana", answer)
     [refused] = await bot.say("dana", "-")
     assert bot.texts([refused]) == [
         "I don't know the series “moving-upp”. These exist: high-school-years, "
         "homework-without-tears, moving-up, reading-at-home, screens-and-sleep, "
         "starting-the-year.\n"
-        "Post a series of prompts in a channel, one a week (1/9): The series, like "
-        "homework-without-tears\n"
+        "Post a series of prompts in a channel, weekly or on another rhythm (1/11): "
+        "The series, like homework-without-tears\n"
         "Send “cancel” to stop."
     ]
     assert await bot.app.scheduler.in_community(bot.where()) == []
@@ -274,14 +274,14 @@ async def test_an_answer_the_command_refuses_is_asked_again_and_the_rest_are_kep
     bot: TestBot,
 ) -> None:
     [first] = await bot.say("dana", "/homeroom prompt schedule")
-    assert "(1/9): The series" in bot.texts([first])[0]
-    for answer in ("mudanza", "#parents", "monday", "19:00", "-", "-", "-", "-"):
+    assert "(1/11): The series" in bot.texts([first])[0]
+    for answer in ("mudanza", "#parents", "monday", "19:00", "-", "-", "-", "-", "-", "-"):
         await bot.say("dana", answer)
     [refused] = await bot.say("dana", "-")
     text = bot.texts([refused])[0]
     assert "“mudanza”" in text.splitlines()[0]
     assert text.splitlines()[1].startswith(
-        "Post a series of prompts in a channel, one a week (1/9)"
+        "Post a series of prompts in a channel, weekly or on another rhythm (1/11)"
     )
     [scheduled] = await bot.say("dana", "moving-up")
     assert bot.texts([scheduled])[0].startswith(
@@ -332,13 +332,15 @@ async def test_a_dialogue_asks_only_what_the_command_lacked_so_no_answer_replace
     bot.people["maria"].is_admin = True
     [first] = await bot.say("maria", "/homeroom prompt schedule serie=moving-up canal=#parents")
     assert bot.texts([first])[0].startswith(
-        "Publicar una serie de temas en un canal, uno por semana (1/7): El día de la semana"
+        "Publicar una serie de temas en un canal, cada semana o con otro ritmo (1/9): "
+        "El día de la semana"
     )
     [second] = await bot.say("maria", "miércoles")
-    assert "(2/7)" in bot.texts([second])[0] and "hora" in bot.texts([second])[0].lower()
+    assert "(2/9)" in bot.texts([second])[0] and "hora" in bot.texts([second])[0].lower()
     await bot.say("maria", "19:00")
-    for _ in range(4):  # time zone, start, end, skip: left as they are
+    for _ in range(5):  # time zone, start, end, skip, after a break: left as they are
         await bot.say("maria", "-")
-    [done] = await bot.say("maria", "-")  # after a break: left as it is
+    await bot.say("maria", "2 semanas")  # how often: every other week
+    [done] = await bot.say("maria", "-")  # week of the month: left as it is
     assert bot.texts([done])[0].startswith("Programada: “El paso a la secundaria” en <#parents>")
-    assert "cada miércoles a las 19:00" in bot.texts([done])[0]
+    assert "cada 2 semanas, el miércoles a las 19:00" in bot.texts([done])[0]

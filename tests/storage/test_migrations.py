@@ -17,6 +17,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0005",
             "0006",
             "0007",
+            "0011",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op

@@ -1,9 +1,10 @@
 """`prompt schedule/list/pause/resume/skip-next/post-now/cancel`: organizers put a
-series on a group's weekly slot and steer it. Times are shown in the reader's zone."""
+series on a group's rhythm (weekly, every N weeks, monthly) and steer it. Times are
+shown in the reader's zone."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from babel.dates import get_day_names
 
@@ -12,10 +13,10 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Outlook, Schedule
-from bot.features.prompts.series import series_named
-from bot.features.prompts.timing import WEEKDAYS, due_at, next_posting, next_slot
-from bot.i18n import N_, NP_
+from bot.features.prompts.series import SERIES, series_named
+from bot.i18n import N_, NP_, WEEKDAY_CODES
 from bot.intents import Intent, Message
+from bot.recurrence import LAST, Recurrence
 
 ID = Option(
     NP_("option", "id"), "int", N_("The schedule's number, from “prompt list”"), required=True
@@ -24,6 +25,36 @@ ID = Option(
 
 def _weekday_name(ctx: Context, weekday: int) -> str:
     return str(get_day_names("wide", locale=ctx.t.language)[weekday])
+
+
+# The rhythms `every` offers, as weeks between posts; 0 is monthly.
+_EVERY = {"week": 1, "2 weeks": 2, "3 weeks": 3, "month": 0}
+_MONTH_WEEKS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": LAST}
+
+
+def _recurrence(ctx: Context, args: Args, at: time, timezone: str, start: date) -> Recurrence:
+    """The rhythm asked for; `week-of-month` alone means monthly, and monthly alone means
+    the first weekday of the month."""
+    weekday = WEEKDAY_CODES.index(args.text("weekday") or "mon")
+    every = args.text("every")
+    position = args.text("week-of-month")
+    if position is not None and every not in (None, "month"):
+        raise CommandError(
+            N_(
+                "“{option}” picks which {weekday} of the month, so it goes with "
+                "{every}={month}. Leave it out, or use {every}={month}."
+            ),
+            {
+                "option": ctx.t.option_name("week-of-month"),
+                "weekday": _weekday_name(ctx, weekday),
+                "every": ctx.t.option_name("every"),
+                "month": ctx.t.choice("month"),
+            },
+            "week-of-month",
+        )
+    if every == "month" or position is not None:
+        return Recurrence(weekday, at, timezone, start, month_week=_MONTH_WEEKS[position or "1st"])
+    return Recurrence(weekday, at, timezone, start, every_weeks=_EVERY[every or "week"])
 
 
 def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str:
@@ -38,18 +69,27 @@ def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str
             "cancelled": ctx.t._("cancelled"),
             "broken": ctx.t._("stopped: its series is no longer in the library"),
         }.get(schedule.status, ctx.t._("finished"))
+    values = {
+        "id": schedule.id,
+        "title": title,
+        "channel": f"<#{schedule.channel.channel}>",
+        "zone": schedule.timezone,
+        "posted": outlook.posted,
+        "count": outlook.total,
+        "status": status,
+    }
+    if not schedule.recurrence.weekly:
+        return ctx.t._(
+            "#{id} {title} in {channel}: {rhythm} ({zone}), {posted} of {count} posted, {status}",
+            rhythm=schedule.recurrence.describe(ctx.t),
+            **values,
+        )
     return ctx.t._(
         "#{id} {title} in {channel}: {weekday} {time} ({zone}), "
         "{posted} of {count} posted, {status}",
-        id=schedule.id,
-        title=title,
-        channel=f"<#{schedule.channel.channel}>",
         weekday=_weekday_name(ctx, schedule.weekday),
         time=schedule.at.strftime("%H:%M"),
-        zone=schedule.timezone,
-        posted=outlook.posted,
-        count=outlook.total,
-        status=status,
+        **values,
     )
 
 
@@ -71,9 +111,10 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             {"end": end.isoformat(), "start": start.isoformat()},
             "end",
         )
-    weekday = WEEKDAYS.index(args.text("weekday") or "mon")
+    recurrence = _recurrence(ctx, args, at, timezone, start)
+    weekday = recurrence.weekday
     skips = args.dates("skip")
-    first = next_slot(ctx.services.clock.now(), weekday, at, timezone, start)
+    first = recurrence.next_slot(ctx.services.clock.now(), start)
     if end is not None and first > end:  # no weekday left at all, breaks or not
         raise CommandError(
             N_(
@@ -87,7 +128,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             },
             option="end",
         )
-    opening = next_posting(first, skips, end)
+    opening = recurrence.first_free(first, skips, end)
     if opening is None:
         raise CommandError(
             N_(
@@ -149,19 +190,31 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         skips=skips,
         after_break=after_break,
         created_by=ctx.member,
+        every_weeks=recurrence.every_weeks,
+        month_week=recurrence.month_week,
     )
     outlook = (await ctx.services.scheduler.outlooks([created]))[created.id]
+    values = {
+        "title": series.title,
+        "channel": f"<#{channel.channel}>",
+        "zone": timezone,
+        "when": ctx.t.when(outlook.next_post, ctx.timezone) if outlook.next_post else "—",
+        "id": created.id,
+    }
     lines = [
         ctx.t._(
             "Scheduled: “{title}” in {channel}, {weekday}s at {time} ({zone}). The first "
             "prompt goes out {when}. It is schedule #{id}.",
-            title=series.title,
-            channel=f"<#{channel.channel}>",
             weekday=_weekday_name(ctx, created.weekday),
             time=at.strftime("%H:%M"),
-            zone=timezone,
-            when=ctx.t.when(outlook.next_post, ctx.timezone) if outlook.next_post else "—",
-            id=created.id,
+            **values,
+        )
+        if recurrence.weekly
+        else ctx.t._(
+            "Scheduled: “{title}” in {channel}, {rhythm} ({zone}). The first prompt goes out "
+            "{when}. It is schedule #{id}.",
+            rhythm=recurrence.describe(ctx.t),
+            **values,
         )
     ]
     if had:
@@ -333,12 +386,12 @@ async def skip_next(ctx: Context, args: Args) -> list[Intent]:
             ),
             updated,
         )
+    day = ctx.t.when(found.recurrence.due(skipped), ctx.timezone)
     return await _steered(
         ctx,
-        ctx.t._(
-            "Skipped {day}; the series moves one week later.",
-            day=ctx.t.when(due_at(skipped, found.at, found.timezone), ctx.timezone),
-        ),
+        ctx.t._("Skipped {day}; the series moves one week later.", day=day)
+        if found.recurrence.weekly
+        else ctx.t._("Skipped {day}; the series moves to its next date.", day=day),
         updated,
     )
 
@@ -362,6 +415,24 @@ async def post_now(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(ctx.t._("Posting week {n} of the series now.", n=week))]
 
 
+# Other ways to type a week of the month, in any language: digits, Spanish ordinals as
+# written (1.º, 1º, 1.ª, 1ª) and the words.
+_ORDINAL_ALIASES = (
+    *(
+        (alias, choice)
+        for n, choice, words in (
+            (1, "1st", ("first", "primer", "primero", "primera")),
+            (2, "2nd", ("second", "segundo", "segunda")),
+            (3, "3rd", ("third", "tercer", "tercero", "tercera")),
+            (4, "4th", ("fourth", "cuarto", "cuarta")),
+        )
+        for alias in (str(n), f"{n}.º", f"{n}º", f"{n}.ª", f"{n}ª", *words)
+    ),
+    ("-1", "last"),
+    ("última", "last"),
+)
+
+
 def _spec(
     path: str, description: str, handler: Handler, options: tuple[Option, ...] = (ID,)
 ) -> CommandSpec:
@@ -375,15 +446,10 @@ FEATURE = Feature(
     commands=(
         _spec(
             "prompt schedule",
-            N_("Post a series of prompts in a channel, one a week"),
+            N_("Post a series of prompts in a channel, weekly or on another rhythm"),
             schedule,
             (
-                Option(
-                    NP_("option", "series"),
-                    "str",
-                    N_("The series, like homework-without-tears"),
-                    required=True,
-                ),
+                SERIES,
                 Option(
                     NP_("option", "channel"),
                     "channel",
@@ -406,7 +472,7 @@ FEATURE = Feature(
                 Option(
                     NP_("option", "skip"),
                     "dates",
-                    N_("Break weeks to skip, like 2026-12-21,2026-12-28"),
+                    N_("Break dates to skip, like 2026-12-21,2026-12-28"),
                 ),
                 Option(
                     NP_("option", "after-break"),
@@ -414,12 +480,37 @@ FEATURE = Feature(
                     N_("After a break: shift the series, or skip those prompts"),
                     choices=(NP_("choice", "shift"), NP_("choice", "skip")),
                 ),
+                Option(
+                    NP_("option", "every"),
+                    "choice",
+                    N_("How often: every week (the default), every 2 or 3 weeks, or monthly"),
+                    choices=(
+                        NP_("choice", "week"),
+                        NP_("choice", "2 weeks"),
+                        NP_("choice", "3 weeks"),
+                        NP_("choice", "month"),
+                    ),
+                    aliases=(("1", "week"), ("2", "2 weeks"), ("3", "3 weeks")),
+                ),
+                Option(
+                    NP_("option", "week-of-month"),
+                    "choice",
+                    N_("For a monthly series: which weekday of the month, 1st to 4th or last"),
+                    choices=(
+                        NP_("choice", "1st"),
+                        NP_("choice", "2nd"),
+                        NP_("choice", "3rd"),
+                        NP_("choice", "4th"),
+                        NP_("choice", "last"),
+                    ),
+                    aliases=_ORDINAL_ALIASES,
+                ),
             ),
         ),
         _spec("prompt list", N_("See the scheduled series"), list_schedules, ()),
         _spec("prompt pause", N_("Pause a schedule"), pause),
         _spec("prompt resume", N_("Resume a paused schedule"), resume),
-        _spec("prompt skip-next", N_("Skip the next week of a schedule"), skip_next),
+        _spec("prompt skip-next", N_("Skip the next prompt of a schedule"), skip_next),
         _spec("prompt post-now", N_("Post a schedule's next prompt now"), post_now),
         _spec("prompt cancel", N_("Cancel a schedule"), cancel),
     ),

@@ -1,6 +1,7 @@
 """Schedules that never miss, double-post or repeat a prompt in a group.
 
-Each schedule persists its next weekly slot (`next_date`, `next_due`). Which prompt a
+Each schedule persists its next slot (`next_date`, `next_due`): weekly, every N weeks
+or monthly, as `bot/recurrence.py` computes it. Which prompt a
 slot carries is not stored: it is the first prompt of the series that the channel has
 not had (from any schedule, post-now included) and that this schedule did not drop at a
 break, so a prompt never repeats in a group, whatever schedules come and go. When a
@@ -10,14 +11,15 @@ retry or a second scheduler on the same database loses the claim and does nothin
 Policies, explicit:
 
 - a skip date (a school break) posts nothing; `after_break="shift"` keeps the prompt for
-  the next week, `"skip"` drops it;
+  the next occurrence, `"skip"` drops it;
 - an occurrence found more than CATCH_UP late (the bot was down) is recorded as missed,
-  keeps its prompt for the next week, and the organizers are told by DM; within
+  keeps its prompt for the next occurrence, and the organizers are told by DM; within
   CATCH_UP it is posted late rather than not at all;
 - a schedule is finished as soon as no prompt will go out again (none left, or no slot
   before its end date that is not a break), so what `prompt list` says is what happens.
 
-Timing is this module's own loop (not APScheduler): one pass handles every due schedule,
+Timing is this module's own loop (APScheduler's triggers compute the calendar, nothing
+more): one pass handles every due schedule,
 then it sleeps until the next due time, at most MAX_NAP, on the injected clock.
 """
 
@@ -39,11 +41,11 @@ from bot.features.prompts.discussions import discussion_key
 from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.notices import IdeaNotices
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
-from bot.features.prompts.timing import WEEK, due_at, next_posting, next_slot
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.intents import Intent, Message, Post
 from bot.notify import tell_organizers
 from bot.outbox import Outbox
+from bot.recurrence import Recurrence
 from bot.refs import ConversationRef, MemberRef
 from bot.render import in_languages
 from bot.storage.tables import postings, schedules
@@ -71,6 +73,15 @@ class Schedule:
     next_date: date
     next_index: int
     next_due: datetime
+    every_weeks: int = 1
+    month_week: int | None = None  # 1-4 or LAST (-1): monthly on that weekday
+
+    @property
+    def recurrence(self) -> Recurrence:
+        """When it posts: its weeks count from its start date, so they never drift."""
+        return Recurrence(
+            self.weekday, self.at, self.timezone, self.start, self.every_weeks, self.month_week
+        )
 
     @classmethod
     def from_row(cls, row: object) -> Schedule:
@@ -91,6 +102,8 @@ class Schedule:
             next_date=date.fromisoformat(r["next_date"]),
             next_index=r["next_index"],
             next_due=r["next_due"],
+            every_weeks=r["every_weeks"],
+            month_week=r["month_week"],
         )
 
 
@@ -162,8 +175,11 @@ class PromptScheduler:
         skips: frozenset[date],
         after_break: str,
         created_by: MemberRef,
+        every_weeks: int = 1,
+        month_week: int | None = None,
     ) -> Schedule:
-        first = next_slot(self._clock.now(), weekday, at, timezone, start)
+        recurrence = Recurrence(weekday, at, timezone, start, every_weeks, month_week)
+        first = recurrence.next_slot(self._clock.now(), start)
         values = {
             "community_id": community_id,
             "platform": channel.platform,
@@ -174,13 +190,15 @@ class PromptScheduler:
             "at_time": at.strftime("%H:%M"),
             "timezone": timezone,
             "start_date": start.isoformat(),
+            "every_weeks": every_weeks,
+            "month_week": month_week,
             "end_date": end.isoformat() if end else None,
             "skip_dates": ",".join(sorted(d.isoformat() for d in skips)),
             "after_break": after_break,
             "status": "active",
             "next_date": first.isoformat(),
             "next_index": 0,
-            "next_due": due_at(first, at, timezone),
+            "next_due": recurrence.due(first),
             "created_by": created_by.id,
             "created_at": self._clock.now(),
         }
@@ -223,17 +241,8 @@ class PromptScheduler:
         no prompt left to post before its end date is finished instead."""
         values: dict[str, object] = {"status": status}
         if status == "active":
-            day = next_slot(
-                self._clock.now(),
-                schedule.weekday,
-                schedule.at,
-                schedule.timezone,
-                schedule.next_date,
-            )
-            values |= {
-                "next_date": day.isoformat(),
-                "next_due": due_at(day, schedule.at, schedule.timezone),
-            }
+            day = schedule.recurrence.next_slot(self._clock.now(), schedule.next_date)
+            values |= {"next_date": day.isoformat(), "next_due": schedule.recurrence.due(day)}
             series = await self._series(schedule)
             async with self._engine.connect() as conn:
                 history = await self._history(conn, [schedule])
@@ -250,18 +259,18 @@ class PromptScheduler:
         return await self.get(schedule.id)  # type: ignore[return-value]
 
     async def skip_next(self, schedule: Schedule) -> date | None:
-        """Move the next prompt one week later (the series shifts); returns the date that
-        was skipped, or None when no date is left to skip. Break weeks before it pass
-        with nothing posted, as they would have."""
+        """Move the next prompt to the occurrence after it (the series shifts), whatever
+        the rhythm; returns the date that was skipped, or None when no date is left to
+        skip. Break dates before it pass with nothing posted, as they would have."""
+        recurrence = schedule.recurrence
         start = schedule.next_date
         if schedule.status == "paused":  # its slot may lie in the past: skip one ahead
-            now = self._clock.now()
-            start = next_slot(now, schedule.weekday, schedule.at, schedule.timezone, start)
-        found = next_posting(start, schedule.skips, schedule.end)
+            start = recurrence.next_slot(self._clock.now(), start)
+        found = recurrence.first_free(start, schedule.skips, schedule.end)
         if found is None:
             return None
         skipped = found[0]
-        day = skipped + WEEK
+        day = recurrence.following(skipped)
         series = await self._series(schedule)
         async with self._engine.begin() as conn:
             history = await self._history(conn, [schedule])
@@ -357,12 +366,12 @@ class PromptScheduler:
         """When the next prompt really goes out from the slot `day` on: past break weeks
         (which drop a prompt each under the "skip" policy), never after the end date;
         None when no prompt will."""
-        found = next_posting(day, schedule.skips, schedule.end)
+        found = schedule.recurrence.first_free(day, schedule.skips, schedule.end)
         if found is None:
             return None
         slot, breaks = found
         left = remaining[breaks:] if schedule.after_break == "skip" else remaining
-        return due_at(slot, schedule.at, schedule.timezone) if left else None
+        return schedule.recurrence.due(slot) if left else None
 
     async def soonest_due(self) -> datetime | None:
         """When the next prompt really goes out in any group (break weeks and schedules
@@ -464,7 +473,8 @@ class PromptScheduler:
                 outcome, position = "posted", remaining.pop(0)
                 prompt_id = series.prompts[position].id
                 history.posted.setdefault((schedule.channel, series.id), set()).add(prompt_id)
-            finished = self._next_post(schedule, schedule.next_date + WEEK, remaining) is None
+            following = schedule.recurrence.following(schedule.next_date)
+            finished = self._next_post(schedule, following, remaining) is None
             plans[schedule.id] = _Plan(schedule, series, outcome, prompt_id, position, finished)
         intents: list[Intent] = []
         async with self._engine.begin() as conn:
@@ -506,7 +516,11 @@ class PromptScheduler:
                 )
                 consumed = schedule.next_index + (1 if plan.prompt_id else 0)
                 await self._advance(
-                    conn, schedule, schedule.next_date + WEEK, consumed, plan.finished
+                    conn,
+                    schedule,
+                    schedule.recurrence.following(schedule.next_date),
+                    consumed,
+                    plan.finished,
                 )
             await self._finish_twins(
                 conn,
@@ -614,7 +628,7 @@ class PromptScheduler:
             .values(
                 next_date=day.isoformat(),
                 next_index=consumed,
-                next_due=due_at(day, schedule.at, schedule.timezone),
+                next_due=schedule.recurrence.due(day),
                 status="finished" if finished else schedule.status,
             )
         )
@@ -633,12 +647,13 @@ class PromptScheduler:
         def version(t: Translator) -> Message:
             localized = self._library.get(series.id, t.language) or series
             prompt = localized.prompts[index]
+            # "Week 3 of 6" would misname the third prompt of a monthly series.
+            numbered = N_("{series} · week {n} of {total}")
+            if not schedule.recurrence.weekly:
+                numbered = N_("{series} · prompt {n} of {total}")
             return Message(
                 title=t._(
-                    "{series} · week {n} of {total}",
-                    series=localized.title,
-                    n=index + 1,
-                    total=len(localized.prompts),
+                    numbered, series=localized.title, n=index + 1, total=len(localized.prompts)
                 ),
                 text=prompt.text + (f"\n\n{prompt.follow_up}" if prompt.follow_up else ""),
                 footer=t._(
@@ -656,10 +671,21 @@ class PromptScheduler:
     async def _tell_organizers(
         self, schedule: Schedule, series: SeriesModel, language: str
     ) -> list[Intent]:
+        message = (
+            N_(
+                "I couldn't post this week's “{series}” prompt in {channel} on time ({when}), so "
+                "I kept it for next week. Nothing else needs doing."
+            )
+            if schedule.recurrence.weekly
+            else N_(
+                "I couldn't post the “{series}” prompt in {channel} on time ({when}), so I kept "
+                "it for its next date. Nothing else needs doing."
+            )
+        )
+
         def missed(t: Translator) -> str:
             return t._(
-                "I couldn't post this week's “{series}” prompt in {channel} on time ({when}), so "
-                "I kept it for next week. Nothing else needs doing.",
+                message,
                 series=series.title,
                 channel=f"<#{schedule.channel.channel}>",
                 when=t.when(schedule.next_due, schedule.timezone),

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import get_args
 
-from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option, fold
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.library import GradeBand, SeriesModel, Theme
 from bot.features.prompts.own import OWN_SERIES
 from bot.i18n import N_, NP_, Translator
-from bot.intents import Intent, Message
+from bot.intents import Choice, Intent, Message
 
 GRADES = tuple(get_args(GradeBand))
 THEMES = tuple(get_args(Theme))
@@ -61,6 +61,28 @@ async def series_named(ctx: Context, args: Args) -> SeriesModel:
             "series",
         )
     return found
+
+
+async def complete_series(ctx: Context, typed: str) -> list[Choice]:
+    """Series whose ID or title (in the reader's language) contains what was typed: the
+    group's own first, where it has some, then the library's."""
+    wanted = fold(typed.strip())
+    own = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
+    found = [*([own] if own else []), *ctx.services.library.in_locale(ctx.t.language)]
+    return [
+        Choice(s.id, f"{s.title} ({s.id})")
+        for s in found
+        if wanted in fold(s.id) or wanted in fold(s.title)
+    ]
+
+
+SERIES = Option(
+    NP_("option", "series"),
+    "str",
+    N_("The series, like homework-without-tears"),
+    required=True,
+    complete=complete_series,
+)
 
 
 async def list_series(ctx: Context, args: Args) -> list[Intent]:
@@ -122,14 +144,7 @@ FEATURE = Feature(
         CommandSpec(
             path="series preview",
             description=N_("Read every prompt of a series"),
-            options=(
-                Option(
-                    NP_("option", "series"),
-                    "str",
-                    N_("The series, like homework-without-tears"),
-                    required=True,
-                ),
-            ),
+            options=(SERIES,),
             role=Role.ORGANIZER,
             handler=preview,
         ),
