@@ -34,10 +34,9 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import time as clock_time
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from sqlalchemy import func, select, update
 
@@ -53,8 +52,7 @@ READY_WITHIN = 30.0  # seconds for one `homeroom run` to start
 FINISH_WITHIN = 120.0  # seconds for the last run to deliver everything
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     scenario: str
     kills: int
     expected: int
