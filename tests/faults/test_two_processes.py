@@ -14,7 +14,7 @@ from adapters.slack.fake import FakeSlack
 from bot.storage.db import Database
 from bot.testing import PostgresSession
 from tests.adapters.test_start import homeroom, one_line
-from tests.processes import homeroom_running
+from tests.processes import homeroom_running, start_homeroom
 
 
 def _socket_mode(fake: FakeSlack, tmp_path: Path) -> dict[str, str]:
@@ -44,10 +44,9 @@ async def test_a_second_run_on_one_sqlite_file_refuses_in_one_line(
 
 async def test_after_kill_9_the_next_run_starts(fake_slack: FakeSlack, tmp_path: Path) -> None:
     settings = _socket_mode(fake_slack, tmp_path)
-    killed = homeroom_running(tmp_path, **settings)
-    first = await killed.__aenter__()
+    first = await start_homeroom(tmp_path, [], **settings)
     os.kill(first.pid, signal.SIGKILL)
-    await asyncio.wait_for(first.wait(), 20)
+    await asyncio.wait_for(first.communicate(), 20)
     async with homeroom_running(tmp_path, **settings):  # the OS released the lock
         pass
 
