@@ -27,6 +27,7 @@ from bot.clock import ShiftableClock
 from bot.logs import configure
 from bot.settings import Settings, SettingsError, StartFailure, load_settings
 from bot.storage.db import Database, writable_problem
+from bot.storage.lock import RunLock
 
 log = logging.getLogger("homeroom")
 
@@ -157,28 +158,40 @@ async def _run(settings: Settings, started_at: float) -> int:
 
         discord = DiscordAdapter(app, settings)
         app.attach(discord)
+    # One run per SQLite file (see bot.storage.lock); the OS frees it however we end.
+    lock = RunLock(app.db.sqlite_path) if app.db.sqlite_path is not None else None
     try:
         async with _database(app.db):
+            if lock is not None:
+                if (problem := app.db.location_problem()) is not None:
+                    raise StartFailure(problem)
+                lock.acquire()
             await app.start()
     except BaseException:
         await app.supervisor.stop()
         await app.db.close()
+        if lock is not None:
+            lock.release()
         raise
     try:
         for platform in (slack, discord):
             if platform is not None:
                 await platform.start()
+        # Listening for SIGTERM before saying "ready": a stop asked for at once is clean.
+        main_task = console.run() if console else _until_signalled(_on_signals())
         log.info(
             "event=ready adapters=%s startup_ms=%.0f",
             ",".join(names),
             (time.perf_counter() - started_at) * 1000,
         )
-        return await _serve(app, console.run() if console else _until_signalled())
+        return await _serve(app, main_task)
     finally:
         for platform in (slack, discord):
             if platform is not None:
                 await platform.stop()
         await app.stop()
+        if lock is not None:
+            lock.release()
 
 
 async def _serve(app: Homeroom, main_task: Coroutine[Any, Any, None]) -> int:
@@ -201,11 +214,16 @@ async def _serve(app: Homeroom, main_task: Coroutine[Any, Any, None]) -> int:
     return 0
 
 
-async def _until_signalled() -> None:
+def _on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, handled from now on."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _until_signalled(stop: asyncio.Event) -> None:
     await stop.wait()
 
 

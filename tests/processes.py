@@ -19,6 +19,29 @@ async def homeroom_running(
     """Start `homeroom run` with these settings (and no platform variables of the caller),
     wait until it logs that it is ready, and on leaving check that it stops cleanly.
     Every line it logs is appended to `log`, if given, as it comes."""
+    lines = log if log is not None else []
+    process = await start_homeroom(tmp_path, lines, **settings)
+
+    async def read_log() -> None:  # also keeps the log pipe from filling
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            lines.append(line.decode())
+
+    drain = asyncio.ensure_future(read_log())
+    try:
+        yield process
+    finally:
+        if process.returncode is None:  # not killed by the test itself
+            process.terminate()
+            assert await asyncio.wait_for(process.wait(), 20) == 0  # a clean stop on SIGTERM
+        await drain
+
+
+async def start_homeroom(
+    tmp_path: Path, lines: list[str], **settings: str
+) -> asyncio.subprocess.Process:
+    """`homeroom run` started and ready (its log so far in `lines`); stopping it is the
+    caller's business (a fault test kills it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -26,7 +49,6 @@ async def homeroom_running(
         LOG_LEVEL="INFO",
     )
     env.update(settings)
-    lines = log if log is not None else []
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -42,17 +64,4 @@ async def homeroom_running(
         assert line, "homeroom run ended before it was ready"
         lines.append(line.decode())
     lines.append(line.decode())
-
-    async def read_log() -> None:  # also keeps the log pipe from filling
-        assert process.stderr is not None
-        while line := await process.stderr.readline():
-            lines.append(line.decode())
-
-    drain = asyncio.ensure_future(read_log())
-    try:
-        yield process
-    finally:
-        if process.returncode is None:  # not killed by the test itself
-            process.terminate()
-            assert await asyncio.wait_for(process.wait(), 20) == 0  # a clean stop on SIGTERM
-        await drain
+    return process

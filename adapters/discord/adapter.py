@@ -76,7 +76,8 @@ PLATFORM = "discord"
 DEFER_AFTER = 2.5  # seconds; Discord allows 3
 TOKEN_LIFETIME = 14 * 60  # an interaction token lives 15 minutes
 REOPEN_FORM = "homeroom.form.reopen"
-THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+MAX_NONCE = 25  # characters Discord accepts in a message's nonce
+THREAD_EXISTS = 160004  # Discord's code: "a thread has already been created for this message"
 
 
 class _Client(discord.Client):
@@ -475,7 +476,7 @@ class DiscordAdapter:
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         try:
             with limits.delivering():
-                return await self._deliver(intent)
+                return await self._deliver(intent, key)
         except limits.Limited as limited:  # a global limit holds every route of the bot
             raise RetryAfter(limited.seconds, scope=limited.scope) from limited
         except discord.RateLimited as limited:  # a route's bucket, known before asking
@@ -490,15 +491,15 @@ class DiscordAdapter:
                 raise PermanentFailure(f"{error.status} {error.text}") from error
             raise
 
-    async def _deliver(self, intent: Intent) -> str | None:
+    async def _deliver(self, intent: Intent, key: str | None) -> str | None:
         if isinstance(intent, Post):
-            return await self._post(intent)
+            return await self._post(intent, key)
         if isinstance(intent, Ephemeral):
-            return await self._private(intent.member, intent.message, intent.in_reply_to)
+            return await self._private(intent.member, intent.message, intent.in_reply_to, key)
         if isinstance(intent, DirectMessage):
-            return await self._dm(intent.member, intent.message)
+            return await self._dm(intent.member, intent.message, key)
         if isinstance(intent, OpenForm):
-            return await self._open_form(intent)
+            return await self._open_form(intent, key)
         if isinstance(intent, Pin):
             # Discord answers a repeated pin (or unpin) with 204 too: a retry is delivered.
             channel = await self._channel(intent.to.thread or intent.to.channel)
@@ -526,14 +527,16 @@ class DiscordAdapter:
             int(channel_id)
         )
 
-    async def _post(self, intent: Post) -> str:
+    async def _post(self, intent: Post, key: str | None) -> str:
         channel = await self._channel(intent.to.thread or intent.to.channel)
         kwargs = render.send_kwargs(intent.message)
         if isinstance(channel, discord.ForumChannel):  # a forum takes posts, not messages
+            # Discord takes no nonce for a forum post: a crash between its creation and
+            # our record of it can repeat this one post.
             name = (intent.message.title or intent.message.text)[:100] or "Homeroom"
             created = await channel.create_thread(name=name, **kwargs)
             return str(created.thread.id)
-        sent = await channel.send(**kwargs)  # its thread, if any, is an OpenThread of its own
+        sent = await channel.send(**kwargs | _nonce(key))  # its thread is an OpenThread row
         return str(sent.id)
 
     async def _open_thread(self, intent: OpenThread) -> str | None:
@@ -542,23 +545,29 @@ class DiscordAdapter:
         channel = await self._channel(intent.to.channel)
         if isinstance(channel, discord.ForumChannel):
             return intent.to.message  # a forum post is its own thread
-        message = channel.get_partial_message(int(intent.to.message or 0))
         try:
-            thread = await message.create_thread(name=intent.name[:100] or "Homeroom")
+            # By route, not `message.create_thread`: that refuses a message whose server
+            # is not cached yet (a fan-out resumed before the gateway is ready).
+            thread = await self.client.http.start_thread_with_message(
+                int(intent.to.channel),
+                int(intent.to.message or 0),
+                name=intent.name[:100] or "Homeroom",
+                auto_archive_duration=1440,
+            )
         except discord.HTTPException as error:
             if error.code == THREAD_EXISTS:
                 return intent.to.message
             raise
-        return str(thread.id)
+        return str(thread["id"])
 
     async def _private(
-        self, member: MemberRef, message: Message, in_reply_to: str | None
+        self, member: MemberRef, message: Message, in_reply_to: str | None, key: str | None
     ) -> str | None:
         """An answer only `member` sees: through their interaction while its token lives,
         otherwise (Discord has no ephemeral messages outside interactions) by DM."""
         handle = self._interactions.get(in_reply_to or "")
         if handle is None or time.monotonic() - handle[0] > TOKEN_LIFETIME:
-            return await self._dm(member, message)
+            return await self._dm(member, message, key)
         interaction = handle[1]
         kwargs = render.send_kwargs(message)
         async with self._lock(interaction):
@@ -568,7 +577,7 @@ class DiscordAdapter:
         sent = await interaction.followup.send(ephemeral=True, wait=True, **kwargs)
         return str(sent.id)
 
-    async def _open_form(self, intent: OpenForm) -> str | None:
+    async def _open_form(self, intent: OpenForm, key: str | None) -> str | None:
         handle = self._interactions.get(intent.in_reply_to or "")
         if handle is not None:
             interaction = handle[1]
@@ -582,17 +591,30 @@ class DiscordAdapter:
             text=intent.form.title,
             buttons=(Button(intent.form.submit_label + " …", REOPEN_FORM, command, "primary"),),
         )
-        return await self._private(intent.member, reopen, intent.in_reply_to)
+        return await self._private(intent.member, reopen, intent.in_reply_to, key)
 
-    async def _dm(self, member: MemberRef, message: Message) -> str:
+    async def _dm(self, member: MemberRef, message: Message, key: str | None) -> str:
         if member.id not in self._dm_channels:
             opened = await self.client.http.start_private_message(int(member.id))
             self._dm_channels[member.id] = int(opened["id"])
         channel = self.client.get_partial_messageable(
             self._dm_channels[member.id], type=discord.ChannelType.private
         )
-        sent = await channel.send(**render.send_kwargs(message))
+        kwargs = render.send_kwargs(message) | _nonce(key)
+        sent = await channel.send(**kwargs)
         return str(sent.id)
+
+
+def _nonce(key: str | None) -> dict[str, str]:
+    """The outbox row's key as the message's nonce. discord.py sends every nonce with
+    `enforce_nonce: true`, so Discord answers a repeat within a few minutes in the same
+    channel with the message it already made, and makes no second one. (Without a key,
+    discord.py picks a random nonce, which dedupes nothing.)"""
+    if key is not None and len(key) > MAX_NONCE:
+        # Discord would refuse the message: better sent without the guard than never.
+        log.warning("event=discord_nonce_too_long key=%s; sent without a nonce", key)
+        return {}
+    return {} if key is None else {"nonce": key}
 
 
 def _guard_parsers(client: discord.Client) -> None:

@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ BOT_ID = "1100000000000000002"
 GUILD_ID = "1200000000000000001"
 PARENTS, LIAISONS = "1300000000000000001", "1300000000000000002"
 FORUM = "1300000000000000003"
+NONCE_SECONDS = 300.0  # how long Discord remembers a message's nonce (a few minutes)
 TIMESTAMP = "2026-09-07T16:00:00.000000+00:00"
 
 
@@ -57,12 +59,20 @@ class FakeDiscord:
     )
     url: str = ""
     missing_members: set[str] = field(default_factory=set)  # IDs the server has no member for
+    text_channels: list[str] = field(default_factory=list)  # more channels in the server
     identifies: int = 0
     heartbeats: int = 0
     resumes: int = 0
     threads: set[str] = field(default_factory=set)  # messages a thread was started from
     pinned: set[str] = field(default_factory=set)
     thread_failures: list[int] = field(default_factory=list)  # statuses for the next creations
+    # Every message the fake made (not repeats a nonce gave back), in order: what members
+    # would see, whatever Homeroom sent or re-sent.
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    # Awaited with "METHOD path" once a request has taken effect, before it is answered:
+    # a fault test kills the app here, so Discord has the message and the app never hears.
+    before_answer: Callable[[str], Awaitable[None]] | None = None
+    _nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1_400_000_000_000_000_001)
     )
@@ -132,6 +142,8 @@ class FakeDiscord:
             status = self.thread_failures.pop(0)
             return _json({"message": "Internal Server Error", "code": 0}, status)
         answer, status = self._answer(request.method, path, body)
+        if self.before_answer is not None:
+            await self.before_answer(route)
         if status == 204:
             return web.Response(status=204)
         return _json(answer, status)
@@ -155,7 +167,24 @@ class FakeDiscord:
             "timestamp": TIMESTAMP,
             "edited_timestamp": None,
             "flags": body.get("flags", 0),
+            "nonce": body.get("nonce"),
         }
+
+    def _post_message(self, channel_id: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """Create a message, unless `enforce_nonce` names a nonce this channel saw within
+        NONCE_SECONDS: then, as Discord does, answer with that message and make none."""
+        body = body or {}
+        nonce = body.get("nonce")
+        now = time.monotonic()
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get((channel_id, str(nonce)))
+            if seen is not None and now - seen[0] < NONCE_SECONDS:
+                return seen[1]
+        message = self._message(channel_id, body)
+        self.messages.append(message)
+        if nonce is not None:
+            self._nonces[(channel_id, str(nonce))] = (now, message)
+        return message
 
     @staticmethod
     def _thread(thread_id: str, parent_id: str, name: str) -> dict[str, Any]:
@@ -255,6 +284,8 @@ class FakeDiscord:
                 **thread,
                 "message": self._message(thread["id"], (body or {}).get("message")),
             }, 201
+        if method == "POST" and parts[:1] == ["channels"] and parts[2:] == ["messages"]:
+            return self._post_message(parts[1], body), 200
         if parts[:1] == ["channels"] and parts[2:3] == ["messages"]:
             return self._message(parts[1], body), 200
         if parts[:1] == ["channels"]:
@@ -299,7 +330,9 @@ class FakeDiscord:
                         "application": {"id": APPLICATION_ID, "flags": 0},
                     },
                 )
-                await self._send(ws, "GUILD_CREATE", guild())
+                server = guild()
+                server["channels"] += [channel(c, f"group-{c[-4:]}") for c in self.text_channels]
+                await self._send(ws, "GUILD_CREATE", server)
                 assert self._ready is not None
                 self._ready.set()
             elif payload["op"] == 6:

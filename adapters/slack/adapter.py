@@ -88,6 +88,13 @@ EVENT_KINDS: dict[str, Callable[[dict[str, Any], Actor], Event | None]] = {
     "reaction_added": inbound.reaction_event,
     "app_home_opened": inbound.home_event,
 }
+
+# A sent message carries its outbox row's key in Slack's message metadata, so that after
+# a crash `find_delivered` can tell whether it arrived. The window bounds that read: a row
+# in flight longer than this before a restart is sent again.
+METADATA_TYPE = "homeroom_outbox"
+FIND_WINDOW = 30 * 60.0  # seconds
+FIND_LIMIT = 100
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -321,11 +328,58 @@ class SlackAdapter:
     # -- outbound ---------------------------------------------------------------------------
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         try:
-            return await self._deliver(intent)
+            return await self._deliver(intent, key)
         except SlackApiError as error:
             raise _classify(error) from error
 
-    async def _deliver(self, intent: Intent) -> str | None:
+    async def find_delivered(self, intent: Intent, key: str) -> str | None:
+        """The ts of the message sent earlier for the outbox row `key`, found by the
+        metadata `deliver` tagged it with, among the channel's (or thread's) messages of
+        the last FIND_WINDOW; None when there is none (send it).
+
+        Only posts and DMs can be found again. An ephemeral answer leaves nothing to read
+        back, so one interrupted by a crash may be shown twice; pins, reactions, updates
+        and the home tab are idempotent, so repeating them is harmless. A message split
+        in several is found by its first part. Raises when Slack cannot say (the caller
+        retries); a 429 holds only this read (history has its own, low, rate limit)."""
+        try:
+            return await self._find(intent, key)
+        except SlackApiError as error:
+            problem = _classify(error)
+            if isinstance(problem, RetryAfter):
+                raise RetryAfter(problem.seconds) from error
+            raise problem from error
+
+    async def _find(self, intent: Intent, key: str) -> str | None:
+        if isinstance(intent, Post):
+            channel, thread = intent.to.channel, intent.to.thread
+        elif isinstance(intent, DirectMessage):
+            channel, thread = await self._dm_channel(intent.member.id), None
+        else:
+            return None
+        oldest = f"{time.time() - FIND_WINDOW:.6f}"
+        if thread:
+            answer = await self.client.conversations_replies(
+                channel=channel,
+                ts=thread,
+                oldest=oldest,
+                limit=FIND_LIMIT,
+                include_all_metadata=True,
+            )
+        else:
+            answer = await self.client.conversations_history(
+                channel=channel, oldest=oldest, limit=FIND_LIMIT, include_all_metadata=True
+            )
+        for message in answer.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_TYPE
+                and (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message["ts"])
+        return None
+
+    async def _deliver(self, intent: Intent, key: str | None) -> str | None:
         if isinstance(intent, Post):
             sent = [  # a message over 50 blocks goes as several, in order
                 await self.client.chat_postMessage(
@@ -335,8 +389,11 @@ class SlackAdapter:
                     blocks=blocks_,
                     unfurl_links=False,
                     unfurl_media=False,
+                    metadata=_tagged(key) if part == 0 else None,
                 )
-                for text, blocks_ in await self._content(intent.message, shared=True)
+                for part, (text, blocks_) in enumerate(
+                    await self._content(intent.message, shared=True)
+                )
             ]
             return str(sent[0]["ts"])
         if isinstance(intent, Ephemeral):
@@ -344,8 +401,15 @@ class SlackAdapter:
         if isinstance(intent, DirectMessage):
             channel = await self._dm_channel(intent.member.id)
             sent = [
-                await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks_)
-                for text, blocks_ in await self._content(intent.message, shared=False)
+                await self.client.chat_postMessage(
+                    channel=channel,
+                    text=text,
+                    blocks=blocks_,
+                    metadata=_tagged(key) if part == 0 else None,
+                )
+                for part, (text, blocks_) in enumerate(
+                    await self._content(intent.message, shared=False)
+                )
             ]
             return str(sent[0]["ts"])
         if isinstance(intent, Update):
@@ -609,6 +673,11 @@ def _member(info: dict[str, Any]) -> PlatformMember:
     name = profile.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
     admin = bool(info.get("is_admin") or info.get("is_owner"))
     return PlatformMember(str(info["id"]), str(name), info.get("locale"), admin)
+
+
+def _tagged(key: str | None) -> dict[str, Any] | None:
+    """The message metadata naming the outbox row (none without a key)."""
+    return None if key is None else {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
 
 
 def _classify(error: SlackApiError) -> Exception:

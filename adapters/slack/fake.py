@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -47,6 +48,11 @@ class FakeSlack:
     # users.info about these members waits until `release` (a slow lookup, so a test can
     # act while the bot is between its ack and its answer)
     held_lookups: set[str] = field(default_factory=set)
+    # Every message posted, per channel, oldest first: what conversations.history reads.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Awaited with the method's name once a call has taken effect, before it is answered:
+    # a fault test kills the app here, so Slack has the message and the app never hears.
+    before_answer: Callable[[str], Awaitable[None]] | None = None
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -159,10 +165,15 @@ class FakeSlack:
         if queued:
             status, answer, headers = queued.pop(0)
             return web.json_response(answer, status=status, headers=headers)
-        return web.json_response(self._answer(method, params))
+        answer = self._answer(method, params)
+        if self.before_answer is not None:
+            await self.before_answer(method)
+        return web.json_response(answer)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        # Wall-clock seconds, as Slack's are (a read's `oldest` compares with them),
+        # and unique and rising, as Slack's are in one channel.
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
         if method == "auth.test":
             return {
                 "ok": True,
@@ -194,11 +205,54 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + params["users"]}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": self._post(params, ts)}
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         return {"ok": True}
+
+    def _post(self, params: dict[str, Any], ts: str) -> str:
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):  # a form-encoded call sends it as JSON text
+            metadata = json.loads(metadata)
+        message = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": "BBOT",
+            "ts": ts,
+            "text": params.get("text", ""),
+            "thread_ts": params.get("thread_ts"),
+            "metadata": metadata,
+        }
+        self.messages.setdefault(str(params.get("channel")), []).append(message)
+        return ts
+
+    def _history(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (the channel's messages, newest first) or .replies (a
+        thread's, oldest first), after `oldest`, at most `limit`; metadata only when
+        `include_all_metadata` asks for it, as Slack does."""
+        channel = str(params.get("channel", ""))
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+        every = self.messages.get(channel, [])
+        if method == "conversations.replies":
+            parent = params.get("ts")
+            chosen = [m for m in every if parent in (m["ts"], m["thread_ts"])]
+        else:
+            chosen = [m for m in reversed(every) if m["thread_ts"] in (None, m["ts"])]
+        chosen = [m for m in chosen if float(m["ts"]) > oldest]
+        shown = [
+            {k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+            for m in chosen[:limit]
+        ]
+        return {"ok": True, "messages": shown, "has_more": len(chosen) > limit}
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(

@@ -17,13 +17,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.batcher import WriteTurn
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x484F4D45524F4F4D  # PostgreSQL advisory lock key: "HOMEROOM" in ASCII
 
 
 class DatabaseUnavailable(Exception):
@@ -93,6 +94,13 @@ class Database:
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                # Replicas starting together on an empty database would each create the
+                # tables, and all but one crash. Each waits its turn here; the lock goes
+                # with the transaction, so the next one finds the schema at head.
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             await conn.run_sync(_upgrade)
 
     async def pending_migrations(self) -> list[str]:
