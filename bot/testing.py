@@ -24,7 +24,6 @@ import pytest_asyncio
 from bot.app import Homeroom
 from bot.capabilities import UNLIMITED, Capabilities, RateLimits
 from bot.clock import Clock, FakeClock
-from bot.features import Builder, Feature, default_features
 from bot.events import (
     Actor,
     CommandInvoked,
@@ -35,6 +34,7 @@ from bot.events import (
     Origin,
     ReactionAdded,
 )
+from bot.features import Builder, Feature, default_features
 from bot.intents import (
     DirectMessage,
     Ephemeral,

@@ -28,9 +28,8 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.testing import declared_features
 from bot.i18n import translator
-from bot.testing import TestBot
+from bot.testing import TestBot, declared_features
 
 PEOPLE = ("dana", "sam", "maria", "lee")
 SPECS = [spec for feature in declared_features() for spec in feature.commands]

@@ -89,7 +89,9 @@ async def contract(
     database_url: str, clock: FakeClock, capabilities: Capabilities
 ) -> AsyncIterator[TestBot]:
     app = Homeroom(
-        test_settings(database_url), clock=clock, features=[*default_features(), lambda kernel: TEST_FEATURE]
+        test_settings(database_url),
+        clock=clock,
+        features=[*default_features(), lambda kernel: TEST_FEATURE],
     )
     adapter = FakeAdapter(capabilities, clock=clock)
     app.attach(adapter)

@@ -10,8 +10,8 @@ from adapters.discord.fake import BOT_ID, PARENTS, TIMESTAMP, button_press, inte
 from bot.commands import CommandSpec, Option
 from bot.directory import Role
 from bot.events import ComponentSubmitted, Event
-from bot.testing import declared_features
 from bot.features.prompts.series import complete_series
+from bot.testing import declared_features
 from tests.adapters.discord.conftest import DANA, LEE, DiscordRig
 
 SPECS = [s for f in declared_features() for s in f.commands]
