@@ -498,11 +498,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 def _theirs(table: Any, member: MemberRef) -> ColumnElement[bool]:
-    mine: ColumnElement[bool] = (
-        (table.c.platform == member.platform)
-        & (table.c.community == member.community)
-        & (table.c.user_id == member.id)
-    )
+    mine: ColumnElement[bool] = at_place(table, member) & (table.c.user_id == member.id)
     return mine
 
 

@@ -1,6 +1,8 @@
 """The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this (a test
-compares them). Every row that belongs to a community carries its key; we store platform
-IDs, never display names.
+compares them). Every row that belongs to a community carries its key, `community_id`
+(`schedules` still has the platform and community strings too, until the scheduler's
+split lands); `bot.storage.places` turns a ConversationRef into these columns. We store
+platform IDs, never display names.
 """
 
 from __future__ import annotations
@@ -162,14 +164,13 @@ dialogues = Table(
     "dialogues",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("platform", String(16), nullable=False),
-    Column("community", String(64), nullable=False),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("user_id", String(64), nullable=False, info=MEMBER),
     Column("form", Text, nullable=False),
     Column("answers", Text, nullable=False, info=MEMBER),
     Column("created_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("platform", "community", "user_id"),
+    UniqueConstraint("community_id", "user_id"),
 )
 
 # Numbered choices shown as text where an adapter has no buttons: "reply 1, 2 or 3".
@@ -177,13 +178,12 @@ pending_choices = Table(
     "pending_choices",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("platform", String(16), nullable=False),
-    Column("community", String(64), nullable=False),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("user_id", String(64), nullable=True, info=MEMBER),
     Column("buttons", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
-    Index(None, "platform", "community", "channel"),
+    Index(None, "community_id", "channel"),
 )
 
 # What an adapter remembers across restarts, e.g. the command tree it last registered.
@@ -243,15 +243,14 @@ discussions = Table(
     "discussions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("platform", String(16), nullable=False),
-    Column("community", String(64), nullable=False),
+    Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("root", String(128), nullable=False),
     Column("schedule_id", Integer, ForeignKey("schedules.id"), nullable=True),
     Column("series_id", String(40), nullable=False),
     Column("prompt_id", String(40), nullable=False),
     Column("posted_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("platform", "community", "channel", "root"),
+    UniqueConstraint("community_id", "channel", "root"),
 )
 
 discussion_replies = Table(

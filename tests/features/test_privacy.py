@@ -113,7 +113,7 @@ async def everything_of_wren(bot: TestBot) -> None:
                 community_id=cid, user_id="wren", language="es", timezone=None, created_at=now
             )
         )
-        place = {"platform": "fake", "community": "school", "channel": "parents"}
+        place = {"community_id": cid, "channel": "parents"}
         await conn.execute(
             insert(dialogues).values(
                 **place, user_id="wren", form="{}", answers='{"text": "half"}', created_at=now

@@ -27,7 +27,7 @@ from bot.events import Event, MessagePosted, ReactionAdded
 from bot.intents import Intent, OpenThread, Pin, Tag
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.members import Exported
-from bot.storage.places import at_place, place_columns
+from bot.storage.places import at_place, community_id
 from bot.storage.tables import discussion_reactions, discussion_replies, discussions
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -67,7 +67,8 @@ class Discussions:
             discussions,
             [
                 {
-                    **place_columns(where),
+                    "community_id": await community_id(conn, where),
+                    "channel": where.channel,
                     "root": delivered_id,
                     "schedule_id": tag.schedule_id,
                     "series_id": tag.series_id,
@@ -181,9 +182,7 @@ class Discussions:
 
 def _theirs(table: Any, member: MemberRef) -> Any:
     """A member's rows in a discussion table: their ID, in their community's discussions."""
-    in_community = select(discussions.c.id).where(
-        at_place(discussions, ConversationRef(member.platform, member.community, ""), channel=False)
-    )
+    in_community = select(discussions.c.id).where(at_place(discussions, member))
     return (table.c.user_id == member.id) & table.c.discussion_id.in_(in_community)
 
 

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features import Privacy
 from bot.features.prompts import discussions
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import MemberRef
 from bot.storage.members import Exported, by_member, rows
-from bot.storage.places import at_place
 from bot.storage.tables import community_prompts, idea_notices, schedules
 
 # What a deleted member's schedules say made them: the schedule is the group's and stays.
@@ -21,8 +20,7 @@ NOBODY = ""
 
 
 def _schedules_of(member: MemberRef) -> Any:
-    anywhere = ConversationRef(member.platform, member.community, "")
-    return at_place(schedules, anywhere, channel=False) & (schedules.c.created_by == member.id)
+    return by_member(schedules, member, "created_by")
 
 
 async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
