@@ -1,7 +1,11 @@
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from bot.features.prompts.discussions import PromptPosted
+from bot.intents import intent_from_json
 from bot.storage.db import Database
 from bot.storage.tables import metadata
 
@@ -47,6 +51,14 @@ async def test_sqlite_runs_in_wal_mode_with_normal_sync(tmp_path) -> None:  # ty
     assert (tmp_path / "deep" / "h.db").exists()
 
 
+# A prompt's post as the outbox kept it before 0013: its discussion named by a string key.
+OLD_POST = (
+    '{"to":{"platform":"slack","community":"T1","channel":"C1","thread":null,"message":null},'
+    '"message":{"text":"Week 1"},"in_reply_to":null,"opens_thread":true,'
+    '"key":"discussion:12:moving-up:w1","kind":"post"}'
+)
+
+
 async def test_0013_gives_every_row_its_community_key_and_back(database_url: str) -> None:
     """Rows written with platform and community strings get their community's key (a
     discussion's replies stay attached); rows whose community has no row are dropped,
@@ -70,6 +82,13 @@ async def test_0013_gives_every_row_its_community_key_and_back(database_url: str
                 f"VALUES (3, '1.3', 'U2', 'hi', {at})",
             ):
                 await conn.execute(text(statement))
+            await conn.execute(
+                text(
+                    "INSERT INTO outbox (platform, lane, payload, status, attempts, "
+                    "next_attempt_at, created_at) VALUES ('slack', 'l', :p, 'pending', 0, :at, :at)"
+                ),
+                {"p": OLD_POST, "at": datetime(2026, 9, 7, 16, 0)},
+            )
         await db.migrate()
         async with db.engine.connect() as conn:
             read = {
@@ -87,6 +106,13 @@ async def test_0013_gives_every_row_its_community_key_and_back(database_url: str
             "discussions": [(7, "C1")],
         }
         assert replies == [(3,)]
+        async with db.engine.connect() as conn:
+            [payload] = (await conn.execute(text("SELECT payload FROM outbox"))).scalars().all()
+        post = intent_from_json(payload)
+        assert post.tag is not None and post.tag.rebuild(PromptPosted) == PromptPosted(  # type: ignore[attr-defined]
+            12, "moving-up", "w1"
+        )
+        assert post.message.text == "Week 1" and post.opens_thread
         await db.migrate("0011", down=True)
         async with db.engine.connect() as conn:
             back = (

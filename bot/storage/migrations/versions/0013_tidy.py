@@ -8,10 +8,18 @@ Every row that belongs to a community now names it the same way, by `community_i
 whose community has no row (none can be a discussion: a schedule needs its community)
 are dropped: a form half-answered or a numbered choice is only kept for a while anyway.
 `schedules` keeps its redundant strings for now (its code is being split elsewhere).
+
+A prompt's post waiting in the outbox said which discussion it opens by a string key
+(`"key": "discussion:<schedule>:<series>:<prompt>"`); it now carries a typed tag. Such
+rows are rewritten, so a prompt in flight across the upgrade still gets its discussion.
 """
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
+
+PROMPT_POSTED = "bot.features.prompts.discussions.PromptPosted"
 
 revision = "0013"
 down_revision = "0011"  # the lead re-chains this to "0012" when merging wt-timers
@@ -31,7 +39,33 @@ def _to_key(table: str) -> None:
     op.execute(f"DELETE FROM {table} WHERE community_id IS NULL")
 
 
+def _keys_to_tags() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT id, payload FROM outbox WHERE status = 'pending' "
+            "AND payload LIKE '%\"key\":\"discussion:%'"
+        )
+    ).all()
+    for row_id, payload in rows:
+        intent = json.loads(payload)
+        schedule_id, series_id, prompt_id = intent.pop("key").split(":", 3)[1:]
+        intent["tag"] = {
+            "name": PROMPT_POSTED,
+            "values": {
+                "prompt_id": prompt_id,
+                "schedule_id": int(schedule_id),
+                "series_id": series_id,
+            },
+        }
+        bind.execute(
+            sa.text("UPDATE outbox SET payload = :payload WHERE id = :id"),
+            {"payload": json.dumps(intent, separators=(",", ":")), "id": row_id},
+        )
+
+
 def upgrade() -> None:
+    _keys_to_tags()
     _to_key("dialogues")
     with op.batch_alter_table("dialogues") as batch:
         batch.drop_constraint("uq_dialogues_platform_community_user_id", type_="unique")
