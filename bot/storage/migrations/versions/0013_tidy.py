@@ -44,7 +44,7 @@ def _keys_to_tags() -> None:
     rows = bind.execute(
         sa.text(
             "SELECT id, payload FROM outbox WHERE status = 'pending' "
-            "AND payload LIKE '%\"key\":\"discussion:%'"
+            'AND payload LIKE \'%"key":"discussion:%\''
         )
     ).all()
     for row_id, payload in rows:
