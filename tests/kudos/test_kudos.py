@@ -17,9 +17,11 @@ from adapters.console.view import View
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.clock import FakeClock
+from bot.directory import Role
 from bot.events import HomeOpened
-from bot.features import default_features
+from bot.features import Feature, FormAction, default_features
 from bot.intents import OpenForm, Post, PublishHome, React
+from bot.kernel import Kernel
 from bot.privacy import delete_member, export_member, uncovered
 from bot.storage.tables import metadata
 from bot.testing import FakeAdapter, TestBot, test_settings
@@ -142,3 +144,29 @@ async def test_it_works_in_the_console(app: Homeroom) -> None:
 async def test_kudos_timer_posts_the_weekly_thanks_once() -> None:
     """Declare a weekly timer in tests/kudos/feature.py (see TIMER HOOK there) and prove
     it runs once per occurrence through a restart."""
+
+
+async def test_a_form_declared_for_organizers_refuses_anyone_else(
+    database_url: str, clock: FakeClock
+) -> None:
+    def organizers_only(kernel: Kernel) -> Feature:
+        built = feature.build(kernel)
+        return replace(built, forms={NOTE_FORM: FormAction(feature.note_sent, Role.ORGANIZER)})
+
+    app = Homeroom(
+        test_settings(database_url), clock=clock, features=[*default_features(), organizers_only]
+    )
+    try:
+        adapter = FakeAdapter(clock=clock)
+        app.attach(adapter)
+        await app.start(timers=False)
+        bot = TestBot(app, adapter)
+        [refused] = await bot.submit("lee", NOTE_FORM, member="@sam", words="thanks")
+        assert bot.texts([refused])[0].startswith("Only organizers can do that.")
+        assert await rows(bot) == []
+        assert [type(i) for i in await bot.submit("dana", NOTE_FORM, member="@sam", words="x")] == [
+            Post,
+            React,
+        ]
+    finally:
+        await app.stop()
