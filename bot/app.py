@@ -9,31 +9,41 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Sequence
+from typing import Any
 
+from bot import fallbacks
 from bot.channels import ChannelChecks
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
-from bot.context import Services
 from bot.core import Core
 from bot.dedupe import InboundDedupe
 from bot.delivery import Deliverer
 from bot.directory import Directory
 from bot.events import Event
 from bot.fallbacks import Fallbacks
-from bot.features import Feature, default_features
-from bot.features.prompts.discussions import Discussions
-from bot.features.prompts.library import Library
-from bot.features.prompts.notices import IdeaNotices
-from bot.features.prompts.own import OwnPrompts
-from bot.features.prompts.scheduler import PromptScheduler
+from bot.features import Builder, Feature, Privacy, default_features
 from bot.inbox import Inbox
 from bot.intents import Intent
+from bot.kernel import Kernel
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
+
+
+def _conversation() -> Feature:
+    """The core's own member data: forms answered as a conversation, numbered choices."""
+    return Feature(
+        name="conversation",
+        privacy=Privacy(
+            covers=fallbacks.PRIVATE_COLUMNS,
+            export=fallbacks.export_member,
+            delete=fallbacks.delete_member,
+        ),
+    )
+
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 
@@ -44,8 +54,10 @@ class Homeroom:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        features: Sequence[Feature] | None = None,
+        features: Sequence[Builder] | None = None,
     ) -> None:
+        """`features`: builders (`build(kernel) -> Feature`), by default every feature
+        Homeroom ships (`bot.features.DEFAULT_FEATURES`)."""
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
@@ -61,44 +73,29 @@ class Homeroom:
             self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
         )
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
-        library = Library.load()
-        self.own_prompts = OwnPrompts(self.db.engine, self.clock)
-        self.idea_notices = IdeaNotices(
-            self.db.engine, self.clock, self.directory, self.own_prompts, self.outbox.submit
-        )
-        self.scheduler = PromptScheduler(
-            self.db.engine,
-            self.clock,
-            library,
-            self.directory,
-            self.outbox,
-            self.own_prompts,
-            self.idea_notices,
-        )
-        self.discussions = Discussions(self.db.engine, self.clock, self.outbox.capabilities)
-        self.outbox.add_receipt(self.discussions.receipt, concerns=self.discussions.concerns)
         self.channels = ChannelChecks()
         commands = CommandRegistry()
         # Kept here too: an adapter asks it whether a member is in the middle of a form.
         self.fallbacks = Fallbacks(self.db.engine, self.clock, commands)
-        services = Services(
+        self.kernel = Kernel(
             settings=settings,
             clock=self.clock,
+            engine=self.db.engine,
+            write_turn=self.db.write_turn,
             directory=self.directory,
-            commands=commands,
-            library=library,
-            scheduler=self.scheduler,
-            discussions=self.discussions,
-            own_prompts=self.own_prompts,
-            idea_notices=self.idea_notices,
+            outbox=self.outbox,
             channels=self.channels,
+            commands=commands,
         )
-        self.core = Core(
-            services,
-            default_features() if features is None else features,
-            self.dedupe,
-            self.fallbacks,
+        builders = default_features() if features is None else features
+        self.features: tuple[Feature, ...] = (
+            _conversation(),
+            *(build(self.kernel) for build in builders),
         )
+        for feature in self.features:
+            for tag, receipt in feature.receipts.items():
+                self.outbox.on_tag(tag, receipt)
+        self.core = Core(self.kernel, self.features, self.dedupe, self.fallbacks)
         self.inbox = Inbox(
             self.dedupe,
             self.core,
@@ -137,6 +134,7 @@ class Homeroom:
         clock, then `await scheduler.run_due()`, `await tidy()`, or the outbox's
         `renew_leases()` and `resume()`), so time only moves when a test moves it."""
         await self.db.migrate()
+        await self.create_feature_tables()
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
@@ -147,7 +145,8 @@ class Homeroom:
             self.supervisor.run("outbox-reclaim", self.outbox.reclaiming)
             # Events kept but not handled when the last run ended go first.
             self.supervisor.run("inbox", self.inbox.run)
-            self.supervisor.run("prompt-scheduler", self.scheduler.run)
+            if self.scheduler is not None:
+                self.supervisor.run("prompt-scheduler", self.scheduler.run)
             self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
@@ -155,6 +154,19 @@ class Homeroom:
         # the event loop) to a few ms. See BENCHMARKS.md.
         gc.collect()
         gc.freeze()
+
+    def state(self, name: str) -> object:
+        """The state the feature called `name` built for itself (tests reach its services)."""
+        for feature in self.features:
+            if feature.name == name:
+                return feature.state
+        raise KeyError(name)
+
+    @property
+    def scheduler(self) -> Any:
+        """The prompts feature's scheduler, for the loop below and the console's clock,
+        until every timed thing runs on the shared timers (bot.timers)."""
+        return getattr(self.state("prompts"), "scheduler", None)
 
     async def tidy(self) -> tuple[int, int]:
         """Prune what only needs keeping for a while: seen event IDs, sent outbox rows."""
@@ -175,6 +187,22 @@ class Homeroom:
         if intents:
             self.outbox.submit(intents)
         return intents
+
+    async def create_feature_tables(self) -> None:
+        """Tables a feature declares that the migrations do not make (a feature added
+        from outside Homeroom's tree): created if missing, after the migrations ran."""
+        from bot.storage.tables import metadata
+
+        extra = [
+            table
+            for feature in self.features
+            for table in feature.tables
+            if table.metadata is not metadata
+        ]
+        if extra:
+            async with self.db.engine.begin() as conn:
+                for table in extra:
+                    await conn.run_sync(table.create, checkfirst=True)
 
     async def stop(self) -> None:
         await self.supervisor.stop()

@@ -7,22 +7,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock
-from bot.directory import CommunitySettings, Directory, MemberProfile, Role
+from bot.directory import CommunitySettings, MemberProfile, Role
 from bot.events import Actor, Event
 from bot.i18n import N_, Translator
 from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
 from bot.refs import ConversationRef, MemberRef
-from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.channels import ChannelChecks
-    from bot.commands import CommandRegistry
-    from bot.features.prompts.discussions import Discussions
-    from bot.features.prompts.library import Library
-    from bot.features.prompts.notices import IdeaNotices
-    from bot.features.prompts.own import OwnPrompts
-    from bot.features.prompts.scheduler import PromptScheduler
+    from bot.kernel import Kernel
 
 
 # The one way to say "only organizers": the core's role checks and any feature that
@@ -44,30 +36,19 @@ def needs_role(role: Role, t: Translator) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a feature may use; built once at start and passed in, never global."""
-
-    settings: Settings
-    clock: Clock
-    directory: Directory
-    commands: CommandRegistry
-    library: Library
-    scheduler: PromptScheduler
-    discussions: Discussions
-    own_prompts: OwnPrompts
-    idea_notices: IdeaNotices
-    channels: ChannelChecks
-
-
-@dataclass(frozen=True, slots=True)
 class Context:
-    services: Services
+    """Who asked, where, in which language and with which roles; the generic services
+    (`kernel`); and `own`, the state of the feature whose handler runs (see
+    `bot.features.Feature.state`)."""
+
+    kernel: Kernel
     event: Event
     conversation: ConversationRef
     actor: Actor
     profile: MemberProfile
     community: CommunitySettings
     t: Translator
+    own: object = None
 
     @property
     def member(self) -> MemberRef:

@@ -28,7 +28,7 @@ from bot.commands import (
     parse_text,
     quoted,
 )
-from bot.context import ROLE_NEEDED, Context, Services, needs_role
+from bot.context import ROLE_NEEDED, Context, needs_role
 from bot.dedupe import InboundDedupe
 from bot.directory import Role
 from bot.events import (
@@ -43,11 +43,12 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.fallbacks import Fallbacks
-from bot.features import Action, Feature, Listener
+from bot.features import Action, Feature, FormAction, HomeSection, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
+from bot.kernel import Kernel
 from bot.render import field_prompt
 from bot.unavailable import Unavailable, is_transient
 
@@ -57,29 +58,43 @@ _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
 
 
 class Core:
-    """Built once at start with its services and features, then passed to adapters."""
+    """Built once at start with the kernel and the features, then passed to adapters."""
 
     def __init__(
         self,
-        services: Services,
+        kernel: Kernel,
         features: Sequence[Feature],
         dedupe: InboundDedupe,
         fallbacks: Fallbacks,
     ) -> None:
-        self.services = services
+        self.kernel = kernel
+        self.features = tuple(features)
         self._dedupe = dedupe
         self._fallbacks = fallbacks
         self._capabilities: dict[str, Capabilities] = {}
         self._actions: dict[str, Action] = {}
-        self._listeners: list[Listener] = []
+        self._forms: dict[str, FormAction] = {}
+        self._listeners: list[tuple[Listener, object]] = []
+        self._home: list[tuple[HomeSection, object]] = []
+        # Whose state a handler is given as `ctx.own`: by command path, action, form prefix.
+        self._owner: dict[str, object] = {}
         for feature in features:
             for spec in feature.commands:
-                services.commands.add(spec)
+                kernel.commands.add(spec)
+                self._owner["command:" + spec.path] = feature.state
             for action_id, action in feature.actions.items():
                 self._actions[action_id] = (
                     action if isinstance(action, Action) else Action(action, Role.PARENT)
                 )
-            self._listeners.extend(feature.listeners)
+                self._owner["action:" + action_id] = feature.state
+            for prefix, form in feature.forms.items():
+                if prefix.startswith(COMMAND_FORM) or prefix in self._forms:
+                    raise ValueError(f"form prefix {prefix!r} of {feature.name} is taken")
+                self._forms[prefix] = form if isinstance(form, FormAction) else FormAction(form)
+                self._owner["form:" + prefix] = feature.state
+            self._listeners.extend((listener, feature.state) for listener in feature.listeners)
+            if feature.home is not None:
+                self._home.append((feature.home, feature.state))
 
     @property
     def actions(self) -> Mapping[str, Action]:
@@ -88,7 +103,7 @@ class Core:
 
     @property
     def commands(self) -> CommandRegistry:
-        return self.services.commands
+        return self.kernel.commands
 
     def add_platform(self, platform: str, capabilities: Capabilities) -> None:
         """Declare what an adapter can show; fallbacks are chosen from this."""
@@ -156,7 +171,7 @@ class Core:
         if spec is None or option is None or completer is None:
             return []
         try:
-            ctx = await self._context(event)
+            ctx = replace(await self._context(event), own=self._owner.get("command:" + spec.path))
             if not ctx.may(spec.role):
                 return []
             typed = event.typed[: MAX_LENGTH.get(option.type, MAX_LENGTH["str"])]
@@ -194,7 +209,7 @@ class Core:
         ]
 
     async def _context(self, event: InboundEvent | OptionTyped) -> Context:
-        directory = self.services.directory
+        directory = self.kernel.directory
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
         if event.actor.locale and profile.locale != event.actor.locale[:16]:
@@ -203,7 +218,7 @@ class Core:
             profile.language, event.actor.locale, default=community.default_language
         )
         return Context(
-            services=self.services,
+            kernel=self.kernel,
             event=event,
             conversation=event.conversation,
             actor=event.actor,
@@ -226,7 +241,8 @@ class Core:
         if isinstance(event, ReactionAdded):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
-            return [await home_page(ctx)]
+            sections = [(section, replace(ctx, own=own)) for section, own in self._home]
+            return [await home_page(ctx, sections)]
         return []
 
     async def _command(self, ctx: Context, event: CommandInvoked) -> list[Intent]:
@@ -249,7 +265,7 @@ class Core:
         args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
-        return await spec.handler(ctx, args)
+        return await spec.handler(replace(ctx, own=self._owner.get("command:" + spec.path)), args)
 
     def _command_form(self, ctx: Context, spec: CommandSpec, given: Args) -> OpenForm:
         form = Form(
@@ -270,9 +286,17 @@ class Core:
             raise CommandError(N_("That button is no longer in use. Nothing was changed."))
         if not ctx.may(action.role):
             return [ctx.reply(needs_role(action.role, ctx.t))]
-        return await action.handler(ctx, event.value)
+        own = self._owner.get("action:" + event.action_id)
+        return await action.handler(replace(ctx, own=own), event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
+        prefix = self._form_prefix(event.form_id)
+        if prefix is not None:  # a feature's own form
+            form = self._forms[prefix]
+            if not ctx.may(form.role):
+                raise CommandError(ROLE_NEEDED[form.role])
+            own = self._owner.get("form:" + prefix)
+            return await form.handler(replace(ctx, own=own), event.form_id, event.values)
         if not event.form_id.startswith(COMMAND_FORM):
             log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
             raise CommandError(_STALE_FORM)
@@ -282,10 +306,15 @@ class Core:
         raw = {name: value for name, value in event.values.items() if value.strip()}
         return await self._run(ctx, spec, raw)
 
+    def _form_prefix(self, form_id: str) -> str | None:
+        """The longest declared prefix of `form_id`, if a feature declared one."""
+        found = [prefix for prefix in self._forms if form_id.startswith(prefix)]
+        return max(found, key=len) if found else None
+
     async def _hear(self, ctx: Context, event: Event) -> list[Intent]:
         heard: list[Intent] = []
-        for listener in self._listeners:
-            heard += await listener(ctx, event)
+        for listener, own in self._listeners:
+            heard += await listener(replace(ctx, own=own), event)
         return heard
 
     async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent] | None:

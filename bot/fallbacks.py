@@ -14,9 +14,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
@@ -42,6 +43,8 @@ from bot.intents import (
 )
 from bot.refs import ConversationRef, MemberRef
 from bot.render import field_prompt, message_text, numbered_buttons
+from bot.storage.members import Exported
+from bot.storage.places import at_place, place_columns
 from bot.storage.tables import dialogues, pending_choices
 
 log = logging.getLogger(__name__)
@@ -124,9 +127,7 @@ class Fallbacks:
         async with self._engine.begin() as conn:
             await conn.execute(
                 insert(pending_choices).values(
-                    platform=where.platform,
-                    community=where.community,
-                    channel=where.channel,
+                    **place_columns(where),
                     user_id=who,
                     buttons=json.dumps([asdict(b) for b in message.buttons]),
                     created_at=self._clock.now(),
@@ -148,9 +149,7 @@ class Fallbacks:
             await conn.execute(delete(dialogues).where(_mine(member)))
             await conn.execute(
                 insert(dialogues).values(
-                    platform=member.platform,
-                    community=member.community,
-                    channel=where.channel,
+                    **place_columns(where),
                     user_id=member.id,
                     form=json.dumps(asdict(form)),
                     answers=json.dumps(given),
@@ -351,9 +350,7 @@ class Fallbacks:
                 await conn.execute(
                     select(pending_choices.c.buttons)
                     .where(
-                        (pending_choices.c.platform == where.platform)
-                        & (pending_choices.c.community == where.community)
-                        & (pending_choices.c.channel == channel)
+                        at_place(pending_choices, where, channel=channel)
                         & (
                             (pending_choices.c.user_id == member.id)
                             | pending_choices.c.user_id.is_(None)
@@ -396,11 +393,7 @@ class Fallbacks:
 
 
 def _mine(member: MemberRef) -> ColumnElement[bool]:
-    return (
-        (dialogues.c.platform == member.platform)
-        & (dialogues.c.community == member.community)
-        & (dialogues.c.user_id == member.id)
-    )
+    return _theirs(dialogues, member)
 
 
 def _to_ask(form: Form) -> tuple[Form, dict[str, str]]:
@@ -502,3 +495,42 @@ def split_text(text: str, limit: int) -> list[str]:
     if text:
         chunks.append(text)
     return chunks
+
+
+def _theirs(table: Any, member: MemberRef) -> ColumnElement[bool]:
+    mine: ColumnElement[bool] = at_place(table, member) & (table.c.user_id == member.id)
+    return mine
+
+
+async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
+    """A form being answered as a conversation (with the answers so far), and the
+    numbered choices shown to the member alone."""
+    forms = await conn.execute(
+        select(dialogues.c.channel, dialogues.c.form, dialogues.c.answers).where(
+            _theirs(dialogues, member)
+        )
+    )
+    choices = await conn.execute(
+        select(pending_choices.c.channel, pending_choices.c.buttons).where(
+            _theirs(pending_choices, member)
+        )
+    )
+    return {
+        "dialogues": [dict(r._mapping) for r in forms],
+        "pending_choices": [dict(r._mapping) for r in choices],
+    }
+
+
+async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
+    gone = 0
+    for table in (dialogues, pending_choices):
+        gone += (await conn.execute(delete(table).where(_theirs(table, member)))).rowcount
+    return gone
+
+
+# (table, column) pairs the hooks above cover.
+PRIVATE_COLUMNS = (
+    ("dialogues", "user_id"),
+    ("dialogues", "answers"),
+    ("pending_choices", "user_id"),
+)

@@ -8,15 +8,60 @@ response) and lets tests check that every reply answered the right command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, PlainSerializer, PlainValidator, TypeAdapter
 
 from bot.refs import ConversationRef, MemberRef
 
 ButtonStyle = Literal["default", "primary", "danger"]
 FieldKind = Literal["text", "long_text", "choice", "member", "channel", "timezone", "languages"]
+
+
+class Tag:
+    """What a staged intent stands for, chosen by the feature that staged it: a frozen
+    dataclass of str, int or bool fields subclassing this. Once the intent is delivered,
+    the outbox hands the tag (with the platform's message ID) to the receipt the feature
+    declared for the tag's class (`Feature.receipts`), in the transaction that marks it
+    sent. Any intent may carry one."""
+
+    __slots__ = ()
+
+
+def tag_kind(cls: type) -> str:
+    """The stable name a tag class is stored under."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTag(Tag):
+    """A tag read back from the outbox, before the receipt's class rebuilds it."""
+
+    kind: str
+    values: tuple[tuple[str, Any], ...]
+
+    def rebuild(self, cls: type[Tag]) -> Tag:
+        return cls(**dict(self.values))
+
+
+def _tag_out(tag: Tag | None) -> dict[str, Any] | None:
+    if tag is None:
+        return None
+    if isinstance(tag, StoredTag):
+        return {"name": tag.kind, "values": dict(tag.values)}
+    assert is_dataclass(tag), "a Tag is a dataclass"
+    values = {f.name: getattr(tag, f.name) for f in fields(tag)}
+    return {"name": tag_kind(type(tag)), "values": values}
+
+
+def _tag_in(value: Any) -> Tag | None:
+    if value is None or isinstance(value, Tag):
+        return value
+    return StoredTag(str(value["name"]), tuple(sorted(dict(value["values"]).items())))
+
+
+TagField = Annotated[Tag | None, PlainValidator(_tag_in), PlainSerializer(_tag_out)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +133,7 @@ class Post:
     # thread by a call of its own (Capabilities.explicit_threads), that call is a step
     # of its own: the discussion's receipt stages an OpenThread once the post is in.
     opens_thread: bool = False
-    key: str | None = None  # what it stands for, told to receipts with its ID (bot.outbox)
+    tag: TagField = None
     kind: Literal["post"] = "post"
 
 
@@ -100,6 +145,7 @@ class Ephemeral:
     member: MemberRef
     message: Message
     in_reply_to: str | None = None
+    tag: TagField = None
     kind: Literal["ephemeral"] = "ephemeral"
 
 
@@ -108,6 +154,7 @@ class DirectMessage:
     member: MemberRef
     message: Message
     in_reply_to: str | None = None
+    tag: TagField = None
     kind: Literal["dm"] = "dm"
 
 
@@ -117,6 +164,7 @@ class Update:
 
     to: ConversationRef
     message: Message
+    tag: TagField = None
     kind: Literal["update"] = "update"
 
 
@@ -124,6 +172,7 @@ class Update:
 class React:
     to: ConversationRef
     emoji: str
+    tag: TagField = None
     kind: Literal["react"] = "react"
 
 
@@ -133,6 +182,7 @@ class Pin:
 
     to: ConversationRef
     pinned: bool = True
+    tag: TagField = None
     kind: Literal["pin"] = "pin"
 
 
@@ -146,6 +196,7 @@ class OpenThread:
 
     to: ConversationRef
     name: str
+    tag: TagField = None
     kind: Literal["open_thread"] = "open_thread"
 
 
@@ -155,6 +206,7 @@ class OpenForm:
     member: MemberRef
     form: Form
     in_reply_to: str | None = None
+    tag: TagField = None
     kind: Literal["form"] = "form"
 
 
@@ -164,6 +216,7 @@ class PublishHome:
 
     member: MemberRef
     message: Message
+    tag: TagField = None
     kind: Literal["home"] = "home"
 
 

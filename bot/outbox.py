@@ -65,6 +65,8 @@ from bot.clock import Clock
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
     Intent,
+    StoredTag,
+    Tag,
     community_of,
     intent_from_json,
     intent_to_json,
@@ -72,6 +74,7 @@ from bot.intents import (
     keeps_copy,
     lane_of,
     platform_of,
+    tag_kind,
 )
 from bot.pacing import TokenBucket
 from bot.storage.batcher import Batcher
@@ -91,6 +94,8 @@ RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the
 # the intent and the platform's ID for it. It returns follow-up intents, staged in the
 # same transaction (see `Outbox.add_receipt`).
 Receipt = Callable[[AsyncConnection, Intent, str | None], Awaitable[Sequence[Intent]]]
+# A feature's receipt for intents carrying its tag: (conn, intent, tag, delivered_id).
+TaggedReceipt = Callable[[AsyncConnection, Intent, Any, str | None], Awaitable[Sequence[Intent]]]
 
 
 @dataclass(slots=True)
@@ -188,6 +193,7 @@ class Outbox:
             engine, self._record, "outbox_marks", clock, write_turn, retry=True
         )
         self._receipts: list[tuple[Callable[[Intent], bool], Receipt]] = []
+        self._tagged: dict[str, tuple[type[Tag], TaggedReceipt]] = {}
         self.sent_count = 0
 
     def add_receipt(self, receipt: Receipt, *, concerns: Callable[[Intent], bool]) -> None:
@@ -204,6 +210,36 @@ class Outbox:
         a receipt fails the whole transaction, which is retried. `concerns` keeps the
         savepoint off every row the receipt has nothing to do with."""
         self._receipts.append((concerns, receipt))
+
+    def on_tag(self, tag: type[Tag], receipt: TaggedReceipt) -> None:
+        """Run `receipt(conn, intent, tag, delivered_id)` for each delivered intent that
+        carries a tag of class `tag` (rebuilt as that class after a restart), as
+        `add_receipt` runs its receipts: in the marking transaction, in a SAVEPOINT."""
+        kind = tag_kind(tag)
+        if kind in self._tagged:
+            raise ValueError(f"a receipt for {kind} is declared twice")
+        self._tagged[kind] = (tag, receipt)
+
+    def _tagged_receipt(self, intent: Intent) -> Receipt | None:
+        """The receipt of the tag `intent` carries, bound to the tag as its class."""
+        tag = intent.tag
+        if tag is None:
+            return None
+        kind = tag.kind if isinstance(tag, StoredTag) else tag_kind(type(tag))
+        found = self._tagged.get(kind)
+        if found is None:
+            log.warning("event=receipt_unknown kind=%s", kind)
+            return None
+        cls, receipt = found
+        typed = tag.rebuild(cls) if isinstance(tag, StoredTag) else tag
+
+        async def bound(
+            conn: AsyncConnection, i: Intent, delivered: str | None
+        ) -> Sequence[Intent]:
+            return await receipt(conn, i, typed, delivered)
+
+        bound.__qualname__ = getattr(receipt, "__qualname__", kind)
+        return bound
 
     def capabilities(self, platform: str) -> Capabilities:
         """What the adapter delivering `platform`'s rows can do (defaults if none is)."""
@@ -701,9 +737,9 @@ class Outbox:
 
     async def _run_receipts(self, conn: AsyncConnection, mark: _Mark) -> list[Intent]:
         follow_ups: list[Intent] = []
-        for concerns, receipt in self._receipts:
-            if not concerns(mark.intent):
-                continue
+        tagged = self._tagged_receipt(mark.intent)
+        chosen = [receipt for concerns, receipt in self._receipts if concerns(mark.intent)]
+        for receipt in [*chosen, *([tagged] if tagged else [])]:
             try:
                 async with conn.begin_nested():
                     got = await receipt(conn, mark.intent, mark.delivered_id)

@@ -34,6 +34,7 @@ from bot.events import (
     Origin,
     ReactionAdded,
 )
+from bot.features import Builder, Feature, default_features
 from bot.intents import (
     DirectMessage,
     Ephemeral,
@@ -297,6 +298,13 @@ async def run_until(app: Homeroom, goal: Awaitable[T] | None = None) -> T | None
     return await clock.run_until(
         goal if goal is not None else app.outbox.idle(), asleep=app.outbox.asleep
     )
+
+
+def declared_features(*extra: Builder) -> list[Feature]:
+    """Homeroom's features (and `extra`), built on a kernel that never connects: to read
+    what they declare (commands, buttons, tables, hooks) without a running bot."""
+    app = Homeroom(test_settings("sqlite+aiosqlite://"), features=[*default_features(), *extra])
+    return list(app.features)
 
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:

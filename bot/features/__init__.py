@@ -1,20 +1,48 @@
-"""Capabilities of Homeroom, one module each: its rules and its command specs."""
+"""Capabilities of Homeroom, one module or package each.
+
+A feature declares in one place, its `Feature`, everything it adds: commands, buttons
+(with the role that may press them), forms (by `form_id` prefix), listeners, delivery
+receipts (by the type of tag it put on what it staged), its App Home section, its
+tables, and the export and delete hooks for its members' data. Each feature module
+exposes `build(kernel) -> Feature`; the app builds the features from a list, so adding
+one touches no shared file. What a feature builds for itself (a store, a scheduler) is
+its `state`: the core hands it to the feature's own handlers as `ctx.own`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.commands import CommandSpec
 from bot.context import Context
 from bot.directory import Role
 from bot.events import Event
-from bot.intents import Intent
+from bot.intents import Intent, Tag
+from bot.refs import MemberRef
+
+if TYPE_CHECKING:
+    from bot.kernel import Kernel
 
 ActionHandler = Callable[[Context, str], Awaitable[list[Intent]]]
+# A submitted form of the feature's own: (ctx, the full form_id, the answers by field).
+FormHandler = Callable[[Context, str, Mapping[str, str]], Awaitable[list[Intent]]]
 # Hears members' messages and reactions (MessagePosted, ReplyPosted, ReactionAdded).
 Listener = Callable[[Context, Event], Awaitable[list[Intent]]]
+# A paragraph of the member's App Home, or None when the feature has nothing for them.
+HomeSection = Callable[[Context], Awaitable[str | None]]
+# Told, in the transaction that marks it sent, that an intent carrying the feature's tag
+# was delivered (with the platform's message ID); returns the intents that follow it.
+TagReceipt = Callable[[AsyncConnection, Intent, Any, str | None], Awaitable[Sequence[Intent]]]
+# A member's data, table by table, as plain rows; and its deletion (rows changed).
+Export = Callable[[AsyncConnection, MemberRef], Awaitable[dict[str, list[dict[str, Any]]]]]
+Delete = Callable[[AsyncConnection, MemberRef], Awaitable[int]]
+Builder = Callable[["Kernel"], "Feature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,35 +54,61 @@ class Action:
     role: Role = Role.PARENT
 
 
-def _no_actions() -> Mapping[str, Action | ActionHandler]:
+@dataclass(frozen=True, slots=True)
+class FormAction:
+    """A feature's own form (any `form_id` starting with its prefix) and who may send it."""
+
+    handler: FormHandler
+    role: Role = Role.PARENT
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """A feature's export and delete hooks, and the (table, column) pairs holding a
+    member's ID or words that they cover (a test fails on any such column no feature
+    covers)."""
+
+    covers: tuple[tuple[str, str], ...]
+    export: Export
+    delete: Delete
+
+
+def _empty() -> Mapping[Any, Any]:
     return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
 class Feature:
-    """What a feature adds to the core: commands, and handlers for its buttons
-    (keyed by `action_id`; the button's `value` names the record it acts on). A button
-    only organizers or liaisons may press is declared as `Action(handler, role)`; a bare
-    handler may be pressed by anyone."""
+    """What a feature adds to the core. Buttons are keyed by `action_id` (the button's
+    `value` names the record it acts on); a button only organizers or liaisons may
+    press is declared as `Action(handler, role)`, a bare handler may be pressed by
+    anyone. Forms are keyed by a `form_id` prefix, likewise. Receipts are keyed by the
+    `Tag` subclass the feature put on the intents it staged."""
 
     name: str
     commands: tuple[CommandSpec, ...] = ()
-    actions: Mapping[str, Action | ActionHandler] = field(default_factory=_no_actions)
+    actions: Mapping[str, Action | ActionHandler] = field(default_factory=_empty)
+    forms: Mapping[str, FormAction | FormHandler] = field(default_factory=_empty)
     listeners: tuple[Listener, ...] = ()
+    receipts: Mapping[type[Tag], TagReceipt] = field(default_factory=_empty)
+    home: HomeSection | None = None
+    tables: tuple[Table, ...] = ()
+    privacy: Privacy | None = None
+    state: object = None  # handed to this feature's handlers as `ctx.own`
 
 
-def default_features() -> list[Feature]:
-    """The features a Homeroom bot runs with."""
-    from bot.features import help, roles, setup
-    from bot.features.prompts import commands as prompts
-    from bot.features.prompts import discussions, series, suggestions
+# The features a Homeroom bot runs with, as modules exposing `build(kernel)`.
+DEFAULT_FEATURES = (
+    "bot.features.help",
+    "bot.features.setup",
+    "bot.features.roles",
+    "bot.features.members",
+    "bot.features.prompts",
+)
 
-    return [
-        help.FEATURE,
-        setup.FEATURE,
-        roles.FEATURE,
-        series.FEATURE,
-        prompts.FEATURE,
-        suggestions.FEATURE,
-        discussions.FEATURE,
-    ]
+
+def default_features() -> list[Builder]:
+    """The builders of the features a Homeroom bot runs with, in order."""
+    from importlib import import_module
+
+    return [import_module(name).build for name in DEFAULT_FEATURES]

@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.features import Feature
 from bot.i18n import N_, NP_
 from bot.intents import Button, Choice, Intent, Message
+from bot.kernel import Kernel
 
 TOPIC_ACTION = "help.topic"
 MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
@@ -15,7 +16,7 @@ MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
 def _topics(ctx: Context) -> list[str]:
     """Command roots the member may use, in the order they were declared."""
     roots: list[str] = []
-    for spec in ctx.services.commands.all():
+    for spec in ctx.kernel.commands.all():
         if ctx.may(spec.role) and spec.root not in roots:
             roots.append(spec.root)
     return roots
@@ -33,7 +34,7 @@ def _line(ctx: Context, spec: CommandSpec) -> str:
 def overview(ctx: Context) -> Message:
     """Everything the member may do, with a button per topic."""
     topics = _topics(ctx)
-    lines = [_line(ctx, s) for s in ctx.services.commands.all() if ctx.may(s.role)]
+    lines = [_line(ctx, s) for s in ctx.kernel.commands.all() if ctx.may(s.role)]
     return Message(
         title=ctx.t._("Homeroom help"),
         # Only what Homeroom does today: each later feature adds its own words.
@@ -67,7 +68,7 @@ def _option_line(ctx: Context, option: Option) -> str:
 
 
 def topic_help(ctx: Context, topic: str) -> Message:
-    specs = [s for s in ctx.services.commands.all() if s.root == topic and ctx.may(s.role)]
+    specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
     if not specs:
         return Message(
             text=ctx.t._(
@@ -117,3 +118,8 @@ FEATURE = Feature(
     ),
     actions={TOPIC_ACTION: press_topic},
 )
+
+
+def build(kernel: Kernel) -> Feature:
+    """This feature needs nothing of its own from the kernel."""
+    return FEATURE

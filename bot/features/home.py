@@ -1,43 +1,37 @@
 """A member's home page (Slack's App Home): who they are here and what they can do.
 
-Slack asks for it each time the member opens the Home tab, so it is always current;
-later features add their own sections (open questions, the liaison queue, schedules).
+Slack asks for it each time the member opens the Home tab, so it is always current.
+The page is composed of the sections features declare (`Feature.home`), in the order
+the features are listed; a feature with nothing for this member returns None.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from bot.context import Context
-from bot.directory import GRANTABLE_ROLES, Role
+from bot.directory import GRANTABLE_ROLES
 from bot.features.help import overview
-from bot.features.prompts.commands import describe_schedules
 from bot.features.roles import role_name
 from bot.intents import Message, PublishHome
 
+Section = Callable[[Context], Awaitable[str | None]]
 
-async def home_page(ctx: Context) -> PublishHome:
-    """The home page of the member in `ctx`, in their language."""
+
+async def home_page(ctx: Context, sections: Sequence[tuple[Section, Context]] = ()) -> PublishHome:
+    """The home page of the member in `ctx`, in their language: a welcome, the guide,
+    then each feature's section, given with the context its feature's handlers get."""
     held = [role_name(ctx.t, role) for role in GRANTABLE_ROLES if role in ctx.roles]
     intro = ctx.t._("Welcome to Homeroom.")
     if held:
         intro += " " + ctx.t._("Your roles here: {roles}.", roles=", ".join(held))
     guide = overview(ctx)
-    sections = [intro, guide.text]
-    if ctx.may(Role.ORGANIZER):
-        await ctx.services.idea_notices.organizer_seen(ctx)
-        waiting = await ctx.services.own_prompts.pending_count(ctx.community.id)
-        if waiting:
-            sections.append(
-                ctx.t.ngettext(
-                    "A prompt idea is waiting for you. “prompt suggestions” shows it.",
-                    "{n} prompt ideas are waiting for you. “prompt suggestions” shows them.",
-                    waiting,
-                )
-            )
-        schedules = await ctx.services.scheduler.in_community(ctx.conversation)
-        if schedules:
-            lines = "\n".join(await describe_schedules(ctx, schedules))
-            sections.append(ctx.t._("Scheduled series") + "\n" + lines)
+    parts = [intro, guide.text]
+    for section, own_ctx in sections:
+        text = await section(own_ctx)
+        if text:
+            parts.append(text)
     return PublishHome(
         member=ctx.member,
-        message=Message(title=ctx.t._("Homeroom"), text="\n\n".join(sections), footer=guide.footer),
+        message=Message(title=ctx.t._("Homeroom"), text="\n\n".join(parts), footer=guide.footer),
     )

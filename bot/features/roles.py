@@ -12,6 +12,7 @@ from bot.directory import GRANTABLE_ROLES, Role
 from bot.features import Feature
 from bot.i18n import N_, NP_, Translator
 from bot.intents import Ephemeral, Intent, Message
+from bot.kernel import Kernel
 from bot.notify import reader
 from bot.people import PlatformMember
 from bot.refs import MemberRef, mention
@@ -46,7 +47,7 @@ def _chosen(args: Args) -> tuple[MemberRef, Role]:
 
 async def _not_a_member(ctx: Context, member: MemberRef) -> Ephemeral:
     """Nobody by that name on the platform: say so, with the nearest name if there is one."""
-    nearest = await ctx.services.directory.people.nearest(member)
+    nearest = await ctx.kernel.directory.people.nearest(member)
     if nearest is None:
         text = ctx.t._(
             "I can't find {who} in this community, so nothing changed. "
@@ -64,10 +65,10 @@ async def _not_a_member(ctx: Context, member: MemberRef) -> Ephemeral:
 
 async def grant(ctx: Context, args: Args) -> list[Intent]:
     member, role = _chosen(args)
-    known = await ctx.services.directory.people.find(member)
+    known = await ctx.kernel.directory.people.find(member)
     if known is None:
         return [await _not_a_member(ctx, member)]
-    added = await ctx.services.directory.grant(member, role, granted_by=ctx.member)
+    added = await ctx.kernel.directory.grant(member, role, granted_by=ctx.member)
     who = mention(member)
     if not added:
         return [
@@ -88,7 +89,7 @@ async def grant(ctx: Context, args: Args) -> list[Intent]:
 async def _welcome(ctx: Context, member: MemberRef, role: Role, known: PlatformMember) -> Message:
     """A DM to the new role holder, in their own language (not the granter's)."""
     t = await reader(
-        ctx.services.directory, member, default=ctx.community.default_language, known=known
+        ctx.kernel.directory, member, default=ctx.community.default_language, known=known
     )
     # Only what Homeroom does today: each later feature adds its own words when it lands.
     if role is Role.LIAISON:
@@ -108,8 +109,8 @@ async def _welcome(ctx: Context, member: MemberRef, role: Role, known: PlatformM
 
 async def revoke(ctx: Context, args: Args) -> list[Intent]:
     member, role = _chosen(args)
-    known = await ctx.services.directory.people.find(member)
-    removed = await ctx.services.directory.revoke(member, role)
+    known = await ctx.kernel.directory.people.find(member)
+    removed = await ctx.kernel.directory.revoke(member, role)
     who, name = mention(member), role_phrase(ctx.t, role)
     if role is Role.ORGANIZER and known is not None and known.is_admin:
         # Homeroom cannot take away what the platform gives: its admins stay organizers.
@@ -132,7 +133,7 @@ async def revoke(ctx: Context, args: Args) -> list[Intent]:
 
 async def list_roles(ctx: Context, args: Args) -> list[Intent]:
     only = args.text("role")
-    holders = await ctx.services.directory.members_with_roles(ctx.conversation.community_ref)
+    holders = await ctx.kernel.directory.members_with_roles(ctx.conversation.community_ref)
     fields: list[tuple[str, str]] = []
     for role in GRANTABLE_ROLES:
         if only and role.value != only:
@@ -190,3 +191,8 @@ FEATURE = Feature(
         ),
     ),
 )
+
+
+def build(kernel: Kernel) -> Feature:
+    """This feature needs nothing of its own from the kernel."""
+    return FEATURE

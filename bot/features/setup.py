@@ -9,6 +9,7 @@ from bot.directory import CommunitySettings, GroupPurpose, Role
 from bot.features import Feature
 from bot.i18n import N_, NP_
 from bot.intents import Form, FormField, Intent, Message, OpenForm
+from bot.kernel import Kernel
 from bot.refs import ConversationRef, channel_link
 from bot.render import in_languages
 
@@ -36,7 +37,7 @@ def summary(ctx: Context, settings: CommunitySettings) -> Message:
         found = settings.groups.get(purpose, ())
         return ", ".join(f"<#{c}>" for c in found) or none
 
-    now_there = ctx.t.when(ctx.services.clock.now(), settings.timezone)
+    now_there = ctx.t.when(ctx.kernel.clock.now(), settings.timezone)
     return Message(
         title=ctx.t._("Homeroom setup"),
         text=ctx.t._("Here is how Homeroom is set up for this community."),
@@ -106,7 +107,7 @@ async def setup(ctx: Context, args: Args) -> list[Intent]:
             {"channel": channel_link(group)},
             option="group",
         )
-    after = await ctx.services.directory.update_community(
+    after = await ctx.kernel.directory.update_community(
         ctx.conversation.community_ref,
         timezone=args.text("timezone"),
         languages=args.languages("languages"),
@@ -132,7 +133,7 @@ async def _check_queue(ctx: Context, queue: ConversationRef, group: Conversation
             {"channel": channel_link(queue)},
             option="queue",
         )
-    if await ctx.services.channels.is_private(queue) is False:
+    if await ctx.kernel.channels.is_private(queue) is False:
         raise CommandError(
             N_(
                 "{channel} is a public channel, so everyone could read it. The liaisons' "
@@ -168,3 +169,8 @@ FEATURE = Feature(
         ),
     ),
 )
+
+
+def build(kernel: Kernel) -> Feature:
+    """This feature needs nothing of its own from the kernel."""
+    return FEATURE

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +93,35 @@ class Database:
                 raise DatabaseUnavailable(problem)
             path.parent.mkdir(parents=True, exist_ok=True)
 
-    async def migrate(self) -> None:
-        async with self.engine.begin() as conn:
-            if not self.is_sqlite:
+    async def migrate(self, revision: str = "head", *, down: bool = False) -> None:
+        """Bring the schema to `revision` (the newest by default; tests move it down)."""
+        step = partial(_downgrade if down else _upgrade, revision=revision)
+        if not self.is_sqlite:
+            async with self.engine.begin() as conn:
                 # Replicas starting together on an empty database would each create the
                 # tables, and all but one crash. Each waits its turn here; the lock goes
                 # with the transaction, so the next one finds the schema at head.
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
-            await conn.run_sync(_upgrade)
+                await conn.run_sync(step)
+            return
+        # SQLite changes a table's columns by rebuilding it, which trips the foreign keys
+        # of the tables that point at it mid-way. SQLite's own procedure: turn them off
+        # outside the transaction, migrate, check them all, and turn them back on.
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+            try:
+                await conn.run_sync(step)
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
+                await conn.commit()
+            finally:
+                await conn.rollback()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
     async def pending_migrations(self) -> list[str]:
         """Revisions not yet applied (empty when the schema is current). A SQLite file
@@ -133,8 +153,12 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
-    command.upgrade(_alembic_config(connection), "head")
+def _upgrade(connection: Connection, revision: str = "head") -> None:
+    command.upgrade(_alembic_config(connection), revision)
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    command.downgrade(_alembic_config(connection), revision)
 
 
 def _pending(connection: Connection) -> list[str]:

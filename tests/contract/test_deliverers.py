@@ -30,7 +30,7 @@ from bot.intents import (
     React,
     Update,
 )
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.testing import FakeAdapter
 from tests.adapters.discord.conftest import connect
 from tests.adapters.slack.conftest import slack_settings
@@ -93,6 +93,8 @@ async def test_delivers_every_intent_after_the_cores_fallbacks(
         else ("parents", "dana")
     )
     intents = every_intent(deliverer.platform, "demo", *ids)
+    # The core has loaded the community (making its row) before it adapts an answer.
+    await homeroom.directory.community(CommunityRef(deliverer.platform, "demo"))
     adapted = await homeroom.core._fallbacks.adapt(
         intents, deliverer.capabilities, translator("en")
     )

@@ -86,9 +86,7 @@ async def killed_after_the_answer(homeroom: Homeroom, platform: Platform, clock:
     adapter = DiesAfterTheAnswer(platform, clock)
     homeroom.attach(adapter)
     await homeroom.start(timers=False)
-    homeroom.outbox.submit(
-        [Post(to=WHERE, message=Message(text=t), key=f"k:{t}") for t in ("first", "second")]
-    )
+    homeroom.outbox.submit([Post(to=WHERE, message=Message(text=t)) for t in ("first", "second")])
     await run_until(homeroom, adapter.answered.wait())
     for send in list(homeroom.outbox._in_flight):  # kill -9: no record is written
         send.cancel()

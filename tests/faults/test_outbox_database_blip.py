@@ -142,8 +142,7 @@ async def test_a_receipt_with_a_bug_is_logged_once_and_blocks_nothing(
     ) -> list[Intent]:
         await conn.execute(
             discussions.insert().values(
-                platform="fake",
-                community="school",
+                community_id=1,
                 channel="nowhere",
                 root="half-done",
                 schedule_id=1,

@@ -216,7 +216,7 @@ async def test_answers_to_a_form_are_not_heard_as_conversation(bot: TestBot) -> 
         heard.append(event.text if isinstance(event, MessagePosted) else "")
         return []
 
-    bot.app.core._listeners.append(listener)
+    bot.app.core._listeners.append((listener, None))
     await bot.say("dana", "/homeroom role grant")
     await bot.say("dana", "@sam")
     await bot.say("dana", "principal")
@@ -266,7 +266,7 @@ async def test_a_too_short_idea_is_asked_again_in_spanish_and_stays_anonymous(
     [thanks] = await bot.say("maria", "Una idea para los días de lluvia en casa")
     assert "Se envió sin su nombre" in bot.texts([thanks])[0]
     community = await bot.app.directory.community(bot.where().community_ref)
-    [idea] = await bot.app.own_prompts.pending(community.id)
+    [idea] = await bot.app.state("prompts").own_prompts.pending(community.id)
     assert (idea.text, idea.author_id) == ("Una idea para los días de lluvia en casa", None)
 
 

@@ -28,13 +28,12 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.features import default_features
 from bot.i18n import translator
-from bot.testing import TestBot
+from bot.testing import TestBot, declared_features
 
 PEOPLE = ("dana", "sam", "maria", "lee")
-SPECS = [spec for feature in default_features() for spec in feature.commands]
-ACTIONS = sorted({action for feature in default_features() for action in feature.actions})
+SPECS = [spec for feature in declared_features() for spec in feature.commands]
+ACTIONS = sorted({action for feature in declared_features() for action in feature.actions})
 OPTION_WORDS = sorted(
     {o.name for s in SPECS for o in s.options}
     | {option_word(o, translator("es")) for s in SPECS for o in s.options}

@@ -89,7 +89,9 @@ async def contract(
     database_url: str, clock: FakeClock, capabilities: Capabilities
 ) -> AsyncIterator[TestBot]:
     app = Homeroom(
-        test_settings(database_url), clock=clock, features=[*default_features(), TEST_FEATURE]
+        test_settings(database_url),
+        clock=clock,
+        features=[*default_features(), lambda kernel: TEST_FEATURE],
     )
     adapter = FakeAdapter(capabilities, clock=clock)
     app.attach(adapter)
@@ -160,7 +162,7 @@ async def test_series_are_suggested_from_the_library_in_the_readers_language(
     contract: TestBot,
 ) -> None:
     core = contract.app.core
-    library = contract.app.core.services.library
+    library = contract.app.state("prompts").library
     spanish = await core.suggest(typing(contract, "maria", "series preview", "series", ""))
     assert spanish == []  # maria is a parent: organizer commands suggest nothing to her
     contract.people["maria"].is_admin = True

@@ -1,7 +1,11 @@
+from datetime import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from bot.features.prompts.discussions import PromptPosted
+from bot.intents import intent_from_json
 from bot.storage.db import Database
 from bot.storage.tables import metadata
 
@@ -21,6 +25,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0009",
             "0010",
             "0011",
+            "0013",  # chained to 0011 in wt-wiring; after 0012 once wt-timers is merged
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -44,3 +49,75 @@ async def test_sqlite_runs_in_wal_mode_with_normal_sync(tmp_path) -> None:  # ty
     finally:
         await db.close()
     assert (tmp_path / "deep" / "h.db").exists()
+
+
+# A prompt's post as the outbox kept it before 0013: its discussion named by a string key.
+OLD_POST = (
+    '{"to":{"platform":"slack","community":"T1","channel":"C1","thread":null,"message":null},'
+    '"message":{"text":"Week 1"},"in_reply_to":null,"opens_thread":true,'
+    '"key":"discussion:12:moving-up:w1","kind":"post"}'
+)
+
+
+async def test_0013_gives_every_row_its_community_key_and_back(database_url: str) -> None:
+    """Rows written with platform and community strings get their community's key (a
+    discussion's replies stay attached); rows whose community has no row are dropped,
+    and a downgrade writes the strings back."""
+    db = Database(database_url)
+    try:
+        await db.migrate("0011")
+        async with db.engine.begin() as conn:
+            at = "'2026-09-07 16:00:00'"
+            for statement in (
+                f"INSERT INTO communities (id, platform, external_id, created_at, updated_at) "
+                f"VALUES (7, 'slack', 'T1', {at}, {at})",
+                f"INSERT INTO dialogues (platform, community, channel, user_id, form, answers, "
+                f"created_at) VALUES ('slack', 'T1', 'C1', 'U1', '{{}}', '{{}}', {at}), "
+                f"('slack', 'T9', 'C1', 'U1', '{{}}', '{{}}', {at})",
+                f"INSERT INTO pending_choices (platform, community, channel, user_id, buttons, "
+                f"created_at) VALUES ('slack', 'T1', 'C1', NULL, '[]', {at})",
+                f"INSERT INTO discussions (id, platform, community, channel, root, series_id, "
+                f"prompt_id, posted_at) VALUES (3, 'slack', 'T1', 'C1', '1.2', 's', 'p', {at})",
+                f"INSERT INTO discussion_replies (discussion_id, message_id, user_id, text, at) "
+                f"VALUES (3, '1.3', 'U2', 'hi', {at})",
+            ):
+                await conn.execute(text(statement))
+            await conn.execute(
+                text(
+                    "INSERT INTO outbox (platform, lane, payload, status, attempts, "
+                    "next_attempt_at, created_at) VALUES ('slack', 'l', :p, 'pending', 0, :at, :at)"
+                ),
+                {"p": OLD_POST, "at": datetime(2026, 9, 7, 16, 0)},
+            )
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            read = {
+                table: (
+                    await conn.execute(text(f"SELECT community_id, channel FROM {table}"))
+                ).all()
+                for table in ("dialogues", "pending_choices", "discussions")
+            }
+            replies = (
+                await conn.execute(text("SELECT discussion_id FROM discussion_replies"))
+            ).all()
+        assert read == {
+            "dialogues": [(7, "C1")],  # the one in community T9, which has no row, is gone
+            "pending_choices": [(7, "C1")],
+            "discussions": [(7, "C1")],
+        }
+        assert replies == [(3,)]
+        async with db.engine.connect() as conn:
+            [payload] = (await conn.execute(text("SELECT payload FROM outbox"))).scalars().all()
+        post = intent_from_json(payload)
+        assert post.tag is not None and post.tag.rebuild(PromptPosted) == PromptPosted(  # type: ignore[attr-defined]
+            12, "moving-up", "w1"
+        )
+        assert post.message.text == "Week 1" and post.opens_thread
+        await db.migrate("0011", down=True)
+        async with db.engine.connect() as conn:
+            back = (
+                await conn.execute(text("SELECT platform, community, channel FROM discussions"))
+            ).all()
+        assert back == [("slack", "T1", "C1")]
+    finally:
+        await db.close()

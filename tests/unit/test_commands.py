@@ -336,9 +336,9 @@ def test_time_zones_that_cannot_be_one_are_kind_errors(zone: str) -> None:
 
 
 def test_every_option_has_a_unique_word_in_every_language() -> None:
-    from bot.features import default_features
+    from bot.testing import declared_features
 
-    for feature in default_features():
+    for feature in declared_features():
         for spec in feature.commands:
             for language in SUPPORTED_LANGUAGES:
                 t = translator(language)

@@ -82,11 +82,11 @@ def test_days_read_as_each_language_writes_them() -> None:
 
 @pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
 def test_every_option_name_and_choice_has_a_name_in_each_language(language: str) -> None:
-    from bot.features import default_features
     from bot.i18n.words import CHOICES
+    from bot.testing import declared_features
 
     t = translator(language)
-    options = {o.name for f in default_features() for s in f.commands for o in s.options}
+    options = {o.name for f in declared_features() for s in f.commands for o in s.options}
     untranslated = sorted(n for n in options if n != "id" and t.option_name(n) == n)
     assert untranslated == [], "add them to bot/i18n/words.py and translate them"
     assert [c for c in CHOICES if t.choice(c) == c] == []

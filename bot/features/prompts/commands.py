@@ -14,6 +14,7 @@ from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.scheduler import Outlook, Schedule
 from bot.features.prompts.series import SERIES, series_named
+from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_, WEEKDAY_CODES
 from bot.intents import Intent, Message
 from bot.recurrence import LAST, Recurrence
@@ -59,7 +60,7 @@ def _recurrence(ctx: Context, args: Args, at: time, timezone: str, start: date) 
 
 def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str:
     """One line per schedule: its real counts, and the next prompt in the reader's zone."""
-    series = ctx.services.library.get(schedule.series_id, ctx.t.language)
+    series = prompts_of(ctx).library.get(schedule.series_id, ctx.t.language)
     title = series.title if series else ctx.t._("Our own prompts")
     if schedule.status == "active" and outlook.next_post is not None:
         status = ctx.t._("next: {when}", when=ctx.t.when(outlook.next_post, ctx.timezone))
@@ -94,16 +95,16 @@ def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str
 
 
 async def describe_schedules(ctx: Context, found: list[Schedule]) -> list[str]:
-    outlooks = await ctx.services.scheduler.outlooks(found)
+    outlooks = await prompts_of(ctx).scheduler.outlooks(found)
     return [describe_schedule(ctx, s, outlooks[s.id]) for s in found]
 
 
 async def schedule(ctx: Context, args: Args) -> list[Intent]:
-    await ctx.services.idea_notices.organizer_seen(ctx)
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
     series = await series_named(ctx, args)
     at = args.time("time") or time(19)  # convert() guarantees it; mypy can't know
     timezone = args.text("timezone") or ctx.community.timezone
-    start = args.date("start") or ctx.services.clock.now().date()
+    start = args.date("start") or ctx.kernel.clock.now().date()
     end = args.date("end")
     if end is not None and end < start:
         raise CommandError(
@@ -114,7 +115,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
     recurrence = _recurrence(ctx, args, at, timezone, start)
     weekday = recurrence.weekday
     skips = args.dates("skip")
-    first = recurrence.next_slot(ctx.services.clock.now(), start)
+    first = recurrence.next_slot(ctx.kernel.clock.now(), start)
     if end is not None and first > end:  # no weekday left at all, breaks or not
         raise CommandError(
             N_(
@@ -137,12 +138,12 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             ),
             {
                 "weekday": _weekday_name(ctx, weekday),
-                "start": max(start, ctx.services.clock.now().date()).isoformat(),
+                "start": max(start, ctx.kernel.clock.now().date()).isoformat(),
                 "end": end.isoformat() if end else "",
             },
         )
     channel = args.channel("channel") or ctx.conversation.channel_only()
-    if not await ctx.services.channels.can_post(channel):
+    if not await ctx.kernel.channels.can_post(channel):
         raise CommandError(
             N_(
                 "I can't post in {channel} yet. Please invite me there, or let me send "
@@ -152,7 +153,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             option="channel",
         )
     # A prompt never repeats in a group: say now what this schedule can still post.
-    had = await ctx.services.scheduler.posted_in(channel, series.id)
+    had = await prompts_of(ctx).scheduler.posted_in(channel, series.id)
     left = [p for p in series.prompts if p.id not in had]
     if not left:
         raise CommandError(
@@ -175,10 +176,10 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         )
     twins = [
         s
-        for s in await ctx.services.scheduler.in_community(ctx.conversation)
+        for s in await prompts_of(ctx).scheduler.in_community(ctx.conversation)
         if s.channel == channel and s.series_id == series.id and s.status in ("active", "paused")
     ]
-    created = await ctx.services.scheduler.create(
+    created = await prompts_of(ctx).scheduler.create(
         community_id=ctx.community.id,
         channel=channel,
         series_id=series.id,
@@ -193,7 +194,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         every_weeks=recurrence.every_weeks,
         month_week=recurrence.month_week,
     )
-    outlook = (await ctx.services.scheduler.outlooks([created]))[created.id]
+    outlook = (await prompts_of(ctx).scheduler.outlooks([created]))[created.id]
     values = {
         "title": series.title,
         "channel": f"<#{channel.channel}>",
@@ -244,7 +245,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
 async def _find(ctx: Context, args: Args) -> Schedule:
     raw = args.values.get("id")
     found = (
-        await ctx.services.scheduler.get(int(raw), ctx.conversation)
+        await prompts_of(ctx).scheduler.get(int(raw), ctx.conversation)
         if isinstance(raw, int) and 0 < raw < 2**31
         else None
     )
@@ -258,11 +259,11 @@ async def _find(ctx: Context, args: Args) -> Schedule:
 
 
 async def list_schedules(ctx: Context, args: Args) -> list[Intent]:
-    await ctx.services.idea_notices.organizer_seen(ctx)
-    found = await ctx.services.scheduler.in_community(ctx.conversation)
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
+    found = await prompts_of(ctx).scheduler.in_community(ctx.conversation)
     if not found:
         return [ctx.reply(ctx.t._("No series is scheduled yet. “prompt schedule” sets one up."))]
-    replies = await ctx.services.discussions.reply_counts([s.id for s in found])
+    replies = await prompts_of(ctx).discussions.reply_counts([s.id for s in found])
     lines = [
         line + " · " + ctx.t.ngettext("{n} reply", "{n} replies", replies.get(s.id, 0))
         for s, line in zip(found, await describe_schedules(ctx, found), strict=True)
@@ -339,7 +340,7 @@ async def pause(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
     if why := _refusal(ctx, found, "pause"):
         return [ctx.reply(why)]
-    updated = await ctx.services.scheduler.set_status(found, "paused")
+    updated = await prompts_of(ctx).scheduler.set_status(found, "paused")
     return await _steered(ctx, ctx.t._("Paused. No prompts go out until you resume it."), updated)
 
 
@@ -347,7 +348,7 @@ async def resume(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
     if why := _refusal(ctx, found, "resume"):
         return [ctx.reply(why)]
-    updated = await ctx.services.scheduler.set_status(found, "active")
+    updated = await prompts_of(ctx).scheduler.set_status(found, "active")
     if updated.status == "finished":
         return await _steered(
             ctx,
@@ -365,7 +366,7 @@ async def cancel(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
     if why := _refusal(ctx, found, "cancel"):
         return [ctx.reply(why)]
-    updated = await ctx.services.scheduler.set_status(found, "cancelled")
+    updated = await prompts_of(ctx).scheduler.set_status(found, "cancelled")
     return await _steered(ctx, ctx.t._("Cancelled. What was already posted stays."), updated)
 
 
@@ -373,8 +374,8 @@ async def skip_next(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
     if why := _refusal(ctx, found, "skip-next"):
         return [ctx.reply(why)]
-    skipped = await ctx.services.scheduler.skip_next(found)
-    updated = await ctx.services.scheduler.get(found.id)
+    skipped = await prompts_of(ctx).scheduler.skip_next(found)
+    updated = await prompts_of(ctx).scheduler.get(found.id)
     assert updated is not None
     if skipped is None or updated.status == "finished":
         return await _steered(
@@ -400,7 +401,7 @@ async def post_now(ctx: Context, args: Args) -> list[Intent]:
     found = await _find(ctx, args)
     if why := _refusal(ctx, found, "post-now"):
         return [ctx.reply(why)]
-    week = await ctx.services.scheduler.post_now(found)
+    week = await prompts_of(ctx).scheduler.post_now(found)
     if week is None:
         return [
             ctx.reply(

@@ -1,8 +1,8 @@
 """A posted prompt becomes a discussion: its replies and their reactions are recorded,
 so a digest can later gather what the group said and valued.
 
-The prompt's post carries a key ("discussion:<schedule>:<series>:<prompt>"); once the
-platform has it, the outbox's receipt gives us the message ID the replies will hang from
+The prompt's post carries a `PromptPosted` tag; once the platform has it, the receipt
+the prompts feature declares for that tag gives us the message ID the replies will hang from
 (Slack's thread_ts, Discord's message, whose thread has the same ID, the console's message
 number), inside the transaction that marks the post sent. The steps that follow are
 intents of their own, each its own outbox row retried on its own: opening the reply
@@ -14,26 +14,36 @@ prompt again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.context import Context
 from bot.events import Event, MessagePosted, ReactionAdded
-from bot.features import Feature
-from bot.intents import Intent, OpenThread, Pin, Post
-from bot.refs import ConversationRef
+from bot.intents import Intent, OpenThread, Pin, Tag
+from bot.refs import ConversationRef, MemberRef
+from bot.storage.members import Exported
+from bot.storage.places import at_place, community_id
 from bot.storage.tables import discussion_reactions, discussion_replies, discussions
 from bot.storage.upsert import insert_ignoring_duplicates
 
-KEY = "discussion:"
+
+@dataclass(frozen=True, slots=True)
+class PromptPosted(Tag):
+    """On a scheduled prompt's post: which schedule, series and prompt it is."""
+
+    schedule_id: int
+    series_id: str
+    prompt_id: str
 
 
-def discussion_key(schedule_id: int, series_id: str, prompt_id: str) -> str:
-    return f"{KEY}{schedule_id}:{series_id}:{prompt_id}"
+def discussion_key(schedule_id: int, series_id: str, prompt_id: str) -> PromptPosted:
+    """The tag a prompt's post carries, so its receipt records the discussion."""
+    return PromptPosted(schedule_id, series_id, prompt_id)
 
 
 class Discussions:
@@ -44,32 +54,25 @@ class Discussions:
         self._clock = clock
         self._capabilities = capabilities
 
-    @staticmethod
-    def concerns(intent: Intent) -> bool:
-        """Only a prompt's post (its key names the discussion) has a receipt here."""
-        return isinstance(intent, Post) and (intent.key or "").startswith(KEY)
-
     async def receipt(
-        self, conn: AsyncConnection, intent: Intent, delivered_id: str | None
+        self, conn: AsyncConnection, intent: Intent, tag: PromptPosted, delivered_id: str | None
     ) -> list[Intent]:
         """Record a prompt's discussion in the transaction that marks its post sent, and
         return the steps that follow it (open its thread, pin it, unpin the one before)."""
-        if not isinstance(intent, Post) or not self.concerns(intent) or not delivered_id:
+        if intent.kind != "post" or not delivered_id:
             return []
-        schedule_id, series_id, prompt_id = (intent.key or "").removeprefix(KEY).split(":", 2)
         where = intent.to
         await insert_ignoring_duplicates(
             conn,
             discussions,
             [
                 {
-                    "platform": where.platform,
-                    "community": where.community,
+                    "community_id": await community_id(conn, where),
                     "channel": where.channel,
                     "root": delivered_id,
-                    "schedule_id": int(schedule_id),
-                    "series_id": series_id,
-                    "prompt_id": prompt_id,
+                    "schedule_id": tag.schedule_id,
+                    "series_id": tag.series_id,
+                    "prompt_id": tag.prompt_id,
                     "posted_at": self._clock.now(),
                 }
             ],
@@ -78,10 +81,8 @@ class Discussions:
             await conn.execute(
                 select(discussions.c.root)
                 .where(
-                    (discussions.c.platform == where.platform)
-                    & (discussions.c.community == where.community)
-                    & (discussions.c.channel == where.channel)
-                    & (discussions.c.series_id == series_id)
+                    at_place(discussions, where)
+                    & (discussions.c.series_id == tag.series_id)
                     & (discussions.c.root != delivered_id)
                 )
                 .order_by(discussions.c.id.desc())
@@ -105,10 +106,7 @@ class Discussions:
             return (
                 await conn.execute(
                     select(discussions.c.id).where(
-                        (discussions.c.platform == where.platform)
-                        & (discussions.c.community == where.community)
-                        & (discussions.c.channel == where.channel)
-                        & (discussions.c.root == root)
+                        at_place(discussions, where) & (discussions.c.root == root)
                     )
                 )
             ).scalar()
@@ -162,9 +160,7 @@ class Discussions:
                     select(discussion_replies.c.discussion_id)
                     .join(discussions, discussions.c.id == discussion_replies.c.discussion_id)
                     .where(
-                        (discussions.c.platform == where.platform)
-                        & (discussions.c.community == where.community)
-                        & (discussions.c.channel == where.channel)
+                        at_place(discussions, where)
                         & (discussion_replies.c.message_id == where.message)
                     )
                 )
@@ -184,8 +180,35 @@ class Discussions:
             return {int(sid): int(n) for sid, n in rows}
 
 
-async def _hear(ctx: Context, event: Event) -> list[Intent]:
-    return await ctx.services.discussions.hear(ctx, event)
+def _theirs(table: Any, member: MemberRef) -> Any:
+    """A member's rows in a discussion table: their ID, in their community's discussions."""
+    in_community = select(discussions.c.id).where(at_place(discussions, member))
+    return (table.c.user_id == member.id) & table.c.discussion_id.in_(in_community)
 
 
-FEATURE = Feature(name="discussions", listeners=(_hear,))
+async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
+    """What a member said in discussions (their words too) and how they reacted."""
+    replies = await conn.execute(
+        select(
+            discussion_replies.c.discussion_id, discussion_replies.c.text, discussion_replies.c.at
+        )
+        .where(_theirs(discussion_replies, member))
+        .order_by(discussion_replies.c.at)
+    )
+    reactions = await conn.execute(
+        select(discussion_reactions.c.discussion_id, discussion_reactions.c.emoji)
+        .where(_theirs(discussion_reactions, member))
+        .order_by(discussion_reactions.c.discussion_id, discussion_reactions.c.emoji)
+    )
+    return {
+        "discussion_replies": [dict(r._mapping) for r in replies],
+        "discussion_reactions": [dict(r._mapping) for r in reactions],
+    }
+
+
+async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
+    """A member's replies (with their words) and reactions go; the discussion stays."""
+    gone = 0
+    for table in (discussion_replies, discussion_reactions):
+        gone += (await conn.execute(delete(table).where(_theirs(table, member)))).rowcount
+    return gone

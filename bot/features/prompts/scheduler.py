@@ -665,7 +665,7 @@ class PromptScheduler:
             to=schedule.channel,
             message=in_languages(languages, version),
             opens_thread=True,
-            key=discussion_key(schedule.id, series.id, series.prompts[index].id),
+            tag=discussion_key(schedule.id, series.id, series.prompts[index].id),
         )
 
     async def _tell_organizers(

@@ -11,6 +11,7 @@ from bot.directory import Role
 from bot.features import Feature
 from bot.features.prompts.library import GradeBand, SeriesModel, Theme
 from bot.features.prompts.own import OWN_SERIES
+from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_, Translator
 from bot.intents import Choice, Intent, Message
 
@@ -51,13 +52,13 @@ async def series_named(ctx: Context, args: Args) -> SeriesModel:
     (`our-prompts`), in the reader's language. A CommandError lists those that exist."""
     wanted = (args.text("series") or "").lower()
     if wanted == OWN_SERIES:
-        found = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
+        found = await prompts_of(ctx).own_prompts.series(ctx.community.id, ctx.t.language)
     else:
-        found = ctx.services.library.get(wanted, ctx.t.language)
+        found = prompts_of(ctx).library.get(wanted, ctx.t.language)
     if found is None:
         raise CommandError(
             N_("I don't know the series “{value}”. These exist: {choices}."),
-            {"value": wanted, "choices": ", ".join(ctx.services.library.ids())},
+            {"value": wanted, "choices": ", ".join(prompts_of(ctx).library.ids())},
             "series",
         )
     return found
@@ -67,8 +68,8 @@ async def complete_series(ctx: Context, typed: str) -> list[Choice]:
     """Series whose ID or title (in the reader's language) contains what was typed: the
     group's own first, where it has some, then the library's."""
     wanted = fold(typed.strip())
-    own = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
-    found = [*([own] if own else []), *ctx.services.library.in_locale(ctx.t.language)]
+    own = await prompts_of(ctx).own_prompts.series(ctx.community.id, ctx.t.language)
+    found = [*([own] if own else []), *prompts_of(ctx).library.in_locale(ctx.t.language)]
     return [
         Choice(s.id, f"{s.title} ({s.id})")
         for s in found
@@ -87,10 +88,10 @@ SERIES = Option(
 
 async def list_series(ctx: Context, args: Args) -> list[Intent]:
     grade, theme = args.text("grade"), args.text("theme")
-    own = await ctx.services.own_prompts.series(ctx.community.id, ctx.t.language)
+    own = await prompts_of(ctx).own_prompts.series(ctx.community.id, ctx.t.language)
     found = [
         s
-        for s in [*([own] if own else []), *ctx.services.library.in_locale(ctx.t.language)]
+        for s in [*([own] if own else []), *prompts_of(ctx).library.in_locale(ctx.t.language)]
         if (grade is None or s.grade_band == grade) and (theme is None or theme in s.themes)
     ]
     if not found:

@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features import Action, Feature
 from bot.features.prompts.own import MAX_TEXT, MIN_TEXT, OWN_SERIES, OwnPrompt
+from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_
 from bot.intents import Button, Form, Intent, Message, OpenForm
 from bot.notify import reader
@@ -40,7 +41,7 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
     notice names no one, so it may be kept like any other message."""
     anonymous = bool(args.values.get("anonymous"))
     text = _text(args)
-    await ctx.services.own_prompts.suggest(
+    await prompts_of(ctx).own_prompts.suggest(
         ctx.community.id, text, None if anonymous else ctx.member.id, ctx.t.language
     )
     thanks = (
@@ -58,13 +59,13 @@ async def suggest(ctx: Context, args: Args) -> list[Intent]:
             )
         )
     )
-    notices = await ctx.services.idea_notices.idea_arrived(ctx.conversation.community_ref)
+    notices = await prompts_of(ctx).idea_notices.idea_arrived(ctx.conversation.community_ref)
     return [ctx.reply(thanks), *notices]
 
 
 async def review(ctx: Context, args: Args) -> list[Intent]:
-    await ctx.services.idea_notices.organizer_seen(ctx)
-    waiting = await ctx.services.own_prompts.pending(ctx.community.id)
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
+    waiting = await prompts_of(ctx).own_prompts.pending(ctx.community.id)
     if not waiting:
         return [ctx.reply(ctx.t._("No prompt ideas are waiting. Thank you for keeping up!"))]
     return [ctx.reply(_card(ctx, idea)) for idea in waiting[:SHOWN]] + _more(ctx, len(waiting))
@@ -108,7 +109,7 @@ def _card(ctx: Context, idea: OwnPrompt) -> Message:
 
 
 async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
-    decided = await ctx.services.own_prompts.decide(ctx.community.id, _number(value), accept)
+    decided = await prompts_of(ctx).own_prompts.decide(ctx.community.id, _number(value), accept)
     if decided is None:
         return [ctx.reply(ctx.t._("That idea was already decided. Nothing was changed."))]
     intents: list[Intent] = [
@@ -121,7 +122,7 @@ async def _decide(ctx: Context, value: str, accept: bool) -> list[Intent]:
     if decided.author_id:  # named suggestions hear back; anonymous ones cannot be reached
         author = MemberRef(ctx.member.platform, ctx.member.community, decided.author_id)
         t = await reader(
-            ctx.services.directory,
+            ctx.kernel.directory,
             author,
             decided.author_language,
             default=ctx.community.default_language,
@@ -150,8 +151,8 @@ async def set_aside(ctx: Context, value: str) -> list[Intent]:
 
 
 async def add(ctx: Context, args: Args) -> list[Intent]:
-    await ctx.services.idea_notices.organizer_seen(ctx)
-    await ctx.services.own_prompts.add(ctx.community.id, _text(args))
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
+    await prompts_of(ctx).own_prompts.add(ctx.community.id, _text(args))
     return [
         ctx.reply(
             ctx.t._(
@@ -170,8 +171,8 @@ def _number(raw: object) -> int:
 
 async def own(ctx: Context, args: Args) -> list[Intent]:
     """The group's own series, one card a prompt, with Edit and Remove."""
-    await ctx.services.idea_notices.organizer_seen(ctx)
-    prompts = await ctx.services.own_prompts.accepted(ctx.community.id)
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
+    prompts = await prompts_of(ctx).own_prompts.accepted(ctx.community.id)
     if not prompts:
         return [
             ctx.reply(
@@ -224,12 +225,12 @@ async def edit(ctx: Context, args: Args) -> list[Intent]:
     """New words for a waiting idea or an own prompt; with no text, a form filled with
     the words it has now."""
     number = _number(args.values.get("id"))
-    found = await ctx.services.own_prompts.get(ctx.community.id, number)
+    found = await prompts_of(ctx).own_prompts.get(ctx.community.id, number)
     if found is None:
         raise _unknown(args.values.get("id"))
     if not (args.text("text") or "").strip():
         return [_edit_form(ctx, found)]
-    edited = await ctx.services.own_prompts.edit(ctx.community.id, found.id, _text(args))
+    edited = await prompts_of(ctx).own_prompts.edit(ctx.community.id, found.id, _text(args))
     assert edited is not None
     return [
         ctx.reply(
@@ -260,7 +261,7 @@ def _edit_form(ctx: Context, found: OwnPrompt) -> OpenForm:
 
 async def remove(ctx: Context, args: Args) -> list[Intent]:
     number = _number(args.values.get("id"))
-    found = await ctx.services.own_prompts.get(ctx.community.id, number)
+    found = await prompts_of(ctx).own_prompts.get(ctx.community.id, number)
     if found is not None and found.status == "pending":
         return [
             ctx.reply(
@@ -271,7 +272,7 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
                 )
             )
         ]
-    removed = await ctx.services.own_prompts.remove(ctx.community.id, number)
+    removed = await prompts_of(ctx).own_prompts.remove(ctx.community.id, number)
     if removed is None:
         raise _unknown(args.values.get("id"))
     return [
@@ -299,9 +300,9 @@ async def remove_button(ctx: Context, value: str) -> list[Intent]:
 
 
 async def notices(ctx: Context, args: Args) -> list[Intent]:
-    await ctx.services.idea_notices.organizer_seen(ctx)
+    await prompts_of(ctx).idea_notices.organizer_seen(ctx)
     on = bool(args.values.get("dm"))
-    await ctx.services.idea_notices.set_dm(ctx.conversation.community_ref, ctx.member.id, on)
+    await prompts_of(ctx).idea_notices.set_dm(ctx.conversation.community_ref, ctx.member.id, on)
     return [
         ctx.reply(
             ctx.t._("I'll send you a message when prompt ideas are waiting, at most once a day.")

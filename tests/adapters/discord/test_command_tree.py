@@ -4,9 +4,9 @@ import re
 from typing import Any
 
 from adapters.discord.commands import application_commands
-from bot.features import default_features
+from bot.testing import declared_features
 
-TREE = application_commands([s for f in default_features() for s in f.commands])
+TREE = application_commands([s for f in declared_features() for s in f.commands])
 
 
 def _options(command: dict[str, Any]) -> list[list[dict[str, Any]]]:

@@ -10,11 +10,11 @@ from adapters.discord.fake import BOT_ID, PARENTS, TIMESTAMP, button_press, inte
 from bot.commands import CommandSpec, Option
 from bot.directory import Role
 from bot.events import ComponentSubmitted, Event
-from bot.features import default_features
 from bot.features.prompts.series import complete_series
+from bot.testing import declared_features
 from tests.adapters.discord.conftest import DANA, LEE, DiscordRig
 
-SPECS = [s for f in default_features() for s in f.commands]
+SPECS = [s for f in declared_features() for s in f.commands]
 CALLBACK = "POST /interactions/"
 CARD = "1500000000000000001"  # the message `button_press` says was pressed on
 THREAD = "1310000000000000002"
@@ -103,7 +103,7 @@ async def test_help_topics_are_suggested_by_the_help_feature_for_this_member(
 
 async def test_series_are_suggested_by_the_prompts_feature(discord_bot: DiscordRig) -> None:
     found = await _autocomplete(discord_bot, "series", "series", "homework", DANA, sub="preview")
-    library = discord_bot.app.core.services.library
+    library = discord_bot.app.state("prompts").library
     expected = [
         s for s in library.in_locale("en") if "homework" in s.id or "homework" in s.title.lower()
     ]

@@ -1,0 +1,36 @@
+"""The generic services every feature may use, built once by the app and handed to each
+feature's `build(kernel)`. Nothing here knows any feature: a feature's own services
+(a prompt scheduler, a poll store) are built by the feature from these and kept in its
+`Feature.state`, never added here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channels import ChannelChecks
+from bot.clock import Clock
+from bot.commands import CommandRegistry
+from bot.directory import Directory
+from bot.outbox import Outbox
+from bot.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Kernel:
+    """Settings, time, the database, who is who, delivery, and the command registry."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    # SQLite's one writer at a time (None on PostgreSQL); pass it to a `Batcher`.
+    write_turn: asyncio.Lock | None
+    directory: Directory
+    # `outbox.submit(intents)` queues intents for delivery outside a transaction;
+    # `outbox.stage(conn, intents)` inside one; `outbox.capabilities(platform)`.
+    outbox: Outbox
+    channels: ChannelChecks
+    commands: CommandRegistry

@@ -1,0 +1,208 @@
+"""Every feature exports and deletes its own members' data, and every column that holds
+a member's ID or words is covered by some feature's hooks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+from bot.features.prompts.suggestions import ACCEPT
+from bot.intents import Post
+from bot.privacy import delete_member, export_member, member_columns, uncovered
+from bot.storage.tables import (
+    community_prompts,
+    dialogues,
+    members,
+    metadata,
+    pending_choices,
+)
+from bot.testing import Person, TestBot, declared_features
+
+MEMBER_COLUMNS = {
+    ("community_prompts", "author_id"),
+    ("community_prompts", "text"),
+    ("dialogues", "answers"),
+    ("dialogues", "user_id"),
+    ("discussion_reactions", "user_id"),
+    ("discussion_replies", "text"),
+    ("discussion_replies", "user_id"),
+    ("idea_notices", "user_id"),
+    ("member_locales", "user_id"),
+    ("member_roles", "granted_by"),
+    ("member_roles", "user_id"),
+    ("members", "user_id"),
+    ("pending_choices", "user_id"),
+    ("schedules", "created_by"),
+}
+
+
+def test_every_member_column_is_covered_by_a_features_hooks() -> None:
+    assert member_columns(metadata.tables.values()) == MEMBER_COLUMNS
+    assert uncovered(declared_features(), metadata) == set()
+
+
+def test_a_removed_hook_leaves_its_columns_uncovered() -> None:
+    features = declared_features()
+    without = [replace(f, privacy=None) if f.name == "prompts" else f for f in features]
+    assert uncovered(without, metadata) == {
+        ("community_prompts", "author_id"),
+        ("community_prompts", "text"),
+        ("discussion_reactions", "user_id"),
+        ("discussion_replies", "text"),
+        ("discussion_replies", "user_id"),
+        ("idea_notices", "user_id"),
+        ("schedules", "created_by"),
+    }
+    without = [replace(f, privacy=None) if f.name == "conversation" else f for f in features]
+    assert uncovered(without, metadata) == {
+        ("dialogues", "answers"),
+        ("dialogues", "user_id"),
+        ("pending_choices", "user_id"),
+    }
+
+
+def test_an_undeclared_member_column_is_caught_by_its_name() -> None:
+    extra = MetaData()
+    Table(
+        "polls",
+        extra,
+        Column("id", Integer, primary_key=True),
+        Column("voter", String(64)),
+        Column("requested_by", String(64)),
+        Column("closed_by_rule", String(8), info={"member": False}),  # declared: not one
+    )
+    found = uncovered(declared_features(), extra)
+    assert found == {("polls", "voter"), ("polls", "requested_by")}
+
+
+SCHEDULE = (
+    "/homeroom prompt schedule series=moving-up channel=#parents weekday=mon time=19:00 "
+    "timezone=America/New_York"
+)
+
+
+async def everything_of_wren(bot: TestBot) -> None:
+    """Wren: an organizer who grants a role, suggests ideas (one accepted), schedules a
+    series, replies and reacts in its discussion, turns notices off, has a platform
+    language, chose preferences, and is in the middle of a form and a choice."""
+    bot.people["wren"] = Person("wren", locale="fr")
+    await bot.say("dana", "/homeroom role grant @wren organizer")
+    await bot.say("wren", "/homeroom role grant @sam liaison")
+    await bot.say("wren", "/homeroom prompt suggest What made you laugh this week?")
+    await bot.say("wren", "/homeroom prompt suggest Which book do they reread?")
+    await bot.press("dana", ACCEPT, "1")
+    await bot.say("wren", "/homeroom prompt notices dm=no")
+    await bot.say("wren", SCHEDULE)
+    await bot.say("wren", "/homeroom prompt post-now 1")
+    root = next(
+        f"m{i + 1}"
+        for i, x in enumerate(bot.adapter.sent)
+        if isinstance(x, Post) and x.opens_thread
+    )
+    await bot.say("wren", "We read under a blanket fort.", thread=root)
+    await bot.say("lee", "Same here!", thread=root)
+    await bot.react("wren", root, "👍")
+    await bot.app.directory.flush()
+    now = bot.app.clock.now()
+    async with bot.app.db.engine.begin() as conn:
+        [cid] = (await conn.execute(select(community_prompts.c.community_id).limit(1))).one()
+        await conn.execute(
+            insert(members).values(
+                community_id=cid, user_id="wren", language="es", timezone=None, created_at=now
+            )
+        )
+        place = {"community_id": cid, "channel": "parents"}
+        await conn.execute(
+            insert(dialogues).values(
+                **place, user_id="wren", form="{}", answers='{"text": "half"}', created_at=now
+            )
+        )
+        await conn.execute(
+            insert(pending_choices).values(**place, user_id="wren", buttons="[]", created_at=now)
+        )
+
+
+def holding(state: dict[str, list[tuple[object, ...]]], who: str) -> dict[str, int]:
+    """Rows, by table, with a value that is `who` or mentions them."""
+    found = {
+        table: sum(1 for row in rows if any(who in str(value) for value in row))
+        for table, rows in state.items()
+    }
+    return {table: n for table, n in found.items() if n}
+
+
+async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: TestBot) -> None:
+    await everything_of_wren(bot)
+    wren = bot.member("wren")
+    everything = await bot.state(skip=())
+    assert holding(everything, "wren") == {
+        "community_prompts": 2,
+        "dialogues": 1,
+        "discussion_reactions": 1,
+        "discussion_replies": 1,
+        "idea_notices": 1,
+        "member_locales": 1,
+        "member_roles": 2,
+        "members": 1,
+        "outbox": 11,
+        "pending_choices": 1,
+        "schedules": 1,
+    }
+    async with bot.app.db.engine.begin() as conn:
+        exported = await export_member(conn, bot.app.features, wren)
+    at = bot.app.clock.now()  # the fake clock has not moved: every row is from now
+    assert exported == {
+        "conversation": {
+            "dialogues": [{"answers": '{"text": "half"}', "channel": "parents", "form": "{}"}],
+            "pending_choices": [{"buttons": "[]", "channel": "parents"}],
+        },
+        "members": {
+            "member_locales": [{"locale": "fr"}],
+            "member_roles": [{"granted_at": at, "role": "organizer"}],
+            "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
+            "members": [{"created_at": at, "language": "es", "timezone": None}],
+        },
+        "prompts": {
+            "community_prompts": [
+                {
+                    "author_language": "en",
+                    "created_at": at,
+                    "status": "accepted",
+                    "text": "What made you laugh this week?",
+                },
+                {
+                    "author_language": "en",
+                    "created_at": at,
+                    "status": "pending",
+                    "text": "Which book do they reread?",
+                },
+            ],
+            "discussion_reactions": [{"discussion_id": 1, "emoji": "👍"}],
+            "discussion_replies": [
+                {"at": at, "discussion_id": 1, "text": "We read under a blanket fort."}
+            ],
+            "idea_notices": [{"dm_off": 1, "last_sent_at": at}],
+            "schedules": [
+                {"channel": "parents", "created_at": at, "id": 1, "series_id": "moving-up"}
+            ],
+        },
+    }
+    async with bot.app.db.engine.begin() as conn:
+        changed = await delete_member(conn, bot.app.features, wren)
+    # 2 (conversation) + 4 (members: prefs, locale, role, and the role granted to sam
+    # loses its giver) + 6 (prompts: the idea not taken goes, the accepted prompt stays
+    # without its author, notices, the schedule without its maker, reply, reaction)
+    assert changed == 12
+    after = await bot.state(skip=())
+    kept = [("What made you laugh this week?",)]
+    assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
+    assert [r[-1] for r in after["schedules"]] == [None]  # month_week: the row stays
+    assert [(r[1], r[3]) for r in after["member_roles"]] == [("sam", None)]
+    assert [r[3] for r in after["discussion_replies"]] == ["Same here!"]  # lee's words stay
+    # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
+    # purges every sent row after two days; nothing else keeps wren's ID.
+    bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]
+    await bot.app.tidy()
+    assert holding(await bot.state(skip=()), "wren") == {}
