@@ -32,6 +32,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.supervisor import Supervisor
+from bot.timers import Timers
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,11 @@ class Homeroom:
         )
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
+        # Every feature's timed work: one loop, started with the others in `start`.
+        self.timers = Timers(self.db.engine, self.clock, self.outbox)
         self.own_prompts = OwnPrompts(self.db.engine, self.clock)
         self.idea_notices = IdeaNotices(
-            self.db.engine, self.clock, self.directory, self.own_prompts, self.outbox.submit
+            self.db.engine, self.clock, self.directory, self.own_prompts, self.timers
         )
         self.scheduler = PromptScheduler(
             self.db.engine,
@@ -73,7 +76,7 @@ class Homeroom:
             self.directory,
             self.outbox,
             self.own_prompts,
-            self.idea_notices,
+            self.timers,
         )
         self.discussions = Discussions(self.db.engine, self.clock, self.outbox.capabilities)
         self.outbox.add_receipt(self.discussions.receipt, concerns=self.discussions.concerns)
@@ -99,6 +102,8 @@ class Homeroom:
             self.dedupe,
             self.fallbacks,
         )
+        for feature_name, handlers in self.core.timer_handlers.items():
+            self.timers.register(feature_name, handlers, services)
         self.inbox = Inbox(
             self.dedupe,
             self.core,
@@ -134,7 +139,7 @@ class Homeroom:
         """Migrate, reload what a previous run left, and start delivering.
 
         Tests pass `timers=False` and drive the timed work themselves (`advance` the fake
-        clock, then `await scheduler.run_due()`, `await tidy()`, or the outbox's
+        clock, then `await timers.run_due()`, `await tidy()`, or the outbox's
         `renew_leases()` and `resume()`), so time only moves when a test moves it."""
         await self.db.migrate()
         await self.dedupe.load_recent()
@@ -147,7 +152,7 @@ class Homeroom:
             self.supervisor.run("outbox-reclaim", self.outbox.reclaiming)
             # Events kept but not handled when the last run ended go first.
             self.supervisor.run("inbox", self.inbox.run)
-            self.supervisor.run("prompt-scheduler", self.scheduler.run)
+            self.supervisor.run("timers", self.timers.run)
             self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from

@@ -49,6 +49,7 @@ from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
 from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
 from bot.render import field_prompt
+from bot.timers import Timed, TimerHandler
 from bot.unavailable import Unavailable, is_transient
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Core:
         self._capabilities: dict[str, Capabilities] = {}
         self._actions: dict[str, Action] = {}
         self._listeners: list[Listener] = []
+        # Each feature's timer handlers, by feature name: the app hands them to bot.timers.
+        self.timer_handlers: dict[str, Mapping[str, Timed | TimerHandler]] = {}
         for feature in features:
             for spec in feature.commands:
                 services.commands.add(spec)
@@ -80,6 +83,8 @@ class Core:
                     action if isinstance(action, Action) else Action(action, Role.PARENT)
                 )
             self._listeners.extend(feature.listeners)
+            if feature.timers:
+                self.timer_handlers[feature.name] = feature.timers
 
     @property
     def actions(self) -> Mapping[str, Action]:

@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.events import Event
 from bot.intents import Intent
+from bot.timers import Timed, TimerHandler
 
 ActionHandler = Callable[[Context, str], Awaitable[list[Intent]]]
 # Hears members' messages and reactions (MessagePosted, ReplyPosted, ReactionAdded).
@@ -30,17 +31,23 @@ def _no_actions() -> Mapping[str, Action | ActionHandler]:
     return MappingProxyType({})
 
 
+def _no_timers() -> Mapping[str, Timed | TimerHandler]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Feature:
     """What a feature adds to the core: commands, and handlers for its buttons
     (keyed by `action_id`; the button's `value` names the record it acts on). A button
     only organizers or liaisons may press is declared as `Action(handler, role)`; a bare
-    handler may be pressed by anyone."""
+    handler may be pressed by anyone. `timers`: a handler per kind of timer the feature
+    sets (bot/timers.py), run by the core's one timer loop; a feature starts no loop."""
 
     name: str
     commands: tuple[CommandSpec, ...] = ()
     actions: Mapping[str, Action | ActionHandler] = field(default_factory=_no_actions)
     listeners: tuple[Listener, ...] = ()
+    timers: Mapping[str, Timed | TimerHandler] = field(default_factory=_no_timers)
 
 
 def default_features() -> list[Feature]:

@@ -21,6 +21,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0009",
             "0010",
             "0011",
+            "0012",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
