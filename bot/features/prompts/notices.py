@@ -4,9 +4,10 @@ Each organizer gets at most one direct message a day (DAY), saying how many idea
 then, in their own language; ideas that arrive in between are told in the next one,
 which the community's "idea-notices" timer (bot/timers.py) sends once the day has
 passed (so a busy week of ideas is one message a day, not one per idea). Organizers
-are those granted the role and the platform admins seen running organizer commands. One who turned these messages off
-(`prompt notices dm=no`) gets none; the count stays on their home page and in `prompt
-suggestions`. The messages never say who suggested anything.
+are those granted the role and the platform admins seen running organizer commands.
+One who turned these messages off (`prompt notices dm=no`) gets none; the count stays
+on their home page and in `prompt suggestions`. The messages never say who suggested
+anything.
 """
 
 from __future__ import annotations
