@@ -270,16 +270,27 @@ class Timers:
             finished: list[int] = []
             for timer in due:
                 result = results.get(timer.key)
-                if result is None or result.next_due is None:
-                    finished.append(timer.id)
-                else:
-                    await conn.execute(
-                        update(timers_table)
-                        .where(timers_table.c.id == timer.id)
-                        .values(due_at=result.next_due, state="pending", attempts=0)
-                    )
                 if result is not None:
                     intents += result.intents
+                if result is None or result.next_due is None:
+                    finished.append(timer.id)
+                    continue
+                next_due = result.next_due
+                if next_due <= timer.due_at:
+                    # Not after the occurrence it just fired: it would fire again at once,
+                    # for ever. Catching up (a later time still past) is fine.
+                    log.error(
+                        "event=timer_not_advanced feature=%s kind=%s timer_id=%d",
+                        feature,
+                        kind,
+                        timer.id,
+                    )
+                    next_due = now + RETRY_AFTER
+                await conn.execute(
+                    update(timers_table)
+                    .where(timers_table.c.id == timer.id)
+                    .values(due_at=next_due, state="pending", attempts=0)
+                )
             if finished:
                 await conn.execute(delete(timers_table).where(timers_table.c.id.in_(finished)))
             staged = await self._outbox.stage(conn, intents)
