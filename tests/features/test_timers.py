@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
@@ -40,7 +40,15 @@ async def ping(run: TimerRun) -> Mapping[str, TimerResult]:
     }
 
 
-PINGS = Feature(name="pings", timers={"ping": Timed(ping)})
+async def daily(run: TimerRun) -> Mapping[str, TimerResult]:
+    """Like `ping`, every day: the row stays, due again tomorrow."""
+    return {
+        key: TimerResult(result.intents, run.now + timedelta(days=1))
+        for key, result in (await ping(run)).items()
+    }
+
+
+PINGS = Feature(name="pings", timers={"ping": Timed(ping), "daily": Timed(daily)})
 
 
 def app_with_pings(settings: object, clock: FakeClock) -> Homeroom:
@@ -57,10 +65,10 @@ async def pings(database_url: str, clock: FakeClock) -> object:
     await app.stop()
 
 
-async def set_pings(app: Homeroom, keys: list[str], due: datetime) -> None:
+async def set_pings(app: Homeroom, keys: list[str], due: datetime, kind: str = "ping") -> None:
     async with app.db.engine.begin() as conn:
         for key in keys:
-            await app.timers.set(conn, "pings", "ping", key, due)
+            await app.timers.set(conn, "pings", kind, key, due)
 
 
 async def post_rows(app: Homeroom) -> list[str]:
@@ -139,12 +147,13 @@ async def test_two_timer_loops_on_one_postgresql_database_run_each_occurrence_on
     await first.db.migrate()
     try:
         keys = [str(n) for n in range(600)]  # three batches each way
-        await set_pings(first, keys, clock.now())
+        await set_pings(first, keys, clock.now(), kind="daily")
         counts = await asyncio.gather(first.timers.run_due(), second.timers.run_due())
         assert sum(counts) == 600
         assert await post_rows(first) == sorted(f"fake:school:c{k}" for k in keys)
         async with first.db.engine.connect() as conn:
-            assert (await conn.execute(select(func.count()).select_from(timers))).scalar() == 0
+            due = (await conn.execute(select(timers.c.due_at).distinct())).scalars().all()
+        assert due == [clock.now() + timedelta(days=1)]
     finally:
         await first.db.close()
         await second.db.close()
