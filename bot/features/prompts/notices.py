@@ -232,6 +232,8 @@ class IdeaNotices:
                 )
                 .values(dm_off=0 if on else 1)
             )
+            await self._set_timer(conn, settings.id)  # a waiting notice may go out again
+        self._timers.wake()
 
 
 def _row(community_id: int, user: str) -> dict[str, object]:

@@ -3,8 +3,8 @@
 Revision ID: 0012
 Revises: 0011
 
-Each active prompt schedule gets its timer (due at its next slot), so schedules made
-before this revision keep posting.
+Each active prompt schedule gets its timer (due at its next slot), and each community
+with an idea notice held back gets one, so what was set up before this revision goes on.
 """
 
 import sqlalchemy as sa
@@ -34,6 +34,15 @@ def upgrade() -> None:
         "INSERT INTO timers (feature, kind, key, due_at, state, attempts) "
         "SELECT 'prompts', 'schedule', CAST(id AS VARCHAR(32)), next_due, 'pending', 0 "
         "FROM schedules WHERE status = 'active'"
+    )
+    # Communities with an idea notice held back: their timer fires at the first pass and
+    # then waits for the notice's day (bot/features/prompts/notices.py).
+    op.execute(
+        "INSERT INTO timers (feature, kind, key, due_at, state, attempts) "
+        "SELECT 'prompts', 'idea-notices', CAST(community_id AS VARCHAR(32)), "
+        "MIN(last_sent_at), 'pending', 0 FROM idea_notices "
+        "WHERE waiting_since IS NOT NULL AND dm_off = 0 AND last_sent_at IS NOT NULL "
+        "GROUP BY community_id"
     )
 
 
