@@ -64,7 +64,7 @@ class Homeroom:
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
         library = Library.load()
         # Every feature's timed work: one loop, started with the others in `start`.
-        self.timers = Timers(self.db.engine, self.clock, self.outbox)
+        self.timers = Timers(self.db.engine, self.clock, self.outbox, self.db.write_turn)
         self.own_prompts = OwnPrompts(self.db.engine, self.clock)
         self.idea_notices = IdeaNotices(
             self.db.engine, self.clock, self.directory, self.own_prompts, self.timers

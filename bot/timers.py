@@ -18,18 +18,20 @@ still fire; the failing timer is logged once and retried after a backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.intents import Intent
+from bot.storage.tables import UTCDateTime
 from bot.storage.tables import timers as timers_table
 
 if TYPE_CHECKING:
@@ -99,8 +101,18 @@ class _Registry:
 class Timers:
     """The timers table and the loop that fires it; built once, passed to features."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        outbox: Outbox,
+        write_turn: asyncio.Lock | None = None,
+    ) -> None:
         self._engine = engine
+        # SQLite's one writer: the loop takes its turn with the process's batchers (the
+        # outbox's marks) instead of waiting on the file lock, whose busy handler sleeps
+        # in steps of up to 100 ms.
+        self._write_turn = write_turn
         self._clock = clock
         self._outbox = outbox
         self._registry = _Registry()
@@ -257,7 +269,7 @@ class Timers:
         """One transaction: claim up to BATCH due timers of a kind, run the handler,
         stage its intents, advance or delete every claimed timer. None: nothing due."""
         timed = self._registry.handlers.get((feature, kind))
-        async with self._engine.begin() as conn:
+        async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
             due = await self._claim(conn, feature, kind, now, only)
             if not due:
                 return None
@@ -268,6 +280,7 @@ class Timers:
                 results = await timed.handler(TimerRun(conn, due, now, self._registry.services))
             intents: list[Intent] = []
             finished: list[int] = []
+            moved: list[dict[str, Any]] = []
             for timer in due:
                 result = results.get(timer.key)
                 if result is not None:
@@ -286,10 +299,17 @@ class Timers:
                         timer.id,
                     )
                     next_due = now + RETRY_AFTER
+                moved.append({"timer_id": timer.id, "next_due": next_due})
+            if moved:  # one executemany, not a statement a timer: a burst is thousands
                 await conn.execute(
                     update(timers_table)
-                    .where(timers_table.c.id == timer.id)
-                    .values(due_at=next_due, state="pending", attempts=0)
+                    .where(timers_table.c.id == bindparam("timer_id"))
+                    .values(
+                        due_at=bindparam("next_due", type_=UTCDateTime()),
+                        state="pending",
+                        attempts=0,
+                    ),
+                    moved,
                 )
             if finished:
                 await conn.execute(delete(timers_table).where(timers_table.c.id.in_(finished)))
@@ -336,7 +356,7 @@ class Timers:
     async def _failed(self, timer_id: int, now: datetime) -> None:
         """Log a failing occurrence once and try it again after a growing pause."""
         log.exception("event=timer_failed timer_id=%d", timer_id)
-        async with self._engine.begin() as conn:
+        async with self._write_turn or contextlib.nullcontext(), self._engine.begin() as conn:
             attempts = (
                 await conn.execute(
                     select(timers_table.c.attempts).where(timers_table.c.id == timer_id)

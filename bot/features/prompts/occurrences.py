@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -93,6 +93,7 @@ class Occurrences:
             ref: (await self._directory.community(ref)).languages
             for ref in {s.channel.community_ref for s in ready}
         }
+        moves: list[tuple[Schedule, date, int, bool]] = []
         for schedule in ready:
             plan = plans[schedule.id]
             if plan.series is None:
@@ -131,10 +132,11 @@ class Occurrences:
                     schedule.next_date,
                 )
             following = schedule.recurrence.following(schedule.next_date)
-            await repo.advance(conn, schedule, following, consumed, plan.finished)
+            moves.append((schedule, following, consumed, plan.finished))
             results[str(schedule.id)] = TimerResult(
                 intents, None if plan.finished else schedule.recurrence.due(following)
             )
+        await repo.advance_many(conn, moves)
         history = await repo.history(conn, ready)
         await repo.finish_twins(
             conn,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,7 +21,7 @@ from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.recurrence import Recurrence
 from bot.refs import ConversationRef
-from bot.storage.tables import postings, schedules
+from bot.storage.tables import UTCDateTime, postings, schedules
 from bot.timers import Timers
 
 # A schedule's timer (bot/timers.py): feature "prompts", this kind, keyed by its ID.
@@ -201,6 +201,34 @@ async def advance(
     )
 
 
+async def advance_many(
+    conn: AsyncConnection, moves: list[tuple[Schedule, date, int, bool]]
+) -> None:
+    """`advance` for a batch (schedule, day, consumed, finished), in one executemany."""
+    if not moves:
+        return
+    await conn.execute(
+        update(schedules)
+        .where(schedules.c.id == bindparam("schedule_id"))
+        .values(
+            next_date=bindparam("day"),
+            next_index=bindparam("consumed"),
+            next_due=bindparam("due", type_=UTCDateTime()),
+            status=bindparam("new_status"),
+        ),
+        [
+            {
+                "schedule_id": schedule.id,
+                "day": day.isoformat(),
+                "consumed": consumed,
+                "due": schedule.recurrence.due(day),
+                "new_status": "finished" if finished else schedule.status,
+            }
+            for schedule, day, consumed, finished in moves
+        ],
+    )
+
+
 async def finish(conn: AsyncConnection, timers: Timers, schedule_id: int, status: str) -> None:
     """Stop a schedule for good (finished, broken) and forget its timer."""
     await conn.execute(update(schedules).where(schedules.c.id == schedule_id).values(status=status))
@@ -229,23 +257,31 @@ async def finish_twins(
 ) -> None:
     """Another schedule of the same series in the same channel may have nothing left
     once these posts went out: it is finished now, so `prompt list`, `resume` and
-    `pause` all say so (it would otherwise claim to be running)."""
-    for schedule, series in posted:
-        if series is None:
-            continue
-        rows = await conn.execute(
-            select(schedules).where(
-                (schedules.c.platform == schedule.channel.platform)
-                & (schedules.c.community == schedule.channel.community)
-                & (schedules.c.channel == schedule.channel.channel)
-                & (schedules.c.series_id == schedule.series_id)
-                & (schedules.c.status.in_(("active", "paused")))
-                & (schedules.c.id != schedule.id)
-            )
+    `pause` all say so (it would otherwise claim to be running). One query for every
+    channel of the batch: a burst of a thousand posts is not a thousand reads."""
+    posted = [(s, series) for s, series in posted if series is not None]
+    if not posted:
+        return
+    rows = await conn.execute(
+        select(schedules).where(
+            schedules.c.channel.in_({s.channel.channel for s, _ in posted})
+            & schedules.c.series_id.in_({s.series_id for s, _ in posted})
+            & (schedules.c.status.in_(("active", "paused")))
         )
-        for twin in [Schedule.from_row(r) for r in rows]:
+    )
+    others: dict[tuple[ConversationRef, str], list[Schedule]] = {}
+    for row in rows:
+        other = Schedule.from_row(row)
+        others.setdefault((other.channel, other.series_id), []).append(other)
+    done: set[int] = set()
+    for schedule, series in posted:
+        assert series is not None
+        for twin in others.get((schedule.channel, schedule.series_id), []):
+            if twin.id == schedule.id or twin.id in done:
+                continue
             left = found.remaining(twin, series)
             if not left or (
                 twin.status == "active" and next_post(twin, twin.next_date, left) is None
             ):
                 await finish(conn, timers, twin.id, "finished")
+                done.add(twin.id)
