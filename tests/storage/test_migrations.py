@@ -47,7 +47,7 @@ async def test_sqlite_runs_in_wal_mode_with_normal_sync(tmp_path) -> None:  # ty
     assert (tmp_path / "deep" / "h.db").exists()
 
 
-async def test_schedules_and_held_back_notices_made_before_0012_get_their_timers(
+async def test_schedules_running_before_0012_get_their_timers(
     database_url: str,
 ) -> None:
     """A schedule running when the timers table arrives keeps posting: it gets its timer."""

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -98,17 +98,20 @@ class IdeaNotices:
         return results
 
     async def _next(self, conn: AsyncConnection, community_id: int) -> datetime | None:
-        """When the community's next held-back notice is due, if one is waiting."""
-        oldest = (
+        """When the community's next held-back notice is due, if one is waiting: a day
+        after the last one its organizer got, or now for one never told (messages just
+        turned back on)."""
+        sent = (
             await conn.execute(
-                select(func.min(idea_notices.c.last_sent_at)).where(
+                select(idea_notices.c.last_sent_at).where(
                     (idea_notices.c.community_id == community_id)
                     & idea_notices.c.waiting_since.is_not(None)
                     & (idea_notices.c.dm_off == 0)
                 )
             )
-        ).scalar()
-        return None if oldest is None else oldest + DAY
+        ).scalars()
+        now = self._clock.now()
+        return min((now if last is None else last + DAY for last in sent), default=None)
 
     async def _set_timer(self, conn: AsyncConnection, community_id: int) -> None:
         due = await self._next(conn, community_id)
