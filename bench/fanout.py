@@ -22,7 +22,7 @@ from bot.app import Homeroom
 from bot.capabilities import RateLimits
 from bot.commands import parse_time
 from bot.refs import ConversationRef, MemberRef
-from bot.storage.tables import postings, schedules
+from bot.storage.tables import postings, schedules, timers
 from bot.testing import FakeAdapter, test_settings
 
 GROUPS = 1000
@@ -57,9 +57,10 @@ async def main() -> None:
         due = app.clock.now() + timedelta(seconds=2)
         async with app.db.engine.begin() as conn:  # every group due at the same instant
             await conn.execute(update(schedules).values(next_due=due))
-        # What the scheduler's loop does: sleep until the soonest due time, then one pass.
+            await conn.execute(update(timers).values(due_at=due))
+        # What the timer loop does: sleep until the soonest due time, then one pass.
         await asyncio.sleep((due - app.clock.now()).total_seconds())
-        await app.scheduler.run_due()
+        await app.timers.run_due()
         await app.outbox.idle()
         async with app.db.engine.connect() as conn:
             claimed = (await conn.execute(select(postings.c.at, postings.c.outcome))).all()

@@ -46,7 +46,7 @@ from adapters.discord.fake import GUILD_ID, FakeDiscord
 from adapters.slack.fake import TEAM, FakeSlack
 from bot.app import Homeroom
 from bot.refs import ConversationRef, MemberRef
-from bot.storage.tables import outbox, postings, schedules
+from bot.storage.tables import outbox, postings, schedules, timers
 from bot.testing import POSTGRES_URL, postgres_available, test_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,6 +188,7 @@ async def seed(url: str, fake: _Fake, channels: int) -> None:
             )
         async with app.db.engine.begin() as conn:
             await conn.execute(update(schedules).values(next_due=app.clock.now()))
+            await conn.execute(update(timers).values(due_at=app.clock.now()))  # what fires
         await app.directory.flush()
     finally:
         await app.db.close()

@@ -29,6 +29,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.supervisor import Supervisor
+from bot.timers import Timers
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Homeroom:
             self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
         )
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
+        # Every feature's timed work: one loop, started with the others in `start`.
+        self.timers = Timers(self.db.engine, self.clock, self.outbox, self.db.write_turn)
         self.channels = ChannelChecks()
         commands = CommandRegistry()
         # Kept here too: an adapter asks it whether a member is in the middle of a form.
@@ -86,6 +89,7 @@ class Homeroom:
             outbox=self.outbox,
             channels=self.channels,
             commands=commands,
+            timers=self.timers,
         )
         builders = default_features() if features is None else features
         self.features: tuple[Feature, ...] = (
@@ -95,6 +99,8 @@ class Homeroom:
         for feature in self.features:
             for tag, receipt in feature.receipts.items():
                 self.outbox.on_tag(tag, receipt)
+            if feature.timers:  # its handlers get the feature's own state, as `ctx.own`
+                self.timers.register(feature.name, feature.timers, feature.state)
         self.core = Core(self.kernel, self.features, self.dedupe, self.fallbacks)
         self.inbox = Inbox(
             self.dedupe,
@@ -131,7 +137,7 @@ class Homeroom:
         """Migrate, reload what a previous run left, and start delivering.
 
         Tests pass `timers=False` and drive the timed work themselves (`advance` the fake
-        clock, then `await scheduler.run_due()`, `await tidy()`, or the outbox's
+        clock, then `await timers.run_due()`, `await tidy()`, or the outbox's
         `renew_leases()` and `resume()`), so time only moves when a test moves it."""
         await self.db.migrate()
         await self.create_feature_tables()
@@ -145,8 +151,7 @@ class Homeroom:
             self.supervisor.run("outbox-reclaim", self.outbox.reclaiming)
             # Events kept but not handled when the last run ended go first.
             self.supervisor.run("inbox", self.inbox.run)
-            if self.scheduler is not None:
-                self.supervisor.run("prompt-scheduler", self.scheduler.run)
+            self.supervisor.run("timers", self.timers.run)
             self.supervisor.run("housekeeping", self._housekeeping)
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
@@ -164,8 +169,7 @@ class Homeroom:
 
     @property
     def scheduler(self) -> Any:
-        """The prompts feature's scheduler, for the loop below and the console's clock,
-        until every timed thing runs on the shared timers (bot.timers)."""
+        """The prompts feature's scheduler, which tests and benchmarks drive by hand."""
         return getattr(self.state("prompts"), "scheduler", None)
 
     async def tidy(self) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from bot.commands import CommandRegistry
 from bot.directory import Directory
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.timers import Timers
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,6 @@ class Kernel:
     outbox: Outbox
     channels: ChannelChecks
     commands: CommandRegistry
+    # `timers.set(conn, feature, kind, key, due_at)` / `cancel`, then `wake()` after the
+    # commit: the one timer loop runs the feature's declared handler when it is due.
+    timers: Timers

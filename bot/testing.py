@@ -50,6 +50,7 @@ from bot.people import PlatformMember
 from bot.refs import ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
+from bot.timers import Timer
 
 PLATFORM = "fake"
 COMMUNITY = "school"
@@ -259,6 +260,22 @@ class TestBot:
         origin = self._from(who, channel)
         origin["conversation"] = replace(origin["conversation"], message=message)
         return await self.send(ReactionAdded(**origin, emoji=emoji))
+
+    async def next_timer(self) -> tuple[Timer, list[Intent]] | None:
+        """Move the fake clock to the timer due first, of any feature, run what is due
+        then, and return that timer and what was delivered; None when no timer waits."""
+        timer = await self.app.timers.soonest()
+        if timer is None:
+            return None
+        clock = self.app.clock
+        assert isinstance(clock, FakeClock), "next_timer drives a FakeClock"
+        wait = (timer.due_at - clock.now()).total_seconds()
+        if wait > 0:
+            clock.advance(wait)
+        before = len(self.adapter.sent)
+        await self.app.timers.run_due()
+        await self.settle()
+        return timer, self.adapter.sent[before:]
 
     def texts(self, intents: list[Intent]) -> list[str]:
         return [text_of(i) for i in intents]

@@ -273,7 +273,7 @@ class ConsoleAdapter:
         verb, _, rest = text[1:].partition(" ")
         verb, rest = verb.lower(), rest.strip()
         if verb == "next":
-            await self._jump_to_next_prompt()
+            await self._jump_to_next_timer()
             return True
         if verb == "as":
             await self._switch_member(rest)
@@ -366,30 +366,37 @@ class ConsoleAdapter:
             value=shown.button.value,
         )
 
-    async def _jump_to_next_prompt(self) -> None:
-        """Move the pretend community's clock to the next scheduled prompt, and run it."""
-        due = await self.app.scheduler.soonest_due()
+    async def _jump_to_next_timer(self) -> None:
+        """Move the pretend community's clock to the next timer of any feature (a
+        scheduled prompt, a notice), say what and when, and run it."""
+        timer = await self.app.timers.soonest()
         clock = self.app.clock
-        if due is None or not isinstance(clock, ShiftableClock):
+        t = self._t()
+        if timer is None or not isinstance(clock, ShiftableClock):
             self.view.line(
-                self._t()._(
-                    "No prompt is coming: no schedule has a prompt left to post. "
+                t._(
+                    "Nothing is scheduled: no prompt, reminder or notice is waiting. "
                     "Try /homeroom prompt list, or /homeroom prompt schedule."
                 )
             )
             return
-        clock.shift((due - clock.now()).total_seconds() + 1)
+        wait = (timer.due_at - clock.now()).total_seconds()
+        if wait > 0:
+            clock.shift(wait + 1)
         zone = (await self.app.directory.community(CommunityRef(PLATFORM, COMMUNITY))).timezone
-        t = self._t()
+        label = self.app.timers.label(timer)
         self.view.line(
             t._(
-                "⏩ Time jumps ahead to {when} ({zone}), the next scheduled prompt.",
-                when=t.when(due, zone),
+                "⏩ Time jumps ahead to {when} ({zone}), when {what} is due.",
+                when=t.when(timer.due_at, zone),
                 zone=zone,
+                what=t._(label) if label else t._("something timed"),
             )
         )
-        await self.app.scheduler.run_due()
+        fired = await self.app.timers.run_due()
         await self.app.outbox.idle()
+        if not fired:
+            self.view.line(t._("Nothing was due after all: it was handled elsewhere."))
 
     async def _switch_member(self, name: str) -> None:
         """Become another member. A form left open waits, in the database, for its member

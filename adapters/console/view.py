@@ -28,7 +28,7 @@ everything with no account. You are one of the members below; switch with :as NA
   :react N EMOJI    react to message N
   :press N          press button [N] on any card on screen (numbers run across cards)
   :dm               read your direct messages
-  :next             jump ahead in time to the next scheduled prompt
+  :next             jump ahead in time to the next timed thing (a prompt) and run it
   :who              who is here and their roles   :help  this text   :quit  leave
 
   In a form, answer one question per line; a line starting with / or : asks

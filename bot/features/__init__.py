@@ -25,6 +25,7 @@ from bot.directory import Role
 from bot.events import Event
 from bot.intents import Intent, Tag
 from bot.refs import MemberRef
+from bot.timers import Timed, TimerHandler
 
 if TYPE_CHECKING:
     from bot.kernel import Kernel
@@ -77,13 +78,19 @@ def _empty() -> Mapping[Any, Any]:
     return MappingProxyType({})
 
 
+def _no_timers() -> Mapping[str, Timed | TimerHandler]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Feature:
     """What a feature adds to the core. Buttons are keyed by `action_id` (the button's
     `value` names the record it acts on); a button only organizers or liaisons may
     press is declared as `Action(handler, role)`, a bare handler may be pressed by
     anyone. Forms are keyed by a `form_id` prefix, likewise. Receipts are keyed by the
-    `Tag` subclass the feature put on the intents it staged."""
+    `Tag` subclass the feature put on the intents it staged. `timers`: a handler per
+    kind of timer the feature sets (bot/timers.py), run by the core's one timer loop
+    with the feature's `state`; a feature starts no loop."""
 
     name: str
     commands: tuple[CommandSpec, ...] = ()
@@ -95,6 +102,7 @@ class Feature:
     tables: tuple[Table, ...] = ()
     privacy: Privacy | None = None
     state: object = None  # handed to this feature's handlers as `ctx.own`
+    timers: Mapping[str, Timed | TimerHandler] = field(default_factory=_no_timers)
 
 
 # The features a Homeroom bot runs with, as modules exposing `build(kernel)`.

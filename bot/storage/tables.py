@@ -226,6 +226,23 @@ schedules = Table(
     Column("month_week", Integer, nullable=True),
 )
 
+# Every timed thing of every feature (bot/timers.py): a schedule's next slot, a poll's
+# close. One row a timer; its occurrence is claimed, worked and advanced in one transaction.
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feature", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    # "pending"; "claimed" only inside the transaction that fires it, never committed.
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("feature", "kind", "key"),
+    Index("ix_timers_state_due_at", "state", "due_at"),
+)
+
 # Each occurrence of a schedule is claimed here before anything is sent: the unique key
 # means a restart, a retry or a second scheduler never posts it twice.
 postings = Table(

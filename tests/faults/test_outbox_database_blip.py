@@ -22,7 +22,7 @@ from bot.clock import FakeClock
 from bot.commands import parse_time
 from bot.intents import Intent, Message, Pin, Post
 from bot.refs import ConversationRef, MemberRef
-from bot.storage.tables import discussions, outbox, schedules
+from bot.storage.tables import discussions, outbox, schedules, timers
 from bot.testing import FakeAdapter, run_until
 
 GROUPS = 12
@@ -77,7 +77,8 @@ async def schedule_prompts(homeroom: Homeroom, groups: int) -> None:
         )
     async with homeroom.db.engine.begin() as conn:
         await conn.execute(update(schedules).values(next_due=homeroom.clock.now()))
-    assert await homeroom.scheduler.run_due() == groups
+        await conn.execute(update(timers).values(due_at=homeroom.clock.now()))
+    assert await homeroom.timers.run_due() == groups
 
 
 async def statuses(homeroom: Homeroom) -> Counter[str]:

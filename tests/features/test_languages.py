@@ -26,7 +26,7 @@ async def _weekly_post(bot: TestBot) -> list[Intent]:
         (datetime(2026, 9, 7, 23, 0, tzinfo=UTC) - bot.app.clock.now()).total_seconds()
     )
     before = len(bot.adapter.sent)
-    await bot.app.scheduler.run_due()
+    await bot.app.timers.run_due()
     await bot.settle()
     return bot.adapter.sent[before:]
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Homeroom
-from bot.features.prompts.scheduler import PromptScheduler
 from bot.intents import DirectMessage, Intent, Pin, Post
 from bot.refs import ConversationRef
 from bot.storage.tables import discussion_replies, outbox, postings
@@ -22,10 +21,10 @@ SCHEDULE = (
 )
 
 
-async def tick(bot: TestBot, scheduler: PromptScheduler | None = None) -> list[Intent]:
-    """Run the scheduler once at the clock's current time; what was delivered."""
+async def tick(bot: TestBot) -> list[Intent]:
+    """Run the timers once at the clock's current time; what was delivered."""
     before = len(bot.adapter.sent)
-    await (scheduler or bot.app.scheduler).run_due()
+    await bot.app.timers.run_due()
     await bot.settle()
     return bot.adapter.sent[before:]
 
@@ -96,7 +95,7 @@ async def test_two_schedulers_on_one_database_post_once(bot: TestBot) -> None:
     other = Homeroom(bot.app.settings, clock=bot.app.clock)  # a second replica
     try:
         to(bot, datetime(2026, 9, 7, 23, 0, tzinfo=UTC))
-        counts = await asyncio.gather(bot.app.scheduler.run_due(), other.scheduler.run_due())
+        counts = await asyncio.gather(bot.app.timers.run_due(), other.timers.run_due())
         assert sorted(counts) == [0, 1]
         async with bot.app.db.engine.connect() as conn:
             claims = (await conn.execute(select(postings.c.outcome))).scalars().all()

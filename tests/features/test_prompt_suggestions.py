@@ -136,6 +136,23 @@ async def test_an_organizer_can_turn_the_idea_messages_off(bot: TestBot) -> None
     assert await dms(bot, late) == [("lee", WAITING_EN.format(n=2))]
 
 
+async def test_turning_the_idea_messages_back_on_sends_the_waiting_news_at_once(
+    bot: TestBot,
+) -> None:
+    await bot.say("dana", "/homeroom role grant @lee organizer")
+    await bot.say("lee", "/homeroom prompt notices dm=no")
+    assert await dms(bot, await bot.say("sam", f"/homeroom prompt suggest {IDEA}")) == []
+    await bot.say("lee", "/homeroom prompt notices dm=yes")
+    ran = await bot.next_timer()  # the community's notice timer, due now
+    assert ran is not None
+    timer, sent = ran
+    assert (timer.kind, timer.due_at) == ("idea-notices", bot.app.clock.now())
+    assert await dms(bot, sent) == [
+        ("lee", "A prompt idea is waiting for you. “prompt suggestions” shows it.")
+    ]
+    assert await bot.next_timer() is None  # told: nothing waits
+
+
 async def test_the_home_page_counts_the_waiting_ideas_for_organizers(bot: TestBot) -> None:
     from bot.capabilities import Capabilities
     from tests.features.test_home import opened

@@ -4,7 +4,9 @@ Members thank each other (`kudos give @name words`, or the `kudos:note` form); t
 thank-you is posted with a `KudosPosted` tag, whose receipt records the message the
 platform made and reacts to it; organizers may press "Feature it"; each member's App
 Home says how many thanks they received; the `kudos` table is created from the feature's
-declaration, and its export and delete hooks cover every member column in it.
+declaration, and its export and delete hooks cover every member column in it; the first
+thank-you in a channel sets a timer, and at the start of the next week the shared timer
+loop runs the feature's handler, which posts how many thanks the channel shared.
 
 Nothing outside this folder knows it exists: the app is given `build` in its list.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -36,7 +39,8 @@ from bot.directory import Role
 from bot.features import Action, Feature, FormAction, Privacy
 from bot.intents import Button, Form, FormField, Intent, Message, Post, React, Tag
 from bot.kernel import Kernel
-from bot.refs import MemberRef, mention
+from bot.refs import ConversationRef, MemberRef, mention
+from bot.timers import Timed, TimerResult, TimerRun, Timers
 
 # A feature from outside Homeroom's tree keeps its tables on a metadata of its own: the
 # app creates them from this declaration (the shared metadata is what the migrations own).
@@ -70,12 +74,18 @@ class KudosPosted(Tag):
 class Kudos:
     """The feature's own state: its store, built from the kernel's engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, timers: Timers) -> None:
         self.engine = engine
+        self.timers = timers
 
     async def give(self, ctx: Context, receiver: MemberRef, words: str) -> list[Intent]:
         where = ctx.conversation
         async with self.engine.begin() as conn:
+            # The week's summary: one timer per channel, due next Monday 09:00 UTC
+            # (setting it again this week changes nothing).
+            await self.timers.set(
+                conn, "kudos", WEEKLY, _channel_key(where), _next_monday(ctx.kernel.clock.now())
+            )
             kudos_id = (
                 await conn.execute(
                     insert(kudos).values(
@@ -88,6 +98,7 @@ class Kudos:
                     )
                 )
             ).inserted_primary_key[0]
+        self.timers.wake()
         text = ctx.t._(
             "{giver} thanks {receiver}: {words}",
             giver=mention(ctx.member),
@@ -192,12 +203,45 @@ async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
     return int((await conn.execute(delete(kudos).where(mine))).rowcount)
 
 
-# TIMER HOOK (added by the lead once wt-timers' `Feature.timers` is merged): a weekly
-# "thanks this week" post, declared here as a timer of this feature.
+WEEKLY = "weekly"
+
+
+def _channel_key(where: ConversationRef) -> str:
+    return f"{where.platform}|{where.community}|{where.channel}"
+
+
+def _next_monday(now: datetime) -> datetime:
+    monday = (now + timedelta(days=7 - now.weekday())).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    return monday
+
+
+async def weekly_thanks(run: TimerRun) -> Mapping[str, TimerResult]:
+    """The timer's handler: in the claiming transaction, count each channel's thanks and
+    post the count there; done until the next thank-you sets the timer again."""
+    results: dict[str, TimerResult] = {}
+    for timer in run.due:
+        platform, community, channel = timer.key.split("|", 2)
+        where = ConversationRef(platform, community, channel)
+        count = (
+            await run.conn.execute(
+                select(func.count())
+                .select_from(kudos)
+                .where(
+                    (kudos.c.platform == platform)
+                    & (kudos.c.community == community)
+                    & (kudos.c.channel == channel)
+                )
+            )
+        ).scalar_one()
+        text = f"This channel shared {count} thank-you(s) so far. Keep them coming!"
+        results[timer.key] = TimerResult(intents=[Post(to=where, message=Message(text=text))])
+    return results
 
 
 def build(kernel: Kernel) -> Feature:
-    store = Kudos(kernel.engine)
+    store = Kudos(kernel.engine, kernel.timers)
     return Feature(
         name="kudos",
         commands=(
@@ -216,6 +260,7 @@ def build(kernel: Kernel) -> Feature:
         actions={FEATURE_IT: Action(feature_it, Role.ORGANIZER)},
         forms={NOTE_FORM: FormAction(note_sent)},
         receipts={KudosPosted: store.posted},
+        timers={WEEKLY: Timed(weekly_thanks)},
         home=home,
         tables=(kudos,),
         privacy=Privacy(

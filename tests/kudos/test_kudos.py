@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
@@ -140,10 +140,26 @@ async def test_it_works_in_the_console(app: Homeroom) -> None:
     assert "Featured." in out.getvalue()
 
 
-@pytest.mark.skip(reason="TIMER HOOK: the lead adds the kudos timer after merging wt-timers")
-async def test_kudos_timer_posts_the_weekly_thanks_once() -> None:
-    """Declare a weekly timer in tests/kudos/feature.py (see TIMER HOOK there) and prove
-    it runs once per occurrence through a restart."""
+async def test_kudos_timer_posts_the_weekly_thanks_once(
+    kudos_bot: TestBot, app: Homeroom, clock: FakeClock
+) -> None:
+    """The feature's timer, declared in its folder, is run by the core's one loop: the
+    next Monday 09:00 the channel hears its count, once, and not again after a restart."""
+    await kudos_bot.say("lee", "/homeroom kudos give @sam for the bake sale")
+    await kudos_bot.say("dana", "/homeroom kudos give @lee for the rides")
+    ran = await kudos_bot.next_timer()
+    assert ran is not None
+    timer, sent = ran
+    assert (timer.feature, timer.kind, timer.key) == ("kudos", "weekly", "fake|school|parents")
+    assert clock.now() == datetime(2026, 9, 14, 9, 0, tzinfo=UTC)
+    assert kudos_bot.texts(sent) == ["This channel shared 2 thank-you(s) so far. Keep them coming!"]
+    assert await kudos_bot.next_timer() is None  # done until the next thank-you
+    again = Homeroom(app.settings, clock=clock, features=[*default_features(), feature.build])
+    try:
+        await again.start(timers=False)
+        assert await again.timers.run_due() == 0
+    finally:
+        await again.stop()
 
 
 async def test_a_form_declared_for_organizers_refuses_anyone_else(

@@ -25,7 +25,8 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0009",
             "0010",
             "0011",
-            "0013",  # chained to 0011 in wt-wiring; after 0012 once wt-timers is merged
+            "0012",
+            "0013",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -119,5 +120,45 @@ async def test_0013_gives_every_row_its_community_key_and_back(database_url: str
                 await conn.execute(text("SELECT platform, community, channel FROM discussions"))
             ).all()
         assert back == [("slack", "T1", "C1")]
+    finally:
+        await db.close()
+
+
+async def test_schedules_running_before_0012_get_their_timers(
+    database_url: str,
+) -> None:
+    """A schedule running when the timers table arrives keeps posting: it gets its timer."""
+    from alembic import command
+
+    from bot.storage.db import _alembic_config
+
+    db = Database(database_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0011"))
+            await conn.execute(
+                text(
+                    "INSERT INTO communities (id, platform, external_id, created_at, "
+                    "updated_at) VALUES (1, 'fake', 'school', '2026-09-01 00:00:00', "
+                    "'2026-09-01 00:00:00')"
+                )
+            )
+            for sid, status in ((1, "active"), (2, "paused")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO schedules (id, community_id, platform, community, "
+                        "channel, series_id, weekday, at_time, timezone, start_date, "
+                        "skip_dates, after_break, status, next_date, next_index, next_due, "
+                        "created_by, created_at) VALUES (:id, 1, 'fake', 'school', 'parents', "
+                        "'moving-up', 0, '19:00', 'UTC', '2026-09-07', '', 'shift', :status, "
+                        "'2026-09-07', 0, '2026-09-07 19:00:00', 'dana', "
+                        "'2026-09-01 00:00:00')"
+                    ),
+                    {"id": sid, "status": status},
+                )
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT feature, kind, key, state FROM timers"))).all()
+        assert [tuple(r) for r in rows] == [("prompts", "schedule", "1", "pending")]
     finally:
         await db.close()

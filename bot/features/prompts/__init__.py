@@ -51,6 +51,7 @@ def build(kernel: Kernel) -> Feature:
         name="prompts",
         commands=tuple(spec for part in parts for spec in part.commands),
         actions={k: v for part in parts for k, v in part.actions.items()},
+        timers={k: v for part in parts for k, v in part.timers.items()},
         listeners=(state.discussions.hear,),
         receipts={PromptPosted: state.discussions.receipt},
         home=home_section,

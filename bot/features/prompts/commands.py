@@ -12,12 +12,17 @@ from bot.commands import Args, CommandError, CommandSpec, Handler, Option
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Feature
+from bot.features.prompts.notices import KIND as NOTICES
+from bot.features.prompts.notices import notices_due
+from bot.features.prompts.occurrences import schedules_due
 from bot.features.prompts.scheduler import Outlook, Schedule
+from bot.features.prompts.schedules import KIND
 from bot.features.prompts.series import SERIES, series_named
 from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_, WEEKDAY_CODES
 from bot.intents import Intent, Message
 from bot.recurrence import LAST, Recurrence
+from bot.timers import Timed
 
 ID = Option(
     NP_("option", "id"), "int", N_("The schedule's number, from “prompt list”"), required=True
@@ -514,5 +519,9 @@ FEATURE = Feature(
         _spec("prompt skip-next", N_("Skip the next prompt of a schedule"), skip_next),
         _spec("prompt post-now", N_("Post a schedule's next prompt now"), post_now),
         _spec("prompt cancel", N_("Cancel a schedule"), cancel),
-    ),
+    ),  # Labels are what the console says when `:next` jumps to one.
+    timers={
+        KIND: Timed(schedules_due, N_("a scheduled prompt")),
+        NOTICES: Timed(notices_due, N_("organizers' message about waiting prompt ideas")),
+    },
 )

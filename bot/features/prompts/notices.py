@@ -2,21 +2,22 @@
 
 Each organizer gets at most one direct message a day (DAY), saying how many ideas wait
 then, in their own language; ideas that arrive in between are told in the next one,
-which the scheduler's loop sends once the day has passed (so a busy week of ideas is
-one message a day, not one per idea). Organizers are those granted the role and the
-platform admins seen running organizer commands. One who turned these messages off
-(`prompt notices dm=no`) gets none; the count stays on their home page and in `prompt
-suggestions`. The messages never say who suggested anything.
+which the community's "idea-notices" timer (bot/timers.py) sends once the day has
+passed (so a busy week of ideas is one message a day, not one per idea). Organizers
+are those granted the role and the platform admins seen running organizer commands.
+One who turned these messages off (`prompt notices dm=no`) gets none; the count stays
+on their home page and in `prompt suggestions`. The messages never say who suggested
+anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.directory import Directory, Role
@@ -26,11 +27,15 @@ from bot.notify import reader
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.tables import communities, idea_notices
 from bot.storage.upsert import insert_ignoring_duplicates
+from bot.timers import TimerResult, TimerRun, Timers
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 DAY = timedelta(days=1)
+# The community's timer: feature "prompts", this kind, keyed by the community's row ID.
+FEATURE = "prompts"
+KIND = "idea-notices"
 
 
 class IdeaNotices:
@@ -40,13 +45,13 @@ class IdeaNotices:
         clock: Clock,
         directory: Directory,
         own: OwnPrompts,
-        send: Callable[[Sequence[Intent]], None],
+        timers: Timers,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._directory = directory
         self._own = own
-        self._send = send
+        self._timers = timers
         self._admins: set[tuple[CommunityRef, str]] = set()
 
     async def idea_arrived(self, community: CommunityRef) -> list[Intent]:
@@ -76,16 +81,56 @@ class IdeaNotices:
                 )
                 .values(waiting_since=now)
             )
-        return await self.due(settings.id)
+        notes = await self.due(settings.id)
+        async with self._engine.begin() as conn:  # the rest wait for the community's timer
+            await self._set_timer(conn, settings.id)
+        self._timers.wake()
+        return notes
 
-    async def send_due(self) -> int:
-        """Send every notice whose day has passed (run by the scheduler's loop)."""
-        notes = await self.due()
-        self._send(notes)
-        return len(notes)
+    async def fire(self, run: TimerRun) -> dict[str, TimerResult]:
+        """The "idea-notices" timer's handler: each community's notices whose day has
+        passed, marked sent in the timer's transaction, and when its next one is due."""
+        results: dict[str, TimerResult] = {}
+        for timer in run.due:
+            community_id = int(timer.key)
+            notes = await self.due(community_id, run.conn)
+            results[timer.key] = TimerResult(notes, await self._next(run.conn, community_id))
+        return results
 
-    async def due(self, community_id: int | None = None) -> list[Intent]:
-        """The notices due now (all communities, or one), marked as sent."""
+    async def _next(self, conn: AsyncConnection, community_id: int) -> datetime | None:
+        """When the community's next held-back notice is due, if one is waiting: a day
+        after the last one its organizer got, or now for one never told (messages just
+        turned back on)."""
+        sent = (
+            await conn.execute(
+                select(idea_notices.c.last_sent_at).where(
+                    (idea_notices.c.community_id == community_id)
+                    & idea_notices.c.waiting_since.is_not(None)
+                    & (idea_notices.c.dm_off == 0)
+                )
+            )
+        ).scalars()
+        now = self._clock.now()
+        return min((now if last is None else last + DAY for last in sent), default=None)
+
+    async def _set_timer(self, conn: AsyncConnection, community_id: int) -> None:
+        due = await self._next(conn, community_id)
+        if due is None:
+            await self._timers.cancel(conn, FEATURE, KIND, str(community_id))
+        else:
+            await self._timers.set(conn, FEATURE, KIND, str(community_id), due)
+
+    async def due(
+        self, community_id: int | None = None, conn: AsyncConnection | None = None
+    ) -> list[Intent]:
+        """The notices due now (all communities, or one), marked as sent: in `conn`'s
+        transaction when given (the timer's), else in one of its own."""
+        if conn is not None:
+            return await self._due(conn, community_id)
+        async with self._engine.begin() as own:
+            return await self._due(own, community_id)
+
+    async def _due(self, conn: AsyncConnection, community_id: int | None) -> list[Intent]:
         now = self._clock.now()
         query = (
             select(
@@ -108,8 +153,7 @@ class IdeaNotices:
         if community_id is not None:
             query = query.where(idea_notices.c.community_id == community_id)
         query = query.order_by(idea_notices.c.community_id, idea_notices.c.user_id)
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = (await conn.execute(query)).all()
         notes: dict[tuple[int, str], Intent] = {}
         counts: dict[int, int] = {}
         for cid, user, platform, external, admin in rows:
@@ -139,22 +183,21 @@ class IdeaNotices:
         if not rows:
             return []
         claimed: list[Intent] = []
-        async with self._engine.begin() as conn:
-            for cid, user, *_ in rows:
-                # Claimed by a conditional update, so two replicas never both send it.
-                # Nothing left waiting (or no longer an organizer): no news, no message.
-                sent = {"last_sent_at": now} if (cid, user) in notes else {}
-                result = await conn.execute(
-                    update(idea_notices)
-                    .where(
-                        (idea_notices.c.community_id == cid)
-                        & (idea_notices.c.user_id == user)
-                        & idea_notices.c.waiting_since.is_not(None)
-                    )
-                    .values(waiting_since=None, **sent)
+        for cid, user, *_ in rows:
+            # Claimed by a conditional update, so two replicas never both send it.
+            # Nothing left waiting (or no longer an organizer): no news, no message.
+            sent = {"last_sent_at": now} if (cid, user) in notes else {}
+            result = await conn.execute(
+                update(idea_notices)
+                .where(
+                    (idea_notices.c.community_id == cid)
+                    & (idea_notices.c.user_id == user)
+                    & idea_notices.c.waiting_since.is_not(None)
                 )
-                if result.rowcount == 1 and (cid, user) in notes:
-                    claimed.append(notes[(cid, user)])
+                .values(waiting_since=None, **sent)
+            )
+            if result.rowcount == 1 and (cid, user) in notes:
+                claimed.append(notes[(cid, user)])
         return claimed
 
     async def organizer_seen(self, ctx: Context) -> None:
@@ -192,7 +235,15 @@ class IdeaNotices:
                 )
                 .values(dm_off=0 if on else 1)
             )
+            await self._set_timer(conn, settings.id)  # a waiting notice may go out again
+        self._timers.wake()
 
 
 def _row(community_id: int, user: str) -> dict[str, object]:
     return {"community_id": community_id, "user_id": user, "dm_off": 0, "platform_admin": 0}
+
+
+async def notices_due(run: TimerRun) -> Mapping[str, TimerResult]:
+    """The "idea-notices" timer's handler, as `Feature.timers` declares it."""
+    notices: IdeaNotices = run.state.idea_notices
+    return await notices.fire(run)

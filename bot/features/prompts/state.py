@@ -27,7 +27,7 @@ class Prompts:
         library = Library.load()
         own_prompts = OwnPrompts(kernel.engine, kernel.clock)
         idea_notices = IdeaNotices(
-            kernel.engine, kernel.clock, kernel.directory, own_prompts, kernel.outbox.submit
+            kernel.engine, kernel.clock, kernel.directory, own_prompts, kernel.timers
         )
         scheduler = PromptScheduler(
             kernel.engine,
@@ -36,7 +36,7 @@ class Prompts:
             kernel.directory,
             kernel.outbox,
             own_prompts,
-            idea_notices,
+            kernel.timers,
         )
         discussions = Discussions(kernel.engine, kernel.clock, kernel.outbox.capabilities)
         return cls(library, scheduler, discussions, own_prompts, idea_notices)

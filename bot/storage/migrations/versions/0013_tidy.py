@@ -22,7 +22,7 @@ from alembic import op
 PROMPT_POSTED = "bot.features.prompts.discussions.PromptPosted"
 
 revision = "0013"
-down_revision = "0011"  # the lead re-chains this to "0012" when merging wt-timers
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
