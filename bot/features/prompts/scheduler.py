@@ -30,6 +30,7 @@ from bot.features.prompts.schedules import Outlook, Schedule
 from bot.outbox import Outbox
 from bot.recurrence import Recurrence
 from bot.refs import ConversationRef, MemberRef
+from bot.storage.places import community_key
 from bot.storage.tables import schedules
 from bot.timers import Timers
 
@@ -114,10 +115,7 @@ class PromptScheduler:
     ) -> Schedule | None:
         query = select(schedules).where(schedules.c.id == schedule_id)
         if community is not None:
-            query = query.where(
-                (schedules.c.platform == community.platform)
-                & (schedules.c.community == community.community)
-            )
+            query = query.where(schedules.c.community_id == community_key(community))
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
         return Schedule.from_row(row) if row else None
@@ -126,10 +124,7 @@ class PromptScheduler:
         async with self._engine.connect() as conn:
             rows = await conn.execute(
                 select(schedules)
-                .where(
-                    (schedules.c.platform == community.platform)
-                    & (schedules.c.community == community.community)
-                )
+                .where(schedules.c.community_id == community_key(community))
                 .order_by(schedules.c.id)
             )
             return [Schedule.from_row(r) for r in rows]
