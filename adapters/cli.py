@@ -166,6 +166,7 @@ async def _run(settings: Settings, started_at: float) -> int:
                 if (problem := app.db.location_problem()) is not None:
                     raise StartFailure(problem)
                 lock.acquire()
+                app.outbox.alone = True  # a killed run's leased rows are ours at once
             await app.start()
     except BaseException:
         await app.supervisor.stop()

@@ -129,6 +129,26 @@ async def test_only_rows_with_no_live_lease_are_taken_and_a_renewal_keeps_them(
     assert [(s, o) for s, o, _ in await leases(homeroom)] == [("sent", owner)] * 3
 
 
+async def test_a_process_known_to_be_alone_takes_a_killed_runs_rows_at_once(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """`homeroom run` on SQLite holds the file's run lock, so no other process lives: the
+    rows a killed run left leased are taken at the restart, not a minute later."""
+    killed = Outbox(homeroom.db.engine, clock, write_turn=homeroom.db.write_turn)
+    killed.submit(posts(3))
+    await killed.persisted()  # leased to a run that then died, renewing nothing
+    adapter = FakeAdapter(clock=clock)
+    homeroom.attach(adapter)
+    homeroom.outbox.alone = True
+    await homeroom.start(timers=False)
+    await run_until(homeroom)
+    assert (sorted(texts(adapter)), adapter.calls, clock.monotonic()) == (
+        ["g0", "g1", "g2"],
+        3,
+        0.0,
+    )
+
+
 # -- two processes (PostgreSQL) ----------------------------------------------------------
 
 
