@@ -136,6 +136,18 @@ LINGER_TURNS = 3
 IO_POLL = 0.001  # seconds of real time between looks while real I/O is under way
 
 
+async def sleep_unless_woken(clock: Clock, seconds: float, wake: asyncio.Event) -> None:
+    """Sleep `seconds` on `clock`, or less if `wake` is set meanwhile: how a loop waits
+    for its next due time yet answers new work at once (the outbox, the timers)."""
+    sleeper = asyncio.ensure_future(clock.sleep(seconds))
+    waker = asyncio.ensure_future(wake.wait())
+    try:
+        await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sleeper.cancel()
+        waker.cancel()
+
+
 async def _quiesce(limit: int = 1000) -> None:
     """Yield until the loop has no callbacks ready to run (or `limit` turns)."""
     loop = asyncio.get_running_loop()

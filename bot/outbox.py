@@ -61,7 +61,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.capabilities import Capabilities
-from bot.clock import Clock
+from bot.clock import Clock, sleep_unless_woken
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
     Intent,
@@ -488,13 +488,7 @@ class Outbox:
         )
 
     async def _sleep_or_wake(self, seconds: float) -> None:
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+        await sleep_unless_woken(self._clock, seconds, self._wake)
 
     def _start_ready(self) -> float | None:
         """Start every send the limits allow now; return how long until the next may go."""

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.clock import Clock
+from bot.clock import Clock, sleep_unless_woken
 from bot.intents import Intent
 from bot.storage.tables import UTCDateTime
 from bot.storage.tables import timers as timers_table
@@ -190,13 +190,7 @@ class Timers:
                 if soonest is None
                 else min(MAX_NAP, max(0.0, (soonest.due_at - self._clock.now()).total_seconds()))
             )
-            sleeper = asyncio.ensure_future(self._clock.sleep(nap))
-            waker = asyncio.ensure_future(self._changed.wait())
-            try:
-                await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                sleeper.cancel()
-                waker.cancel()
+            await sleep_unless_woken(self._clock, nap, self._changed)
 
     async def run_due(self) -> int:
         """Fire every occurrence due by now, in batches; returns how many this process

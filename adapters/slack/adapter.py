@@ -379,39 +379,37 @@ class SlackAdapter:
                 return str(message["ts"])
         return None
 
+    async def _post_parts(
+        self, message: Message, key: str | None, *, shared: bool, **where: Any
+    ) -> str:
+        """chat.postMessage, as several messages in order when it is over 50 blocks; the
+        first carries the outbox key in its metadata (what `find_delivered` looks for).
+        Returns the first message's ts."""
+        parts = await self._content(message, shared=shared)
+        sent = [
+            await self.client.chat_postMessage(
+                text=text, blocks=blocks_, metadata=_tagged(key) if n == 0 else None, **where
+            )
+            for n, (text, blocks_) in enumerate(parts)
+        ]
+        return str(sent[0]["ts"])
+
     async def _deliver(self, intent: Intent, key: str | None) -> str | None:
         if isinstance(intent, Post):
-            sent = [  # a message over 50 blocks goes as several, in order
-                await self.client.chat_postMessage(
-                    channel=intent.to.channel,
-                    thread_ts=intent.to.thread,
-                    text=text,
-                    blocks=blocks_,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    metadata=_tagged(key) if part == 0 else None,
-                )
-                for part, (text, blocks_) in enumerate(
-                    await self._content(intent.message, shared=True)
-                )
-            ]
-            return str(sent[0]["ts"])
+            return await self._post_parts(
+                intent.message,
+                key,
+                shared=True,
+                channel=intent.to.channel,
+                thread_ts=intent.to.thread,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         if isinstance(intent, Ephemeral):
             return await self._ephemeral(intent)
         if isinstance(intent, DirectMessage):
             channel = await self._dm_channel(intent.member.id)
-            sent = [
-                await self.client.chat_postMessage(
-                    channel=channel,
-                    text=text,
-                    blocks=blocks_,
-                    metadata=_tagged(key) if part == 0 else None,
-                )
-                for part, (text, blocks_) in enumerate(
-                    await self._content(intent.message, shared=False)
-                )
-            ]
-            return str(sent[0]["ts"])
+            return await self._post_parts(intent.message, key, shared=False, channel=channel)
         if isinstance(intent, Update):
             # An edit changes one message, so it keeps Slack's first 50 blocks.
             [(text, blocks_), *_] = await self._content(intent.message, shared=True)
