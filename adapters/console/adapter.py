@@ -15,6 +15,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from adapters.console.view import WELCOME, View
 from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, PRIVATE_CHANNELS, World
@@ -36,6 +37,7 @@ from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Upda
 from bot.people import PlatformMember
 from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.render import message_text
+from bot.storage.state import AdapterState
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
 QUIT = ("quit", "exit", "q")
@@ -45,6 +47,10 @@ UNREADABLE = N_(
     "That line has a character I couldn't read (it isn't UTF-8 text), so I left it out. "
     "Please type it again."
 )
+
+
+# Where `:next` last moved the pretend clock (kept in adapter_state).
+PRETEND_NOW = "pretend_now"
 
 
 class ConsoleAdapter:
@@ -383,6 +389,10 @@ class ConsoleAdapter:
         wait = (timer.due_at - clock.now()).total_seconds()
         if wait > 0:
             clock.shift(wait + 1)
+            # Kept, so a restart carries on from the pretend date instead of going back.
+            await AdapterState(self.app.db.engine).put(
+                PLATFORM, PRETEND_NOW, clock.now().isoformat()
+            )
         zone = (await self.app.directory.community(CommunityRef(PLATFORM, COMMUNITY))).timezone
         label = self.app.timers.label(timer)
         self.view.line(
@@ -528,8 +538,17 @@ class ConsoleAdapter:
             self.view.line(self.prompt() + line.decode("utf-8", "replace").rstrip("\n"))
         self.view.line(self._t()._(UNREADABLE))
 
+    async def resume_time(self) -> None:
+        """Move the pretend clock to where `:next` left it in an earlier run, so time
+        in the pretend community never goes back across a restart."""
+        clock = self.app.clock
+        stored = await AdapterState(self.app.db.engine).get(PLATFORM, PRETEND_NOW)
+        if stored and isinstance(clock, ShiftableClock):
+            clock.shift((datetime.fromisoformat(stored) - clock.now()).total_seconds())
+
     async def run(self) -> None:
         """Read lines until :quit or end of input."""
+        await self.resume_time()
         self.view.welcome(self.cast_lines(), self._t())
         await self.resume_form()
         lines = _stdin_lines()

@@ -83,3 +83,35 @@ async def test_a_spanish_member_reads_no_english_from_the_console(database_url: 
     typed = [re.sub(r":[a-z]+\b", " ", line) for line in read]  # console command words
     problems = _problems(typed, ENGLISH_FRAGMENTS, ENGLISH_WORDS)
     assert not problems, "\n".join(problems)
+
+
+async def test_a_restart_carries_on_from_the_pretend_date_next_moved_to(
+    database_url: str,
+) -> None:
+    """`:next` moves the console's clock ahead; a restart on the same database goes on
+    from there, so a new schedule's first prompt is never dated before the last one."""
+    out = io.StringIO()
+    first = Homeroom(test_settings(database_url), clock=ShiftableClock())
+    await first.db.migrate()
+    adapter = ConsoleAdapter(first, View(out, rich=False))
+    first.attach(adapter)
+    await first.start(timers=False)
+    try:
+        for line in (
+            "/homeroom prompt schedule series=moving-up channel=#parents weekday=tue time=19:00",
+            ":next",
+            ":next",
+        ):
+            assert await adapter.handle_line(line)
+        moved_to = first.clock.now()
+    finally:
+        await first.stop()
+    again = Homeroom(test_settings(database_url), clock=ShiftableClock())
+    restarted = ConsoleAdapter(again, View(io.StringIO(), rich=False))
+    again.attach(restarted)
+    await again.start(timers=False)
+    try:
+        await restarted.resume_time()
+        assert abs((again.clock.now() - moved_to).total_seconds()) < 60  # not today again
+    finally:
+        await again.stop()
