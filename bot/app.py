@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import fallbacks
+from bot.anonymity import Anonymity
 from bot.channels import ChannelChecks
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
@@ -90,6 +91,9 @@ class Homeroom:
             channels=self.channels,
             commands=commands,
             timers=self.timers,
+            anonymity=Anonymity(
+                settings.anonymity_secret.get_secret_value() if settings.anonymity_secret else None
+            ),
         )
         builders = default_features() if features is None else features
         self.features: tuple[Feature, ...] = (
@@ -141,6 +145,7 @@ class Homeroom:
         `renew_leases()` and `resume()`), so time only moves when a test moves it."""
         await self.db.migrate()
         await self.create_feature_tables()
+        await self.kernel.anonymity.load(self.db.engine)
         await self.dedupe.load_recent()
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)

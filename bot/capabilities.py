@@ -38,6 +38,11 @@ class Capabilities:
     # replying opens it (Slack, the console), no OpenThread is ever staged or paced.
     explicit_threads: bool = False
     max_text: int = 4000
+    # Buttons one message can carry (Slack's actions block, Discord's five rows of five);
+    # beyond that a feature offers a `Select` instead.
+    max_buttons: int = 25
+    # Whether a message's `Image` is shown; else its alt text stands in.
+    images: bool = False
 
 
 UNLIMITED = RateLimits(1e9, 10**9, 1e9, 10**9, 1e9, 10**9)

@@ -75,6 +75,35 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A menu of choices, for when there are more than a platform's buttons allow (see
+    `Capabilities.max_buttons`). A pick comes back as a `ComponentSubmitted` with this
+    `action_id` and, as its `value`, the chosen values joined by newlines (one for a
+    single choice; up to `max_values`)."""
+
+    action_id: str
+    placeholder: str
+    options: tuple[Choice, ...]
+    max_values: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture shown with the message where the platform shows images
+    (`Capabilities.images`); elsewhere `alt` is shown, so it must say the same."""
+
+    png_base64: str
+    alt: str
+    filename: str = "chart.png"
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """Rich content that every adapter can show natively or as text (see bot.render).
 
@@ -88,16 +117,12 @@ class Message:
     buttons: tuple[Button, ...] = ()
     footer: str | None = None
     mentions: tuple[MemberRef, ...] = ()
+    select: Select | None = None
+    image: Image | None = None
     # False for a message whose stored copy would itself be a secret (the thank-you to
     # an anonymous suggester says who made the suggestion): the outbox deletes its row
     # as soon as it is delivered or has failed, instead of keeping it for days.
     keep_copy: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    value: str
-    label: str
 
 
 @dataclass(frozen=True, slots=True)

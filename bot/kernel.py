@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.anonymity import Anonymity
 from bot.channels import ChannelChecks
 from bot.clock import Clock
 from bot.commands import CommandRegistry
@@ -38,3 +39,6 @@ class Kernel:
     # `timers.set(conn, feature, kind, key, due_at)` / `cancel`, then `wake()` after the
     # commit: the one timer loop runs the feature's declared handler when it is due.
     timers: Timers
+    # `anonymity.token(purpose, scope, member)`: a keyed one-way stand-in for a member
+    # (an anonymous ballot); `seal`/`unseal`: an address only the bot can open.
+    anonymity: Anonymity

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     log_file: Path | None = None
     cache_ttl_seconds: float = 30.0
     console: Literal["auto", "on", "off"] = "auto"
+    # The key behind anonymous ballots and questions (bot/anonymity.py). Unset: one is
+    # made on the first start and kept in the database. Changing it unlinks every
+    # anonymous ballot and question from its member.
+    anonymity_secret: SecretStr | None = None
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

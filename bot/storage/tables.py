@@ -186,6 +186,15 @@ pending_choices = Table(
     Index(None, "community_id", "channel"),
 )
 
+# The server's own secrets, made on the first start when settings give none (bot.anonymity).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 # What an adapter remembers across restarts, e.g. the command tree it last registered.
 adapter_state = Table(
     "adapter_state",
