@@ -51,6 +51,7 @@ UNREADABLE = N_(
 
 # Where `:next` last moved the pretend clock (kept in adapter_state).
 PRETEND_NOW = "pretend_now"
+WORLD = "world"
 
 
 class ConsoleAdapter:
@@ -113,6 +114,7 @@ class ConsoleAdapter:
                 intent.message,
                 first_button=first,
             )
+            await self._keep_world()  # before the outbox records the number
             return posted.id
         if isinstance(intent, Ephemeral):
             who = intent.member.id
@@ -200,6 +202,15 @@ class ConsoleAdapter:
 
     async def handle_line(self, line: str) -> bool:
         """Act on one typed line; False when the person asked to leave."""
+        go_on = await self._handle_line(line)
+        await self._keep_world()
+        return go_on
+
+    async def _keep_world(self) -> None:
+        if self.world.changed:
+            await AdapterState(self.app.db.engine).put(PLATFORM, WORLD, self.world.dump())
+
+    async def _handle_line(self, line: str) -> bool:
         text = line.strip()
         if not text:
             return True
@@ -540,11 +551,16 @@ class ConsoleAdapter:
 
     async def resume_time(self) -> None:
         """Move the pretend clock to where `:next` left it in an earlier run, so time
-        in the pretend community never goes back across a restart."""
+        in the pretend community never goes back across a restart; and take back the
+        community's messages, so their numbers go on where they stopped."""
         clock = self.app.clock
-        stored = await AdapterState(self.app.db.engine).get(PLATFORM, PRETEND_NOW)
+        kept = AdapterState(self.app.db.engine)
+        stored = await kept.get(PLATFORM, PRETEND_NOW)
         if stored and isinstance(clock, ShiftableClock):
             clock.shift((datetime.fromisoformat(stored) - clock.now()).total_seconds())
+        world = await kept.get(PLATFORM, WORLD)
+        if world:
+            self.world.load(world)
 
     async def run(self) -> None:
         """Read lines until :quit or end of input."""

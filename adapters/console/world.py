@@ -5,7 +5,8 @@ it lives in memory like any platform's state does from the bot's point of view."
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 from bot.i18n import N_
 from bot.intents import Button
@@ -29,6 +30,7 @@ CAST = (
     Character("lee", N_("parent"), "en"),
 )
 CHANNELS = ("parents", "liaisons")
+KEPT_MESSAGES = 500
 PRIVATE_CHANNELS = ("liaisons",)  # for school staff only
 
 
@@ -62,6 +64,8 @@ class World:
     locales: dict[str, str] = field(default_factory=lambda: {c.name: c.locale for c in CAST})
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _button_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Set when a message was added since the world was last kept (`dump`).
+    changed: bool = False
 
     def show_buttons(
         self,
@@ -87,4 +91,21 @@ class World:
     ) -> ConsoleMessage:
         message = ConsoleMessage(str(next(self._ids)), channel, author, text, thread)
         self.messages[message.id] = message
+        self.changed = True
         return message
+
+    def dump(self, keep: int = KEPT_MESSAGES) -> str:
+        """The newest `keep` messages as JSON, kept across restarts like a platform keeps
+        its history: `:reply` still reaches an earlier run's prompt, and a new message
+        never reuses an old one's number (a discussion is keyed by its prompt's)."""
+        self.changed = False
+        newest = sorted(self.messages.values(), key=lambda m: int(m.id))[-keep:]
+        return json.dumps([asdict(m) for m in newest])
+
+    def load(self, dumped: str) -> None:
+        """Take back what `dump` kept; numbering goes on after the highest number."""
+        for row in json.loads(dumped):
+            message = ConsoleMessage(**row)
+            self.messages[message.id] = message
+        highest = max((int(i) for i in self.messages), default=0)
+        self._ids = itertools.count(highest + 1)

@@ -4,6 +4,8 @@ hints, member and channel lines, `:next`, the welcome and `:help` (issue 9 §5).
 import io
 import re
 
+from sqlalchemy import text
+
 from adapters.console import ConsoleAdapter
 from adapters.console.view import View
 from bot.app import Homeroom
@@ -115,3 +117,48 @@ async def test_a_restart_carries_on_from_the_pretend_date_next_moved_to(
         assert abs((again.clock.now() - moved_to).total_seconds()) < 60  # not today again
     finally:
         await again.stop()
+
+
+async def test_after_a_restart_reply_reaches_an_earlier_prompt_and_numbers_go_on(
+    database_url: str,
+) -> None:
+    """The console keeps its community's messages like a platform would: `:reply` to a
+    prompt posted before a restart files the answer under that prompt, and a new message
+    never reuses an old number (a discussion is keyed by its prompt's)."""
+    out = io.StringIO()
+    first = Homeroom(test_settings(database_url), clock=ShiftableClock())
+    await first.db.migrate()
+    adapter = ConsoleAdapter(first, View(out, rich=False))
+    first.attach(adapter)
+    await first.start(timers=False)
+    try:
+        for line in (
+            "/homeroom prompt schedule series=moving-up channel=#parents weekday=tue time=19:00",
+            ":next",
+        ):
+            assert await adapter.handle_line(line)
+        await first.outbox.idle()
+        prompt = re.findall(r"opens a thread: :reply (\d+) TEXT", out.getvalue())
+    finally:
+        await first.stop()
+    assert prompt == ["1"]
+    out = io.StringIO()
+    again = Homeroom(test_settings(database_url), clock=ShiftableClock())
+    restarted = ConsoleAdapter(again, View(out, rich=False))
+    again.attach(restarted)
+    await again.start(timers=False)
+    try:
+        await restarted.resume_time()
+        assert await restarted.handle_line(":reply 1 We read together every night.")
+        assert await restarted.handle_line("Hello everyone")
+        await again.outbox.idle()
+        async with again.db.engine.connect() as conn:
+            replies = (
+                (await conn.execute(text("SELECT text FROM discussion_replies"))).scalars().all()
+            )
+    finally:
+        await again.stop()
+    said = out.getvalue().splitlines()
+    assert "#parents | dana posted message 2 in thread 1" in said
+    assert "#parents | dana posted message 3" in said
+    assert replies == ["We read together every night."]
