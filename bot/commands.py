@@ -88,6 +88,9 @@ class Option:
     aliases: tuple[tuple[str, str], ...] = ()
     between: tuple[float, float] | None = None
     complete: Completer | None = None
+    # (other option, choice): a form answered as a dialogue asks this one only when the
+    # other was answered with that choice (`week-of-month` only after `every=month`).
+    asked_if: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.complete is not None and (self.choices or self.type in ("weekday", "bool")):
@@ -619,7 +622,7 @@ def convert_value(
             )
         return answer
     if kind in ("choice", "weekday"):
-        chosen = _choice_words(option, t).get(fold(text).rstrip("."))
+        chosen = _pick(_choice_words(option, t), fold(text).rstrip("."))
         if chosen is None:
             raise CommandError(
                 N_("“{value}” isn't one of the choices for “{option}”: {choices}."),
@@ -708,6 +711,18 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
     for alias, choice in option.aliases:
         words.setdefault(fold(alias), choice)
     return words
+
+
+def _pick(words: dict[str, str], folded: str) -> str | None:
+    """The choice a member's words name: the word itself, or else the one choice whose
+    word stands whole inside them ("cada 2 semanas", "every month"). Where the words
+    name two choices ("2 weeks or a month"), none: the member is asked again."""
+    if folded in words:
+        return words[folded]
+    inside = [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)]
+    widest = [w for w in inside if not any(w != o and w in o for o in inside)]
+    chosen = {words[w] for w in widest}
+    return chosen.pop() if len(chosen) == 1 else None
 
 
 def choice_labels(option: Option, t: Translator) -> tuple[Choice, ...]:
@@ -904,6 +919,7 @@ def form_fields(options: Sequence[Option], given: Args, t: Translator) -> tuple[
                 required=option.required,
                 choices=choice_labels(option, t),
                 default=_raw_default(default, t),
+                asked_if=option.asked_if,
             )
         )
     return tuple(fields)

@@ -333,9 +333,11 @@ class Fallbacks:
             text = chosen or text  # the option's own check says what the choices are
         if option is not None:
             try:
-                convert_value(option, text, where, t)
+                value = convert_value(option, text, where, t)
             except CommandError as problem:
                 return "", t._(problem.message, **quoted(problem.values))
+            if option.type in ("choice", "weekday"):
+                return str(value), None  # the choice's own value, as a button gives it
         return text, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
@@ -410,7 +412,15 @@ def _to_ask(form: Form) -> tuple[Form, dict[str, str]]:
 
 def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:
     """The index of the first question not answered yet; None when all are."""
-    return next((n for n, f in enumerate(form.fields) if f.name not in answers), None)
+    return next(
+        (
+            n
+            for n, f in enumerate(form.fields)
+            if f.name not in answers
+            and (f.asked_if is None or answers.get(f.asked_if[0]) == f.asked_if[1])
+        ),
+        None,
+    )
 
 
 def _answers(payload: str) -> dict[str, str]:
@@ -447,7 +457,13 @@ def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
 def _form_from_json(payload: str) -> Form:
     data = json.loads(payload)
     fields = tuple(
-        FormField(**{**f, "choices": tuple(Choice(**c) for c in f["choices"])})
+        FormField(
+            **{
+                **f,
+                "choices": tuple(Choice(**c) for c in f["choices"]),
+                "asked_if": tuple(f["asked_if"]) if f.get("asked_if") else None,
+            }
+        )
         for f in data["fields"]
     )
     return Form(

@@ -134,6 +134,8 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     default: str | None = None
     hint: str | None = None
+    # (other field, value): asked in a dialogue only when that field got that value.
+    asked_if: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,8 +231,9 @@ async def test_an_answer_the_command_refuses_is_asked_again_with_the_others_kept
     """The form took every answer, then the command refused one (a series that does not
     exist): that question comes back, the other answers stay, nothing else is asked."""
     await bot.say("dana", "/homeroom prompt schedule")
-    for answer in ["moving-upp", "#parents", "tue", "19:00", "-", "-", "-", "-", "-", "-"]:
+    for answer in ["moving-upp", "#parents", "tue", "19:00", "-", "-", "-", "-", "-"]:
         await bot.say("dana", answer)
+    # Every week (left as it is): the week of the month is not asked.
     [refused] = await bot.say("dana", "-")
     assert bot.texts([refused]) == [
         "I don't know the series “moving-upp”. These exist: high-school-years, "
@@ -275,9 +276,9 @@ async def test_an_answer_the_command_refuses_is_asked_again_and_the_rest_are_kep
 ) -> None:
     [first] = await bot.say("dana", "/homeroom prompt schedule")
     assert "(1/11): The series" in bot.texts([first])[0]
-    for answer in ("mudanza", "#parents", "monday", "19:00", "-", "-", "-", "-", "-", "-"):
+    for answer in ("mudanza", "#parents", "monday", "19:00", "-", "-", "-", "-", "-"):
         await bot.say("dana", answer)
-    [refused] = await bot.say("dana", "-")
+    [refused] = await bot.say("dana", "-")  # how often: the week of the month isn't asked
     text = bot.texts([refused])[0]
     assert "“mudanza”" in text.splitlines()[0]
     assert text.splitlines()[1].startswith(
@@ -340,7 +341,24 @@ async def test_a_dialogue_asks_only_what_the_command_lacked_so_no_answer_replace
     await bot.say("maria", "19:00")
     for _ in range(5):  # time zone, start, end, skip, after a break: left as they are
         await bot.say("maria", "-")
-    await bot.say("maria", "2 semanas")  # how often: every other week
-    [done] = await bot.say("maria", "-")  # week of the month: left as it is
+    # How often, in her own words: every other week, so the week of the month isn't asked.
+    [done] = await bot.say("maria", "cada 2 semanas")
     assert bot.texts([done])[0].startswith("Programada: “El paso a la secundaria” en <#parents>")
     assert "cada 2 semanas, el miércoles a las 19:00" in bot.texts([done])[0]
+
+
+async def test_a_monthly_rhythm_asks_which_week_of_the_month_and_unclear_words_ask_again(
+    bot: TestBot,
+) -> None:
+    bot.app.core.add_platform("fake", Capabilities(forms=False))
+    await bot.say("dana", "/homeroom prompt schedule series=moving-up channel=#parents")
+    for answer in ("tue", "19:00", "-", "-", "-", "-", "-"):
+        await bot.say("dana", answer)
+    [unclear] = await bot.say("dana", "every 2 weeks or a month")
+    assert bot.texts([unclear])[0].startswith(
+        "“every 2 weeks or a month” isn't one of the choices for “every”: "
+    )
+    [asked] = await bot.say("dana", "every month")
+    assert "(9/9): For a monthly series: which weekday of the month" in bot.texts([asked])[0]
+    [done] = await bot.say("dana", "the last one")
+    assert "the last Tuesday of each month at 19:00" in bot.texts([done])[0]

@@ -510,6 +510,7 @@ FEATURE = Feature(
                         NP_("choice", "last"),
                     ),
                     aliases=_ORDINAL_ALIASES,
+                    asked_if=("every", "month"),
                 ),
             ),
         ),
