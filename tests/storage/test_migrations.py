@@ -28,6 +28,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0012",
             "0013",
             "0014",
+            "0015",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
