@@ -243,7 +243,7 @@ async def next_nap(naps: asyncio.Queue[float]) -> float:
     return await asyncio.wait_for(naps.get(), timeout=10)
 
 
-async def test_the_running_loop_sleeps_until_a_timer_is_due_replans_when_woken_and_survives_a_failing_handler(
+async def test_the_running_loop_sleeps_till_due_replans_when_woken_and_outlives_a_bad_handler(
     pings: TestBot, naps: asyncio.Queue[float], caplog: pytest.LogCaptureFixture
 ) -> None:
     """`Timers.run` itself, on the fake clock: no `run_due` by hand."""
