@@ -35,14 +35,11 @@ async def main() -> None:
         adapter = FakeAdapter(limits=LIMITS, platform="fake", clock=app.clock)
         app.attach(adapter)
         await app.start(timers=False)
-        community = await app.directory.community(
-            ConversationRef("fake", "district", "x").community_ref
-        )
+        await app.directory.community(ConversationRef("fake", "district", "x").community_ref)
         at = parse_time("19:00")
         assert at is not None
         for n in range(GROUPS):
             await app.scheduler.create(
-                community_id=community.id,
                 channel=ConversationRef("fake", "district", f"group{n:04}"),
                 series_id="starting-the-year",
                 weekday=0,

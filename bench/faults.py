@@ -168,13 +168,12 @@ async def seed(url: str, fake: _Fake, channels: int) -> None:
     app = Homeroom(test_settings(url))
     try:
         await app.db.migrate()
-        community = await app.directory.community(
+        await app.directory.community(
             ConversationRef(fake.platform, fake.community, "x").community_ref
         )
         at = clock_time(19, 0)
         for n in range(channels):
             await app.scheduler.create(
-                community_id=community.id,
                 channel=ConversationRef(fake.platform, fake.community, fake.channel(n)),
                 series_id="starting-the-year",
                 weekday=0,

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.people import People
 from bot.refs import CommunityRef, MemberRef
 from bot.storage.batcher import Batcher
+from bot.storage.places import community_named
 from bot.storage.tables import communities, groups, member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -107,9 +108,7 @@ class Directory:
         return settings
 
     async def _load_community(self, conn: AsyncConnection, ref: CommunityRef) -> CommunitySettings:
-        where = (communities.c.platform == ref.platform) & (
-            communities.c.external_id == ref.community
-        )
+        where = community_named(ref)
         row = (await conn.execute(select(communities).where(where))).first()
         if row is None:
             # Two first requests from a new workspace can race here: insert only if new.

@@ -240,7 +240,7 @@ class Fallbacks:
         async with self._engine.begin() as conn:
             row = (
                 await conn.execute(
-                    select(dialogues).where(_mine(member) & (dialogues.c.channel == where.channel))
+                    select(dialogues).where(_theirs(dialogues, member, channel=where.channel))
                 )
             ).first()
             if row is None:
@@ -513,8 +513,10 @@ def split_text(text: str, limit: int) -> list[str]:
     return chunks
 
 
-def _theirs(table: Any, member: MemberRef) -> ColumnElement[bool]:
-    mine: ColumnElement[bool] = at_place(table, member) & (table.c.user_id == member.id)
+def _theirs(table: Any, member: MemberRef, channel: str | None = None) -> ColumnElement[bool]:
+    mine: ColumnElement[bool] = at_place(table, member, channel=channel) & (
+        table.c.user_id == member.id
+    )
     return mine
 
 

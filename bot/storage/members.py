@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement
 
 from bot.refs import MemberRef
-from bot.storage.tables import communities
+from bot.storage.places import at_place
 
 # A member's data as a feature exports it: rows by table name.
 Exported = dict[str, list[dict[str, Any]]]
 
 
-def community_of(member: MemberRef) -> Select[Any]:
-    """The stored ID of the member's community, as a subquery for `community_id`."""
-    return select(communities.c.id).where(
-        (communities.c.platform == member.platform)
-        & (communities.c.external_id == member.community)
-    )
-
-
 def by_member(table: Any, member: MemberRef, column: str = "user_id") -> ColumnElement[bool]:
     """Rows of a table keyed by `community_id` whose `column` names the member."""
-    mine: ColumnElement[bool] = (table.c[column] == member.id) & table.c.community_id.in_(
-        community_of(member)
-    )
+    mine: ColumnElement[bool] = (table.c[column] == member.id) & at_place(table, member)
     return mine
 
 

@@ -1,8 +1,7 @@
 """The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this (a test
-compares them). Every row that belongs to a community carries its key, `community_id`
-(`schedules` still has the platform and community strings too, until the scheduler's
-split lands); `bot.storage.places` turns a ConversationRef into these columns. We store
-platform IDs, never display names.
+compares them). Every row that belongs to a community carries its key, `community_id`,
+and only `communities` holds the platform's names for it; `bot.storage.places` turns a
+ConversationRef into these columns and back. We store platform IDs, never display names.
 """
 
 from __future__ import annotations
@@ -212,8 +211,6 @@ schedules = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("community_id", Integer, ForeignKey("communities.id"), nullable=False),
-    Column("platform", String(16), nullable=False),
-    Column("community", String(64), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("series_id", String(40), nullable=False),
     Column("weekday", Integer, nullable=False),
@@ -233,6 +230,8 @@ schedules = Table(
     # when `month_week` is set, monthly on that weekday of the month (1-4; -1 = last).
     Column("every_weeks", Integer, nullable=False, server_default="1"),
     Column("month_week", Integer, nullable=True),
+    # What a channel's prompts have been is read by (community, channel) on every post.
+    Index(None, "community_id", "channel"),
 )
 
 # Every timed thing of every feature (bot/timers.py): a schedule's next slot, a poll's
@@ -253,7 +252,8 @@ timers = Table(
 )
 
 # Each occurrence of a schedule is claimed here before anything is sent: the unique key
-# means a restart, a retry or a second scheduler never posts it twice.
+# means a restart, a retry or a second scheduler never posts it twice. Its community and
+# channel are its schedule's (no copy of them here to disagree).
 postings = Table(
     "postings",
     metadata,

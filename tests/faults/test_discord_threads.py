@@ -20,9 +20,8 @@ from tests.adapters.discord.conftest import DANA, DiscordRig
 async def post_a_prompt(rig: DiscordRig) -> None:
     app = rig.app
     where = ConversationRef("discord", GUILD_ID, PARENTS)
-    community = await app.directory.community(where.community_ref)
+    await app.directory.community(where.community_ref)
     schedule = await app.scheduler.create(
-        community_id=community.id,
         channel=where,
         series_id="starting-the-year",
         weekday=0,

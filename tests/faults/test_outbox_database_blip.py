@@ -58,12 +58,9 @@ class RecordingRefused:
 
 async def schedule_prompts(homeroom: Homeroom, groups: int) -> None:
     """`groups` channels, each with a weekly prompt due now, handed to the outbox."""
-    community = await homeroom.directory.community(
-        ConversationRef("fake", "school", "x").community_ref
-    )
+    await homeroom.directory.community(ConversationRef("fake", "school", "x").community_ref)
     for n in range(groups):
         await homeroom.scheduler.create(
-            community_id=community.id,
             channel=ConversationRef("fake", "school", f"group{n:02}"),
             series_id="starting-the-year",
             weekday=0,

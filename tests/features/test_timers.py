@@ -6,6 +6,7 @@ The fake clock starts on Monday 7 September 2026 at 16:00 UTC.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -13,15 +14,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from bot import timers as timers_module
 from bot.app import Homeroom
-from bot.clock import FakeClock
+from bot.clock import Clock, FakeClock
 from bot.features import Feature, default_features
 from bot.intents import Message, Post
 from bot.kernel import Kernel
 from bot.refs import ConversationRef
 from bot.storage.tables import outbox, postings, schedules, timers
 from bot.testing import FakeAdapter, TestBot, test_settings
-from bot.timers import Timed, TimerResult, TimerRun
+from bot.timers import MAX_NAP, RETRY_AFTER, Timed, TimerResult, TimerRun
 from tests.features.test_prompt_schedules import BOTH_DATABASES, SCHEDULE, tick, to
 
 BAD = "bad"  # the ping timer whose handler raises
@@ -218,3 +220,92 @@ async def test_next_timer_moves_the_clock_to_the_next_timer_of_any_feature_and_r
         datetime(2026, 9, 7, 23, 0, tzinfo=UTC),
     )
     assert [type(i).__name__ for i in sent] == ["Post", "Pin"]
+
+
+@pytest.fixture
+def naps(monkeypatch: pytest.MonkeyPatch) -> asyncio.Queue[float]:
+    """Each nap the timer loop starts, in seconds, as it starts it: the loop has fired
+    what was due and committed by then, so a test reads the database, then moves the
+    clock. The nap itself is the real `sleep_unless_woken` on the fake clock."""
+    started: asyncio.Queue[float] = asyncio.Queue()
+    real = timers_module.sleep_unless_woken
+
+    async def napping(clock: Clock, seconds: float, wake: asyncio.Event) -> None:
+        started.put_nowait(seconds)
+        await real(clock, seconds, wake)
+
+    monkeypatch.setattr(timers_module, "sleep_unless_woken", napping)
+    return started
+
+
+async def next_nap(naps: asyncio.Queue[float]) -> float:
+    # A guard against a loop that never naps again, not a wait for time to pass.
+    return await asyncio.wait_for(naps.get(), timeout=10)
+
+
+async def test_the_running_loop_sleeps_till_due_replans_when_woken_and_outlives_a_bad_handler(
+    pings: TestBot, naps: asyncio.Queue[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    """`Timers.run` itself, on the fake clock: no `run_due` by hand."""
+    app, clock = pings.app, pings.app.clock
+    assert isinstance(clock, FakeClock)
+    loop = asyncio.create_task(app.timers.run())
+    try:
+        assert await next_nap(naps) == MAX_NAP  # nothing set: it looks again in a minute
+
+        # (a) A timer 90 s away runs once, when the clock reaches it, and not before.
+        await set_pings(app, ["later"], clock.now() + timedelta(seconds=90))
+        app.timers.wake()
+        assert await next_nap(naps) == MAX_NAP
+        clock.advance(MAX_NAP)
+        assert await next_nap(naps) == 30.0
+        assert await post_rows(app) == []
+        clock.advance(30)
+        assert await next_nap(naps) == MAX_NAP
+        assert await post_rows(app) == ["fake:school:clater"]
+        clock.advance(MAX_NAP)
+        assert await next_nap(naps) == MAX_NAP
+        assert await post_rows(app) == ["fake:school:clater"]
+
+        # (b) Napping until a timer 50 s away, it is woken for one 10 s away: it re-plans.
+        await set_pings(app, ["late"], clock.now() + timedelta(seconds=50))
+        app.timers.wake()
+        assert await next_nap(naps) == 50.0
+        await set_pings(app, ["early"], clock.now() + timedelta(seconds=10))
+        app.timers.wake()
+        assert await next_nap(naps) == 10.0
+        clock.advance(10)
+        assert await next_nap(naps) == 40.0
+        assert await post_rows(app) == ["fake:school:cearly", "fake:school:clater"]
+        clock.advance(40)
+        assert await next_nap(naps) == MAX_NAP
+        assert await post_rows(app) == [
+            "fake:school:cearly",
+            "fake:school:clate",
+            "fake:school:clater",
+        ]
+
+        # (c) A handler that raises is logged once; the loop naps until its retry and
+        # still fires what comes due meanwhile.
+        with caplog.at_level(logging.ERROR, logger="bot.timers"):
+            await set_pings(app, [BAD], clock.now())
+            app.timers.wake()
+            assert await next_nap(naps) == RETRY_AFTER.total_seconds()
+            await set_pings(app, ["after"], clock.now() + timedelta(seconds=5))
+            app.timers.wake()
+            assert await next_nap(naps) == 5.0
+            clock.advance(5)
+            assert await next_nap(naps) == 55.0
+        assert not loop.done()
+        assert await post_rows(app) == [
+            "fake:school:cafter",
+            "fake:school:cearly",
+            "fake:school:clate",
+            "fake:school:clater",
+        ]
+        failures = [r for r in caplog.records if "event=timer_failed" in r.getMessage()]
+        assert len(failures) == 1
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop

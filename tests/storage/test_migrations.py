@@ -1,13 +1,17 @@
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
+from bot.app import Homeroom
+from bot.clock import FakeClock
 from bot.features.prompts.discussions import PromptPosted
-from bot.intents import intent_from_json
+from bot.intents import Post, intent_from_json
+from bot.refs import ConversationRef
 from bot.storage.db import Database
 from bot.storage.tables import metadata
+from bot.testing import FakeAdapter, TestBot, test_settings
 
 
 async def test_migrations_create_exactly_the_declared_schema(database_url: str) -> None:
@@ -28,6 +32,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0012",
             "0013",
             "0014",
+            "0015",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -161,5 +166,107 @@ async def test_schedules_running_before_0012_get_their_timers(
         async with db.engine.connect() as conn:
             rows = (await conn.execute(text("SELECT feature, kind, key, state FROM timers"))).all()
         assert [tuple(r) for r in rows] == [("prompts", "schedule", "1", "pending")]
+    finally:
+        await db.close()
+
+
+SEPT_14 = "'2026-09-14 19:00:00'"
+
+
+async def test_0015_schedules_keep_their_community_and_postings_and_still_post(
+    database_url: str,
+) -> None:
+    """Schedules written with platform and community strings beside `community_id`
+    keep their community (the strings win should the two disagree: they were where the
+    posts went), their postings and discussions; the prompt due next still posts, to the
+    same channel, without repeating the one already posted; a downgrade to 0014 writes
+    the strings back."""
+    db = Database(database_url)
+    try:
+        await db.migrate("0014")
+        async with db.engine.begin() as conn:
+            at = "'2026-09-07 19:00:00'"
+            for statement in (
+                f"INSERT INTO communities (id, platform, external_id, created_at, updated_at) "
+                f"VALUES (1, 'fake', 'school', {at}, {at}), (2, 'fake', 'other', {at}, {at})",
+                # 1: school's weekly prompt, its first week posted, due again on the 14th;
+                # 2: a paused one in another community's channel of the same name, whose
+                # key a hand edit made disagree with its strings.
+                "INSERT INTO schedules (id, community_id, platform, community, channel, "
+                "series_id, weekday, at_time, timezone, start_date, skip_dates, after_break, "
+                "status, next_date, next_index, next_due, created_by, created_at) VALUES "
+                f"(1, 1, 'fake', 'school', 'parents', 'moving-up', 0, '19:00', 'UTC', "
+                f"'2026-09-07', '', 'shift', 'active', '2026-09-14', 1, {SEPT_14}, 'dana', {at}),"
+                f"(2, 1, 'fake', 'other', 'parents', 'moving-up', 0, '19:00', 'UTC', "
+                f"'2026-09-07', '', 'shift', 'paused', '2026-09-14', 1, {SEPT_14}, 'lee', {at})",
+                "INSERT INTO postings (schedule_id, occurrence, prompt_id, outcome, at) VALUES "
+                f"(1, '2026-09-07', 'what-they-say', 'posted', {at}), "
+                f"(2, '2026-09-07', 'what-you-feel', 'posted', {at})",
+                "INSERT INTO discussions (id, community_id, channel, root, schedule_id, "
+                f"series_id, prompt_id, posted_at) VALUES (5, 1, 'parents', 'm1', 1, "
+                f"'moving-up', 'what-they-say', {at})",
+                "INSERT INTO timers (feature, kind, key, due_at, state, attempts) VALUES "
+                f"('prompts', 'schedule', '1', {SEPT_14}, 'pending', 0)",
+            ):
+                await conn.execute(text(statement))
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            kept = (
+                await conn.execute(text("SELECT id, community_id, channel FROM schedules"))
+            ).all()
+            claims = (await conn.execute(text("SELECT schedule_id, prompt_id FROM postings"))).all()
+            linked = (await conn.execute(text("SELECT id, schedule_id FROM discussions"))).all()
+            columns = await conn.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("schedules")}
+            )
+        assert sorted(kept) == [(1, 1, "parents"), (2, 2, "parents")]
+        assert sorted(claims) == [(1, "what-they-say"), (2, "what-you-feel")]
+        assert linked == [(5, 1)]
+        assert {"platform", "community"} & columns == set()
+    finally:
+        await db.close()
+
+    # The next Monday's prompt: the second of the series (the other community's channel
+    # of the same name had it, which counts for nothing here), to school's #parents.
+    clock = FakeClock(datetime(2026, 9, 14, 19, 0, tzinfo=UTC))
+    app = Homeroom(test_settings(database_url), clock=clock)
+    adapter = FakeAdapter(clock=clock)
+    app.attach(adapter)
+    await app.start(timers=False)
+    try:
+        assert await app.timers.run_due() == 1
+        await TestBot(app, adapter).settle()
+        posts = [i for i in adapter.sent if isinstance(i, Post)]
+        assert [(p.to, p.message.text.split("\n")[-1]) for p in posts] == [
+            (
+                ConversationRef("fake", "school", "parents"),
+                "And you? What are you looking forward to, and what worries you, about "
+                "this change?",
+            )
+        ]
+        [schedule] = await app.scheduler.in_community(ConversationRef("fake", "school", "x"))
+        assert (schedule.id, schedule.community_id, schedule.next_date) == (
+            1,
+            1,
+            date(2026, 9, 21),
+        )
+    finally:
+        await app.stop()
+
+    db = Database(database_url)
+    try:
+        await db.migrate("0014", down=True)
+        async with db.engine.connect() as conn:
+            back = (
+                await conn.execute(
+                    text("SELECT id, community_id, platform, community, channel FROM schedules")
+                )
+            ).all()
+            claims = (await conn.execute(text("SELECT count(*) FROM postings"))).scalar()
+        assert sorted(back) == [
+            (1, 1, "fake", "school", "parents"),
+            (2, 2, "fake", "other", "parents"),
+        ]
+        assert claims == 3
     finally:
         await db.close()

@@ -185,7 +185,6 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
         if s.channel == channel and s.series_id == series.id and s.status in ("active", "paused")
     ]
     created = await prompts_of(ctx).scheduler.create(
-        community_id=ctx.community.id,
         channel=channel,
         series_id=series.id,
         weekday=weekday,

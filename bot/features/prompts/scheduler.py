@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
@@ -30,7 +30,7 @@ from bot.features.prompts.schedules import Outlook, Schedule
 from bot.outbox import Outbox
 from bot.recurrence import Recurrence
 from bot.refs import ConversationRef, MemberRef
-from bot.storage.places import community_key
+from bot.storage.places import at_place, place_columns
 from bot.storage.tables import schedules
 from bot.timers import Timers
 
@@ -64,7 +64,6 @@ class PromptScheduler:
     async def create(
         self,
         *,
-        community_id: int,
         channel: ConversationRef,
         series_id: str,
         weekday: int,
@@ -81,10 +80,7 @@ class PromptScheduler:
         recurrence = Recurrence(weekday, at, timezone, start, every_weeks, month_week)
         first = recurrence.next_slot(self._clock.now(), start)
         values = {
-            "community_id": community_id,
-            "platform": channel.platform,
-            "community": channel.community,
-            "channel": channel.channel,
+            **place_columns(channel),
             "series_id": series_id,
             "weekday": weekday,
             "at_time": at.strftime("%H:%M"),
@@ -113,9 +109,9 @@ class PromptScheduler:
     async def get(
         self, schedule_id: int, community: ConversationRef | None = None
     ) -> Schedule | None:
-        query = select(schedules).where(schedules.c.id == schedule_id)
+        query = repo.schedule_rows().where(schedules.c.id == schedule_id)
         if community is not None:
-            query = query.where(schedules.c.community_id == community_key(community))
+            query = query.where(at_place(schedules, community.community_ref))
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
         return Schedule.from_row(row) if row else None
@@ -123,8 +119,8 @@ class PromptScheduler:
     async def in_community(self, community: ConversationRef) -> list[Schedule]:
         async with self._engine.connect() as conn:
             rows = await conn.execute(
-                select(schedules)
-                .where(schedules.c.community_id == community_key(community))
+                repo.schedule_rows()
+                .where(at_place(schedules, community.community_ref))
                 .order_by(schedules.c.id)
             )
             return [Schedule.from_row(r) for r in rows]
@@ -223,24 +219,8 @@ class PromptScheduler:
 
     async def posted_in(self, channel: ConversationRef, series_id: str) -> set[str]:
         """The prompts of a series a channel has already had (from any schedule)."""
-        probe = Schedule(
-            id=0,
-            channel=channel,
-            series_id=series_id,
-            weekday=0,
-            at=time(0, 0),
-            timezone="UTC",
-            start=date.min,
-            end=None,
-            skips=frozenset(),
-            after_break="shift",
-            status="active",
-            next_date=date.min,
-            next_index=0,
-            next_due=self._clock.now(),
-        )
         async with self._engine.connect() as conn:
-            history = await repo.history(conn, [probe])
+            history = await repo.history_at(conn, channel)
         return history.posted.get((channel, series_id), set())
 
     async def outlooks(self, found: list[Schedule]) -> dict[int, Outlook]:
@@ -270,7 +250,7 @@ class PromptScheduler:
         past their end pass over), if one will."""
         async with self._engine.connect() as conn:
             rows = (
-                await conn.execute(select(schedules).where(schedules.c.status == "active"))
+                await conn.execute(repo.schedule_rows().where(schedules.c.status == "active"))
             ).all()
         outlooks = await self.outlooks([Schedule.from_row(r) for r in rows])
         times = [o.next_post for o in outlooks.values() if o.next_post is not None]

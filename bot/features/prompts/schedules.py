@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,7 +21,8 @@ from bot.features.prompts.library import Library, SeriesModel
 from bot.features.prompts.own import OWN_SERIES, OwnPrompts
 from bot.recurrence import Recurrence
 from bot.refs import ConversationRef
-from bot.storage.tables import UTCDateTime, postings, schedules
+from bot.storage.places import at_place, at_places, with_names
+from bot.storage.tables import UTCDateTime, communities, postings, schedules
 from bot.timers import Timers
 
 # A schedule's timer (bot/timers.py): feature "prompts", this kind, keyed by its ID.
@@ -32,6 +33,7 @@ KIND = "schedule"
 @dataclass(frozen=True, slots=True)
 class Schedule:
     id: int
+    community_id: int  # its community's key (communities.id)
     channel: ConversationRef
     series_id: str
     weekday: int
@@ -55,12 +57,19 @@ class Schedule:
             self.weekday, self.at, self.timezone, self.start, self.every_weeks, self.month_week
         )
 
+    @property
+    def place(self) -> tuple[int, str]:
+        """Where it posts, as its rows name it: (community key, channel)."""
+        return self.community_id, self.channel.channel
+
     @classmethod
     def from_row(cls, row: object) -> Schedule:
+        """A row of `schedule_rows()` (the schedule with its community's names)."""
         r = row._mapping  # type: ignore[attr-defined]
         hours, minutes = (int(x) for x in r["at_time"].split(":"))
         return cls(
             id=r["id"],
+            community_id=r["community_id"],
             channel=ConversationRef(r["platform"], r["community"], r["channel"]),
             series_id=r["series_id"],
             weekday=r["weekday"],
@@ -124,38 +133,54 @@ async def series_of(
     return library.get(schedule.series_id, "en")
 
 
+def schedule_rows() -> Select[tuple[object, ...]]:
+    """Schedules as `Schedule.from_row` reads them: with their community's names (the
+    platform's, which only `communities` keeps), to address their posts."""
+    return with_names(schedules)
+
+
 async def load(conn: AsyncConnection, ids: list[int]) -> list[Schedule]:
     """The schedules with these IDs (those that still exist), in ID order."""
-    rows = await conn.execute(
-        select(schedules).where(schedules.c.id.in_(ids)).order_by(schedules.c.id)
+    found = await conn.execute(
+        schedule_rows().where(schedules.c.id.in_(ids)).order_by(schedules.c.id)
     )
-    return [Schedule.from_row(r) for r in rows]
+    return [Schedule.from_row(r) for r in found]
 
 
 async def history(conn: AsyncConnection, found: list[Schedule]) -> History:
     """The prompts the channels of `found` have had, by (channel, series), the prompts
     each schedule dropped at a break, and how many each schedule posted."""
+    if not found:
+        return History({}, {}, {})
+    return await _history(conn, at_places(schedules, {s.place for s in found}))
+
+
+async def history_at(conn: AsyncConnection, channel: ConversationRef) -> History:
+    """`history` of one channel, whatever schedules it has (or none)."""
+    return await _history(conn, at_place(schedules, channel))
+
+
+async def _history(conn: AsyncConnection, where: ColumnElement[bool]) -> History:
     result = History({}, {}, {})
-    channels = {s.channel.channel for s in found}
-    if not channels:
-        return result
-    rows = await conn.execute(
+    found = await conn.execute(
         select(
-            schedules.c.platform,
-            schedules.c.community,
+            communities.c.platform,
+            communities.c.external_id,
             schedules.c.channel,
             schedules.c.series_id,
             postings.c.schedule_id,
             postings.c.prompt_id,
             postings.c.outcome,
         )
+        .select_from(schedules)
+        .join(communities, communities.c.id == schedules.c.community_id)
         .join(postings, postings.c.schedule_id == schedules.c.id)
-        .where(postings.c.prompt_id.is_not(None) & schedules.c.channel.in_(channels))
+        .where(postings.c.prompt_id.is_not(None) & where)
     )
-    for platform, community, channel, series_id, schedule_id, prompt_id, outcome in rows:
+    for platform, community, channel, series_id, schedule_id, prompt_id, outcome in found:
         if outcome == "posted":
-            where = ConversationRef(platform, community, channel)
-            result.posted.setdefault((where, series_id), set()).add(prompt_id)
+            place = ConversationRef(platform, community, channel)
+            result.posted.setdefault((place, series_id), set()).add(prompt_id)
             result.mine.setdefault(schedule_id, set()).add(prompt_id)
         else:
             result.dropped.setdefault(schedule_id, set()).add(prompt_id)
@@ -262,15 +287,15 @@ async def finish_twins(
     posted = [(s, series) for s, series in posted if series is not None]
     if not posted:
         return
-    rows = await conn.execute(
-        select(schedules).where(
-            schedules.c.channel.in_({s.channel.channel for s, _ in posted})
+    twins = await conn.execute(
+        schedule_rows().where(
+            at_places(schedules, {s.place for s, _ in posted})
             & schedules.c.series_id.in_({s.series_id for s, _ in posted})
             & (schedules.c.status.in_(("active", "paused")))
         )
     )
     others: dict[tuple[ConversationRef, str], list[Schedule]] = {}
-    for row in rows:
+    for row in twins:
         other = Schedule.from_row(row)
         others.setdefault((other.channel, other.series_id), []).append(other)
     done: set[int] = set()
