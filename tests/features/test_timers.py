@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from bot import timers as timers_module
 from bot.app import Homeroom
-from bot.clock import Clock, FakeClock
+from bot.clock import Clock, FakeClock, sleep_unless_woken
 from bot.features import Feature, default_features
 from bot.intents import Message, Post
 from bot.kernel import Kernel
@@ -228,11 +228,10 @@ def naps(monkeypatch: pytest.MonkeyPatch) -> asyncio.Queue[float]:
     what was due and committed by then, so a test reads the database, then moves the
     clock. The nap itself is the real `sleep_unless_woken` on the fake clock."""
     started: asyncio.Queue[float] = asyncio.Queue()
-    real = timers_module.sleep_unless_woken
 
     async def napping(clock: Clock, seconds: float, wake: asyncio.Event) -> None:
         started.put_nowait(seconds)
-        await real(clock, seconds, wake)
+        await sleep_unless_woken(clock, seconds, wake)
 
     monkeypatch.setattr(timers_module, "sleep_unless_woken", napping)
     return started
