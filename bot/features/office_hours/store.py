@@ -71,6 +71,10 @@ def _hours(row: Any) -> OfficeHours:
     )
 
 
+def _periods(found: Any) -> list[Away]:
+    return [Away(row.starts, row.until, row.backup) for row in found]
+
+
 def _mine(table: Table, community_id: int, member_id: str) -> Any:
     return (table.c.community_id == community_id) & (table.c.member == member_id)
 
@@ -119,10 +123,6 @@ async def set_hours(
 # Ended time away is kept this long, so a question's clock measured across it later
 # still skips it; older rows go whenever the member changes their time away.
 KEEP_ENDED = timedelta(days=90)
-
-
-def _periods(found: Any) -> list[Away]:
-    return [Away(row.starts, row.until, row.backup) for row in found]
 
 
 async def add_away(
