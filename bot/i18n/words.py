@@ -31,6 +31,12 @@ OPTION_NAMES = (
     NP_("option", "id"),
     NP_("option", "text"),
     NP_("option", "anonymous"),
+    # Office hours and time away (bot.features.office_hours).
+    NP_("option", "days"),
+    NP_("option", "from"),
+    NP_("option", "to"),
+    NP_("option", "date"),
+    NP_("option", "backup"),
 )
 
 CHOICES = (
