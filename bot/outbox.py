@@ -136,6 +136,7 @@ class _Lane:
     bucket: TokenBucket
     queue: deque[_Item] = field(default_factory=deque)
     busy: bool = False
+    slot: bool = False  # its send holds one of its class's `concurrency` slots
 
 
 class Outbox:
@@ -517,7 +518,7 @@ class Outbox:
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
-            lane.busy = True
+            lane.busy = lane.slot = True
             del self._ready[key]
             self._busy[lane.private] += 1
             if head.in_flight or head.outcome is not None:
@@ -556,12 +557,19 @@ class Outbox:
             community.take()
         self._noted[lane.private].discard(head.id)
 
+    def _free_slot(self, lane: _Lane) -> None:
+        """The lane's send no longer counts against its class's `concurrency`."""
+        if lane.slot:
+            lane.slot = False
+            self._busy[lane.private] -= 1
+            self._wake.set()
+
     def _send_done(self, lane: _Lane, send: asyncio.Task[None]) -> None:
         # The lane is free, and the loop woken, only once the send is recorded and counted
         # out: waking it earlier lets it see itself still at the concurrency limit and
         # sleep for good, and freeing the lane earlier would send its head row again.
         self._in_flight.discard(send)
-        self._busy[lane.private] -= 1
+        self._free_slot(lane)
         lane.busy = False
         if lane.queue:
             self._ready[lane.key] = None
@@ -610,6 +618,13 @@ class Outbox:
             if item.outcome is None:
                 return  # told to wait: nothing to record
         mark = item.outcome
+        # The platform has answered: the slot goes to the next row now, while the lane
+        # stays busy until the record commits. The record joins the marks' queue before
+        # this task yields, so a row noted from now on commits in this record's
+        # transaction or a later one: the rows in flight in the table stay within
+        # `concurrency`, and the next rows' notes share this record's commit instead of
+        # taking one of their own.
+        self._free_slot(lane)
         try:
             follow_ups = await self._write(self._marks, mark)
         except Exception as error:
