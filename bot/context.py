@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,11 @@ class Context:
     @property
     def member(self) -> MemberRef:
         return self.actor.ref
+
+    def owned_by(self, own: object) -> Context:
+        """This context for a handler of the feature whose state is `own` (itself when it
+        already is: no copy for every command of a feature without state)."""
+        return self if own is self.own else replace(self, own=own)
 
     @property
     def roles(self) -> frozenset[Role]:

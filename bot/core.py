@@ -171,7 +171,7 @@ class Core:
         if spec is None or option is None or completer is None:
             return []
         try:
-            ctx = replace(await self._context(event), own=self._owner.get("command:" + spec.path))
+            ctx = (await self._context(event)).owned_by(self._owner.get("command:" + spec.path))
             if not ctx.may(spec.role):
                 return []
             typed = event.typed[: MAX_LENGTH.get(option.type, MAX_LENGTH["str"])]
@@ -241,7 +241,7 @@ class Core:
         if isinstance(event, ReactionAdded):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
-            sections = [(section, replace(ctx, own=own)) for section, own in self._home]
+            sections = [(section, ctx.owned_by(own)) for section, own in self._home]
             return [await home_page(ctx, sections)]
         return []
 
@@ -265,7 +265,7 @@ class Core:
         args, missing = convert(spec, raw, ctx.conversation, ctx.t)
         if missing:
             return [self._command_form(ctx, spec, args)]
-        return await spec.handler(replace(ctx, own=self._owner.get("command:" + spec.path)), args)
+        return await spec.handler(ctx.owned_by(self._owner.get("command:" + spec.path)), args)
 
     def _command_form(self, ctx: Context, spec: CommandSpec, given: Args) -> OpenForm:
         form = Form(
@@ -287,7 +287,7 @@ class Core:
         if not ctx.may(action.role):
             return [ctx.reply(needs_role(action.role, ctx.t))]
         own = self._owner.get("action:" + event.action_id)
-        return await action.handler(replace(ctx, own=own), event.value)
+        return await action.handler(ctx.owned_by(own), event.value)
 
     async def _form(self, ctx: Context, event: FormSubmitted) -> list[Intent]:
         prefix = self._form_prefix(event.form_id)
@@ -296,7 +296,7 @@ class Core:
             if not ctx.may(form.role):
                 raise CommandError(ROLE_NEEDED[form.role])
             own = self._owner.get("form:" + prefix)
-            return await form.handler(replace(ctx, own=own), event.form_id, event.values)
+            return await form.handler(ctx.owned_by(own), event.form_id, event.values)
         if not event.form_id.startswith(COMMAND_FORM):
             log.warning("event=unknown_form form_id=%s event_id=%s", event.form_id, event.event_id)
             raise CommandError(_STALE_FORM)
@@ -314,7 +314,7 @@ class Core:
     async def _hear(self, ctx: Context, event: Event) -> list[Intent]:
         heard: list[Intent] = []
         for listener, own in self._listeners:
-            heard += await listener(replace(ctx, own=own), event)
+            heard += await listener(ctx.owned_by(own), event)
         return heard
 
     async def _message(self, ctx: Context, event: MessagePosted) -> list[Intent] | None:

@@ -136,6 +136,7 @@ class _Lane:
     bucket: TokenBucket
     queue: deque[_Item] = field(default_factory=deque)
     busy: bool = False
+    slot: bool = False  # its send holds one of its class's `concurrency` slots
 
 
 class Outbox:
@@ -176,6 +177,7 @@ class Outbox:
         # stay within `concurrency`, so a crash leaves at most that many to check.
         self._noted: dict[bool, set[int]] = {True: set(), False: set()}
         self._wake = asyncio.Event()
+        self._running = False  # the delivery loop runs (no new send starts once it stops)
         self._napping = False  # the loop waits for the clock (a pace, a Retry-After)
         self._waiting = False  # the loop waits for a send to finish or new work
         # Rows this process holds in a lane or is sending: `resume` and a late `_persisted`
@@ -457,21 +459,25 @@ class Outbox:
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
-        while True:
-            self._wake.clear()
-            wait = self._start_ready()
-            if wait is None:
-                self._waiting = True
-                try:
-                    await self._wake.wait()
-                finally:
-                    self._waiting = False
-            else:
-                self._napping = True
-                try:
-                    await self._sleep_or_wake(wait)
-                finally:
-                    self._napping = False
+        self._running = True
+        try:
+            while True:
+                self._wake.clear()
+                wait = self._start_ready()
+                if wait is None:
+                    self._waiting = True
+                    try:
+                        await self._wake.wait()
+                    finally:
+                        self._waiting = False
+                else:
+                    self._napping = True
+                    try:
+                        await self._sleep_or_wake(wait)
+                    finally:
+                        self._napping = False
+        finally:
+            self._running = False  # stopping: a row noted now waits for the next run
 
     def asleep(self) -> bool:
         """True when only time can move delivery on: the loop waits for the clock (or for
@@ -508,33 +514,22 @@ class Outbox:
             deliverer = self._deliverers.get(lane.platform)
             if deliverer is None:
                 continue  # its adapter is not running; the rows wait in the table
-            overall = self._overall[(lane.platform, lane.private)]
-            community = self._community.get((lane.platform, lane.community, lane.private))
-            delay = max(
-                head.not_before - now,
-                lane.bucket.delay(),
-                overall.delay(),
-                0.0 if community is None else community.delay(),
-            )
+            delay = self._delay(lane, head, now)
             if delay > 0:
                 soonest = delay if soonest is None else min(soonest, delay)
                 continue
-            lane.busy = True
+            lane.busy = lane.slot = True
             del self._ready[key]
             self._busy[lane.private] += 1
             if head.in_flight or head.outcome is not None:
                 # The tokens are taken just before the platform call, with no write between
                 # them, so a slow commit never bunches sends past the platform's limits.
-                lane.bucket.take()
-                overall.take()
-                if community is not None:
-                    community.take()
-                self._noted[lane.private].discard(head.id)
+                self._take_tokens(lane, head)
                 work = self._deliver_and_record(lane, deliverer)
             else:
                 # First note the row in flight (one commit for the rows starting together),
-                # then it comes back here for its tokens.
-                work = self._note_in_flight(lane)
+                # then it takes its tokens (or comes back here to wait for them).
+                work = self._note_in_flight(lane, deliverer)
             send = asyncio.get_running_loop().create_task(work)
             self._in_flight.add(send)
             send.add_done_callback(partial(self._send_done, lane))
@@ -544,12 +539,37 @@ class Outbox:
             asyncio.get_running_loop().create_task(self._send(send))
         return soonest
 
+    def _delay(self, lane: _Lane, head: _Item, now: float) -> float:
+        """Seconds until `lane`'s head may go (0: now), by every limit that holds it."""
+        community = self._community.get((lane.platform, lane.community, lane.private))
+        return max(
+            head.not_before - now,
+            lane.bucket.delay(),
+            self._overall[(lane.platform, lane.private)].delay(),
+            0.0 if community is None else community.delay(),
+        )
+
+    def _take_tokens(self, lane: _Lane, head: _Item) -> None:
+        lane.bucket.take()
+        self._overall[(lane.platform, lane.private)].take()
+        community = self._community.get((lane.platform, lane.community, lane.private))
+        if community is not None:
+            community.take()
+        self._noted[lane.private].discard(head.id)
+
+    def _free_slot(self, lane: _Lane) -> None:
+        """The lane's send no longer counts against its class's `concurrency`."""
+        if lane.slot:
+            lane.slot = False
+            self._busy[lane.private] -= 1
+            self._wake.set()
+
     def _send_done(self, lane: _Lane, send: asyncio.Task[None]) -> None:
         # The lane is free, and the loop woken, only once the send is recorded and counted
         # out: waking it earlier lets it see itself still at the concurrency limit and
         # sleep for good, and freeing the lane earlier would send its head row again.
         self._in_flight.discard(send)
-        self._busy[lane.private] -= 1
+        self._free_slot(lane)
         lane.busy = False
         if lane.queue:
             self._ready[lane.key] = None
@@ -572,7 +592,7 @@ class Outbox:
         finally:
             self._writing -= 1
 
-    async def _note_in_flight(self, lane: _Lane) -> None:
+    async def _note_in_flight(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
         try:
             await self._write(self._marks, item.id)
@@ -582,7 +602,14 @@ class Outbox:
             item.not_before = self._clock.monotonic() + MAX_BACKOFF
             return
         item.in_flight = True
-        self._noted[lane.private].add(item.id)
+        if self._running and self._delay(lane, item, self._clock.monotonic()) <= 0:
+            # Its tokens are there now: taken and sent in this task, just as the loop's
+            # next pass would (same checks, no write between tokens and send), without a
+            # second task and a pass of the loop for every row.
+            self._take_tokens(lane, item)
+            await self._deliver_and_record(lane, deliverer)
+            return
+        self._noted[lane.private].add(item.id)  # back to the loop, to wait for its tokens
 
     async def _deliver_and_record(self, lane: _Lane, deliverer: Deliverer) -> None:
         item = lane.queue[0]
@@ -591,6 +618,13 @@ class Outbox:
             if item.outcome is None:
                 return  # told to wait: nothing to record
         mark = item.outcome
+        # The platform has answered: the slot goes to the next row now, while the lane
+        # stays busy until the record commits. The record joins the marks' queue before
+        # this task yields, so a row noted from now on commits in this record's
+        # transaction or a later one: the rows in flight in the table stay within
+        # `concurrency`, and the next rows' notes share this record's commit instead of
+        # taking one of their own.
+        self._free_slot(lane)
         try:
             follow_ups = await self._write(self._marks, mark)
         except Exception as error:

@@ -127,18 +127,22 @@ class Batcher(Generic[T, R]):
         self._flushing: asyncio.Task[None] | None = None
 
     async def write(self, item: T) -> R:
-        """Queue `item` and wait until it is committed; returns the writer's result."""
+        """Queue `item` and wait until it is committed; returns the writer's result.
+
+        A caller cancelled while it waits cancels only its own future: the item is still
+        written with its batch (the flush skips a future already done), as it would be
+        behind a shield, without a shield's two extra callbacks per write."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(_consume)  # read even when the caller was cancelled
         self._items.append((item, future))
         self._kick()
-        return await asyncio.shield(future)
+        return await future
 
     def submit(self, item: T, then: Callable[[asyncio.Future[R]], object] | None = None) -> None:
         """Queue `item` without waiting; `then(future)` runs once it is committed or
         has failed. A failed flush is logged by the batcher, never swallowed."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(then or _consume)
+        if then is not None:
+            future.add_done_callback(then)
         self._items.append((item, future))
         self._kick()
 
@@ -152,8 +156,7 @@ class Batcher(Generic[T, R]):
             log.error("event=batch_task_failed batch=%s", self._name, exc_info=error)
             # Its batch and what queued behind it wait no more (a later write flushes anew).
             for _, future in self._batch + self._items:
-                if not future.done():
-                    future.set_exception(error)
+                _fail(future, error)
             self._batch, self._items = [], []
 
     async def _flush_all(self) -> None:
@@ -183,8 +186,7 @@ class Batcher(Generic[T, R]):
                     continue
                 log.exception("event=batch_failed batch=%s size=%d", self._name, len(batch))
                 for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
+                    _fail(future, error)
                 continue
             tries = 0
             for (_, future), result in zip(batch, results, strict=True):
@@ -233,7 +235,11 @@ def _kind(error: BaseException) -> str:
     return type(error).__name__ + (f"({type(cause).__name__})" if cause is not None else "")
 
 
-def _consume(future: asyncio.Future[Any]) -> None:
-    # The failure was logged by the flush; reading it stops "never retrieved" noise.
-    if not future.cancelled():
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    """Fail a caller's future, unless its caller was cancelled (it is done then). The
+    batcher logs the failure itself, so the future is marked read at once: a `submit`
+    without `then` has no reader, and asyncio would log "never retrieved" for it. A
+    caller that awaits it still gets the error."""
+    if not future.done():
+        future.set_exception(error)
         future.exception()

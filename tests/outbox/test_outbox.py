@@ -2,9 +2,10 @@
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import Homeroom
 from bot.capabilities import RateLimits
@@ -411,3 +412,84 @@ async def test_a_communitys_429_holds_its_shared_posts_only(
     sent = dict(zip(texts(adapter), adapter.sent_at, strict=True))
     # The workspace starts again from one post at the Retry-After, then at its rate.
     assert sent == pytest.approx({"x-0": 0.0, "yours": 0.0, "a-0": 7.0, "b-0": 7.01}, abs=1e-6)
+
+
+async def test_a_burst_of_answers_notes_the_next_rows_in_the_commit_that_records_the_last(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """96 private answers, 32 under way at a time: once the platform answered a send, the
+    next row's in-flight note shares the commit that records it, so the burst takes one
+    marks transaction per 32 rows (plus the first notes), not two; and no committed state
+    has more than 32 rows in flight."""
+    adapter = FakeAdapter(clock=clock)
+    await started(homeroom, adapter)
+    commits: list[tuple[str, ...]] = []  # per committed transaction: what it did
+    in_flight: list[int] = [0]  # rows noted and not yet recorded, after each commit
+    current: dict[str, int] = {}
+
+    def executed(conn: object, cursor: Any, statement: str, *_: object) -> None:
+        if statement.startswith("UPDATE outbox SET sending_since"):
+            current["note"] = current.get("note", 0) + cursor.rowcount
+        elif statement.startswith(("DELETE FROM outbox", "UPDATE outbox SET status")):
+            current["record"] = current.get("record", 0) + cursor.rowcount
+
+    def committed(conn: object) -> None:
+        if current:
+            commits.append(tuple(sorted(current)))
+            in_flight.append(in_flight[-1] + current.get("note", 0) - current.get("record", 0))
+            current.clear()
+
+    engine = homeroom.db.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", executed)
+    event.listen(engine, "commit", committed)
+    homeroom.outbox.submit(
+        [
+            Ephemeral(
+                to=ConversationRef("fake", "school", "parents"),
+                member=MemberRef("fake", "school", f"m{n}"),
+                message=Message(text=f"answer-{n}"),
+            )
+            for n in range(96)
+        ]
+    )
+    await run_until(homeroom)
+    event.remove(engine, "after_cursor_execute", executed)
+    event.remove(engine, "commit", committed)
+    assert sorted(texts(adapter)) == sorted(f"answer-{n}" for n in range(96))
+    assert commits == [("note",), ("note", "record"), ("note", "record"), ("record",)]
+    assert in_flight == [0, 32, 32, 32, 0]
+
+
+async def test_a_noted_row_is_sent_by_the_task_that_noted_it(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """When its tokens are there once its note commits, a row goes on to the platform in
+    the same task: two tasks a row (the send and its shielding wrapper), not four."""
+    adapter = FakeAdapter(clock=clock)
+    await started(homeroom, adapter)
+    sends: list[str] = []
+    loop = asyncio.get_running_loop()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        name = getattr(coro, "__qualname__", "")
+        if name.startswith("Outbox._"):  # the outbox's own tasks (not run_until's `idle`)
+            sends.append(name)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        homeroom.outbox.submit(
+            [
+                Ephemeral(
+                    to=ConversationRef("fake", "school", "parents"),
+                    member=MemberRef("fake", "school", f"m{n}"),
+                    message=Message(text=f"answer-{n}"),
+                )
+                for n in range(10)
+            ]
+        )
+        await run_until(homeroom)
+    finally:
+        loop.set_task_factory(None)
+    assert adapter.calls == 10
+    assert sorted(sends) == ["Outbox._note_in_flight"] * 10 + ["Outbox._send"] * 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Sequence
@@ -83,6 +84,40 @@ async def test_a_retrying_batcher_does_not_retry_a_bug(
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("ERROR", "event=batch_failed batch=buggy size=1")
     ]
+
+
+async def test_a_cancelled_writer_cancels_only_its_own_wait(
+    homeroom: Homeroom, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A caller cancelled while its item waits for the flush: the item is still written
+    with its batch, the other callers get their results, and a failure of that batch
+    makes no "never retrieved" noise for the cancelled one."""
+    written: list[list[int]] = []
+    fail = False
+
+    async def writer(conn: AsyncConnection, items: Sequence[int]) -> list[int]:
+        written.append(list(items))
+        if fail:
+            raise KeyError("a bug")
+        return [item * 10 for item in items]
+
+    batcher: Batcher[int, int] = Batcher(homeroom.db.engine, writer, "cancelled", clock)
+    first = asyncio.ensure_future(batcher.write(1))
+    second = asyncio.ensure_future(batcher.write(2))
+    await asyncio.sleep(0)  # both queued
+    first.cancel()
+    assert await second == 20
+    assert (written, first.cancelled()) == ([[1, 2]], True)
+    fail = True
+    with caplog.at_level(logging.ERROR):
+        doomed = asyncio.ensure_future(batcher.write(3))
+        await asyncio.sleep(0)
+        doomed.cancel()
+        await batcher.drain()
+        del doomed
+        gc.collect()
+    assert written[-1] == [3]
+    assert [r.getMessage() for r in caplog.records] == ["event=batch_failed batch=cancelled size=1"]
 
 
 class _PgError(Exception):
