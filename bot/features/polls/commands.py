@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.commands import Args, CommandError, CommandSpec, Option, excerpt, fold
 from bot.context import Context
 from bot.directory import Role
-from bot.i18n import N_, NP_
-from bot.intents import Intent, Message
-from bot.recurrence import LAST, Recurrence, wall_instant
-from bot.refs import ConversationRef
-
 from bot.features.polls.model import (
     MAX_OPTION,
     MAX_OPTIONS,
@@ -22,11 +16,16 @@ from bot.features.polls.model import (
     MIN_OPTIONS,
     VISIBILITIES,
     Poll,
+    Tally,
     sees_results,
 )
 from bot.features.polls.rendering import export_csv, export_markdown, results_text
 from bot.features.polls.service import PollService
 from bot.features.polls.store import FEATURE, REPEAT
+from bot.i18n import N_, NP_
+from bot.intents import Intent, Message
+from bot.recurrence import LAST, Recurrence, wall_instant
+from bot.refs import MemberRef
 
 # Options are separated by the first of these the list contains: a semicolon is on
 # every phone's first page of symbols; | and new lines work too, and commas when no
@@ -151,7 +150,9 @@ def _recurrence(ctx: Context, every: str) -> Recurrence:
     at = time(local.hour, local.minute)
     if _EVERY[every] == 0:
         week = (local.day - 1) // 7 + 1
-        return Recurrence(local.weekday(), at, zone, local.date(), month_week=week if week <= 4 else LAST)
+        return Recurrence(
+            local.weekday(), at, zone, local.date(), month_week=week if week <= 4 else LAST
+        )
     return Recurrence(local.weekday(), at, zone, local.date(), every_weeks=_EVERY[every])
 
 
@@ -270,7 +271,9 @@ async def create(ctx: Context, args: Args) -> list[Intent]:
         )
         post = await service.card_post(conn, poll, ctx.community)
     store.timers.wake()
-    done = ctx.t._("Poll #{id} is posted in {channel}.", id=poll.id, channel=f"<#{channel.channel}>")
+    done = ctx.t._(
+        "Poll #{id} is posted in {channel}.", id=poll.id, channel=f"<#{channel.channel}>"
+    )
     if recurrence is not None:
         done += " " + ctx.t._(
             "It is asked again {rhythm}; “poll stop {id}” ends that.",
@@ -300,10 +303,13 @@ async def close(ctx: Context, args: Args) -> list[Intent]:
     poll = await find(ctx, args)
     if not runs(ctx, poll):
         raise CommandError(
-            N_("Only the poll's creator or an organizer can close poll #{id}."), {"id": str(poll.id)}
+            N_("Only the poll's creator or an organizer can close poll #{id}."),
+            {"id": str(poll.id)},
         )
     if not poll.is_open:
-        return [ctx.reply(ctx.t._("Poll #{id} is already closed. Nothing was changed.", id=poll.id))]
+        return [
+            ctx.reply(ctx.t._("Poll #{id} is already closed. Nothing was changed.", id=poll.id))
+        ]
     service = polls_of(ctx)
     async with ctx.kernel.engine.begin() as conn:
         intents = await service.close(conn, poll, ctx.community)
@@ -327,7 +333,9 @@ async def results(ctx: Context, args: Args) -> list[Intent]:
 
 def _hidden(ctx: Context, poll: Poll) -> str:
     return {
-        "after-vote": ctx.t._("You'll see the results of poll #{id} once you have voted.", id=poll.id),
+        "after-vote": ctx.t._(
+            "You'll see the results of poll #{id} once you have voted.", id=poll.id
+        ),
         "after-close": ctx.t._("The results of poll #{id} are shown when it closes.", id=poll.id),
         "organizers": ctx.t._(
             "The results of poll #{id} are for the organizers and its creator.", id=poll.id
@@ -379,9 +387,10 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
         people = ctx.kernel.directory.people
         shown: dict[str, str] = {}
         for voter in {v for chosen in tally.names for v in chosen}:
-            found = await people.find(poll.creator().__class__(poll.where.platform, poll.where.community, voter))
+            ref = MemberRef(poll.where.platform, poll.where.community, voter)
+            found = await people.find(ref)
             shown[voter] = found.name if found else voter
-        tally = tally.__class__(
+        tally = Tally(
             tally.counts, tally.voters, tuple(tuple(shown[v] for v in c) for c in tally.names)
         )
     kind = args.text("format") or "csv"
@@ -404,15 +413,7 @@ async def stop(ctx: Context, args: Args) -> list[Intent]:
     store = polls_of(ctx).store
     if poll.series_id is None:
         return [ctx.reply(ctx.t._("Poll #{id} doesn't repeat. Nothing was changed.", id=poll.id))]
-    from sqlalchemy import update
-
-    from bot.features.polls.tables import poll_series
-
-    async with ctx.kernel.engine.begin() as conn:
-        await conn.execute(
-            update(poll_series).where(poll_series.c.id == poll.series_id).values(status="stopped")
-        )
-        await store.timers.cancel(conn, FEATURE, REPEAT, str(poll.series_id))
+    await store.stop_series(poll.series_id)
     return [
         ctx.reply(
             ctx.t._(
@@ -465,9 +466,7 @@ CREATE_OPTIONS = (
         choices=tuple(NP_("choice", v) for v in VISIBILITIES),
     ),
     Option(NP_("option", "closes"), "duration", N_("Close after this long, like 3d or 12h")),
-    Option(
-        NP_("option", "close-on"), "date", N_("Or close on this date, like 2026-10-05")
-    ),
+    Option(NP_("option", "close-on"), "date", N_("Or close on this date, like 2026-10-05")),
     Option(
         NP_("option", "close-at"),
         "time",
@@ -501,9 +500,21 @@ COMMANDS = (
         handler=create,
         shares_content=True,
     ),
-    CommandSpec(path="poll close", description=N_("Close a poll and post its results"), options=(ID,), handler=close),
-    CommandSpec(path="poll results", description=N_("See a poll's results, as far as you may"), options=(ID,), handler=results),
-    CommandSpec(path="poll list", description=N_("See the open polls of this group"), handler=list_polls),
+    CommandSpec(
+        path="poll close",
+        description=N_("Close a poll and post its results"),
+        options=(ID,),
+        handler=close,
+    ),
+    CommandSpec(
+        path="poll results",
+        description=N_("See a poll's results, as far as you may"),
+        options=(ID,),
+        handler=results,
+    ),
+    CommandSpec(
+        path="poll list", description=N_("See the open polls of this group"), handler=list_polls
+    ),
     CommandSpec(
         path="poll export",
         description=N_("A poll's results as CSV or Markdown, for meeting minutes"),
@@ -518,7 +529,12 @@ COMMANDS = (
         ),
         handler=export,
     ),
-    CommandSpec(path="poll stop", description=N_("Stop a recurring poll from being asked again"), options=(ID,), handler=stop),
+    CommandSpec(
+        path="poll stop",
+        description=N_("Stop a recurring poll from being asked again"),
+        options=(ID,),
+        handler=stop,
+    ),
     CommandSpec(
         path="poll creators",
         description=N_("Who may create polls in a group: everyone, or organizers only"),
@@ -536,5 +552,3 @@ COMMANDS = (
         handler=creators,
     ),
 )
-
-_ = (ConversationRef, re, timedelta)  # kept for typing helpers below

@@ -11,10 +11,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features import Privacy
+from bot.features.polls.tables import poll_ballots, poll_series, polls
 from bot.refs import MemberRef
 from bot.storage.members import Exported, by_member, community_of, rows
-
-from bot.features.polls.tables import poll_ballots, poll_series, polls
 
 NOBODY = ""  # who made a poll whose creator's data was deleted: the poll is the group's
 

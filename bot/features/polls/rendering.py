@@ -6,15 +6,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.capabilities import Capabilities
-from bot.i18n import N_, Translator
+from bot.features.polls.model import Poll, Tally
+from bot.i18n import N_, Translator, translator
 from bot.intents import Button, Choice, Message, Select
 from bot.refs import MemberRef, mention
 from bot.render import in_languages
-
-from bot.features.polls.model import Poll, Tally
 
 VOTE, PICK, RETRACT = "polls.vote", "polls.pick", "polls.retract"
 BAR = 10  # characters of a full bar
@@ -65,7 +65,9 @@ def winner_line(t: Translator, poll: Poll, tally: Tally) -> str:
     most = max(tally.counts)
     if len(won) == 1:
         return t.ngettext(
-            "Most chosen: {option} ({n} vote).", "Most chosen: {option} ({n} votes).", most,
+            "Most chosen: {option} ({n} vote).",
+            "Most chosen: {option} ({n} votes).",
+            most,
             option=won[0],
         )
     return t.ngettext(
@@ -157,15 +159,13 @@ def card(
                     for n, option in enumerate(poll.options, 1)
                 )
             buttons += (retract,)
-        return Message(text=text, footer=_footer(t, poll, tally, timezone, now, caps.buttons), buttons=buttons)
+        return Message(
+            text=text, footer=_footer(t, poll, tally, timezone, now, caps.buttons), buttons=buttons
+        )
 
     message = in_languages(languages, compose)
     if is_open and caps.buttons and len(poll.options) + 1 > caps.max_buttons:
-        from dataclasses import replace
-
         first = languages[0] if languages else "en"
-        from bot.i18n import translator
-
         menu = Select(
             action_id=PICK,
             placeholder=translator(first)._("Choose…"),
@@ -218,9 +218,7 @@ def _md(value: str) -> str:
     return cell(" ".join(value.split()).replace("|", "\\|"))
 
 
-def export_markdown(
-    t: Translator, poll: Poll, tally: Tally, names: bool, timezone: str
-) -> str:
+def export_markdown(t: Translator, poll: Poll, tally: Tally, names: bool, timezone: str) -> str:
     lines = [f"### {_md(poll.question)}", ""]
     status = (
         t._("closed {when}", when=t.when(poll.closed_at, timezone))

@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import CommunitySettings, Directory
+from bot.features.polls.model import Poll, Tally
+from bot.features.polls.rendering import card, results_text, winner_line
+from bot.features.polls.store import PollStore
 from bot.i18n import Translator, translator
 from bot.intents import Intent, Message, Post, Tag, Update
 from bot.kernel import Kernel
 from bot.render import in_languages
-
-from bot.features.polls.model import Poll, Tally
-from bot.features.polls.rendering import card, results_text, winner_line
-from bot.features.polls.store import PollStore
 
 LATE = timedelta(minutes=2)  # a close this late says the bot was offline at the deadline
 
@@ -125,8 +124,10 @@ def closing_text(t: Translator, poll: Poll, tally: Tally) -> str:
         )
     if poll.visibility == "winner-only":
         return head + "\n" + winner_line(t, poll, tally)
-    return t._("Poll #{id} is closed.", id=poll.id) + "\n" + results_text(
-        t, poll, tally, "all", names=True
+    return (
+        t._("Poll #{id} is closed.", id=poll.id)
+        + "\n"
+        + results_text(t, poll, tally, "all", names=True)
     )
 
 

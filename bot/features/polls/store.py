@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.anonymity import Anonymity
 from bot.clock import Clock
+from bot.features.polls.model import Poll, Tally, poll_from_row
+from bot.features.polls.tables import poll_ballots, poll_groups, poll_series, polls
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.places import community_key
 from bot.timers import Timers
-
-from bot.features.polls.model import Poll, Tally, poll_from_row
-from bot.features.polls.tables import poll_ballots, poll_groups, poll_series, polls
 
 FEATURE = "polls"
 CLOSE, REMIND, REPEAT = "close", "remind", "repeat"
@@ -61,25 +60,25 @@ class PollStore:
         """A new open poll, with its close and reminder timers, in the caller's
         transaction (call `timers.wake()` after it commits)."""
         now = self.clock.now()
-        poll_id = (
-            await conn.execute(
-                insert(polls).values(
-                    community_id=community_key(where),
-                    channel=where.channel,
-                    question=question,
-                    options=json.dumps(list(options), ensure_ascii=False),
-                    anonymous=int(anonymous),
-                    max_choices=max_choices,
-                    visibility=visibility,
-                    status="open",
-                    created_by=created_by,
-                    created_at=now,
-                    closes_at=closes_at,
-                    remind_at=remind_at,
-                    series_id=series_id,
-                )
+        made = await conn.execute(
+            insert(polls).values(
+                community_id=community_key(where),
+                channel=where.channel,
+                question=question,
+                options=json.dumps(list(options), ensure_ascii=False),
+                anonymous=int(anonymous),
+                max_choices=max_choices,
+                visibility=visibility,
+                status="open",
+                created_by=created_by,
+                created_at=now,
+                closes_at=closes_at,
+                remind_at=remind_at,
+                series_id=series_id,
             )
-        ).inserted_primary_key[0]
+        )
+        assert made.inserted_primary_key is not None
+        poll_id = made.inserted_primary_key[0]
         if closes_at is not None:
             await self.timers.set(conn, FEATURE, CLOSE, str(poll_id), closes_at)
         if remind_at is not None:
@@ -119,7 +118,9 @@ class PollStore:
             )
             return [poll_from_row(r, where.platform, where.community) for r in rows]
 
-    async def by_card(self, conn: AsyncConnection, where: ConversationRef, message: str) -> Poll | None:
+    async def by_card(
+        self, conn: AsyncConnection, where: ConversationRef, message: str
+    ) -> Poll | None:
         row = (
             await conn.execute(
                 select(polls).where(
@@ -236,11 +237,23 @@ class PollStore:
 
     # -- recurring series ---------------------------------------------------------------
     async def add_series(self, conn: AsyncConnection, values: dict[str, Any]) -> int:
-        series_id = (await conn.execute(insert(poll_series).values(**values))).inserted_primary_key[0]
-        return int(series_id)
+        made = await conn.execute(insert(poll_series).values(**values))
+        key = made.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    async def stop_series(self, series_id: int) -> None:
+        """No more occurrences: the series is stopped and its timer gone."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(poll_series).where(poll_series.c.id == series_id).values(status="stopped")
+            )
+            await self.timers.cancel(conn, FEATURE, REPEAT, str(series_id))
 
     async def series(self, conn: AsyncConnection, series_id: int) -> Any:
-        return (await conn.execute(select(poll_series).where(poll_series.c.id == series_id))).first()
+        return (
+            await conn.execute(select(poll_series).where(poll_series.c.id == series_id))
+        ).first()
 
     async def template(self, conn: AsyncConnection, series_id: int) -> dict[str, Any]:
         row = await self.series(conn, series_id)

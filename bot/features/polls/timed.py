@@ -5,13 +5,16 @@ occurrence. A deadline that passed while the bot was down fires on start, and sa
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.directory import CommunitySettings
+from bot.features.polls.model import Poll
+from bot.features.polls.service import PollService
+from bot.features.polls.tables import poll_series, polls
 from bot.i18n import Translator
 from bot.intents import DirectMessage, Intent, Message, Post
 from bot.notify import reader
@@ -20,10 +23,6 @@ from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.render import in_languages
 from bot.storage.tables import communities, members
 from bot.timers import TimerResult, TimerRun
-
-from bot.features.polls.model import Poll
-from bot.features.polls.service import PollService
-from bot.features.polls.tables import poll_series, polls
 
 
 async def _place(run: TimerRun, community_id: int) -> CommunityRef | None:
@@ -79,8 +78,10 @@ async def remind_due(run: TimerRun) -> Mapping[str, TimerResult]:
             continue
         poll, community = found
         if poll.anonymous:
-            post = in_languages(community.languages, lambda t: Message(text=_group_note(t, poll, community)))
-            results[timer.key] = TimerResult(intents=[Post(to=poll.where.channel_only(), message=post)])
+            post = in_languages(community.languages, _group_note(poll, community))
+            results[timer.key] = TimerResult(
+                intents=[Post(to=poll.where.channel_only(), message=post)]
+            )
             continue
         voted = await service.store.voters(run.conn, poll)
         everyone = await service.directory.people.everyone(
@@ -103,7 +104,9 @@ async def remind_due(run: TimerRun) -> Mapping[str, TimerResult]:
                 service.directory, member, default=community.default_language, known=person
             )
             intents.append(
-                DirectMessage(member=member, message=Message(text=_private_note(t, poll, community)))
+                DirectMessage(
+                    member=member, message=Message(text=_private_note(t, poll, community))
+                )
             )
         results[timer.key] = TimerResult(intents=intents)
     return results
@@ -125,7 +128,16 @@ def _private_note(t: Translator, poll: Poll, community: CommunitySettings) -> st
     )
 
 
-def _group_note(t: Translator, poll: Poll, community: CommunitySettings) -> str:
+def _group_note(poll: Poll, community: CommunitySettings) -> Callable[[Translator], Message]:
+    """The reminder of an anonymous poll, to the whole group in each of its languages."""
+
+    def compose(t: Translator) -> Message:
+        return Message(text=_group_text(t, poll, community))
+
+    return compose
+
+
+def _group_text(t: Translator, poll: Poll, community: CommunitySettings) -> str:
     return t._(
         "A gentle reminder: poll #{id}, “{question}”, closes {when}. If you haven't "
         "voted yet and would like to, there's still time.",

@@ -9,12 +9,11 @@ import re
 from bot.commands import CommandError, fold, record_id
 from bot.context import Context
 from bot.events import Event, MessagePosted
-from bot.i18n import N_
-from bot.intents import Intent, Message
-
 from bot.features.polls.commands import polls_of, runs
 from bot.features.polls.model import Poll, sees_results
 from bot.features.polls.rendering import results_text
+from bot.i18n import N_
+from bot.intents import Intent, Message
 
 
 def _parse(value: str) -> tuple[int, int] | None:
@@ -104,7 +103,16 @@ async def cast(
             )
         if chosen == before:
             if not chosen:
-                return [ctx.reply(_private(ctx.t._("You haven't voted in poll #{id}, so there's nothing to take back.", id=poll.id)))]
+                return [
+                    ctx.reply(
+                        _private(
+                            ctx.t._(
+                                "You haven't voted in poll #{id}, so there's nothing to take back.",
+                                id=poll.id,
+                            )
+                        )
+                    )
+                ]
             return [
                 ctx.reply(
                     _private(
