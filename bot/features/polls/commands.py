@@ -326,9 +326,11 @@ async def results(ctx: Context, args: Args) -> list[Intent]:
         voted = bool(await store.choices_of(conn, poll, store.voter_key(poll, ctx.member)))
         tally = await store.tally(conn, poll, names=True)
     seen = sees_results(poll, runs_it=runs(ctx, poll), voted=voted, now=now)
-    if seen == "none":
-        return [ctx.reply(_hidden(ctx, poll))]
-    return [ctx.reply(results_text(ctx.t, poll, tally, seen, names=True))]
+    # Not kept once delivered: what the results say to whom may tell whether they voted.
+    said = (
+        _hidden(ctx, poll) if seen == "none" else results_text(ctx.t, poll, tally, seen, names=True)
+    )
+    return [ctx.reply(Message(text=said, keep_copy=False))]
 
 
 def _hidden(ctx: Context, poll: Poll) -> str:
@@ -381,7 +383,7 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
         voted = bool(await store.choices_of(conn, poll, store.voter_key(poll, ctx.member)))
         tally = await store.tally(conn, poll, names=True)
     if sees_results(poll, runs_it=runs_it, voted=voted, now=now) != "all":
-        return [ctx.reply(_hidden(ctx, poll))]
+        return [ctx.reply(Message(text=_hidden(ctx, poll), keep_copy=False))]
     names = not poll.anonymous
     if names:  # display names for the minutes, not platform IDs
         people = ctx.kernel.directory.people
@@ -400,7 +402,7 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
     else:
         body = export_csv(ctx.t, poll, tally, names)
         fence = "```csv"
-    return [ctx.reply(Message(text=f"{fence}\n{body.rstrip()}\n```"))]
+    return [ctx.reply(Message(text=f"{fence}\n{body.rstrip()}\n```", keep_copy=False))]
 
 
 async def stop(ctx: Context, args: Args) -> list[Intent]:

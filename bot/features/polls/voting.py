@@ -77,30 +77,36 @@ async def cast(
     if any(not 0 <= c < len(poll.options) for c in chosen):
         raise CommandError(_STALE)
     if not poll.open_at(now):
-        raise CommandError(
-            N_(
-                "Poll #{id} is closed, so votes can't change any more. “poll results {id}” "
-                "shows what you may see of the results."
-            ),
-            {"id": str(poll.id)},
-        )
+        return [
+            ctx.reply(
+                _private(
+                    ctx.t._(
+                        "Poll #{id} is closed, so votes can't change any more. “poll results "
+                        "{id}” shows what you may see of the results.",
+                        id=poll.id,
+                    )
+                )
+            )
+        ]
     voter = store.voter_key(poll, ctx.member)
     async with ctx.kernel.engine.begin() as conn:
         before = await store.choices_of(conn, poll, voter)
         if toggle is not None and poll.max_choices > 1:
             chosen = before ^ {toggle}
         if len(chosen) > poll.max_choices:
-            raise CommandError(
-                N_(
-                    "You can choose up to {n} options in poll #{id}, and you have chosen "
-                    "{chosen}. Press one of them again to take it back first."
-                ),
-                {
-                    "n": str(poll.max_choices),
-                    "id": str(poll.id),
-                    "chosen": ", ".join(poll.options[c] for c in sorted(before)),
-                },
-            )
+            return [
+                ctx.reply(
+                    _private(
+                        ctx.t._(
+                            "You can choose up to {n} options in poll #{id}, and you have "
+                            "chosen {chosen}. Press one of them again to take it back first.",
+                            n=poll.max_choices,
+                            id=poll.id,
+                            chosen=", ".join(poll.options[c] for c in sorted(before)),
+                        )
+                    )
+                )
+            ]
         if chosen == before:
             if not chosen:
                 return [
@@ -145,8 +151,8 @@ async def cast(
 
 
 def _private(text: str) -> Message:
-    """The voter's own answer: its copy is not kept once delivered, so nothing stored
-    ties a member to their choice on an anonymous poll."""
+    """An answer about the member's own vote: its copy is not kept once delivered, so
+    nothing stored ties a member to a poll they voted in, or to their choice."""
     return Message(text=text, keep_copy=False)
 
 
@@ -187,7 +193,6 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
     if not chosen:
         return await cast(ctx, poll, exactly=set())
     if poll.max_choices == 1 and len(chosen) > 1:
-        raise CommandError(
-            N_("Poll #{id} takes one option; please reply with one number."), {"id": str(poll.id)}
-        )
+        said = ctx.t._("Poll #{id} takes one option; please reply with one number.", id=poll.id)
+        return [ctx.reply(_private(said))]
     return await cast(ctx, poll, exactly=chosen)
