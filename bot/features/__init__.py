@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table
+from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.commands import CommandSpec
@@ -110,10 +110,24 @@ DEFAULT_FEATURES = (
     "bot.features.help",
     "bot.features.setup",
     "bot.features.roles",
-    "bot.features.members",
     "bot.features.prompts",
+    "bot.features.members",  # after prompts, so `help` offers the main topics first
+    "bot.features.polls",
     "bot.features.office_hours",
 )
+
+
+def shared_metadata() -> MetaData:
+    """The shared metadata with every default feature's tables on it. A feature declares
+    its tables when its package is imported; the migrations are checked against this,
+    and Alembic's environment compares with it."""
+    from importlib import import_module
+
+    from bot.storage.tables import metadata
+
+    for name in DEFAULT_FEATURES:
+        import_module(name)
+    return metadata
 
 
 def default_features() -> list[Builder]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
-import bot.features.office_hours.store  # noqa: F401 - its tables are on the shared metadata
+from bot.features import shared_metadata
 from bot.features.prompts.suggestions import ACCEPT
 from bot.intents import Post
 from bot.privacy import delete_member, export_member, member_columns, uncovered
@@ -41,6 +41,8 @@ MEMBER_COLUMNS = {
     ("away_periods", "backup"),
 }
 
+shared_metadata()  # every default feature's tables on the shared metadata
+
 
 def test_every_member_column_is_covered_by_a_features_hooks() -> None:
     assert member_columns(metadata.tables.values()) == MEMBER_COLUMNS
@@ -70,7 +72,7 @@ def test_a_removed_hook_leaves_its_columns_uncovered() -> None:
 def test_an_undeclared_member_column_is_caught_by_its_name() -> None:
     extra = MetaData()
     Table(
-        "polls",
+        "ballots",
         extra,
         Column("id", Integer, primary_key=True),
         Column("voter", String(64)),
@@ -78,7 +80,7 @@ def test_an_undeclared_member_column_is_caught_by_its_name() -> None:
         Column("closed_by_rule", String(8), info={"member": False}),  # declared: not one
     )
     found = uncovered(declared_features(), extra)
-    assert found == {("polls", "voter"), ("polls", "requested_by")}
+    assert found == {("ballots", "voter"), ("ballots", "requested_by")}
 
 
 SCHEDULE = (
@@ -90,7 +92,8 @@ SCHEDULE = (
 async def everything_of_wren(bot: TestBot) -> None:
     """Wren: an organizer who grants a role, suggests ideas (one accepted), schedules a
     series, replies and reacts in its discussion, turns notices off, has a platform
-    language, chose preferences, and is in the middle of a form and a choice."""
+    language, chose preferences, and is in the middle of a form and a choice; makes a
+    poll and votes in it, and votes in an anonymous poll."""
     bot.people["wren"] = Person("wren", locale="fr")
     await bot.say("dana", "/homeroom role grant @wren organizer")
     await bot.say("wren", "/homeroom role grant @sam liaison")
@@ -100,6 +103,10 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "/homeroom prompt notices dm=no")
     await bot.say("wren", SCHEDULE)
     await bot.say("wren", "/homeroom prompt post-now 1")
+    await bot.say("wren", '/homeroom poll create Snacks? options="fruit; cake"')
+    await bot.press("wren", "polls.vote", "1:1")  # a named vote: wren's data
+    await bot.say("dana", '/homeroom poll create Rides? options="yes; no" anonymous=yes')
+    await bot.press("wren", "polls.vote", "2:0")  # an anonymous one: nobody's
     root = next(
         f"m{i + 1}"
         for i, x in enumerate(bot.adapter.sent)
@@ -158,6 +165,8 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "pending_choices": 1,
         "office_hours": 1,
         "away_periods": 2,
+        "poll_ballots": 1,
+        "polls": 1,
         "schedules": 1,
     }
     async with bot.app.db.engine.begin() as conn:
@@ -172,7 +181,20 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "member_locales": [{"locale": "fr"}],
             "member_roles": [{"granted_at": at, "role": "organizer"}],
             "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
-            "members": [{"created_at": at, "language": "es", "timezone": None}],
+            "members": [{"created_at": at, "dm_off": 0, "language": "es", "timezone": None}],
+        },
+        "polls": {
+            "poll_ballots": [{"choice": "cake", "poll_id": 1}],
+            "poll_series": [],
+            "polls": [
+                {
+                    "channel": "parents",
+                    "created_at": at,
+                    "id": 1,
+                    "options": '["fruit", "cake"]',
+                    "question": "Snacks?",
+                }
+            ],
         },
         "office_hours": {
             "office_hours": [
@@ -226,7 +248,8 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # loses its giver) + 6 (prompts: the idea not taken goes, the accepted prompt stays
     # without its author, notices, the schedule without its maker, reply, reaction)
     # + 3 (office hours: the hours, the time away, and Sam's time away loses its backup)
-    assert changed == 15
+    # + 2 (polls: the named vote goes, the poll stays without its maker)
+    assert changed == 17
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
@@ -235,6 +258,9 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     assert [r[3] for r in after["discussion_replies"]] == ["Same here!"]  # lee's words stay
     # Sam is still away; only who stood in is gone.
     assert [(r[2], r[5]) for r in after["away_periods"]] == [("sam", None)]
+    assert [r[1] for r in after["poll_ballots"]] == [
+        bot.app.kernel.anonymity.token("poll", "2", wren)
+    ]  # the anonymous vote still counts; nothing ties it to wren
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]

@@ -2,13 +2,12 @@
 
 from alembic import context
 
-import bot.features.office_hours.store  # noqa: F401 - its tables are on the shared metadata
-from bot.storage.tables import metadata
+from bot.features import shared_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=metadata,
+    target_metadata=shared_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():
