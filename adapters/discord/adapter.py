@@ -122,6 +122,16 @@ class DiscordAdapter:
         overall_burst=45,
         private=200.0,
         private_burst=100,
+        # Edits (PATCH /channels/{channel}/messages/{message}) are bucketed by their
+        # channel, the route's major parameter. Discord publishes no figures ("We dont
+        # put rate limit details in our documentation", discord/discord-api-docs#4413;
+        # read the X-RateLimit headers) and observes about five in five seconds per
+        # channel (discord-relay-chat/drc#17), so: 1 a second per channel, bursts of 5,
+        # and one message at most once a second. A 429 still pauses exactly its bucket.
+        per_message_edit=1.0,
+        edits=1.0,
+        edits_burst=5,
+        edits_shared_by="channel",
     )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:

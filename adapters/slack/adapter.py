@@ -110,6 +110,15 @@ class SlackAdapter:
         overall_burst=20,
         private=500.0,
         private_burst=100,
+        # chat.update is a Tier 3 method: "50+ per minute", "per API method per
+        # workspace/team per app", sporadic bursts welcome
+        # (https://docs.slack.dev/apis/web-api/rate-limits). So edits share one bucket
+        # per workspace at 50 a minute, bursts of 10, and one message is edited at most
+        # once a second (a card that changes faster is not read faster).
+        per_message_edit=1.0,
+        edits=50 / 60,
+        edits_burst=10,
+        edits_shared_by="community",
     )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
