@@ -111,7 +111,15 @@ class _Client(discord.Client):
 class DiscordAdapter:
     platform = PLATFORM
     # A prompt's reply thread is opened by a call of its own (an OpenThread row).
-    capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT, explicit_threads=True)
+    # Five rows of five buttons; a card with more choices shows a select menu instead
+    # (its own row, 25 options a menu). Images go as attachments shown in the embed.
+    capabilities = Capabilities(
+        home=False,
+        max_text=render.CONTENT_LIMIT,
+        explicit_threads=True,
+        max_buttons=render.BUTTONS_PER_ROW * render.ROWS,
+        images=True,
+    )
     # Posts: about 5 per 5 s per channel, within the global 50 requests a second.
     # Interaction responses are not bound by the global limit, so private answers (which
     # go out as responses and followups) are paced apart and much higher.
@@ -336,6 +344,8 @@ class DiscordAdapter:
                 return CommandInvoked(**common, name=record)
             if fields.get("message_id"):  # the card pressed on, so it can be updated
                 common["conversation"] = replace(where, message=fields["message_id"])
+            if isinstance(data.get("values"), list):  # a select menu: what was chosen
+                record = "\n".join(str(v) for v in data["values"])
             return ComponentSubmitted(**common, action_id=action, value=record)
         if kind is discord.InteractionType.modal_submit:
             form_id = str(data["custom_id"]).removeprefix(render.FORM_PREFIX)
@@ -520,7 +530,7 @@ class DiscordAdapter:
             return await self._open_thread(intent)
         if isinstance(intent, Update):
             channel = await self._channel(intent.to.thread or intent.to.channel)
-            kwargs = render.send_kwargs(intent.message)
+            kwargs = render.edit_kwargs(intent.message)
             await channel.get_partial_message(int(intent.to.message or 0)).edit(**kwargs)
             return intent.to.message
         if isinstance(intent, React):

@@ -10,7 +10,10 @@ PermanentFailure, anything else is retried.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -41,6 +44,7 @@ from bot.intents import (
     Button,
     DirectMessage,
     Ephemeral,
+    Image,
     Intent,
     Message,
     OpenForm,
@@ -100,7 +104,11 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 class SlackAdapter:
     platform = "slack"
-    capabilities = Capabilities(home=True, max_text=12000)
+    # 25 elements an actions block: a card with more choices offers a select menu (a
+    # static_select, or multi_static_select up to max_selected_items) instead. Images go
+    # up with files_upload_v2 and show in an image block (slack_file), so an edit of the
+    # card can change its picture.
+    capabilities = Capabilities(home=True, max_text=12000, max_buttons=25, images=True)
     # chat.postMessage: about one a second per channel, bursts allowed, and a workspace
     # cap; private answers go mostly to response_url and views.*, limited apart.
     limits = RateLimits(
@@ -149,6 +157,7 @@ class SlackAdapter:
         )
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
+        self._files: dict[str, str] = {}  # an uploaded picture's sha256 -> its file ID
         self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
@@ -462,15 +471,26 @@ class SlackAdapter:
                 def unping(text: str) -> str:
                     return _MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
-                message = Message(
+                message = dataclasses.replace(
+                    message,
                     text=unping(message.text),
-                    title=message.title,
                     fields=tuple((k, unping(v)) for k, v in message.fields),
-                    buttons=message.buttons,
-                    footer=message.footer,
-                    mentions=message.mentions,
                 )
-        return blocks.message_parts(message)
+        image = None if message.image is None else await self._uploaded(message.image)
+        return blocks.message_parts(message, image)
+
+    async def _uploaded(self, image: Image) -> str:
+        """The ID of the file `image` went up as (files_upload_v2, shared with no channel:
+        the image block shows it where the message is). The same picture again (a card
+        edited with an unchanged chart) is not uploaded twice while this process runs."""
+        data = base64.b64decode(image.png_base64)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in self._files:
+            answer = await self.client.files_upload_v2(
+                file=data, filename=image.filename, title=image.filename, alt_txt=image.alt[:1000]
+            )
+            self._files[digest] = str(answer["file"]["id"])
+        return self._files[digest]
 
     async def _display_name(self, user: str) -> str:
         """`@Name` for a member, from users.info, cached like the rest of what it says."""
