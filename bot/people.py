@@ -59,6 +59,20 @@ class People:
             )
             return PlatformMember(ref.id, ref.id)
 
+    async def everyone(self, platform: str, community: str) -> list[PlatformMember]:
+        """Every member the platform lists in `community` (none where it cannot list, or
+        asking fails): who a reminder may go to."""
+        listing = self._list.get(platform)
+        if listing is None:
+            return []
+        try:
+            return list(await listing(community))
+        except Exception as error:
+            log.warning(
+                "event=member_list_failed platform=%s error=%s", platform, type(error).__name__
+            )
+            return []
+
     async def nearest(self, ref: MemberRef) -> PlatformMember | None:
         """The member whose name or ID is closest to `ref`'s, for "did you mean"."""
         listing = self._list.get(ref.platform)

@@ -39,8 +39,8 @@ def overview(ctx: Context) -> Message:
         title=ctx.t._("Homeroom help"),
         # Only what Homeroom does today: each later feature adds its own words.
         text=ctx.t._(
-            "I post a weekly discussion prompt here and take your ideas for more. "
-            "Here is what you can do:"
+            "I post a weekly discussion prompt here, take your ideas for more, and run "
+            "the group's polls. Here is what you can do:"
         )
         + "\n"
         + "\n".join(lines),

@@ -1,24 +1,68 @@
 """What the bot keeps about members themselves: their chosen language and time zone,
-the language their platform reports, and their roles. Its commands come later (`me`);
-today it declares the export and delete hooks for the directory's tables."""
+whether they take direct messages the bot starts, the language their platform reports,
+and their roles. `me settings dm=yes/no` is its one command so far (the rest of `me`
+comes later); it declares the export and delete hooks for the directory's tables."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.commands import Args, CommandSpec, Option
+from bot.context import Context
 from bot.features import Feature, Privacy
+from bot.i18n import N_, NP_
+from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
+from bot.storage.upsert import insert_ignoring_duplicates
+
+
+async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
+    """Whether the bot may start a direct message with the member (yes unless they said no)."""
+    off = (await conn.execute(select(members.c.dm_off).where(by_member(members, member)))).scalar()
+    return not off
+
+
+async def settings(ctx: Context, args: Args) -> list[Intent]:
+    """`me settings [dm=yes/no]`: with no option, the member's settings as they are."""
+    member = ctx.member
+    async with ctx.kernel.engine.begin() as conn:
+        if "dm" in args:
+            row = {
+                "community_id": ctx.community.id,
+                "user_id": member.id,
+                "created_at": ctx.kernel.clock.now(),
+            }
+            await insert_ignoring_duplicates(conn, members, [row])
+            await conn.execute(
+                update(members)
+                .where(by_member(members, member))
+                .values(dm_off=0 if args.values.get("dm") else 1)
+            )
+        allowed = await allows_dm(conn, member)
+    return [
+        ctx.reply(
+            ctx.t._(
+                "I may send you direct messages (reminders, notices). “me settings dm=no” "
+                "stops them."
+            )
+            if allowed
+            else ctx.t._(
+                "I won't start direct messages with you (reminders, notices); answers to "
+                "what you ask still reach you. “me settings dm=yes” turns them back on."
+            )
+        )
+    ]
 
 
 async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
     prefs = await conn.execute(
-        select(members.c.language, members.c.timezone, members.c.created_at).where(
-            by_member(members, member)
-        )
+        select(
+            members.c.language, members.c.timezone, members.c.dm_off, members.c.created_at
+        ).where(by_member(members, member))
     )
     locale = await conn.execute(
         select(member_locales.c.locale).where(by_member(member_locales, member))
@@ -60,6 +104,20 @@ async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
 def build(kernel: Kernel) -> Feature:
     return Feature(
         name="members",
+        commands=(
+            CommandSpec(
+                path="me settings",
+                description=N_("See or change your settings"),
+                options=(
+                    Option(
+                        NP_("option", "dm"),
+                        "bool",
+                        N_("Whether I may send you direct messages, like reminders (yes or no)"),
+                    ),
+                ),
+                handler=settings,
+            ),
+        ),
         tables=(members, member_locales, member_roles),
         privacy=Privacy(
             covers=(

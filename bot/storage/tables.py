@@ -95,6 +95,8 @@ members = Table(
     Column("language", String(8), nullable=True),
     Column("timezone", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # 1: the member asked for no direct messages the bot starts (reminders, notices).
+    Column("dm_off", Integer, nullable=False, server_default="0"),
     UniqueConstraint("community_id", "user_id"),
 )
 
