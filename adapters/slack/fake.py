@@ -127,6 +127,26 @@ class FakeSlack:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), within)
         return matching()
 
+    async def wait_for_reply(self, handle: str, within: float = 60.0) -> Call:
+        """Wait until the response URL `{url}/respond/<handle>` was answered; the call."""
+        assert self._changed is not None
+
+        def found() -> Call | None:
+            return next(
+                (
+                    c
+                    for c in self.calls
+                    if c.method == "response_url" and c.params.get("handle") == handle
+                ),
+                None,
+            )
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
+        call = found()
+        assert call is not None
+        return call
+
     async def _unheld(self, user: str) -> None:
         assert self._changed is not None
         async with self._changed:
