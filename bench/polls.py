@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import re
 import sqlite3
 import statistics
@@ -68,6 +69,18 @@ async def serve(port: int, api_url: str, database: str) -> None:
     await app.start()
     await adapter.start()
     print("ready", flush=True)
+    if os.environ.get("BENCH_PROFILE"):  # where the bot's time goes: cProfile to a file
+        import cProfile
+        import signal
+
+        profile = cProfile.Profile()
+        profile.enable()
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        profile.disable()
+        profile.dump_stats(os.environ["BENCH_PROFILE"])
+        return
     await asyncio.Event().wait()
 
 
@@ -112,7 +125,7 @@ async def drive() -> None:
         assert (await server.stdout.readline()).strip() == b"ready"
         client = SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
         try:
-            report = await _vote(fake, client, database)
+            report = await _vote(fake, client, database, server.pid)
         finally:
             server.terminate()
             await server.wait()
@@ -124,7 +137,10 @@ async def drive() -> None:
     print("  the bot's log lines, by event:", dict(logged.most_common(8)) or "none")
 
 
-async def _vote(fake: FakeSlack, client: SignedClient, database: Path) -> str:
+async def _vote(fake: FakeSlack, client: SignedClient, database: Path, bot_pid: int) -> str:
+    import psutil  # dev dependency, as in bench/startup.py
+
+    bot = psutil.Process(bot_pid)
     options = "; ".join(OPTIONS)
     create = slash(
         f'poll create When shall we meet? options="{options}" results=live',
@@ -136,6 +152,7 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path) -> str:
     ts = card.params["ts"] if "ts" in card.params else _ts_of(fake)
     buttons = _buttons(card.params["blocks"])
     presses = plan()
+    cpu_before = sum(bot.cpu_times()[:2])
     acks: list[float] = []
     statuses: list[int] = []
     pressed_at: dict[str, float] = {}
@@ -189,6 +206,8 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path) -> str:
     final_text = _final_card_text(want)
     edits = await _edits_until(fake, final_text, within=60)
     counted = _ballots(database)
+    cpu = sum(bot.cpu_times()[:2]) - cpu_before
+    load = os.getloadavg()[0]
     lines = [
         f"{VOTERS} members voted on one poll in {pressing:.1f} s ({count} presses, "
         f"{CHANGERS} changed their vote), Slack adapter against the local fake:",
@@ -201,6 +220,10 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path) -> str:
         _percentiles("confirmation after the press", confirmed),
     ]
     lines += _edit_lines(edits, final_text)
+    lines.append(
+        f"  the bot's CPU time: {cpu:.1f} s in all, {cpu / count * 1000:.1f} ms a vote "
+        f"(machine load average {load:.1f} on {os.cpu_count()} cores)"
+    )
     return "\n".join(lines)
 
 
