@@ -14,7 +14,7 @@ the bot, in its own process, serves them in HTTP mode. Prints:
   second per message, 50 a minute per workspace), and whether the last edit shows the
   final counts.
 
-Run: .venv/bin/python -m bench.polls
+Run: .venv/bin/python -m bench.polls [--seconds 10]
 """
 
 from __future__ import annotations
@@ -327,4 +327,6 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         asyncio.run(serve(int(sys.argv[2]), sys.argv[3], sys.argv[4]))
     else:
+        if len(sys.argv) > 2 and sys.argv[1] == "--seconds":  # the same votes, spread out
+            SECONDS = float(sys.argv[2])
         asyncio.run(drive())

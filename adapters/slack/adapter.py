@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
@@ -158,6 +159,7 @@ class SlackAdapter:
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
         self._files: dict[str, str] = {}  # an uploaded picture's sha256 -> its file ID
+        self._session: aiohttp.ClientSession | None = None  # made on the loop, at first use
         self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
@@ -216,6 +218,7 @@ class SlackAdapter:
         """Translate a payload, with the member looked up (users.info, cached). A payload
         missing what Slack always sends is one log line, never a traceback, and nothing
         to handle."""
+        self._http()
         try:
             self._remember(body, fresh=not replayed)
             team = inbound.team_of(body)
@@ -344,7 +347,17 @@ class SlackAdapter:
         return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
+    def _http(self) -> aiohttp.ClientSession:
+        """One HTTP session for every Web API call and response_url answer, so a burst
+        (a thousand votes, each a users.info and a private answer) reuses connections
+        instead of opening one per call, as slack_sdk does when given no session."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self._session
+        return self._session
+
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
+        self._http()
         try:
             return await self._deliver(intent, key)
         except SlackApiError as error:
@@ -518,7 +531,7 @@ class SlackAdapter:
     ) -> None:
         handle = self._reply_urls.get(intent.in_reply_to or "")
         if handle is not None:  # works even where the bot is not a channel member
-            response = await AsyncWebhookClient(handle[1]).send_dict(
+            response = await AsyncWebhookClient(handle[1], session=self._http()).send_dict(
                 {
                     "response_type": "ephemeral",
                     "replace_original": False,
@@ -585,6 +598,7 @@ class SlackAdapter:
 
         A refused token stops the start (StartFailure, one line); Slack out of reach does
         not: Homeroom starts, says so, and keeps trying with backoff."""
+        self._http()
         try:
             await self.client.auth_test()
         except Exception as error:
@@ -669,6 +683,8 @@ class SlackAdapter:
             await self._socket.close()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
 
 
 TOKEN_FIXES = {
