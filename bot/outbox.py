@@ -370,12 +370,12 @@ class Outbox:
         """Edits of one message still waiting are replaced by the newest, which carries
         the whole new content: only it is sent (a burst of a thousand votes makes a few
         edits of the card, not a thousand). A replaced row is marked `replaced`, never
-        sent, its receipts not run; one being sent now or noted in flight (it goes next),
-        or whose answer is not yet recorded, is left alone, and so is one carrying another tag (its receipt must
-        run). The mark is written in the same group commits, in order, as the newest's
-        in-flight note and outcome, so a crash never leaves an older edit pending behind
-        a newer one that was sent; and `resume` replaces as it queues, so a restart
-        sends only the newest too."""
+        sent, its receipts not run. Left alone: one being sent now or noted in flight (it
+        goes next), one whose answer is not yet recorded, and one carrying another tag
+        (its receipt must run). The mark is written in the same group commits, in
+        order, as the newest's in-flight note and outcome, so a crash never leaves an
+        older edit pending behind a newer one that was sent; and `resume` replaces as it
+        queues, so a restart sends only the newest too."""
         kept: deque[_Item] = deque()
         for position, older in enumerate(lane.queue):
             # Being sent, or noted in flight and about to be (replacing it would throw
