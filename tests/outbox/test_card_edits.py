@@ -2,7 +2,7 @@
 rate, and a burst sends only the newest: the others are replaced, never sent, and a
 restart still delivers the newest. Posts and answers never wait for a card's edits."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import Homeroom
 from bot.capabilities import RateLimits
 from bot.clock import FakeClock
-from bot.intents import Ephemeral, Intent, Message, Post, Update
+from bot.intents import Ephemeral, Intent, Message, Post, Tag, Update
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.tables import outbox
 from bot.testing import FakeAdapter, run_until
@@ -168,3 +168,23 @@ async def test_edits_a_dead_run_left_in_the_table_send_only_the_newest(
     await run_until(homeroom)
     assert (texts(adapter), adapter.calls, adapter.sent_at) == (["c1-votes-29"], 1, [0.0])
     assert await statuses(homeroom) == [*["replaced"] * 29, "sent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Closed(Tag):
+    poll_id: int
+
+
+async def test_an_edit_whose_receipt_must_run_is_not_replaced(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
+    await started(homeroom, adapter)
+    homeroom.outbox.submit([edit(0)])
+    await run_until(homeroom)
+    closing = replace(edit(1), tag=Closed(7))  # the card as closed: its receipt records it
+    homeroom.outbox.submit([closing, edit(2), edit(3)])
+    await run_until(homeroom)
+    # The tagged edit stays; the untagged one after it replaces only its own kind.
+    assert texts(adapter) == ["c1-votes-0", "c1-votes-1", "c1-votes-3"]
+    assert adapter.sent_at == pytest.approx([0.0, 1.0, 2.0])
