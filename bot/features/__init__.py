@@ -110,8 +110,8 @@ DEFAULT_FEATURES = (
     "bot.features.help",
     "bot.features.setup",
     "bot.features.roles",
-    "bot.features.members",
     "bot.features.prompts",
+    "bot.features.members",  # after prompts, so `help` offers the main topics first
     "bot.features.polls",
 )
 

@@ -66,7 +66,7 @@ def test_a_removed_hook_leaves_its_columns_uncovered() -> None:
 def test_an_undeclared_member_column_is_caught_by_its_name() -> None:
     extra = MetaData()
     Table(
-        "polls",
+        "ballots",
         extra,
         Column("id", Integer, primary_key=True),
         Column("voter", String(64)),
@@ -74,7 +74,7 @@ def test_an_undeclared_member_column_is_caught_by_its_name() -> None:
         Column("closed_by_rule", String(8), info={"member": False}),  # declared: not one
     )
     found = uncovered(declared_features(), extra)
-    assert found == {("polls", "voter"), ("polls", "requested_by")}
+    assert found == {("ballots", "voter"), ("ballots", "requested_by")}
 
 
 SCHEDULE = (
@@ -86,7 +86,8 @@ SCHEDULE = (
 async def everything_of_wren(bot: TestBot) -> None:
     """Wren: an organizer who grants a role, suggests ideas (one accepted), schedules a
     series, replies and reacts in its discussion, turns notices off, has a platform
-    language, chose preferences, and is in the middle of a form and a choice."""
+    language, chose preferences, and is in the middle of a form and a choice; makes a
+    poll and votes in it, and votes in an anonymous poll."""
     bot.people["wren"] = Person("wren", locale="fr")
     await bot.say("dana", "/homeroom role grant @wren organizer")
     await bot.say("wren", "/homeroom role grant @sam liaison")
@@ -96,6 +97,10 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "/homeroom prompt notices dm=no")
     await bot.say("wren", SCHEDULE)
     await bot.say("wren", "/homeroom prompt post-now 1")
+    await bot.say("wren", '/homeroom poll create Snacks? options="fruit; cake"')
+    await bot.press("wren", "polls.vote", "1:1")  # a named vote: wren's data
+    await bot.say("dana", '/homeroom poll create Rides? options="yes; no" anonymous=yes')
+    await bot.press("wren", "polls.vote", "2:0")  # an anonymous one: nobody's
     root = next(
         f"m{i + 1}"
         for i, x in enumerate(bot.adapter.sent)
@@ -146,8 +151,10 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 11,
+        "outbox": 12,
         "pending_choices": 1,
+        "poll_ballots": 1,
+        "polls": 1,
         "schedules": 1,
     }
     async with bot.app.db.engine.begin() as conn:
@@ -162,7 +169,20 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "member_locales": [{"locale": "fr"}],
             "member_roles": [{"granted_at": at, "role": "organizer"}],
             "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
-            "members": [{"created_at": at, "language": "es", "timezone": None}],
+            "members": [{"created_at": at, "dm_off": 0, "language": "es", "timezone": None}],
+        },
+        "polls": {
+            "poll_ballots": [{"choice": "cake", "poll_id": 1}],
+            "poll_series": [],
+            "polls": [
+                {
+                    "channel": "parents",
+                    "created_at": at,
+                    "id": 1,
+                    "options": '["fruit", "cake"]',
+                    "question": "Snacks?",
+                }
+            ],
         },
         "prompts": {
             "community_prompts": [
@@ -194,13 +214,17 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # 2 (conversation) + 4 (members: prefs, locale, role, and the role granted to sam
     # loses its giver) + 6 (prompts: the idea not taken goes, the accepted prompt stays
     # without its author, notices, the schedule without its maker, reply, reaction)
-    assert changed == 12
+    # + 2 (polls: the named vote goes, the poll stays without its maker)
+    assert changed == 14
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
     assert [r[-1] for r in after["schedules"]] == [None]  # month_week: the row stays
     assert [(r[1], r[3]) for r in after["member_roles"]] == [("sam", None)]
     assert [r[3] for r in after["discussion_replies"]] == ["Same here!"]  # lee's words stay
+    assert [r[1] for r in after["poll_ballots"]] == [
+        bot.app.kernel.anonymity.token("poll", "2", wren)
+    ]  # the anonymous vote still counts; nothing ties it to wren
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]

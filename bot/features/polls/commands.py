@@ -14,7 +14,6 @@ from bot.features.polls.model import (
     MAX_OPTIONS,
     MAX_QUESTION,
     MIN_OPTIONS,
-    VISIBILITIES,
     Poll,
     Tally,
     sees_results,
@@ -427,7 +426,7 @@ async def stop(ctx: Context, args: Args) -> list[Intent]:
 
 async def creators(ctx: Context, args: Args) -> list[Intent]:
     channel = args.channel("channel") or ctx.conversation.channel_only()
-    only = args.text("who") == "organizers"
+    only = args.text("allow") == "organizers"
     await polls_of(ctx).store.set_organizers_only(channel, only)
     where = f"<#{channel.channel}>"
     return [
@@ -465,7 +464,13 @@ CREATE_OPTIONS = (
         NP_("option", "results"),
         "choice",
         N_("Who sees the results, and when"),
-        choices=tuple(NP_("choice", v) for v in VISIBILITIES),
+        choices=(
+            NP_("choice", "live"),
+            NP_("choice", "after-vote"),
+            NP_("choice", "after-close"),
+            NP_("choice", "organizers"),
+            NP_("choice", "winner-only"),
+        ),
     ),
     Option(NP_("option", "closes"), "duration", N_("Close after this long, like 3d or 12h")),
     Option(NP_("option", "close-on"), "date", N_("Or close on this date, like 2026-10-05")),
@@ -542,7 +547,7 @@ COMMANDS = (
         description=N_("Who may create polls in a group: everyone, or organizers only"),
         options=(
             Option(
-                NP_("option", "who"),
+                NP_("option", "allow"),
                 "choice",
                 N_("everyone or organizers"),
                 required=True,

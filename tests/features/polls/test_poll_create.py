@@ -214,7 +214,7 @@ async def test_bad_input_is_explained_in_spanish(bot: TestBot, typed: str, said:
 async def test_an_organizer_may_keep_poll_creation_to_organizers(bot: TestBot) -> None:
     [refused] = await bot.say("lee", "/poll creators organizers")
     assert bot.texts([refused])[0].startswith("Only organizers can do that.")
-    assert bot.texts(await bot.say("dana", "/poll creators who=organizers")) == [
+    assert bot.texts(await bot.say("dana", "/poll creators allow=organizers")) == [
         "In <#parents>, only organizers can create polls now."
     ]
     before = await bot.state()

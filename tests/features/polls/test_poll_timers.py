@@ -49,7 +49,7 @@ async def test_a_deadline_passed_while_the_bot_was_down_closes_on_start(
     try:
         bot = TestBot(again, adapter, _ids=itertools.count(100))
         # A vote before the timer loop has run is refused: the deadline has passed.
-        refused = await bot.press("maria", "polls.vote", "1:0")
+        refused = await bot.press("sam", "polls.vote", "1:0")
         assert privately(refused)[0].startswith("Poll #1 is closed, so votes can't change")
         assert await again.timers.run_due() == 1
         await bot.settle()

@@ -179,7 +179,7 @@ async def test_a_reply_in_the_cards_thread_votes(bot: TestBot) -> None:
     assert second.message.text.startswith("📊 *Snacks?*")
     sent = await bot.say("maria", "2", thread="m1")
     assert privately(sent) == [
-        "Your vote in poll #1: Tue. You can change it until the poll closes."
+        "Su voto en la encuesta #1: Tue. Puede cambiarlo hasta que cierre la encuesta."
     ]
     await bot.say("lee", "Cake", thread="m3")
     assert await ballots(bot) == [(1, "maria", 1), (2, "lee", 1)]
