@@ -366,39 +366,46 @@ class Outbox:
             self._edits[key] = TokenBucket(limits.edits, limits.edits_burst, self._clock)
         return self._edits[key]
 
-    def _replace_older(self, lane: _Lane, newest: _Item) -> None:
-        """Edits of one message still waiting are replaced by the newest, which carries
-        the whole new content: only it is sent (a burst of a thousand votes makes a few
-        edits of the card, not a thousand). A replaced row is marked `replaced`, never
-        sent, its receipts not run. Left alone: one being sent now or noted in flight (it
-        goes next), one whose answer is not yet recorded, and one carrying another tag
-        (its receipt must run). The mark is written in the same group commits, in
-        order, as the newest's in-flight note and outcome, so a crash never leaves an
-        older edit pending behind a newer one that was sent; and `resume` replaces as it
+    def _replace_older(self, lane: _Lane, arrived: _Item) -> None:
+        """Edits of one message still waiting are replaced by the newest (the highest
+        row ID: written last, so it carries the whole content), and only it is sent: a
+        burst of a thousand votes makes a few edits of the card, not a thousand. A row
+        that arrives older than one already queued (a dead process's row, taken over
+        late) is itself replaced. A replaced row is marked `replaced`, never sent, its
+        receipts not run. Left alone: one being sent now or noted in flight (it goes
+        next), one whose answer is not yet recorded, and one carrying another tag (its
+        receipt must run). The mark is written in the same group commits, in order, as
+        the newest's in-flight note and outcome, so a crash never leaves an older edit
+        pending behind a newer one that was sent; until it commits the row stays held,
+        so a `resume` meanwhile does not queue it again; and `resume` replaces as it
         queues, so a restart sends only the newest too."""
+        alike = {id(i): i for i in lane.queue if same_tag(i.intent, arrived.intent)}
+        newest = max(alike.values(), key=lambda i: i.id)
         kept: deque[_Item] = deque()
         for position, older in enumerate(lane.queue):
             # Being sent, or noted in flight and about to be (replacing it would throw
             # that commit away, and a steady stream of votes would starve the card).
             going = (position == 0 and lane.busy) or (older.in_flight and not older.check)
-            if older is newest or going or older.outcome is not None:
-                kept.append(older)
-                continue
-            if not same_tag(older.intent, newest.intent):
+            if older is newest or going or older.outcome is not None or id(older) not in alike:
                 kept.append(older)
                 continue
             self._noted[lane.private].discard(older.id)
-            self._held.discard(older.id)
             now = self._clock.now()
             mark = _Mark(older.id, older.intent, older.attempts, "replaced", now)
             mark.next_attempt_at = now
-            self._marks.submit(mark)
+            self._marks.submit(mark, partial(self._replaced, older.id))
             self.replaced_count += 1
             log.debug(
                 "event=edit_replaced outbox_id=%d by=%d lane=%s", older.id, newest.id, lane.key
             )
             self._finished()
         lane.queue = kept
+
+    def _replaced(self, row_id: int, marked: asyncio.Future[list[_Item]]) -> None:
+        """A replaced row's mark is in (or failed, logged by the batcher: then the row
+        stays held here, and pending in the table for the next run to replace again)."""
+        if not marked.cancelled() and marked.exception() is None:
+            self._held.discard(row_id)
 
     async def purge_sent(self) -> int:
         """Drop rows delivered, or replaced by a newer edit, more than KEEP_SENT ago;

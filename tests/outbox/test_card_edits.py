@@ -188,3 +188,19 @@ async def test_an_edit_whose_receipt_must_run_is_not_replaced(
     # The tagged edit stays; the untagged one after it replaces only its own kind.
     assert texts(adapter) == ["c1-votes-0", "c1-votes-1", "c1-votes-3"]
     assert adapter.sent_at == pytest.approx([0.0, 1.0, 2.0])
+
+
+async def test_an_edit_older_than_one_queued_is_replaced_not_sent_after_it(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(limits=SLACK_LIKE, clock=clock)
+    await started(homeroom, adapter)
+    homeroom.outbox.submit([edit(0)])
+    await run_until(homeroom)
+    async with homeroom.db.engine.begin() as conn:
+        older, newer = await homeroom.outbox.stage(conn, [edit(1), edit(2)])
+    homeroom.outbox.release([newer])  # a dead run's older row is taken over late
+    homeroom.outbox.release([older])
+    await run_until(homeroom)
+    assert texts(adapter) == ["c1-votes-0", "c1-votes-2"]
+    assert await statuses(homeroom) == ["sent", "replaced", "sent"]
