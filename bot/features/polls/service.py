@@ -3,21 +3,25 @@ a vote, show its card again, close it and say the results."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import CommunitySettings, Directory
+from bot.features.polls.chart import chart_png
 from bot.features.polls.model import Poll, Tally
 from bot.features.polls.rendering import card, results_text, winner_line
 from bot.features.polls.store import PollStore
 from bot.i18n import Translator, translator
-from bot.intents import Intent, Message, Post, Tag, Update
+from bot.intents import Image, Intent, Message, Post, Tag, Update
 from bot.kernel import Kernel
 from bot.render import in_languages
 
 LATE = timedelta(minutes=2)  # a close this late says the bot was offline at the deadline
+# The visibilities whose full results go to the channel at the close.
+SHOWN_AT_CLOSE = ("live", "after-vote", "after-close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,16 @@ class PollService:
 
         intents: list[Intent] = await self.card_update(conn, closed, community)
         post = in_languages(community.languages, compose)
+        caps = self.kernel.outbox.capabilities(poll.where.platform)
+        if caps.images and poll.visibility in SHOWN_AT_CLOSE:
+            # Drawn in a thread: a chart of 25 options may take tens of milliseconds.
+            png = await asyncio.to_thread(chart_png, closed, tally)
+            alt = results_text(
+                translator(community.default_language), closed, tally, "all", names=False
+            )
+            post = replace(
+                post, image=Image(png_base64=png, alt=alt, filename=f"poll-{poll.id}.png")
+            )
         intents.append(Post(to=poll.where.channel_only(), message=post))
         return intents
 
@@ -129,7 +143,3 @@ def closing_text(t: Translator, poll: Poll, tally: Tally) -> str:
         + "\n"
         + results_text(t, poll, tally, "all", names=True)
     )
-
-
-def reader_for(language: str) -> Translator:
-    return translator(language)

@@ -3,9 +3,14 @@ results`, in the confirmation of a vote and when the poll closes; and closing.""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
-from bot.testing import TestBot
+from bot.app import Homeroom
+from bot.capabilities import Capabilities
+from bot.clock import FakeClock
+from bot.testing import FakeAdapter, TestBot
 from tests.features.polls.helpers import MEET, create, posts, privately, updates
 
 FULL = (
@@ -147,3 +152,28 @@ async def test_a_poll_of_another_community_or_none_at_all(bot: TestBot) -> None:
     assert bot.texts(await bot.say("lee", "/poll list")) == [
         "No poll is open here. “poll create” starts one."
     ]
+
+
+async def test_where_images_show_the_close_carries_a_png_chart(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    adapter = FakeAdapter(Capabilities(images=True), clock=clock)
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    bot = TestBot(homeroom, adapter)
+    await create(bot, MEET + " anonymous=yes")
+    await vote_three(bot)
+    [post] = posts(await bot.say("dana", "/poll close 1"))
+    image = post.message.image
+    assert image is not None and image.filename == "poll-1.png"
+    assert base64.b64decode(image.png_base64).startswith(b"\x89PNG\r\n\x1a\n")
+    assert image.alt == FULL  # says what the picture shows
+    await create(bot, MEET + " results=winner-only")
+    [post] = posts(await bot.say("dana", "/poll close 2"))
+    assert post.message.image is None  # the counts are not for everyone
+
+
+async def test_without_images_no_chart_is_drawn(bot: TestBot) -> None:
+    await create(bot)
+    [post] = posts(await bot.say("dana", "/poll close 1"))
+    assert post.message.image is None

@@ -1,0 +1,53 @@
+"""A poll in the console: the card with numbered buttons, `:press` votes, the card is
+updated in place, and the poll closes with its results."""
+
+from __future__ import annotations
+
+import io
+
+from adapters.console import ConsoleAdapter
+from adapters.console.view import View
+from bot.app import Homeroom
+
+
+async def test_a_poll_in_the_console(homeroom: Homeroom) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+
+    def shown() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    assert await adapter.handle_line('/poll create Snacks? options="fruit; cake" anonymous=yes')
+    card = shown()
+    assert card.startswith("#parents | Homeroom (message 1)\n    📊 Snacks?\n    1. fruit\n")
+    assert "    [1] 1. fruit  [2] 2. cake  [3] Take back my vote   (:press N)\n" in card
+    assert await adapter.handle_line(":as lee")
+    shown()
+    assert await adapter.handle_line(":press 2")
+    voted = shown()
+    assert voted.startswith(
+        "#parents | message 1 updated\n    📊 Snacks?\n    1. fruit\n"
+        "        ░░░░░░░░░░ 0 · 0%\n    2. cake\n        ██████████ 1 · 100%\n"
+    )
+    assert "    1 person has voted.\n" in voted
+    assert "    [4] 1. fruit  [5] 2. cake  [6] Take back my vote   (:press N)\n" in voted
+    assert voted.endswith(
+        "#parents | Homeroom → lee (only lee sees this)\n"
+        "    Your vote in poll #1: cake. You can change it until the poll closes.\n"
+    )
+    assert await adapter.handle_line(":as dana")
+    shown()
+    assert await adapter.handle_line("/poll close 1")
+    closed = shown()
+    assert closed.startswith("#parents | message 1 updated\n")
+    assert "    Closed.\n    1 person has voted._\n#parents" in closed  # no buttons left
+    assert closed.endswith(
+        "#parents | Homeroom (message 2)\n    Poll #1 is closed.\n"
+        "    Results of poll #1: Snacks? (1 voter)\n    1. fruit\n        ░░░░░░░░░░ 0 · 0%\n"
+        "    2. cake\n        ██████████ 1 · 100%\n"
+    )
