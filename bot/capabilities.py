@@ -7,6 +7,7 @@ fail at run time, and the outbox reads the limits to pace delivery under the pla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,16 @@ class RateLimits:
     overall_burst: int = 50
     private: float = 50.0
     private_burst: int = 50
+    # Edits of a message the bot posted (an `Update`, such as a poll's card after each
+    # vote): at most one every `per_message_edit` seconds per message, and `edits` a
+    # second (bursts of `edits_burst`) shared by every message in one channel or one
+    # community, as `edits_shared_by` says. A burst of edits to one message sends only
+    # the newest (the outbox replaces the others), so these bound a card's edits
+    # whatever the votes' rate, and never hold back posts or answers.
+    per_message_edit: float = 1.0
+    edits: float = 1.0
+    edits_burst: int = 5
+    edits_shared_by: Literal["channel", "community"] = "channel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +56,4 @@ class Capabilities:
     images: bool = False
 
 
-UNLIMITED = RateLimits(1e9, 10**9, 1e9, 10**9, 1e9, 10**9)
+UNLIMITED = RateLimits(1e9, 10**9, 1e9, 10**9, 1e9, 10**9, 0.0, 1e9, 10**9)

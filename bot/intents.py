@@ -278,7 +278,21 @@ def lane_of(intent: Intent) -> str:
         return f"{m.platform}:{m.community}:{intent.kind}:{m.id}"
     if isinstance(intent, Ephemeral | OpenForm):
         return f"{intent.to.lane}:{intent.member.id}"
+    if isinstance(intent, Update):
+        # Each edited message is a lane of its own, paced at the platform's edit rate,
+        # so a card's edits never hold back the channel's posts (see bot.outbox).
+        return f"{intent.to.lane}:edit:{intent.to.message}"
     return intent.to.lane
+
+
+def is_edit(intent: Intent) -> bool:
+    """An edit of a message already posted: only the newest of a burst need be sent."""
+    return isinstance(intent, Update)
+
+
+def same_tag(a: Intent, b: Intent) -> bool:
+    """Whether two intents carry the same tag (or none), whether read back or not."""
+    return _tag_out(a.tag) == _tag_out(b.tag)
 
 
 def is_private(intent: Intent) -> bool:

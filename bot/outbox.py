@@ -33,6 +33,12 @@ process died (its lease ran out). So a second process started while the first st
 sends (a deploy) sends none of the first's rows while it lives. A clean stop releases
 this process's leases on the rows it did not send, for the next process to take at once.
 
+Edits (`Update`): each edited message is a lane of its own, paced at the platform's
+edit rate (`RateLimits.per_message_edit`, and `edits` shared per channel or community),
+so they never hold back a channel's posts. A new edit of a message replaces the edits of
+it still waiting (`_replace_older`): only the newest, which carries the whole content,
+is sent, and the others are marked `replaced`.
+
 Pacing: one token bucket per channel ("lane") and one per platform, from the limits the
 adapter declares. A 429 pauses what its scope says (see `RetryAfter`) for exactly its
 Retry-After: the lane; or every lane of that community in the same class (shared posts
@@ -60,7 +66,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.capabilities import Capabilities
+from bot.capabilities import Capabilities, RateLimits
 from bot.clock import Clock, sleep_unless_woken
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
 from bot.intents import (
@@ -70,10 +76,12 @@ from bot.intents import (
     community_of,
     intent_from_json,
     intent_to_json,
+    is_edit,
     is_private,
     keeps_copy,
     lane_of,
     platform_of,
+    same_tag,
     tag_kind,
 )
 from bot.pacing import TokenBucket
@@ -116,7 +124,7 @@ class _Mark:
     row_id: int
     intent: Intent
     attempts: int
-    status: str  # sent, pending (retry later) or failed
+    status: str  # sent, pending (retry later), failed, or replaced (by a newer edit)
     now: datetime
     delivered_id: str | None = None
     next_attempt_at: datetime | None = None
@@ -137,6 +145,8 @@ class _Lane:
     queue: deque[_Item] = field(default_factory=deque)
     busy: bool = False
     slot: bool = False  # its send holds one of its class's `concurrency` slots
+    # An edit lane's share of the platform's edit rate (per channel or per community).
+    shared: TokenBucket | None = None
 
 
 class Outbox:
@@ -167,6 +177,10 @@ class Outbox:
         # it holds nothing back. One per community ever limited: a few, kept.
         self._community: dict[tuple[str, str, bool], TokenBucket] = {}
         self._lanes: dict[str, _Lane] = {}
+        # (platform, community, channel or ""): the edit rate every message's edit lane
+        # there shares (see `RateLimits.edits_shared_by`).
+        self._edits: dict[tuple[str, str, str], TokenBucket] = {}
+        self.replaced_count = 0
         self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
         self._writing = 0  # sends under way that wait for a write of theirs to commit
@@ -326,6 +340,9 @@ class Outbox:
             limits = self._deliverers[platform].limits if platform in self._deliverers else None
             if limits is None:
                 rate, burst = 1.0, 1
+            elif is_edit(item.intent):  # one message's edits: one per `per_message_edit`
+                edit = limits.per_message_edit
+                rate, burst = (1.0 / edit if edit > 0 else 1e9), 1
             elif private:  # one member's answers: only the platform's private limit applies
                 rate, burst = limits.private, limits.private_burst
             else:
@@ -333,18 +350,73 @@ class Outbox:
             bucket = TokenBucket(rate, burst, self._clock)
             community = community_of(item.intent)
             lane = self._lanes[key] = _Lane(key, platform, community, private, bucket)
+            if limits is not None and is_edit(item.intent):
+                lane.shared = self._edit_bucket(item.intent, limits)
         lane.queue.append(item)
+        if is_edit(item.intent):
+            self._replace_older(lane, item)
         if not lane.busy:
             self._ready[key] = None
         self._wake.set()
 
-    async def purge_sent(self) -> int:
-        """Drop rows delivered more than KEEP_SENT ago; returns how many went."""
-        cutoff = self._clock.now() - KEEP_SENT
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                delete(outbox).where((outbox.c.status == "sent") & (outbox.c.sent_at < cutoff))
+    def _edit_bucket(self, intent: Intent, limits: RateLimits) -> TokenBucket:
+        """The bucket every edit lane of `intent`'s channel (or community) shares."""
+        to = intent.to  # type: ignore[union-attr]  # an edit names the message it edits
+        channel = to.channel if limits.edits_shared_by == "channel" else ""
+        key = (to.platform, to.community, channel)
+        if key not in self._edits:
+            self._edits[key] = TokenBucket(limits.edits, limits.edits_burst, self._clock)
+        return self._edits[key]
+
+    def _replace_older(self, lane: _Lane, arrived: _Item) -> None:
+        """Edits of one message still waiting are replaced by the newest (the highest
+        row ID: written last, so it carries the whole content), and only it is sent: a
+        burst of a thousand votes makes a few edits of the card, not a thousand. A row
+        that arrives older than one already queued (a dead process's row, taken over
+        late) is itself replaced. A replaced row is marked `replaced`, never sent, its
+        receipts not run. Left alone: one being sent now or noted in flight (it goes
+        next), one whose answer is not yet recorded, and one carrying another tag (its
+        receipt must run). The mark is written in the same group commits, in order, as
+        the newest's in-flight note and outcome, so a crash never leaves an older edit
+        pending behind a newer one that was sent; until it commits the row stays held,
+        so a `resume` meanwhile does not queue it again; and `resume` replaces as it
+        queues, so a restart sends only the newest too."""
+        alike = {id(i): i for i in lane.queue if same_tag(i.intent, arrived.intent)}
+        newest = max(alike.values(), key=lambda i: i.id)
+        kept: deque[_Item] = deque()
+        for position, older in enumerate(lane.queue):
+            # Being sent, or noted in flight and about to be (replacing it would throw
+            # that commit away, and a steady stream of votes would starve the card).
+            going = (position == 0 and lane.busy) or (older.in_flight and not older.check)
+            if older is newest or going or older.outcome is not None or id(older) not in alike:
+                kept.append(older)
+                continue
+            self._noted[lane.private].discard(older.id)
+            now = self._clock.now()
+            mark = _Mark(older.id, older.intent, older.attempts, "replaced", now)
+            mark.next_attempt_at = now
+            self._marks.submit(mark, partial(self._replaced, older.id))
+            self.replaced_count += 1
+            log.debug(
+                "event=edit_replaced outbox_id=%d by=%d lane=%s", older.id, newest.id, lane.key
             )
+            self._finished()
+        lane.queue = kept
+
+    def _replaced(self, row_id: int, marked: asyncio.Future[list[_Item]]) -> None:
+        """A replaced row's mark is in (or failed, logged by the batcher: then the row
+        stays held here, and pending in the table for the next run to replace again)."""
+        if not marked.cancelled() and marked.exception() is None:
+            self._held.discard(row_id)
+
+    async def purge_sent(self) -> int:
+        """Drop rows delivered, or replaced by a newer edit, more than KEEP_SENT ago;
+        returns how many went."""
+        cutoff = self._clock.now() - KEEP_SENT
+        sent = (outbox.c.status == "sent") & (outbox.c.sent_at < cutoff)
+        replaced = (outbox.c.status == "replaced") & (outbox.c.next_attempt_at < cutoff)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(outbox).where(sent | replaced))
         return int(result.rowcount or 0)
 
     async def resume(self, *, purge: bool = True) -> int:
@@ -493,6 +565,17 @@ class Outbox:
             and all(inserts.asleep() for inserts in self._inserts.values())
         )
 
+    def quiet(self) -> bool:
+        """True when nothing is queued, being sent or being written: a test that moves
+        time for something else (votes arriving) may move it now too."""
+        return (
+            self._idle.is_set()
+            and not self._in_flight
+            and not self._leasing
+            and self._marks.asleep()
+            and all(inserts.asleep() for inserts in self._inserts.values())
+        )
+
     async def _sleep_or_wake(self, seconds: float) -> None:
         await sleep_unless_woken(self._clock, seconds, self._wake)
 
@@ -547,6 +630,7 @@ class Outbox:
             lane.bucket.delay(),
             self._overall[(lane.platform, lane.private)].delay(),
             0.0 if community is None else community.delay(),
+            0.0 if lane.shared is None else lane.shared.delay(),
         )
 
     def _take_tokens(self, lane: _Lane, head: _Item) -> None:
@@ -555,6 +639,8 @@ class Outbox:
         community = self._community.get((lane.platform, lane.community, lane.private))
         if community is not None:
             community.take()
+        if lane.shared is not None:
+            lane.shared.take()
         self._noted[lane.private].discard(head.id)
 
     def _free_slot(self, lane: _Lane) -> None:

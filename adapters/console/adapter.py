@@ -15,6 +15,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from adapters.console.view import WELCOME, View
@@ -33,7 +34,17 @@ from bot.events import (
 )
 from bot.fallbacks import OpenDialogue
 from bot.i18n import N_, Translator, pick_language, translator
-from bot.intents import DirectMessage, Ephemeral, Intent, Pin, Post, React, Update
+from bot.intents import (
+    Button,
+    DirectMessage,
+    Ephemeral,
+    Intent,
+    Message,
+    Pin,
+    Post,
+    React,
+    Update,
+)
 from bot.people import PlatformMember
 from bot.refs import CommunityRef, ConversationRef, MemberRef
 from bot.render import message_text
@@ -89,15 +100,28 @@ class ConsoleAdapter:
         return [m for c in CAST if (m := await self.find_member(community, c.name))]
 
     # -- outbound: intents -> the terminal -------------------------------------------------
+    def _show_buttons(
+        self,
+        owner: str | None,
+        channel: str,
+        message: Message,
+        number: str | None = None,
+        thread: str | None = None,
+    ) -> int:
+        """Number a card's buttons; its menu's choices come last (see `_as_shown`)."""
+        menu = message.select
+        choices = (len(menu.options), menu.max_values) if menu is not None else (0, 0)
+        return self.world.show_buttons(owner, channel, message.buttons, number, thread, choices)
+
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
+        if isinstance(intent, Post | Ephemeral | DirectMessage | Update):
+            intent = replace(intent, message=_as_shown(intent.message))
         if isinstance(intent, Post):
             where = intent.to
             posted = self.world.add_message(
                 where.channel, "Homeroom", intent.message.text, where.thread
             )
-            first = self.world.show_buttons(
-                None, where.channel, intent.message.buttons, posted.id, where.thread
-            )
+            first = self._show_buttons(None, where.channel, intent.message, posted.id, where.thread)
             t = self._t()
             place = f"#{where.channel}"
             if where.thread:
@@ -118,7 +142,7 @@ class ConsoleAdapter:
             return posted.id
         if isinstance(intent, Ephemeral):
             who = intent.member.id
-            first = self.world.show_buttons(who, intent.to.channel, intent.message.buttons)
+            first = self._show_buttons(who, intent.to.channel, intent.message)
             self.view.show(
                 self._t(who)._(
                     "#{channel} | Homeroom → {name} (only {name} sees this)",
@@ -133,7 +157,7 @@ class ConsoleAdapter:
         if isinstance(intent, DirectMessage):
             who = intent.member.id
             self.world.inbox.setdefault(who, []).append(message_text(intent.message))
-            first = self.world.show_buttons(who, "dm", intent.message.buttons)
+            first = self._show_buttons(who, "dm", intent.message)
             self.view.show(
                 self._t(who)._("✉ Homeroom → {name} (direct message)", name=who),
                 intent.message,
@@ -143,9 +167,7 @@ class ConsoleAdapter:
             return None
         if isinstance(intent, Update):
             to = intent.to
-            first = self.world.show_buttons(
-                None, to.channel, intent.message.buttons, to.message, to.thread
-            )
+            first = self._show_buttons(None, to.channel, intent.message, to.message, to.thread)
             self.view.show(
                 self._t()._(
                     "#{channel} | message {number} updated",
@@ -361,12 +383,26 @@ class ConsoleAdapter:
             return self._press(rest)
         return t._("I don't know :{verb}. Type :help for the console commands.", verb=verb)
 
-    def _press(self, number: str) -> Event | str:
-        shown = self.world.buttons.get(int(number)) if number.isdigit() else None
-        if shown is None:
+    def _press(self, numbers: str) -> Event | str:
+        """`:press N`, or `:press N M ...` for several choices of one menu at once."""
+        pressed = [self.world.buttons.get(int(n)) if n.isdigit() else None for n in numbers.split()]
+        shown = pressed[0] if pressed else None
+        together = (
+            all(
+                p is not None
+                and p.menu_max >= len(pressed)
+                and (p.channel, p.message, p.button.action_id)
+                == (shown.channel, shown.message, shown.button.action_id)
+                for p in pressed
+            )
+            if shown is not None and len(pressed) > 1
+            else len(pressed) == 1
+        )
+        if shown is None or not together:
             return self._t()._(
                 "There is no such button. Use :press N with a number shown in [N] above."
             )
+        number = numbers.split()[0]
         if shown.owner not in (None, self.me):
             return self._t()._(
                 "Button [{number}] is on a card only {name} can see.",
@@ -380,7 +416,7 @@ class ConsoleAdapter:
             conversation=ConversationRef(PLATFORM, COMMUNITY, channel, shown.thread, shown.message),
             actor=self._actor(),
             action_id=shown.button.action_id,
-            value=shown.button.value,
+            value="\n".join(p.button.value for p in pressed if p is not None),
         )
 
     async def _jump_to_next_timer(self) -> None:
@@ -612,3 +648,24 @@ def _stdin_lines() -> asyncio.Queue[str | bytes | None]:
 
     threading.Thread(target=pump, name="console-stdin", daemon=True).start()
     return queue
+
+
+def _menu_buttons(message: Message) -> tuple[Button, ...]:
+    """A menu's choices as buttons (its action, each choice's value), numbered after the
+    card's own: a terminal has no menus, and `:press N M` picks several."""
+    menu = message.select
+    if menu is None:
+        return ()
+    return tuple(Button(choice.label, menu.action_id, choice.value) for choice in menu.options)
+
+
+def _as_shown(message: Message) -> Message:
+    """What a terminal shows: a menu's choices as numbered buttons after the card's own
+    (the menu stays, to say how many may be picked), a picture by its alt text."""
+    if message.select is None and message.image is None:
+        return message
+    text = message.text
+    if message.image is not None:
+        text = f"{text}\n{message.image.alt}" if text else message.image.alt
+    buttons = message.buttons + _menu_buttons(message)
+    return replace(message, text=text, buttons=buttons, image=None)

@@ -54,6 +54,9 @@ class ShownButton:
     button: Button
     message: str | None = None
     thread: str | None = None
+    # One choice of a menu (a `Select` shown as numbered choices): up to `menu_max` of the
+    # same menu may be pressed at once (`:press 2 5`), and go as one pick.
+    menu_max: int = 0
 
 
 @dataclass
@@ -74,13 +77,18 @@ class World:
         buttons: tuple[Button, ...],
         message: str | None = None,
         thread: str | None = None,
+        menu: tuple[int, int] = (0, 0),
     ) -> int:
-        """Number the buttons of a card shown; the first number, as the card shows it."""
+        """Number the buttons of a card shown; the first number, as the card shows it.
+        `menu` is (how many of the buttons, at the end, are a menu's choices; how many
+        of those may be chosen together)."""
         first = 0
-        for button in buttons:
+        choices, most = menu
+        for index, button in enumerate(buttons):
             number = next(self._button_ids)
             first = first or number
-            self.buttons[number] = ShownButton(owner, channel, button, message, thread)
+            in_menu = most if index >= len(buttons) - choices else 0
+            self.buttons[number] = ShownButton(owner, channel, button, message, thread, in_menu)
         return first or 1
 
     def character(self, name: str) -> Character | None:

@@ -111,7 +111,15 @@ class _Client(discord.Client):
 class DiscordAdapter:
     platform = PLATFORM
     # A prompt's reply thread is opened by a call of its own (an OpenThread row).
-    capabilities = Capabilities(home=False, max_text=render.CONTENT_LIMIT, explicit_threads=True)
+    # Five rows of five buttons; a card with more choices shows a select menu instead
+    # (its own row, 25 options a menu). Images go as attachments shown in the embed.
+    capabilities = Capabilities(
+        home=False,
+        max_text=render.CONTENT_LIMIT,
+        explicit_threads=True,
+        max_buttons=render.BUTTONS_PER_ROW * render.ROWS,
+        images=True,
+    )
     # Posts: about 5 per 5 s per channel, within the global 50 requests a second.
     # Interaction responses are not bound by the global limit, so private answers (which
     # go out as responses and followups) are paced apart and much higher.
@@ -122,6 +130,16 @@ class DiscordAdapter:
         overall_burst=45,
         private=200.0,
         private_burst=100,
+        # Edits (PATCH /channels/{channel}/messages/{message}) are bucketed by their
+        # channel, the route's major parameter. Discord publishes no figures ("We dont
+        # put rate limit details in our documentation", discord/discord-api-docs#4413;
+        # read the X-RateLimit headers) and observes about five in five seconds per
+        # channel (discord-relay-chat/drc#17), so: 1 a second per channel, bursts of 5,
+        # and one message at most once a second. A 429 still pauses exactly its bucket.
+        per_message_edit=1.0,
+        edits=1.0,
+        edits_burst=5,
+        edits_shared_by="channel",
     )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
@@ -326,6 +344,8 @@ class DiscordAdapter:
                 return CommandInvoked(**common, name=record)
             if fields.get("message_id"):  # the card pressed on, so it can be updated
                 common["conversation"] = replace(where, message=fields["message_id"])
+            if isinstance(data.get("values"), list):  # a select menu: what was chosen
+                record = "\n".join(str(v) for v in data["values"])
             return ComponentSubmitted(**common, action_id=action, value=record)
         if kind is discord.InteractionType.modal_submit:
             form_id = str(data["custom_id"]).removeprefix(render.FORM_PREFIX)
@@ -510,7 +530,7 @@ class DiscordAdapter:
             return await self._open_thread(intent)
         if isinstance(intent, Update):
             channel = await self._channel(intent.to.thread or intent.to.channel)
-            kwargs = render.send_kwargs(intent.message)
+            kwargs = render.edit_kwargs(intent.message)
             await channel.get_partial_message(int(intent.to.message or 0)).edit(**kwargs)
             return intent.to.message
         if isinstance(intent, React):

@@ -122,12 +122,13 @@ class FakeDiscord:
     # -- REST ------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        text = await request.text()
         body: Any = None
-        if text and request.content_type == "application/json":
-            body = json.loads(text)
-        elif text and request.content_type.startswith("multipart"):
-            body = {"multipart": True}
+        if request.content_type.startswith("multipart"):
+            body = await _multipart(request)
+        else:
+            text = await request.text()
+            if text and request.content_type == "application/json":
+                body = json.loads(text)
         route = f"{request.method} {path}"
         if not route.startswith(("GET /users/@me", "GET /oauth2/")):
             assert self._changed is not None
@@ -368,6 +369,24 @@ class FakeDiscord:
                 await self._send(ws, name, data)
 
 
+async def _multipart(request: web.Request) -> dict[str, Any]:
+    """A message with files, as Discord takes it: `payload_json` is the message, and each
+    file part is kept by name and size (under "files")."""
+    body: dict[str, Any] = {"multipart": True}
+    files: list[dict[str, Any]] = []
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, aiohttp.BodyPartReader):
+            continue
+        data = await part.read()
+        if part.name == "payload_json":
+            body.update(json.loads(data))
+        else:
+            files.append({"name": part.name, "filename": part.filename, "size": len(data)})
+    body["files"] = files
+    return body
+
+
 def _starts_thread(method: str, path: str) -> bool:
     """POST /channels/{channel}/messages/{message}/threads: a thread from a message."""
     parts = path.strip("/").split("/")
@@ -523,6 +542,13 @@ def button_press(custom_id: str, **who: Any) -> dict[str, Any]:
         **FakeDiscord()._message(PARENTS, {"content": "card", "flags": 64}),
         "id": "1500000000000000001",
     }
+    return payload
+
+
+def select_pick(custom_id: str, values: list[str], **who: Any) -> dict[str, Any]:
+    """A member's choice in a string select menu on the card (as `button_press`)."""
+    payload = button_press(custom_id, **who)
+    payload["data"] = {"custom_id": custom_id, "component_type": 3, "values": values}
     return payload
 
 

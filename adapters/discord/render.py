@@ -1,7 +1,10 @@
 """Core messages and forms as Discord content, embeds, buttons and modals, within
 Discord's limits: 2,000 characters of content, 4,096 in an embed's description, 25
 fields, 6,000 across embeds, 5 rows of 5 buttons, 100-character custom IDs, modals of
-5 text inputs with 45-character labels.
+5 text inputs with 45-character labels. A select menu takes a row of its own and at most
+25 options (more are split over several menus); its placeholder takes 150 characters, an
+option's label and value 100 each. An image goes as an attachment that the embed shows
+(`attachment://chart.png`).
 
 Every message sets allowed_mentions: only members the core listed may be pinged, never
 @everyone, @here or a role, whatever the text says.
@@ -9,15 +12,18 @@ Every message sets allowed_mentions: only members the core listed may be pinged,
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
 import discord
 
-from bot.intents import Button, Form, Message
+from bot.intents import Button, Form, Message, Select
 from bot.render import message_text
 
 CONTENT_LIMIT = 2000
 BUTTONS_PER_ROW, ROWS = 5, 5
+OPTIONS_PER_SELECT = 25
 FORM_PREFIX = "form|"
 ACTION_SEPARATOR = "|"
 _STYLES = {
@@ -37,9 +43,10 @@ def allowed_mentions(message: Message) -> discord.AllowedMentions:
 
 
 def send_kwargs(message: Message) -> dict[str, Any]:
-    """Arguments for `Messageable.send` / followups: content or an embed, buttons."""
+    """Arguments for `Messageable.send` / followups: content or an embed, buttons and a
+    select menu, and the image as a file the embed shows."""
     kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions(message)}
-    if message.title or message.fields or message.footer:
+    if message.title or message.fields or message.footer or message.image:
         embed = discord.Embed(
             title=(message.title or "")[:256] or None, description=message.text[:4096] or None
         )
@@ -47,11 +54,30 @@ def send_kwargs(message: Message) -> dict[str, Any]:
             embed.add_field(name=label[:256] or "-", value=value[:1024] or "-", inline=False)
         if message.footer:
             embed.set_footer(text=message.footer[:2048])
+        if message.image:
+            image = message.image
+            embed.set_image(url=f"attachment://{image.filename}")
+            data = base64.b64decode(image.png_base64)
+            kwargs["file"] = discord.File(
+                io.BytesIO(data), filename=image.filename, description=image.alt[:1024]
+            )
         kwargs["embed"] = embed
     else:
         kwargs["content"] = message.text[:CONTENT_LIMIT]
-    if message.buttons:
-        kwargs["view"] = buttons_view(message.buttons)
+    if message.buttons or message.select:
+        kwargs["view"] = components_view(message.buttons, message.select)
+    return kwargs
+
+
+def edit_kwargs(message: Message) -> dict[str, Any]:
+    """Arguments for editing a posted message into `message`: what it no longer has
+    (buttons once a poll closes, an embed, a picture) goes too."""
+    kwargs = send_kwargs(message)
+    file = kwargs.pop("file", None)
+    kwargs["attachments"] = [file] if file is not None else []
+    kwargs.setdefault("content", None)
+    kwargs.setdefault("embed", None)
+    kwargs.setdefault("view", None)
     return kwargs
 
 
@@ -66,8 +92,16 @@ def parse_custom_id(value: str) -> tuple[str, str]:
 
 
 def buttons_view(buttons: tuple[Button, ...]) -> discord.ui.View:
+    return components_view(buttons, None)
+
+
+def components_view(buttons: tuple[Button, ...], select: Select | None) -> discord.ui.View:
+    """Buttons five a row, then the select menu's rows (one per 25 options): together at
+    most five rows, so buttons give way to a menu."""
     view = discord.ui.View(timeout=None)
-    for index, button in enumerate(buttons[: BUTTONS_PER_ROW * ROWS]):
+    menus = select_menus(select) if select is not None else []
+    button_rows = ROWS - len(menus)
+    for index, button in enumerate(buttons[: BUTTONS_PER_ROW * button_rows]):
         view.add_item(
             discord.ui.Button(
                 label=button.label[:80],
@@ -76,7 +110,34 @@ def buttons_view(buttons: tuple[Button, ...]) -> discord.ui.View:
                 row=index // BUTTONS_PER_ROW,
             )
         )
+    first_menu_row = min(button_rows, -(-len(buttons) // BUTTONS_PER_ROW))
+    for offset, menu in enumerate(menus):
+        menu.row = first_menu_row + offset
+        view.add_item(menu)
     return view
+
+
+def select_menus(select: Select) -> list[discord.ui.Select[Any]]:
+    """A string select per 25 options (at most five), each with its own custom ID (the
+    action, then the menu's position); a pick comes back as the chosen values."""
+    menus: list[discord.ui.Select[Any]] = []
+    for position, start in enumerate(range(0, len(select.options), OPTIONS_PER_SELECT)):
+        if position >= ROWS:
+            break
+        chunk = select.options[start : start + OPTIONS_PER_SELECT]
+        menus.append(
+            discord.ui.Select(
+                custom_id=f"{select.action_id}{ACTION_SEPARATOR}#{position}"[:100],
+                placeholder=select.placeholder[:150] or None,
+                min_values=1,
+                max_values=max(1, min(select.max_values, len(chunk))),
+                options=[
+                    discord.SelectOption(label=c.label[:100] or "-", value=c.value[:100])
+                    for c in chunk
+                ],
+            )
+        )
+    return menus
 
 
 def form_modal(form: Form) -> discord.ui.Modal:

@@ -10,7 +10,10 @@ PermanentFailure, anything else is retried.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -18,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
@@ -41,6 +45,7 @@ from bot.intents import (
     Button,
     DirectMessage,
     Ephemeral,
+    Image,
     Intent,
     Message,
     OpenForm,
@@ -100,7 +105,11 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 class SlackAdapter:
     platform = "slack"
-    capabilities = Capabilities(home=True, max_text=12000)
+    # 25 elements an actions block: a card with more choices offers a select menu (a
+    # static_select, or multi_static_select up to max_selected_items) instead. Images go
+    # up with files_upload_v2 and show in an image block (slack_file), so an edit of the
+    # card can change its picture.
+    capabilities = Capabilities(home=True, max_text=12000, max_buttons=25, images=True)
     # chat.postMessage: about one a second per channel, bursts allowed, and a workspace
     # cap; private answers go mostly to response_url and views.*, limited apart.
     limits = RateLimits(
@@ -110,6 +119,15 @@ class SlackAdapter:
         overall_burst=20,
         private=500.0,
         private_burst=100,
+        # chat.update is a Tier 3 method: "50+ per minute", "per API method per
+        # workspace/team per app", sporadic bursts welcome
+        # (https://docs.slack.dev/apis/web-api/rate-limits). So edits share one bucket
+        # per workspace at 50 a minute, bursts of 10, and one message is edited at most
+        # once a second (a card that changes faster is not read faster).
+        per_message_edit=1.0,
+        edits=50 / 60,
+        edits_burst=10,
+        edits_shared_by="community",
     )
 
     def __init__(self, homeroom: Homeroom, settings: Settings) -> None:
@@ -140,6 +158,8 @@ class SlackAdapter:
         )
         self._members: dict[str, tuple[float, Actor]] = {}
         self._names: dict[str, tuple[float, str]] = {}
+        self._files: dict[str, str] = {}  # an uploaded picture's sha256 -> its file ID
+        self._session: aiohttp.ClientSession | None = None  # made on the loop, at first use
         self._known: dict[str, tuple[float, PlatformMember | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._reply_urls: dict[str, tuple[float, str]] = {}
@@ -198,6 +218,7 @@ class SlackAdapter:
         """Translate a payload, with the member looked up (users.info, cached). A payload
         missing what Slack always sends is one log line, never a traceback, and nothing
         to handle."""
+        self._http()
         try:
             self._remember(body, fresh=not replayed)
             team = inbound.team_of(body)
@@ -326,7 +347,17 @@ class SlackAdapter:
         return [_member(u) for u in answer.get("members") or [] if not u.get("deleted")]
 
     # -- outbound ---------------------------------------------------------------------------
+    def _http(self) -> aiohttp.ClientSession:
+        """One HTTP session for every Web API call and response_url answer, so a burst
+        (a thousand votes, each a users.info and a private answer) reuses connections
+        instead of opening one per call, as slack_sdk does when given no session."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self._session
+        return self._session
+
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
+        self._http()
         try:
             return await self._deliver(intent, key)
         except SlackApiError as error:
@@ -453,15 +484,26 @@ class SlackAdapter:
                 def unping(text: str) -> str:
                     return _MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
-                message = Message(
+                message = dataclasses.replace(
+                    message,
                     text=unping(message.text),
-                    title=message.title,
                     fields=tuple((k, unping(v)) for k, v in message.fields),
-                    buttons=message.buttons,
-                    footer=message.footer,
-                    mentions=message.mentions,
                 )
-        return blocks.message_parts(message)
+        image = None if message.image is None else await self._uploaded(message.image)
+        return blocks.message_parts(message, image)
+
+    async def _uploaded(self, image: Image) -> str:
+        """The ID of the file `image` went up as (files_upload_v2, shared with no channel:
+        the image block shows it where the message is). The same picture again (a card
+        edited with an unchanged chart) is not uploaded twice while this process runs."""
+        data = base64.b64decode(image.png_base64)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in self._files:
+            answer = await self.client.files_upload_v2(
+                file=data, filename=image.filename, title=image.filename, alt_txt=image.alt[:1000]
+            )
+            self._files[digest] = str(answer["file"]["id"])
+        return self._files[digest]
 
     async def _display_name(self, user: str) -> str:
         """`@Name` for a member, from users.info, cached like the rest of what it says."""
@@ -489,7 +531,7 @@ class SlackAdapter:
     ) -> None:
         handle = self._reply_urls.get(intent.in_reply_to or "")
         if handle is not None:  # works even where the bot is not a channel member
-            response = await AsyncWebhookClient(handle[1]).send_dict(
+            response = await AsyncWebhookClient(handle[1], session=self._http()).send_dict(
                 {
                     "response_type": "ephemeral",
                     "replace_original": False,
@@ -556,6 +598,7 @@ class SlackAdapter:
 
         A refused token stops the start (StartFailure, one line); Slack out of reach does
         not: Homeroom starts, says so, and keeps trying with backoff."""
+        self._http()
         try:
             await self.client.auth_test()
         except Exception as error:
@@ -640,6 +683,8 @@ class SlackAdapter:
             await self._socket.close()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
 
 
 TOKEN_FIXES = {

@@ -3,8 +3,10 @@
 Limits that shape this: 50 blocks a message (a longer one is sent as several messages,
 `message_parts`), 3,000 characters a section, 10 fields a
 section, 25 elements an actions block, 75 characters a button label, a modal title of
-24 characters, and action IDs unique within a block (so the button's position is
-appended to its action ID and stripped again on the way in).
+24 characters, action IDs unique within a block (so the button's position is
+appended to its action ID and stripped again on the way in), 100 options a select menu
+(more are split over several menus, each with its own action ID), and 2,000 characters of
+an image's alt text.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import re
 from typing import Any
 
 from bot.fallbacks import split_text
-from bot.intents import Button, Form, FormField, Message
+from bot.intents import Button, Form, FormField, Message, Select
 from bot.render import message_text
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 FIELDS_PER_SECTION = 10
 BUTTONS_PER_BLOCK = 25
+OPTIONS_PER_SELECT = 100
 FORM_CALLBACK = "homeroom.form"
 _POSITION = "#"
 
@@ -43,8 +46,10 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": neutralise(text or " ")}
 
 
-def message_blocks(message: Message) -> list[dict[str, Any]]:
-    """Blocks for a message; its `text` fallback is `fallback_text(message)`."""
+def message_blocks(message: Message, image_file: str | None = None) -> list[dict[str, Any]]:
+    """Blocks for a message; its `text` fallback is `fallback_text(message)`. Its image is
+    shown from `image_file` (the ID of the file it was uploaded as), else its alt text
+    stands in."""
     blocks: list[dict[str, Any]] = []
     if message.title:
         blocks.append({"type": "header", "text": _plain(message.title, 150)})
@@ -65,15 +70,57 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
         blocks.append(
             {"type": "actions", "elements": [_button(b, start + i) for i, b in enumerate(row)]}
         )
+    if message.select is not None:
+        blocks.extend(select_blocks(message.select))
+    if message.image is not None:
+        if image_file is not None:
+            blocks.append(
+                {
+                    "type": "image",
+                    "slack_file": {"id": image_file},
+                    "alt_text": neutralise(message.image.alt)[:2000] or " ",
+                }
+            )
+        else:
+            blocks.append({"type": "context", "elements": [_mrkdwn(message.image.alt)]})
     if message.footer:
         blocks.append({"type": "context", "elements": [_mrkdwn(message.footer)]})
     return blocks
 
 
-def message_parts(message: Message) -> list[tuple[str, list[dict[str, Any]]]]:
+def select_blocks(select: Select) -> list[dict[str, Any]]:
+    """A menu in an actions block: `static_select` for one choice, else
+    `multi_static_select` with `max_selected_items`; over 100 options, several menus."""
+    blocks: list[dict[str, Any]] = []
+    for start in range(0, len(select.options), OPTIONS_PER_SELECT):
+        chunk = select.options[start : start + OPTIONS_PER_SELECT]
+        element: dict[str, Any] = {
+            "type": "static_select" if select.max_values <= 1 else "multi_static_select",
+            "action_id": f"{select.action_id}{_POSITION}s{start}",
+            "placeholder": _plain(select.placeholder, 150),
+            "options": [{"text": _plain(c.label, 75), "value": c.value[:150]} for c in chunk],
+        }
+        if select.max_values > 1:
+            element["max_selected_items"] = min(select.max_values, len(chunk))
+        blocks.append({"type": "actions", "elements": [element]})
+    return blocks
+
+
+def chosen_values(action: dict[str, Any]) -> str:
+    """What an action carries: a button's value, or the menu's choices, one a line."""
+    if action.get("value") is not None:
+        return str(action["value"])
+    if "selected_options" in action:
+        return "\n".join(str(o.get("value", "")) for o in action["selected_options"] or [])
+    return str((action.get("selected_option") or {}).get("value", ""))
+
+
+def message_parts(
+    message: Message, image_file: str | None = None
+) -> list[tuple[str, list[dict[str, Any]]]]:
     """The message as one or more Slack messages of at most MAX_BLOCKS blocks each, each
     with its fallback text: nothing past the 50th block is dropped."""
-    all_blocks = message_blocks(message)
+    all_blocks = message_blocks(message, image_file)
     chunks = [all_blocks[i : i + MAX_BLOCKS] for i in range(0, len(all_blocks), MAX_BLOCKS)]
     if len(chunks) <= 1:
         return [(fallback_text(message), all_blocks)]
@@ -92,7 +139,10 @@ def _text_of(blocks: list[dict[str, Any]]) -> str:
 
 def fallback_text(message: Message) -> str:
     """The notification and accessibility text Slack shows where blocks are not."""
-    return neutralise(message_text(message))[:3000]
+    text = message_text(message)
+    if message.image is not None:
+        text += "\n" + message.image.alt
+    return neutralise(text)[:3000]
 
 
 def _button(button: Button, position: int) -> dict[str, Any]:

@@ -50,6 +50,7 @@ class FakeSlack:
     held_lookups: set[str] = field(default_factory=set)
     # Every message posted, per channel, oldest first: what conversations.history reads.
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file ID -> what was uploaded
     # Awaited with the method's name once a call has taken effect, before it is answered:
     # a fault test kills the app here, so Slack has the message and the app never hears.
     before_answer: Callable[[str], Awaitable[None]] | None = None
@@ -91,6 +92,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{handle}", self._respond)
+        app.router.add_post("/upload/{file}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -124,6 +126,26 @@ class FakeSlack:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), within)
         return matching()
+
+    async def wait_for_reply(self, handle: str, within: float = 60.0) -> Call:
+        """Wait until the response URL `{url}/respond/<handle>` was answered; the call."""
+        assert self._changed is not None
+
+        def found() -> Call | None:
+            return next(
+                (
+                    c
+                    for c in self.calls
+                    if c.method == "response_url" and c.params.get("handle") == handle
+                ),
+                None,
+            )
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
+        call = found()
+        assert call is not None
+        return call
 
     async def _unheld(self, user: str) -> None:
         assert self._changed is not None
@@ -213,7 +235,32 @@ class FakeSlack:
             return self._history(method, params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            if isinstance(files, str):  # form-encoded: JSON text
+                files = json.loads(files)
+            shown = [{"id": f["id"], "title": f.get("title")} for f in files or []]
+            missing = [f["id"] for f in shown if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_upload_not_found"}
+            return {"ok": True, "files": shown}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """An upload URL that files.getUploadURLExternal gave: keeps the bytes."""
+        file_id = request.match_info["file"]
+        if request.content_type.startswith("multipart"):
+            reader = await request.multipart()
+            part = await reader.next()
+            data = await part.read() if isinstance(part, aiohttp.BodyPartReader) else b""
+        else:
+            data = await request.read()
+        self.uploads[file_id] = bytes(data)
+        await self._record("upload", {"file": file_id, "size": len(data)})
+        return web.Response(text="OK - " + str(len(data)))
 
     def _post(self, params: dict[str, Any], ts: str) -> str:
         metadata = params.get("metadata")
@@ -369,6 +416,27 @@ def block_action(
             }
         ],
     }
+
+
+def select_action(
+    action_id: str,
+    values: list[str],
+    *,
+    user: str,
+    multi: bool = False,
+    channel: str = "C0PARENTS",
+    respond_to: str = "",
+) -> dict[str, Any]:
+    """A member's choice in a select menu on a message (as `block_action`)."""
+    payload = block_action(action_id, "", user=user, channel=channel, respond_to=respond_to)
+    action = payload["actions"][0]
+    del action["value"]
+    options = [{"text": {"type": "plain_text", "text": v}, "value": v} for v in values]
+    if multi:
+        action.update(type="multi_static_select", selected_options=options)
+    else:
+        action.update(type="static_select", selected_option=options[0] if options else None)
+    return payload
 
 
 def message_shortcut(

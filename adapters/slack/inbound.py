@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.slack.blocks import FORM_CALLBACK, action_id_of, submitted_values
+from adapters.slack.blocks import FORM_CALLBACK, action_id_of, chosen_values, submitted_values
 from bot.events import (
     Actor,
     CommandInvoked,
@@ -99,7 +99,7 @@ def action_event(body: dict[str, Any], action: dict[str, Any], actor: Actor) -> 
         conversation=_container(body),
         actor=actor,
         action_id=action_id_of(action["action_id"]),
-        value=action.get("value") or (action.get("selected_option") or {}).get("value", ""),
+        value=chosen_values(action),
     )
 
 

@@ -118,15 +118,19 @@ DEFAULT_FEATURES = (
 
 
 def shared_metadata() -> MetaData:
-    """The shared metadata with every default feature's tables on it. A feature declares
-    its tables when its package is imported; the migrations are checked against this,
-    and Alembic's environment compares with it."""
+    """The shared metadata with every default feature's tables on it: the migrations are
+    checked against it, and Alembic's environment compares with it. A feature's tables
+    are declared by one of its modules, which its `build` may import only when called;
+    so every module of each feature package is imported here."""
+    import pkgutil
     from importlib import import_module
 
     from bot.storage.tables import metadata
 
     for name in DEFAULT_FEATURES:
-        import_module(name)
+        feature = import_module(name)
+        for module in pkgutil.iter_modules(getattr(feature, "__path__", ()), f"{name}."):
+            import_module(module.name)
     return metadata
 
 

@@ -39,6 +39,12 @@ MEMBER_COLUMNS = {
     ("office_hours", "member"),
     ("away_periods", "member"),
     ("away_periods", "backup"),
+    ("poll_ballots", "voter"),
+    ("poll_series", "created_by"),
+    ("poll_series", "template"),
+    ("polls", "created_by"),
+    ("polls", "options"),
+    ("polls", "question"),
 }
 
 shared_metadata()  # every default feature's tables on the shared metadata
@@ -161,7 +167,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 15,
+        "outbox": 16,
         "pending_choices": 1,
         "office_hours": 1,
         "away_periods": 2,

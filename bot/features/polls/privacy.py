@@ -13,15 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.features import Privacy
 from bot.features.polls.tables import poll_ballots, poll_series, polls
 from bot.refs import MemberRef
-from bot.storage.members import Exported, by_member, community_of, rows
+from bot.storage.members import Exported, by_member, rows
+from bot.storage.places import at_place
 
 NOBODY = ""  # who made a poll whose creator's data was deleted: the poll is the group's
 
 
 def _named_ballots(member: MemberRef):  # type: ignore[no-untyped-def]
-    named = select(polls.c.id).where(
-        (polls.c.anonymous == 0) & polls.c.community_id.in_(community_of(member))
-    )
+    named = select(polls.c.id).where((polls.c.anonymous == 0) & at_place(polls, member))
     return (poll_ballots.c.voter == member.id) & poll_ballots.c.poll_id.in_(named)
 
 

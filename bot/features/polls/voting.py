@@ -4,6 +4,7 @@ voter gets a private confirmation of their own choice, and the card an `Update`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from bot.commands import CommandError, fold, record_id
@@ -89,7 +90,10 @@ async def cast(
             )
         ]
     voter = store.voter_key(poll, ctx.member)
-    async with ctx.kernel.engine.begin() as conn:
+    # SQLite has one writer at a time: a burst of votes takes turns with the outbox and
+    # inbox commits instead of failing with "database is locked" (bench/polls.py).
+    turn = ctx.kernel.write_turn or contextlib.nullcontext()
+    async with turn, ctx.kernel.engine.begin() as conn:
         before = await store.choices_of(conn, poll, voter)
         if toggle is not None and poll.max_choices > 1:
             chosen = before ^ {toggle}

@@ -45,9 +45,10 @@ async def test_live_shows_counts_to_everyone_on_the_card(bot: TestBot) -> None:
     assert await results(bot, "lee") == FULL
     sent = await bot.press("lee", "polls.vote", "1:1")
     assert "already" in privately(sent)[0]
-    [closed_card, results_post] = [
-        i for i in await bot.say("dana", "/poll close 1") if not privately([i])
-    ]
+    # The card's edit and the results post go in lanes of their own (an edit is paced
+    # per message), so either may arrive first.
+    closing = await bot.say("dana", "/poll close 1")
+    [closed_card], [results_post] = updates(closing), posts(closing)
     assert "2. Tue\n    ██████████ 2 · 67%" in closed_card.message.text  # type: ignore[union-attr]
     assert closed_card.message.buttons == ()  # type: ignore[union-attr]
     assert results_post.message.text == "Poll #1 is closed.\n" + FULL  # type: ignore[union-attr]
