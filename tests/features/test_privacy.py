@@ -34,6 +34,17 @@ MEMBER_COLUMNS = {
     ("member_roles", "user_id"),
     ("members", "user_id"),
     ("pending_choices", "user_id"),
+    ("question_blocks", "blocked_by"),
+    ("question_liaisons", "user_id"),
+    ("question_notes", "author_id"),
+    ("question_notes", "text"),
+    ("question_routes", "backup_id"),
+    ("question_routes", "created_by"),
+    ("question_routes", "liaison_id"),
+    ("questions", "asker_id"),
+    ("questions", "backup_id"),
+    ("questions", "liaison_id"),
+    ("questions", "text"),
     ("schedules", "created_by"),
 }
 
@@ -187,6 +198,13 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "schedules": [
                 {"channel": "parents", "created_at": at, "id": 1, "series_id": "moving-up"}
             ],
+        },
+        # wren asked nothing (tests/features/questions/test_privacy_of_questions.py asks)
+        "questions": {
+            "question_liaisons": [],
+            "question_notes": [],
+            "question_routes": [],
+            "questions": [],
         },
     }
     async with bot.app.db.engine.begin() as conn:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.features.questions.tables  # noqa: F401  (its tables are on the shared metadata)
 from bot.storage.tables import metadata
 
 connection = context.config.attributes["connection"]
