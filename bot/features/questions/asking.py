@@ -121,12 +121,12 @@ async def asked(
     now = qs.clock.now()
     async with qs.engine.begin() as conn:
         if await store.blocked(conn, community_id, token):
-            raise CommandError(
-                N_(
-                    "I can't pass on questions from you here. If you think this is a "
-                    "mistake, please talk to an organizer."
-                )
+            # Not kept once delivered: a kept copy would tie this member to the block.
+            refusal = ctx.t._(
+                "I can't pass on questions from you here. If you think this is a "
+                "mistake, please talk to an organizer."
             )
+            return [ctx.reply(Message(text=refusal, keep_copy=False))]
         hits = await _faq(conn, community_id, text, language)
         question_id = await store.add(
             conn,

@@ -85,11 +85,15 @@ async def _step(
         )
         return TimerResult(intents, later)
     await store.change(conn, question.id, escalation=2, reminded=True)
+    # Where no organizer role was granted (platform admins are organizers without one),
+    # the organizers who made the routing rules are told.
+    makers = [r.created_by for r in await store.routes(conn, question.community_id)]
     intents += await tell_organizers(
         qs.kernel.directory,
         CommunityRef(question.platform, question.community),
         default,
         _to_organizers(question),
+        fallback=list(dict.fromkeys(m for m in makers if m)),
     )
     return TimerResult(intents, None)
 

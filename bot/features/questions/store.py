@@ -31,6 +31,7 @@ class Route:
     liaison_id: str
     backup_id: str | None
     reply_within_minutes: int | None
+    created_by: str = ""
 
     @property
     def is_fallback(self) -> bool:
@@ -163,6 +164,7 @@ def _route(row: Any) -> Route:
         r["liaison_id"],
         r["backup_id"],
         r["reply_within_minutes"],
+        r["created_by"],
     )
 
 
