@@ -102,7 +102,9 @@ async def test_a_reader_whose_language_has_nothing_gets_the_communitys_others(bo
     await bot.say("dana", "/setup languages=en,es")
     await add(bot, "When does enrollment open?", "In March.")
     [reply] = await bot.say("maria", "/faq search enrollment")
-    assert bot.texts([reply])[0].startswith("*FAQ*\nNada en español todavía")
+    assert bot.texts([reply])[0].startswith(
+        "*Preguntas frecuentes*\nNada en español todavía, así que esto es lo que encontré en inglés."
+    )
     assert found([reply]) == ["#1 When does enrollment open?"]
     # Asking for Spanish only: nothing.
     [none] = await bot.say("maria", "/faq search enrollment idioma=es")
