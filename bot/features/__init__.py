@@ -113,6 +113,7 @@ DEFAULT_FEATURES = (
     "bot.features.members",
     "bot.features.prompts",
     "bot.features.questions",
+    "bot.features.faq",
 )
 
 

@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 import bot.features.questions.tables  # noqa: F401  (its tables are on the shared metadata)
+from bot.features.faq.tables import declared_elsewhere
 from bot.features.prompts.discussions import PromptPosted
 from bot.intents import intent_from_json
 from bot.storage.db import Database
@@ -30,13 +31,20 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0013",
             "0014",
             "0019",
+            "0020",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
         assert await db.pending_migrations() == []
         async with db.engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+                lambda sync: compare_metadata(
+                    # The FAQ's full-text index is made by SQL per dialect (FTS5 tables on
+                    # SQLite, a generated tsvector column and its index on PostgreSQL), so
+                    # no Table declares it: leave those objects out, by name.
+                    MigrationContext.configure(sync, opts={"include_name": declared_elsewhere}),
+                    metadata,
+                )
             )
         assert diff == []
     finally:
