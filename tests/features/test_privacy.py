@@ -26,6 +26,9 @@ MEMBER_COLUMNS = {
     ("dialogues", "answers"),
     ("dialogues", "user_id"),
     ("discussion_reactions", "user_id"),
+    ("faq_entries", "created_by"),
+    ("faq_proposals", "asker_id"),
+    ("faq_proposals", "proposed_by"),
     ("discussion_replies", "text"),
     ("discussion_replies", "user_id"),
     ("idea_notices", "user_id"),
@@ -199,6 +202,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
                 {"channel": "parents", "created_at": at, "id": 1, "series_id": "moving-up"}
             ],
         },
+        "faq": {"faq_entries_written": [], "faq_proposals_made": [], "faq_questions_asked": []},
         # wren asked nothing (tests/features/questions/test_privacy_of_questions.py asks)
         "questions": {
             "question_liaisons": [],

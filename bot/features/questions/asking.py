@@ -10,6 +10,7 @@ from typing import Any
 from bot.commands import Args, CommandError, excerpt, record_id
 from bot.context import Context
 from bot.events import CommandInvoked
+from bot.features.faq import api as faq_api
 from bot.features.questions import store
 from bot.features.questions.model import (
     DEFAULT_TOPIC,
@@ -23,11 +24,6 @@ from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.i18n import N_
 from bot.intents import Button, Choice, Form, FormField, Intent, Message
 from bot.refs import mention
-
-try:  # pragma: no cover - wt-faq's module, when it is in the build
-    from bot.features.faq import api as faq_api  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    faq_api = None
 
 ASK_FORM = "questions:ask"
 SOLVED, SEND = "questions.solved", "questions.send"
@@ -154,8 +150,6 @@ async def asked(
 
 
 async def _faq(conn: Any, community_id: int, text: str, language: str) -> list[Any]:
-    if faq_api is None:
-        return []
     hits: list[Any] = await faq_api.matching_entries(
         conn, community_id, text, language, limit=OFFERED
     )

@@ -13,6 +13,7 @@ from bot.commands import Args, CommandError, excerpt, record_id
 from bot.context import Context
 from bot.directory import Role
 from bot.events import Event, MessagePosted
+from bot.features.faq import api as faq_api
 from bot.features.questions import store, timing
 from bot.features.questions.model import OPEN, TOPICS, Question, grade_of, language_of, status_word
 from bot.features.questions.service import Questions, questions_of, route_stored
@@ -24,11 +25,6 @@ from bot.refs import mention
 ANSWER_FORM = "questions:answer:"
 FAQ_FORM = "questions:faq:"
 SHOWN = 15
-
-try:  # pragma: no cover - wt-faq's module, when it is in the build
-    from bot.features.faq import api as faq_api  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    faq_api = None
 
 
 def _number(raw: object) -> int:
@@ -562,8 +558,6 @@ async def faq_submitted(ctx: Context, form_id: str, values: Mapping[str, str]) -
         )
     grade = grade_of(values.get("grade"))
     language = language_of(values.get("language")) or question.language
-    if faq_api is None:
-        return [ctx.reply(ctx.t._("The FAQ isn't available here yet. Nothing was proposed."))]
     async with qs.engine.begin() as conn:
         intents: list[Intent] = await faq_api.propose_entry(
             qs.kernel,
