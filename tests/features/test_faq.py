@@ -91,7 +91,9 @@ async def test_a_named_asker_agrees_and_the_entry_is_published(bot: TestBot) -> 
     assert ask.message.fields == (("Question", QUESTION), ("Answer", ANSWER))
     assert buttons(ask) == [("Agree", AGREE, "1"), ("No thanks", DECLINE, "1")]
     [searched] = await bot.say("maria", "/faq search enrollment idioma=en")
-    assert "I found nothing" in bot.texts([searched])[0] or "No encontré" in bot.texts([searched])[0]
+    assert (
+        "I found nothing" in bot.texts([searched])[0] or "No encontré" in bot.texts([searched])[0]
+    )
     thanks, post, told = split(await bot.press("lee", AGREE, "1", channel="dm-lee"))
     assert thanks.member == bot.member("lee")
     assert bot.texts([thanks]) == [

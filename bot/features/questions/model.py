@@ -129,7 +129,9 @@ def grade_of(raw: str | None, option: str = "grade") -> str | None:
     if raw is None or not raw.strip():
         return None
     word = fold(raw.strip()).removeprefix("grade").strip().replace(" ", "-")
-    word = {"prek": "pre-k", "kindergarten": "k", "kinder": "k", "any": ""}.get(word, word)
+    word = {"prek": "pre-k", "kindergarten": "k", "kinder": "k", "any": "", "cualquiera": ""}.get(
+        word, word
+    )
     if word == "":
         return None
     if word not in GRADES:

@@ -59,9 +59,7 @@ async def test_an_anonymous_asker_is_found_nowhere(
     assert "Liaison queue: 0 yours, 0 unclaimed, 0 overdue." in homes[0]
 
     tables = await bot.state(skip=())
-    found = {
-        name: rows for name, rows in tables.items() if any(ASKER in repr(r) for r in rows)
-    }
+    found = {name: rows for name, rows in tables.items() if any(ASKER in repr(r) for r in rows)}
     assert found == {}
     assert ASKER not in caplog.text
     to_others = [

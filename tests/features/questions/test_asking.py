@@ -39,8 +39,8 @@ async def test_the_promise_is_in_the_parents_own_zone_and_language(bot: TestBot)
     sent = await bot.say("maria", "/ask ¿Cuándo es la feria de ciencias?")
     [ack] = [i for i in sent if isinstance(i, Ephemeral)]
     assert bot.texts([ack]) == [
-        "Gracias por preguntar. Tu pregunta n.º 1 está con una persona de enlace escolar, "
-        "y puedes esperar una respuesta antes del martes 8 de septiembre, 10:00. La "
+        "Gracias por preguntar. Su pregunta n.º 1 está con un enlace escolar, y puede "
+        "esperar una respuesta antes del martes 8 de septiembre, 10:00. La "
         "respuesta llegará aquí, en un mensaje privado."
     ]
 
@@ -61,8 +61,12 @@ async def test_without_text_the_question_is_asked_in_a_form(bot: TestBot) -> Non
     assert isinstance(form, OpenForm) and form.form.form_id == "questions:ask"
     assert [f.name for f in form.form.fields] == ["text", "topic", "grade", "anonymous"]
     sent = await bot.submit(
-        "lee", "questions:ask", text="Is there a bus on snow days?", topic="transport",
-        grade="k", anonymous="no",
+        "lee",
+        "questions:ask",
+        text="Is there a bus on snow days?",
+        topic="transport",
+        grade="k",
+        anonymous="no",
     )
     [card] = cards(sent)
     assert card.message.title == "Question #1 · transport · grade k"

@@ -35,7 +35,7 @@ async def test_a_matching_faq_entry_is_offered_first_and_the_question_held(
         f"• *{QUESTION}*\n  {ANSWER}\n  [1] This answers it\n  [2] Send my question anyway"
     ]
     assert await statuses(bot) == ["held"]  # kept in the database, not in memory
-    [refused] = await bot.press("maria", SEND, "1")  # only the asker chooses
+    [refused] = await bot.press("omar", SEND, "1")  # only the asker chooses
     assert bot.texts([refused]) == ["That question was already sent or settled."]
     sent = await bot.press("lee", SEND, "1")
     assert bot.texts(sent)[0].startswith("Thank you for asking. Your question #1 is with")

@@ -88,7 +88,9 @@ async def test_asking_the_parent_pauses_the_clock_until_they_reply(bot: TestBot)
     await bot.dm("lee", "Elm Street")
     async with bot.app.db.engine.connect() as conn:
         row = (
-            await conn.execute(select(questions.c.status, questions.c.due_at, questions.c.paused_seconds))
+            await conn.execute(
+                select(questions.c.status, questions.c.due_at, questions.c.paused_seconds)
+            )
         ).one()
     first_due = bot.app.clock.now() - timedelta(hours=3) + timedelta(hours=16)
     assert (row.status, row.paused_seconds) == ("claimed", 3 * 3600)
