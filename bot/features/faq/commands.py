@@ -292,9 +292,7 @@ async def set_channel(ctx: Context, args: Args) -> list[Intent]:
 TOPIC = Option(NP_("option", "topic"), "str", N_("A topic, like enrollment or buses"))
 GRADE = Option(NP_("option", "grade"), "str", N_("A grade, like 3 or K"))
 LANGUAGE = Option(NP_("option", "language"), "languages", N_("The entry's language, like en or es"))
-ID = Option(
-    NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True
-)
+ID = Option(NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True)
 EDIT_OPTIONS = (
     ID,
     Option(NP_("option", "question"), "text", N_("The question, written for every family")),

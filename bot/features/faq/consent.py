@@ -107,7 +107,9 @@ async def _tell_proposer(ctx: Context, proposal: Proposal, entry: Entry | None) 
                 "{channel} and found by “faq search”.",
                 id=entry.id,
                 question=entry.question,
-                channel=channel_link(ConversationRef(proposer.platform, proposer.community, channel)),
+                channel=channel_link(
+                    ConversationRef(proposer.platform, proposer.community, channel)
+                ),
             )
             if channel
             else t._(

@@ -98,6 +98,7 @@ COMMANDS = (
         ),
         handler=asking.ask,
         keeps_copies=False,
+        message_action=N_("Ask a liaison about this"),
     ),
     CommandSpec(
         path="ask list",
