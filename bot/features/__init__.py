@@ -112,6 +112,7 @@ DEFAULT_FEATURES = (
     "bot.features.roles",
     "bot.features.members",
     "bot.features.prompts",
+    "bot.features.office_hours",
     "bot.features.questions",
     "bot.features.faq",
 )

@@ -43,6 +43,12 @@ OPTION_NAMES = (
     NP_("option", "reason"),
     NP_("option", "propose-faq"),
     NP_("option", "named"),
+    # Office hours and time away (bot.features.office_hours).
+    NP_("option", "days"),
+    NP_("option", "from"),
+    NP_("option", "to"),
+    NP_("option", "date"),
+    NP_("option", "backup"),
 )
 
 CHOICES = (

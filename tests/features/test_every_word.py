@@ -42,7 +42,7 @@ COMMAND_WORDS = (
     r"\b(help|setup|role|grant|revoke|list|series|preview|prompt|schedule|pause|resume|"
     r"skip-next|post-now|cancel|suggest|suggestions|add|ask|route|fallback|remove|queue|"
     r"claim|answer|note|ask-parent|reassign|close|block|named|faq|propose|search|edit|"
-    r"channel)\b"
+    r"channel|hours|set|show|away|until|end)"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"
@@ -147,6 +147,28 @@ SCRIPT = [
     "/homeroom prompt suggestions",
     "/homeroom prompt add {another}",
     "/homeroom series preview our-prompts",
+    "/homeroom help hours",
+    "/homeroom help away",
+    "/homeroom hours show",
+    "/homeroom hours show @sam",
+    "/homeroom hours show @nobody",
+    "/homeroom hours set mon-xyz 08:00 15:30",
+    "/homeroom hours set mon-fri 15:30 08:00",
+    "/homeroom hours set - 08:00 15:30",
+    "/homeroom hours set mon-fri 08:00 15:30 timezone=Mars/Olympus_Mons",
+    "/homeroom hours set mon-fri 08:00 15:30",
+    "/homeroom hours show",
+    "/homeroom away until 2020-01-01",
+    "/homeroom away until 2026-10-12 from=2026-10-20",
+    "/homeroom away until 2026-10-12 backup=@{who}",
+    "/homeroom away until 2026-10-12 backup=@lee",
+    "/homeroom away until 2026-10-12 backup=@dana",
+    "/homeroom away until 2026-10-20 from=2026-10-05",
+    "/homeroom hours show",
+    "/homeroom away end",
+    "/homeroom away end",
+    "/homeroom away until 2026-10-12 from=2026-10-05",
+    "/homeroom away end",
     "/homeroom setup timezone=America/New_York languages=en",
 ]
 
@@ -173,7 +195,8 @@ async def _run_everything(bot: TestBot, who: str, language: str) -> list[str]:
     read += _private(await bot.say("dana", f"/homeroom role grant @{who} organizer"), who)
     bot.people[who].is_admin = True
     for command in SCRIPT:
-        sent = await bot.say(who, command.format(idea=another[:-1] + "!", another=another))
+        typed = command.format(idea=another[:-1] + "!", another=another, who=who)
+        sent = await bot.say(who, typed)
         read += _private(sent, who)
         for intent in sent:  # press every button offered, as the member would
             buttons = getattr(getattr(intent, "message", None), "buttons", ())

@@ -4,10 +4,11 @@ a member's ID or words is covered by some feature's hooks."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
+import bot.features.office_hours.store  # noqa: F401 - its tables are on the shared metadata
 from bot.features.prompts.suggestions import ACCEPT
 from bot.intents import Post
 from bot.privacy import delete_member, export_member, member_columns, uncovered
@@ -49,6 +50,9 @@ MEMBER_COLUMNS = {
     ("questions", "liaison_id"),
     ("questions", "text"),
     ("schedules", "created_by"),
+    ("office_hours", "member"),
+    ("away_periods", "member"),
+    ("away_periods", "backup"),
 }
 
 
@@ -118,6 +122,10 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "We read under a blanket fort.", thread=root)
     await bot.say("lee", "Same here!", thread=root)
     await bot.react("wren", root, "👍")
+    # Office hours, a planned time away, and standing in as Sam's backup.
+    await bot.say("wren", "/homeroom hours set mon-fri 08:00 15:30 timezone=America/Chicago")
+    await bot.say("wren", "/homeroom away until 2026-09-21 from=2026-09-14")
+    await bot.say("sam", "/homeroom away until 2026-09-10 backup=@wren")
     await bot.app.directory.flush()
     now = bot.app.clock.now()
     async with bot.app.db.engine.begin() as conn:
@@ -160,8 +168,10 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 11,
+        "outbox": 15,
         "pending_choices": 1,
+        "office_hours": 1,
+        "away_periods": 2,
         "schedules": 1,
     }
     async with bot.app.db.engine.begin() as conn:
@@ -177,6 +187,27 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "member_roles": [{"granted_at": at, "role": "organizer"}],
             "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
             "members": [{"created_at": at, "language": "es", "timezone": None}],
+        },
+        "office_hours": {
+            "office_hours": [
+                {
+                    "days": "0,1,2,3,4",
+                    "opens": "08:00",
+                    "closes": "15:30",
+                    "timezone": "America/Chicago",
+                    "updated_at": at,
+                }
+            ],
+            # Days are read in the zone of wren's hours: midnight in Chicago.
+            "away_periods": [
+                {
+                    "starts": datetime(2026, 9, 14, 5, tzinfo=UTC),
+                    "until": datetime(2026, 9, 21, 5, tzinfo=UTC),
+                    "backup": None,
+                }
+            ],
+            # When wren stands in, not for whom: that is Sam's record.
+            "away_periods_as_backup": [{"starts": at, "until": datetime(2026, 9, 10, tzinfo=UTC)}],
         },
         "prompts": {
             "community_prompts": [
@@ -216,13 +247,16 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # 2 (conversation) + 4 (members: prefs, locale, role, and the role granted to sam
     # loses its giver) + 6 (prompts: the idea not taken goes, the accepted prompt stays
     # without its author, notices, the schedule without its maker, reply, reaction)
-    assert changed == 12
+    # + 3 (office hours: the hours, the time away, and Sam's time away loses its backup)
+    assert changed == 15
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
     assert [r[-1] for r in after["schedules"]] == [None]  # month_week: the row stays
     assert [(r[1], r[3]) for r in after["member_roles"]] == [("sam", None)]
     assert [r[3] for r in after["discussion_replies"]] == ["Same here!"]  # lee's words stay
+    # Sam is still away; only who stood in is gone.
+    assert [(r[2], r[5]) for r in after["away_periods"]] == [("sam", None)]
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]

@@ -81,7 +81,7 @@ async def _step(
             ),
         )
         later = await timing.add_working(
-            conn, question.community_id, backup.id, now, ESCALATE_AFTER
+            conn, question.community_id, backup.id, now, ESCALATE_AFTER, community.timezone
         )
         return TimerResult(intents, later)
     await store.change(conn, question.id, escalation=2, reminded=True)

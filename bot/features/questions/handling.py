@@ -354,10 +354,10 @@ async def _resume(qs: Questions, conn: Any, question: Question, now: Any) -> Non
     if question.due_at is None or question.liaison_id is None:
         await store.change(conn, question.id, status=status, paused_at=None)
         return
-    left = await timing.working_between(
-        conn, question.community_id, question.liaison_id, paused, question.due_at
-    )
-    due = await timing.add_working(conn, question.community_id, question.liaison_id, now, left)
+    zone = (await qs.community_of(question)).timezone
+    cid, liaison = question.community_id, question.liaison_id
+    left = await timing.working_between(conn, cid, liaison, paused, question.due_at, zone)
+    due = await timing.add_working(conn, cid, liaison, now, left, zone)
     await store.change(
         conn,
         question.id,

@@ -132,15 +132,20 @@ class Questions:
         return None
 
     async def promise(
-        self, conn: AsyncConnection, community_id: int, liaison: str | None, within: timedelta
+        self,
+        conn: AsyncConnection,
+        community_id: int,
+        liaison: str | None,
+        within: timedelta,
+        zone: str,
     ) -> tuple[datetime, datetime]:
-        """(due, remind): `within` of the liaison's working time from now, and the
-        reminder when three quarters of it has passed."""
+        """(due, remind): `within` of the liaison's working time from now (school hours
+        in `zone` when they set none, or nobody holds it), and the reminder when three
+        quarters of it has passed."""
         now = self.clock.now()
-        if liaison is None:
-            return now + within, now + within * REMIND_AT
-        due = await timing.add_working(conn, community_id, liaison, now, within)
-        remind = await timing.add_working(conn, community_id, liaison, now, within * REMIND_AT)
+        due = await timing.add_working(conn, community_id, liaison, now, within, zone)
+        early = within * REMIND_AT
+        remind = await timing.add_working(conn, community_id, liaison, now, early, zone)
         return due, remind
 
     async def schedule(self, conn: AsyncConnection, question_id: int, at: datetime) -> None:
@@ -267,8 +272,9 @@ async def route_stored(
         skip=skip,
     )
     minutes = int(assignment.within.total_seconds() // 60)
+    zone = (await qs.community_of(question)).timezone
     due, remind = await qs.promise(
-        conn, question.community_id, assignment.liaison_id, assignment.within
+        conn, question.community_id, assignment.liaison_id, assignment.within, zone
     )
     await store.change(
         conn,

@@ -1,27 +1,24 @@
-"""When an answer is due: the liaison's office hours and away periods (wt-hours'
-`bot.features.office_hours`) turned into a promised time. Until that feature is in
-the build, working time is plain time (said in the report; removed on merge)."""
+"""When an answer is due: the liaison's office hours and time away
+(`bot.features.office_hours`) turned into a promised time.
+
+A liaison who set no hours is taken to work school hours, Monday to Friday 08:00 to
+16:00 in the community's zone, so "two working days" never means two nights; a
+question nobody holds yet is counted the same way."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.features.office_hours import calendar
+from bot.features.office_hours import store as hours_store
+from bot.features.office_hours.calendar import Away, OfficeHours
+
 DEFAULT_REPLY_WITHIN = timedelta(hours=16)  # two working days of eight hours
 WORKING_DAY = timedelta(hours=8)
-
-try:  # pragma: no cover - which branch runs depends on the build
-    from bot.features.office_hours import (  # type: ignore[import-not-found]
-        calendar as _calendar,
-    )
-    from bot.features.office_hours import (
-        store as _hours_store,
-    )
-except ImportError:  # pragma: no cover
-    _calendar = None
-    _hours_store = None
+SCHOOL_DAYS = frozenset(range(5))
+SCHOOL_OPENS, SCHOOL_CLOSES = time(8, 0), time(16, 0)
 
 
 def working_within(raw: timedelta) -> timedelta:
@@ -30,48 +27,52 @@ def working_within(raw: timedelta) -> timedelta:
     return raw.days * WORKING_DAY + timedelta(seconds=raw.seconds)
 
 
-async def _calendar_of(conn: AsyncConnection, community_id: int, member_id: str) -> Any:
-    if _hours_store is None:
-        return None, ()
-    hours = await _hours_store.hours_of(conn, community_id, member_id)
-    away = await _hours_store.away_of(conn, community_id, member_id)
-    return hours, tuple(away)
+def school_hours(zone: str) -> OfficeHours:
+    return OfficeHours(SCHOOL_DAYS, SCHOOL_OPENS, SCHOOL_CLOSES, zone)
+
+
+async def _calendar_of(
+    conn: AsyncConnection, community_id: int, member_id: str | None, zone: str
+) -> tuple[OfficeHours, list[Away]]:
+    if member_id is None:
+        return school_hours(zone), []
+    hours = await hours_store.hours_of(conn, community_id, member_id)
+    away = await hours_store.away_of(conn, community_id, member_id)
+    return hours or school_hours(zone), away
 
 
 async def add_working(
-    conn: AsyncConnection, community_id: int, member_id: str, start: datetime, amount: timedelta
+    conn: AsyncConnection,
+    community_id: int,
+    member_id: str | None,
+    start: datetime,
+    amount: timedelta,
+    zone: str,
 ) -> datetime:
-    """`start` plus `amount` of the member's working time."""
-    hours, away = await _calendar_of(conn, community_id, member_id)
-    if _calendar is None or hours is None:
-        return start + amount
-    result: datetime = _calendar.add_working_time(start, amount, hours, away)
-    return result
+    """`start` plus `amount` of the member's working time (time away skipped)."""
+    hours, away = await _calendar_of(conn, community_id, member_id, zone)
+    return calendar.add_working_time(start, amount, hours, away)
 
 
 async def working_between(
-    conn: AsyncConnection, community_id: int, member_id: str, start: datetime, end: datetime
+    conn: AsyncConnection,
+    community_id: int,
+    member_id: str | None,
+    start: datetime,
+    end: datetime,
+    zone: str,
 ) -> timedelta:
     """How much of the member's working time lies between two instants."""
-    hours, away = await _calendar_of(conn, community_id, member_id)
-    if end <= start:
-        return timedelta(0)
-    if _calendar is None or hours is None:
-        return end - start
-    result: timedelta = _calendar.working_time_between(start, end, hours, away)
-    return result
+    hours, away = await _calendar_of(conn, community_id, member_id, zone)
+    return calendar.working_time_between(start, end, hours, away)
 
 
 async def away_backup(
     conn: AsyncConnection, community_id: int, member_id: str, now: datetime
 ) -> str | None:
-    """The backup a member named for an away period that covers `now`, if any."""
-    if _hours_store is None:
+    """None when the member is not away at `now`; else the backup they named for it
+    ('' when they named none)."""
+    away = calendar.away_at(now, await hours_store.away_of(conn, community_id, member_id, now=now))
+    if away is None:
         return None
-    for away in await _hours_store.away_of(conn, community_id, member_id):
-        start = getattr(away, "start", None) or getattr(away, "starts", None)
-        end = getattr(away, "until", None) or getattr(away, "end", None)
-        if (start is None or start <= now) and (end is None or now < end):
-            backup = getattr(away, "backup", None)
-            return str(backup) if backup else ""
-    return None
+    return away.backup or ""

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.features.office_hours.store
 import bot.features.questions.tables  # noqa: F401  (its tables are on the shared metadata)
 
 # Features' tables live on the shared metadata in their own packages: import them so the

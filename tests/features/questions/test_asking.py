@@ -17,17 +17,18 @@ async def test_a_question_is_acknowledged_with_its_promise_and_carded(bot: TestB
     sent = await bot.say("lee", "/ask When is the science fair? topic=events grade=3")
     [ack] = [i for i in sent if isinstance(i, Ephemeral)]
     assert ack.member == bot.member("lee")
-    # Monday 16:00 UTC + 16 working hours, shown in the community's zone (New York).
+    # Monday 12:00 in New York + 2 working days of school hours (sam set none): 4 hours
+    # on Monday, 8 on Tuesday, 4 on Wednesday; shown in the parent's zone (the community's).
     assert bot.texts([ack]) == [
         "Thank you for asking. Your question #1 is with a school liaison, and you can "
-        "expect an answer by Tuesday 8 September, 04:00. The answer will come here, in a "
+        "expect an answer by Wednesday 9 September, 12:00. The answer will come here, in a "
         "private message."
     ]
     [card] = cards(sent)
     assert bot.texts([card]) == [
         "*Question #1 · events · grade 3*\n“When is the science fair?”\nFrom: <@lee>\n"
         "• Status: received\n• Assigned: For <@sam>\n"
-        "• Answer due: Tuesday 8 September, 04:00\n  [1] Claim\n  [2] Answer\n"
+        "• Answer due: Wednesday 9 September, 12:00\n  [1] Claim\n  [2] Answer\n"
         "_Language: English_"
     ]
 
@@ -40,7 +41,7 @@ async def test_the_promise_is_in_the_parents_own_zone_and_language(bot: TestBot)
     [ack] = [i for i in sent if isinstance(i, Ephemeral)]
     assert bot.texts([ack]) == [
         "Gracias por preguntar. Su pregunta n.º 1 está con un enlace escolar, y puede "
-        "esperar una respuesta antes del martes 8 de septiembre, 10:00. La "
+        "esperar una respuesta antes del miércoles 9 de septiembre, 18:00. La "
         "respuesta llegará aquí, en un mensaje privado."
     ]
 
@@ -116,3 +117,19 @@ async def test_a_question_with_no_queue_channel_reaches_its_liaison_by_dm(bot: T
     sent = await bot.say("lee", "/ask Where is lost and found?")
     assert [type(i).__name__ for i in sent] == ["Ephemeral", "DirectMessage"]
     assert not [i for i in sent if isinstance(i, Post)]
+
+
+async def test_the_promise_counts_the_liaisons_own_hours_and_time_away(bot: TestBot) -> None:
+    await community(bot)
+    await bot.say("dana", "/route fallback @sam backup=@ines reply-within=4 hours")
+    await bot.say("sam", "/hours set mon-fri 09:00 13:00 timezone=Europe/London")
+    bot.people["lee"].timezone = "America/Los_Angeles"
+    # Monday 16:00 UTC is 17:00 in London: sam is closed until Tuesday 09:00 there, so
+    # four working hours end Tuesday 13:00 London, 05:00 in Los Angeles.
+    [ack, _card] = await bot.say("lee", "/ask Is the library open on Saturday?")
+    assert "expect an answer by Tuesday 8 September, 05:00." in bot.texts([ack])[0]
+    await bot.say("sam", "/away until 2026-09-20")
+    # sam is away: ines (school hours in New York, from Monday 12:00) takes it.
+    [ack, card] = await bot.say("lee", "/ask And on Sunday?")
+    assert "• Assigned: For <@ines>" in bot.texts([card])[0]
+    assert "expect an answer by Monday 7 September, 13:00." in bot.texts([ack])[0]

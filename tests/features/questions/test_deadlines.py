@@ -28,12 +28,13 @@ async def test_reminder_backup_then_organizers_across_a_restart(
     fired = await bot.next_timer()
     assert fired is not None
     timer, sent = fired
-    assert timer.due_at == datetime(2026, 9, 8, 4, 0, tzinfo=UTC)  # 3/4 of 16 working hours
+    # 3/4 of 2 working days of school hours in New York: Tuesday 16:00 there.
+    assert timer.due_at == datetime(2026, 9, 8, 20, 0, tzinfo=UTC)
     assert dms(sent) == [
         (
             "sam",
-            "A reminder: question #1 (“general”) was promised an answer by Tuesday 8 "
-            "September, 04:00. “queue answer 1” answers it.",
+            "A reminder: question #1 (“general”) was promised an answer by Wednesday 9 "
+            "September, 12:00. “queue answer 1” answers it.",
         )
     ]
     # A restart: a new process on the same database carries on from the timers table.
@@ -47,7 +48,7 @@ async def test_reminder_backup_then_organizers_across_a_restart(
         fired = await again.next_timer()
         assert fired is not None
         timer, sent = fired
-        assert timer.due_at == datetime(2026, 9, 8, 8, 0, tzinfo=UTC)  # the promise
+        assert timer.due_at == datetime(2026, 9, 9, 16, 0, tzinfo=UTC)  # the promise
         assert dms(sent) == [
             (
                 "ines",
@@ -59,7 +60,8 @@ async def test_reminder_backup_then_organizers_across_a_restart(
         fired = await again.next_timer()
         assert fired is not None
         timer, sent = fired
-        assert timer.due_at == datetime(2026, 9, 8, 12, 0, tzinfo=UTC)  # 4 working hours on
+        # four of ines's working hours later (school hours: Wednesday 16:00 New York)
+        assert timer.due_at == datetime(2026, 9, 9, 20, 0, tzinfo=UTC)
         assert dms(sent) == [
             (
                 "dana",

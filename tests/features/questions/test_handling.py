@@ -4,7 +4,7 @@ parent for more (the clock pauses), reassigning, closing, and who may do what.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -92,9 +92,9 @@ async def test_asking_the_parent_pauses_the_clock_until_they_reply(bot: TestBot)
                 select(questions.c.status, questions.c.due_at, questions.c.paused_seconds)
             )
         ).one()
-    first_due = bot.app.clock.now() - timedelta(hours=3) + timedelta(hours=16)
     assert (row.status, row.paused_seconds) == ("claimed", 3 * 3600)
-    assert row.due_at == first_due + timedelta(hours=3)  # the promise moved by the pause
+    # Promised Wednesday 12:00 in New York; three working hours paused move it to 15:00.
+    assert row.due_at == datetime(2026, 9, 9, 19, 0, tzinfo=UTC)
     timer = await bot.app.timers.soonest()
     assert timer is not None and timer.key == "1"
 

@@ -1,7 +1,7 @@
 """questions to school liaisons: routes, questions, notes, blocks, liaison choices
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 
 An anonymous question keeps no member ID, only a keyed token and a sealed address
 (bot/features/questions/tables.py).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0018"  # after office hours (0018), on merge
 branch_labels = None
 depends_on = None
 
