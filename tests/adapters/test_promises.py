@@ -1,7 +1,7 @@
 """What Homeroom says about itself names only what it does today.
 
-Polls, live chats and digests are planned (questions to liaisons and the FAQ are here); each adds its own
-words to `--help` and the Slack manifest when it lands."""
+Polls, live chats and digests are planned (questions to liaisons and the FAQ are
+here); each adds its own words to `--help` and the Slack manifest when it lands."""
 
 import re
 import subprocess
