@@ -38,7 +38,6 @@ OPTION_NAMES = (
     NP_("option", "reply-within"),
     NP_("option", "which"),
     NP_("option", "as-team"),
-    NP_("option", "to"),
     NP_("option", "note"),
     NP_("option", "reason"),
     NP_("option", "propose-faq"),

@@ -59,7 +59,7 @@ async def home(ctx: Context) -> str | None:
 
     qs = questions_of(ctx)
     parts = []
-    if ctx.may(Role.LIAISON):
+    if ctx.may(Role.LIAISON):  # nothing open: no section (the page stays short)
         async with qs.engine.connect() as conn:
             open_here = await store.where(
                 conn,
@@ -78,7 +78,8 @@ async def home(ctx: Context) -> str | None:
             )
         ]
         lines += [handling.queue_line(ctx, q) for q in (mine or unclaimed)[:5]]
-        parts.append("\n".join(lines))
+        if open_here:
+            parts.append("\n".join(lines))
     own = await asking.home_lines(ctx, qs)
     if own:
         parts.append(own)
@@ -193,7 +194,7 @@ COMMANDS = (
         description=N_("Pass a question to another liaison or topic"),
         options=(
             ID,
-            Option(NP_("option", "to"), "member", N_("The liaison who should have it")),
+            Option(NP_("option", "liaison"), "member", N_("The liaison who should have it")),
             TOPIC,
             Option(NP_("option", "note"), "text", N_("Why, for the liaisons"), rest=True),
         ),

@@ -129,6 +129,6 @@ def _to_backup(question: Question) -> Compose:
 def _to_organizers(question: Question) -> Compose:
     return lambda t: t._(
         "Question #{id} is past the time we promised the parent and nobody has answered "
-        "it yet. “queue reassign {id} to=@name” passes it to someone who can.",
+        "it yet. “queue reassign {id} liaison=@name” passes it to someone who can.",
         id=question.id,
     )

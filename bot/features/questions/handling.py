@@ -374,16 +374,17 @@ async def reassign(ctx: Context, args: Args) -> list[Intent]:
     qs, question = await _question(ctx, args.text("id"))
     _may_handle(ctx, question)
     _open(question)
-    to, topic = args.member("to"), args.text("topic")
+    to, topic = args.member("liaison"), args.text("topic")
     if to is None and topic is None:
         raise CommandError(
-            N_("Say who should have it (to=@name) or its new topic (topic=...)."), option="to"
+            N_("Say who should have it (liaison=@name) or its new topic (topic=...)."),
+            option="liaison",
         )
     if to is not None and not await qs.present(to):
         raise CommandError(
             N_("{member} isn't a school liaison here, so I can't pass the question to them."),
             {"member": mention(to)},
-            option="to",
+            option="liaison",
         )
     async with qs.engine.begin() as conn:
         if topic is not None:

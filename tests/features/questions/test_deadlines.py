@@ -66,7 +66,7 @@ async def test_reminder_backup_then_organizers_across_a_restart(
             (
                 "dana",
                 "Question #1 is past the time we promised the parent and nobody has answered "
-                "it yet. “queue reassign 1 to=@name” passes it to someone who can.",
+                "it yet. “queue reassign 1 liaison=@name” passes it to someone who can.",
             )
         ]
         assert await again.next_timer() is None  # told everyone; nothing more to chase

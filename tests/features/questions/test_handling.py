@@ -134,7 +134,9 @@ async def test_only_the_assigned_liaison_or_an_organizer_answers_or_closes(
 async def test_reassign_and_queue_list_filters(bot: TestBot) -> None:
     await asked(bot)
     await bot.say("lee", "/ask Flu shots? topic=health grade=2")
-    sent = await bot.say("sam", "/queue reassign 1 to=@omar note=Omar drives", channel="liaisons")
+    sent = await bot.say(
+        "sam", "/queue reassign 1 liaison=@omar note=Omar drives", channel="liaisons"
+    )
     assert bot.texts(sent)[0] == "Question #1 is now with <@omar>."
     assert "Question #1 was passed to you. “queue list mine” shows it." in bot.texts(sent)
     [mine] = await bot.say("omar", "/queue list mine", channel="liaisons")
