@@ -42,7 +42,7 @@ COMMAND_WORDS = (
     r"\b(help|setup|role|grant|revoke|list|series|preview|prompt|schedule|pause|resume|"
     r"skip-next|post-now|cancel|suggest|suggestions|add|ask|route|fallback|remove|queue|"
     r"claim|answer|note|ask-parent|reassign|close|block|named|faq|propose|search|edit|"
-    r"channel|hours|set|show|away|until|end)"
+    r"channel|hours|set|show|away|until|end)\b"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"

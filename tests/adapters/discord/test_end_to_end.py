@@ -141,8 +141,10 @@ async def test_commands_are_registered_once_not_on_every_start(
     assert sorted(c["name"] for c in synced.body) == [
         "Ask a liaison about this",
         "ask",
+        "away",
         "faq",
         "help",
+        "hours",
         "prompt",
         "queue",
         "role",

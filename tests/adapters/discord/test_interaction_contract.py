@@ -52,6 +52,7 @@ def test_autocomplete_is_offered_for_exactly_the_options_that_declare_it() -> No
         ("series preview", "series"),
         ("prompt schedule", "series"),
         ("prompt schedule", "timezone"),
+        ("hours set", "timezone"),
     }
     assert all("choices" not in tree[key] for key in offered)
 
