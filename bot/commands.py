@@ -121,6 +121,10 @@ class CommandSpec:
     # False where even the form asking for the options would say something private
     # (an anonymous suggestion): its copy is deleted once delivered.
     keeps_copies: bool = True
+    # A label (`N_`) to offer the command on a message too: a Discord message context
+    # menu command, a Slack message shortcut (callback `homeroom.<path>` in the
+    # manifest). The command gets the message as `CommandInvoked.target`/`target_text`.
+    message_action: str = ""
 
     @property
     def root(self) -> str:

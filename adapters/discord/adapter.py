@@ -26,10 +26,13 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord import limits, render
 from adapters.discord.commands import (
+    MESSAGE_COMMAND,
     application_commands,
     fingerprint,
     focused_option,
     invoked_path,
+    invoked_target,
+    message_action_path,
 )
 from adapters.retry import Backoff, retry_after_seconds
 from bot.app import Homeroom
@@ -336,6 +339,11 @@ class DiscordAdapter:
             event_id=fields["id"], at=discord.utils.utcnow(), conversation=where, actor=actor
         )
         if kind is discord.InteractionType.application_command:
+            if data.get("type") == MESSAGE_COMMAND:  # run on a message (context menu)
+                path = message_action_path(self.homeroom.core.commands.all(), data["name"])
+                message, text = invoked_target(data)
+                target = replace(where, message=message)
+                return CommandInvoked(**common, name=path, target=target, target_text=text)
             path, options = invoked_path(data)
             return CommandInvoked(**common, name=path, options=options)
         if kind is discord.InteractionType.component:

@@ -24,6 +24,7 @@ from bot.i18n import Translator, translator
 
 MANAGE_GUILD = 1 << 5
 SUB_COMMAND = 1
+MESSAGE_COMMAND = 3  # an application command's type: a message's context menu
 OPTION_TYPES = {
     "str": 3,
     "text": 3,
@@ -142,6 +143,8 @@ def application_commands(specs: Iterable[CommandSpec]) -> list[dict[str, Any]]:
             command["options"] = [
                 {
                     "type": SUB_COMMAND,
+                    # A root that is a command too (`ask`, beside `ask list`) is its own
+                    # subcommand: `/ask ask`; `invoked_path` reads it back as `ask`.
                     "name": spec.path.split()[-1][:32],
                     "description": spec.description[:100],
                     **(
@@ -157,7 +160,32 @@ def application_commands(specs: Iterable[CommandSpec]) -> list[dict[str, Any]]:
             command["default_member_permissions"] = str(MANAGE_GUILD)
         command["contexts"] = [0]  # in servers, where communities live
         commands.append(command)
+    for spec in specs_with_actions(by_root):
+        menu: dict[str, Any] = {
+            "type": MESSAGE_COMMAND,
+            "name": spec.message_action[:32],
+            "contexts": [0],
+        }
+        if localized := _localized(spec.message_action):
+            menu["name_localizations"] = {k: v[:32] for k, v in localized.items()}
+        commands.append(menu)
     return commands
+
+
+def specs_with_actions(by_root: dict[str, list[CommandSpec]]) -> list[CommandSpec]:
+    return [spec for group in by_root.values() for spec in group if spec.message_action]
+
+
+def message_action_path(specs: Iterable[CommandSpec], name: str) -> str:
+    """The command a message context-menu command named `name` runs ('' if none)."""
+    return next((s.path for s in specs if s.message_action[:32] == name), "")
+
+
+def invoked_target(data: dict[str, Any]) -> tuple[str, str]:
+    """The message a context-menu command was run on: its ID and its text."""
+    target = str(data.get("target_id", ""))
+    message = (data.get("resolved", {}).get("messages", {}) or {}).get(target, {})
+    return target, str(message.get("content", ""))
 
 
 def fingerprint(commands: list[dict[str, Any]]) -> str:
@@ -174,7 +202,8 @@ def invoked_path(data: dict[str, Any]) -> tuple[str, dict[str, str]]:
     path = [data["name"]]
     options = data.get("options", [])
     while options and options[0].get("type") == SUB_COMMAND:
-        path.append(options[0]["name"])
+        if options[0]["name"] != path[-1]:  # `/ask ask` is the command `ask`
+            path.append(options[0]["name"])
         options = options[0].get("options", [])
     values: dict[str, str] = {}
     for option in options:

@@ -171,7 +171,8 @@ class SlackAdapter:
     # -- inbound ----------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
-        app.command(self.settings.slack_command)(self._on_request)
+        # /homeroom, and any other slash command the manifest declares (/ask).
+        app.command(re.compile(r"^/"))(self._on_request)
         app.action(re.compile(".*"))(self._on_request)
         app.view(blocks.FORM_CALLBACK)(self._on_request)
         app.shortcut(re.compile(r"^homeroom\."))(self._on_request)
@@ -239,7 +240,7 @@ class SlackAdapter:
                 return [inbound.form_event(body, actor)]
             if kind in ("message_action", "shortcut"):
                 return [inbound.shortcut_event(body, actor)]
-            return [inbound.command_event(body, actor)]
+            return [inbound.command_event(body, actor, self.settings.slack_command)]
         except UNREADABLE as error:
             _unreadable(error)
             return []

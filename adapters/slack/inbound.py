@@ -73,9 +73,13 @@ def from_a_member(body: dict[str, Any]) -> bool:
     return isinstance(event, dict) and bool(event.get("user")) and not event.get("bot_id")
 
 
-def command_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
-    """`/homeroom role list` -> "role list" (Homeroom registers no other slash command)."""
+def command_event(body: dict[str, Any], actor: Actor, main: str = "/homeroom") -> CommandInvoked:
+    """`/homeroom role list` -> "role list". Another slash command in the manifest runs
+    the command of its name: `/ask Is there a bus?` -> "ask Is there a bus?"."""
     text = (body.get("text") or "").strip()
+    command = str(body.get("command") or main)
+    if command != main:
+        text = f"{command.lstrip('/')} {text}".strip()
     return CommandInvoked(
         event_id=body["trigger_id"],
         at=_now(),

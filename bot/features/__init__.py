@@ -113,6 +113,8 @@ DEFAULT_FEATURES = (
     "bot.features.prompts",
     "bot.features.members",  # after prompts, so `help` offers the main topics first
     "bot.features.polls",
+    "bot.features.questions",
+    "bot.features.faq",
     "bot.features.office_hours",
 )
 

@@ -31,6 +31,17 @@ OPTION_NAMES = (
     NP_("option", "id"),
     NP_("option", "text"),
     NP_("option", "anonymous"),
+    # Questions to liaisons (bot.features.questions).
+    NP_("option", "language"),
+    NP_("option", "liaison"),
+    NP_("option", "backup"),
+    NP_("option", "reply-within"),
+    NP_("option", "which"),
+    NP_("option", "as-team"),
+    NP_("option", "note"),
+    NP_("option", "reason"),
+    NP_("option", "propose-faq"),
+    NP_("option", "named"),
     # Office hours and time away (bot.features.office_hours).
     NP_("option", "days"),
     NP_("option", "from"),
@@ -40,6 +51,23 @@ OPTION_NAMES = (
 )
 
 CHOICES = (
+    # Questions' topics, queue views and reasons to close (bot.features.questions).
+    NP_("choice", "general"),
+    NP_("choice", "attendance"),
+    NP_("choice", "special-needs"),
+    NP_("choice", "health"),
+    NP_("choice", "transport"),
+    NP_("choice", "behaviour"),
+    NP_("choice", "events"),
+    NP_("choice", "any"),
+    NP_("choice", "all"),
+    NP_("choice", "mine"),
+    NP_("choice", "unclaimed"),
+    NP_("choice", "overdue"),
+    NP_("choice", "answered"),
+    NP_("choice", "duplicate"),
+    NP_("choice", "referred"),
+    NP_("choice", "no-reply"),
     NP_("choice", "liaison"),
     NP_("choice", "organizer"),
     NP_("choice", "shift"),

@@ -27,6 +27,9 @@ MEMBER_COLUMNS = {
     ("dialogues", "answers"),
     ("dialogues", "user_id"),
     ("discussion_reactions", "user_id"),
+    ("faq_entries", "created_by"),
+    ("faq_proposals", "asker_id"),
+    ("faq_proposals", "proposed_by"),
     ("discussion_replies", "text"),
     ("discussion_replies", "user_id"),
     ("idea_notices", "user_id"),
@@ -35,6 +38,17 @@ MEMBER_COLUMNS = {
     ("member_roles", "user_id"),
     ("members", "user_id"),
     ("pending_choices", "user_id"),
+    ("question_blocks", "blocked_by"),
+    ("question_liaisons", "user_id"),
+    ("question_notes", "author_id"),
+    ("question_notes", "text"),
+    ("question_routes", "backup_id"),
+    ("question_routes", "created_by"),
+    ("question_routes", "liaison_id"),
+    ("questions", "asker_id"),
+    ("questions", "backup_id"),
+    ("questions", "liaison_id"),
+    ("questions", "text"),
     ("schedules", "created_by"),
     ("office_hours", "member"),
     ("away_periods", "member"),
@@ -246,6 +260,14 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "schedules": [
                 {"channel": "parents", "created_at": at, "id": 1, "series_id": "moving-up"}
             ],
+        },
+        "faq": {"faq_entries_written": [], "faq_proposals_made": [], "faq_questions_asked": []},
+        # wren asked nothing (tests/features/questions/test_privacy_of_questions.py asks)
+        "questions": {
+            "question_liaisons": [],
+            "question_notes": [],
+            "question_routes": [],
+            "questions": [],
         },
     }
     async with bot.app.db.engine.begin() as conn:

@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from bot.app import Homeroom
 from bot.clock import FakeClock
 from bot.features import shared_metadata
+from bot.features.faq.tables import declared_elsewhere
 from bot.features.prompts.discussions import PromptPosted
 from bot.intents import Post, intent_from_json
 from bot.refs import ConversationRef
@@ -35,13 +36,21 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0015",
             "0016",
             "0018",
+            "0019",
+            "0020",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
         assert await db.pending_migrations() == []
         async with db.engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), shared_metadata())
+                lambda sync: compare_metadata(
+                    # The FAQ's full-text index is made by SQL per dialect (FTS5 tables on
+                    # SQLite, a generated tsvector column and its index on PostgreSQL), so
+                    # no Table declares it: leave those objects out, by name.
+                    MigrationContext.configure(sync, opts={"include_name": declared_elsewhere}),
+                    shared_metadata(),
+                )
             )
         assert diff == []
     finally:

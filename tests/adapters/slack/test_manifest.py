@@ -80,9 +80,18 @@ def test_the_manifest_grants_exactly_the_scopes_of_what_the_adapter_calls_and_he
     assert sorted(_list_under(text, "bot")) == sorted(needed)
 
 
-def test_the_manifest_registers_only_the_slash_command_homeroom_answers() -> None:
+def test_the_manifest_registers_only_slash_commands_homeroom_answers() -> None:
+    """/homeroom, and /ask, which runs the core's command of the same name; and message
+    shortcuts that run a command declared to be offered on a message."""
+    from bot.testing import declared_features
+
+    specs = [s for f in declared_features() for s in f.commands]
     text = MANIFEST.read_text()
     commands = re.findall(r"^\s*- command: (\S+)", text, re.MULTILINE)
-    assert commands == ["/homeroom"]
+    assert commands == ["/homeroom", "/ask"]
+    assert all(any(s.path == c.lstrip("/") for s in specs) for c in commands[1:])
+    shortcuts = re.findall(r"callback_id: homeroom\.(\S+)", text)
+    on_messages = [s.path.replace(" ", ".") for s in specs if s.message_action]
+    assert shortcuts == on_messages == ["ask"]
     source = Path(slack_adapter.__file__).read_text()
-    assert re.findall(r"app\.command\(([^)]*)\)", source) == ["self.settings.slack_command"]
+    assert re.findall(r"app\.command\((.*)\)\(", source) == ['re.compile(r"^/")']

@@ -1,0 +1,269 @@
+"""Questions to school liaisons: asked by name or anonymously, offered matching FAQ
+entries first, routed by topic, grade and language to a present liaison (or their
+backup), acknowledged at once with an honest promise in the parent's time zone, handled
+from a queue of cards, answered privately, reminded and escalated so that none is
+dropped.
+
+Everything the feature adds is declared here, in `build`."""
+
+from __future__ import annotations
+
+from bot.commands import CommandSpec, Option
+from bot.context import Context
+from bot.directory import Role
+from bot.features import Action, Feature, FormAction
+from bot.features.questions import asking, deadlines, handling, routing
+from bot.features.questions.model import ANY, REASONS, TOPICS
+from bot.features.questions.privacy import privacy
+from bot.features.questions.service import (
+    ANSWER,
+    CLAIM,
+    DEADLINE,
+    QuestionCard,
+    Questions,
+    questions_of,
+)
+from bot.features.questions.tables import TABLES
+from bot.i18n import N_, NP_
+from bot.kernel import Kernel
+from bot.timers import Timed
+
+ID = Option(NP_("option", "id"), "str", N_("The question's number, like 12"), required=True)
+TOPIC = Option(NP_("option", "topic"), "choice", N_("What it is about"), choices=TOPICS)
+GRADE = Option(NP_("option", "grade"), "str", N_("The child's grade: pre-k, k, 1 to 12"))
+LANGUAGE = Option(NP_("option", "language"), "str", N_("The language of the question: en or es"))
+WHICH = (
+    NP_("choice", "all"),
+    NP_("choice", "mine"),
+    NP_("choice", "unclaimed"),
+    NP_("choice", "overdue"),
+)
+ROUTE_DIMENSIONS = (
+    Option(NP_("option", "topic"), "choice", N_("The topic, or any"), choices=(*TOPICS, ANY)),
+    Option(NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any")),
+    Option(NP_("option", "language"), "str", N_("The language (en, es), or any")),
+)
+WITHIN = Option(
+    NP_("option", "reply-within"),
+    "duration",
+    N_("How long an answer may take, in working time (a day is a working day)"),
+)
+BACKUP = Option(NP_("option", "backup"), "member", N_("Who takes over when they are away"))
+
+
+async def home(ctx: Context) -> str | None:
+    """A liaison's queue, and a parent's own questions."""
+    from bot.features.questions import store
+    from bot.features.questions.model import OPEN
+    from bot.features.questions.tables import questions
+
+    qs = questions_of(ctx)
+    parts = []
+    if ctx.may(Role.LIAISON):  # nothing open: no section (the page stays short)
+        async with qs.engine.connect() as conn:
+            open_here = await store.where(
+                conn,
+                (questions.c.community_id == ctx.community.id) & questions.c.status.in_(OPEN),
+            )
+        mine = [q for q in open_here if q.liaison_id == ctx.member.id]
+        unclaimed = [q for q in open_here if q.status == "received"]
+        now = qs.clock.now()
+        overdue = [q for q in open_here if q.due_at and q.due_at < now and q.status != "waiting"]
+        lines = [
+            ctx.t._(
+                "Liaison queue: {mine} yours, {unclaimed} unclaimed, {overdue} overdue.",
+                mine=len(mine),
+                unclaimed=len(unclaimed),
+                overdue=len(overdue),
+            )
+        ]
+        lines += [handling.queue_line(ctx, q) for q in (mine or unclaimed)[:5]]
+        if open_here:
+            parts.append("\n".join(lines))
+    own = await asking.home_lines(ctx, qs)
+    if own:
+        parts.append(own)
+    return "\n\n".join(parts) or None
+
+
+COMMANDS = (
+    CommandSpec(
+        path="ask",
+        description=N_("Ask a school liaison a question, privately"),
+        options=(
+            Option(NP_("option", "text"), "text", N_("Your question"), rest=True),
+            TOPIC,
+            GRADE,
+            LANGUAGE,
+            Option(NP_("option", "anonymous"), "bool", N_("Ask without your name")),
+        ),
+        handler=asking.ask,
+        keeps_copies=False,
+        message_action=N_("Ask a liaison about this"),
+    ),
+    CommandSpec(
+        path="ask list",
+        description=N_("Your questions and how they are going"),
+        handler=asking.ask_list,
+    ),
+    CommandSpec(
+        path="route add",
+        description=N_("Send questions of a topic, grade and language to a liaison"),
+        options=(
+            Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
+            *ROUTE_DIMENSIONS,
+            BACKUP,
+            WITHIN,
+        ),
+        role=Role.ORGANIZER,
+        handler=routing.route_add,
+    ),
+    CommandSpec(
+        path="route fallback",
+        description=N_("Who answers questions no other rule fits"),
+        options=(
+            Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
+            BACKUP,
+            WITHIN,
+        ),
+        role=Role.ORGANIZER,
+        handler=routing.route_fallback,
+    ),
+    CommandSpec(
+        path="route list",
+        description=N_("The routing rules for questions"),
+        role=Role.ORGANIZER,
+        handler=routing.route_list,
+    ),
+    CommandSpec(
+        path="route remove",
+        description=N_("Remove a routing rule"),
+        options=(Option(NP_("option", "id"), "str", N_("The rule's number"), required=True),),
+        role=Role.ORGANIZER,
+        handler=routing.route_remove,
+    ),
+    CommandSpec(
+        path="queue list",
+        description=N_("Questions waiting for the liaisons"),
+        options=(
+            Option(NP_("option", "which"), "choice", N_("Which questions"), choices=WHICH),
+            TOPIC,
+            GRADE,
+            LANGUAGE,
+        ),
+        role=Role.LIAISON,
+        handler=handling.queue_list,
+    ),
+    CommandSpec(
+        path="queue claim",
+        description=N_("Take a question"),
+        options=(ID,),
+        role=Role.LIAISON,
+        handler=handling.claim,
+    ),
+    CommandSpec(
+        path="queue answer",
+        description=N_("Answer a question; the parent gets it privately"),
+        options=(
+            ID,
+            Option(NP_("option", "text"), "text", N_("Your answer"), rest=True),
+            Option(NP_("option", "as-team"), "bool", N_("Sign only as “a school liaison”")),
+        ),
+        role=Role.LIAISON,
+        handler=handling.answer,
+    ),
+    CommandSpec(
+        path="queue note",
+        description=N_("An internal note; the parent never sees it"),
+        options=(ID, Option(NP_("option", "text"), "text", N_("The note"), True, rest=True)),
+        role=Role.LIAISON,
+        handler=handling.note,
+    ),
+    CommandSpec(
+        path="queue ask-parent",
+        description=N_("Ask the parent for more detail; the clock pauses"),
+        options=(
+            ID,
+            Option(NP_("option", "text"), "text", N_("What you need to know"), True, rest=True),
+        ),
+        role=Role.LIAISON,
+        handler=handling.ask_parent,
+    ),
+    CommandSpec(
+        path="queue reassign",
+        description=N_("Pass a question to another liaison or topic"),
+        options=(
+            ID,
+            Option(NP_("option", "liaison"), "member", N_("The liaison who should have it")),
+            TOPIC,
+            Option(NP_("option", "note"), "text", N_("Why, for the liaisons"), rest=True),
+        ),
+        role=Role.LIAISON,
+        handler=handling.reassign,
+    ),
+    CommandSpec(
+        path="queue close",
+        description=N_("Close a question"),
+        options=(
+            ID,
+            Option(NP_("option", "reason"), "choice", N_("Why it is closed"), choices=REASONS),
+            Option(NP_("option", "propose-faq"), "bool", N_("Propose its answer for the FAQ")),
+        ),
+        role=Role.LIAISON,
+        handler=handling.close,
+    ),
+    CommandSpec(
+        path="queue block",
+        description=N_("Stop an anonymous sender from asking again, without learning who"),
+        options=(ID,),
+        role=Role.ORGANIZER,
+        handler=handling.block,
+    ),
+    CommandSpec(
+        path="queue named",
+        description=N_("Whether parents see your name on their answers' promise"),
+        options=(
+            Option(
+                NP_("option", "named"),
+                "bool",
+                N_("yes: your name; no: a school liaison"),
+                required=True,
+            ),
+        ),
+        role=Role.LIAISON,
+        handler=handling.set_named,
+    ),
+    CommandSpec(
+        path="faq propose",
+        description=N_("Propose a question's answer as an FAQ entry"),
+        options=(ID,),
+        role=Role.LIAISON,
+        handler=handling.faq_propose,
+    ),
+)
+
+
+def build(kernel: Kernel) -> Feature:
+    state = Questions(kernel)
+    return Feature(
+        name="questions",
+        commands=COMMANDS,
+        actions={
+            CLAIM: Action(handling.claim_pressed, Role.LIAISON),
+            ANSWER: Action(handling.answer_pressed, Role.LIAISON),
+            asking.SOLVED: Action(asking.solved),
+            asking.SEND: Action(asking.send_anyway),
+        },
+        forms={
+            asking.ASK_FORM: FormAction(asking.ask_submitted),
+            handling.ANSWER_FORM: FormAction(handling.answer_submitted, Role.LIAISON),
+            handling.FAQ_FORM: FormAction(handling.faq_submitted, Role.LIAISON),
+        },
+        listeners=(handling.hear,),
+        receipts={QuestionCard: state.card_posted},
+        timers={DEADLINE: Timed(deadlines.deadline, N_("a question's reminder or escalation"))},
+        home=home,
+        tables=TABLES,
+        privacy=privacy(kernel.anonymity),
+        state=state,
+    )

@@ -1,0 +1,159 @@
+"""The questions feature's export and delete hooks.
+
+A member's named questions, and the notes they wrote, are theirs; so are their
+anonymous questions, found by the token only the bot can compute for them. Routing
+rules and liaison choices about them go with them; questions assigned to a deleted
+liaison lose their liaison (and are routed again by their timer)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.anonymity import Anonymity
+from bot.features import Privacy
+from bot.features.questions.tables import (
+    question_blocks,
+    question_liaisons,
+    question_notes,
+    question_routes,
+    questions,
+)
+from bot.refs import MemberRef
+from bot.storage.members import Exported, by_member, community_of, rows
+
+NOBODY = ""
+
+
+def privacy(anonymity: Anonymity) -> Privacy:
+    async def asked(conn: AsyncConnection, member: MemberRef) -> list[int]:
+        community_id = await conn.scalar(community_of(member))
+        if community_id is None:
+            return []
+        token = anonymity.token("asker", str(community_id), member)
+        found = await conn.execute(
+            select(questions.c.id).where(
+                (questions.c.community_id == community_id)
+                & ((questions.c.asker_id == member.id) | (questions.c.asker_token == token))
+            )
+        )
+        return [int(i) for i in found.scalars()]
+
+    async def export(conn: AsyncConnection, member: MemberRef) -> Exported:
+        ids = await asked(conn, member)
+        mine = await conn.execute(
+            select(
+                questions.c.id,
+                questions.c.text,
+                questions.c.topic,
+                questions.c.grade,
+                questions.c.status,
+                questions.c.created_at,
+            )
+            .where(questions.c.id.in_(ids))
+            .order_by(questions.c.id)
+        )
+        notes = await conn.execute(
+            select(question_notes.c.question_id, question_notes.c.kind, question_notes.c.text)
+            .where(
+                (question_notes.c.author_id == member.id)
+                & question_notes.c.question_id.in_(
+                    select(questions.c.id).where(questions.c.community_id.in_(community_of(member)))
+                )
+            )
+            .order_by(question_notes.c.id)
+        )
+        rules = await conn.execute(
+            select(question_routes.c.id, question_routes.c.topic, question_routes.c.grade)
+            .where(
+                by_member(question_routes, member, "liaison_id")
+                | by_member(question_routes, member, "backup_id")
+                | by_member(question_routes, member, "created_by")
+            )
+            .order_by(question_routes.c.id)
+        )
+        choice = await conn.execute(
+            select(question_liaisons.c.named).where(by_member(question_liaisons, member))
+        )
+        return {
+            "questions": rows(mine),
+            "question_notes": rows(notes),
+            "question_routes": rows(rules),
+            "question_liaisons": rows(choice),
+        }
+
+    async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
+        ids = await asked(conn, member)
+        gone = (
+            await conn.execute(delete(question_notes).where(question_notes.c.question_id.in_(ids)))
+        ).rowcount
+        gone += (await conn.execute(delete(questions).where(questions.c.id.in_(ids)))).rowcount
+        in_community = question_notes.c.question_id.in_(
+            select(questions.c.id).where(questions.c.community_id.in_(community_of(member)))
+        )
+        gone += (
+            await conn.execute(
+                update(question_notes)
+                .where(in_community & (question_notes.c.author_id == member.id))
+                .values(author_id=None)
+            )
+        ).rowcount
+        gone += (
+            await conn.execute(
+                delete(question_routes).where(by_member(question_routes, member, "liaison_id"))
+            )
+        ).rowcount
+        for column in ("backup_id",):
+            gone += (
+                await conn.execute(
+                    update(question_routes)
+                    .where(by_member(question_routes, member, column))
+                    .values({column: None})
+                )
+            ).rowcount
+        gone += (
+            await conn.execute(
+                update(question_routes)
+                .where(by_member(question_routes, member, "created_by"))
+                .values(created_by=NOBODY)
+            )
+        ).rowcount
+        for column in ("liaison_id", "backup_id"):
+            gone += (
+                await conn.execute(
+                    update(questions)
+                    .where(by_member(questions, member, column))
+                    .values({column: None})
+                )
+            ).rowcount
+        gone += (
+            await conn.execute(
+                delete(question_liaisons).where(by_member(question_liaisons, member))
+            )
+        ).rowcount
+        gone += (
+            await conn.execute(
+                update(question_blocks)
+                .where(by_member(question_blocks, member, "blocked_by"))
+                .values(blocked_by=NOBODY)
+            )
+        ).rowcount
+        return int(gone)
+
+    return Privacy(
+        covers=(
+            ("questions", "asker_id"),
+            ("questions", "text"),
+            ("questions", "liaison_id"),
+            ("questions", "backup_id"),
+            ("question_notes", "author_id"),
+            ("question_notes", "text"),
+            ("question_routes", "liaison_id"),
+            ("question_routes", "backup_id"),
+            ("question_routes", "created_by"),
+            ("question_liaisons", "user_id"),
+            ("question_blocks", "blocked_by"),
+        ),
+        export=export,
+        delete=delete_member,
+    )

@@ -1,0 +1,296 @@
+"""The questions feature's own state: routing a question to a present liaison, its
+promised time, its card in the liaisons' queue, and reaching its asker (by ID, or
+through the sealed address of an anonymous asker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.context import Context
+from bot.directory import CommunitySettings, Role
+from bot.features.questions import store, timing
+from bot.features.questions.model import Question, status_word
+from bot.i18n import Translator, translator
+from bot.intents import Button, DirectMessage, Intent, Message, OpenThread, Post, Tag, Update
+from bot.kernel import Kernel
+from bot.notify import reader
+from bot.refs import CommunityRef, ConversationRef, MemberRef, mention
+
+FEATURE = "questions"
+DEADLINE = "deadline"
+CLAIM, ANSWER = "questions.claim", "questions.answer"
+REMIND_AT = 0.75  # of the working time to the promise: the liaison's reminder
+ESCALATE_AFTER = timedelta(hours=4)  # working time from the backup to the organizers
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCard(Tag):
+    """On a question's card in the queue channel: its platform message is recorded."""
+
+    question_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    route_id: int | None
+    liaison_id: str | None
+    backup_id: str | None
+    within: timedelta
+
+
+class Questions:
+    """Built once from the kernel; handed to the feature's handlers as `ctx.own`."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.engine = kernel.engine
+        self.clock = kernel.clock
+
+    # -- who --------------------------------------------------------------------------
+    async def present(self, member: MemberRef) -> bool:
+        """Still a liaison (or organizer) here, and still a member of the community.
+        Platforms tell us of no one leaving, so this is asked when it matters."""
+        profile = await self.kernel.directory.profile(member)
+        found = await self.kernel.directory.people.find(member)
+        if found is None:
+            return False
+        return bool(profile.roles & {Role.LIAISON, Role.ORGANIZER}) or found.is_admin
+
+    def token(self, community_id: int, member: MemberRef) -> str:
+        return self.kernel.anonymity.token("asker", str(community_id), member)
+
+    def asker(self, question: Question) -> MemberRef | None:
+        if question.asker_id:
+            return question.member(question.asker_id)
+        return self.kernel.anonymity.unseal(question.asker_sealed or "")
+
+    async def asker_reader(self, question: Question) -> Translator:
+        return translator(question.asker_language)
+
+    def is_asker(self, ctx: Context, question: Question) -> bool:
+        if question.asker_id is not None:
+            return question.asker_id == ctx.member.id
+        return question.asker_token == self.token(question.community_id, ctx.member)
+
+    # -- routing ------------------------------------------------------------------------
+    async def assign(
+        self,
+        conn: AsyncConnection,
+        community_id: int,
+        place: MemberRef,
+        topic: str,
+        grade: str | None,
+        language: str,
+        *,
+        skip: frozenset[str] = frozenset(),
+    ) -> Assignment:
+        """The most specific rule whose liaison (or backup) is present; an away liaison's
+        question goes to the backup they named, else the rule's backup; then the next
+        rule, down to the fallback. Nobody present: the question waits unassigned in the
+        queue (and escalates to the organizers)."""
+        rules = store.matching(await store.routes(conn, community_id), topic, grade, language)
+        within = next(
+            (timedelta(minutes=r.reply_within_minutes) for r in rules if r.reply_within_minutes),
+            timing.DEFAULT_REPLY_WITHIN,
+        )
+        now = self.clock.now()
+        for rule in rules:
+            for candidate in (rule.liaison_id, rule.backup_id):
+                if not candidate or candidate in skip:
+                    continue
+                who = await self._available(conn, community_id, place, candidate, rule, now)
+                if who is not None and who not in skip:
+                    backup = rule.backup_id if rule.backup_id != who else None
+                    return Assignment(rule.id, who, backup, within)
+        return Assignment(rules[0].id if rules else None, None, None, within)
+
+    async def _available(
+        self,
+        conn: AsyncConnection,
+        community_id: int,
+        place: MemberRef,
+        candidate: str,
+        rule: store.Route,
+        now: datetime,
+    ) -> str | None:
+        if not await self.present(replace(place, id=candidate)):
+            return None
+        away = await timing.away_backup(conn, community_id, candidate, now)
+        if away is None:
+            return candidate
+        for stand_in in (away, rule.backup_id):
+            if (
+                stand_in
+                and stand_in != candidate
+                and await self.present(replace(place, id=stand_in))
+            ):
+                return stand_in
+        return None
+
+    async def promise(
+        self,
+        conn: AsyncConnection,
+        community_id: int,
+        liaison: str | None,
+        within: timedelta,
+        zone: str,
+    ) -> tuple[datetime, datetime]:
+        """(due, remind): `within` of the liaison's working time from now (school hours
+        in `zone` when they set none, or nobody holds it), and the reminder when three
+        quarters of it has passed."""
+        now = self.clock.now()
+        due = await timing.add_working(conn, community_id, liaison, now, within, zone)
+        early = within * REMIND_AT
+        remind = await timing.add_working(conn, community_id, liaison, now, early, zone)
+        return due, remind
+
+    async def schedule(self, conn: AsyncConnection, question_id: int, at: datetime) -> None:
+        await self.kernel.timers.set(conn, FEATURE, DEADLINE, str(question_id), at)
+
+    async def unschedule(self, conn: AsyncConnection, question_id: int) -> None:
+        await self.kernel.timers.cancel(conn, FEATURE, DEADLINE, str(question_id))
+
+    # -- the card ---------------------------------------------------------------------------
+    def card(self, question: Question, t: Translator, zone: str) -> Message:
+        """What liaisons see: never the asker of an anonymous question."""
+        where = " · ".join(
+            filter(
+                None,
+                (t.choice(question.topic), question.grade and t._("grade {g}", g=question.grade)),
+            )
+        )
+        who = (
+            t._("From: {asker}", asker=mention(question.member(question.asker_id)))
+            if question.asker_id
+            else t._("From: a parent who asked not to be named")
+        )
+        assigned = (
+            t._("For {liaison}", liaison=mention(question.member(question.liaison_id)))
+            if question.liaison_id
+            else t._("Not assigned yet: an organizer will find someone")
+        )
+        fields = [(t._("Status"), status_word(t, question.status)), (t._("Assigned"), assigned)]
+        if question.due_at and question.status in ("received", "claimed"):
+            fields.append((t._("Answer due"), t.when(question.due_at, zone)))
+        buttons: tuple[Button, ...] = ()
+        if question.status in ("received", "claimed", "waiting"):
+            buttons = (
+                (Button(t._("Claim"), CLAIM, str(question.id)),)
+                if question.status == "received"
+                else ()
+            ) + (Button(t._("Answer"), ANSWER, str(question.id), "primary"),)
+        return Message(
+            title=t._("Question #{id}", id=question.id) + (f" · {where}" if where else ""),
+            text=f"“{question.text}”\n{who}",
+            fields=tuple(fields),
+            buttons=buttons,
+            footer=t._("Language: {language}", language=t.language_name(question.language)),
+        )
+
+    async def community_of(self, question: Question) -> CommunitySettings:
+        return await self.kernel.directory.community(
+            CommunityRef(question.platform, question.community)
+        )
+
+    async def queue_translator(self, question: Question) -> Translator:
+        """The queue channel's language: the community's first."""
+        return translator((await self.community_of(question)).default_language)
+
+    async def new_card(self, question: Question) -> list[Intent]:
+        """The question's card in the queue channel (its ID comes back by receipt), or,
+        where no queue channel is set, a DM to its liaison."""
+        community = await self.community_of(question)
+        message = self.card(question, translator(community.default_language), community.timezone)
+        if community.queue_channel:
+            to = ConversationRef(question.platform, question.community, community.queue_channel)
+            return [Post(to=to, message=message, opens_thread=True, tag=QuestionCard(question.id))]
+        if question.liaison_id:
+            return [DirectMessage(member=question.member(question.liaison_id), message=message)]
+        return []
+
+    async def refresh(self, conn: AsyncConnection, question_id: int) -> list[Intent]:
+        """The card updated in place, if the platform has made it."""
+        question = await store.by_id(conn, question_id)
+        if question is None or question.card is None:
+            return []
+        community = await self.community_of(question)
+        t = translator(community.default_language)
+        return [Update(to=question.card, message=self.card(question, t, community.timezone))]
+
+    async def to_thread(self, question: Question, text: str) -> list[Intent]:
+        """A line in the card's thread (for the liaisons), else a DM to the liaison."""
+        if question.card_thread is not None:
+            return [Post(to=question.card_thread, message=Message(text=text))]
+        if question.liaison_id:
+            return [
+                DirectMessage(member=question.member(question.liaison_id), message=Message(text))
+            ]
+        return []
+
+    async def card_posted(
+        self, conn: AsyncConnection, intent: Intent, tag: QuestionCard, delivered: str | None
+    ) -> list[Intent]:
+        """Receipt: note the card's message, and open its thread where that is a step."""
+        if not isinstance(intent, Post) or not delivered:
+            return []
+        await store.change(
+            conn, tag.question_id, card_channel=intent.to.channel, card_message=delivered
+        )
+        steps: list[Intent] = []
+        if self.kernel.outbox.capabilities(intent.to.platform).explicit_threads:
+            name = intent.message.title or "#" + str(tag.question_id)
+            steps.append(OpenThread(to=replace(intent.to, message=delivered), name=name))
+        return steps
+
+    async def tell(self, member: MemberRef, compose: Any, default: str) -> DirectMessage:
+        """A DM to a liaison or organizer, in their language."""
+        t = await reader(self.kernel.directory, member, default=default)
+        return DirectMessage(member=member, message=Message(text=compose(t)))
+
+
+def questions_of(ctx: Context) -> Questions:
+    assert isinstance(ctx.own, Questions), "a questions handler runs with its state"
+    return ctx.own
+
+
+async def route_stored(
+    qs: Questions, conn: AsyncConnection, question: Question, skip: frozenset[str] = frozenset()
+) -> Question:
+    """Give a stored question its liaison, promise and timer; it is "received" now."""
+    place = question.member("")
+    assignment = await qs.assign(
+        conn,
+        question.community_id,
+        place,
+        question.topic,
+        question.grade,
+        question.language,
+        skip=skip,
+    )
+    minutes = int(assignment.within.total_seconds() // 60)
+    zone = (await qs.community_of(question)).timezone
+    due, remind = await qs.promise(
+        conn, question.community_id, assignment.liaison_id, assignment.within, zone
+    )
+    await store.change(
+        conn,
+        question.id,
+        status="received",
+        route_id=assignment.route_id,
+        liaison_id=assignment.liaison_id,
+        backup_id=assignment.backup_id,
+        reply_within_minutes=minutes,
+        due_at=due,
+        remind_at=remind,
+        claimed_at=None,
+        reminded=False,
+        escalation=0,
+    )
+    await qs.schedule(conn, question.id, remind)
+    routed = await store.by_id(conn, question.id)
+    assert routed is not None
+    return routed
