@@ -41,6 +41,8 @@ SPANISH_WORDS |= {es for en, es in _TYPED_WORDS if en != es}
 COMMAND_WORDS = (
     r"\b(help|setup|role|grant|revoke|list|series|preview|prompt|schedule|pause|resume|"
     r"skip-next|post-now|cancel|suggest|suggestions|add)\b"
+    # The FAQ's subcommands only after "faq": "channel" alone is an English word.
+    r"|\bfaq(?: (?:search|add|edit|remove|list|channel))?\b"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"
@@ -145,6 +147,20 @@ SCRIPT = [
     "/homeroom prompt suggestions",
     "/homeroom prompt add {another}",
     "/homeroom series preview our-prompts",
+    "/homeroom help faq",
+    "/homeroom faq channel #faq",
+    "/homeroom faq add",
+    "/homeroom faq add question=“{another}” answer=“{idea}” topic=t1 grade=3",
+    "/homeroom faq search {another}",
+    "/homeroom faq search zzzz",
+    "/homeroom faq search ?",
+    "/homeroom faq list",
+    "/homeroom faq list page=9",
+    "/homeroom faq edit 1",
+    "/homeroom faq edit 1 grade=4",
+    "/homeroom faq edit 9 grade=4",
+    "/homeroom faq remove 1",
+    "/homeroom faq remove 1",
     "/homeroom setup timezone=America/New_York languages=en",
 ]
 

@@ -277,6 +277,10 @@ async def test_list_is_paged(bot: TestBot) -> None:
     ]
     [beyond] = await bot.say("dana", "/faq list page=3")
     assert bot.texts([beyond]) == ["The FAQ has 2 pages; please choose one of them."]
+    await bot.say("dana", "/faq remove 1")
+    await bot.say("dana", "/faq remove 2")
+    [beyond] = await bot.say("dana", "/faq list page=2")
+    assert bot.texts([beyond]) == ["The FAQ has one page so far: “faq list” shows it."]
 
 
 async def test_the_faq_channel_is_never_the_liaisons_channel(bot: TestBot) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
+import bot.features.faq.tables  # noqa: F401  (its tables join the shared metadata)
 from bot.features.prompts.suggestions import ACCEPT
 from bot.intents import Post
 from bot.privacy import delete_member, export_member, member_columns, uncovered
@@ -25,6 +26,9 @@ MEMBER_COLUMNS = {
     ("community_prompts", "text"),
     ("dialogues", "answers"),
     ("dialogues", "user_id"),
+    ("faq_entries", "created_by"),
+    ("faq_proposals", "asker_id"),
+    ("faq_proposals", "proposed_by"),
     ("discussion_reactions", "user_id"),
     ("discussion_replies", "text"),
     ("discussion_replies", "user_id"),
@@ -104,6 +108,7 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "We read under a blanket fort.", thread=root)
     await bot.say("lee", "Same here!", thread=root)
     await bot.react("wren", root, "👍")
+    await bot.invoke("wren", "faq add", question="When does school start?", answer="At 8:15.")
     await bot.app.directory.flush()
     now = bot.app.clock.now()
     async with bot.app.db.engine.begin() as conn:
@@ -142,11 +147,12 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "dialogues": 1,
         "discussion_reactions": 1,
         "discussion_replies": 1,
+        "faq_entries": 1,
         "idea_notices": 1,
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 11,
+        "outbox": 12,
         "pending_choices": 1,
         "schedules": 1,
     }
@@ -157,6 +163,13 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "conversation": {
             "dialogues": [{"answers": '{"text": "half"}', "channel": "parents", "form": "{}"}],
             "pending_choices": [{"buttons": "[]", "channel": "parents"}],
+        },
+        "faq": {
+            "faq_entries_written": [
+                {"created_at": at, "id": 1, "question": "When does school start?"}
+            ],
+            "faq_proposals_made": [],
+            "faq_questions_asked": [],
         },
         "members": {
             "member_locales": [{"locale": "fr"}],
@@ -194,13 +207,15 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # 2 (conversation) + 4 (members: prefs, locale, role, and the role granted to sam
     # loses its giver) + 6 (prompts: the idea not taken goes, the accepted prompt stays
     # without its author, notices, the schedule without its maker, reply, reaction)
-    assert changed == 12
+    # + 1 (faq: the entry wren wrote stays, the group's, without its writer)
+    assert changed == 13
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
     assert [r[-1] for r in after["schedules"]] == [None]  # month_week: the row stays
     assert [(r[1], r[3]) for r in after["member_roles"]] == [("sam", None)]
     assert [r[3] for r in after["discussion_replies"]] == ["Same here!"]  # lee's words stay
+    assert [r[2] for r in after["faq_entries"]] == ["When does school start?"]
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]
