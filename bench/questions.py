@@ -39,23 +39,28 @@ ENTRIES = 10_000  # per community (one English, one Spanish)
 QUERIES = 400  # per language and database
 SEED = 14
 
+
+def _listed(words: str) -> list[str]:
+    return words.split()
+
+
 WORDS = {
-    "en": (
+    "en": _listed(
         "bus enrollment lunch homework reading math teacher report card grade field trip "
         "uniform schedule absence doctor note fee library counselor bullying screen time "
         "sleep breakfast recess transition kindergarten middle school high school tutoring "
         "volunteer conference meeting calendar holiday snow day pickup dropoff allergy nurse "
         "vaccination transport route backpack supplies laptop password portal attendance "
         "special needs iep speech therapy art music sports club science fair graduation"
-    ).split(),
-    "es": (
+    ),
+    "es": _listed(
         "autobús inscripción almuerzo tarea lectura matemáticas maestra boletín calificación "
         "excursión uniforme horario ausencia médico nota cuota biblioteca orientadora acoso "
         "pantallas sueño desayuno recreo transición kínder secundaria preparatoria tutoría "
         "voluntariado reunión calendario vacaciones nieve recogida entrada alergia enfermera "
         "vacuna transporte ruta mochila útiles computadora contraseña portal asistencia "
         "necesidades especiales terapia música deportes club ciencias feria graduación"
-    ).split(),
+    ),
 }
 # Words nearly every entry has: the worst case for ranking (thousands of matches).
 COMMON = {"en": ("school", "child", "parents"), "es": ("escuela", "niño", "familias")}

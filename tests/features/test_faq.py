@@ -91,7 +91,9 @@ async def test_a_named_asker_agrees_and_the_entry_is_published(bot: TestBot) -> 
     assert ask.message.fields == (("Question", QUESTION), ("Answer", ANSWER))
     assert buttons(ask) == [("Agree", AGREE, "1"), ("No thanks", DECLINE, "1")]
     [searched] = await bot.say("maria", "/faq search enrollment idioma=en")
-    assert "I found nothing" in bot.texts([searched])[0] or "No encontré" in bot.texts([searched])[0]
+    assert (
+        "I found nothing" in bot.texts([searched])[0] or "No encontré" in bot.texts([searched])[0]
+    )
     thanks, post, told = split(await bot.press("lee", AGREE, "1", channel="dm-lee"))
     assert thanks.member == bot.member("lee")
     assert bot.texts([thanks]) == [
@@ -167,7 +169,7 @@ async def test_an_anonymous_asker_consents_and_is_never_named(
         assert not ask.message.keep_copy  # its stored copy would say who asked
         [refused] = await bot.press("lee", AGREE, "1", channel="dm-lee")
         assert bot.texts([refused]) == [ONLY_ASKER]
-        thanks, post, told = split(await bot.press("maria", AGREE, "1", channel="dm-maria"))
+        thanks, post, _ = split(await bot.press("maria", AGREE, "1", channel="dm-maria"))
     assert bot.texts([thanks]) == [
         "¡Gracias por compartir! Su pregunta ya está en las preguntas frecuentes, sin su nombre."
     ]
@@ -319,7 +321,7 @@ async def test_help_explains_the_faq(bot: TestBot) -> None:
     [help_lee] = await bot.say("lee", "/help faq")
     assert bot.texts([help_lee])[0].split("\n")[:2] == [
         "*Help: faq*",
-        "• faq search <words> [topic] [grade] [language] — Look for answers in the group's FAQ",
+        "• faq search <words> [topic] [grade] [language] — Search the group's FAQ",
     ]
     [help_dana] = await bot.say("dana", "/help faq")
     assert "• faq add <question> <answer>" in bot.texts([help_dana])[0]

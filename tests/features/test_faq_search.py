@@ -45,14 +45,14 @@ async def test_spanish_search_folds_accents_both_ways(bot: TestBot) -> None:
     assert found(await bot.say("maria", "/faq search autobus")) == ["#2 ¿Dónde para el autobús?"]
     # lee reads English: the same word finds nothing in English, and no Spanish entry is
     # offered since English has entries of its own for other words.
-    assert found(await bot.say("lee", "/faq search enrollment")) == ["#3 When does enrollment open?"]
+    assert found(await bot.say("lee", "/faq search enrollment")) == [
+        "#3 When does enrollment open?"
+    ]
 
 
 async def test_unaccented_entry_is_found_by_accented_words(bot: TestBot) -> None:
     await add(bot, "Horario de inscripcion", "Las inscripciones son de 8 a 12.", language="es")
-    assert found(await bot.say("maria", "/faq search inscripción")) == [
-        "#1 Horario de inscripcion"
-    ]
+    assert found(await bot.say("maria", "/faq search inscripción")) == ["#1 Horario de inscripcion"]
 
 
 async def test_more_relevant_entries_come_first(bot: TestBot) -> None:
@@ -103,7 +103,8 @@ async def test_a_reader_whose_language_has_nothing_gets_the_communitys_others(bo
     await add(bot, "When does enrollment open?", "In March.")
     [reply] = await bot.say("maria", "/faq search enrollment")
     assert bot.texts([reply])[0].startswith(
-        "*Preguntas frecuentes*\nNada en español todavía, así que esto es lo que encontré en inglés."
+        "*Preguntas frecuentes*\n"
+        "Nada en español todavía, así que esto es lo que encontré en inglés."
     )
     assert found([reply]) == ["#1 When does enrollment open?"]
     # Asking for Spanish only: nothing.
@@ -147,8 +148,6 @@ async def test_the_full_text_index_is_the_databases_own(bot: TestBot) -> None:
             assert kind == "tsvector"
         else:
             sql = (
-                await conn.execute(
-                    text("SELECT sql FROM sqlite_master WHERE name = 'faq_search'")
-                )
+                await conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'faq_search'"))
             ).scalar_one()
             assert "fts5" in sql and "remove_diacritics 2" in sql

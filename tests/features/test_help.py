@@ -49,9 +49,7 @@ async def test_spanish_syntax_lines_name_options_in_spanish_like_the_footer(bot:
     assert "• help [tema] — " in reply.message.text
     assert "• prompt suggest <texto> [anónimo] — " in reply.message.text
     assert "[topic]" not in reply.message.text
-    assert (
-        reply.message.footer == "Escriba “help <tema>” para saber más, por ejemplo “help faq”."
-    )
+    assert reply.message.footer == "Escriba “help <tema>” para saber más, por ejemplo “help faq”."
 
 
 async def test_spanish_help_lists_weekdays_and_choices_as_spanish_readers_type_them(

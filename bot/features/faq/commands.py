@@ -296,11 +296,11 @@ async def set_channel(ctx: Context, args: Args) -> list[Intent]:
 TOPIC = Option(NP_("option", "topic"), "str", N_("A topic, like enrollment or buses"))
 GRADE = Option(NP_("option", "grade"), "str", N_("A grade, like 3 or K"))
 LANGUAGE = Option(
-    NP_("option", "language"), "languages", N_("The entry's language, like en or es (yours if left out)")
+    NP_("option", "language"),
+    "languages",
+    N_("The entry's language, like en or es (yours if left out)"),
 )
-ID = Option(
-    NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True
-)
+ID = Option(NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True)
 EDIT_OPTIONS = (
     ID,
     Option(NP_("option", "question"), "text", N_("The question, written for every family")),
@@ -313,7 +313,7 @@ EDIT_OPTIONS = (
 COMMANDS = (
     CommandSpec(
         path="faq search",
-        description=N_("Look for answers in the group's FAQ"),
+        description=N_("Search the group's FAQ"),
         options=(
             Option(
                 NP_("option", "words"),
@@ -334,7 +334,7 @@ COMMANDS = (
     ),
     CommandSpec(
         path="faq add",
-        description=N_("Add an entry to the group's FAQ"),
+        description=N_("Add an FAQ entry"),
         options=(
             Option(
                 NP_("option", "question"),
@@ -358,28 +358,28 @@ COMMANDS = (
     ),
     CommandSpec(
         path="faq edit",
-        description=N_("Change an FAQ entry's words or tags"),
+        description=N_("Change an FAQ entry"),
         options=EDIT_OPTIONS,
         role=Role.ORGANIZER,
         handler=edit,
     ),
     CommandSpec(
         path="faq remove",
-        description=N_("Take an entry out of the FAQ"),
+        description=N_("Remove an FAQ entry"),
         options=(ID,),
         role=Role.ORGANIZER,
         handler=remove,
     ),
     CommandSpec(
         path="faq list",
-        description=N_("See the FAQ's entries, a page at a time"),
+        description=N_("List the FAQ's entries"),
         options=(Option(NP_("option", "page"), "int", N_("Which page, from 1")),),
         role=Role.ORGANIZER,
         handler=list_entries,
     ),
     CommandSpec(
         path="faq channel",
-        description=N_("Choose the channel where FAQ entries are posted"),
+        description=N_("Choose where FAQ entries are posted"),
         options=(
             Option(
                 NP_("option", "channel"),

@@ -53,7 +53,9 @@ async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
 async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
     asked = by_member(faq_proposals, member, "asker_id")
     gone = (
-        await conn.execute(delete(faq_proposals).where(asked & (faq_proposals.c.status != "agreed")))
+        await conn.execute(
+            delete(faq_proposals).where(asked & (faq_proposals.c.status != "agreed"))
+        )
     ).rowcount
     gone += (await conn.execute(update(faq_proposals).where(asked).values(asker_id=None))).rowcount
     gone += (

@@ -57,7 +57,9 @@ def tags_line(t: Translator, topic: str | None, grade: str | None) -> str | None
     return " · ".join(parts) or None
 
 
-def entry_post(question: str, answer: str, topic: str | None, grade: str | None, language: str) -> Message:
+def entry_post(
+    question: str, answer: str, topic: str | None, grade: str | None, language: str
+) -> Message:
     """The entry as posted in the FAQ channel, in its own language. Its title is the
     question: on Discord, a forum channel takes it as the post's title."""
     t = translator(language)

@@ -111,7 +111,8 @@ class FaqStore:
             row = (
                 await conn.execute(
                     select(faq_entries).where(
-                        (faq_entries.c.id == entry_id) & (faq_entries.c.community_id == community_id)
+                        (faq_entries.c.id == entry_id)
+                        & (faq_entries.c.community_id == community_id)
                     )
                 )
             ).first()
@@ -143,8 +144,9 @@ class FaqStore:
         mine = faq_entries.c.community_id == community_id
         async with self.engine.connect() as conn:
             total = int(
-                (await conn.execute(select(func.count()).select_from(faq_entries).where(mine)))
-                .scalar_one()
+                (
+                    await conn.execute(select(func.count()).select_from(faq_entries).where(mine))
+                ).scalar_one()
             )
             rows = await conn.execute(
                 select(faq_entries)
@@ -205,9 +207,7 @@ class FaqStore:
 
     async def set_token(self, conn: AsyncConnection, proposal_id: int, token: str) -> None:
         await conn.execute(
-            update(faq_proposals)
-            .where(faq_proposals.c.id == proposal_id)
-            .values(asker_token=token)
+            update(faq_proposals).where(faq_proposals.c.id == proposal_id).values(asker_token=token)
         )
 
     async def proposal(self, conn: AsyncConnection, proposal_id: int) -> Proposal | None:

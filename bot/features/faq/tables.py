@@ -19,7 +19,8 @@ the shared metadata complete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
@@ -83,14 +84,22 @@ faq_channels = Table(
 SEARCH_OBJECTS: Mapping[str, frozenset[str]] = {
     # FTS5's virtual table and the shadow tables it keeps (external content: no _content).
     "table": frozenset(
-        {"faq_search", "faq_search_data", "faq_search_idx", "faq_search_docsize", "faq_search_config"}
+        {
+            "faq_search",
+            "faq_search_data",
+            "faq_search_idx",
+            "faq_search_docsize",
+            "faq_search_config",
+        }
     ),
     "column": frozenset({"search_doc"}),  # PostgreSQL's generated tsvector
     "index": frozenset({"ix_faq_entries_search_doc"}),  # and its GIN index
 }
 
 
-def declared_elsewhere(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def declared_elsewhere(
+    name: str | None, type_: Any, parent_names: MutableMapping[Any, str | None]
+) -> bool:
     """Alembic's `include_name` hook: False for the full-text objects above, which are
     made by raw SQL per dialect and so are not in the metadata on purpose."""
     if type_ == "column" and parent_names.get("table_name") != "faq_entries":

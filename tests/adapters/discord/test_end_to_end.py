@@ -136,7 +136,14 @@ async def test_commands_are_registered_once_not_on_every_start(
 ) -> None:
     first = await rigs()
     [synced] = await first.fake.wait_for(1, "PUT /applications/")
-    assert sorted(c["name"] for c in synced.body) == ["help", "prompt", "role", "series", "setup"]
+    assert sorted(c["name"] for c in synced.body) == [
+        "faq",
+        "help",
+        "prompt",
+        "role",
+        "series",
+        "setup",
+    ]
     role = next(c for c in synced.body if c["name"] == "role")
     assert role["default_member_permissions"] == str(1 << 5)  # hidden from non-organizers
     assert [o["name"] for o in role["options"]] == ["grant", "revoke", "list"]

@@ -125,8 +125,7 @@ def _sqlite_triggers() -> list[str]:
         "VALUES ('delete', old.id, old.question, old.answer);"
     )
     add = (
-        "INSERT INTO faq_search(rowid, question, answer) "
-        "VALUES (new.id, new.question, new.answer);"
+        "INSERT INTO faq_search(rowid, question, answer) VALUES (new.id, new.question, new.answer);"
     )
     return [
         f"CREATE TRIGGER faq_entries_ai AFTER INSERT ON faq_entries BEGIN {add} END",
