@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import os
 import random
 import statistics
 import tempfile
@@ -140,12 +141,13 @@ async def _run(url: str, report: Callable[[str], None]) -> dict[str, Any]:
             await _fill(app, settings.id, language, rng)
             filled = time.perf_counter() - started
             asked = queries(rng, language)
-            alone, answered, found = [], [], 0
+            alone, answered, cpu, found = [], [], [], 0
             async with app.db.engine.connect() as conn:
                 for words in asked:
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     hits = await search(conn, settings.id, words, language, limit=5)
                     alone.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                     found += len(hits)
             member = MemberRef("fake", community, "parent")
             for words in asked:
@@ -167,6 +169,8 @@ async def _run(url: str, report: Callable[[str], None]) -> dict[str, Any]:
                 f"{len(asked)} searches, {found / len(asked):.1f} results each on average"
             )
             report(f"    search query alone     {summary(alone)}")
+            if app.db.is_sqlite:  # in this process (aiosqlite's thread): what it costs
+                report(f"      its CPU time         {summary(cpu)}")
             report(f"    `faq search` answered  {summary(answered)}")
     finally:
         await app.stop()
@@ -196,6 +200,7 @@ def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
             await session.drop()
 
     asyncio.run(both())
+    report("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     return results
 
 
