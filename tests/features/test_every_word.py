@@ -40,9 +40,9 @@ SPANISH_WORDS |= {es for en, es in _TYPED_WORDS if en != es}
 # command words and identifiers such as series IDs (`moving-up`, `screens-and-sleep`).
 COMMAND_WORDS = (
     r"\b(help|setup|role|grant|revoke|list|series|preview|prompt|schedule|pause|resume|"
-    r"skip-next|post-now|cancel|suggest|suggestions|add|ask|route|fallback|remove|queue|"
-    r"claim|answer|note|ask-parent|reassign|close|block|named|faq|propose|search|edit|"
-    r"channel|hours|set|show|away|until|end)\b"
+    r"skip-next|post-now|cancel|suggest|suggestions|add)\b"
+    # The FAQ's subcommands only after "faq": "channel" alone is an English word.
+    r"|\bfaq(?: (?:search|add|edit|remove|list|channel))?\b"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"
@@ -147,28 +147,20 @@ SCRIPT = [
     "/homeroom prompt suggestions",
     "/homeroom prompt add {another}",
     "/homeroom series preview our-prompts",
-    "/homeroom help hours",
-    "/homeroom help away",
-    "/homeroom hours show",
-    "/homeroom hours show @sam",
-    "/homeroom hours show @nobody",
-    "/homeroom hours set mon-xyz 08:00 15:30",
-    "/homeroom hours set mon-fri 15:30 08:00",
-    "/homeroom hours set - 08:00 15:30",
-    "/homeroom hours set mon-fri 08:00 15:30 timezone=Mars/Olympus_Mons",
-    "/homeroom hours set mon-fri 08:00 15:30",
-    "/homeroom hours show",
-    "/homeroom away until 2020-01-01",
-    "/homeroom away until 2026-10-12 from=2026-10-20",
-    "/homeroom away until 2026-10-12 backup=@{who}",
-    "/homeroom away until 2026-10-12 backup=@lee",
-    "/homeroom away until 2026-10-12 backup=@dana",
-    "/homeroom away until 2026-10-20 from=2026-10-05",
-    "/homeroom hours show",
-    "/homeroom away end",
-    "/homeroom away end",
-    "/homeroom away until 2026-10-12 from=2026-10-05",
-    "/homeroom away end",
+    "/homeroom help faq",
+    "/homeroom faq channel #faq",
+    "/homeroom faq add",
+    "/homeroom faq add question=“{another}” answer=“{idea}” topic=t1 grade=3",
+    "/homeroom faq search {another}",
+    "/homeroom faq search zzzz",
+    "/homeroom faq search ?",
+    "/homeroom faq list",
+    "/homeroom faq list page=9",
+    "/homeroom faq edit 1",
+    "/homeroom faq edit 1 grade=4",
+    "/homeroom faq edit 9 grade=4",
+    "/homeroom faq remove 1",
+    "/homeroom faq remove 1",
     "/homeroom setup timezone=America/New_York languages=en",
 ]
 

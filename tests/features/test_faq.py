@@ -169,7 +169,7 @@ async def test_an_anonymous_asker_consents_and_is_never_named(
         assert not ask.message.keep_copy  # its stored copy would say who asked
         [refused] = await bot.press("lee", AGREE, "1", channel="dm-lee")
         assert bot.texts([refused]) == [ONLY_ASKER]
-        thanks, post, told = split(await bot.press("maria", AGREE, "1", channel="dm-maria"))
+        thanks, post, _ = split(await bot.press("maria", AGREE, "1", channel="dm-maria"))
     assert bot.texts([thanks]) == [
         "¡Gracias por compartir! Su pregunta ya está en las preguntas frecuentes, sin su nombre."
     ]
@@ -279,6 +279,10 @@ async def test_list_is_paged(bot: TestBot) -> None:
     ]
     [beyond] = await bot.say("dana", "/faq list page=3")
     assert bot.texts([beyond]) == ["The FAQ has 2 pages; please choose one of them."]
+    await bot.say("dana", "/faq remove 1")
+    await bot.say("dana", "/faq remove 2")
+    [beyond] = await bot.say("dana", "/faq list page=2")
+    assert bot.texts([beyond]) == ["The FAQ has one page so far: “faq list” shows it."]
 
 
 async def test_the_faq_channel_is_never_the_liaisons_channel(bot: TestBot) -> None:
@@ -317,7 +321,7 @@ async def test_help_explains_the_faq(bot: TestBot) -> None:
     [help_lee] = await bot.say("lee", "/help faq")
     assert bot.texts([help_lee])[0].split("\n")[:2] == [
         "*Help: faq*",
-        "• faq search <words> [topic] [grade] [language] — Look for answers in the group's FAQ",
+        "• faq search <words> [topic] [grade] [language] — Search the group's FAQ",
     ]
     [help_dana] = await bot.say("dana", "/help faq")
     assert "• faq add <question> <answer>" in bot.texts([help_dana])[0]

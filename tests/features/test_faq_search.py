@@ -4,6 +4,8 @@ filtered by topic and grade. Every test runs on both databases."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from sqlalchemy import text
 
@@ -55,6 +57,18 @@ async def test_unaccented_entry_is_found_by_accented_words(bot: TestBot) -> None
     assert found(await bot.say("maria", "/faq search inscripción")) == ["#1 Horario de inscripcion"]
 
 
+async def test_accents_the_stemmers_keep_are_folded_too(bot: TestBot) -> None:
+    """PostgreSQL's Spanish stemmer drops acute accents by itself, but not ñ or ü, and
+    the English one drops none: those are folded by the index (unaccent)."""
+    await add(bot, "¿Cuántos niños hay por clase?", "Veinte como máximo.", language="es")
+    await add(bot, "Is there a café for parents?", "Yes, on Fridays with José.")
+    assert found(await bot.say("maria", "/faq search ninos")) == [
+        "#1 ¿Cuántos niños hay por clase?"
+    ]
+    assert found(await bot.say("lee", "/faq search cafe")) == ["#2 Is there a café for parents?"]
+    assert found(await bot.say("lee", "/faq search jose")) == ["#2 Is there a café for parents?"]
+
+
 async def test_more_relevant_entries_come_first(bot: TestBot) -> None:
     await add(bot, "What should my child bring on the first day?", "A water bottle and a bus pass.")
     await add(bot, "Which bus does my child take?", "Bus routes are on the bus page.")
@@ -103,7 +117,8 @@ async def test_a_reader_whose_language_has_nothing_gets_the_communitys_others(bo
     await add(bot, "When does enrollment open?", "In March.")
     [reply] = await bot.say("maria", "/faq search enrollment")
     assert bot.texts([reply])[0].startswith(
-        "*Preguntas frecuentes*\nNada en español todavía, así que esto es lo que encontré en inglés."
+        "*Preguntas frecuentes*\n"
+        "Nada en español todavía, así que esto es lo que encontré en inglés."
     )
     assert found([reply]) == ["#1 When does enrollment open?"]
     # Asking for Spanish only: nothing.
@@ -145,6 +160,17 @@ async def test_the_full_text_index_is_the_databases_own(bot: TestBot) -> None:
                 )
             ).scalar_one()
             assert kind == "tsvector"
+            folded = (await conn.execute(text("SELECT homeroom_fold('Niño café ÜBER')"))).scalar()
+            assert folded == "Nino cafe UBER"
+            # The fold used where the unaccent extension cannot be created says the same.
+            migration = import_module("bot.storage.migrations.versions.0020_faq")
+            fallback = (
+                await conn.execute(
+                    text("SELECT translate('Niño café ÜBER', :accented, :plain)"),
+                    {"accented": migration.ACCENTED, "plain": migration.PLAIN},
+                )
+            ).scalar()
+            assert fallback == folded
         else:
             sql = (
                 await conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'faq_search'"))

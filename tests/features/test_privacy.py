@@ -26,6 +26,9 @@ MEMBER_COLUMNS = {
     ("community_prompts", "text"),
     ("dialogues", "answers"),
     ("dialogues", "user_id"),
+    ("faq_entries", "created_by"),
+    ("faq_proposals", "asker_id"),
+    ("faq_proposals", "proposed_by"),
     ("discussion_reactions", "user_id"),
     ("faq_entries", "created_by"),
     ("faq_proposals", "asker_id"),
@@ -139,6 +142,7 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "/homeroom hours set mon-fri 08:00 15:30 timezone=America/Chicago")
     await bot.say("wren", "/homeroom away until 2026-09-21 from=2026-09-14")
     await bot.say("sam", "/homeroom away until 2026-09-10 backup=@wren")
+    await bot.invoke("wren", "faq add", question="When does school start?", answer="At 8:15.")
     await bot.app.directory.flush()
     now = bot.app.clock.now()
     async with bot.app.db.engine.begin() as conn:
@@ -177,6 +181,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "dialogues": 1,
         "discussion_reactions": 1,
         "discussion_replies": 1,
+        "faq_entries": 1,
         "idea_notices": 1,
         "member_locales": 1,
         "member_roles": 2,
@@ -196,6 +201,13 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "conversation": {
             "dialogues": [{"answers": '{"text": "half"}', "channel": "parents", "form": "{}"}],
             "pending_choices": [{"buttons": "[]", "channel": "parents"}],
+        },
+        "faq": {
+            "faq_entries_written": [
+                {"created_at": at, "id": 1, "question": "When does school start?"}
+            ],
+            "faq_proposals_made": [],
+            "faq_questions_asked": [],
         },
         "members": {
             "member_locales": [{"locale": "fr"}],
@@ -277,7 +289,8 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # without its author, notices, the schedule without its maker, reply, reaction)
     # + 3 (office hours: the hours, the time away, and Sam's time away loses its backup)
     # + 2 (polls: the named vote goes, the poll stays without its maker)
-    assert changed == 17
+    # + 1 (faq: the entry wren wrote stays, the group's, without its writer)
+    assert changed == 18
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
@@ -289,6 +302,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     assert [r[1] for r in after["poll_ballots"]] == [
         bot.app.kernel.anonymity.token("poll", "2", wren)
     ]  # the anonymous vote still counts; nothing ties it to wren
+    assert [r[2] for r in after["faq_entries"]] == ["When does school start?"]
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]

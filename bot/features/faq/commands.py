@@ -86,7 +86,7 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
     question, answer = rendering.words(args.text("question") or "", args.text("answer") or "")
     topic, grade = _tags(args)
     chosen = args.languages("language")
-    language = chosen[0] if chosen else ctx.community.default_language
+    language = chosen[0] if chosen else ctx.t.language  # as a rule, the writer's own
     store = faq_of(ctx).store
     async with store.engine.begin() as conn:
         entry = await store.add(
@@ -224,11 +224,15 @@ async def list_entries(ctx: Context, args: Args) -> list[Intent]:
         ]
     pages = (total + PAGE - 1) // PAGE
     if not entries:
-        raise CommandError(
-            N_("The FAQ has {pages} pages; please choose one of them."),
-            {"pages": str(pages)},
-            option="page",
-        )
+        return [
+            ctx.reply(
+                ctx.t.ngettext(
+                    "The FAQ has one page so far: “faq list” shows it.",
+                    "The FAQ has {n} pages; please choose one of them.",
+                    pages,
+                )
+            )
+        ]
     lines = []
     for e in entries:
         tags = rendering.tags_line(ctx.t, e.topic, e.grade)
@@ -291,7 +295,11 @@ async def set_channel(ctx: Context, args: Args) -> list[Intent]:
 
 TOPIC = Option(NP_("option", "topic"), "str", N_("A topic, like enrollment or buses"))
 GRADE = Option(NP_("option", "grade"), "str", N_("A grade, like 3 or K"))
-LANGUAGE = Option(NP_("option", "language"), "languages", N_("The entry's language, like en or es"))
+LANGUAGE = Option(
+    NP_("option", "language"),
+    "languages",
+    N_("The entry's language, like en or es (yours if left out)"),
+)
 ID = Option(NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True)
 EDIT_OPTIONS = (
     ID,
@@ -305,7 +313,7 @@ EDIT_OPTIONS = (
 COMMANDS = (
     CommandSpec(
         path="faq search",
-        description=N_("Look for answers in the group's FAQ"),
+        description=N_("Search the group's FAQ"),
         options=(
             Option(
                 NP_("option", "words"),
@@ -326,7 +334,7 @@ COMMANDS = (
     ),
     CommandSpec(
         path="faq add",
-        description=N_("Add an entry to the group's FAQ"),
+        description=N_("Add an FAQ entry"),
         options=(
             Option(
                 NP_("option", "question"),
@@ -350,28 +358,28 @@ COMMANDS = (
     ),
     CommandSpec(
         path="faq edit",
-        description=N_("Change an FAQ entry's words or tags"),
+        description=N_("Change an FAQ entry"),
         options=EDIT_OPTIONS,
         role=Role.ORGANIZER,
         handler=edit,
     ),
     CommandSpec(
         path="faq remove",
-        description=N_("Take an entry out of the FAQ"),
+        description=N_("Remove an FAQ entry"),
         options=(ID,),
         role=Role.ORGANIZER,
         handler=remove,
     ),
     CommandSpec(
         path="faq list",
-        description=N_("See the FAQ's entries, a page at a time"),
+        description=N_("List the FAQ's entries"),
         options=(Option(NP_("option", "page"), "int", N_("Which page, from 1")),),
         role=Role.ORGANIZER,
         handler=list_entries,
     ),
     CommandSpec(
         path="faq channel",
-        description=N_("Choose the channel where FAQ entries are posted"),
+        description=N_("Choose where FAQ entries are posted"),
         options=(
             Option(
                 NP_("option", "channel"),

@@ -95,16 +95,16 @@ async def _tell_proposer(ctx: Context, proposal: Proposal, entry: Entry | None) 
     t = await reader(ctx.kernel.directory, proposer, default=ctx.community.default_language)
     if entry is None:
         text = t._(
-            "The person who asked would rather not share “{question}” in the FAQ, so nothing was "
-            "published. Thank you for asking them.",
+            "The person who asked would rather not share “{question}” in the FAQ, so "
+            "nothing was published. Thank you for asking them.",
             question=proposal.question,
         )
     else:
         channel = await faq_of(ctx).store.channel(ctx.community.id)
         text = (
             t._(
-                "Good news: the person who asked agreed. FAQ entry #{id} “{question}” is published in "
-                "{channel} and found by “faq search”.",
+                "Good news: the person who asked agreed. FAQ entry #{id} “{question}” is "
+                "published in {channel} and found by “faq search”.",
                 id=entry.id,
                 question=entry.question,
                 channel=channel_link(
@@ -113,9 +113,9 @@ async def _tell_proposer(ctx: Context, proposal: Proposal, entry: Entry | None) 
             )
             if channel
             else t._(
-                "Good news: the person who asked agreed. FAQ entry #{id} “{question}” is found by “faq "
-                "search”. No FAQ channel is set, so it was not posted; an organizer can choose "
-                "one with “faq channel”.",
+                "Good news: the person who asked agreed. FAQ entry #{id} “{question}” is found "
+                "by “faq search”. No FAQ channel is set, so it was not posted; an organizer can "
+                "choose one with “faq channel”.",
                 id=entry.id,
                 question=entry.question,
             )

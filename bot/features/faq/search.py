@@ -29,20 +29,25 @@ MAX_WORDS = 32  # a whole question is welcome; a pasted page is cut to its first
 _WORD = re.compile(r"[^\W_]+")
 _CONFIGS = {"es": "spanish"}  # else english: the configurations migration 0020 indexes
 
+
+def _listed(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # The commonest words, folded: what SQLite's FTS5 (which has no stop words) must not
 # rank by. PostgreSQL's english and spanish configurations have their own lists.
 STOP_WORDS = {
-    "en": frozenset(
+    "en": _listed(
         "a about am an and any are as at be been but by can could did do does doing for from "
         "get got had has have he her his how i if in into is it its me my no not of on or our "
         "she should so than that the their them then there these they this those to up us "
-        "was we were what when where which who why will with would you your".split()
+        "was we were what when where which who why will with would you your"
     ),
-    "es": frozenset(
+    "es": _listed(
         "a al algo como con cual cuales cuando de del donde el ella ellas ellos en era es esa "
         "ese eso esta estan este esto fue ha hay la las le les lo los mas me mi mis muy no nos "
         "o para pero por que quien se sea ser si sin sobre son su sus te tengo ti tiene tu tus "
-        "un una uno unos unas y ya yo".split()
+        "un una uno unos unas y ya yo"
     ),
 }
 

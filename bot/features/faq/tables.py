@@ -19,7 +19,8 @@ the shared metadata complete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
@@ -97,7 +98,7 @@ SEARCH_OBJECTS: Mapping[str, frozenset[str]] = {
 
 
 def declared_elsewhere(
-    name: str | None, type_: str, parent_names: Mapping[str, str | None]
+    name: str | None, type_: Any, parent_names: MutableMapping[Any, str | None]
 ) -> bool:
     """Alembic's `include_name` hook: False for the full-text objects above, which are
     made by raw SQL per dialect and so are not in the metadata on purpose."""

@@ -139,16 +139,10 @@ async def test_commands_are_registered_once_not_on_every_start(
     first = await rigs()
     [synced] = await first.fake.wait_for(1, "PUT /applications/")
     assert sorted(c["name"] for c in synced.body) == [
-        "Ask a liaison about this",
-        "ask",
-        "away",
         "faq",
         "help",
-        "hours",
         "prompt",
-        "queue",
         "role",
-        "route",
         "series",
         "setup",
     ]
@@ -471,3 +465,26 @@ async def test_no_message_of_any_kind_can_ping_everyone(discord_bot: DiscordRig)
     ]
     for call in carrying:
         assert call.body["allowed_mentions"]["parse"] == [], call.path
+
+
+async def test_an_faq_entry_becomes_a_forum_post_titled_by_its_question(
+    discord_bot: DiscordRig,
+) -> None:
+    fake = discord_bot.fake
+    channel = slash_command(
+        "faq", [sub("channel", option("channel", FORUM, 7))], user_id=DANA, admin=True
+    )
+    await fake.dispatch("INTERACTION_CREATE", channel)
+    await fake.wait_for(1, CALLBACK)
+    fake.calls.clear()
+    question = "When does kindergarten enrollment open?"
+    add = slash_command(
+        "faq",
+        [sub("add", option("question", question), option("answer", "On March 1."))],
+        user_id=DANA,
+        admin=True,
+    )
+    await fake.dispatch("INTERACTION_CREATE", add)
+    [threaded] = await fake.wait_for(1, f"POST /channels/{FORUM}/threads")
+    assert threaded.body["name"] == question
+    assert threaded.body["message"]["embeds"][0]["description"] == "On March 1."
