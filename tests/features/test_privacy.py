@@ -273,7 +273,6 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
                 {"channel": "parents", "created_at": at, "id": 1, "series_id": "moving-up"}
             ],
         },
-        "faq": {"faq_entries_written": [], "faq_proposals_made": [], "faq_questions_asked": []},
         # wren asked nothing (tests/features/questions/test_privacy_of_questions.py asks)
         "questions": {
             "question_liaisons": [],

@@ -20,20 +20,21 @@ from bot.features.questions.tables import (
     questions,
 )
 from bot.refs import MemberRef
-from bot.storage.members import Exported, by_member, community_of, rows
+from bot.storage.members import Exported, by_member, rows
+from bot.storage.places import at_place, community_id
 
 NOBODY = ""
 
 
 def privacy(anonymity: Anonymity) -> Privacy:
     async def asked(conn: AsyncConnection, member: MemberRef) -> list[int]:
-        community_id = await conn.scalar(community_of(member))
-        if community_id is None:
+        community = await community_id(conn, member)
+        if community is None:
             return []
-        token = anonymity.token("asker", str(community_id), member)
+        token = anonymity.token("asker", str(community), member)
         found = await conn.execute(
             select(questions.c.id).where(
-                (questions.c.community_id == community_id)
+                (questions.c.community_id == community)
                 & ((questions.c.asker_id == member.id) | (questions.c.asker_token == token))
             )
         )
@@ -58,7 +59,7 @@ def privacy(anonymity: Anonymity) -> Privacy:
             .where(
                 (question_notes.c.author_id == member.id)
                 & question_notes.c.question_id.in_(
-                    select(questions.c.id).where(questions.c.community_id.in_(community_of(member)))
+                    select(questions.c.id).where(at_place(questions, member))
                 )
             )
             .order_by(question_notes.c.id)
@@ -89,7 +90,7 @@ def privacy(anonymity: Anonymity) -> Privacy:
         ).rowcount
         gone += (await conn.execute(delete(questions).where(questions.c.id.in_(ids)))).rowcount
         in_community = question_notes.c.question_id.in_(
-            select(questions.c.id).where(questions.c.community_id.in_(community_of(member)))
+            select(questions.c.id).where(at_place(questions, member))
         )
         gone += (
             await conn.execute(

@@ -127,10 +127,10 @@ async def test_a_button_still_works_after_a_restart(
     second = await rigs()  # a new process on the same database: nothing kept in memory
     second.fake.calls.clear()
     await second.fake.dispatch(
-        "INTERACTION_CREATE", button_press(poll_button["custom_id"], user_id=LEE)
+        "INTERACTION_CREATE", button_press(role_button["custom_id"], user_id=DANA, admin=True)
     )
     [callback] = await second.fake.wait_for(1, CALLBACK)
-    assert callback.body["data"]["embeds"][0]["title"] == "Help: poll"
+    assert callback.body["data"]["embeds"][0]["title"] == "Help: role"
 
 
 async def test_commands_are_registered_once_not_on_every_start(
