@@ -119,7 +119,11 @@ PATHS = [spec.path for spec in SPECS] + ["role", "prompt", "hlep", "ayuda", ""]
 # Values a member might well mean, per kind of option, so handlers run as well as parsers.
 LIKELY = {
     "str": ["moving-up", "our-prompts", "homework-without-tears", "role", "prompt", "setup"],
-    "text": ["What helps your family on school mornings?", "¿Qué les ayuda por la mañana?"],
+    "text": [
+        "What helps your family on school mornings?",
+        "¿Qué les ayuda por la mañana?",
+        "Mon; Tue; Wed",  # a poll's options
+    ],
     "int": ["1", "2", "3"],
     "bool": ["yes", "no", "sí"],
     "weekday": ["mon", "martes", "sun"],
@@ -130,6 +134,7 @@ LIKELY = {
     "dates": ["2026-12-21,2026-12-28", "2026-09-07"],
     "timezone": ["America/New_York", "Europe/Madrid", "UTC"],
     "languages": ["en", "es", "en,es", "es,en"],
+    "duration": ["3d", "2h", "in 2 days", "90m", "1 semana"],
 }
 values = st.one_of(
     st.sampled_from(NASTY),

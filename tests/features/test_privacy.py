@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
+import bot.features.polls.tables  # noqa: F401  (its tables are on the shared metadata)
 from bot.features.prompts.suggestions import ACCEPT
 from bot.intents import Post
 from bot.privacy import delete_member, export_member, member_columns, uncovered
@@ -34,6 +35,12 @@ MEMBER_COLUMNS = {
     ("member_roles", "user_id"),
     ("members", "user_id"),
     ("pending_choices", "user_id"),
+    ("poll_ballots", "voter"),
+    ("poll_series", "created_by"),
+    ("poll_series", "template"),
+    ("polls", "created_by"),
+    ("polls", "options"),
+    ("polls", "question"),
     ("schedules", "created_by"),
 }
 

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.features.polls.tables  # noqa: F401  (features' tables on the shared metadata)
 from bot.storage.tables import metadata
 
 connection = context.config.attributes["connection"]

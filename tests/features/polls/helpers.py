@@ -31,6 +31,13 @@ async def ballots(bot: TestBot) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in rows]
 
 
+async def card(bot: TestBot, poll_id: int = 1) -> str:
+    """The message the poll's card was delivered as (its receipt recorded it)."""
+    message = (await poll_row(bot, poll_id))["message_id"]
+    assert isinstance(message, str)
+    return message
+
+
 async def poll_row(bot: TestBot, poll_id: int = 1) -> dict[str, Any]:
     async with bot.app.db.engine.connect() as conn:
         row = (await conn.execute(select(polls).where(polls.c.id == poll_id))).one()

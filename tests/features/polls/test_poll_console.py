@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from adapters.console import ConsoleAdapter
 from adapters.console.view import View
 from bot.app import Homeroom
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # the console's own store
 
 
 async def test_a_poll_in_the_console(homeroom: Homeroom) -> None:

@@ -14,7 +14,15 @@ from bot.capabilities import Capabilities
 from bot.clock import FakeClock
 from bot.intents import Ephemeral, Update
 from bot.testing import FakeAdapter, TestBot, test_settings
-from tests.features.polls.helpers import MEET, ballots, create, posts, privately, updates
+from tests.features.polls.helpers import (
+    MEET,
+    ballots,
+    card,
+    create,
+    posts,
+    privately,
+    updates,
+)
 
 
 def chart_of(update: Update) -> str:
@@ -28,7 +36,7 @@ async def test_a_vote_a_change_and_taking_it_back(bot: TestBot) -> None:
         "Your vote in poll #1: Tue. You can change it until the poll closes."
     ]
     [update] = updates(sent)
-    assert update.to.message == "m1"  # the card, in place
+    assert update.to.message == await card(bot)  # the card, in place
     assert "2. Tue\n    ██████████ 1 · 100%" in update.message.text
     assert "1 person has voted." in (update.message.footer or "")
     assert await ballots(bot) == [(1, "lee", 1)]
@@ -177,13 +185,13 @@ async def test_a_reply_in_the_cards_thread_votes(bot: TestBot) -> None:
     await create(bot)
     second = await create(bot, '/poll create Snacks? options="fruit; cake"')
     assert second.message.text.startswith("📊 *Snacks?*")
-    sent = await bot.say("maria", "2", thread="m1")
+    sent = await bot.say("maria", "2", thread=await card(bot, 1))
     assert privately(sent) == [
         "Su voto en la encuesta #1: Tue. Puede cambiarlo hasta que cierre la encuesta."
     ]
-    await bot.say("lee", "Cake", thread="m3")
+    await bot.say("lee", "Cake", thread=await card(bot, 2))
     assert await ballots(bot) == [(1, "maria", 1), (2, "lee", 1)]
-    assert bot.texts(await bot.say("lee", "1 2", thread="m1")) == [
+    assert bot.texts(await bot.say("lee", "1 2", thread=await card(bot, 1))) == [
         "Poll #1 takes one option; please reply with one number."
     ]
 
@@ -206,6 +214,6 @@ async def test_buttons_keep_working_after_a_restart(database_url: str, clock: Fa
             "Your vote in poll #1: Wed. You can change it until the poll closes."
         ]
         [update] = updates(sent)
-        assert update.to.message == "m1"
+        assert update.to.message == await card(bot)
     finally:
         await again.stop()
