@@ -342,7 +342,9 @@ class Outbox:
                 rate, burst = 1.0, 1
             elif is_edit(item.intent):  # one message's edits: one per `per_message_edit`
                 edit = limits.per_message_edit
-                rate, burst = (1.0 / edit if edit > 0 else 1e9), 1
+                # No limit (a terminal): a bucket that never runs dry, so no lane ever
+                # waits a token's worth of time a fake clock would never pass.
+                rate, burst = (1.0 / edit, 1) if edit > 0 else (1e9, 10**9)
             elif private:  # one member's answers: only the platform's private limit applies
                 rate, burst = limits.private, limits.private_burst
             else:

@@ -138,7 +138,8 @@ class ConsoleAdapter:
                 intent.message,
                 first_button=first,
             )
-            await self._keep_world()  # before the outbox records the number
+            # Kept after the line that caused it is handled (`handle_line`): writing here
+            # would wait on the very transaction that is delivering it.
             return posted.id
         if isinstance(intent, Ephemeral):
             who = intent.member.id

@@ -40,9 +40,10 @@ SPANISH_WORDS |= {es for en, es in _TYPED_WORDS if en != es}
 # command words and identifiers such as series IDs (`moving-up`, `screens-and-sleep`).
 COMMAND_WORDS = (
     r"\b(help|setup|role|grant|revoke|list|series|preview|prompt|schedule|pause|resume|"
-    r"skip-next|post-now|cancel|suggest|suggestions|add)\b"
-    # The FAQ's subcommands only after "faq": "channel" alone is an English word.
-    r"|\bfaq(?: (?:search|add|edit|remove|list|channel))?\b"
+    r"skip-next|post-now|cancel|suggest|suggestions|add|ask|route|fallback|remove|queue|"
+    r"claim|answer|note|ask-parent|reassign|close|block|named|faq|propose|search|edit|"
+    r"channel|hours|set|show|away|until|end|poll|create|results|export|stop|creators|me|"
+    r"settings)\b"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"

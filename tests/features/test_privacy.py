@@ -186,7 +186,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 16,
+        "outbox": 17,
         "pending_choices": 1,
         "office_hours": 1,
         "away_periods": 2,
