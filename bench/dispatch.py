@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -78,7 +80,11 @@ class LongestCallback:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
 
 
-async def main() -> None:
+async def measure(count: int = 5000, burst: int = 2000) -> dict[str, float]:
+    """Dispatch `count` commands one after another, then `burst` at once, on a fresh
+    SQLite database; return the rates (dispatched and through delivery), the wrong
+    replies and the longest event-loop callback of each."""
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         app = Homeroom(test_settings(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"))
         adapter = FakeAdapter()
@@ -89,7 +95,6 @@ async def main() -> None:
         await app.outbox.idle()
         adapter.sent.clear()
 
-        count = 5000
         events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
         with LongestCallback() as lag:
             start = time.perf_counter()
@@ -99,27 +104,44 @@ async def main() -> None:
             dispatched = time.perf_counter() - start
             await app.outbox.idle()
             delivered = time.perf_counter() - start
-        print(f"sequential: {count} commands")
-        print(f"  dispatch (answered, queued for outbox):  {count / dispatched:,.0f} commands/s")
-        print(f"  through persisted delivery:            {count / delivered:,.0f} commands/s")
-        print(f"  wrong replies: {wrong_replies(events, adapter.sent)} of {count}")
-        print(f"  longest event-loop callback: {lag.worst * 1000:.1f} ms")
+        figures["sequential"] = count / dispatched
+        figures["sequential_delivered"] = count / delivered
+        figures["sequential_wrong"] = wrong_replies(events, adapter.sent)
+        figures["sequential_longest_ms"] = lag.worst * 1000
 
         adapter.sent.clear()
-        burst = [command(n, TOPICS[n % 3]) for n in range(2000)]
+        many = [command(n, TOPICS[n % 3]) for n in range(burst)]
         with LongestCallback() as lag:
             start = time.perf_counter()
-            await asyncio.gather(*(app.handle(e) for e in burst))
+            await asyncio.gather(*(app.handle(e) for e in many))
             dispatched = time.perf_counter() - start
             await app.outbox.idle()
             delivered = time.perf_counter() - start
-        print("2,000 commands in flight at once (2,000 members)")
-        print(f"  dispatch: {2000 / dispatched:,.0f} commands/s")
-        print(f"  through persisted delivery: {2000 / delivered:,.0f} commands/s")
-        print(f"  wrong replies: {wrong_replies(burst, adapter.sent)} of 2000")
-        print(f"  longest event-loop callback: {lag.worst * 1000:.1f} ms")
+        figures["in_flight"] = burst / dispatched
+        figures["in_flight_delivered"] = burst / delivered
+        figures["in_flight_wrong"] = wrong_replies(many, adapter.sent)
+        figures["in_flight_longest_ms"] = lag.worst * 1000
         await app.stop()
+    figures["wrong"] = figures["sequential_wrong"] + figures["in_flight_wrong"]
+    return figures
+
+
+async def main(count: int = 5000, burst: int = 2000) -> None:
+    f = await measure(count, burst)
+    print(f"sequential: {count:,} commands")
+    print(f"  dispatch (answered, queued for outbox):  {f['sequential']:,.0f} commands/s")
+    print(f"  through persisted delivery:            {f['sequential_delivered']:,.0f} commands/s")
+    print(f"  wrong replies: {f['sequential_wrong']:.0f} of {count:,}")
+    print(f"  longest event-loop callback: {f['sequential_longest_ms']:.1f} ms")
+    print(f"{burst:,} commands in flight at once ({burst:,} members)")
+    print(f"  dispatch: {f['in_flight']:,.0f} commands/s")
+    print(f"  through persisted delivery: {f['in_flight_delivered']:,.0f} commands/s")
+    print(f"  wrong replies: {f['in_flight_wrong']:.0f} of {burst:,}")
+    print(f"  longest event-loop callback: {f['in_flight_longest_ms']:.1f} ms")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--json" in sys.argv:  # one line for bench/peers.py, which runs this in rounds
+        print(json.dumps(asyncio.run(measure(*(int(a) for a in sys.argv[2:4])))))
+    else:
+        asyncio.run(main())
