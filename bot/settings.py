@@ -9,11 +9,11 @@ does not start.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -56,6 +56,41 @@ class Settings(BaseSettings):
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
     discord_message_content: bool = True
+    # Gateway sharding, for several replicas on Discord: this replica runs the shards in
+    # DISCORD_SHARD_IDS ("0,1") of DISCORD_SHARD_COUNT. Unset: one process, one gateway
+    # connection (enough up to 2,500 servers). Only the replica with shard 0 registers
+    # the commands.
+    discord_shard_count: int | None = None
+    discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(" ", ",").split(",") if p.strip()]
+            if not all(p.isdecimal() for p in parts):
+                raise ValueError(f"{value!r} is not a list of shard numbers; use such as 0,1")
+            return tuple(int(p) for p in parts) or None
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        count, ids = self.discord_shard_count, self.discord_shard_ids
+        if count is not None and count < 1:
+            raise ValueError("DISCORD_SHARD_COUNT must be 1 or more")
+        if ids and count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (how many in all)")
+        if ids and count is not None and not all(0 <= i < count for i in ids):
+            raise ValueError(
+                f"DISCORD_SHARD_IDS must be numbers from 0 to {count - 1} "
+                f"(DISCORD_SHARD_COUNT is {count})"
+            )
+        return self
+
+    @property
+    def registers_discord_commands(self) -> bool:
+        """The command tree is global: one replica (the one with shard 0) registers it."""
+        return not self.discord_shard_ids or 0 in self.discord_shard_ids
 
     @field_validator("default_language")
     @classmethod

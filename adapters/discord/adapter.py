@@ -83,13 +83,17 @@ MAX_NONCE = 25  # characters Discord accepts in a message's nonce
 THREAD_EXISTS = 160004  # Discord's code: "a thread has already been created for this message"
 
 
-class _Client(discord.Client):
-    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
-        super().__init__(**options)
-        self.adapter = adapter
+class _Handlers:
+    """What the gateway tells us, handed to the adapter: shared by the one-process client
+    and the sharded one, so a replica runs the same code whichever it is."""
+
+    adapter: DiscordAdapter
+    user: discord.ClientUser | None
+    guilds: Any
 
     async def setup_hook(self) -> None:
-        await self.adapter.sync_commands()
+        if self.adapter.settings.registers_discord_commands:
+            await self.adapter.sync_commands()
 
     async def on_ready(self) -> None:
         log.info(
@@ -109,6 +113,20 @@ class _Client(discord.Client):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("event=discord_handler_failed handler=%s", event_method)
+
+
+class _Client(_Handlers, discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+
+class _ShardedClient(_Handlers, discord.AutoShardedClient):
+    """One replica of several: runs the shards it is given (DISCORD_SHARD_IDS)."""
+
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
 
 
 class DiscordAdapter:
@@ -160,8 +178,15 @@ class DiscordAdapter:
         intents.dm_messages = True
         intents.guild_reactions = True
         intents.message_content = settings.discord_message_content
-        self.client = _Client(
+        sharding: dict[str, Any] = {}
+        if settings.discord_shard_count is not None:
+            sharding["shard_count"] = settings.discord_shard_count
+            if settings.discord_shard_ids:
+                sharding["shard_ids"] = list(settings.discord_shard_ids)
+        client = _ShardedClient if sharding else _Client
+        self.client: discord.Client = client(
             self,
+            **sharding,
             intents=intents,
             guild_ready_timeout=0.5,
             max_ratelimit_timeout=60.0,

@@ -61,6 +61,7 @@ class FakeDiscord:
     missing_members: set[str] = field(default_factory=set)  # IDs the server has no member for
     text_channels: list[str] = field(default_factory=list)  # more channels in the server
     identifies: int = 0
+    shards: list[list[int] | None] = field(default_factory=list)  # each IDENTIFY's [id, count]
     heartbeats: int = 0
     resumes: int = 0
     threads: set[str] = field(default_factory=set)  # messages a thread was started from
@@ -319,6 +320,7 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
                 self.identifies += 1
+                self.shards.append(payload["d"].get("shard"))
                 await self._send(
                     ws,
                     "READY",
@@ -329,6 +331,8 @@ class FakeDiscord:
                         "session_id": "session-1",
                         "resume_gateway_url": self.gateway_url,
                         "application": {"id": APPLICATION_ID, "flags": 0},
+                        # A sharded session's READY names its shard, as Discord's does.
+                        **({"shard": shard} if (shard := payload["d"].get("shard")) else {}),
                     },
                 )
                 server = guild()
