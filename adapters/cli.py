@@ -174,12 +174,25 @@ async def _run(settings: Settings, started_at: float) -> int:
         if lock is not None:
             lock.release()
         raise
+    # Listening for SIGTERM before starting the platforms: a stop asked for at once is
+    # clean, and /readyz says "stopping" from that moment.
+    stop = None if console else _on_signals()
+    platforms = [p for p in (slack, discord) if p is not None]
+    health = None
+    if settings.health_port is not None or slack is not None:  # aiohttp is there
+        from adapters.health import Health
+
+        health = Health(app, platforms, stopping=lambda: stop is not None and stop.is_set())
+        if slack is not None:
+            slack.extra_routes.append(health.add_routes)  # the probes on Slack's HTTP port too
     try:
-        for platform in (slack, discord):
-            if platform is not None:
-                await platform.start()
-        # Listening for SIGTERM before saying "ready": a stop asked for at once is clean.
-        main_task = console.run() if console else _until_signalled(_on_signals())
+        if health is not None and settings.health_port is not None:
+            await health.serve(settings.health_port)
+        for platform in platforms:
+            await platform.start()
+        if health is not None:
+            health.ready = True
+        main_task = console.run() if console is not None else _until_signalled(stop)
         log.info(
             "event=ready adapters=%s startup_ms=%.0f",
             ",".join(names),
@@ -187,10 +200,13 @@ async def _run(settings: Settings, started_at: float) -> int:
         )
         return await _serve(app, main_task)
     finally:
-        for platform in (slack, discord):
-            if platform is not None:
-                await platform.stop()
+        if health is not None:
+            health.ready = False
+        for platform in platforms:
+            await platform.stop()
         await app.stop()
+        if health is not None:
+            await health.stop()
         if lock is not None:
             lock.release()
 
@@ -224,7 +240,8 @@ def _on_signals() -> asyncio.Event:
     return stop
 
 
-async def _until_signalled(stop: asyncio.Event) -> None:
+async def _until_signalled(stop: asyncio.Event | None) -> None:
+    assert stop is not None
     await stop.wait()
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_mode: Literal["socket", "http"] | None = None
     slack_http_port: int = 3000
+    # /healthz and /readyz for a load balancer (adapters/health.py); unset: not served.
+    health_port: int | None = None
     slack_api_url: str | None = None
     slack_command: str = "/homeroom"
 
@@ -119,9 +121,11 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://host/db")
         return value
 
-    @field_validator("slack_http_port", mode="before")
+    @field_validator("slack_http_port", "health_port", mode="before")
     @classmethod
-    def _port_in_range(cls, value: object) -> int:
+    def _port_in_range(cls, value: object) -> int | None:
+        if value is None:
+            return None
         text = str(value).strip()
         if not text.isdecimal() or not 1 <= int(text) <= 65535:
             raise ValueError(f"{text} is not a port; use a number from 1 to 65535, such as 3000")

@@ -1,11 +1,13 @@
 """Fixtures come from bot.testing (registered as the `homeroom` pytest plugin); the
-local Slack fake is shared here because the contract suite uses it too."""
+local Slack and Discord fakes are shared here because the contract suite and the
+process-level tests (health probes) use them too."""
 
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
 from hypothesis import settings
 
+from adapters.discord.fake import FakeDiscord
 from adapters.slack.fake import FakeSlack
 
 # Property tests (the fuzz test) run a short pass in the normal suite; a long run:
@@ -24,6 +26,14 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake.add_user(SAM, name="sam")
     fake.add_user(MARIA, name="maria", locale="es-ES")
     fake.add_user(LEE, name="lee")
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest_asyncio.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord()
     await fake.start()
     yield fake
     await fake.stop()

@@ -256,6 +256,10 @@ class DiscordAdapter:
             )
             self.homeroom.supervisor.failed.set()
 
+    def connected(self) -> bool:
+        """The gateway session is up (READY seen, not closed): for /readyz."""
+        return self.client.is_ready() and not self.client.is_closed()
+
     async def stop(self) -> None:
         for deferral in self._deferrals:
             deferral.cancel()

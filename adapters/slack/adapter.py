@@ -165,6 +165,8 @@ class SlackAdapter:
         self._reply_urls: dict[str, tuple[float, str]] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
         self._runner: web.AppRunner | None = None
+        # More routes for the HTTP server (the health probes), added by the composition root.
+        self.extra_routes: list[Callable[[web.UrlDispatcher], None]] = []
         self._socket: SocketClient | None = None
         self._register()
 
@@ -615,6 +617,8 @@ class SlackAdapter:
             return
         server = web.Application()
         server.router.add_post("/slack/events", self._serve_http)
+        for add_routes in self.extra_routes:
+            add_routes(server.router)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
         port = self.settings.slack_http_port
@@ -678,6 +682,13 @@ class SlackAdapter:
         if not timestamp.isdigit():
             return False
         return self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+
+    def connected(self) -> bool:
+        """Events can reach us: the HTTP server listens, or the socket is open (/readyz)."""
+        if self._socket is None:
+            return self._runner is not None
+        session = self._socket.current_session
+        return not self._socket.closed and session is not None and not session.closed
 
     async def stop(self) -> None:
         if self._socket is not None:

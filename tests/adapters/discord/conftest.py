@@ -44,14 +44,6 @@ async def connect(database_url: str, fake: FakeDiscord, clock: FakeClock) -> Dis
 
 
 @pytest_asyncio.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
 async def rigs(
     database_url: str, fake_discord: FakeDiscord, clock: FakeClock
 ) -> AsyncIterator[Callable[[], Awaitable[DiscordRig]]]:
