@@ -12,4 +12,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # The Discord rig (the real discord.py client on the local fake), for the Discord faults.
-from tests.adapters.discord.conftest import discord_bot, fake_discord, rigs  # noqa: E402, F401
+from tests.adapters.discord.conftest import discord_bot, rigs  # noqa: E402, F401
