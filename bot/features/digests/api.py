@@ -39,28 +39,33 @@ async def draft_ready(
     settings = await kernel.directory.community(community)
 
     def note(t: Translator) -> str:
-        return "\n".join(
-            (
-                t.ngettext(
-                    "Draft digest #{id}, “{title}”, is ready: {n} answer under {questions}.",
-                    "Draft digest #{id}, “{title}”, is ready: {n} answers under {questions}.",
-                    kept,
-                    id=digest_id,
-                    title=digest.title,
-                    questions=t.ngettext("{n} question", "{n} questions", questions),
-                ),
-                t._("Only organizers see it until it is published."),
-                t._("“digest show {id}” shows it with each item's number.", id=digest_id),
-                t._("“digest drop {id} <item>” leaves an item out.", id=digest_id),
-                t._(
-                    "“digest publish {id}” posts it in {channel}.",
-                    id=digest_id,
-                    channel=f"<#{digest.where.channel}>",
-                ),
-            )
-        )
+        return ready_note(t, digest, kept, questions)
 
     fallback = [digest.created_by] if digest.created_by else []
     return await tell_organizers(
         kernel.directory, community, settings.default_language, note, fallback=fallback
+    )
+
+
+def ready_note(t: Translator, digest: store.Digest, kept: int, questions: int) -> str:
+    """What a draft holds, who sees it, and what can be done with it."""
+    return "\n".join(
+        (
+            t.ngettext(
+                "Draft digest #{id}, “{title}”, is ready: {n} answer under {questions}.",
+                "Draft digest #{id}, “{title}”, is ready: {n} answers under {questions}.",
+                kept,
+                id=digest.id,
+                title=digest.title,
+                questions=t.ngettext("{n} question", "{n} questions", questions),
+            ),
+            t._("Only organizers see it until it is published."),
+            t._("“digest show {id}” shows it with each item's number.", id=digest.id),
+            t._("“digest drop {id} <item>” leaves an item out.", id=digest.id),
+            t._(
+                "“digest publish {id}” posts it in {channel}.",
+                id=digest.id,
+                channel=f"<#{digest.where.channel}>",
+            ),
+        )
     )

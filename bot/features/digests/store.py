@@ -99,7 +99,7 @@ async def insert_draft(
                 title=material.title,
                 status="draft",
                 credit=credit,
-                group_by=group_by,
+                grouping=group_by,
                 started_at=material.started_at,
                 ended_at=material.ended_at,
                 created_by=created_by,
@@ -158,7 +158,7 @@ def _digest(row: Any) -> Digest:
         title=row.title,
         status=row.status,
         credit=row.credit,
-        group_by=row.group_by,
+        group_by=row.grouping,
         started_at=row.started_at,
         ended_at=row.ended_at,
         created_by=row.created_by,
@@ -244,26 +244,31 @@ async def topics(conn: AsyncConnection, digest_id: int) -> list[TopicRow]:
     return [TopicRow(r.position, r.label, r.text, r.link) for r in found]
 
 
-async def items(conn: AsyncConnection, digest_id: int) -> list[ItemRow]:
-    found = await conn.execute(
+async def items(conn: AsyncConnection, digest_id: int, chunk: int = BATCH) -> list[ItemRow]:
+    """A digest's items in order, read `chunk` rows at a time so a long digest gives the
+    event loop a turn between them."""
+    result = await conn.stream(
         select(digest_items)
         .where(digest_items.c.digest_id == digest_id)
         .order_by(digest_items.c.number)
     )
-    return [
-        ItemRow(
-            r.number,
-            r.topic,
-            r.author_id,
-            r.text,
-            r.at,
-            r.link,
-            r.reactions,
-            r.role,
-            bool(r.dropped),
+    found: list[ItemRow] = []
+    async for part in result.partitions(chunk):
+        found.extend(
+            ItemRow(
+                r.number,
+                r.topic,
+                r.author_id,
+                r.text,
+                r.at,
+                r.link,
+                r.reactions,
+                r.role,
+                bool(r.dropped),
+            )
+            for r in part
         )
-        for r in found
-    ]
+    return found
 
 
 async def counts(conn: AsyncConnection, digest_id: int) -> tuple[int, int]:
@@ -312,3 +317,11 @@ async def has_item(conn: AsyncConnection, digest_id: int, number: int) -> bool:
         .where((digest_items.c.digest_id == digest_id) & (digest_items.c.number == number))
     )
     return bool(found)
+
+
+async def community_id_of(conn: AsyncConnection, digest_id: int) -> int:
+    return int(
+        (
+            await conn.execute(select(digests.c.community_id).where(digests.c.id == digest_id))
+        ).scalar_one()
+    )

@@ -25,7 +25,7 @@ digests = Table(
     Column("title", Text, nullable=False),
     Column("status", String(10), nullable=False),  # draft, published
     Column("credit", String(8), nullable=False),  # names, initials, none: the organizer's
-    Column("group_by", String(8), nullable=False),  # question, role
+    Column("grouping", String(8), nullable=False),  # question, role
     Column("started_at", UTCDateTime(), nullable=False),
     Column("ended_at", UTCDateTime(), nullable=False),
     Column("created_by", String(64), nullable=True, info=MEMBER),

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("credit", sa.String(length=8), nullable=False),
-        sa.Column("group_by", sa.String(length=8), nullable=False),
+        sa.Column("grouping", sa.String(length=8), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("ended_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
