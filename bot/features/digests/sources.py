@@ -113,11 +113,13 @@ async def week(
     if day is None:
         until = kernel.clock.now()
         since = until - timedelta(days=7)
+        before = None  # up to now, this very moment included
     else:
         monday = day - timedelta(days=day.weekday())
         since, until = _day_bounds(monday, community.timezone, days=7)
+        before = until
     found = await prompts.discussions_in(
-        conn, community.id, where.channel, community.default_language, since=since, until=until
+        conn, community.id, where.channel, community.default_language, since=since, until=before
     )
     if not found:
         return None

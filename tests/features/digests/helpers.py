@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.features.digests.api import draft_from
 from bot.features.digests.material import Contribution, Material, Topic
-from bot.intents import Intent
-from bot.storage.tables import communities
+from bot.intents import Intent, Post
+from bot.storage.tables import communities, discussion_replies
 from bot.testing import COMMUNITY, TestBot
 
 START = datetime(2026, 9, 7, 16, 0, tzinfo=UTC)
@@ -85,3 +85,36 @@ async def draft(bot: TestBot, *topics: Topic) -> list[Intent]:
     before = len(bot.adapter.sent)
     await bot.settle()
     return bot.adapter.sent[before:]
+
+
+SCHEDULE = (
+    "/homeroom prompt schedule series=moving-up channel=#parents weekday=mon time=19:00 "
+    "timezone=America/New_York"
+)
+
+
+async def prompt_thread(bot: TestBot) -> str:
+    """A prompt posted now in #parents, with three replies (one a liaison's) and
+    reactions; the prompt's message ID, which its thread hangs from."""
+    await bot.say("dana", "/role grant @sam liaison")
+    await bot.say("dana", SCHEDULE)
+    await bot.say("dana", "/homeroom prompt post-now 1")
+    root = next(
+        f"m{i + 1}"
+        for i, x in enumerate(bot.adapter.sent)
+        if isinstance(x, Post) and x.opens_thread
+    )
+    await bot.say("lee", "She wants a locker. Tips: https://example.org/lockers.", thread=root)
+    await bot.say("maria", "Le preocupa el autobús.", thread=root)
+    await bot.say("sam", "Visit day is on the 12th: https://school.example/visit", thread=root)
+    async with bot.app.db.engine.connect() as conn:
+        marias = (
+            await conn.execute(
+                select(discussion_replies.c.message_id).where(
+                    discussion_replies.c.user_id == "maria"
+                )
+            )
+        ).scalar_one()
+    for who in ("dana", "sam", "lee"):
+        await bot.react(who, marias, "👍")
+    return root
