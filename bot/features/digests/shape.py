@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.features.digests.store import Digest, ItemRow, TopicRow
 
-YIELD_EVERY = 500
+YIELD_EVERY = 250
 # How many answers of a question the group's reactions may highlight (ties included):
 # what it valued, never a ranking of who said it.
 VALUED = 3

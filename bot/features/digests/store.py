@@ -19,7 +19,7 @@ Credit = Literal["names", "initials", "none"]
 GroupBy = Literal["question", "role"]
 # Rows written per statement: a chat of thousands of answers goes in a few inserts, and
 # the loop gets a turn between them.
-BATCH = 1000
+BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
