@@ -11,7 +11,10 @@ runs it (what a Slack or Discord acknowledgement waits for when the loop is busy
 Prints, per digest: the build time, the parts posted, and the acknowledgements' p50,
 p99 and max during the build.
 
-Run: .venv/bin/python -m bench.digests
+`--naive` builds the same digests in one piece (no chunks, no turns given to the loop),
+for comparison.
+
+Run: .venv/bin/python -m bench.digests [--naive]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -101,9 +105,10 @@ async def measured(work: Callable[[], Awaitable[int]]) -> tuple[float, int, list
 def report(name: str, took: float, parts: int, waits: list[float]) -> None:
     ms = sorted(w * 1000 for w in waits)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    posts = f" ({parts} posts)" if parts else ""
     print(
-        f"{name}: built in {took:.2f} s ({parts} posts); acknowledgements during it: "
-        f"{len(ms)}, p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
+        f"{name} in {took:.2f} s{posts}; acknowledgements meanwhile: {len(ms)}, "
+        f"p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
     )
 
 
@@ -169,12 +174,16 @@ async def main() -> None:
         async def chat_digest() -> int:
             async with app.db.engine.begin() as conn:
                 await draft_from(app.kernel, conn, material)
+            return 0
+
+        async def shown() -> int:
+            async with app.db.engine.connect() as conn:
                 digest = await store.latest(conn, where, status="draft")
                 assert digest is not None
-                parts = await service.texts(conn, digest, ts, settings.timezone)
-            return len(parts)
+                return len(await service.texts(conn, digest, ts, settings.timezone))
 
-        report("chat, 5,000 answers", *(await measured(chat_digest)))
+        report("chat, 5,000 answers: draft", *(await measured(chat_digest)))
+        report("chat, 5,000 answers: shown", *(await measured(shown)))
 
         # A prompt thread of 20,000 replies, recorded as the prompts feature records them.
         async with app.db.engine.begin() as conn:
@@ -221,17 +230,27 @@ async def main() -> None:
             async with app.db.engine.begin() as conn:
                 made = await sources.discussion(app.kernel, conn, where, settings, None)
                 assert made is not None
-                digest_id = await store.insert_draft(
-                    conn, made, now=app.clock.now(), created_by="dana"
-                )
-                digest = await store.get(conn, digest_id, where.community_ref)
-                assert digest is not None
-                parts = await service.texts(conn, digest, ts, settings.timezone)
-            return len(parts)
+                await store.insert_draft(conn, made, now=app.clock.now(), created_by="dana")
+            return 0
 
-        report("prompt thread, 20,000 replies", *(await measured(thread_digest)))
+        report("prompt thread, 20,000 replies: draft", *(await measured(thread_digest)))
+        report("prompt thread, 20,000 replies: shown", *(await measured(shown)))
         await app.stop()
 
 
+def naive() -> None:
+    """Every chunked step in one piece: what the loop would see without the chunks."""
+    from bot.features.digests import shape, text
+    from bot.features.prompts import api
+
+    whole = 10**9
+    shape.YIELD_EVERY = text.YIELD_EVERY = store.BATCH = whole
+    store.items.__defaults__ = (whole,)
+    api.replies.__defaults__ = (whole,)
+    print("naive: no chunks, no turns given to the loop")
+
+
 if __name__ == "__main__":
+    if "--naive" in sys.argv:
+        naive()
     asyncio.run(main())
