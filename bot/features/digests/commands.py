@@ -5,6 +5,8 @@ chat's moderator, through `api.draft_from`); everyone reads what is published.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
 from bot.context import Context
 from bot.directory import Role
@@ -12,7 +14,7 @@ from bot.features.digests import export, sources, store
 from bot.features.digests.api import ready_note
 from bot.features.digests.service import Digests
 from bot.i18n import N_, NP_
-from bot.intents import Intent, Message
+from bot.intents import Button, Intent, Message
 
 FENCE_ROOM = 40  # a code fence's opening and closing, and a part's number
 
@@ -22,8 +24,14 @@ def digests_of(ctx: Context) -> Digests:
     return ctx.own
 
 
+PUBLISH = "digests.publish"  # the button under a draft: its value is the digest's ID
+
+
 async def find(ctx: Context, args: Args) -> store.Digest:
-    raw = args.values.get("id")
+    return await _find(ctx, args.values.get("id"))
+
+
+async def _find(ctx: Context, raw: object) -> store.Digest:
     digest = None
     if isinstance(raw, int) and 0 < raw < 2**31:
         async with ctx.kernel.engine.connect() as conn:
@@ -118,7 +126,13 @@ async def show(ctx: Context, args: Args) -> list[Intent]:
     ts = [ctx.t]
     async with ctx.kernel.engine.connect() as conn:
         parts = await digests_of(ctx).texts(conn, digest, ts, ctx.timezone, draft=digest.is_draft)
-    return [ctx.reply(Message(text=part, keep_copy=False)) for part in parts]
+    shown = [Message(text=part, keep_copy=False) for part in parts]
+    if digest.is_draft:  # under the last part, a button to publish it as it stands
+        button = Button(
+            ctx.t._("Publish digest #{id}", id=digest.id), PUBLISH, str(digest.id), "primary"
+        )
+        shown[-1] = replace(shown[-1], buttons=(button,))
+    return [ctx.reply(message) for message in shown]
 
 
 async def _list(ctx: Context) -> list[Intent]:
@@ -167,7 +181,15 @@ async def drop(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def publish(ctx: Context, args: Args) -> list[Intent]:
-    digest = await find(ctx, args)
+    return await _publish(ctx, await find(ctx, args))
+
+
+async def press_publish(ctx: Context, value: str) -> list[Intent]:
+    """The button under a draft: publish it, as `digest publish` does."""
+    return await _publish(ctx, await _find(ctx, int(value) if value.isdigit() else value))
+
+
+async def _publish(ctx: Context, digest: store.Digest) -> list[Intent]:
     _must_run(
         ctx,
         digest,
