@@ -195,10 +195,11 @@ async def _publish(ctx: Context, digest: store.Digest) -> list[Intent]:
         digest,
         N_("Digest #{id} was made by someone else, so only an organizer can publish it."),
     )
+    published = CommandError(
+        N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
+    )
     if not digest.is_draft:
-        raise CommandError(
-            N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
-        )
+        raise published
     if not await ctx.kernel.channels.can_post(digest.where.channel_only()):
         raise CommandError(
             N_(
@@ -210,6 +211,8 @@ async def _publish(ctx: Context, digest: store.Digest) -> list[Intent]:
     outbox = ctx.kernel.outbox
     async with ctx.kernel.engine.begin() as conn:
         posts = await digests_of(ctx).publish(conn, digest, ctx.community)
+        if not posts:  # a second press, a moment after the first published it
+            raise published
         staged = await outbox.stage(conn, posts)
     outbox.release(staged)
     return [

@@ -136,7 +136,9 @@ async def insert_draft(
                     "at": c.at,
                     "link": c.link,
                     "reactions": c.reactions,
-                    "role": c.role,
+                    # Anonymous content keeps no role: in a group with one liaison,
+                    # "from the school" would say who wrote it.
+                    "role": c.role if c.author_id is not None else None,
                     "dropped": 0,
                 }
             )
