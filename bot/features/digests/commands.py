@@ -6,6 +6,8 @@ chat's moderator, through `api.draft_from`); everyone reads what is published.""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+from typing import cast
 
 from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
 from bot.context import Context
@@ -74,8 +76,8 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
             material,
             now=kernel.clock.now(),
             created_by=ctx.member.id,
-            credit=args.text("credit") or "names",  # type: ignore[arg-type]
-            group_by=args.text("group-by") or "question",  # type: ignore[arg-type]
+            credit=cast(store.Credit, args.text("credit") or "names"),
+            group_by=cast(store.GroupBy, args.text("group-by") or "question"),
         )
         digest = await store.get(conn, digest_id, where.community_ref)
         assert digest is not None
@@ -83,12 +85,12 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(ready_note(ctx.t, digest, kept, questions))]
 
 
-def _nothing_found(ctx: Context, source: str, channel: str, day: object) -> CommandError:
+def _nothing_found(ctx: Context, source: str, channel: str, day: date | None) -> CommandError:
     where = {"channel": f"<#{channel}>"}
     if source == "week" and day is not None:
         return CommandError(
             N_("I found no prompt discussion in {channel} in the week of {day}."),
-            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            {**where, "day": ctx.t.day(day)},
             "date",
         )
     if source == "week":
@@ -98,7 +100,7 @@ def _nothing_found(ctx: Context, source: str, channel: str, day: object) -> Comm
     if day is not None:
         return CommandError(
             N_("I found no prompt discussion in {channel} posted on {day}."),
-            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            {**where, "day": ctx.t.day(day)},
             "date",
         )
     return CommandError(
