@@ -7,7 +7,8 @@ one HTML page or Markdown. Everything the feature adds is declared here, in `bui
 
 from __future__ import annotations
 
-from bot.features import Feature
+from bot.directory import Role
+from bot.features import Action, Feature
 from bot.kernel import Kernel
 
 
@@ -21,9 +22,7 @@ def build(kernel: Kernel) -> Feature:
     return Feature(
         name="digests",
         commands=COMMANDS,
-        # Anyone may press it; like the command, it publishes only for an organizer or
-        # the member the draft was made for, and says so to anyone else.
-        actions={PUBLISH: press_publish},
+        actions={PUBLISH: Action(press_publish, Role.ORGANIZER)},
         tables=(digests, digest_topics, digest_items),
         privacy=PRIVACY,
         state=Digests(kernel),

@@ -1,7 +1,7 @@
 """`digest build/show/drop/publish/latest/export`: the commands of digests.
 
-A draft is seen and changed by organizers, and by the member it was made for (a live
-chat's moderator, through `api.draft_from`); everyone reads what is published."""
+Drafts are the organizers' (the core checks the role before a handler runs, for the
+commands and the Publish button alike); everyone reads what is published."""
 
 from __future__ import annotations
 
@@ -45,18 +45,6 @@ async def _find(ctx: Context, raw: object) -> store.Digest:
             "id",
         )
     return digest
-
-
-def _runs(ctx: Context, digest: store.Digest) -> bool:
-    """Organizers run every digest; the member a draft was made for runs that one."""
-    return ctx.may(Role.ORGANIZER) or (
-        digest.created_by is not None and digest.created_by == ctx.member.id
-    )
-
-
-def _must_run(ctx: Context, digest: store.Digest, doing: str) -> None:
-    if not _runs(ctx, digest):
-        raise CommandError(doing, {"id": str(digest.id)})
 
 
 async def build(ctx: Context, args: Args) -> list[Intent]:
@@ -116,15 +104,6 @@ async def show(ctx: Context, args: Args) -> list[Intent]:
     if args.values.get("id") is None:
         return await _list(ctx)
     digest = await find(ctx, args)
-    if digest.is_draft:
-        _must_run(
-            ctx,
-            digest,
-            N_(
-                "Digest #{id} is still a draft: only organizers, and the member it was made "
-                "for, see it."
-            ),
-        )
     ts = [ctx.t]
     async with ctx.kernel.engine.connect() as conn:
         parts = await digests_of(ctx).texts(conn, digest, ts, ctx.timezone, draft=digest.is_draft)
@@ -139,9 +118,7 @@ async def show(ctx: Context, args: Args) -> list[Intent]:
 
 async def _list(ctx: Context) -> list[Intent]:
     async with ctx.kernel.engine.connect() as conn:
-        drafts = [
-            d for d in await store.drafts_in(conn, ctx.conversation.community_ref) if _runs(ctx, d)
-        ]
+        drafts = await store.drafts_in(conn, ctx.conversation.community_ref)
     if not drafts:
         return [ctx.reply(ctx.t._("No draft digest is waiting. “digest build” makes one."))]
     lines = [f"#{d.id} {d.title} · <#{d.where.channel}>" for d in drafts]
@@ -150,7 +127,6 @@ async def _list(ctx: Context) -> list[Intent]:
 
 async def drop(ctx: Context, args: Args) -> list[Intent]:
     digest = await find(ctx, args)
-    _must_run(ctx, digest, N_("Only an organizer can leave items out of digest #{id}."))
     item = args.values.get("item")
     number = item if isinstance(item, int) and 0 < item < 2**31 else -1
     values = {"id": str(digest.id), "item": excerpt(str(item), 20)}
@@ -192,11 +168,6 @@ async def press_publish(ctx: Context, value: str) -> list[Intent]:
 
 
 async def _publish(ctx: Context, digest: store.Digest) -> list[Intent]:
-    _must_run(
-        ctx,
-        digest,
-        N_("Digest #{id} was made by someone else, so only an organizer can publish it."),
-    )
     published = CommandError(
         N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
     )
@@ -321,6 +292,7 @@ COMMANDS = (
         options=(
             Option(NP_("option", "id"), "int", N_("The digest's number (the drafts if left out)")),
         ),
+        role=Role.ORGANIZER,
         handler=show,
     ),
     CommandSpec(
@@ -335,12 +307,14 @@ COMMANDS = (
                 required=True,
             ),
         ),
+        role=Role.ORGANIZER,
         handler=drop,
     ),
     CommandSpec(
         path="digest publish",
         description=N_("Post a draft digest in its group"),
         options=(ID,),
+        role=Role.ORGANIZER,
         handler=publish,
         shares_content=True,
     ),

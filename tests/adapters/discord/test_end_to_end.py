@@ -140,6 +140,7 @@ async def test_commands_are_registered_once_not_on_every_start(
         "Ask a liaison about this",  # a message context-menu command
         "ask",
         "away",
+        "digest",
         "faq",
         "help",
         "hours",

@@ -27,7 +27,8 @@ async def test_a_digest_on_slack(slack: SlackRig, homeroom: Homeroom) -> None:
     draft = await said(slack, homeroom, "digest show 1", DANA)
     assert "• [2] We don't, honestly. ↗ https://chat.example/m" in draft
     assert await said(slack, homeroom, "digest publish 1", LEE) == (
-        "Digest #1 was made by someone else, so only an organizer can publish it."
+        "Only organizers can do that. If you help run this group, an organizer can give "
+        "you the role with “role grant”."
     )
     assert await said(slack, homeroom, "digest publish 1", DANA) == (
         "Digest #1 is posted in <#C0PARENTS>."
