@@ -125,6 +125,12 @@ class CommandSpec:
     # menu command, a Slack message shortcut (callback `homeroom.<path>` in the
     # manifest). The command gets the message as `CommandInvoked.target`/`target_text`.
     message_action: str = ""
+    # One line (`N_`) saying what the optional options are when left out, and how to set
+    # them ("like anonymous=yes closes=3d"). Where the command's form is answered as a
+    # dialogue (a terminal), only the required options are asked, then this line once:
+    # the member goes ahead, sets options in the command's own words, or asks for the
+    # remaining questions one by one (bot.fallbacks).
+    left_out: str = ""
 
     @property
     def root(self) -> str:

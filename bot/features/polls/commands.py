@@ -506,6 +506,11 @@ COMMANDS = (
         options=CREATE_OPTIONS,
         handler=create,
         shares_content=True,
+        left_out=N_(
+            "As it is, the poll is named (not anonymous), takes one choice each, shows "
+            "results live, stays open until it is closed, and is posted here. To change "
+            "that, write it like “anonymous=yes closes=3d results=after-close”."
+        ),
     ),
     CommandSpec(
         path="poll close",
