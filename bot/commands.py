@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -138,6 +138,13 @@ class CommandSpec:
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
+
+
+def for_role(role: Role, *specs: CommandSpec) -> tuple[CommandSpec, ...]:
+    """A feature's commands for `role` (and the roles above it), declared as a group:
+    the role is said once, so no command of the group is left open to every member by
+    a forgotten `role=`."""
+    return tuple(replace(spec, role=role) for spec in specs)
 
 
 @dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions in flight
