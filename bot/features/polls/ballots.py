@@ -11,6 +11,7 @@ writes what changed, and tallies each poll once, staging one edit of its card.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -65,11 +66,30 @@ class BallotBox:
         self._batcher: Batcher[Vote, Counted] = kernel.group_commit(self._count, "poll_votes")
 
     async def cast(self, vote: Vote) -> Counted:
-        """Count the vote (with the others of its window) and release the card's edit."""
-        counted = await self._batcher.write(vote)
-        if counted.staged:
-            self._kernel.outbox.release(counted.staged)
-        return counted
+        """Count the vote (with the others of its window); the card's edit is released
+        once the window commits, even if the voter's handler was cancelled meanwhile."""
+        answer: asyncio.Future[Counted] = asyncio.get_running_loop().create_future()
+
+        def committed(done: asyncio.Future[Counted]) -> None:
+            if done.cancelled():
+                answer.cancel()
+                return
+            if (error := done.exception()) is not None:  # logged by the batcher
+                if not answer.done():
+                    answer.set_exception(error)
+                return
+            counted = done.result()
+            if counted.staged:
+                self._kernel.outbox.release(counted.staged)
+            if not answer.done():  # its handler was not cancelled meanwhile
+                answer.set_result(counted)
+
+        self._batcher.submit(vote, committed)
+        return await answer
+
+    async def drain(self) -> None:
+        """Until every vote queued so far is counted and committed."""
+        await self._batcher.drain()
 
     async def _count(self, conn: AsyncConnection, votes: Sequence[Vote]) -> list[Counted]:
         store = self._service.store

@@ -76,3 +76,20 @@ async def test_a_vote_counted_after_the_poll_closed_is_refused(bot: TestBot) -> 
     counted = await service_of(bot).ballots.cast(vote)  # pressed before the close
     assert counted.outcome == "closed"
     assert await ballots(bot) == []
+
+
+async def test_the_cards_edit_goes_even_when_the_voters_handler_was_cancelled(
+    bot: TestBot,
+) -> None:
+    await create(bot)
+    [vote] = await votes_of(bot, voter="lee", exactly=frozenset({1}))
+    before = len(bot.adapter.sent)
+    waiting = asyncio.ensure_future(service_of(bot).ballots.cast(vote))
+    await asyncio.sleep(0)  # queued in the window
+    waiting.cancel()
+    await service_of(bot).ballots.drain()
+    await bot.settle()
+    assert waiting.cancelled()
+    assert await ballots(bot) == [(1, "lee", 1)]
+    [edit] = [i for i in bot.adapter.sent[before:] if isinstance(i, Update)]
+    assert "1 person has voted." in (edit.message.footer or "")
