@@ -5,7 +5,8 @@ Two processes, as in production: this driver runs the local fake Slack API and p
 the card's buttons with signed block_actions requests at a fixed rate (open loop), while
 the bot, in its own process, serves them in HTTP mode. Prints:
 
-- votes counted exactly once: the ballots in the database against what was pressed;
+- votes counted exactly once: each member's ballots in the database against the
+  option they pressed last (expected against got);
 - ack latency (the HTTP 200 Slack waits for, 3 s at most): p50, p99, max;
 - private confirmations delivered (one per press, to its response_url), and how long
   after the press they arrived;
@@ -26,49 +27,38 @@ import json
 import os
 import re
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-
-import aiohttp
 
 from adapters.slack.fake import FakeSlack, SignedClient, block_action, slash
+from bench.slack_bot import (
+    bot_process,
+    handle_of,
+    interaction,
+    percentiles,
+    post_signed,
+    ready,
+    serve_slack,
+    session,
+)
 
 VOTERS = 1000
 CHANGERS = 200  # every fifth voter presses another option later
 SECONDS = 10.0
 OPTIONS = ("Mon", "Tue", "Wed", "Thu")
 CHANGE_AFTER = 1.0  # seconds between a changer's first press and their second
-SECRET = "bench-secret"
 ORGANIZER = "UORGANIZER"
 CHANNEL = "C0PARENTS"
 
 
 async def serve(port: int, api_url: str, database: str) -> None:
     """The bot's process: Homeroom + the Slack adapter in HTTP mode."""
-    from adapters.slack import SlackAdapter
-    from bot.app import Homeroom
-    from bot.testing import test_settings
-
-    settings = test_settings(
-        database,
-        slack_bot_token="xoxb-bench",
-        slack_signing_secret=SECRET,
-        slack_mode="http",
-        slack_http_port=port,
-        slack_api_url=api_url,
-    )
-    app = Homeroom(settings)
-    adapter = SlackAdapter(app, settings)
-    app.attach(adapter)
-    await app.start()
-    await adapter.start()
-    print("ready", flush=True)
+    await serve_slack(port, api_url, database)
+    ready()
     if os.environ.get("BENCH_PROFILE"):  # where the bot's time goes: cProfile to a file
         import cProfile
         import signal
@@ -107,28 +97,11 @@ async def drive() -> None:
     for n in range(VOTERS):
         fake.add_user(f"U{n:04}", name=f"parent{n}")
     await fake.start()
-    port = _free_port()
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
-        server = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bench.polls",
-            "--serve",
-            str(port),
-            fake.url + "/api/",
-            f"sqlite+aiosqlite:///{database}",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=(Path(folder) / "bot.log").open("w"),
-        )
-        assert server.stdout is not None
-        assert (await server.stdout.readline()).strip() == b"ready"
-        client = SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
-        try:
-            report = await _vote(fake, client, database, server.pid)
-        finally:
-            server.terminate()
-            await server.wait()
+        with (Path(folder) / "bot.log").open("w") as log:
+            async with bot_process("bench.polls", fake, database, log) as (pid, client):
+                report = await _vote(fake, client, database, pid)
         logged = Counter(
             line.split()[0] for line in (Path(folder) / "bot.log").read_text().splitlines() if line
         )
@@ -149,6 +122,7 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path, bot_pid: 
     )
     await client.command(create)
     [card] = await fake.wait_for(1, "chat.postMessage", within=30)
+    await fake.wait_for(1, "response_url", within=30)  # "Poll #1 is posted": not a vote's
     ts = card.params["ts"] if "ts" in card.params else _ts_of(fake)
     buttons = _buttons(card.params["blocks"])
     presses = plan()
@@ -157,23 +131,18 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path, bot_pid: 
     statuses: list[int] = []
     pressed_at: dict[str, float] = {}
     replies_before = len([c for c in fake.calls if c.method == "response_url"])
-    connector = aiohttp.TCPConnector(limit=400)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with session() as http:
 
         async def press(voter: str, option: int) -> str:
             action_id, value = buttons[option]
             payload = block_action(action_id, value, user=voter, respond_to=fake.url)
             payload["container"]["message_ts"] = ts
             payload["container"]["is_ephemeral"] = False
-            body = urlencode({"payload": json.dumps(payload)})
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **client.sign(body)}
-            started = time.perf_counter()
-            handle = payload["response_url"].rsplit("/", 1)[1]
-            pressed_at[handle] = started
-            async with session.post(client.app_url, data=body, headers=headers) as response:
-                await response.read()
-                acks.append(time.perf_counter() - started)
-                statuses.append(response.status)
+            handle = handle_of(payload["response_url"])
+            pressed_at[handle] = time.perf_counter()
+            took, status = await post_signed(http, client, interaction(payload))
+            acks.append(took)
+            statuses.append(status)
             return handle
 
         async def vote(voter: str, option: int, then: int | None) -> None:
@@ -211,13 +180,11 @@ async def _vote(fake: FakeSlack, client: SignedClient, database: Path, bot_pid: 
     lines = [
         f"{VOTERS} members voted on one poll in {pressing:.1f} s ({count} presses, "
         f"{CHANGERS} changed their vote), Slack adapter against the local fake:",
-        f"  ballots in the database: {sum(counted.values())} (expected {VOTERS}); per option "
-        + ", ".join(f"{OPTIONS[o]} {counted.get(o, 0)}/{want[o]}" for o in range(len(OPTIONS)))
-        + (" — exact" if counted == want else " — MISMATCH"),
-        _percentiles("ack (HTTP 200)", acks) + " (Slack allows 3,000 ms)",
+        *_counted_lines(counted, presses),
+        percentiles("ack (HTTP 200)", acks) + " (Slack allows 3,000 ms)",
         f"  non-200 answers: {sum(1 for s in statuses if s != 200)}",
         f"  confirmations delivered: {len(confirmations)} of {count}",
-        _percentiles("confirmation after the press", confirmed),
+        percentiles("confirmation after the press", confirmed),
     ]
     lines += _edit_lines(edits, final_text)
     lines.append(
@@ -298,29 +265,33 @@ def _edit_lines(edits: list[Any], final: list[int]) -> list[str]:
     ]
 
 
-def _ballots(database: Path) -> Counter[int]:
+def _ballots(database: Path) -> dict[str, list[int]]:
+    """Each voter's choices, as the database holds them."""
     with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT choice, count(*) FROM poll_ballots GROUP BY choice").fetchall()
-    return Counter({int(choice): int(count) for choice, count in rows})
+        rows = conn.execute("SELECT voter, choice FROM poll_ballots ORDER BY voter, choice")
+        found: dict[str, list[int]] = {}
+        for voter, choice in rows:
+            found.setdefault(str(voter), []).append(int(choice))
+    return found
 
 
-def _percentiles(label: str, seconds: list[float]) -> str:
-    if not seconds:
-        return f"  {label}: none"
-    ordered = sorted(seconds)
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
-    return (
-        f"  {label}: p50 {statistics.median(ordered) * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
-    )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _counted_lines(
+    ballots: dict[str, list[int]], presses: list[tuple[float, str, int, int | None]]
+) -> list[str]:
+    """Each member counted exactly once, for the option they chose last."""
+    want = {voter: [option if then is None else then] for _, voter, option, then in presses}
+    per_option = Counter(c for choices in ballots.values() for c in choices)
+    wanted = expected(presses)
+    wrong = sum(1 for voter, choices in want.items() if ballots.get(voter) != choices)
+    exact = not wrong and len(ballots) == len(want)
+    return [
+        f"  counted: {sum(per_option.values())} ballots from {len(ballots)} members "
+        f"(expected {len(want)} from {len(want)}); per option "
+        + ", ".join(f"{OPTIONS[o]} {per_option[o]}/{wanted[o]}" for o in range(len(OPTIONS))),
+        f"    members counted more than once: {sum(1 for c in ballots.values() if len(c) > 1)}, "
+        f"not counted: {sum(1 for v in want if v not in ballots)}, for another option than "
+        f"their last: {wrong} — {'exact' if exact else 'MISMATCH'}",
+    ]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -125,6 +125,12 @@ class CommandSpec:
     # menu command, a Slack message shortcut (callback `homeroom.<path>` in the
     # manifest). The command gets the message as `CommandInvoked.target`/`target_text`.
     message_action: str = ""
+    # One line (`N_`) saying what the optional options are when left out, and how to set
+    # them ("like anonymous=yes closes=3d"). Where the command's form is answered as a
+    # dialogue (a terminal), only the required options are asked, then this line once:
+    # the member goes ahead, sets options in the command's own words, or asks for the
+    # remaining questions one by one (bot.fallbacks).
+    left_out: str = ""
 
     @property
     def root(self) -> str:
@@ -132,6 +138,13 @@ class CommandSpec:
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
+
+
+def for_role(role: Role, *specs: CommandSpec) -> tuple[CommandSpec, ...]:
+    """A feature's commands for `role` (and the roles above it), declared as a group:
+    the role is said once, so no command of the group is left open to every member by
+    a forgotten `role=`."""
+    return tuple(replace(spec, role=role) for spec in specs)
 
 
 @dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions in flight

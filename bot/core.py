@@ -274,6 +274,7 @@ class Core:
             fields=form_fields(spec.options, given, ctx.t),
             submit_label=ctx.t._("Send"),
             keep_copy=spec.keeps_copies,
+            left_out=ctx.t._(spec.left_out) if spec.left_out else None,
         )
         return ctx.form(form)
 

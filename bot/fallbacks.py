@@ -22,10 +22,19 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, Option, convert_value, quoted
+from bot.commands import (
+    COMMAND_FORM,
+    CommandError,
+    CommandRegistry,
+    Option,
+    convert_value,
+    parse_text,
+    quoted,
+)
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
 from bot.intents import (
+    OFFER,
     Button,
     Choice,
     DirectMessage,
@@ -57,6 +66,11 @@ COMMAND_MARKS = ("/", ":")
 # Stored beside the answers (no field has an empty name): what was typed when the member
 # was asked whether to leave the form, until they say yes or no.
 LEAVING = ""
+# The answers to a form's offer of its optional questions (`Form.left_out`): go ahead
+# with them as they are, or ask them one by one. Any word of either language.
+GO_AHEAD, ONE_BY_ONE = "ok", "more"
+_GO_AHEAD_WORDS = {"ok", "okay", "send", "no", "vale", "enviar", "listo", KEEP}
+_ONE_BY_ONE_WORDS = {"more", "yes", "más", "mas", "sí", "si"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +233,10 @@ class Fallbacks:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return 0
             del answers[form.fields[wrong].name]
+            if _behind_offer(form, answers, form.fields[wrong]):
+                # Set in the answer to the offer: that question is asked again.
+                wrong = next(n for n, f in enumerate(form.fields) if f.name == OFFER)
+                del answers[OFFER]
             await conn.execute(
                 update(dialogues)
                 .where(dialogues.c.id == row.id)
@@ -295,10 +313,14 @@ class Fallbacks:
                 return [
                     self._say(event, question, form.keep_copy)
                 ], None  # an image or an empty line
-            value, problem = self._answer(form, field, text, where, t)
+            if field.name == OFFER:
+                chosen, problem = self._offered(form, text, where, t)
+                answers.update(chosen)
+            else:
+                value, problem = self._answer(form, field, text, where, t)
+                answers[field.name] = value
             if problem:
                 return [self._say(event, problem + "\n" + question, form.keep_copy)], None
-            answers[field.name] = value
             await keep(answers)  # kept until the command takes them: a refusal asks again
             step = _unanswered(form, answers)
             if step is not None:
@@ -310,7 +332,7 @@ class Fallbacks:
             conversation=where,
             actor=event.actor,
             form_id=form.form_id,
-            values=answers,
+            values={name: value for name, value in answers.items() if name != OFFER},
         )
         return [], submitted
 
@@ -339,6 +361,37 @@ class Fallbacks:
             if option.type in ("choice", "weekday"):
                 return str(value), None  # the choice's own value, as a button gives it
         return text, None
+
+    def _offered(
+        self, form: Form, text: str, where: ConversationRef, t: Translator
+    ) -> tuple[dict[str, str], str | None]:
+        """The answer to the offer of the optional questions: "ok" (go ahead), "more"
+        (ask them), or options written as in the command ("anonymous=yes closes=3d"),
+        each checked as the command checks it; or a kind reason it can't be used."""
+        word = text.strip().lower()
+        if word in _GO_AHEAD_WORDS:
+            return {OFFER: GO_AHEAD}, None
+        if word in _ONE_BY_ONE_WORDS:
+            return {OFFER: ONE_BY_ONE}, None
+        spec = self._commands.get(form.form_id.removeprefix(COMMAND_FORM))
+        optional = {f.name for f in form.fields if not f.required}
+        unclear = t._(
+            "I didn't get that. Write the options as in the command, like "
+            "“name=value”, or send “ok” or “more”."
+        )
+        if spec is None:
+            return {}, unclear
+        try:
+            raw = parse_text(spec, text, t)
+            if not raw or not set(raw) <= optional:
+                return {}, unclear  # free words, or a question already answered
+            for name, value in raw.items():
+                option = spec.option(name)
+                if option is not None:
+                    convert_value(option, value, where, t)
+        except CommandError as problem:
+            return {}, t._(problem.message, **quoted(problem.values))
+        return {**raw, OFFER: GO_AHEAD}, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:
         text = event.text.strip()
@@ -407,7 +460,20 @@ def _to_ask(form: Form) -> tuple[Form, dict[str, str]]:
     if not any(f.required and f.default is None for f in form.fields):
         return form, {}
     given = {f.name: f.default for f in form.fields if f.default is not None}
-    return replace(form, fields=tuple(f for f in form.fields if f.default is None)), given
+    asked = [f for f in form.fields if f.default is None]
+    optional = [f for f in asked if not f.required]
+    if form.left_out and optional:
+        # The required questions, then one offering the rest (`Form.left_out`).
+        offer = FormField(name=OFFER, label=form.left_out)
+        asked = [*(f for f in asked if f.required), offer, *optional]
+    return replace(form, fields=tuple(asked)), given
+
+
+def _behind_offer(form: Form, answers: Mapping[str, str], field: FormField) -> bool:
+    """Whether `field` is one of the optional questions a form's offer stands for, and
+    the member did not ask for them one by one."""
+    offered = any(f.name == OFFER for f in form.fields)
+    return offered and not field.required and answers.get(OFFER) != ONE_BY_ONE
 
 
 def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:
@@ -418,6 +484,7 @@ def _unanswered(form: Form, answers: Mapping[str, str]) -> int | None:
             for n, f in enumerate(form.fields)
             if f.name not in answers
             and (f.asked_if is None or answers.get(f.asked_if[0]) == f.asked_if[1])
+            and not _behind_offer(form, answers, f)
         ),
         None,
     )
@@ -472,6 +539,7 @@ def _form_from_json(payload: str) -> Form:
         fields=fields,
         submit_label=data["submit_label"],
         keep_copy=data.get("keep_copy", True),
+        left_out=data.get("left_out"),
     )
 
 

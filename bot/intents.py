@@ -147,6 +147,14 @@ class Form:
     fields: tuple[FormField, ...]
     submit_label: str
     keep_copy: bool = True  # as Message.keep_copy: False for an anonymous suggestion's form
+    # What the optional fields are when left out, in one line (`CommandSpec.left_out`):
+    # a form answered as a dialogue then asks the required fields, and offers the rest
+    # in one question (`OFFER`) instead of asking each. A modal shows every field anyway.
+    left_out: str | None = None
+
+
+# The name of the question a dialogue adds for a form's `left_out` (no option has it).
+OFFER = "+"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +19,11 @@ from bot.commands import CommandRegistry
 from bot.directory import Directory
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.storage.batcher import Batcher, Writer
 from bot.timers import Timers
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,9 @@ class Kernel:
     settings: Settings
     clock: Clock
     engine: AsyncEngine
-    # SQLite's one writer at a time (None on PostgreSQL); pass it to a `Batcher`.
+    # SQLite's one writer at a time (None on PostgreSQL), taken by the core's group
+    # commits. A feature never takes it itself: its busy writes go through
+    # `group_commit`, which takes turns with the inbox's, outbox's and timers' commits.
     write_turn: asyncio.Lock | None
     directory: Directory
     # `outbox.submit(intents)` queues intents for delivery outside a transaction;
@@ -42,3 +49,11 @@ class Kernel:
     # `anonymity.token(purpose, scope, member)`: a keyed one-way stand-in for a member
     # (an anonymous ballot); `seal`/`unseal`: an address only the bot can open.
     anonymity: Anonymity
+
+    def group_commit(self, writer: Writer[T, R], name: str) -> Batcher[T, R]:
+        """A feature's own group commit, for writes that come in bursts (a poll's votes):
+        `await batcher.write(item)` waits until `writer(conn, items)` has committed the
+        items of a few milliseconds together, in one transaction that takes SQLite's
+        write turn with the core's own group commits (instead of one transaction each,
+        every one of them queueing for the one writer)."""
+        return Batcher(self.engine, writer, name, self.clock, self.write_turn)

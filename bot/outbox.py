@@ -117,6 +117,10 @@ class _Item:
     outcome: _Mark | None = None  # the platform's answer, kept until it is recorded
 
 
+# What `stage` returns and `release` takes: rows written in a caller's transaction.
+Staged = _Item
+
+
 @dataclass(slots=True)
 class _Mark:
     """A delivery's outcome, as it will be recorded."""

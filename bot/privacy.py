@@ -5,19 +5,26 @@ must be covered by one (`uncovered` finds those that are not; a test holds us to
 A column says it holds a member's data by `info={"member": True}`. Names that usually
 mean a member (`user_id`, `created_by`, `author_id`, ...) are checked too, so a column
 someone forgot to declare is caught as well.
+
+Most of a feature's hooks are the same few moves over the columns that name a member:
+export some columns of the rows, and on deletion drop the rows or take the member off
+them. `member_privacy` builds a feature's `Privacy` from `Held` declarations of those,
+plus whatever a feature must do its own way (an anonymous token, a join).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import ColumnElement, MetaData, Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.features import Feature
+from bot.features import Delete, Export, Feature, Privacy
 from bot.refs import MemberRef
-from bot.storage.members import Exported
+from bot.storage.members import Exported, by_member, rows
 
 # Names that hold a member's ID unless declared otherwise (`info={"member": False}`).
 MEMBER_NAMES = re.compile(
@@ -65,3 +72,67 @@ async def delete_member(
     """Delete (or anonymise, where a feature keeps the group's record) what every
     feature holds about `member`, in one transaction; the rows changed."""
     return sum([await f.privacy.delete(conn, member) for f in features if f.privacy])
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Rows of `table` (keyed by community) whose `column` names a member.
+
+    Exported: the `shows` columns, under `name` (the table's name if empty), ordered by
+    `order_by`; nothing when `shows` is empty (the feature's own export shows them).
+    Deleted: the rows go, but where they are the group's record too they stay, with
+    `column` set to `left` (None, or "" for a required column): all of them when not
+    `goes`, or those matching `stays` (an FAQ proposal that became an entry)."""
+
+    table: Table
+    column: str = "user_id"
+    shows: tuple[str, ...] = ()
+    name: str = ""
+    order_by: str | None = None
+    goes: bool = True
+    left: str | None = None
+    stays: ColumnElement[bool] | None = None
+
+    async def export(self, conn: AsyncConnection, member: MemberRef) -> list[dict[str, Any]]:
+        query = select(*(self.table.c[c] for c in self.shows)).where(self.mine(member))
+        if self.order_by:
+            query = query.order_by(self.table.c[self.order_by])
+        return rows(await conn.execute(query))
+
+    async def delete(self, conn: AsyncConnection, member: MemberRef) -> int:
+        mine, gone = self.mine(member), 0
+        if self.goes:
+            doomed = mine if self.stays is None else mine & ~self.stays
+            gone += (await conn.execute(delete(self.table).where(doomed))).rowcount
+            if self.stays is None:
+                return gone
+        taken_off = update(self.table).where(mine).values({self.column: self.left})
+        return gone + (await conn.execute(taken_off)).rowcount
+
+    def mine(self, member: MemberRef) -> ColumnElement[bool]:
+        return by_member(self.table, member, self.column)
+
+
+def member_privacy(
+    *held: Held,
+    covers: tuple[tuple[str, str], ...] = (),
+    export: Export | None = None,
+    delete: Delete | None = None,
+) -> Privacy:
+    """A feature's `Privacy` from what its tables hold (`held`), covering each held
+    column and `covers` (columns of a member's own words in those rows, and those the
+    feature's own `export` and `delete` handle). On deletion the feature's own `delete`
+    runs first, then each held column's, in order; the export shows both."""
+
+    async def export_all(conn: AsyncConnection, member: MemberRef) -> Exported:
+        found = {h.name or h.table.name: await h.export(conn, member) for h in held if h.shows}
+        return found | (await export(conn, member) if export else {})
+
+    async def delete_all(conn: AsyncConnection, member: MemberRef) -> int:
+        gone = await delete(conn, member) if delete else 0
+        for h in held:
+            gone += await h.delete(conn, member)
+        return int(gone)
+
+    columns = [(h.table.name, h.column) for h in held] + list(covers)
+    return Privacy(covers=tuple(dict.fromkeys(columns)), export=export_all, delete=delete_all)

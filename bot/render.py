@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.i18n import Translator, translator
-from bot.intents import Button, Form, FormField, Message
+from bot.intents import OFFER, Button, Form, FormField, Message
 
 # The longest shared post every platform we serve takes whole (Discord's 2,000 characters
 # of content), so a post in several languages never loses its last language to a cut.
@@ -36,9 +36,24 @@ def numbered_buttons(buttons: tuple[Button, ...]) -> str:
     return "\n".join(f"  [{n}] {button.label}" for n, button in enumerate(buttons, 1))
 
 
+def question_count(form: Form, step: int) -> int:
+    """How many questions a dialogue asks, as the member sees it at question `step`: up
+    to the offer of the optional ones (`OFFER`), and all of them once they asked for
+    them one by one."""
+    offer = next((n for n, f in enumerate(form.fields, 1) if f.name == OFFER), None)
+    return offer if offer is not None and step <= offer else len(form.fields)
+
+
 def field_prompt(t: Translator, form: Form, field: FormField, step: int) -> str:
     """One question of a form asked as a conversation (forms fallback)."""
-    lines = [f"{form.title} ({step}/{len(form.fields)}): {field.label}"]
+    lines = [f"{form.title} ({step}/{question_count(form, step)}): {field.label}"]
+    if field.name == OFFER:
+        lines.append(
+            t._(
+                "Send “ok” to go ahead as it is, or “more” to answer the other questions "
+                "one by one."
+            )
+        )
     if field.choices:
         lines.append(t._("Choices: {choices}", choices=", ".join(c.label for c in field.choices)))
     if field.default:

@@ -47,7 +47,7 @@ from bot.intents import (
 )
 from bot.people import PlatformMember
 from bot.refs import CommunityRef, ConversationRef, MemberRef
-from bot.render import message_text
+from bot.render import message_text, question_count
 from bot.storage.state import AdapterState
 
 ROOT_COMMANDS = ("/homeroom ", "homeroom ")
@@ -484,7 +484,7 @@ class ConsoleAdapter:
                     "waits for {name}: switch back with “:as {name}” to go on.",
                     title=self._form.form.title,
                     step=self._form.step,
-                    count=len(self._form.form.fields),
+                    count=question_count(self._form.form, self._form.step),
                     name=self.me,
                 )
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, fold, option_word
 from bot.context import Context
 from bot.features import Feature
@@ -67,7 +69,21 @@ def _option_line(ctx: Context, option: Option) -> str:
     return line + (" — " + ctx.t._("one of: {values}", values=values) if values else "")
 
 
+def topic_of(ctx: Context, word: str) -> str:
+    """The topic a member means by `word`: a topic's own word, its plural ("polls",
+    "prompts"), or a near miss of one ("promt"); else `word` as it is."""
+    topics = _topics(ctx)
+    if word in topics:
+        return word
+    for topic in topics:
+        if word in (topic + "s", topic + "es"):
+            return topic
+    near = difflib.get_close_matches(word, topics, n=1, cutoff=0.8)
+    return near[0] if near else word
+
+
 def topic_help(ctx: Context, topic: str) -> Message:
+    topic = topic_of(ctx, topic)
     specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
     if not specs:
         return Message(

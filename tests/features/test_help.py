@@ -46,6 +46,18 @@ async def test_help_on_an_unknown_topic_points_to_the_known_ones(bot: TestBot) -
     ]
 
 
+async def test_a_topics_plural_or_near_miss_shows_that_topic(bot: TestBot) -> None:
+    [poll] = await bot.say("lee", "/homeroom help poll")
+    for word in ("polls", "POLLS"):
+        [reply] = await bot.say("lee", f"/homeroom help {word}")
+        assert isinstance(reply, Ephemeral)
+        assert reply.message.title == "Help: poll"
+        assert bot.texts([reply]) == bot.texts([poll])
+    [reply] = await bot.say("lee", "/homeroom help promt")
+    assert isinstance(reply, Ephemeral)
+    assert reply.message.title == "Help: prompt"
+
+
 async def test_spanish_syntax_lines_name_options_in_spanish_like_the_footer(bot: TestBot) -> None:
     [reply] = await bot.say("maria", "/homeroom help")
     assert isinstance(reply, Ephemeral)

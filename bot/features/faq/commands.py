@@ -3,9 +3,19 @@ organizers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from bot.commands import Args, CommandError, CommandSpec, Option, excerpt, form_fields, record_id
+from bot.commands import (
+    Args,
+    CommandError,
+    CommandSpec,
+    Option,
+    excerpt,
+    for_role,
+    form_fields,
+    record_id,
+)
 from bot.context import Context
 from bot.directory import GroupPurpose, Role
 from bot.features.faq import rendering
@@ -301,94 +311,52 @@ LANGUAGE = Option(
     N_("The entry's language, like en or es (yours if left out)"),
 )
 ID = Option(NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True)
-EDIT_OPTIONS = (
-    ID,
-    Option(NP_("option", "question"), "text", N_("The question, written for every family")),
-    Option(NP_("option", "answer"), "text", N_("The answer, written for every family"), rest=True),
+QUESTION = Option(NP_("option", "question"), "text", N_("The question, written for every family"))
+ANSWER = Option(
+    NP_("option", "answer"), "text", N_("The answer, written for every family"), rest=True
+)
+ADD_OPTIONS = (
+    replace(QUESTION, required=True),
+    replace(ANSWER, required=True),
     TOPIC,
     GRADE,
     LANGUAGE,
 )
+EDIT_OPTIONS = (ID, QUESTION, ANSWER, TOPIC, GRADE, LANGUAGE)
+SEARCH_OPTIONS = (
+    Option(
+        NP_("option", "words"),
+        "text",
+        N_("What to look for, like bus schedule"),
+        required=True,
+        rest=True,
+    ),
+    TOPIC,
+    GRADE,
+    Option(
+        NP_("option", "language"),
+        "languages",
+        N_("Which language's entries, like en or es (yours if left out)"),
+    ),
+)
+PAGE_NUMBER = Option(NP_("option", "page"), "int", N_("Which page, from 1"))
+FAQ_CHANNEL = Option(
+    NP_("option", "channel"),
+    "channel",
+    N_("The FAQ channel (a forum on Discord works well)"),
+    required=True,
+)
 
 COMMANDS = (
-    CommandSpec(
-        path="faq search",
-        description=N_("Search the group's FAQ"),
-        options=(
-            Option(
-                NP_("option", "words"),
-                "text",
-                N_("What to look for, like bus schedule"),
-                required=True,
-                rest=True,
-            ),
-            TOPIC,
-            GRADE,
-            Option(
-                NP_("option", "language"),
-                "languages",
-                N_("Which language's entries, like en or es (yours if left out)"),
-            ),
+    CommandSpec("faq search", N_("Search the group's FAQ"), search_faq, SEARCH_OPTIONS),
+    *for_role(
+        Role.ORGANIZER,
+        CommandSpec("faq add", N_("Add an FAQ entry"), add, ADD_OPTIONS),
+        CommandSpec("faq edit", N_("Change an FAQ entry"), edit, EDIT_OPTIONS),
+        CommandSpec("faq remove", N_("Remove an FAQ entry"), remove, (ID,)),
+        CommandSpec("faq list", N_("List the FAQ's entries"), list_entries, (PAGE_NUMBER,)),
+        CommandSpec(
+            "faq channel", N_("Choose where FAQ entries are posted"), set_channel, (FAQ_CHANNEL,)
         ),
-        handler=search_faq,
-    ),
-    CommandSpec(
-        path="faq add",
-        description=N_("Add an FAQ entry"),
-        options=(
-            Option(
-                NP_("option", "question"),
-                "text",
-                N_("The question, written for every family"),
-                required=True,
-            ),
-            Option(
-                NP_("option", "answer"),
-                "text",
-                N_("The answer, written for every family"),
-                required=True,
-                rest=True,
-            ),
-            TOPIC,
-            GRADE,
-            LANGUAGE,
-        ),
-        role=Role.ORGANIZER,
-        handler=add,
-    ),
-    CommandSpec(
-        path="faq edit",
-        description=N_("Change an FAQ entry"),
-        options=EDIT_OPTIONS,
-        role=Role.ORGANIZER,
-        handler=edit,
-    ),
-    CommandSpec(
-        path="faq remove",
-        description=N_("Remove an FAQ entry"),
-        options=(ID,),
-        role=Role.ORGANIZER,
-        handler=remove,
-    ),
-    CommandSpec(
-        path="faq list",
-        description=N_("List the FAQ's entries"),
-        options=(Option(NP_("option", "page"), "int", N_("Which page, from 1")),),
-        role=Role.ORGANIZER,
-        handler=list_entries,
-    ),
-    CommandSpec(
-        path="faq channel",
-        description=N_("Choose where FAQ entries are posted"),
-        options=(
-            Option(
-                NP_("option", "channel"),
-                "channel",
-                N_("The FAQ channel (a forum on Discord works well)"),
-                required=True,
-            ),
-        ),
-        role=Role.ORGANIZER,
-        handler=set_channel,
     ),
 )

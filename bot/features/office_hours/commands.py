@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option, for_role
 from bot.context import Context
 from bot.directory import Role
 from bot.features.office_hours import store
@@ -275,60 +275,52 @@ MEMBER = Option(
     NP_("option", "member"), "member", N_("Whose office hours, like @name (yours if left out)")
 )
 
+SET_OPTIONS = (
+    Option(
+        NP_("option", "days"),
+        "str",
+        N_("The days you work, like mon-fri or mon,wed,fri"),
+        required=True,
+    ),
+    Option(NP_("option", "from"), "time", N_("When you start, like 08:00"), required=True),
+    Option(NP_("option", "to"), "time", N_("When you finish, like 15:30"), required=True),
+    Option(
+        NP_("option", "timezone"),
+        "timezone",
+        N_("Your time zone (yours or the community's if left out)"),
+    ),
+)
+AWAY_OPTIONS = (
+    Option(
+        NP_("option", "date"), "date", N_("The day you're back, like 2026-10-12"), required=True
+    ),
+    Option(
+        NP_("option", "backup"), "member", N_("Another liaison who answers meanwhile, like @name")
+    ),
+    Option(NP_("option", "from"), "date", N_("The first day you're away (today if left out)")),
+)
+
 COMMANDS = (
-    CommandSpec(
-        path="hours set",
-        description=N_("Set your office hours, so promised answer times count only them"),
-        options=(
-            Option(
-                NP_("option", "days"),
-                "str",
-                N_("The days you work, like mon-fri or mon,wed,fri"),
-                required=True,
-            ),
-            Option(NP_("option", "from"), "time", N_("When you start, like 08:00"), required=True),
-            Option(NP_("option", "to"), "time", N_("When you finish, like 15:30"), required=True),
-            Option(
-                NP_("option", "timezone"),
-                "timezone",
-                N_("Your time zone (yours or the community's if left out)"),
-            ),
+    *for_role(
+        Role.LIAISON,
+        CommandSpec(
+            "hours set",
+            N_("Set your office hours, so promised answer times count only them"),
+            set_hours,
+            SET_OPTIONS,
         ),
-        role=Role.LIAISON,
-        handler=set_hours,
     ),
     CommandSpec(
-        path="hours show",
-        description=N_("See a liaison's office hours and time away"),
-        options=(MEMBER,),
-        handler=show_hours,
+        "hours show", N_("See a liaison's office hours and time away"), show_hours, (MEMBER,)
     ),
-    CommandSpec(
-        path="away until",
-        description=N_("Say you're away until a day, and who stands in for you"),
-        options=(
-            Option(
-                NP_("option", "date"),
-                "date",
-                N_("The day you're back, like 2026-10-12"),
-                required=True,
-            ),
-            Option(
-                NP_("option", "backup"),
-                "member",
-                N_("Another liaison who answers meanwhile, like @name"),
-            ),
-            Option(
-                NP_("option", "from"), "date", N_("The first day you're away (today if left out)")
-            ),
+    *for_role(
+        Role.LIAISON,
+        CommandSpec(
+            "away until",
+            N_("Say you're away until a day, and who stands in for you"),
+            go_away,
+            AWAY_OPTIONS,
         ),
-        role=Role.LIAISON,
-        handler=go_away,
-    ),
-    CommandSpec(
-        path="away end",
-        description=N_("Say you're back before the day you gave"),
-        role=Role.LIAISON,
-        handler=come_back,
+        CommandSpec("away end", N_("Say you're back before the day you gave"), come_back),
     ),
 )

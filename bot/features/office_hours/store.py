@@ -23,10 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.features import Privacy
 from bot.features.office_hours.calendar import Away, OfficeHours
-from bot.refs import MemberRef
-from bot.storage.members import Exported, by_member, rows
+from bot.privacy import Held, member_privacy
 from bot.storage.tables import MEMBER, UTCDateTime, metadata
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -174,60 +172,23 @@ async def end_away(
     return None, planned
 
 
-async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
-    """Their office hours, their time away, and the times they stand in as someone's
-    backup (when, not whose: that is the other liaison's record)."""
-    hours = await conn.execute(
-        select(
-            office_hours.c.days,
-            office_hours.c.opens,
-            office_hours.c.closes,
-            office_hours.c.timezone,
-            office_hours.c.updated_at,
-        ).where(by_member(office_hours, member, "member"))
-    )
-    away = await conn.execute(
-        select(away_periods.c.starts, away_periods.c.until, away_periods.c.backup)
-        .where(by_member(away_periods, member, "member"))
-        .order_by(away_periods.c.starts)
-    )
-    backing = await conn.execute(
-        select(away_periods.c.starts, away_periods.c.until)
-        .where(by_member(away_periods, member, "backup"))
-        .order_by(away_periods.c.starts)
-    )
-    return {
-        "office_hours": rows(hours),
-        "away_periods": rows(away),
-        "away_periods_as_backup": rows(backing),
-    }
-
-
-async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
-    """Their hours and time away go; where they were someone's backup, that period stays
-    (the other liaison is still away) without a backup."""
-    gone = (
-        await conn.execute(delete(office_hours).where(by_member(office_hours, member, "member")))
-    ).rowcount
-    gone += (
-        await conn.execute(delete(away_periods).where(by_member(away_periods, member, "member")))
-    ).rowcount
-    gone += (
-        await conn.execute(
-            update(away_periods)
-            .where(by_member(away_periods, member, "backup"))
-            .values(backup=None)
-        )
-    ).rowcount
-    return int(gone)
-
-
-PRIVACY = Privacy(
-    covers=(
-        ("office_hours", "member"),
-        ("away_periods", "member"),
-        ("away_periods", "backup"),
+# Their office hours, their time away, and the times they stand in as someone's backup
+# (when, not whose: that is the other liaison's record). On deletion their hours and
+# time away go; where they were someone's backup, that period stays (the other liaison
+# is still away) without a backup.
+PRIVACY = member_privacy(
+    Held(
+        office_hours,
+        "member",
+        shows=("days", "opens", "closes", "timezone", "updated_at"),
     ),
-    export=export_member,
-    delete=delete_member,
+    Held(away_periods, "member", shows=("starts", "until", "backup"), order_by="starts"),
+    Held(
+        away_periods,
+        "backup",
+        shows=("starts", "until"),
+        name="away_periods_as_backup",
+        order_by="starts",
+        goes=False,
+    ),
 )

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.commands import Args, CommandError, CommandSpec, Option, excerpt, fold
+from bot.commands import Args, CommandError, CommandSpec, Option, excerpt, fold, for_role
 from bot.context import Context
 from bot.directory import Role
 from bot.features.polls.model import (
@@ -499,63 +499,56 @@ CREATE_OPTIONS = (
     Option(NP_("option", "channel"), "channel", N_("Where to post it (here if left out)")),
 )
 
+EXPORT_OPTIONS = (
+    ID,
+    Option(
+        NP_("option", "format"),
+        "choice",
+        N_("csv or markdown (csv if left out)"),
+        choices=(NP_("choice", "csv"), NP_("choice", "markdown")),
+    ),
+)
+CREATORS_OPTIONS = (
+    Option(
+        NP_("option", "allow"),
+        "choice",
+        N_("everyone or organizers"),
+        required=True,
+        choices=(NP_("choice", "everyone"), NP_("choice", "organizers")),
+    ),
+    Option(NP_("option", "channel"), "channel", N_("The group (here if left out)")),
+)
+
 COMMANDS = (
     CommandSpec(
-        path="poll create",
-        description=N_("Ask the group a question with options to vote on"),
-        options=CREATE_OPTIONS,
-        handler=create,
+        "poll create",
+        N_("Ask the group a question with options to vote on"),
+        create,
+        CREATE_OPTIONS,
         shares_content=True,
-    ),
-    CommandSpec(
-        path="poll close",
-        description=N_("Close a poll and post its results"),
-        options=(ID,),
-        handler=close,
-    ),
-    CommandSpec(
-        path="poll results",
-        description=N_("See a poll's results, as far as you may"),
-        options=(ID,),
-        handler=results,
-    ),
-    CommandSpec(
-        path="poll list", description=N_("See the open polls of this group"), handler=list_polls
-    ),
-    CommandSpec(
-        path="poll export",
-        description=N_("A poll's results as CSV or Markdown, for meeting minutes"),
-        options=(
-            ID,
-            Option(
-                NP_("option", "format"),
-                "choice",
-                N_("csv or markdown (csv if left out)"),
-                choices=(NP_("choice", "csv"), NP_("choice", "markdown")),
-            ),
+        left_out=N_(
+            "As it is, the poll is named (not anonymous), takes one choice each, shows "
+            "results live, stays open until it is closed, and is posted here. To change "
+            "that, write it like “anonymous=yes closes=3d results=after-close”."
         ),
-        handler=export,
     ),
+    CommandSpec("poll close", N_("Close a poll and post its results"), close, (ID,)),
+    CommandSpec("poll results", N_("See a poll's results, as far as you may"), results, (ID,)),
+    CommandSpec("poll list", N_("See the open polls of this group"), list_polls),
     CommandSpec(
-        path="poll stop",
-        description=N_("Stop a recurring poll from being asked again"),
-        options=(ID,),
-        handler=stop,
+        "poll export",
+        N_("A poll's results as CSV or Markdown, for meeting minutes"),
+        export,
+        EXPORT_OPTIONS,
     ),
-    CommandSpec(
-        path="poll creators",
-        description=N_("Who may create polls in a group: everyone, or organizers only"),
-        options=(
-            Option(
-                NP_("option", "allow"),
-                "choice",
-                N_("everyone or organizers"),
-                required=True,
-                choices=(NP_("choice", "everyone"), NP_("choice", "organizers")),
-            ),
-            Option(NP_("option", "channel"), "channel", N_("The group (here if left out)")),
+    CommandSpec("poll stop", N_("Stop a recurring poll from being asked again"), stop, (ID,)),
+    *for_role(
+        Role.ORGANIZER,
+        CommandSpec(
+            "poll creators",
+            N_("Who may create polls in a group: everyone, or organizers only"),
+            creators,
+            CREATORS_OPTIONS,
         ),
-        role=Role.ORGANIZER,
-        handler=creators,
     ),
 )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import CommunitySettings, Directory
+from bot.features.polls.ballots import BallotBox
 from bot.features.polls.chart import chart_png
 from bot.features.polls.model import Poll, Tally
 from bot.features.polls.rendering import card, results_text, winner_line
@@ -38,6 +39,7 @@ class PollService:
         self.kernel = kernel
         self.store = PollStore(kernel.engine, kernel.clock, kernel.timers, kernel.anonymity)
         self.directory: Directory = kernel.directory
+        self.ballots = BallotBox(kernel, self)
 
     async def receipt(
         self, conn: AsyncConnection, intent: Intent, tag: PollPosted, delivered: str | None
@@ -67,15 +69,22 @@ class PollService:
         )
 
     async def card_update(
-        self, conn: AsyncConnection, poll: Poll, community: CommunitySettings
+        self,
+        conn: AsyncConnection,
+        poll: Poll,
+        community: CommunitySettings,
+        *,
+        tally: Tally | None = None,
     ) -> list[Intent]:
-        """The card shown again with the counts now, where it was posted and the platform
-        edits messages; nothing before its receipt came back."""
+        """The card shown again with the counts now (`tally`, when the caller has just
+        counted them), where it was posted and the platform edits messages; nothing
+        before its receipt came back."""
         if poll.where.message is None:
             return []
         if not self.kernel.outbox.capabilities(poll.where.platform).updates:
             return []
-        tally = await self.store.tally(conn, poll)
+        if tally is None:
+            tally = await self.store.tally(conn, poll)
         return [Update(to=poll.where, message=self.render(poll, tally, community))]
 
     async def close(
@@ -109,7 +118,7 @@ class PollService:
             lines.append(closing_text(t, closed, tally))
             return Message(text="\n".join(lines))
 
-        intents: list[Intent] = await self.card_update(conn, closed, community)
+        intents: list[Intent] = await self.card_update(conn, closed, community, tally=tally)
         post = in_languages(community.languages, compose)
         caps = self.kernel.outbox.capabilities(poll.where.platform)
         if caps.images and poll.visibility in SHOWN_AT_CLOSE:

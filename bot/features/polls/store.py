@@ -1,7 +1,8 @@
 """The polls feature's state: its polls, ballots and recurring series in the database.
 
-Every change a vote makes is one short transaction; the card is updated by staging an
-`Update` of its message (the outbox coalesces a burst of them)."""
+Votes are written by the ballot box (bot.features.polls.ballots), a window's votes in
+one transaction; the card is updated by staging an `Update` of its message (the outbox
+coalesces a burst of them)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,17 @@
 """Voting: buttons (or a menu) on the card, and replies to the card where a platform
-has no buttons ("2", "1 3", or an option's words). Each vote is one transaction; the
-voter gets a private confirmation of their own choice, and the card an `Update`."""
+has no buttons ("2", "1 3", or an option's words). Votes are counted in group commits
+(bot.features.polls.ballots); the voter gets a private confirmation of their own
+choice, and the card an `Update`."""
 
 from __future__ import annotations
 
-import contextlib
 import re
+from datetime import datetime
 
 from bot.commands import CommandError, fold, record_id
 from bot.context import Context
 from bot.events import Event, MessagePosted
+from bot.features.polls.ballots import Counted, Vote
 from bot.features.polls.commands import polls_of, runs
 from bot.features.polls.model import Poll, sees_results
 from bot.features.polls.rendering import results_text
@@ -68,90 +70,76 @@ async def retract(ctx: Context, value: str) -> list[Intent]:
 async def cast(
     ctx: Context, poll: Poll, *, toggle: int | None = None, exactly: set[int] | None = None
 ) -> list[Intent]:
-    """Record the member's vote and answer them privately; the card is updated."""
+    """Count the member's vote and answer them privately; the card is updated. The vote
+    waits for the group commit it shares with the others of its few milliseconds
+    (bot.features.polls.ballots), never for a transaction of its own."""
     service = polls_of(ctx)
-    store = service.store
     now = ctx.kernel.clock.now()
-    chosen = set(exactly or ())
+    chosen = frozenset(exactly or ())
     if toggle is not None:
-        chosen = {toggle}
+        chosen = frozenset({toggle})
     if any(not 0 <= c < len(poll.options) for c in chosen):
         raise CommandError(_STALE)
     if not poll.open_at(now):
-        return [
-            ctx.reply(
-                _private(
-                    ctx.t._(
-                        "Poll #{id} is closed, so votes can't change any more. “poll results "
-                        "{id}” shows what you may see of the results.",
-                        id=poll.id,
-                    )
-                )
-            )
-        ]
-    voter = store.voter_key(poll, ctx.member)
-    # SQLite has one writer at a time: a burst of votes takes turns with the outbox and
-    # inbox commits instead of failing with "database is locked" (bench/polls.py).
-    turn = ctx.kernel.write_turn or contextlib.nullcontext()
-    async with turn, ctx.kernel.engine.begin() as conn:
-        before = await store.choices_of(conn, poll, voter)
-        if toggle is not None and poll.max_choices > 1:
-            chosen = before ^ {toggle}
-        if len(chosen) > poll.max_choices:
-            return [
-                ctx.reply(
-                    _private(
-                        ctx.t._(
-                            "You can choose up to {n} options in poll #{id}, and you have "
-                            "chosen {chosen}. Press one of them again to take it back first.",
-                            n=poll.max_choices,
-                            id=poll.id,
-                            chosen=", ".join(poll.options[c] for c in sorted(before)),
-                        )
-                    )
-                )
-            ]
-        if chosen == before:
-            if not chosen:
-                return [
-                    ctx.reply(
-                        _private(
-                            ctx.t._(
-                                "You haven't voted in poll #{id}, so there's nothing to take back.",
-                                id=poll.id,
-                            )
-                        )
-                    )
-                ]
-            return [
-                ctx.reply(
-                    _private(
-                        ctx.t._(
-                            "That is already your vote in poll #{id}: {chosen}.",
-                            id=poll.id,
-                            chosen=", ".join(poll.options[c] for c in sorted(chosen)),
-                        )
-                    )
-                )
-            ]
-        await store.set_choices(conn, poll, voter, chosen)
-        community = ctx.community
-        intents = await service.card_update(conn, poll, community)
-        staged = await ctx.kernel.outbox.stage(conn, intents)
-        tally = await store.tally(conn, poll, names=True)
-    ctx.kernel.outbox.release(staged)
-    if chosen:
-        said = ctx.t._(
-            "Your vote in poll #{id}: {chosen}. You can change it until the poll closes.",
+        return [ctx.reply(_private(_closed(ctx, poll)))]
+    vote = Vote(
+        poll=poll,
+        voter=service.store.voter_key(poll, ctx.member),
+        community=ctx.community,
+        toggle=toggle,
+        exactly=chosen,
+        wants_tally=poll.visibility == "after-vote",
+    )
+    counted = await service.ballots.cast(vote)
+    return [ctx.reply(_private(_said(ctx, poll, counted, now)))]
+
+
+def _closed(ctx: Context, poll: Poll) -> str:
+    return ctx.t._(
+        "Poll #{id} is closed, so votes can't change any more. “poll results "
+        "{id}” shows what you may see of the results.",
+        id=poll.id,
+    )
+
+
+def _said(ctx: Context, poll: Poll, counted: Counted, now: datetime) -> str:
+    """The voter's private answer: what their vote is now, or why it is unchanged."""
+    t = ctx.t
+
+    def listed(choices: frozenset[int]) -> str:
+        return ", ".join(poll.options[c] for c in sorted(choices))
+
+    if counted.outcome == "closed":
+        return _closed(ctx, poll)
+    if counted.outcome == "too_many":
+        return t._(
+            "You can choose up to {n} options in poll #{id}, and you have "
+            "chosen {chosen}. Press one of them again to take it back first.",
+            n=poll.max_choices,
             id=poll.id,
-            chosen=", ".join(poll.options[c] for c in sorted(chosen)),
+            chosen=listed(counted.before),
         )
-    else:
-        said = ctx.t._("Your vote in poll #{id} is taken back.", id=poll.id)
-    if chosen and poll.visibility == "after-vote":
+    if counted.outcome == "same":
+        if not counted.chosen:
+            return t._(
+                "You haven't voted in poll #{id}, so there's nothing to take back.", id=poll.id
+            )
+        return t._(
+            "That is already your vote in poll #{id}: {chosen}.",
+            id=poll.id,
+            chosen=listed(counted.chosen),
+        )
+    if not counted.chosen:
+        return t._("Your vote in poll #{id} is taken back.", id=poll.id)
+    said = t._(
+        "Your vote in poll #{id}: {chosen}. You can change it until the poll closes.",
+        id=poll.id,
+        chosen=listed(counted.chosen),
+    )
+    if counted.tally is not None and poll.visibility == "after-vote":
         seen = sees_results(poll, runs_it=runs(ctx, poll), voted=True, now=now)
-        said += "\n\n" + results_text(ctx.t, poll, tally, seen, names=True)
-    return [ctx.reply(_private(said))]
+        said += "\n\n" + results_text(t, poll, counted.tally, seen, names=True)
+    return said
 
 
 def _private(text: str) -> Message:

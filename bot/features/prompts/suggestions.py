@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import Args, CommandError, CommandSpec, Handler, Option, form_fields, record_id
+from bot.commands import (
+    Args,
+    CommandError,
+    CommandSpec,
+    Handler,
+    Option,
+    for_role,
+    form_fields,
+    record_id,
+)
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Action, Feature
@@ -334,66 +343,47 @@ EDIT_OPTIONS = (
     ),
 )
 
+SUGGEST_OPTIONS = (  # text first, so it takes every word; anonymous=yes may stand anywhere
+    TEXT,
+    Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
+)
+DM = Option(
+    NP_("option", "dm"), "bool", N_("A message at most once a day (yes or no)"), required=True
+)
+
 FEATURE = Feature(
     name="suggestions",
     commands=(
         CommandSpec(
-            path="prompt suggest",
-            description=N_("Suggest a discussion prompt to the organizers"),
-            # Text first, so it takes every word; anonymous=yes may stand anywhere.
-            options=(
-                TEXT,
-                Option(NP_("option", "anonymous"), "bool", N_("Leave your name off (yes or no)")),
-            ),
-            handler=suggest,
+            "prompt suggest",
+            N_("Suggest a discussion prompt to the organizers"),
+            suggest,
+            SUGGEST_OPTIONS,
             keeps_copies=False,  # the form may carry anonymous=yes; see `suggest`
         ),
-        CommandSpec(
-            path="prompt suggestions",
-            description=N_("Review the prompt ideas members sent"),
-            role=Role.ORGANIZER,
-            handler=review,
-        ),
-        CommandSpec(
-            path="prompt add",
-            description=N_("Add a prompt to the group's own series"),
-            options=(TEXT,),
-            role=Role.ORGANIZER,
-            handler=add,
-        ),
-        CommandSpec(
-            path="prompt own",
-            description=N_("See, edit or remove the group's own prompts"),
-            role=Role.ORGANIZER,
-            handler=own,
-        ),
-        CommandSpec(
-            path="prompt edit",
-            description=N_("Change the words of a waiting idea or of one of the group's prompts"),
-            options=EDIT_OPTIONS,
-            role=Role.ORGANIZER,
-            handler=edit,
-        ),
-        CommandSpec(
-            path="prompt remove",
-            description=N_("Take a prompt out of the group's own series"),
-            options=(EDIT_OPTIONS[0],),
-            role=Role.ORGANIZER,
-            handler=remove,
-        ),
-        CommandSpec(
-            path="prompt notices",
-            description=N_("Whether I message you when prompt ideas are waiting"),
-            options=(
-                Option(
-                    NP_("option", "dm"),
-                    "bool",
-                    N_("A message at most once a day (yes or no)"),
-                    required=True,
-                ),
+        *for_role(
+            Role.ORGANIZER,
+            CommandSpec("prompt suggestions", N_("Review the prompt ideas members sent"), review),
+            CommandSpec("prompt add", N_("Add a prompt to the group's own series"), add, (TEXT,)),
+            CommandSpec("prompt own", N_("See, edit or remove the group's own prompts"), own),
+            CommandSpec(
+                "prompt edit",
+                N_("Change the words of a waiting idea or of one of the group's prompts"),
+                edit,
+                EDIT_OPTIONS,
             ),
-            role=Role.ORGANIZER,
-            handler=notices,
+            CommandSpec(
+                "prompt remove",
+                N_("Take a prompt out of the group's own series"),
+                remove,
+                EDIT_OPTIONS[:1],
+            ),
+            CommandSpec(
+                "prompt notices",
+                N_("Whether I message you when prompt ideas are waiting"),
+                notices,
+                (DM,),
+            ),
         ),
     ),
     actions={

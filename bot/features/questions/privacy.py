@@ -7,7 +7,7 @@ liaison lose their liaison (and are routed again by their timer)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.anonymity import Anonymity
@@ -19,6 +19,7 @@ from bot.features.questions.tables import (
     question_routes,
     questions,
 )
+from bot.privacy import Held, member_privacy
 from bot.refs import MemberRef
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.places import at_place, community_id
@@ -40,6 +41,12 @@ def privacy(anonymity: Anonymity) -> Privacy:
         )
         return [int(i) for i in found.scalars()]
 
+    def authored(member: MemberRef) -> ColumnElement[bool]:
+        """Their notes on the community's questions (a note has no community of its own)."""
+        return (question_notes.c.author_id == member.id) & question_notes.c.question_id.in_(
+            select(questions.c.id).where(at_place(questions, member))
+        )
+
     async def export(conn: AsyncConnection, member: MemberRef) -> Exported:
         ids = await asked(conn, member)
         mine = await conn.execute(
@@ -56,12 +63,7 @@ def privacy(anonymity: Anonymity) -> Privacy:
         )
         notes = await conn.execute(
             select(question_notes.c.question_id, question_notes.c.kind, question_notes.c.text)
-            .where(
-                (question_notes.c.author_id == member.id)
-                & question_notes.c.question_id.in_(
-                    select(questions.c.id).where(at_place(questions, member))
-                )
-            )
+            .where(authored(member))
             .order_by(question_notes.c.id)
         )
         rules = await conn.execute(
@@ -73,88 +75,43 @@ def privacy(anonymity: Anonymity) -> Privacy:
             )
             .order_by(question_routes.c.id)
         )
-        choice = await conn.execute(
-            select(question_liaisons.c.named).where(by_member(question_liaisons, member))
-        )
         return {
             "questions": rows(mine),
             "question_notes": rows(notes),
             "question_routes": rows(rules),
-            "question_liaisons": rows(choice),
         }
 
-    async def delete_member(conn: AsyncConnection, member: MemberRef) -> int:
+    async def delete_asked(conn: AsyncConnection, member: MemberRef) -> int:
+        """Their questions (named or anonymous) go with the notes on them; the notes
+        they wrote on others' questions stay, without their name."""
         ids = await asked(conn, member)
         gone = (
             await conn.execute(delete(question_notes).where(question_notes.c.question_id.in_(ids)))
         ).rowcount
         gone += (await conn.execute(delete(questions).where(questions.c.id.in_(ids)))).rowcount
-        in_community = question_notes.c.question_id.in_(
-            select(questions.c.id).where(at_place(questions, member))
-        )
         gone += (
             await conn.execute(
-                update(question_notes)
-                .where(in_community & (question_notes.c.author_id == member.id))
-                .values(author_id=None)
-            )
-        ).rowcount
-        gone += (
-            await conn.execute(
-                delete(question_routes).where(by_member(question_routes, member, "liaison_id"))
-            )
-        ).rowcount
-        for column in ("backup_id",):
-            gone += (
-                await conn.execute(
-                    update(question_routes)
-                    .where(by_member(question_routes, member, column))
-                    .values({column: None})
-                )
-            ).rowcount
-        gone += (
-            await conn.execute(
-                update(question_routes)
-                .where(by_member(question_routes, member, "created_by"))
-                .values(created_by=NOBODY)
-            )
-        ).rowcount
-        for column in ("liaison_id", "backup_id"):
-            gone += (
-                await conn.execute(
-                    update(questions)
-                    .where(by_member(questions, member, column))
-                    .values({column: None})
-                )
-            ).rowcount
-        gone += (
-            await conn.execute(
-                delete(question_liaisons).where(by_member(question_liaisons, member))
-            )
-        ).rowcount
-        gone += (
-            await conn.execute(
-                update(question_blocks)
-                .where(by_member(question_blocks, member, "blocked_by"))
-                .values(blocked_by=NOBODY)
+                update(question_notes).where(authored(member)).values(author_id=None)
             )
         ).rowcount
         return int(gone)
 
-    return Privacy(
+    # Routing rules for a deleted liaison go; as a backup or their maker, they stay
+    # without them. Questions assigned to them lose their liaison (and are routed again).
+    return member_privacy(
+        Held(question_routes, "liaison_id"),
+        Held(question_routes, "backup_id", goes=False),
+        Held(question_routes, "created_by", goes=False, left=NOBODY),
+        Held(questions, "liaison_id", goes=False),
+        Held(questions, "backup_id", goes=False),
+        Held(question_liaisons, shows=("named",)),
+        Held(question_blocks, "blocked_by", goes=False, left=NOBODY),
         covers=(
             ("questions", "asker_id"),
             ("questions", "text"),
-            ("questions", "liaison_id"),
-            ("questions", "backup_id"),
             ("question_notes", "author_id"),
             ("question_notes", "text"),
-            ("question_routes", "liaison_id"),
-            ("question_routes", "backup_id"),
-            ("question_routes", "created_by"),
-            ("question_liaisons", "user_id"),
-            ("question_blocks", "blocked_by"),
         ),
         export=export,
-        delete=delete_member,
+        delete=delete_asked,
     )
