@@ -235,9 +235,8 @@ async def send_anyway(ctx: Context, value: str) -> list[Intent]:
 
 async def ask_list(ctx: Context, args: Args) -> list[Intent]:
     qs = questions_of(ctx)
-    token = qs.token(ctx.community.id, ctx.member)
     async with qs.engine.connect() as conn:
-        mine = await store.where(conn, store.askers(ctx.community.id, ctx.member.id, token))
+        mine = await store.where(conn, await qs.mine(conn, ctx))
     anonymous = any(q.anonymous for q in mine)
     if not mine:
         return [ctx.reply(ctx.t._("You haven't asked a question yet. “ask” sends one."))]

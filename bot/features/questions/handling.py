@@ -310,12 +310,9 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
     if not isinstance(event, MessagePosted) or not event.is_direct or not event.text.strip():
         return []
     qs = questions_of(ctx)
-    token = qs.token(ctx.community.id, ctx.member)
     async with qs.engine.connect() as conn:
         mine = await store.where(
-            conn,
-            store.askers(ctx.community.id, ctx.member.id, token)
-            & questions.c.status.in_((*OPEN, "answered")),
+            conn, await qs.mine(conn, ctx) & questions.c.status.in_((*OPEN, "answered"))
         )
     if not mine:
         return []
@@ -337,10 +334,13 @@ async def _relay_reply(ctx: Context, qs: Questions, question: Question, text: st
     thread = await qs.to_thread(
         question, t._("The parent replied on #{id}: {text}", id=question.id, text=text)
     )
+    # In the language the question was asked in: a DM from outside any community (on
+    # Discord) says nothing of the member's language there.
+    asker_t = await qs.asker_reader(question)
     thanks = DirectMessage(
         member=ctx.member,
         message=Message(
-            text=ctx.t._("Thank you. I passed your reply on for question #{id}.", id=question.id),
+            text=asker_t._("Thank you. I passed your reply on for question #{id}.", id=question.id),
             keep_copy=not question.anonymous,
         ),
     )

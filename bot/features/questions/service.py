@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Context
@@ -18,7 +19,7 @@ from bot.i18n import Translator, translator
 from bot.intents import Button, DirectMessage, Intent, Message, OpenThread, Post, Tag, Update
 from bot.kernel import Kernel
 from bot.notify import reader
-from bot.refs import CommunityRef, ConversationRef, MemberRef, mention
+from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef, mention
 
 FEATURE = "questions"
 DEADLINE = "deadline"
@@ -62,6 +63,23 @@ class Questions:
 
     def token(self, community_id: int, member: MemberRef) -> str:
         return self.kernel.anonymity.token("asker", str(community_id), member)
+
+    async def mine(self, conn: AsyncConnection, ctx: Context) -> ColumnElement[bool]:
+        """The member's own questions: named ones by ID, anonymous ones by token. A direct
+        message that belongs to no community (Discord's carry no server) finds them in
+        every community of the platform, each with the token made there; a Slack DM
+        belongs to its workspace, and looks only there."""
+        member = ctx.member
+        if member.community != NO_COMMUNITY:
+            return store.askers(ctx.community.id, member.id, self.token(ctx.community.id, member))
+        places = await store.communities_on(conn, member.platform)
+        return or_(
+            false(),
+            *(
+                store.askers(cid, member.id, self.token(cid, replace(member, community=ext)))
+                for cid, ext in places
+            ),
+        )
 
     def asker(self, question: Question) -> MemberRef | None:
         if question.asker_id:
