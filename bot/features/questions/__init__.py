@@ -15,6 +15,8 @@ from bot.features import Action, Feature, FormAction
 from bot.features.questions import (
     asking,
     deadlines,
+    escalation,
+    escalation_privacy,
     handling,
     routing,
 )
@@ -48,8 +50,8 @@ ROUTE_DIMENSIONS = (
     Option(NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any")),
     Option(NP_("option", "language"), "str", N_("The language (en, es), or any")),
 )
-# What every routing rule takes, the fallback too: who answers, who stands in, and how
-# long an answer may take.
+# What every routing rule takes, the fallback too: who answers, who stands in, how long
+# an answer may take, and who hears of it when even the backup has not answered.
 RULE = (
     Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
     Option(NP_("option", "backup"), "member", N_("Who takes over when they are away")),
@@ -57,6 +59,14 @@ RULE = (
         NP_("option", "reply-within"),
         "duration",
         N_("How long an answer may take, in working time (a day is a working day)"),
+    ),
+    Option(
+        escalation.ESCALATE_TO,
+        "str",
+        N_(
+            "Who is told if the backup doesn't answer either: @name or a role; "
+            "organizers if left out"
+        ),
     ),
 )
 
@@ -238,6 +248,6 @@ def build(kernel: Kernel) -> Feature:
         timers={DEADLINE: Timed(deadlines.deadline, N_("a question's reminder or escalation"))},
         home=home,
         tables=TABLES,
-        privacy=privacy(kernel.anonymity),
+        privacy=escalation_privacy.joined(privacy(kernel.anonymity)),
         state=state,
     )

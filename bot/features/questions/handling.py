@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.events import Event, MessagePosted
 from bot.features.faq import api as faq_api
-from bot.features.questions import store, timing
+from bot.features.questions import escalation, store, timing
 from bot.features.questions.model import OPEN, TOPICS, Question, grade_of, language_of, status_word
 from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
@@ -124,7 +124,7 @@ async def claim_pressed(ctx: Context, value: str) -> list[Intent]:
 async def _claim(ctx: Context, raw: object) -> list[Intent]:
     qs, question = await _question(ctx, raw)
     _open(question)
-    taking_over = question.escalation >= 1 and question.backup_id == ctx.member.id
+    taking_over = await escalation.may_take_over(qs, question, ctx.member)
     if question.claimed_at is not None and not taking_over:
         if question.liaison_id == ctx.member.id:
             return [ctx.reply(ctx.t._("Question #{id} is already yours.", id=question.id))]

@@ -33,6 +33,8 @@ class Route:
     backup_id: str | None
     reply_within_minutes: int | None
     created_by: str = ""
+    escalate_to: str | None = None
+    escalate_role: str | None = None
 
     @property
     def is_fallback(self) -> bool:
@@ -177,6 +179,8 @@ def _route(row: Any) -> Route:
         r["backup_id"],
         r["reply_within_minutes"],
         r["created_by"],
+        r["escalate_to"],
+        r["escalate_role"],
     )
 
 
