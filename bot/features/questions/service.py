@@ -275,40 +275,54 @@ def questions_of(ctx: Context) -> Questions:
     return ctx.own
 
 
+async def plan_route(
+    qs: Questions,
+    conn: AsyncConnection,
+    place: MemberRef,
+    community_id: int,
+    topic: str,
+    grade: str | None,
+    language: str,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Where a question goes and by when, as the columns that say so: all reads, so a
+    new question works it out before it takes SQLite's one write lock (held only for
+    the few writes that keep the question, not for the routing)."""
+    assignment = await qs.assign(conn, community_id, place, topic, grade, language, skip=skip)
+    zone = (await qs.kernel.directory.community(place.community_ref)).timezone
+    due, remind = await qs.promise(
+        conn, community_id, assignment.liaison_id, assignment.within, zone
+    )
+    return {
+        "status": "received",
+        "route_id": assignment.route_id,
+        "liaison_id": assignment.liaison_id,
+        "backup_id": assignment.backup_id,
+        "reply_within_minutes": int(assignment.within.total_seconds() // 60),
+        "due_at": due,
+        "remind_at": remind,
+        "claimed_at": None,
+        "reminded": False,
+        "escalation": 0,
+    }
+
+
 async def route_stored(
     qs: Questions, conn: AsyncConnection, question: Question, skip: frozenset[str] = frozenset()
 ) -> Question:
     """Give a stored question its liaison, promise and timer; it is "received" now."""
-    place = question.member("")
-    assignment = await qs.assign(
+    plan = await plan_route(
+        qs,
         conn,
+        question.member(""),
         question.community_id,
-        place,
         question.topic,
         question.grade,
         question.language,
-        skip=skip,
+        skip,
     )
-    minutes = int(assignment.within.total_seconds() // 60)
-    zone = (await qs.community_of(question)).timezone
-    due, remind = await qs.promise(
-        conn, question.community_id, assignment.liaison_id, assignment.within, zone
-    )
-    await store.change(
-        conn,
-        question.id,
-        status="received",
-        route_id=assignment.route_id,
-        liaison_id=assignment.liaison_id,
-        backup_id=assignment.backup_id,
-        reply_within_minutes=minutes,
-        due_at=due,
-        remind_at=remind,
-        claimed_at=None,
-        reminded=False,
-        escalation=0,
-    )
-    await qs.schedule(conn, question.id, remind)
+    await store.change(conn, question.id, **plan)
+    await qs.schedule(conn, question.id, plan["remind_at"])
     routed = await store.by_id(conn, question.id)
     assert routed is not None
     return routed
