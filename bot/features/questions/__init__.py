@@ -15,6 +15,7 @@ from bot.features import Action, Feature, FormAction
 from bot.features.questions import (
     asking,
     deadlines,
+    departures,
     escalation,
     escalation_privacy,
     handling,
@@ -243,7 +244,7 @@ def build(kernel: Kernel) -> Feature:
             handling.ANSWER_FORM: FormAction(handling.answer_submitted, Role.LIAISON),
             handling.FAQ_FORM: FormAction(handling.faq_submitted, Role.LIAISON),
         },
-        listeners=(handling.hear,),
+        listeners=(handling.hear, departures.hear),
         receipts={QuestionCard: state.card_posted},
         timers={DEADLINE: Timed(deadlines.deadline, N_("a question's reminder or escalation"))},
         home=home,

@@ -3,8 +3,9 @@ promised time the assigned liaison is reminded; when it passes, the backup is as
 take it, and after a further half day of working time whoever the routing rule names
 to escalate to is told (`bot.features.questions.escalation`), else the organizers. A
 question unclaimed goes the same way. A question whose liaison is gone (no longer a
-liaison or organizer here, or no longer found on the platform: platforms send no
-"left" event) is routed again first. Waiting for the parent, the timer is off."""
+liaison or organizer here, or no longer found on the platform, where no platform
+event said so: `bot.features.questions.departures`) is routed again first. Waiting
+for the parent, the timer is off."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.features.questions import escalation, store, timing
+from bot.features.questions import departures, escalation, store, timing
 from bot.features.questions.model import Question
-from bot.features.questions.service import ESCALATE_AFTER, Questions, route_stored
+from bot.features.questions.service import ESCALATE_AFTER, Questions
 from bot.i18n import N_, Translator
 from bot.intents import Intent
 from bot.notify import tell_organizers
@@ -24,7 +25,6 @@ from bot.timers import TimerResult, TimerRun
 
 Compose = Callable[[Translator], str]
 
-PASSED = N_("Question #{id} was passed to you. “queue list mine” shows it.")
 TO_BACKUP = N_(
     "Question #{id} is past the time we promised the parent, and you are its backup. "
     "Could you take it? “queue claim {id}”, then “queue answer {id}”."
@@ -59,21 +59,7 @@ async def _step(
     community = await qs.community_of(question)
     default = community.default_language
     if question.liaison is not None and not await qs.present(question.liaison):
-        gone = question.liaison
-        question = await route_stored(qs, conn, question, skip=frozenset({gone.id}))
-        t = await qs.queue_translator(question)
-        intents += await qs.refresh(conn, question.id)
-        intents += await qs.to_thread(
-            question,
-            t._(
-                "{gone} is no longer a liaison here, so #{id} went to {liaison}.",
-                gone=mention(gone),
-                id=question.id,
-                liaison=mention(question.liaison) if question.liaison else t._("nobody yet"),
-            ),
-        )
-        if question.liaison is not None:
-            intents.append(await qs.tell(question.liaison, _about(question, PASSED), default))
+        question, intents = await departures.reroute(qs, conn, question, question.liaison, default)
         return TimerResult(intents, question.remind_at)
     assert question.due_at is not None
     if not question.reminded and now < question.due_at:
