@@ -82,8 +82,8 @@ async def _step(
                 backup=mention(backup),
             ),
         )
-        later = await timing.add_working(
-            conn, question.community_id, backup.id, now, ESCALATE_AFTER, community.timezone
+        [later] = await timing.add_working(
+            conn, question.community_id, backup.id, now, ESCALATE_AFTER, zone=community.timezone
         )
         return TimerResult(intents, later)
     await store.change(conn, question.id, escalation=2, reminded=True)

@@ -357,7 +357,7 @@ async def _resume(qs: Questions, conn: Any, question: Question, now: Any) -> Non
     zone = (await qs.community_of(question)).timezone
     cid, liaison = question.community_id, question.liaison_id
     left = await timing.working_between(conn, cid, liaison, paused, question.due_at, zone)
-    due = await timing.add_working(conn, cid, liaison, now, left, zone)
+    [due] = await timing.add_working(conn, cid, liaison, now, left, zone=zone)
     await store.change(
         conn,
         question.id,

@@ -161,9 +161,9 @@ class Questions:
         in `zone` when they set none, or nobody holds it), and the reminder when three
         quarters of it has passed."""
         now = self.clock.now()
-        due = await timing.add_working(conn, community_id, liaison, now, within, zone)
-        early = within * REMIND_AT
-        remind = await timing.add_working(conn, community_id, liaison, now, early, zone)
+        due, remind = await timing.add_working(
+            conn, community_id, liaison, now, within, within * REMIND_AT, zone=zone
+        )
         return due, remind
 
     async def schedule(self, conn: AsyncConnection, question_id: int, at: datetime) -> None:
