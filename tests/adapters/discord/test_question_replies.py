@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from adapters.discord.fake import LIAISONS, TIMESTAMP, slash_command, user
+from adapters.discord.fake import (
+    LIAISONS,
+    TIMESTAMP,
+    button_press,
+    modal_submit,
+    slash_command,
+    user,
+)
 from tests.adapters.discord.conftest import DANA, LEE, SAM, DiscordRig
 
 CALLBACK = "POST /interactions/"
@@ -88,3 +95,65 @@ async def test_a_reply_to_the_bots_dm_reaches_the_cards_thread(
     assert thanks[1].body["content"] == "Thank you. I passed your reply on for question #1."
     if anonymous:
         assert LEE not in json.dumps([c.body for c in posted])
+
+
+def pressed_in_dm(custom_id: str, who: str) -> dict[str, object]:
+    """A button pressed on the bot's DM, as Discord sends it: no guild, a user, not a
+    member, in the DM channel."""
+    payload = button_press(custom_id, user_id=who)
+    for key in ("guild_id", "member", "guild_locale", "channel_id"):
+        payload.pop(key, None)
+    payload["user"] = user(who, "lee")
+    payload["channel_id"] = LEES_DM
+    payload["channel"] = {"id": LEES_DM, "type": 1}
+    payload["context"] = 1
+    payload["authorizing_integration_owners"] = {"1": who}
+    return payload
+
+
+async def test_consent_to_an_faq_entry_pressed_in_the_bots_dm_publishes_it(
+    discord_bot: DiscordRig,
+) -> None:
+    fake = discord_bot.fake
+    organizer = {"user_id": DANA, "admin": True}
+    await command(discord_bot, "setup", option("queue", LIAISONS, 7), **organizer)
+    await command(
+        discord_bot,
+        "role",
+        sub("grant", option("member", SAM, 6), option("role", "liaison")),
+        **organizer,
+    )
+    await command(discord_bot, "route", sub("fallback", option("liaison", SAM, 6)), **organizer)
+    await command(
+        discord_bot, "ask", sub("ask", option("text", "When is enrollment?")), user_id=LEE
+    )
+    await command(
+        discord_bot,
+        "queue",
+        sub("answer", option("id", "1"), option("text", "On March 1.")),
+        user_id=SAM,
+    )
+    await command(discord_bot, "faq", sub("propose", option("id", "1")), user_id=SAM)
+    [opened] = [
+        c for c in fake.calls if c.path.startswith("/interactions/") and c.body["type"] == 9
+    ]
+    modal = opened.body["data"]
+    values = {
+        "question": "When does enrollment open?",
+        "answer": "On March 1.",
+        "topic": "general",
+        "grade": "",
+        "language": "en",
+    }
+    await fake.dispatch("INTERACTION_CREATE", modal_submit(modal["custom_id"], values, user_id=SAM))
+    asked = await fake.wait_for(2, f"POST /channels/{LEES_DM}/messages")  # answer, consent
+    [agree] = [
+        b["custom_id"]
+        for row in asked[1].body["components"]
+        for b in row["components"]
+        if b.get("label") == "Agree"
+    ]
+    before = len([c for c in fake.calls if f"{c.method} {c.path}".startswith(CALLBACK)])
+    await fake.dispatch("INTERACTION_CREATE", pressed_in_dm(agree, LEE))
+    [*_, thanks] = await fake.wait_for(before + 1, CALLBACK)
+    assert "Thank you for sharing!" in json.dumps(thanks.body)
