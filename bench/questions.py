@@ -33,7 +33,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -191,31 +191,42 @@ async def _run(url: str, report: Callable[[str], None]) -> dict[str, Any]:
     return results
 
 
-def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
-    """`faq search` over 10,000 entries per language on SQLite and PostgreSQL; returns
-    the latencies (seconds) by database, language and what was timed."""
+Run = Callable[[str], Awaitable[Any]]
+
+
+def on_each_database(
+    titles: tuple[str, str], run: Run, report: Callable[[str], None]
+) -> dict[str, Any]:
+    """`run(url)` on a fresh SQLite file, then on PostgreSQL (skipped, saying why, where
+    no server answers), each under its title; then the machine's load. The results by
+    database."""
     results: dict[str, Any] = {}
 
     async def both() -> None:
         with tempfile.TemporaryDirectory() as folder:
-            report("faq search, SQLite (FTS5, bm25):")
-            results["sqlite"] = await _run(
-                f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", report
-            )
+            report(titles[0])
+            results["sqlite"] = await run(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
         session = PostgresSession()
         url = await session.ensure()
         if url is None:
-            report(f"faq search, PostgreSQL: skipped ({session.unavailable})")
+            report(f"{titles[1]} skipped ({session.unavailable})")
             return
         try:
-            report("faq search, PostgreSQL (tsvector, ts_rank):")
-            results["postgres"] = await _run(url, report)
+            report(titles[1])
+            results["postgres"] = await run(url)
         finally:
             await session.drop()
 
     asyncio.run(both())
     report("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     return results
+
+
+def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
+    """`faq search` over 10,000 entries per language on SQLite and PostgreSQL; returns
+    the latencies (seconds) by database, language and what was timed."""
+    titles = ("faq search, SQLite (FTS5, bm25):", "faq search, PostgreSQL (tsvector, ts_rank):")
+    return on_each_database(titles, lambda url: _run(url, report), report)
 
 
 # -- the acknowledgement under a stream of questions -----------------------------------
@@ -316,26 +327,9 @@ def bench_acknowledgement(
     seconds: float = 30.0, rate: float = 100.0, report: Callable[[str], None] = print
 ) -> None:
     """`rate` questions a second for `seconds`, on SQLite then PostgreSQL."""
-
-    async def both() -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            report(f"ask, {rate:.0f} questions a second for {seconds:.0f} s, SQLite:")
-            await _ack_run(
-                f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", seconds, rate, report
-            )
-        session = PostgresSession()
-        url = await session.ensure()
-        if url is None:
-            report(f"ask, PostgreSQL: skipped ({session.unavailable})")
-            return
-        try:
-            report(f"ask, {rate:.0f} questions a second for {seconds:.0f} s, PostgreSQL:")
-            await _ack_run(url, seconds, rate, report)
-        finally:
-            await session.drop()
-
-    asyncio.run(both())
-    report("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    during = f"ask, {rate:g} questions a second for {seconds:g} s"
+    titles = (f"{during}, SQLite:", f"{during}, PostgreSQL:")
+    on_each_database(titles, lambda url: _ack_run(url, seconds, rate, report), report)
 
 
 def main() -> None:

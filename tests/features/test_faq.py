@@ -8,6 +8,7 @@ import logging
 import pytest
 from sqlalchemy import select, text
 
+from bot.events import ComponentSubmitted
 from bot.features.faq.api import AGREE, DECLINE, propose_entry
 from bot.features.faq.tables import faq_entries, faq_proposals
 from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post
@@ -330,18 +331,9 @@ async def test_help_explains_the_faq(bot: TestBot) -> None:
 async def test_consent_pressed_in_a_dm_with_no_community_counts(bot: TestBot) -> None:
     """Discord's DMs carry no server: the press is read in the proposal's community, so
     the asker (named or anonymous) is known and the entry is posted there."""
-    from bot.events import Actor, ComponentSubmitted
-    from bot.refs import NO_COMMUNITY, ConversationRef
 
     def pressed(who: str, proposal: str) -> ComponentSubmitted:
-        return ComponentSubmitted(
-            event_id=bot.next_event_id(),
-            at=bot.app.clock.now(),
-            conversation=ConversationRef(PLATFORM, NO_COMMUNITY, f"dm-{who}"),
-            actor=Actor(MemberRef(PLATFORM, NO_COMMUNITY, who)),
-            action_id=AGREE,
-            value=proposal,
-        )
+        return ComponentSubmitted(**bot.outside(who), action_id=AGREE, value=proposal)
 
     await setup_community(bot)
     await propose(bot, bot.member("lee"))

@@ -8,13 +8,13 @@ import pytest
 
 from adapters.discord.fake import (
     LIAISONS,
-    TIMESTAMP,
     button_press,
     modal_submit,
     slash_command,
     user,
 )
 from tests.adapters.discord.conftest import DANA, LEE, SAM, DiscordRig
+from tests.adapters.discord.test_inbound import message
 
 CALLBACK = "POST /interactions/"
 LEES_DM = "15" + LEE[2:]  # the DM channel the fake opens with Lee
@@ -30,23 +30,9 @@ def sub(name: str, *options: dict[str, object]) -> dict[str, object]:
 
 def direct_message(message_id: str, text: str) -> dict[str, object]:
     """MESSAGE_CREATE as Discord sends it for a DM: no guild_id, no member."""
-    return {
-        "id": message_id,
-        "channel_id": LEES_DM,
-        "author": user(LEE, "lee"),
-        "content": text,
-        "type": 0,
-        "timestamp": TIMESTAMP,
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "flags": 0,
-    }
+    sent = message(message_id, LEES_DM, user(LEE, "lee"), text)
+    del sent["guild_id"], sent["member"]
+    return sent
 
 
 async def command(rig: DiscordRig, name: str, *options: dict[str, object], **who: object) -> None:
@@ -55,20 +41,21 @@ async def command(rig: DiscordRig, name: str, *options: dict[str, object], **who
     await rig.fake.wait_for(before + 1, CALLBACK)
 
 
+async def community(rig: DiscordRig) -> None:
+    """A liaison queue, Sam a liaison, and every question his."""
+    organizer = {"user_id": DANA, "admin": True}
+    await command(rig, "setup", option("queue", LIAISONS, 7), **organizer)
+    grant = sub("grant", option("member", SAM, 6), option("role", "liaison"))
+    await command(rig, "role", grant, **organizer)
+    await command(rig, "route", sub("fallback", option("liaison", SAM, 6)), **organizer)
+
+
 @pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
 async def test_a_reply_to_the_bots_dm_reaches_the_cards_thread(
     discord_bot: DiscordRig, anonymous: bool
 ) -> None:
     fake = discord_bot.fake
-    organizer = {"user_id": DANA, "admin": True}
-    await command(discord_bot, "setup", option("queue", LIAISONS, 7), **organizer)
-    await command(
-        discord_bot,
-        "role",
-        sub("grant", option("member", SAM, 6), option("role", "liaison")),
-        **organizer,
-    )
-    await command(discord_bot, "route", sub("fallback", option("liaison", SAM, 6)), **organizer)
+    await community(discord_bot)
     asking = [option("text", "Is there a bus on snow days?")]
     if anonymous:
         asking.append(option("anonymous", True, 5))
@@ -115,15 +102,7 @@ async def test_consent_to_an_faq_entry_pressed_in_the_bots_dm_publishes_it(
     discord_bot: DiscordRig,
 ) -> None:
     fake = discord_bot.fake
-    organizer = {"user_id": DANA, "admin": True}
-    await command(discord_bot, "setup", option("queue", LIAISONS, 7), **organizer)
-    await command(
-        discord_bot,
-        "role",
-        sub("grant", option("member", SAM, 6), option("role", "liaison")),
-        **organizer,
-    )
-    await command(discord_bot, "route", sub("fallback", option("liaison", SAM, 6)), **organizer)
+    await community(discord_bot)
     await command(
         discord_bot, "ask", sub("ask", option("text", "When is enrollment?")), user_id=LEE
     )

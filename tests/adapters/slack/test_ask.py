@@ -36,6 +36,14 @@ async def test_slash_ask_asks_and_the_shortcut_opens_the_form(slack: SlackRig) -
     assert "About this message: “Picture day moved?”" in str(opened.params["view"])
 
 
+async def answered(slack: SlackRig, text: str, user: str, command: str = "/homeroom") -> None:
+    """A slash command, once Slack has its answer."""
+    fake = slack.fake
+    before = len([c for c in fake.calls if c.method == "response_url"])
+    await slack.client.command(slash(text, user=user, command=command, respond_to=fake.url))
+    await fake.wait_for(before + 1, "response_url")
+
+
 async def test_a_reply_to_the_bots_dm_reaches_the_cards_thread(slack: SlackRig) -> None:
     """A Slack DM belongs to the workspace: the parent's reply to the answer's DM goes
     to the thread of the question's card in the liaisons' channel."""
@@ -50,17 +58,12 @@ async def test_a_reply_to_the_bots_dm_reaches_the_cards_thread(slack: SlackRig) 
     def in_queue(text: str) -> list[dict[str, Any]]:
         return [m for m in fake.messages.get("C0LIAISONS", []) if text in str(m)]
 
-    async def run(text: str, user: str, command: str = "/homeroom") -> None:
-        before = len([c for c in fake.calls if c.method == "response_url"])
-        await slack.client.command(slash(text, user=user, command=command, respond_to=fake.url))
-        await fake.wait_for(before + 1, "response_url")
-
-    await run("setup queue=<#C0LIAISONS|liaisons>", DANA)
-    await run("route fallback <@U0DANA|dana>", DANA)
-    await run("My son struggles with reading anonymous=yes", LEE, "/ask")
+    await answered(slack, "setup queue=<#C0LIAISONS|liaisons>", DANA)
+    await answered(slack, "route fallback <@U0DANA|dana>", DANA)
+    await answered(slack, "My son struggles with reading anonymous=yes", LEE, "/ask")
     await settle()
     [card] = in_queue("Question #1")
-    await run("queue answer 1 Let's meet his teacher.", DANA)
+    await answered(slack, "queue answer 1 Let's meet his teacher.", DANA)
     await settle()
     dm = {
         "type": "message",
@@ -88,15 +91,10 @@ async def test_a_liaison_deactivated_in_slack_has_their_question_routed_again(
     profile changes are not even kept."""
     fake, app = slack.fake, slack.adapter.homeroom
 
-    async def run(text: str, user: str, command: str = "/homeroom") -> None:
-        before = len([c for c in fake.calls if c.method == "response_url"])
-        await slack.client.command(slash(text, user=user, command=command, respond_to=fake.url))
-        await fake.wait_for(before + 1, "response_url")
-
-    await run("setup queue=<#C0LIAISONS|liaisons>", DANA)
-    await run("role grant <@U0SAM|sam> liaison", DANA)
-    await run("route fallback <@U0SAM|sam> backup=<@U0DANA|dana>", DANA)
-    await run("Is there a bus on snow days?", LEE, "/ask")
+    await answered(slack, "setup queue=<#C0LIAISONS|liaisons>", DANA)
+    await answered(slack, "role grant <@U0SAM|sam> liaison", DANA)
+    await answered(slack, "route fallback <@U0SAM|sam> backup=<@U0DANA|dana>", DANA)
+    await answered(slack, "Is there a bus on snow days?", LEE, "/ask")
     renamed = {"type": "user_change", "user": {"id": SAM, "name": "samuel", "deleted": False}}
     assert (await slack.client.event(event_callback(renamed, event_id="Ev0RENAME")))[0] == 200
     fake.users[SAM]["deleted"] = True

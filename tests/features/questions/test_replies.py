@@ -7,26 +7,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.events import Actor, MessagePosted
+from bot.events import MessagePosted
 from bot.features.questions.tables import question_notes
 from bot.intents import DirectMessage, Post
-from bot.refs import NO_COMMUNITY, ConversationRef, MemberRef
-from bot.testing import PLATFORM, TestBot
+from bot.testing import TestBot
 from tests.features.questions.conftest import cards, community
 
 
 async def dm_from_nowhere(bot: TestBot, who: str, text: str) -> list:  # type: ignore[type-arg]
     """A DM as Discord sends it: no server, so no community, and no locale."""
-    return await bot.send(
-        MessagePosted(
-            event_id=bot.next_event_id(),
-            at=bot.app.clock.now(),
-            conversation=ConversationRef(PLATFORM, NO_COMMUNITY, f"dm-{who}"),
-            actor=Actor(MemberRef(PLATFORM, NO_COMMUNITY, who)),
-            text=text,
-            is_direct=True,
-        )
-    )
+    return await bot.send(MessagePosted(**bot.outside(who), text=text, is_direct=True))
 
 
 async def asked(bot: TestBot, text: str) -> str:
