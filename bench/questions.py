@@ -1,5 +1,15 @@
 """Questions and FAQ (issue 14).
 
+`bench_acknowledgement()`: questions arrive at a fixed rate (100 a second for 30 s by
+default: open loop, each at its instant whatever the bot is doing), each from another
+parent, on the embedded SQLite and on PostgreSQL, with 10,000 FAQ entries the questions
+do not match (so every question is looked up in the FAQ, then routed). Each is taken as
+the Slack and Discord adapters take one: kept in the inbox, then handled, its answer
+staged in the outbox in the same transaction. Timed from the instant the question was
+due to arrive to the moment its acknowledgement is committed to the outbox; prints
+p50, p99 and max, and how many questions were sent, acknowledged, committed (routed
+questions in the database) and delivered (acknowledgements the fake platform got).
+
 `bench_faq_search()`: `faq search` over 10,000 published entries, on SQLite and on
 PostgreSQL (skipped, saying why, without a server at HOMEROOM_TEST_POSTGRES_URL or
 127.0.0.1:5432). Two communities of 10,000 entries each, one English and one Spanish,
@@ -9,11 +19,12 @@ dispatched through the core (parse, role check, the database's full-text search 
 ranking, the reply staged in the outbox), timed from dispatch to its reply; the search
 query alone is timed too. Prints p50, p99 and max per database and language.
 
-Run: .venv/bin/python -m bench.questions
+Run: .venv/bin/python -m bench.questions [--seconds 30] [--rate 100] [--only ack|faq]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import math
@@ -22,19 +33,22 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from bot.app import Homeroom
 from bot.events import Actor, CommandInvoked
 from bot.features.faq.search import search
 from bot.features.faq.tables import faq_entries
+from bot.features.questions.tables import questions
+from bot.intents import Ephemeral, Intent
 from bot.refs import CommunityRef, ConversationRef, MemberRef
-from bot.testing import FakeAdapter, PostgresSession, test_settings
+from bot.render import message_text
+from bot.testing import FakeAdapter, Person, PostgresSession, test_settings
 
 ENTRIES = 10_000  # per community (one English, one Spanish)
 QUERIES = 400  # per language and database
@@ -177,25 +191,29 @@ async def _run(url: str, report: Callable[[str], None]) -> dict[str, Any]:
     return results
 
 
-def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
-    """`faq search` over 10,000 entries per language on SQLite and PostgreSQL; returns
-    the latencies (seconds) by database, language and what was timed."""
+Run = Callable[[str], Awaitable[Any]]
+
+
+def on_each_database(
+    titles: tuple[str, str], run: Run, report: Callable[[str], None]
+) -> dict[str, Any]:
+    """`run(url)` on a fresh SQLite file, then on PostgreSQL (skipped, saying why, where
+    no server answers), each under its title; then the machine's load. The results by
+    database."""
     results: dict[str, Any] = {}
 
     async def both() -> None:
         with tempfile.TemporaryDirectory() as folder:
-            report("faq search, SQLite (FTS5, bm25):")
-            results["sqlite"] = await _run(
-                f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", report
-            )
+            report(titles[0])
+            results["sqlite"] = await run(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
         session = PostgresSession()
         url = await session.ensure()
         if url is None:
-            report(f"faq search, PostgreSQL: skipped ({session.unavailable})")
+            report(f"{titles[1]} skipped ({session.unavailable})")
             return
         try:
-            report("faq search, PostgreSQL (tsvector, ts_rank):")
-            results["postgres"] = await _run(url, report)
+            report(titles[1])
+            results["postgres"] = await run(url)
         finally:
             await session.drop()
 
@@ -204,5 +222,127 @@ def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
     return results
 
 
+def bench_faq_search(report: Callable[[str], None] = print) -> dict[str, Any]:
+    """`faq search` over 10,000 entries per language on SQLite and PostgreSQL; returns
+    the latencies (seconds) by database, language and what was timed."""
+    titles = ("faq search, SQLite (FTS5, bm25):", "faq search, PostgreSQL (tsvector, ts_rank):")
+    return on_each_database(titles, lambda url: _run(url, report), report)
+
+
+# -- the acknowledgement under a stream of questions -----------------------------------
+ACK = "Thank you for asking."
+# Words no FAQ entry has: each question is searched for, finds nothing, and is routed.
+ASKED = _listed("choir rehearsal robotics chess origami pottery debate yearbook drama orchestra")
+
+
+def _is_ack(intent: Intent) -> bool:
+    return isinstance(intent, Ephemeral) and message_text(intent.message).startswith(ACK)
+
+
+async def _setup(app: Homeroom) -> None:
+    """A community with a liaison queue, two liaisons and a fallback rule."""
+    for n, text in enumerate(
+        (
+            "setup queue=#liaisons timezone=America/New_York",
+            "role grant @sam liaison",
+            "role grant @ines liaison",
+            "route fallback @sam backup=@ines",
+        )
+    ):
+        await app.handle(
+            CommandInvoked(
+                event_id=f"setup-{n}",
+                at=datetime.now(UTC),
+                conversation=ConversationRef("fake", "school", "parents"),
+                actor=Actor(MemberRef("fake", "school", "dana"), is_platform_admin=True),
+                text=text,
+            )
+        )
+
+
+async def _ack_run(url: str, seconds: float, rate: float, report: Callable[[str], None]) -> None:
+    app = Homeroom(test_settings(url))
+    await app.db.migrate()
+    adapter = FakeAdapter()
+    adapter.roster.update({n: Person(n, is_admin=n == "dana") for n in ("dana", "sam", "ines")})
+    app.attach(adapter)
+    await app.start()
+    try:
+        await _setup(app)
+        settings = await app.directory.community(CommunityRef("fake", "school"))
+        await _fill(app, settings.id, "en", random.Random(SEED))
+        await app.outbox.idle()
+        adapter.sent.clear()
+        total = int(seconds * rate)
+        latencies: list[float] = []
+        acknowledged = 0
+        rng = random.Random(SEED)
+
+        async def ask(n: int, due: float) -> None:
+            nonlocal acknowledged
+            words = " ".join(rng.sample(ASKED, 3))
+            event = CommandInvoked(
+                event_id=f"ask-{n}",
+                at=datetime.now(UTC),
+                conversation=ConversationRef("fake", "school", "parents"),
+                actor=Actor(MemberRef("fake", "school", f"parent{n}"), locale="en"),
+                text=f"ask Could the {words} group gather after lessons? ({n})",
+            )
+
+            async def translate() -> list[Any]:
+                return [event]
+
+            if not await app.inbox.keep("fake", event.event_id, "{}"):
+                return
+            answer = await app.inbox.work("fake", event.event_id, translate)
+            latencies.append(time.perf_counter() - due)
+            acknowledged += sum(_is_ack(i) for i in answer or [])
+
+        start = time.perf_counter() + 0.1
+        tasks = []
+        for n in range(total):
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(ask(n, due)))
+        arrived = time.perf_counter() - start
+        await asyncio.gather(*tasks)
+        handled = time.perf_counter() - start
+        await asyncio.wait_for(app.outbox.idle(), 120)
+        async with app.db.engine.connect() as conn:
+            committed = await conn.scalar(
+                select(func.count()).where(questions.c.status == "received")
+            )
+        delivered = sum(_is_ack(i) for i in adapter.sent)
+        report(
+            f"  {total} questions sent in {arrived:.1f} s ({total / arrived:.0f}/s), all "
+            f"handled after {handled:.1f} s; acknowledged {acknowledged}, committed "
+            f"{committed}, delivered {delivered}"
+        )
+        report(f"    acknowledgement in the outbox  {summary(latencies)}")
+    finally:
+        await app.stop()
+
+
+def bench_acknowledgement(
+    seconds: float = 30.0, rate: float = 100.0, report: Callable[[str], None] = print
+) -> None:
+    """`rate` questions a second for `seconds`, on SQLite then PostgreSQL."""
+    during = f"ask, {rate:g} questions a second for {seconds:g} s"
+    titles = (f"{during}, SQLite:", f"{during}, PostgreSQL:")
+    on_each_database(titles, lambda url: _ack_run(url, seconds, rate, report), report)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long questions arrive")
+    parser.add_argument("--rate", type=float, default=100.0, help="questions a second")
+    parser.add_argument("--only", choices=("ack", "faq"), help="one part of the bench")
+    args = parser.parse_args()
+    if args.only != "faq":
+        bench_acknowledgement(args.seconds, args.rate)
+    if args.only != "ack":
+        bench_faq_search()
+
+
 if __name__ == "__main__":
-    bench_faq_search()
+    main()

@@ -243,7 +243,9 @@ class CommandRegistry:
         return sorted({spec.root for spec in self._specs.values()})
 
     def find(self, text: str) -> tuple[CommandSpec, str]:
-        """The longest command path that starts `text`, and the text after it."""
+        """The longest command path that starts `text`, and the text after it. The first
+        word may be a command's word in another language (`ayuda` for `help`)."""
+        text = self._in_english(text)
         words = text.strip().split(maxsplit=2)
         for size in (2, 1):
             if len(words) >= size:
@@ -276,6 +278,30 @@ class CommandRegistry:
             N_("I don't know the command “{asked}”. Type “help” to see what I can do."),
             {"asked": asked},
         )
+
+    def _in_english(self, text: str) -> str:
+        """`text` with its first word, if it is another language's word for a command
+        root, replaced by the root."""
+        first, *rest = text.split(maxsplit=1) or [""]
+        root = command_word_roots(tuple(self.roots())).get(fold(first))
+        return " ".join([root, *rest]) if root else text
+
+
+@cache
+def command_word_roots(roots: tuple[str, ...]) -> Mapping[str, str]:
+    """The words that stand for command roots in each language's catalog (the
+    `NP_("command", ...)` of bot.i18n.words; a translation may list several, split by
+    commas, like "preguntar, pregunta"), folded, each to its root. A word that is
+    itself a root stays that root."""
+    found: dict[str, str] = {}
+    for language in SUPPORTED_LANGUAGES:
+        t = translator(language)
+        for root in roots:
+            for word in t.pgettext("command", root).split(","):
+                folded = fold(word.strip())
+                if folded and folded != root and folded not in roots:
+                    found.setdefault(folded, root)
+    return found
 
 
 # Double quotes group words ("Mrs Lee", name="Mrs Lee"); apostrophes do not, as in

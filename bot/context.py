@@ -11,7 +11,7 @@ from bot.directory import CommunitySettings, MemberProfile, Role
 from bot.events import Actor, Event
 from bot.i18n import N_, Translator
 from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef
 
 if TYPE_CHECKING:
     from bot.kernel import Kernel
@@ -77,6 +77,23 @@ class Context:
     def timezone(self) -> str:
         """The reader's own zone: their choice, then the platform's, then the community's."""
         return self.profile.timezone or self.actor.timezone or self.community.timezone
+
+    async def seen_in(self, community: CommunityRef) -> Context:
+        """This context as seen in `community`, when the event came from a direct
+        message that belongs to no community (`NO_COMMUNITY`: Discord's DMs carry no
+        server) and a feature knows from its own record which community it is about:
+        the member, their roles and the community's settings there. Any other event
+        is already in its community: itself."""
+        if self.member.community != NO_COMMUNITY or community.platform != self.member.platform:
+            return self
+        directory = self.kernel.directory
+        member = MemberRef(community.platform, community.community, self.member.id)
+        return replace(
+            self,
+            actor=replace(self.actor, ref=member),
+            profile=await directory.profile(member),
+            community=await directory.community(community),
+        )
 
     def reply(self, text: str | Message) -> Ephemeral:
         """An answer only the member who asked sees."""

@@ -38,6 +38,7 @@ from bot.events import (
     FormSubmitted,
     HomeOpened,
     InboundEvent,
+    MemberLeft,
     MessagePosted,
     OptionTyped,
     ReactionAdded,
@@ -238,7 +239,7 @@ class Core:
             # An answer to a form's question or a numbered choice is not conversation.
             answered = await self._message(ctx, event)
             return answered if answered is not None else await self._hear(ctx, event)
-        if isinstance(event, ReactionAdded):
+        if isinstance(event, ReactionAdded | MemberLeft):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
             sections = [(section, ctx.owned_by(own)) for section, own in self._home]

@@ -124,6 +124,15 @@ class MemberJoined(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(Event):
+    """`actor` left the community, or its platform account was deactivated (Slack's
+    `user_change` with `deleted`): what they held (a liaison's questions) moves on."""
+
+    conversation: ConversationRef
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HomeOpened(Event):
     """A member opened the bot's home (Slack's App Home tab): show them their page."""
 
@@ -138,5 +147,6 @@ InboundEvent = (
     | ComponentSubmitted
     | FormSubmitted
     | MemberJoined
+    | MemberLeft
     | HomeOpened
 )

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+# The community of a direct message that belongs to none: Discord's DMs carry no server
+# (Slack's belong to the workspace). A feature that must find the member's own records
+# from such a DM looks for them in each community of the platform.
+NO_COMMUNITY = "dm"
+
 
 @dataclass(frozen=True, slots=True)
 class CommunityRef:

@@ -47,7 +47,7 @@ from bot.intents import (
     Update,
 )
 from bot.people import PlatformMember
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import NO_COMMUNITY, ConversationRef, MemberRef
 from bot.render import message_text
 from bot.settings import Settings
 from bot.timers import Timer
@@ -191,6 +191,16 @@ class TestBot:
             at=self.app.clock.now(),
             conversation=self.where(channel, thread),
             actor=self.actor(who),
+        )
+
+    def outside(self, who: str) -> Origin:
+        """The fields of an event from `who`'s DM that belongs to no community, as
+        Discord sends one (its DMs carry no server): no community, no locale."""
+        return Origin(
+            event_id=self.next_event_id(),
+            at=self.app.clock.now(),
+            conversation=ConversationRef(self.adapter.platform, NO_COMMUNITY, f"dm-{who}"),
+            actor=Actor(MemberRef(self.adapter.platform, NO_COMMUNITY, who)),
         )
 
     async def send(self, event: Event) -> list[Intent]:

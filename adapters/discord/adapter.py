@@ -64,7 +64,7 @@ from bot.intents import (
     Update,
 )
 from bot.people import PlatformMember
-from bot.refs import ConversationRef, MemberRef
+from bot.refs import NO_COMMUNITY, ConversationRef, MemberRef
 from bot.settings import Settings, StartFailure
 from bot.storage.state import AdapterState
 from bot.unavailable import Unavailable
@@ -284,7 +284,7 @@ class DiscordAdapter:
         if locale:  # Discord tells a member's language only in their interactions
             self._locales[str(user_id)] = locale
         return Actor(
-            MemberRef(PLATFORM, str(guild_id or "dm"), str(user_id)),
+            MemberRef(PLATFORM, str(guild_id or NO_COMMUNITY), str(user_id)),
             locale=locale,
             is_platform_admin=admin,
         )
@@ -706,7 +706,7 @@ def _parent_of(channel: object) -> int | None:
 
 def _where(guild_id: int | None, channel_id: int | None, parent_id: int | None) -> ConversationRef:
     """Threads are channels on Discord; the core sees the parent channel and the thread."""
-    community = str(guild_id or "dm")
+    community = str(guild_id or NO_COMMUNITY)
     if parent_id:
         return ConversationRef(PLATFORM, community, str(parent_id), str(channel_id))
     return ConversationRef(PLATFORM, community, str(channel_id or ""))
@@ -714,7 +714,7 @@ def _where(guild_id: int | None, channel_id: int | None, parent_id: int | None) 
 
 def _actor_of(fields: dict[str, Any]) -> Actor:
     return Actor(
-        MemberRef(PLATFORM, str(fields["guild_id"] or "dm"), str(fields["user_id"])),
+        MemberRef(PLATFORM, str(fields["guild_id"] or NO_COMMUNITY), str(fields["user_id"])),
         is_platform_admin=bool(fields.get("admin")),
     )
 

@@ -40,7 +40,7 @@ from adapters.slack.socket import SocketClient, refusal
 from bot.app import Homeroom
 from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
-from bot.events import Actor, CommandInvoked, Event
+from bot.events import Actor, CommandInvoked, Event, MemberLeft
 from bot.intents import (
     Button,
     DirectMessage,
@@ -92,6 +92,7 @@ EVENT_KINDS: dict[str, Callable[[dict[str, Any], Actor], Event | None]] = {
     "message": inbound.message_event,
     "reaction_added": inbound.reaction_event,
     "app_home_opened": inbound.home_event,
+    "user_change": inbound.member_left,
 }
 
 # A sent message carries its outbox row's key in Slack's message metadata, so that after
@@ -228,7 +229,10 @@ class SlackAdapter:
             kind = body.get("type")
             if kind == "event_callback":
                 translate = EVENT_KINDS[body["event"]["type"]]
-                event = translate(body, await self.actor(team, str(body["event"]["user"])))
+                user = inbound.event_user(body)
+                event = translate(body, await self.actor(team, user))
+                if isinstance(event, MemberLeft):  # no longer found, from now on
+                    self._known[user] = (time.monotonic(), None)
                 return [event] if event is not None else []
             actor = await self.actor(team, inbound.user_of(body))
             if kind == "block_actions":

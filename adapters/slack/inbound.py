@@ -19,6 +19,7 @@ from bot.events import (
     Event,
     FormSubmitted,
     HomeOpened,
+    MemberLeft,
     MessagePosted,
     ReactionAdded,
     ReplyPosted,
@@ -68,9 +69,20 @@ def delivery_id(body: dict[str, Any]) -> str:
 
 def from_a_member(body: dict[str, Any]) -> bool:
     """An Events API payload worth keeping: a member did something (not a bot, not an
-    edit, which names no user)."""
+    edit, which names no user). Of the profile changes Slack sends for everyone
+    (`user_change`), only a deactivation is kept: a member who left."""
     event = body.get("event")
-    return isinstance(event, dict) and bool(event.get("user")) and not event.get("bot_id")
+    if not isinstance(event, dict) or not event.get("user") or event.get("bot_id"):
+        return False
+    if event.get("type") == "user_change":
+        user = event["user"]
+        return isinstance(user, dict) and bool(user.get("deleted"))
+    return True
+
+
+def event_user(body: dict[str, Any]) -> str:
+    """Who an Events API event is about: a user ID, or the user object's (user_change)."""
+    return user_of(body["event"])
 
 
 def command_event(body: dict[str, Any], actor: Actor, main: str = "/homeroom") -> CommandInvoked:
@@ -173,6 +185,19 @@ def reaction_event(body: dict[str, Any], actor: Actor) -> ReactionAdded | None:
         conversation=ConversationRef(PLATFORM, team_of(body), item["channel"], message=item["ts"]),
         actor=actor,
         emoji=event["reaction"],
+    )
+
+
+def member_left(body: dict[str, Any], actor: Actor) -> MemberLeft | None:
+    """A deactivated account (`user_change` with `deleted`): the member left."""
+    user = body["event"]["user"]
+    if not user.get("deleted"):
+        return None
+    return MemberLeft(
+        event_id=body["event_id"],
+        at=_now(),
+        conversation=ConversationRef(PLATFORM, team_of(body), ""),
+        actor=actor,
     )
 
 

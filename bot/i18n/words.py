@@ -8,6 +8,14 @@ from Babel's day names instead. A test fails when a command's option lacks a nam
 
 from bot.i18n import NP_
 
+# Command roots members may type in their own language too (`ayuda`, `preguntar`): a
+# translation may list several words, split by commas. Accepted by
+# `bot.commands.CommandRegistry.find`; help and messages still show the English word.
+COMMAND_WORDS = (
+    NP_("command", "help"),
+    NP_("command", "ask"),
+)
+
 OPTION_NAMES = (
     NP_("option", "topic"),
     NP_("option", "timezone"),
@@ -42,6 +50,7 @@ OPTION_NAMES = (
     NP_("option", "reason"),
     NP_("option", "propose-faq"),
     NP_("option", "named"),
+    NP_("option", "escalate-to"),
     # Office hours and time away (bot.features.office_hours).
     NP_("option", "days"),
     NP_("option", "from"),

@@ -73,3 +73,13 @@ async def community_id(conn: AsyncConnection, where: Where) -> int | None:
     """The stored key of `where`'s community, read now (for rows written in a batch)."""
     found = await conn.scalar(select(community_key(where)))
     return None if found is None else int(found)
+
+
+async def community_ref(conn: AsyncConnection, key: int) -> CommunityRef | None:
+    """The platform's names for the community stored under `key`."""
+    row = (
+        await conn.execute(
+            select(communities.c.platform, communities.c.external_id).where(communities.c.id == key)
+        )
+    ).first()
+    return None if row is None else CommunityRef(row.platform, row.external_id)

@@ -8,6 +8,7 @@ import logging
 import pytest
 from sqlalchemy import select, text
 
+from bot.events import ComponentSubmitted
 from bot.features.faq.api import AGREE, DECLINE, propose_entry
 from bot.features.faq.tables import faq_entries, faq_proposals
 from bot.intents import DirectMessage, Ephemeral, Intent, OpenForm, Post
@@ -325,3 +326,25 @@ async def test_help_explains_the_faq(bot: TestBot) -> None:
     ]
     [help_dana] = await bot.say("dana", "/help faq")
     assert "• faq add <question> <answer>" in bot.texts([help_dana])[0]
+
+
+async def test_consent_pressed_in_a_dm_with_no_community_counts(bot: TestBot) -> None:
+    """Discord's DMs carry no server: the press is read in the proposal's community, so
+    the asker (named or anonymous) is known and the entry is posted there."""
+
+    def pressed(who: str, proposal: str) -> ComponentSubmitted:
+        return ComponentSubmitted(**bot.outside(who), action_id=AGREE, value=proposal)
+
+    await setup_community(bot)
+    await propose(bot, bot.member("lee"))
+    sealed = bot.app.kernel.anonymity.seal(bot.member("maria"))
+    await propose(bot, None, sealed)
+    [refused] = await bot.send(pressed("lee", "2"))  # not lee's question
+    assert bot.texts([refused]) == [ONLY_ASKER]
+    for who, proposal in (("lee", "1"), ("maria", "2")):
+        thanks, post, told = split(await bot.send(pressed(who, proposal)))
+        assert post is not None and (post.to.community, post.to.channel) == (COMMUNITY, "faq")
+        assert told.member == bot.member("sam") and thanks.member.id == who
+    async with bot.app.db.engine.connect() as conn:
+        statuses = (await conn.execute(select(faq_proposals.c.status))).scalars().all()
+    assert statuses == ["agreed", "agreed"]

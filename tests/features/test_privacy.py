@@ -47,6 +47,7 @@ MEMBER_COLUMNS = {
     ("question_notes", "text"),
     ("question_routes", "backup_id"),
     ("question_routes", "created_by"),
+    ("question_routes", "escalate_to"),
     ("question_routes", "liaison_id"),
     ("questions", "asker_id"),
     ("questions", "backup_id"),
@@ -290,6 +291,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "question_liaisons": [],
             "question_notes": [],
             "question_routes": [],
+            "question_routes_escalating_to_you": [],
             "questions": [],
         },
     }

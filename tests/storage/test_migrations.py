@@ -39,6 +39,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0019",
             "0020",
             "0022",
+            "0025",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -280,5 +281,40 @@ async def test_0015_schedules_keep_their_community_and_postings_and_still_post(
             (2, 2, "fake", "other", "parents"),
         ]
         assert claimed == 3  # the two kept, and the one posted after the upgrade
+    finally:
+        await db.close()
+
+
+async def test_0025_gives_routes_an_escalation_and_takes_it_back(database_url: str) -> None:
+    """A rule made before 0025 keeps escalating to the organizers (both columns empty);
+    a downgrade drops the columns and keeps the rule."""
+    db = Database(database_url)
+    try:
+        await db.migrate("0022")
+        at = "'2026-09-07 16:00:00'"
+        async with db.engine.begin() as conn:
+            for statement in (
+                f"INSERT INTO communities (id, platform, external_id, created_at, updated_at) "
+                f"VALUES (7, 'slack', 'T1', {at}, {at})",
+                f"INSERT INTO question_routes (community_id, liaison_id, created_by, created_at) "
+                f"VALUES (7, 'U1', 'U2', {at})",
+            ):
+                await conn.execute(text(statement))
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            read = (
+                await conn.execute(
+                    text("SELECT liaison_id, escalate_to, escalate_role FROM question_routes")
+                )
+            ).all()
+        assert read == [("U1", None, None)]
+        await db.migrate("0022", down=True)
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(
+                lambda sync: [c["name"] for c in inspect(sync).get_columns("question_routes")]
+            )
+            kept = (await conn.execute(text("SELECT liaison_id FROM question_routes"))).all()
+        assert "escalate_to" not in columns and "escalate_role" not in columns
+        assert kept == [("U1",)]
     finally:
         await db.close()

@@ -9,6 +9,7 @@ from bot.commands import (
     CommandSpec,
     Option,
     accepted_values,
+    command_word_roots,
     convert,
     fold,
     option_word,
@@ -361,3 +362,28 @@ def test_a_command_error_passes_through_context_managers_unchanged() -> None:
     with pytest.raises(CommandError) as problem, transaction():
         raise CommandError("“{value}” isn't a time of day.", {"value": "24:00"})
     assert problem.value.values == {"value": "24:00"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "path", "rest"),
+    [
+        ("preguntar ¿Hay autobús? anonymous=yes", "ask", "¿Hay autobús? anonymous=yes"),
+        ("Pregunta list", "ask", "list"),  # "ask list" is not in this registry
+        ("ask Is there a bus?", "ask", "Is there a bus?"),
+    ],
+)
+def test_a_command_root_may_be_typed_in_spanish(typed: str, path: str, rest: str) -> None:
+    spec, after = REGISTRY.find(typed)
+    assert (spec.path, after) == (path, rest)
+
+
+def test_spanish_root_words_reach_two_word_commands_and_never_shadow_a_root() -> None:
+    registry = CommandRegistry([*REGISTRY.all(), CommandSpec("ask list", "", _noop)])
+    assert registry.find("preguntar list")[0].path == "ask list"
+    assert command_word_roots(("ask", "help", "ayuda")) == {
+        "preguntar": "ask",
+        "pregunta": "ask",
+    }  # a root named like a translation stays itself
+    with pytest.raises(CommandError) as unknown:
+        REGISTRY.find("preguntarr algo")
+    assert unknown.value.values["asked"] == "preguntarr algo"

@@ -13,7 +13,8 @@ from bot.features.faq.state import faq_of
 from bot.features.faq.store import Entry, FaqPosted, Proposal
 from bot.intents import Intent, Message, Post
 from bot.notify import reader
-from bot.refs import ConversationRef, MemberRef, channel_link
+from bot.refs import NO_COMMUNITY, ConversationRef, MemberRef, channel_link
+from bot.storage.places import community_ref
 
 
 def _is_asker(ctx: Context, proposal: Proposal) -> bool:
@@ -42,7 +43,20 @@ async def decline(ctx: Context, value: str) -> list[Intent]:
     return await _answer(ctx, value, agreed=False)
 
 
+async def _where_asked(ctx: Context, proposal_id: int) -> Context:
+    """The context in the proposal's community: a button pressed in a DM that belongs
+    to no community (Discord's) is about the community the question was asked in."""
+    if ctx.member.community != NO_COMMUNITY:
+        return ctx
+    faq = faq_of(ctx)
+    async with faq.store.engine.connect() as conn:
+        proposal = await faq.store.proposal(conn, proposal_id)
+        place = await community_ref(conn, proposal.community_id) if proposal else None
+    return await ctx.seen_in(place) if place else ctx
+
+
 async def _answer(ctx: Context, value: str, *, agreed: bool) -> list[Intent]:
+    ctx = await _where_asked(ctx, record_id(value) or -1)
     faq = faq_of(ctx)
     entry: Entry | None = None
     async with faq.store.engine.begin() as conn:

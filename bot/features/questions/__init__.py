@@ -8,11 +8,19 @@ Everything the feature adds is declared here, in `build`."""
 
 from __future__ import annotations
 
-from bot.commands import CommandSpec, Option
+from bot.commands import CommandSpec, Handler, Option
 from bot.context import Context
 from bot.directory import Role
 from bot.features import Action, Feature, FormAction
-from bot.features.questions import asking, deadlines, handling, routing
+from bot.features.questions import (
+    asking,
+    deadlines,
+    departures,
+    escalation,
+    escalation_privacy,
+    handling,
+    routing,
+)
 from bot.features.questions.model import ANY, REASONS, TOPICS
 from bot.features.questions.privacy import privacy
 from bot.features.questions.service import (
@@ -43,12 +51,39 @@ ROUTE_DIMENSIONS = (
     Option(NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any")),
     Option(NP_("option", "language"), "str", N_("The language (en, es), or any")),
 )
-WITHIN = Option(
-    NP_("option", "reply-within"),
-    "duration",
-    N_("How long an answer may take, in working time (a day is a working day)"),
+# What every routing rule takes, the fallback too: who answers, who stands in, how long
+# an answer may take, and who hears of it when even the backup has not answered.
+RULE = (
+    Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
+    Option(NP_("option", "backup"), "member", N_("Who takes over when they are away")),
+    Option(
+        NP_("option", "reply-within"),
+        "duration",
+        N_("How long an answer may take, in working time (a day is a working day)"),
+    ),
+    Option(
+        escalation.ESCALATE_TO,
+        "str",
+        N_(
+            "Who is told if the backup doesn't answer either: @name or a role; "
+            "organizers if left out"
+        ),
+    ),
 )
-BACKUP = Option(NP_("option", "backup"), "member", N_("Who takes over when they are away"))
+
+
+def text(description: str, required: bool = False) -> Option:
+    """The free text that ends a command: a question, an answer, a note."""
+    return Option(NP_("option", "text"), "text", description, required, rest=True)
+
+
+def liaisons(path: str, description: str, handler: Handler, *options: Option) -> CommandSpec:
+    """A command of the liaison queue: liaisons (and organizers) only."""
+    return CommandSpec(path, description, handler, options, role=Role.LIAISON)
+
+
+def organizers(path: str, description: str, handler: Handler, *options: Option) -> CommandSpec:
+    return CommandSpec(path, description, handler, options, role=Role.ORGANIZER)
 
 
 async def home(ctx: Context) -> str | None:
@@ -91,7 +126,7 @@ COMMANDS = (
         path="ask",
         description=N_("Ask a school liaison a question, privately"),
         options=(
-            Option(NP_("option", "text"), "text", N_("Your question"), rest=True),
+            text(N_("Your question")),
             TOPIC,
             GRADE,
             LANGUAGE,
@@ -101,144 +136,94 @@ COMMANDS = (
         keeps_copies=False,
         message_action=N_("Ask a liaison about this"),
     ),
-    CommandSpec(
-        path="ask list",
-        description=N_("Your questions and how they are going"),
-        handler=asking.ask_list,
+    CommandSpec("ask list", N_("Your questions and how they are going"), asking.ask_list),
+    organizers(
+        "route add",
+        N_("Send questions of a topic, grade and language to a liaison"),
+        routing.route_add,
+        RULE[0],
+        *ROUTE_DIMENSIONS,
+        *RULE[1:],
     ),
-    CommandSpec(
-        path="route add",
-        description=N_("Send questions of a topic, grade and language to a liaison"),
-        options=(
-            Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
-            *ROUTE_DIMENSIONS,
-            BACKUP,
-            WITHIN,
-        ),
-        role=Role.ORGANIZER,
-        handler=routing.route_add,
+    organizers(
+        "route fallback",
+        N_("Who answers questions no other rule fits"),
+        routing.route_fallback,
+        *RULE,
     ),
-    CommandSpec(
-        path="route fallback",
-        description=N_("Who answers questions no other rule fits"),
-        options=(
-            Option(NP_("option", "liaison"), "member", N_("Who answers them"), required=True),
-            BACKUP,
-            WITHIN,
-        ),
-        role=Role.ORGANIZER,
-        handler=routing.route_fallback,
+    organizers("route list", N_("The routing rules for questions"), routing.route_list),
+    organizers(
+        "route remove",
+        N_("Remove a routing rule"),
+        routing.route_remove,
+        Option(NP_("option", "id"), "str", N_("The rule's number"), required=True),
     ),
-    CommandSpec(
-        path="route list",
-        description=N_("The routing rules for questions"),
-        role=Role.ORGANIZER,
-        handler=routing.route_list,
+    liaisons(
+        "queue list",
+        N_("Questions waiting for the liaisons"),
+        handling.queue_list,
+        Option(NP_("option", "which"), "choice", N_("Which questions"), choices=WHICH),
+        TOPIC,
+        GRADE,
+        LANGUAGE,
     ),
-    CommandSpec(
-        path="route remove",
-        description=N_("Remove a routing rule"),
-        options=(Option(NP_("option", "id"), "str", N_("The rule's number"), required=True),),
-        role=Role.ORGANIZER,
-        handler=routing.route_remove,
+    liaisons("queue claim", N_("Take a question"), handling.claim, ID),
+    liaisons(
+        "queue answer",
+        N_("Answer a question; the parent gets it privately"),
+        handling.answer,
+        ID,
+        text(N_("Your answer")),
+        Option(NP_("option", "as-team"), "bool", N_("Sign only as “a school liaison”")),
     ),
-    CommandSpec(
-        path="queue list",
-        description=N_("Questions waiting for the liaisons"),
-        options=(
-            Option(NP_("option", "which"), "choice", N_("Which questions"), choices=WHICH),
-            TOPIC,
-            GRADE,
-            LANGUAGE,
-        ),
-        role=Role.LIAISON,
-        handler=handling.queue_list,
+    liaisons(
+        "queue note",
+        N_("An internal note; the parent never sees it"),
+        handling.note,
+        ID,
+        text(N_("The note"), required=True),
     ),
-    CommandSpec(
-        path="queue claim",
-        description=N_("Take a question"),
-        options=(ID,),
-        role=Role.LIAISON,
-        handler=handling.claim,
+    liaisons(
+        "queue ask-parent",
+        N_("Ask the parent for more detail; the clock pauses"),
+        handling.ask_parent,
+        ID,
+        text(N_("What you need to know"), required=True),
     ),
-    CommandSpec(
-        path="queue answer",
-        description=N_("Answer a question; the parent gets it privately"),
-        options=(
-            ID,
-            Option(NP_("option", "text"), "text", N_("Your answer"), rest=True),
-            Option(NP_("option", "as-team"), "bool", N_("Sign only as “a school liaison”")),
-        ),
-        role=Role.LIAISON,
-        handler=handling.answer,
+    liaisons(
+        "queue reassign",
+        N_("Pass a question to another liaison or topic"),
+        handling.reassign,
+        ID,
+        Option(NP_("option", "liaison"), "member", N_("The liaison who should have it")),
+        TOPIC,
+        Option(NP_("option", "note"), "text", N_("Why, for the liaisons"), rest=True),
     ),
-    CommandSpec(
-        path="queue note",
-        description=N_("An internal note; the parent never sees it"),
-        options=(ID, Option(NP_("option", "text"), "text", N_("The note"), True, rest=True)),
-        role=Role.LIAISON,
-        handler=handling.note,
+    liaisons(
+        "queue close",
+        N_("Close a question"),
+        handling.close,
+        ID,
+        Option(NP_("option", "reason"), "choice", N_("Why it is closed"), choices=REASONS),
+        Option(NP_("option", "propose-faq"), "bool", N_("Propose its answer for the FAQ")),
     ),
-    CommandSpec(
-        path="queue ask-parent",
-        description=N_("Ask the parent for more detail; the clock pauses"),
-        options=(
-            ID,
-            Option(NP_("option", "text"), "text", N_("What you need to know"), True, rest=True),
-        ),
-        role=Role.LIAISON,
-        handler=handling.ask_parent,
+    organizers(
+        "queue block",
+        N_("Stop an anonymous sender from asking again, without learning who"),
+        handling.block,
+        ID,
     ),
-    CommandSpec(
-        path="queue reassign",
-        description=N_("Pass a question to another liaison or topic"),
-        options=(
-            ID,
-            Option(NP_("option", "liaison"), "member", N_("The liaison who should have it")),
-            TOPIC,
-            Option(NP_("option", "note"), "text", N_("Why, for the liaisons"), rest=True),
-        ),
-        role=Role.LIAISON,
-        handler=handling.reassign,
+    liaisons(
+        "queue named",
+        N_("Whether parents see your name on their answers' promise"),
+        handling.set_named,
+        Option(NP_("option", "named"), "bool", N_("yes: your name; no: a school liaison"), True),
     ),
-    CommandSpec(
-        path="queue close",
-        description=N_("Close a question"),
-        options=(
-            ID,
-            Option(NP_("option", "reason"), "choice", N_("Why it is closed"), choices=REASONS),
-            Option(NP_("option", "propose-faq"), "bool", N_("Propose its answer for the FAQ")),
-        ),
-        role=Role.LIAISON,
-        handler=handling.close,
-    ),
-    CommandSpec(
-        path="queue block",
-        description=N_("Stop an anonymous sender from asking again, without learning who"),
-        options=(ID,),
-        role=Role.ORGANIZER,
-        handler=handling.block,
-    ),
-    CommandSpec(
-        path="queue named",
-        description=N_("Whether parents see your name on their answers' promise"),
-        options=(
-            Option(
-                NP_("option", "named"),
-                "bool",
-                N_("yes: your name; no: a school liaison"),
-                required=True,
-            ),
-        ),
-        role=Role.LIAISON,
-        handler=handling.set_named,
-    ),
-    CommandSpec(
-        path="faq propose",
-        description=N_("Propose a question's answer as an FAQ entry"),
-        options=(ID,),
-        role=Role.LIAISON,
-        handler=handling.faq_propose,
+    liaisons(
+        "faq propose",
+        N_("Propose a question's answer as an FAQ entry"),
+        handling.faq_propose,
+        ID,
     ),
 )
 
@@ -259,11 +244,11 @@ def build(kernel: Kernel) -> Feature:
             handling.ANSWER_FORM: FormAction(handling.answer_submitted, Role.LIAISON),
             handling.FAQ_FORM: FormAction(handling.faq_submitted, Role.LIAISON),
         },
-        listeners=(handling.hear,),
+        listeners=(handling.hear, departures.hear),
         receipts={QuestionCard: state.card_posted},
         timers={DEADLINE: Timed(deadlines.deadline, N_("a question's reminder or escalation"))},
         home=home,
         tables=TABLES,
-        privacy=privacy(kernel.anonymity),
+        privacy=escalation_privacy.joined(privacy(kernel.anonymity)),
         state=state,
     )

@@ -20,7 +20,7 @@ from bot.features.questions.model import (
     language_of,
     status_word,
 )
-from bot.features.questions.service import Questions, questions_of, route_stored
+from bot.features.questions.service import Questions, plan_route, questions_of, route_stored
 from bot.i18n import N_
 from bot.intents import Button, Choice, Form, FormField, Intent, Message
 from bot.refs import mention
@@ -115,7 +115,10 @@ async def asked(
     community_id = ctx.community.id
     token = qs.token(community_id, ctx.member)
     now = qs.clock.now()
-    async with qs.engine.begin() as conn:
+    topic = topic or DEFAULT_TOPIC
+    # Everything read first, on a connection that writes nothing: the FAQ search and the
+    # routing take SQLite's write lock from no one. Then one short transaction keeps it.
+    async with qs.engine.connect() as conn:
         if await store.blocked(conn, community_id, token):
             # Not kept once delivered: a kept copy would tie this member to the block.
             refusal = ctx.t._(
@@ -124,6 +127,13 @@ async def asked(
             )
             return [ctx.reply(Message(text=refusal, keep_copy=False))]
         hits = await _faq(conn, community_id, text, language)
+        held: dict[str, Any] = {"status": "held", "reply_within_minutes": 0}
+        plan = (
+            held
+            if hits
+            else await plan_route(qs, conn, ctx.member, community_id, topic, grade, language)
+        )
+    async with qs.engine.begin() as conn:
         question_id = await store.add(
             conn,
             community_id=community_id,
@@ -132,18 +142,18 @@ async def asked(
             asker_sealed=qs.kernel.anonymity.seal(ctx.member) if anonymous else None,
             asker_language=ctx.t.language,
             text=text,
-            topic=topic or DEFAULT_TOPIC,
+            topic=topic,
             grade=grade,
             language=language,
-            status="held",
-            reply_within_minutes=0,
             created_at=now,
+            **plan,
         )
+        if not hits:
+            await qs.schedule(conn, question_id, plan["remind_at"])
         question = await store.by_id(conn, question_id)
         assert question is not None
         if hits:
             return [_offer(ctx, question, hits)]
-        question = await route_stored(qs, conn, question)
         ack = await acknowledgement(ctx, qs, conn, question)
     qs.kernel.timers.wake()
     return [ctx.reply(ack), *await qs.new_card(question)]
@@ -235,9 +245,8 @@ async def send_anyway(ctx: Context, value: str) -> list[Intent]:
 
 async def ask_list(ctx: Context, args: Args) -> list[Intent]:
     qs = questions_of(ctx)
-    token = qs.token(ctx.community.id, ctx.member)
     async with qs.engine.connect() as conn:
-        mine = await store.where(conn, store.askers(ctx.community.id, ctx.member.id, token))
+        mine = await store.where(conn, await qs.mine(conn, ctx))
     anonymous = any(q.anonymous for q in mine)
     if not mine:
         return [ctx.reply(ctx.t._("You haven't asked a question yet. “ask” sends one."))]

@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.events import Event, MessagePosted
 from bot.features.faq import api as faq_api
-from bot.features.questions import store, timing
+from bot.features.questions import escalation, store, timing
 from bot.features.questions.model import OPEN, TOPICS, Question, grade_of, language_of, status_word
 from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
@@ -124,7 +124,7 @@ async def claim_pressed(ctx: Context, value: str) -> list[Intent]:
 async def _claim(ctx: Context, raw: object) -> list[Intent]:
     qs, question = await _question(ctx, raw)
     _open(question)
-    taking_over = question.escalation >= 1 and question.backup_id == ctx.member.id
+    taking_over = await escalation.may_take_over(qs, question, ctx.member)
     if question.claimed_at is not None and not taking_over:
         if question.liaison_id == ctx.member.id:
             return [ctx.reply(ctx.t._("Question #{id} is already yours.", id=question.id))]
@@ -310,12 +310,9 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
     if not isinstance(event, MessagePosted) or not event.is_direct or not event.text.strip():
         return []
     qs = questions_of(ctx)
-    token = qs.token(ctx.community.id, ctx.member)
     async with qs.engine.connect() as conn:
         mine = await store.where(
-            conn,
-            store.askers(ctx.community.id, ctx.member.id, token)
-            & questions.c.status.in_((*OPEN, "answered")),
+            conn, await qs.mine(conn, ctx) & questions.c.status.in_((*OPEN, "answered"))
         )
     if not mine:
         return []
@@ -337,10 +334,13 @@ async def _relay_reply(ctx: Context, qs: Questions, question: Question, text: st
     thread = await qs.to_thread(
         question, t._("The parent replied on #{id}: {text}", id=question.id, text=text)
     )
+    # In the language the question was asked in: a DM from outside any community (on
+    # Discord) says nothing of the member's language there.
+    asker_t = await qs.asker_reader(question)
     thanks = DirectMessage(
         member=ctx.member,
         message=Message(
-            text=ctx.t._("Thank you. I passed your reply on for question #{id}.", id=question.id),
+            text=asker_t._("Thank you. I passed your reply on for question #{id}.", id=question.id),
             keep_copy=not question.anonymous,
         ),
     )
@@ -357,7 +357,7 @@ async def _resume(qs: Questions, conn: Any, question: Question, now: Any) -> Non
     zone = (await qs.community_of(question)).timezone
     cid, liaison = question.community_id, question.liaison_id
     left = await timing.working_between(conn, cid, liaison, paused, question.due_at, zone)
-    due = await timing.add_working(conn, cid, liaison, now, left, zone)
+    [due] = await timing.add_working(conn, cid, liaison, now, left, zone=zone)
     await store.change(
         conn,
         question.id,

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from bot.commands import Args, CommandError
 from bot.context import Context
-from bot.features.questions import store, timing
+from bot.directory import Role
+from bot.features.questions import escalation, store, timing
 from bot.features.questions.model import ANY, grade_of, language_of
 from bot.features.questions.service import questions_of
 from bot.i18n import N_
@@ -39,26 +40,32 @@ async def _liaison(ctx: Context, member: MemberRef | None, option: str) -> None:
 
 
 async def route_add(ctx: Context, args: Args) -> list[Intent]:
-    liaison, backup = args.member("liaison"), args.member("backup")
-    assert liaison is not None
     topic = _any(args.text("topic"))
     grade = grade_of(args.text("grade"))
     language = language_of(args.text("language"))
-    within = args.duration("reply-within")
-    return await _add(ctx, liaison, backup, topic, grade, language, within)
+    return await _add(ctx, args, topic, grade, language)
 
 
 async def _add(
     ctx: Context,
-    liaison: MemberRef,
-    backup: MemberRef | None,
+    args: Args,
     topic: str | None,
     grade: str | None,
     language: str | None,
-    within: timedelta | None,
+    *,
+    fallback: bool = False,
 ) -> list[Intent]:
+    """A rule from the options every rule takes (liaison, backup, reply-within,
+    escalate-to) and the dimensions it covers; the fallback replaces the one before,
+    in the same transaction, once everything given is found good."""
+    liaison, backup = args.member("liaison"), args.member("backup")
+    assert liaison is not None
+    within = args.duration("reply-within")
+    escalate = escalation.target_of(ctx, args.text("escalate-to"))
     await _liaison(ctx, liaison, "liaison")
     await _liaison(ctx, backup, "backup")
+    if isinstance(escalate, MemberRef):
+        await _liaison(ctx, escalate, "escalate-to")
     if backup is not None and backup.id == liaison.id:
         raise CommandError(
             N_("The backup should be someone else than the liaison."), option="backup"
@@ -70,6 +77,8 @@ async def _add(
         )
     qs = questions_of(ctx)
     async with qs.engine.begin() as conn:
+        if fallback:
+            await store.remove_fallbacks(conn, ctx.community.id)
         for rule in await store.routes(conn, ctx.community.id):
             if (rule.topic, rule.grade, rule.language) == (topic, grade, language):
                 raise CommandError(
@@ -92,6 +101,8 @@ async def _add(
             else None,
             created_by=ctx.member.id,
             created_at=qs.clock.now(),
+            escalate_to=escalate.id if isinstance(escalate, MemberRef) else None,
+            escalate_role=escalate.value if isinstance(escalate, Role) else None,
         )
         added = await store.route(conn, ctx.community.id, route_id)
     assert added is not None
@@ -99,15 +110,7 @@ async def _add(
 
 
 async def route_fallback(ctx: Context, args: Args) -> list[Intent]:
-    liaison = args.member("liaison")
-    assert liaison is not None
-    qs = questions_of(ctx)
-    await _liaison(ctx, liaison, "liaison")
-    async with qs.engine.begin() as conn:
-        await store.remove_fallbacks(conn, ctx.community.id)
-    return await _add(
-        ctx, liaison, args.member("backup"), None, None, None, args.duration("reply-within")
-    )
+    return await _add(ctx, args, None, None, None, fallback=True)
 
 
 def describe(ctx: Context, rule: store.Route) -> str:
@@ -123,6 +126,13 @@ def describe(ctx: Context, rule: store.Route) -> str:
         text += " " + t._("(backup {backup})", backup=mention(MemberRef("", "", rule.backup_id)))
     minutes = rule.reply_within_minutes or int(timing.DEFAULT_REPLY_WITHIN.total_seconds() // 60)
     text += " · " + t._("answer within {hours} working hours", hours=round(minutes / 60, 1))
+    if rule.escalate_to or rule.escalate_role:
+        who = (
+            mention(MemberRef("", "", rule.escalate_to))
+            if rule.escalate_to
+            else t.choice(rule.escalate_role or "")
+        )
+        text += " · " + t._("escalates to {who}", who=who)
     if rule.is_fallback:
         text += " · " + t._("fallback")
     return text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Context
@@ -18,7 +19,7 @@ from bot.i18n import Translator, translator
 from bot.intents import Button, DirectMessage, Intent, Message, OpenThread, Post, Tag, Update
 from bot.kernel import Kernel
 from bot.notify import reader
-from bot.refs import CommunityRef, ConversationRef, MemberRef, mention
+from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef, mention
 
 FEATURE = "questions"
 DEADLINE = "deadline"
@@ -62,6 +63,23 @@ class Questions:
 
     def token(self, community_id: int, member: MemberRef) -> str:
         return self.kernel.anonymity.token("asker", str(community_id), member)
+
+    async def mine(self, conn: AsyncConnection, ctx: Context) -> ColumnElement[bool]:
+        """The member's own questions: named ones by ID, anonymous ones by token. A direct
+        message that belongs to no community (Discord's carry no server) finds them in
+        every community of the platform, each with the token made there; a Slack DM
+        belongs to its workspace, and looks only there."""
+        member = ctx.member
+        if member.community != NO_COMMUNITY:
+            return store.askers(ctx.community.id, member.id, self.token(ctx.community.id, member))
+        places = await store.communities_on(conn, member.platform)
+        return or_(
+            false(),
+            *(
+                store.askers(cid, member.id, self.token(cid, replace(member, community=ext)))
+                for cid, ext in places
+            ),
+        )
 
     def asker(self, question: Question) -> MemberRef | None:
         if question.asker_id:
@@ -143,9 +161,9 @@ class Questions:
         in `zone` when they set none, or nobody holds it), and the reminder when three
         quarters of it has passed."""
         now = self.clock.now()
-        due = await timing.add_working(conn, community_id, liaison, now, within, zone)
-        early = within * REMIND_AT
-        remind = await timing.add_working(conn, community_id, liaison, now, early, zone)
+        due, remind = await timing.add_working(
+            conn, community_id, liaison, now, within, within * REMIND_AT, zone=zone
+        )
         return due, remind
 
     async def schedule(self, conn: AsyncConnection, question_id: int, at: datetime) -> None:
@@ -257,40 +275,54 @@ def questions_of(ctx: Context) -> Questions:
     return ctx.own
 
 
+async def plan_route(
+    qs: Questions,
+    conn: AsyncConnection,
+    place: MemberRef,
+    community_id: int,
+    topic: str,
+    grade: str | None,
+    language: str,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Where a question goes and by when, as the columns that say so: all reads, so a
+    new question works it out before it takes SQLite's one write lock (held only for
+    the few writes that keep the question, not for the routing)."""
+    assignment = await qs.assign(conn, community_id, place, topic, grade, language, skip=skip)
+    zone = (await qs.kernel.directory.community(place.community_ref)).timezone
+    due, remind = await qs.promise(
+        conn, community_id, assignment.liaison_id, assignment.within, zone
+    )
+    return {
+        "status": "received",
+        "route_id": assignment.route_id,
+        "liaison_id": assignment.liaison_id,
+        "backup_id": assignment.backup_id,
+        "reply_within_minutes": int(assignment.within.total_seconds() // 60),
+        "due_at": due,
+        "remind_at": remind,
+        "claimed_at": None,
+        "reminded": False,
+        "escalation": 0,
+    }
+
+
 async def route_stored(
     qs: Questions, conn: AsyncConnection, question: Question, skip: frozenset[str] = frozenset()
 ) -> Question:
     """Give a stored question its liaison, promise and timer; it is "received" now."""
-    place = question.member("")
-    assignment = await qs.assign(
+    plan = await plan_route(
+        qs,
         conn,
+        question.member(""),
         question.community_id,
-        place,
         question.topic,
         question.grade,
         question.language,
-        skip=skip,
+        skip,
     )
-    minutes = int(assignment.within.total_seconds() // 60)
-    zone = (await qs.community_of(question)).timezone
-    due, remind = await qs.promise(
-        conn, question.community_id, assignment.liaison_id, assignment.within, zone
-    )
-    await store.change(
-        conn,
-        question.id,
-        status="received",
-        route_id=assignment.route_id,
-        liaison_id=assignment.liaison_id,
-        backup_id=assignment.backup_id,
-        reply_within_minutes=minutes,
-        due_at=due,
-        remind_at=remind,
-        claimed_at=None,
-        reminded=False,
-        escalation=0,
-    )
-    await qs.schedule(conn, question.id, remind)
+    await store.change(conn, question.id, **plan)
+    await qs.schedule(conn, question.id, plan["remind_at"])
     routed = await store.by_id(conn, question.id)
     assert routed is not None
     return routed

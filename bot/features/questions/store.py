@@ -19,6 +19,7 @@ from bot.features.questions.tables import (
     question_routes,
     questions,
 )
+from bot.refs import NO_COMMUNITY
 from bot.storage.tables import communities
 
 
@@ -32,6 +33,8 @@ class Route:
     backup_id: str | None
     reply_within_minutes: int | None
     created_by: str = ""
+    escalate_to: str | None = None
+    escalate_role: str | None = None
 
     @property
     def is_fallback(self) -> bool:
@@ -93,6 +96,17 @@ def askers(community_id: int, member_id: str, token: str) -> ColumnElement[bool]
         (questions.c.asker_id == member_id) | (questions.c.asker_token == token)
     )
     return mine
+
+
+async def communities_on(conn: AsyncConnection, platform: str) -> list[tuple[int, str]]:
+    """Every community of a platform: its row ID and the platform's own ID (never the
+    stand-in community of direct messages that belong to none)."""
+    rows = await conn.execute(
+        select(communities.c.id, communities.c.external_id)
+        .where((communities.c.platform == platform) & (communities.c.external_id != NO_COMMUNITY))
+        .order_by(communities.c.id)
+    )
+    return [(int(r.id), str(r.external_id)) for r in rows]
 
 
 async def add(conn: AsyncConnection, **values: Any) -> int:
@@ -165,6 +179,8 @@ def _route(row: Any) -> Route:
         r["backup_id"],
         r["reply_within_minutes"],
         r["created_by"],
+        r["escalate_to"],
+        r["escalate_role"],
     )
 
 

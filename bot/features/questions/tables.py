@@ -25,6 +25,10 @@ question_routes = Table(
     Column("reply_within_minutes", Integer, nullable=True),
     Column("created_by", String(64), nullable=False, info=MEMBER),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Who is told when even the backup has not answered: one member, or everyone holding
+    # a role (liaison, organizer); neither: the organizers (migration 0025).
+    Column("escalate_to", String(64), nullable=True, info=MEMBER),
+    Column("escalate_role", String(16), nullable=True),
     Index(None, "community_id"),
 )
 

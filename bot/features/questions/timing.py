@@ -46,12 +46,13 @@ async def add_working(
     community_id: int,
     member_id: str | None,
     start: datetime,
-    amount: timedelta,
+    *amounts: timedelta,
     zone: str,
-) -> datetime:
-    """`start` plus `amount` of the member's working time (time away skipped)."""
+) -> list[datetime]:
+    """`start` plus each of `amounts` of the member's working time (time away skipped),
+    their calendar read once."""
     hours, away = await _calendar_of(conn, community_id, member_id, zone)
-    return calendar.add_working_time(start, amount, hours, away)
+    return [calendar.add_working_time(start, amount, hours, away) for amount in amounts]
 
 
 async def working_between(

@@ -39,6 +39,7 @@ EVENT_SCOPES = {
     "message.groups": {"groups:history"},
     "message.im": {"im:history"},
     "reaction_added": {"reactions:read"},
+    "user_change": {"users:read"},
 }
 
 

@@ -133,3 +133,16 @@ async def test_the_promise_counts_the_liaisons_own_hours_and_time_away(bot: Test
     [ack, card] = await bot.say("lee", "/ask And on Sunday?")
     assert "• Assigned: For <@ines>" in bot.texts([card])[0]
     assert "expect an answer by Monday 7 September, 13:00." in bot.texts([ack])[0]
+
+
+async def test_a_spanish_parent_may_type_the_command_words_in_spanish(bot: TestBot) -> None:
+    await community(bot)
+    await bot.say("dana", "/route fallback @sam")
+    [helped] = await bot.say("maria", "/ayuda")
+    assert bot.texts([helped])[0].startswith("*Ayuda de Homeroom*")
+    sent = await bot.say("maria", "/preguntar ¿Hay autobús los días de nieve? anónimo=sí")
+    [ack] = [i for i in sent if isinstance(i, Ephemeral)]
+    assert bot.texts([ack])[0].startswith("Gracias por preguntar.")
+    assert "From: a parent who asked not to be named" in bot.texts(cards(sent))[0]
+    [listing] = await bot.say("maria", "/pregunta list")
+    assert "#1 · recibida" in bot.texts([listing])[0]
