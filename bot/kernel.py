@@ -7,7 +7,7 @@ feature's `build(kernel)`. Nothing here knows any feature: a feature's own servi
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.commands import CommandRegistry
 from bot.directory import Directory
 from bot.outbox import Outbox
+from bot.privacy import MemberData
 from bot.settings import Settings
 from bot.timers import Timers
 
@@ -42,3 +43,5 @@ class Kernel:
     # `anonymity.token(purpose, scope, member)`: a keyed one-way stand-in for a member
     # (an anonymous ballot); `seal`/`unseal`: an address only the bot can open.
     anonymity: Anonymity
+    # `member_data.export(conn, member)` / `delete`: every feature's privacy hooks at once.
+    member_data: MemberData = field(default_factory=MemberData)

@@ -65,3 +65,18 @@ async def delete_member(
     """Delete (or anonymise, where a feature keeps the group's record) what every
     feature holds about `member`, in one transaction; the rows changed."""
     return sum([await f.privacy.delete(conn, member) for f in features if f.privacy])
+
+
+class MemberData:
+    """Every running feature's privacy hooks in one place, for `me export` and `me
+    delete`: the app fills `features` once they are built (a feature's own build cannot
+    see the others)."""
+
+    def __init__(self) -> None:
+        self.features: tuple[Feature, ...] = ()
+
+    async def export(self, conn: AsyncConnection, member: MemberRef) -> dict[str, Exported]:
+        return await export_member(conn, self.features, member)
+
+    async def delete(self, conn: AsyncConnection, member: MemberRef) -> int:
+        return await delete_member(conn, self.features, member)

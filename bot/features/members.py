@@ -1,15 +1,19 @@
 """What the bot keeps about members themselves: their chosen language and time zone,
-whether they take direct messages the bot starts, the language their platform reports,
-and their roles. `me settings dm=yes/no` is its one command so far (the rest of `me`
-comes later); it declares the export and delete hooks for the directory's tables."""
+whether and when they take direct messages the bot starts (quiet hours, a pause), the
+language their platform reports, and their roles. `me settings` is its command; it
+declares the export and delete hooks for the directory's tables."""
 
 from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import Args, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option
 from bot.context import Context
+from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
 from bot.i18n import N_, NP_
 from bot.intents import Intent
@@ -19,6 +23,8 @@ from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
+OFF_WORDS = frozenset({"off", "no", "none", "-", "no.", "apagado", "ninguno"})
+
 
 async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
     """Whether the bot may start a direct message with the member (yes unless they said no)."""
@@ -26,42 +32,106 @@ async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
     return not off
 
 
+def _quiet(value: str) -> str | None:
+    """`21:00-07:00` as stored, or None for `off`; a CommandError for anything else."""
+    if value.strip().lower() in OFF_WORDS:
+        return None
+    span = parse_quiet(value)
+    if span is None:
+        raise CommandError(
+            N_(
+                "Quiet hours are a start and an end, like “quiet=21:00-07:00” (or "
+                "“quiet=off”). Nothing was changed."
+            )
+        )
+    return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
+
+
+def _pause(value: str, today: date) -> str | None:
+    """A date after today as stored, or None for `off`; a CommandError otherwise."""
+    if value.strip().lower() in OFF_WORDS:
+        return None
+    try:
+        until = date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(
+            N_(
+                "Pause until a date, like “pause-until=2026-12-01” (or “pause-until=off”). "
+                "Nothing was changed."
+            )
+        ) from None
+    if until <= today:
+        raise CommandError(
+            N_("{date} has already come. Pick a later date. Nothing was changed."),
+            {"date": until.isoformat()},
+        )
+    return until.isoformat()
+
+
 async def settings(ctx: Context, args: Args) -> list[Intent]:
-    """`me settings [dm=yes/no]`: with no option, the member's settings as they are."""
+    """`me settings [dm=yes/no] [quiet=21:00-07:00] [pause-until=<date>]`: with no option,
+    the member's settings as they are. What changes applies at once to every DM the bot
+    starts, already queued or not, on every adapter (bot.dm_gate reads it as it sends)."""
     member = ctx.member
-    async with ctx.kernel.engine.begin() as conn:
-        if "dm" in args:
+    changes: dict[str, object] = {}
+    if "dm" in args:
+        changes["dm_off"] = 0 if args.values.get("dm") else 1
+    if (quiet := args.text("quiet")) is not None:
+        changes["quiet_hours"] = _quiet(quiet)
+    if (pause := args.text("pause-until")) is not None:
+        today = ctx.kernel.clock.now().astimezone(ZoneInfo(ctx.timezone)).date()
+        changes["paused_until"] = _pause(pause, today)
+    if changes:
+        async with ctx.kernel.engine.begin() as conn:
             row = {
                 "community_id": ctx.community.id,
                 "user_id": member.id,
                 "created_at": ctx.kernel.clock.now(),
             }
             await insert_ignoring_duplicates(conn, members, [row])
-            await conn.execute(
-                update(members)
-                .where(by_member(members, member))
-                .values(dm_off=0 if args.values.get("dm") else 1)
-            )
-        allowed = await allows_dm(conn, member)
-    return [
-        ctx.reply(
-            ctx.t._(
-                "I may send you direct messages (reminders, notices). “me settings dm=no” "
-                "stops them."
-            )
-            if allowed
-            else ctx.t._(
-                "I won't start direct messages with you (reminders, notices); answers to "
-                "what you ask still reach you. “me settings dm=yes” turns them back on."
-            )
+            await conn.execute(update(members).where(by_member(members, member)).values(changes))
+        ctx.kernel.directory.forget(member)
+    profile = await ctx.kernel.directory.profile(member)
+    lines = [
+        ctx.t._(
+            "I won't start direct messages with you (reminders, notices); answers to "
+            "what you ask still reach you. “me settings dm=yes” turns them back on."
+        )
+        if profile.dm_off
+        else ctx.t._(
+            "I may send you direct messages (reminders, notices). “me settings dm=no” stops them."
         )
     ]
+    if profile.quiet_hours:
+        start, end = profile.quiet_hours.split("-")
+        lines.append(
+            ctx.t._(
+                "Quiet hours: {start} to {end} ({zone}). Reminders due then wait until {end}.",
+                start=start,
+                end=end,
+                zone=ctx.timezone,
+            )
+        )
+    if profile.paused_until:
+        lines.append(
+            ctx.t._(
+                "Paused until {date}: no reminders or notices before then. "
+                "“me settings pause-until=off” ends the pause.",
+                date=profile.paused_until,
+            )
+        )
+    return [ctx.reply("\n".join(lines))]
 
 
 async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
     prefs = await conn.execute(
         select(
-            members.c.language, members.c.timezone, members.c.dm_off, members.c.created_at
+            members.c.language,
+            members.c.timezone,
+            members.c.dm_off,
+            members.c.quiet_hours,
+            members.c.paused_until,
+            members.c.created_at,
         ).where(by_member(members, member))
     )
     locale = await conn.execute(
@@ -113,6 +183,16 @@ def build(kernel: Kernel) -> Feature:
                         NP_("option", "dm"),
                         "bool",
                         N_("Whether I may send you direct messages, like reminders (yes or no)"),
+                    ),
+                    Option(
+                        NP_("option", "quiet"),
+                        "str",
+                        N_("Hours without reminders, in your time zone, like 21:00-07:00 (or off)"),
+                    ),
+                    Option(
+                        NP_("option", "pause-until"),
+                        "str",
+                        N_("No reminders or notices until this date, like 2026-12-01 (or off)"),
                     ),
                 ),
                 handler=settings,

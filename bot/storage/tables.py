@@ -96,6 +96,10 @@ members = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # 1: the member asked for no direct messages the bot starts (reminders, notices).
     Column("dm_off", Integer, nullable=False, server_default="0"),
+    # "21:00-07:00" in the member's zone: direct messages the bot starts wait until it ends.
+    Column("quiet_hours", String(11), nullable=True),
+    # A date (YYYY-MM-DD, the member's zone): no DMs the bot starts before that day.
+    Column("paused_until", String(10), nullable=True),
     UniqueConstraint("community_id", "user_id"),
 )
 

@@ -213,7 +213,16 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "member_locales": [{"locale": "fr"}],
             "member_roles": [{"granted_at": at, "role": "organizer"}],
             "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
-            "members": [{"created_at": at, "dm_off": 0, "language": "es", "timezone": None}],
+            "members": [
+                {
+                    "created_at": at,
+                    "dm_off": 0,
+                    "language": "es",
+                    "paused_until": None,
+                    "quiet_hours": None,
+                    "timezone": None,
+                }
+            ],
         },
         "polls": {
             "poll_ballots": [{"choice": "cake", "poll_id": 1}],
