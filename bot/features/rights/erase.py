@@ -110,9 +110,11 @@ async def kept(ctx: Context, value: str) -> list[Intent]:
 
 
 async def forget_deliveries(conn: AsyncConnection, member: MemberRef) -> int:
-    """Settled outbox rows naming the member (what was sent to them, or quoted them):
+    """Settled outbox rows naming the member (what was sent to them, or mentioned them):
     kept two days for delivery bookkeeping, gone now. Pending rows still go out."""
-    named = outbox.c.payload.contains(f'"id":"{member.id}"', autoescape=True)
+    named = outbox.c.payload.contains(
+        f'"id":"{member.id}"', autoescape=True
+    ) | outbox.c.payload.contains(f"<@{member.id}>", autoescape=True)
     result = await conn.execute(
         delete(outbox).where(
             (outbox.c.platform == member.platform)
