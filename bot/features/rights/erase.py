@@ -54,7 +54,10 @@ async def ask(ctx: Context, args: Args) -> list[Intent]:
                 "Kept for the group, without your name: prompts the group took from your "
                 "ideas, polls and FAQ entries you made, and digests that quote you."
             ),
-            t._("Anonymous questions, votes and suggestions can't be found, so they stay."),
+            t._(
+                "Your anonymous questions are deleted too. Anonymous votes and suggestions "
+                "can't be linked to you, so they stay."
+            ),
             "",
             t._("This can't be undone."),
         ]

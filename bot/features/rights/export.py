@@ -114,7 +114,7 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
     )
     return [
         DirectMessage(member=ctx.member, message=message, asked=True),
-        ctx.reply(t._("I've sent your data to you in a direct message.")),
+        ctx.reply(Message(t._("I've sent your data to you in a direct message."), keep_copy=False)),
     ]
 
 

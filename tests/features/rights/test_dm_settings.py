@@ -36,7 +36,7 @@ async def test_answers_the_member_asked_for_are_not_held(bot: TestBot) -> None:
     mono = bot.app.clock.monotonic()
     replies = await bot.say("maria", "/homeroom me settings")
     assert bot.adapter.sent_at[-1] == mono  # at once
-    assert "Quiet hours" in text_of(replies[0])
+    assert "Horas de silencio: de 00:00 a 23:59 (UTC)" in text_of(replies[0])  # in Spanish
     asked = DirectMessage(
         member=bot.member("maria"), message=Message(text="Your answer"), asked=True
     )

@@ -125,7 +125,11 @@ async def test_a_confirmed_delete_leaves_no_trace_of_the_member(bot: TestBot) ->
     assert (await bot.app.directory.profile(wren)).language == "es"  # cached now
     value = confirm_value(await bot.say("wren", "/homeroom me delete"))
     [done] = await bot.press("wren", erase.CONFIRM, value)
-    assert text_of(done).startswith("Done: your data is deleted (")
+    # In wren's language, chosen before: 18 rows of the features' and 17 sent messages.
+    assert text_of(done) == (
+        "Listo: sus datos están borrados (35 registros borrados o hechos anónimos). "
+        "Si vuelve a usar Homeroom, empieza de cero."
+    )
     assert (await bot.app.directory.profile(wren)).language is None  # the cache forgot
     await bot.app.directory.flush()
     left = holding(await bot.state(skip=()), "wren")
