@@ -6,11 +6,15 @@ never reaches that member's export."""
 from __future__ import annotations
 
 import base64
+import io
 
+from adapters.console import ConsoleAdapter
+from adapters.console.view import View
+from bot.app import Homeroom
 from bot.context import ROLE_NEEDED
 from bot.directory import Role
 from bot.features import Action, FormAction
-from bot.intents import DirectMessage
+from bot.intents import DirectMessage, Intent
 from bot.testing import TestBot, declared_features, text_of
 
 REFUSALS = tuple(ROLE_NEEDED.values())
@@ -74,3 +78,27 @@ async def test_an_anonymous_vote_is_in_no_export(bot: TestBot) -> None:
     document = base64.b64decode(dm.message.attachment.data_base64).decode()
     assert token not in document and "Rides?" not in document
     assert '"poll_ballots": []' in document
+
+
+async def test_through_the_console_too_a_parent_runs_no_guarded_command(
+    homeroom: Homeroom,
+) -> None:
+    """The console's own front door (typed lines) reaches the same checks."""
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    delivered: list[Intent] = []
+    deliver = adapter.deliver
+
+    async def recording(intent: Intent, *, key: str | None = None) -> str | None:
+        delivered.append(intent)
+        return await deliver(intent, key=key)
+
+    adapter.deliver = recording  # type: ignore[method-assign]
+    assert await adapter.handle_line(":as lee")
+    commands, _, _ = guarded()
+    for path in commands:
+        delivered.clear()
+        assert await adapter.handle_line(f"/{path}")
+        assert delivered and all(text_of(i) in REFUSALS for i in delivered), path
