@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from bot.features.rights import retention
 from bot.storage.tables import discussion_replies, discussions, timers
 from bot.testing import TestBot, text_of
+from tests.features.questions.conftest import community
 
 
 async def test_bad_retention_days_are_refused_kindly_and_change_nothing(bot: TestBot) -> None:
@@ -100,3 +101,22 @@ async def test_the_sweep_deletes_old_messages_in_batches_and_comes_back_daily(
     bot.app.clock.advance(timedelta(days=1).total_seconds())  # type: ignore[attr-defined]
     assert await bot.app.timers.run_due() == 1
     assert (await counted(bot))[0] == 5
+
+
+async def test_closed_questions_past_retention_go_with_their_notes_open_ones_and_faq_stay(
+    bot: TestBot,
+) -> None:
+    await community(bot)
+    await bot.say("dana", "/route fallback @sam")
+    await bot.say("lee", "/ask When is the field trip?")
+    await bot.say("sam", "/queue answer 1 On Friday.", channel="liaisons")
+    await bot.say("sam", "/queue close 1 reason=answered", channel="liaisons")
+    await bot.invoke("dana", "faq add", question="When is the field trip?", answer="Friday.")
+    await bot.say("maria", "/ask Is there a bus?")  # still open
+    bot.app.clock.advance(timedelta(days=31).total_seconds())  # type: ignore[attr-defined]
+    await bot.say("dana", "/homeroom retention set questions=30")
+    await bot.app.timers.run_due()
+    rows = await bot.state()
+    assert [r[6] for r in rows["questions"]] == ["Is there a bus?"]
+    assert [n for n in rows["question_notes"] if n[1] == 1] == []
+    assert len(rows["faq_entries"]) == 1
