@@ -81,6 +81,10 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
     if (pause := args.text("pause-until")) is not None:
         today = ctx.kernel.clock.now().astimezone(ZoneInfo(ctx.timezone)).date()
         changes["paused_until"] = _pause(pause, today)
+    if changes.keys() & {"quiet_hours", "paused_until"} and ctx.profile.timezone is None:
+        # Their hours and dates are read in the zone they see now; the platform's zone
+        # (Slack's) is known only from their own requests, so it is kept for the DMs.
+        changes["timezone"] = ctx.timezone
     if changes:
         async with ctx.kernel.engine.begin() as conn:
             row = {

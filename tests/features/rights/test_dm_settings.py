@@ -107,3 +107,15 @@ def test_quiet_hours_across_midnight_and_zones() -> None:
     )
     assert quiet_until(late, None, zone) is None
     assert paused(late, "2026-03-08", zone) and not paused(early, "2026-03-08", zone)
+
+
+async def test_quiet_hours_are_kept_in_the_zone_the_platform_reports_for_the_member(
+    bot: TestBot,
+) -> None:
+    bot.people["lee"].timezone = "America/Chicago"  # 11:00 there at the fake clock's start
+    [reply] = await bot.say("lee", "/homeroom me settings quiet=10:00-12:00")
+    assert "(America/Chicago)" in text_of(reply)
+    mono = bot.app.clock.monotonic()
+    bot.app.outbox.submit([reminder(bot, "lee")])
+    await bot.settle()
+    assert bot.adapter.sent_at[-1] - mono == 3600  # at noon in Chicago, not in UTC
