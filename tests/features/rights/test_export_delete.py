@@ -120,14 +120,21 @@ async def test_me_delete_shows_what_goes_and_changes_nothing_until_confirmed(
 
 async def test_a_confirmed_delete_leaves_no_trace_of_the_member(bot: TestBot) -> None:
     await everything_of_wren(bot)
+    # ...and questions to liaisons: one by name, one anonymous, both answered.
+    await bot.say("dana", "/setup queue=#liaisons")
+    await bot.say("dana", "/route fallback @sam")
+    await bot.say("wren", "/ask Is there a reading club?")
+    await bot.say("wren", "/ask My son is struggling anonymous=yes")
+    await bot.say("sam", "/queue answer 1 Yes, on Fridays.", channel="liaisons")
+    await bot.say("sam", "/queue answer 2 Let's meet.", channel="liaisons")
     wren = bot.member("wren")
     bot.app.directory.forget(wren)  # the test wrote wren's language behind its back
     assert (await bot.app.directory.profile(wren)).language == "es"  # cached now
     value = confirm_value(await bot.say("wren", "/homeroom me delete"))
     [done] = await bot.press("wren", erase.CONFIRM, value)
-    # In wren's language, chosen before: 18 rows of the features' and 17 sent messages.
+    # In wren's language, chosen before.
     assert text_of(done) == (
-        "Listo: sus datos están borrados (35 registros borrados o hechos anónimos). "
+        "Listo: sus datos están borrados (42 registros borrados o hechos anónimos). "
         "Si vuelve a usar Homeroom, empieza de cero."
     )
     assert (await bot.app.directory.profile(wren)).language is None  # the cache forgot
@@ -136,6 +143,7 @@ async def test_a_confirmed_delete_leaves_no_trace_of_the_member(bot: TestBot) ->
     assert left == {}
     rows = await bot.state()
     assert [r[3] for r in rows["discussion_replies"]] == ["Same here!"]  # lee's stays
+    assert rows["questions"] == [] and rows["question_notes"] == []  # both questions went
 
 
 async def test_an_old_delete_button_has_expired(bot: TestBot) -> None:
