@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import Homeroom
+from bot.clock import FakeClock
 from bot.dm_gate import paused, quiet_until
 from bot.intents import DirectMessage, Message
-from bot.testing import TestBot, text_of
+from bot.storage.tables import outbox
+from bot.testing import FakeAdapter, TestBot, run_until, test_settings, text_of
 
 
 def reminder(
@@ -119,3 +126,40 @@ async def test_quiet_hours_are_kept_in_the_zone_the_platform_reports_for_the_mem
     bot.app.outbox.submit([reminder(bot, "lee")])
     await bot.settle()
     assert bot.adapter.sent_at[-1] - mono == 3600  # at noon in Chicago, not in UTC
+
+
+async def test_a_held_reminder_waits_across_a_restart(database_url: str) -> None:
+    """Held as a pending row with its time: a new process resumes it then, not before."""
+    clock = FakeClock()
+    first = Homeroom(test_settings(database_url), clock=clock)
+    bot = TestBot(first, FakeAdapter(clock=clock))
+    first.attach(bot.adapter)
+    await first.start(timers=False)
+    await bot.say("maria", "/homeroom me settings quiet=15:00-18:00")
+    first.outbox.submit([reminder(bot, "maria")])
+    # Until the outbox has held it and naps (real I/O under way, so no fake time moves).
+    while not first.outbox.asleep():  # noqa: ASYNC110
+        await asyncio.sleep(0.001)
+    await first.stop()
+    engine = create_async_engine(database_url)
+    async with engine.connect() as conn:
+        held = (
+            await conn.execute(
+                select(outbox.c.status, outbox.c.next_attempt_at).where(
+                    outbox.c.lane == "fake:school:notice:maria"
+                )
+            )
+        ).all()
+    await engine.dispose()
+    assert [tuple(r) for r in held] == [("pending", datetime(2026, 9, 7, 18, tzinfo=UTC))]
+
+    again = Homeroom(test_settings(database_url), clock=FakeClock(clock.now()))
+    adapter = FakeAdapter(clock=again.clock)
+    again.attach(adapter)
+    await again.start(timers=False)
+    try:
+        await run_until(again)
+        assert [text_of(i) for i in adapter.sent] == ["Reminder: the poll closes soon."]
+        assert adapter.sent_at == [2 * 3600.0]  # at 18:00, not at once
+    finally:
+        await again.stop()
