@@ -9,13 +9,13 @@ from bot.commands import Args, CommandError
 from bot.context import Context
 from bot.features.rights.retention import FEATURE, KIND, MAX_DAYS, MIN_DAYS, policies
 from bot.features.rights.tables import retention_policies
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.intents import Intent
 
 KINDS = ("questions", "messages")
 
 
-def _days(value: str, what: str) -> int:
+def _days(value: str, what: str, t: Translator) -> int:
     text = value.strip()
     if not text.lstrip("-").isdigit() or not MIN_DAYS <= int(text) <= MAX_DAYS:
         raise CommandError(
@@ -23,7 +23,12 @@ def _days(value: str, what: str) -> int:
                 "Keep {what} for {least} to {most} days, like “{what}=365”; “{value}” "
                 "isn't a number of days I can use. Nothing was changed."
             ),
-            {"what": what, "least": str(MIN_DAYS), "most": str(MAX_DAYS), "value": text[:12]},
+            {
+                "what": t.option_name(what),  # as the member types it
+                "least": str(MIN_DAYS),
+                "most": str(MAX_DAYS),
+                "value": text[:12],
+            },
             option=what,
         )
     return int(text)
@@ -31,7 +36,7 @@ def _days(value: str, what: str) -> int:
 
 async def retention_set(ctx: Context, args: Args) -> list[Intent]:
     """Set either or both; with neither, say what is set."""
-    chosen = {what: _days(v, what) for what in KINDS if (v := args.text(what)) is not None}
+    chosen = {what: _days(v, what, ctx.t) for what in KINDS if (v := args.text(what)) is not None}
     community = ctx.community.id
     async with ctx.kernel.engine.begin() as conn:
         if chosen:

@@ -120,3 +120,12 @@ async def test_closed_questions_past_retention_go_with_their_notes_open_ones_and
     assert [r[6] for r in rows["questions"]] == ["Is there a bus?"]
     assert [n for n in rows["question_notes"] if n[1] == 1] == []
     assert len(rows["faq_entries"]) == 1
+
+
+async def test_the_refusal_names_the_option_as_the_member_types_it(bot: TestBot) -> None:
+    await bot.say("dana", "/role grant @maria organizer")
+    [reply] = await bot.say("maria", "/homeroom retention set preguntas=-1")
+    assert text_of(reply) == (
+        "Guarde preguntas de 1 a 3650 días, como “preguntas=365”; “-1” no es un número de "
+        "días que pueda usar. No se cambió nada."
+    )
