@@ -47,17 +47,19 @@ async def ask(ctx: Context, args: Args) -> list[Intent]:
     issued = int(ctx.kernel.clock.now().timestamp())
     text = "\n".join(
         [
-            t._("Deleted at once:"),
+            t._("What I hold about you:"),
             *(f"• {line}" for line in held),
             "",
+            t._(
+                "Deleted at once: your settings and roles, your replies and reactions, your "
+                "named votes, your questions (anonymous ones too), ideas the group didn't "
+                "take, and your office hours."
+            ),
             t._(
                 "Kept for the group, without your name: prompts the group took from your "
                 "ideas, polls and FAQ entries you made, and digests that quote you."
             ),
-            t._(
-                "Your anonymous questions are deleted too. Anonymous votes and suggestions "
-                "can't be linked to you, so they stay."
-            ),
+            t._("Anonymous votes and suggestions can't be linked to you, so they stay."),
             "",
             t._("This can't be undone."),
         ]

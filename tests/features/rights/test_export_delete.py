@@ -102,10 +102,21 @@ async def test_me_delete_shows_what_goes_and_changes_nothing_until_confirmed(
     lines = text_of(shown[0]).splitlines()
     assert lines[:3] == [
         "*Delete your Homeroom data?*",
-        "Deleted at once:",
+        "What I hold about you:",
         "• Forms and choices you were in the middle of: 2",
     ]
-    assert any(line.startswith("Kept for the group, without your name") for line in lines)
+    assert lines[-7:] == [
+        "Deleted at once: your settings and roles, your replies and reactions, your named "
+        "votes, your questions (anonymous ones too), ideas the group didn't take, and your "
+        "office hours.",
+        "Kept for the group, without your name: prompts the group took from your ideas, "
+        "polls and FAQ entries you made, and digests that quote you.",
+        "Anonymous votes and suggestions can't be linked to you, so they stay.",
+        "",
+        "This can't be undone.",
+        "  [1] Delete my data",
+        "  [2] Keep it",
+    ]
     value = confirm_value(shown)
     assert await bot.state() == state  # asking deletes nothing
     # Another member's press does nothing, whatever the button's value.
