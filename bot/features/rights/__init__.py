@@ -17,10 +17,6 @@ from bot.kernel import Kernel
 from bot.timers import Timed
 
 
-def _days_option(name: str, description: str) -> Option:
-    return Option(name, "str", description)
-
-
 def build(kernel: Kernel) -> Feature:
     return Feature(
         name="rights",
@@ -42,12 +38,15 @@ def build(kernel: Kernel) -> Feature:
                 path="retention set",
                 description=N_("How long to keep closed questions and discussion messages"),
                 options=(
-                    _days_option(
+                    # Typed as words and checked by the command: a kind answer for -1.
+                    Option(
                         NP_("option", "questions"),
+                        "str",
                         N_("Days to keep closed questions, 1 to 3650"),
                     ),
-                    _days_option(
+                    Option(
                         NP_("option", "messages"),
+                        "str",
                         N_("Days to keep raw discussion messages, 1 to 3650"),
                     ),
                 ),
