@@ -20,6 +20,7 @@ from bot.core import Core
 from bot.dedupe import InboundDedupe
 from bot.delivery import Deliverer
 from bot.directory import Directory
+from bot.dm_gate import DmGate
 from bot.events import Event
 from bot.fallbacks import Fallbacks
 from bot.features import Builder, Feature, Privacy, default_features
@@ -75,6 +76,8 @@ class Homeroom:
             self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
         )
         self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
+        # Members' DM settings (dm, quiet hours, pause), applied as each DM goes out.
+        self.outbox.dm_gate = DmGate(self.directory)
         # Every feature's timed work: one loop, started with the others in `start`.
         self.timers = Timers(self.db.engine, self.clock, self.outbox, self.db.write_turn)
         self.channels = ChannelChecks()
@@ -100,6 +103,7 @@ class Homeroom:
             _conversation(),
             *(build(self.kernel) for build in builders),
         )
+        self.kernel.member_data.features = self.features
         for feature in self.features:
             for tag, receipt in feature.receipts.items():
                 self.outbox.on_tag(tag, receipt)

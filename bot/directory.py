@@ -67,6 +67,10 @@ class MemberProfile:
     language: str | None = None
     timezone: str | None = None
     locale: str | None = None  # what their platform last said; `language` is their choice
+    # Whether the bot may start DMs with them, and when not (bot.dm_gate reads these).
+    dm_off: bool = False
+    quiet_hours: str | None = None  # "21:00-07:00", in their zone
+    paused_until: str | None = None  # YYYY-MM-DD, in their zone
 
 
 class Directory:
@@ -206,29 +210,46 @@ class Directory:
                 member_roles.c.role.label("a"),
                 null().label("b"),
                 null().label("c"),
+                null().label("d"),
+                null().label("e"),
             ).where(mine_roles),
-            select(literal("prefs"), members.c.language, members.c.timezone, null()).where(
-                mine_prefs
-            ),
-            select(literal("locale"), member_locales.c.locale, null(), null()).where(
+            select(
+                literal("prefs"),
+                members.c.language,
+                members.c.timezone,
+                members.c.dm_off,
+                members.c.quiet_hours,
+                members.c.paused_until,
+            ).where(mine_prefs),
+            select(
+                literal("locale"), member_locales.c.locale, null(), null(), null(), null()
+            ).where(
                 (member_locales.c.community_id == community.id)
                 & (member_locales.c.user_id == ref.id)
             ),
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(both)).all()
-        roles = {Role(a) for kind, a, _, _ in rows if kind == "role"} | {Role.PARENT}
-        prefs = next(((a, b) for kind, a, b, _ in rows if kind == "prefs"), (None, None))
-        locale = next((a for kind, a, _, _ in rows if kind == "locale"), None)
+        roles = {Role(row[1]) for row in rows if row[0] == "role"} | {Role.PARENT}
+        prefs = next((row[1:] for row in rows if row[0] == "prefs"), (None,) * 5)
+        locale = next((row[1] for row in rows if row[0] == "locale"), None)
         profile = MemberProfile(
             ref=ref,
             roles=frozenset(roles),
             language=prefs[0],
             timezone=prefs[1],
             locale=locale,
+            dm_off=bool(prefs[2]),
+            quiet_hours=prefs[3],
+            paused_until=prefs[4],
         )
         self._profiles[ref] = (self._clock.monotonic(), profile)
         return profile
+
+    def forget(self, ref: MemberRef) -> None:
+        """Drop the cached profile of a member whose preferences or data just changed
+        (`me settings`, `me delete`), so this process reads them afresh at once."""
+        self._profiles.pop(ref, None)
 
     async def remember_locale(self, ref: MemberRef, locale: str) -> None:
         """Keep the language a member's platform reports, so that notices written to them

@@ -560,6 +560,7 @@ def _split_long(intent: Intent, limit: int) -> list[Intent]:
                 buttons=intent.message.buttons if i == last else (),
                 mentions=intent.message.mentions,
                 keep_copy=intent.message.keep_copy,
+                attachment=intent.message.attachment if i == 0 else None,
             ),
         )
         for i, chunk in enumerate(chunks)

@@ -104,6 +104,16 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a message (a member's data export): uploaded with it on
+    Slack and Discord, saved where the console shows its path."""
+
+    data_base64: str
+    filename: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """Rich content that every adapter can show natively or as text (see bot.render).
 
@@ -119,6 +129,7 @@ class Message:
     mentions: tuple[MemberRef, ...] = ()
     select: Select | None = None
     image: Image | None = None
+    attachment: Attachment | None = None
     # False for a message whose stored copy would itself be a secret (the thank-you to
     # an anonymous suggester says who made the suggestion): the outbox deletes its row
     # as soon as it is delivered or has failed, instead of keeping it for days.
@@ -186,10 +197,16 @@ class Ephemeral:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DirectMessage:
+    """A message to one member in private. One the bot starts on its own (no
+    `in_reply_to`, not `asked`) obeys the member's DM settings (bot.dm_gate); `asked`
+    marks one they asked for though it answers no event of theirs (their question's
+    answer, their export), which reaches them whatever those settings say."""
+
     member: MemberRef
     message: Message
     in_reply_to: str | None = None
     tag: TagField = None
+    asked: bool = False
     kind: Literal["dm"] = "dm"
 
 
@@ -283,7 +300,12 @@ def lane_of(intent: Intent) -> str:
     need to keep their order for their one reader, so they pace per member."""
     if isinstance(intent, DirectMessage | PublishHome):
         m = intent.member
-        return f"{m.platform}:{m.community}:{intent.kind}:{m.id}"
+        kind: str = intent.kind
+        if isinstance(intent, DirectMessage) and intent.in_reply_to is None and not intent.asked:
+            # A DM the bot starts may be held for quiet hours: in a lane of its own, so
+            # the answers the member asks for meanwhile never wait behind it.
+            kind = "notice"
+        return f"{m.platform}:{m.community}:{kind}:{m.id}"
     if isinstance(intent, Ephemeral | OpenForm):
         return f"{intent.to.lane}:{intent.member.id}"
     if isinstance(intent, Update):

@@ -7,7 +7,7 @@ feature's `build(kernel)`. Nothing here knows any feature: a feature's own servi
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.commands import CommandRegistry
 from bot.directory import Directory
 from bot.outbox import Outbox
+from bot.privacy import MemberData
 from bot.settings import Settings
 from bot.storage.batcher import Batcher, Writer
 from bot.timers import Timers
@@ -57,3 +58,6 @@ class Kernel:
         write turn with the core's own group commits (instead of one transaction each,
         every one of them queueing for the one writer)."""
         return Batcher(self.engine, writer, name, self.clock, self.write_turn)
+
+    # `member_data.export(conn, member)` / `delete`: every feature's privacy hooks at once.
+    member_data: MemberData = field(default_factory=MemberData)

@@ -69,7 +69,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.capabilities import Capabilities, RateLimits
 from bot.clock import Clock, sleep_unless_woken
 from bot.delivery import Deliverer, PermanentFailure, RetryAfter
+from bot.dm_gate import Verdict, unasked
 from bot.intents import (
+    DirectMessage,
     Intent,
     StoredTag,
     Tag,
@@ -216,6 +218,9 @@ class Outbox:
         self._marks: Batcher[int | _Mark, list[_Item]] = Batcher(
             engine, self._record, "outbox_marks", clock, write_turn, retry=True
         )
+        # Asked before an unasked DM goes out: now, never, or when (bot.dm_gate). The
+        # app sets it; an outbox without one sends every DM at once.
+        self.dm_gate: Callable[[DirectMessage, datetime], Awaitable[Verdict]] | None = None
         self._receipts: list[tuple[Callable[[Intent], bool], Receipt]] = []
         self._tagged: dict[str, tuple[type[Tag], TaggedReceipt]] = {}
         self.sent_count = 0
@@ -749,6 +754,10 @@ class Outbox:
         mark = _Mark(item.id, item.intent, item.attempts, "sent", now, next_attempt_at=now)
         key = f"hr{item.id}"
         try:
+            if self.dm_gate is not None and isinstance(item.intent, DirectMessage):
+                held = await self._gated(item, now) if unasked(item.intent) else None
+                if held is not None:
+                    return held
             found = None
             finder = getattr(deliverer, "find_delivered", None)
             if item.check and finder is not None:
@@ -809,6 +818,23 @@ class Outbox:
             self.sent_count += 1
         return mark
 
+    async def _gated(self, item: _Item, now: datetime) -> _Mark | None:
+        """The mark of a DM the member's settings hold back (None: send it now). One they
+        turned off or paused is withheld for good (its row deleted); one in their quiet
+        hours waits, as a pending row, until those end."""
+        assert self.dm_gate is not None and isinstance(item.intent, DirectMessage)
+        verdict = await self.dm_gate(item.intent, now)
+        if verdict is None:
+            return None
+        item.attempts -= 1  # being held is not a failure
+        if verdict == "drop":
+            log.info("event=dm_withheld outbox_id=%d", item.id)
+            return _Mark(item.id, item.intent, item.attempts, "withheld", now)
+        wait = max(0.0, (verdict - now).total_seconds())
+        item.not_before = self._clock.monotonic() + wait
+        log.info("event=dm_held outbox_id=%d seconds=%.0f", item.id, wait)
+        return _Mark(item.id, item.intent, item.attempts, "pending", now, next_attempt_at=verdict)
+
     async def _record(
         self, conn: AsyncConnection, writes: Sequence[int | _Mark]
     ) -> list[list[_Item]]:
@@ -827,8 +853,9 @@ class Outbox:
             )
         marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
-        kept = [m for m in marks if not m.settled or keeps_copy(m.intent)]
-        gone = [m.row_id for m in marks if m.settled and not keeps_copy(m.intent)]
+        # So is a DM withheld by the member's settings: nothing was sent to keep.
+        kept = [m for m in marks if not _drops_row(m)]
+        gone = [m.row_id for m in marks if _drops_row(m)]
         if kept:
             await _mark_rows(conn, sorted(kept, key=lambda m: m.row_id))
         if gone:
@@ -914,6 +941,10 @@ class Outbox:
                 error,
                 LEASE,
             )
+
+
+def _drops_row(mark: _Mark) -> bool:
+    return mark.settled and (mark.status == "withheld" or not keeps_copy(mark.intent))
 
 
 async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:

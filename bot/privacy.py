@@ -136,3 +136,18 @@ def member_privacy(
 
     columns = [(h.table.name, h.column) for h in held] + list(covers)
     return Privacy(covers=tuple(dict.fromkeys(columns)), export=export_all, delete=delete_all)
+
+
+class MemberData:
+    """Every running feature's privacy hooks in one place, for `me export` and `me
+    delete`: the app fills `features` once they are built (a feature's own build cannot
+    see the others)."""
+
+    def __init__(self) -> None:
+        self.features: tuple[Feature, ...] = ()
+
+    async def export(self, conn: AsyncConnection, member: MemberRef) -> dict[str, Exported]:
+        return await export_member(conn, self.features, member)
+
+    async def delete(self, conn: AsyncConnection, member: MemberRef) -> int:
+        return await delete_member(conn, self.features, member)

@@ -9,6 +9,7 @@ reads in order.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import sys
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from adapters.console.view import WELCOME, View
 from adapters.console.world import CAST, CHANNELS, COMMUNITY, PLATFORM, PRIVATE_CHANNELS, World
@@ -74,9 +76,12 @@ class ConsoleAdapter:
     capabilities = Capabilities(forms=False, max_text=8000)
     limits = UNLIMITED
 
-    def __init__(self, app: Homeroom, view: View | None = None) -> None:
+    def __init__(
+        self, app: Homeroom, view: View | None = None, files: Path = Path("data/files")
+    ) -> None:
         self.app = app
         self.view = view or View()
+        self.files = files  # where a file sent with a DM (an export) is saved
         self.world = World()
         self.me = "dana"
         self.channel = "parents"
@@ -112,6 +117,16 @@ class ConsoleAdapter:
         menu = message.select
         choices = (len(menu.options), menu.max_values) if menu is not None else (0, 0)
         return self.world.show_buttons(owner, channel, message.buttons, number, thread, choices)
+
+    def _saved(self, who: str, message: Message) -> Message:
+        """The message with its file written to disk and the file's path under its text
+        (a terminal has no attachments)."""
+        assert message.attachment is not None
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / f"{who}-{message.attachment.filename}"
+        path.write_bytes(base64.b64decode(message.attachment.data_base64))
+        path.chmod(0o600)  # a member's data: readable by whoever runs the console only
+        return replace(message, text=f"{message.text}\n{path}", attachment=None)
 
     async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
         if isinstance(intent, Post | Ephemeral | DirectMessage | Update):
@@ -157,6 +172,8 @@ class ConsoleAdapter:
             return None
         if isinstance(intent, DirectMessage):
             who = intent.member.id
+            if intent.message.attachment is not None:
+                intent = replace(intent, message=self._saved(who, intent.message))
             self.world.inbox.setdefault(who, []).append(message_text(intent.message))
             first = self._show_buttons(who, "dm", intent.message)
             self.view.show(

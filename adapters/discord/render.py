@@ -64,6 +64,17 @@ def send_kwargs(message: Message) -> dict[str, Any]:
         kwargs["embed"] = embed
     else:
         kwargs["content"] = message.text[:CONTENT_LIMIT]
+    if message.attachment is not None:  # a file sent with the message (an export)
+        attached = message.attachment
+        files = [kwargs.pop("file")] if "file" in kwargs else []
+        files.append(
+            discord.File(
+                io.BytesIO(base64.b64decode(attached.data_base64)),
+                filename=attached.filename,
+                description=attached.description[:1024] or None,
+            )
+        )
+        kwargs["files"] = files
     if message.buttons or message.select:
         kwargs["view"] = components_view(message.buttons, message.select)
     return kwargs
@@ -74,7 +85,7 @@ def edit_kwargs(message: Message) -> dict[str, Any]:
     (buttons once a poll closes, an embed, a picture) goes too."""
     kwargs = send_kwargs(message)
     file = kwargs.pop("file", None)
-    kwargs["attachments"] = [file] if file is not None else []
+    kwargs["attachments"] = kwargs.pop("files", [file] if file is not None else [])
     kwargs.setdefault("content", None)
     kwargs.setdefault("embed", None)
     kwargs.setdefault("view", None)

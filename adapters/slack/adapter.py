@@ -42,6 +42,7 @@ from bot.capabilities import Capabilities, RateLimits
 from bot.delivery import PermanentFailure, RetryAfter
 from bot.events import Actor, CommandInvoked, Event, MemberLeft
 from bot.intents import (
+    Attachment,
     Button,
     DirectMessage,
     Ephemeral,
@@ -447,7 +448,10 @@ class SlackAdapter:
             return await self._ephemeral(intent)
         if isinstance(intent, DirectMessage):
             channel = await self._dm_channel(intent.member.id)
-            return await self._post_parts(intent.message, key, shared=False, channel=channel)
+            posted = await self._post_parts(intent.message, key, shared=False, channel=channel)
+            if intent.message.attachment is not None:
+                await self._attach(intent.message.attachment, channel, posted)
+            return posted
         if isinstance(intent, Update):
             # An edit changes one message, so it keeps Slack's first 50 blocks.
             [(text, blocks_), *_] = await self._content(intent.message, shared=True)
@@ -498,6 +502,17 @@ class SlackAdapter:
                 )
         image = None if message.image is None else await self._uploaded(message.image)
         return blocks.message_parts(message, image)
+
+    async def _attach(self, attached: Attachment, channel: str, thread: str) -> None:
+        """A file sent with a DM (a member's export): uploaded and shared in the DM, in
+        the thread of the message that tells what it is."""
+        await self.client.files_upload_v2(
+            file=base64.b64decode(attached.data_base64),
+            filename=attached.filename,
+            title=attached.filename,
+            channel=channel,
+            thread_ts=thread,
+        )
 
     async def _uploaded(self, image: Image) -> str:
         """The ID of the file `image` went up as (files_upload_v2, shared with no channel:

@@ -1,16 +1,20 @@
 """What the bot keeps about members themselves: their chosen language and time zone,
-whether they take direct messages the bot starts, how digests credit what they write,
-the language their platform reports, and their roles. `me settings dm=yes/no
-credit-in-digests=name/initials/none` is its one command so far (the rest of `me`
-comes later); it declares the export and delete hooks for the directory's tables."""
+whether and when they take direct messages the bot starts (quiet hours, a pause), how
+digests credit what they write, the language their platform reports, and their roles.
+`me settings` is its command; it declares the export and delete hooks for the
+directory's tables."""
 
 from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import Args, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option
 from bot.context import Context
+from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
 from bot.i18n import N_, NP_
 from bot.intents import Intent
@@ -19,6 +23,8 @@ from bot.refs import MemberRef
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
+
+OFF_WORDS = frozenset({"off", "no", "none", "-", "no.", "apagado", "ninguno"})
 
 
 async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
@@ -45,40 +51,106 @@ _CREDITS = {
 }
 
 
+def _quiet(value: str) -> str | None:
+    """`21:00-07:00` as stored, or None for `off`; a CommandError for anything else."""
+    if value.strip().lower() in OFF_WORDS:
+        return None
+    span = parse_quiet(value)
+    if span is None:
+        raise CommandError(
+            N_(
+                "Quiet hours are a start and an end, like “quiet=21:00-07:00” (or "
+                "“quiet=off”). Nothing was changed."
+            )
+        )
+    return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
+
+
+def _pause(value: str, today: date) -> str | None:
+    """A date after today as stored, or None for `off`; a CommandError otherwise."""
+    if value.strip().lower() in OFF_WORDS:
+        return None
+    try:
+        until = date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(
+            N_(
+                "Pause until a date, like “pause-until=2026-12-01” (or “pause-until=off”). "
+                "Nothing was changed."
+            )
+        ) from None
+    if until <= today:
+        raise CommandError(
+            N_("{date} has already come. Pick a later date. Nothing was changed."),
+            {"date": until.isoformat()},
+        )
+    return until.isoformat()
+
+
 async def settings(ctx: Context, args: Args) -> list[Intent]:
-    """`me settings [dm=yes/no] [credit-in-digests=...]`: with no option, the member's
-    settings as they are (how digests credit them, once they have chosen)."""
+    """`me settings [dm=yes/no] [credit-in-digests=...] [quiet=21:00-07:00]
+    [pause-until=<date>]`: with no option, the member's settings as they are. What
+    changes applies at once to every DM the bot starts, already queued or not, on every
+    adapter (bot.dm_gate reads it as it sends)."""
     member = ctx.member
-    async with ctx.kernel.engine.begin() as conn:
-        changes: dict[str, object] = {}
-        if "dm" in args:
-            changes["dm_off"] = 0 if args.values.get("dm") else 1
-        credit = args.text("credit-in-digests")
-        if credit is not None:
-            changes["digest_credit"] = credit
-        if changes:
+    changes: dict[str, object] = {}
+    if "dm" in args:
+        changes["dm_off"] = 0 if args.values.get("dm") else 1
+    if (credit := args.text("credit-in-digests")) is not None:
+        changes["digest_credit"] = credit
+    if (quiet := args.text("quiet")) is not None:
+        changes["quiet_hours"] = _quiet(quiet)
+    if (pause := args.text("pause-until")) is not None:
+        today = ctx.kernel.clock.now().astimezone(ZoneInfo(ctx.timezone)).date()
+        changes["paused_until"] = _pause(pause, today)
+    if changes.keys() & {"quiet_hours", "paused_until"} and ctx.profile.timezone is None:
+        # Their hours and dates are read in the zone they see now; the platform's zone
+        # (Slack's) is known only from their own requests, so it is kept for the DMs.
+        changes["timezone"] = ctx.timezone
+    if changes:
+        async with ctx.kernel.engine.begin() as conn:
             row = {
                 "community_id": ctx.community.id,
                 "user_id": member.id,
                 "created_at": ctx.kernel.clock.now(),
             }
             await insert_ignoring_duplicates(conn, members, [row])
-            await conn.execute(update(members).where(by_member(members, member)).values(**changes))
-        allowed = await allows_dm(conn, member)
+            await conn.execute(update(members).where(by_member(members, member)).values(changes))
+        ctx.kernel.directory.forget(member)
+    profile = await ctx.kernel.directory.profile(member)
+    async with ctx.kernel.engine.connect() as conn:
         credited = await digest_credit(conn, member)
-    said = (
+    lines = [
         ctx.t._(
-            "I may send you direct messages (reminders, notices). “me settings dm=no” stops them."
-        )
-        if allowed
-        else ctx.t._(
             "I won't start direct messages with you (reminders, notices); answers to "
             "what you ask still reach you. “me settings dm=yes” turns them back on."
         )
-    )
+        if profile.dm_off
+        else ctx.t._(
+            "I may send you direct messages (reminders, notices). “me settings dm=no” stops them."
+        )
+    ]
+    if profile.quiet_hours:
+        start, end = profile.quiet_hours.split("-")
+        lines.append(
+            ctx.t._(
+                "Quiet hours: {start} to {end} ({zone}). Reminders due then wait until {end}.",
+                start=start,
+                end=end,
+                zone=ctx.timezone,
+            )
+        )
+    if profile.paused_until:
+        lines.append(
+            ctx.t._(
+                "Paused until {date}: no reminders or notices before then. "
+                "“me settings pause-until=off” ends the pause.",
+                date=profile.paused_until,
+            )
+        )
     if credited in _CREDITS:
-        said += "\n" + ctx.t._(_CREDITS[credited])
-    return [ctx.reply(said)]
+        lines.append(ctx.t._(_CREDITS[credited]))
+    return [ctx.reply("\n".join(lines))]
 
 
 async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
@@ -88,6 +160,8 @@ async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
             members.c.timezone,
             members.c.dm_off,
             members.c.digest_credit,
+            members.c.quiet_hours,
+            members.c.paused_until,
             members.c.created_at,
         ).where(by_member(members, member))
     )
@@ -150,6 +224,16 @@ def build(kernel: Kernel) -> Feature:
                             NP_("choice", "initials"),
                             NP_("choice", "none"),
                         ),
+                    ),
+                    Option(
+                        NP_("option", "quiet"),
+                        "str",
+                        N_("Hours without reminders, in your time zone, like 21:00-07:00 (or off)"),
+                    ),
+                    Option(
+                        NP_("option", "pause-until"),
+                        "str",
+                        N_("No reminders or notices until this date, like 2026-12-01 (or off)"),
                     ),
                 ),
                 handler=settings,

@@ -99,6 +99,10 @@ members = Table(
     # How digests credit what the member wrote: "name", "initials" or "none"; NULL is
     # the default, their name (bot.features.digests.credit).
     Column("digest_credit", String(8), nullable=True),
+    # "21:00-07:00" in the member's zone: direct messages the bot starts wait until it ends.
+    Column("quiet_hours", String(11), nullable=True),
+    # A date (YYYY-MM-DD, the member's zone): no DMs the bot starts before that day.
+    Column("paused_until", String(10), nullable=True),
     UniqueConstraint("community_id", "user_id"),
 )
 

@@ -223,6 +223,8 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
                     "digest_credit": None,
                     "dm_off": 0,
                     "language": "es",
+                    "paused_until": None,
+                    "quiet_hours": None,
                     "timezone": None,
                 }
             ],

@@ -39,6 +39,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0019",
             "0020",
             "0022",
+            "0023",
             "0025",
         ]
         await db.migrate()
@@ -290,7 +291,7 @@ async def test_0025_gives_routes_an_escalation_and_takes_it_back(database_url: s
     a downgrade drops the columns and keeps the rule."""
     db = Database(database_url)
     try:
-        await db.migrate("0022")
+        await db.migrate("0023")
         at = "'2026-09-07 16:00:00'"
         async with db.engine.begin() as conn:
             for statement in (
@@ -308,7 +309,7 @@ async def test_0025_gives_routes_an_escalation_and_takes_it_back(database_url: s
                 )
             ).all()
         assert read == [("U1", None, None)]
-        await db.migrate("0022", down=True)
+        await db.migrate("0023", down=True)
         async with db.engine.connect() as conn:
             columns = await conn.run_sync(
                 lambda sync: [c["name"] for c in inspect(sync).get_columns("question_routes")]

@@ -53,4 +53,6 @@ def test_intents_survive_the_outbox_round_trip(intent) -> None:  # type: ignore[
 
 def test_lanes_are_channels_and_dms_pace_per_member() -> None:
     assert lane_of(Post(to=WHERE, message=RICH)) == "fake:school:parents"
-    assert lane_of(DirectMessage(member=WHO, message=RICH)) == "fake:school:dm:maria"
+    assert lane_of(DirectMessage(member=WHO, message=RICH)) == "fake:school:notice:maria"
+    asked = DirectMessage(member=WHO, message=RICH, asked=True)
+    assert lane_of(asked) == "fake:school:dm:maria"

@@ -226,6 +226,7 @@ async def answered(
     who = t._("A school liaison") if as_team else mention(ctx.member)
     relay = DirectMessage(
         member=asker,
+        asked=True,  # about their own question: whatever their DM settings
         message=Message(
             text=t._(
                 "{who} answered your question #{id} (“{question}”):\n\n{answer}\n\n"
@@ -284,6 +285,7 @@ async def ask_parent(ctx: Context, args: Args) -> list[Intent]:
     t = await qs.asker_reader(question)
     request = DirectMessage(
         member=asker,
+        asked=True,  # about their own question: whatever their DM settings
         message=Message(
             text=t._(
                 "A school liaison is looking at your question #{id} (“{question}”) and "
@@ -339,6 +341,7 @@ async def _relay_reply(ctx: Context, qs: Questions, question: Question, text: st
     asker_t = await qs.asker_reader(question)
     thanks = DirectMessage(
         member=ctx.member,
+        asked=True,
         message=Message(
             text=asker_t._("Thank you. I passed your reply on for question #{id}.", id=question.id),
             keep_copy=not question.anonymous,
@@ -450,6 +453,7 @@ async def close(ctx: Context, args: Args) -> list[Intent]:
         intents.append(
             DirectMessage(
                 member=asker,
+                asked=True,
                 message=Message(
                     text=t._(
                         "Your question #{id} (“{question}”) is now closed ({reason}). "

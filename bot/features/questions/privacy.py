@@ -1,7 +1,8 @@
 """The questions feature's export and delete hooks.
 
-A member's named questions, and the notes they wrote, are theirs; so are their
-anonymous questions, found by the token only the bot can compute for them. Routing
+A member's named questions, and the notes they wrote, are theirs to export; deletion
+also takes their anonymous questions, found by the token only the bot can compute for
+them (an export leaves those out: a file must never tie one to anyone). Routing
 rules and liaison choices about them go with them; questions assigned to a deleted
 liaison lose their liaison (and are routed again by their timer)."""
 
@@ -48,7 +49,8 @@ def privacy(anonymity: Anonymity) -> Privacy:
         )
 
     async def export(conn: AsyncConnection, member: MemberRef) -> Exported:
-        ids = await asked(conn, member)
+        # Named questions only: an export is a file that travels, and an anonymous
+        # question must never be tied to anyone in one (deletion still finds them).
         mine = await conn.execute(
             select(
                 questions.c.id,
@@ -58,7 +60,7 @@ def privacy(anonymity: Anonymity) -> Privacy:
                 questions.c.status,
                 questions.c.created_at,
             )
-            .where(questions.c.id.in_(ids))
+            .where(by_member(questions, member, "asker_id"))
             .order_by(questions.c.id)
         )
         notes = await conn.execute(

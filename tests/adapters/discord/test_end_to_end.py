@@ -148,6 +148,7 @@ async def test_commands_are_registered_once_not_on_every_start(
         "poll",
         "prompt",
         "queue",
+        "retention",
         "role",
         "route",
         "series",
@@ -155,6 +156,8 @@ async def test_commands_are_registered_once_not_on_every_start(
     ]
     role = next(c for c in synced.body if c["name"] == "role")
     assert role["default_member_permissions"] == str(1 << 5)  # hidden from non-organizers
+    retention = next(c for c in synced.body if c["name"] == "retention")
+    assert retention["default_member_permissions"] == str(1 << 5)
     assert [o["name"] for o in role["options"]] == ["grant", "revoke", "list"]
     await first.adapter.stop()
     await first.app.stop()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0022"  # re-chained on merge, after digests
+down_revision = "0023"  # re-chained on merge, after rights
 branch_labels = None
 depends_on = None
 
