@@ -1,0 +1,1 @@
+"""Live chats, #PTChat style: questions posted on time, answers filed under them."""
