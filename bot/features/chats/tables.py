@@ -79,7 +79,8 @@ chat_answers = Table(
     Column("text", Text, nullable=False, info=MEMBER),
     Column("at", UTCDateTime(), nullable=False),
     Column("reactions", Integer, nullable=False),
-    Column("filed_by", String(10), nullable=False),  # label, thread, organizer
+    # How it was filed: label, thread, organizer (a way, not a person).
+    Column("filed_by", String(10), nullable=False, info={"member": False}),
     UniqueConstraint("chat_id", "message_id", "number"),
     Index(None, "chat_id", "message_id"),
 )
