@@ -42,7 +42,7 @@ async def test_the_action_asks_which_question_and_refiles(bot: TestBot) -> None:
     assert [c.label for c in field.choices] == ["Q1", "Q2", "None: it isn't an answer"]
     assert field.default == "1"
     sent = await bot.submit("dana", form.form.form_id, question="2")
-    mark, reply = sent
+    mark, _ = sent
     assert isinstance(mark, React) and (mark.to.message, mark.emoji) == ("u1", "✅")
     assert privately(sent) == ["Done: that message is filed as the answer to Q2."]
     assert await answers(bot) == [(2, "u1", "maria", "Planificamos el domingo")]
