@@ -148,9 +148,9 @@ class ChatService:
                 "That's the end of our live chat. Thank you! {n} answers were filed.",
                 answers,
             )
-            if answers:
+            if answers > 1:  # one answer came from one person: no need to say so
                 thanks += " " + t.ngettext(
-                    "It came from one person.", "They came from {n} people.", people
+                    "They came from one person.", "They came from {n} people.", people
                 )
             return Message(text="\n\n".join(p for p in (chat.wrap_up, thanks) if p))
 
