@@ -219,3 +219,16 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
     for _ in range(3):  # the second chat: Q1, Q2, end
         await bot.next_timer()
     assert await bot.next_timer() is None  # the 21st is after the last date
+
+
+async def test_a_series_from_the_library_gives_its_title_and_questions(bot: TestBot) -> None:
+    from bot.features.prompts.library import Library
+
+    series = Library.load().get("screens-and-sleep", "en")
+    assert series is not None
+    sent = await bot.say("dana", "/chat start questions=screens-and-sleep")
+    total = len(series.prompts)
+    assert privately(sent) == [f"Chat #1 has started in <#parents> with {total} questions."]
+    opening, q1 = posts(sent)
+    assert opening.message.title == series.title
+    assert q1.message.text == f"Q1: {series.prompts[0].text}"

@@ -1,0 +1,53 @@
+"""A chat handed to digests as `Material` (bot/features/digests/material.py): its
+questions in order, each answer as written under it with its author and the reactions
+the group gave it; questions never posted are left out; a chat not begun is no material."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.features.chats.api import chat_material
+from bot.features.digests.material import Contribution, Material, Topic
+from bot.testing import TestBot
+from tests.features.chats.helpers import TWO, react, say
+
+START = datetime(2026, 9, 7, 16, 0, tzinfo=UTC)
+
+
+async def test_a_chat_becomes_digest_material(bot: TestBot) -> None:
+    await bot.say("dana", '/chat start questions="Mornings?; Evenings?; Weekends?"')
+    await say(bot, "maria", "A1: Leemos juntos", "u1")
+    await react(bot, "lee", "u1")
+    await bot.next_timer()  # Q2, ten minutes on
+    await say(bot, "lee", "A1/A2 a shared calendar", "u2")
+    await bot.say("dana", "/chat end")  # Q3 never asked
+    async with bot.app.db.engine.connect() as conn:
+        material = await chat_material(conn, 1)
+    later = START + timedelta(minutes=10)
+    assert material == Material(
+        kind="chat",
+        source_id="1",
+        community_id=1,
+        channel="parents",
+        title="",
+        started_at=START,
+        ended_at=later,
+        topics=(
+            Topic(
+                "Q1",
+                "Mornings?",
+                (
+                    Contribution("maria", "Leemos juntos", START, reactions=1),
+                    Contribution("lee", "a shared calendar", later),
+                ),
+            ),
+            Topic("Q2", "Evenings?", (Contribution("lee", "a shared calendar", later),)),
+        ),
+    )
+
+
+async def test_a_chat_not_begun_is_no_material(bot: TestBot) -> None:
+    await bot.say("dana", f"/chat start {TWO} at=20:00")
+    async with bot.app.db.engine.connect() as conn:
+        assert await chat_material(conn, 1) is None
+        assert await chat_material(conn, 2) is None
