@@ -117,6 +117,7 @@ DEFAULT_FEATURES = (
     "bot.features.faq",
     "bot.features.office_hours",
     "bot.features.chats",
+    "bot.features.digests",
 )
 
 

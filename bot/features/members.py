@@ -1,6 +1,7 @@
 """What the bot keeps about members themselves: their chosen language and time zone,
-whether they take direct messages the bot starts, the language their platform reports,
-and their roles. `me settings dm=yes/no` is its one command so far (the rest of `me`
+whether they take direct messages the bot starts, how digests credit what they write,
+the language their platform reports, and their roles. `me settings dm=yes/no
+credit-in-digests=name/initials/none` is its one command so far (the rest of `me`
 comes later); it declares the export and delete hooks for the directory's tables."""
 
 from __future__ import annotations
@@ -26,42 +27,68 @@ async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
     return not off
 
 
+async def digest_credit(conn: AsyncConnection, member: MemberRef) -> str | None:
+    """How the member asked digests to credit them ("name", "initials", "none"), or
+    None when they have not said (bot.features.digests.credit reads it for many)."""
+    found = await conn.execute(select(members.c.digest_credit).where(by_member(members, member)))
+    return found.scalar()
+
+
+_CREDITS = {
+    "name": N_(
+        "Digests credit what you write with your name. You can choose “initials” or “none”."
+    ),
+    "initials": N_(
+        "Digests credit what you write with your initials only. You can choose “name” or “none”."
+    ),
+    "none": N_("Digests leave your name off what you write. You can choose “name” or “initials”."),
+}
+
+
 async def settings(ctx: Context, args: Args) -> list[Intent]:
-    """`me settings [dm=yes/no]`: with no option, the member's settings as they are."""
+    """`me settings [dm=yes/no] [credit-in-digests=...]`: with no option, the member's
+    settings as they are (how digests credit them, once they have chosen)."""
     member = ctx.member
     async with ctx.kernel.engine.begin() as conn:
+        changes: dict[str, object] = {}
         if "dm" in args:
+            changes["dm_off"] = 0 if args.values.get("dm") else 1
+        credit = args.text("credit-in-digests")
+        if credit is not None:
+            changes["digest_credit"] = credit
+        if changes:
             row = {
                 "community_id": ctx.community.id,
                 "user_id": member.id,
                 "created_at": ctx.kernel.clock.now(),
             }
             await insert_ignoring_duplicates(conn, members, [row])
-            await conn.execute(
-                update(members)
-                .where(by_member(members, member))
-                .values(dm_off=0 if args.values.get("dm") else 1)
-            )
+            await conn.execute(update(members).where(by_member(members, member)).values(**changes))
         allowed = await allows_dm(conn, member)
-    return [
-        ctx.reply(
-            ctx.t._(
-                "I may send you direct messages (reminders, notices). “me settings dm=no” "
-                "stops them."
-            )
-            if allowed
-            else ctx.t._(
-                "I won't start direct messages with you (reminders, notices); answers to "
-                "what you ask still reach you. “me settings dm=yes” turns them back on."
-            )
+        credited = await digest_credit(conn, member)
+    said = (
+        ctx.t._(
+            "I may send you direct messages (reminders, notices). “me settings dm=no” stops them."
         )
-    ]
+        if allowed
+        else ctx.t._(
+            "I won't start direct messages with you (reminders, notices); answers to "
+            "what you ask still reach you. “me settings dm=yes” turns them back on."
+        )
+    )
+    if credited in _CREDITS:
+        said += "\n" + ctx.t._(_CREDITS[credited])
+    return [ctx.reply(said)]
 
 
 async def export_member(conn: AsyncConnection, member: MemberRef) -> Exported:
     prefs = await conn.execute(
         select(
-            members.c.language, members.c.timezone, members.c.dm_off, members.c.created_at
+            members.c.language,
+            members.c.timezone,
+            members.c.dm_off,
+            members.c.digest_credit,
+            members.c.created_at,
         ).where(by_member(members, member))
     )
     locale = await conn.execute(
@@ -113,6 +140,16 @@ def build(kernel: Kernel) -> Feature:
                         NP_("option", "dm"),
                         "bool",
                         N_("Whether I may send you direct messages, like reminders (yes or no)"),
+                    ),
+                    Option(
+                        NP_("option", "credit-in-digests"),
+                        "choice",
+                        N_("How digests credit what you write: name, initials or none"),
+                        choices=(
+                            NP_("choice", "name"),
+                            NP_("choice", "initials"),
+                            NP_("choice", "none"),
+                        ),
                     ),
                 ),
                 handler=settings,

@@ -96,6 +96,9 @@ members = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # 1: the member asked for no direct messages the bot starts (reminders, notices).
     Column("dm_off", Integer, nullable=False, server_default="0"),
+    # How digests credit what the member wrote: "name", "initials" or "none"; NULL is
+    # the default, their name (bot.features.digests.credit).
+    Column("digest_credit", String(8), nullable=True),
     UniqueConstraint("community_id", "user_id"),
 )
 

@@ -70,6 +70,9 @@ MEMBER_COLUMNS = {
     ("chats", "created_by"),
     ("chats", "intro"),
     ("chats", "wrap_up"),
+    ("digests", "created_by"),
+    ("digest_items", "author_id"),
+    ("digest_items", "text"),
 }
 
 shared_metadata()  # every default feature's tables on the shared metadata
@@ -239,8 +242,17 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
             "member_locales": [{"locale": "fr"}],
             "member_roles": [{"granted_at": at, "role": "organizer"}],
             "member_roles_granted": [{"granted_at": at, "role": "liaison"}],
-            "members": [{"created_at": at, "dm_off": 0, "language": "es", "timezone": None}],
+            "members": [
+                {
+                    "created_at": at,
+                    "digest_credit": None,
+                    "dm_off": 0,
+                    "language": "es",
+                    "timezone": None,
+                }
+            ],
         },
+        "digests": {"digest_items": [], "digests": []},
         "polls": {
             "poll_ballots": [{"choice": "cake", "poll_id": 1}],
             "poll_series": [],

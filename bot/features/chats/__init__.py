@@ -19,6 +19,7 @@ from bot.timers import Timed
 def build(kernel: Kernel) -> Feature:
     """The chats feature, with its own state built from the kernel."""
     from bot.features.chats import filing, timed
+    from bot.features.chats.api import draft_at_end
     from bot.features.chats.commands import COMMANDS, show_time
     from bot.features.chats.privacy import PRIVACY
     from bot.features.chats.service import WHEN, QuestionPosted
@@ -26,7 +27,7 @@ def build(kernel: Kernel) -> Feature:
     from bot.features.chats.store import REPEAT, STEP
     from bot.features.chats.tables import TABLES
 
-    state = Chats(kernel)
+    state = Chats(kernel, on_end=draft_at_end)
     return Feature(
         name="chats",
         commands=(*COMMANDS, filing.FILE_COMMAND),

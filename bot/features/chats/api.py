@@ -1,9 +1,13 @@
 """What the chats feature offers other features: a chat as digest material (the
 contract in bot/features/digests/material.py). Answers are given as written, with their
 author (a chat's answers are said by name in the group), oldest first under each
-question; reactions the group gave each answer are counted."""
+question; reactions the group gave each answer are counted. And what a chat does as it
+ends: hands itself to the digests feature (`draft_at_end`), so its draft is ready at once."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -11,6 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.features.chats import store
 from bot.features.chats.tables import chats
 from bot.features.digests.material import Contribution, Material, Topic
+from bot.i18n import N_, translator
+from bot.intents import Intent
+from bot.kernel import Kernel
+from bot.storage.tables import communities
+
+UNTITLED = N_("Live chat of {day}")
 
 
 async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
@@ -43,8 +53,37 @@ async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
         source_id=str(chat_id),
         community_id=row.community_id,
         channel=row.channel,
-        title=row.title,
+        title=row.title or await _untitled(conn, row.community_id, row.starts_at),
         started_at=row.starts_at,
         ended_at=row.ended_at or row.starts_at,
         topics=topics,
+        requested_by=row.created_by or None,
     )
+
+
+async def _untitled(conn: AsyncConnection, community_id: int, starts_at: datetime) -> str:
+    """A chat of typed-in questions is named by its day, in the community's first
+    language and zone."""
+    found = (
+        await conn.execute(
+            select(communities.c.timezone, communities.c.languages).where(
+                communities.c.id == community_id
+            )
+        )
+    ).first()
+    zone = (found.timezone if found else None) or "UTC"
+    language = ((found.languages if found else None) or "en").split(",")[0]
+    t = translator(language)
+    return t._(UNTITLED, day=t.day(starts_at.astimezone(ZoneInfo(zone)).date()))
+
+
+async def draft_at_end(kernel: Kernel, conn: AsyncConnection, chat_id: int) -> list[Intent]:
+    """Told by the chat as it ends, in the transaction that ends it: the digests
+    feature's draft of it, so it is ready the moment the chat is over (and the organizers
+    are told). A chat where nobody answered leaves no draft to tidy away."""
+    from bot.features.digests.api import draft_from
+
+    material = await chat_material(conn, chat_id)
+    if material is None or not any(topic.contributions for topic in material.topics):
+        return []
+    return await draft_from(kernel, conn, material)

@@ -51,3 +51,6 @@ class Material:
     started_at: datetime
     ended_at: datetime
     topics: tuple[Topic, ...]
+    # Who asked for the digest (a chat's moderator): told the draft is ready when no
+    # organizer role has been granted yet in the community.
+    requested_by: str | None = None

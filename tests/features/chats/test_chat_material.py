@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.features.chats.api import chat_material
 from bot.features.digests.material import Contribution, Material, Topic
+from bot.features.digests.tables import digests
+from bot.intents import DirectMessage
 from bot.testing import TestBot
 from tests.features.chats.helpers import TWO, react, say
 
@@ -29,7 +33,7 @@ async def test_a_chat_becomes_digest_material(bot: TestBot) -> None:
         source_id="1",
         community_id=1,
         channel="parents",
-        title="",
+        title="Live chat of Monday 7 September",
         started_at=START,
         ended_at=later,
         topics=(
@@ -43,6 +47,7 @@ async def test_a_chat_becomes_digest_material(bot: TestBot) -> None:
             ),
             Topic("Q2", "Evenings?", (Contribution("lee", "a shared calendar", later),)),
         ),
+        requested_by="dana",
     )
 
 
@@ -51,3 +56,26 @@ async def test_a_chat_not_begun_is_no_material(bot: TestBot) -> None:
     async with bot.app.db.engine.connect() as conn:
         assert await chat_material(conn, 1) is None
         assert await chat_material(conn, 2) is None
+
+
+async def test_the_draft_digest_is_ready_the_moment_the_chat_ends(bot: TestBot) -> None:
+    await bot.say("dana", f"/chat start {TWO}")
+    await say(bot, "maria", "A1: Leemos juntos", "u1")
+    ended = await bot.say("dana", "/chat end")
+    [note] = [i for i in ended if isinstance(i, DirectMessage)]
+    assert note.member == bot.member("dana")  # no organizer role granted: the moderator
+    assert note.message.text.startswith(
+        "Draft digest #1, “Live chat of Monday 7 September”, is ready: 1 answer under "
+        "1 question.\nOnly organizers see it until it is published."
+    )
+    async with bot.app.db.engine.connect() as conn:
+        titles = (await conn.execute(select(digests.c.title, digests.c.status))).all()
+    assert [tuple(r) for r in titles] == [("Live chat of Monday 7 September", "draft")]
+
+
+async def test_a_chat_nobody_answered_leaves_no_draft(bot: TestBot) -> None:
+    await bot.say("dana", f"/chat start {TWO}")
+    ended = await bot.say("dana", "/chat end")
+    assert [i for i in ended if isinstance(i, DirectMessage)] == []
+    async with bot.app.db.engine.connect() as conn:
+        assert (await conn.execute(select(digests.c.id))).all() == []

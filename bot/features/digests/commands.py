@@ -1,0 +1,341 @@
+"""`digest build/show/drop/publish/latest/export`: the commands of digests.
+
+A draft is seen and changed by organizers, and by the member it was made for (a live
+chat's moderator, through `api.draft_from`); everyone reads what is published."""
+
+from __future__ import annotations
+
+from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
+from bot.context import Context
+from bot.directory import Role
+from bot.features.digests import export, sources, store
+from bot.features.digests.api import ready_note
+from bot.features.digests.service import Digests
+from bot.i18n import N_, NP_
+from bot.intents import Intent, Message
+
+FENCE_ROOM = 40  # a code fence's opening and closing, and a part's number
+
+
+def digests_of(ctx: Context) -> Digests:
+    assert isinstance(ctx.own, Digests), "a digests handler runs with the digests state"
+    return ctx.own
+
+
+async def find(ctx: Context, args: Args) -> store.Digest:
+    raw = args.values.get("id")
+    digest = None
+    if isinstance(raw, int) and 0 < raw < 2**31:
+        async with ctx.kernel.engine.connect() as conn:
+            digest = await store.get(conn, raw, ctx.conversation.community_ref)
+    if digest is None:
+        raise CommandError(
+            N_("There's no digest #{id} here. “digest show” lists the drafts waiting."),
+            {"id": excerpt(str(raw), 20)},
+            "id",
+        )
+    return digest
+
+
+def _runs(ctx: Context, digest: store.Digest) -> bool:
+    """Organizers run every digest; the member a draft was made for runs that one."""
+    return ctx.may(Role.ORGANIZER) or (
+        digest.created_by is not None and digest.created_by == ctx.member.id
+    )
+
+
+def _must_run(ctx: Context, digest: store.Digest, doing: str) -> None:
+    if not _runs(ctx, digest):
+        raise CommandError(doing, {"id": str(digest.id)})
+
+
+async def build(ctx: Context, args: Args) -> list[Intent]:
+    where = args.channel("channel") or ctx.conversation.channel_only()
+    day = args.date("date")
+    source = args.text("source") or "prompt"
+    kernel = ctx.kernel
+    async with kernel.engine.begin() as conn:
+        if source == "week":
+            material = await sources.week(kernel, conn, where, ctx.community, day)
+        else:
+            material = await sources.discussion(kernel, conn, where, ctx.community, day)
+        if material is None:
+            raise _nothing_found(ctx, source, where.channel, day)
+        digest_id = await store.insert_draft(
+            conn,
+            material,
+            now=kernel.clock.now(),
+            created_by=ctx.member.id,
+            credit=args.text("credit") or "names",  # type: ignore[arg-type]
+            group_by=args.text("group-by") or "question",  # type: ignore[arg-type]
+        )
+        digest = await store.get(conn, digest_id, where.community_ref)
+        assert digest is not None
+        questions, kept = await store.counts(conn, digest_id)
+    return [ctx.reply(ready_note(ctx.t, digest, kept, questions))]
+
+
+def _nothing_found(ctx: Context, source: str, channel: str, day: object) -> CommandError:
+    where = {"channel": f"<#{channel}>"}
+    if source == "week" and day is not None:
+        return CommandError(
+            N_("I found no prompt discussion in {channel} in the week of {day}."),
+            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            "date",
+        )
+    if source == "week":
+        return CommandError(
+            N_("I found no prompt discussion in {channel} in the last 7 days."), where
+        )
+    if day is not None:
+        return CommandError(
+            N_("I found no prompt discussion in {channel} posted on {day}."),
+            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            "date",
+        )
+    return CommandError(
+        N_(
+            "I found no prompt discussion in {channel} yet. Once a prompt is posted there and "
+            "people reply, “digest build” can gather it."
+        ),
+        where,
+    )
+
+
+async def show(ctx: Context, args: Args) -> list[Intent]:
+    if args.values.get("id") is None:
+        return await _list(ctx)
+    digest = await find(ctx, args)
+    if digest.is_draft:
+        _must_run(
+            ctx,
+            digest,
+            N_(
+                "Digest #{id} is still a draft: only organizers, and the member it was made "
+                "for, see it."
+            ),
+        )
+    ts = [ctx.t]
+    async with ctx.kernel.engine.connect() as conn:
+        parts = await digests_of(ctx).texts(conn, digest, ts, ctx.timezone, draft=digest.is_draft)
+    return [ctx.reply(Message(text=part, keep_copy=False)) for part in parts]
+
+
+async def _list(ctx: Context) -> list[Intent]:
+    async with ctx.kernel.engine.connect() as conn:
+        drafts = [
+            d for d in await store.drafts_in(conn, ctx.conversation.community_ref) if _runs(ctx, d)
+        ]
+    if not drafts:
+        return [ctx.reply(ctx.t._("No draft digest is waiting. “digest build” makes one."))]
+    lines = [f"#{d.id} {d.title} · <#{d.where.channel}>" for d in drafts]
+    return [ctx.reply(Message(title=ctx.t._("Draft digests"), text="\n".join(lines)))]
+
+
+async def drop(ctx: Context, args: Args) -> list[Intent]:
+    digest = await find(ctx, args)
+    _must_run(ctx, digest, N_("Only an organizer can leave items out of digest #{id}."))
+    item = args.values.get("item")
+    number = item if isinstance(item, int) and 0 < item < 2**31 else -1
+    values = {"id": str(digest.id), "item": excerpt(str(item), 20)}
+    if not digest.is_draft:
+        raise CommandError(
+            N_("Digest #{id} is already published, so its items stay as they are."), values
+        )
+    async with ctx.kernel.engine.begin() as conn:
+        if not await store.has_item(conn, digest.id, number):
+            raise CommandError(
+                N_("Digest #{id} has no item {item}. “digest show {id}” shows each item's number."),
+                values,
+                "item",
+            )
+        if not await store.drop(conn, digest.id, number):
+            raise CommandError(
+                N_("Item {item} of digest #{id} is already left out. Nothing was changed."),
+                values,
+                "item",
+            )
+    return [
+        ctx.reply(
+            ctx.t._(
+                "Item {item} is left out of digest #{id}. “digest publish {id}” posts the rest.",
+                item=number,
+                id=digest.id,
+            )
+        )
+    ]
+
+
+async def publish(ctx: Context, args: Args) -> list[Intent]:
+    digest = await find(ctx, args)
+    _must_run(
+        ctx,
+        digest,
+        N_("Digest #{id} was made by someone else, so only an organizer can publish it."),
+    )
+    if not digest.is_draft:
+        raise CommandError(
+            N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
+        )
+    if not await ctx.kernel.channels.can_post(digest.where.channel_only()):
+        raise CommandError(
+            N_(
+                "I can't post in {channel} yet. Please invite me there, or let me send "
+                "messages in it, then try again."
+            ),
+            {"channel": f"<#{digest.where.channel}>"},
+        )
+    outbox = ctx.kernel.outbox
+    async with ctx.kernel.engine.begin() as conn:
+        posts = await digests_of(ctx).publish(conn, digest, ctx.community)
+        staged = await outbox.stage(conn, posts)
+    outbox.release(staged)
+    return [
+        ctx.reply(
+            ctx.t._(
+                "Digest #{id} is posted in {channel}.",
+                id=digest.id,
+                channel=f"<#{digest.where.channel}>",
+            )
+        )
+    ]
+
+
+async def latest(ctx: Context, args: Args) -> list[Intent]:
+    where = args.channel("channel") or ctx.conversation.channel_only()
+    async with ctx.kernel.engine.connect() as conn:
+        digest = await store.latest(conn, where)
+        if digest is None:
+            raise CommandError(
+                N_("No digest has been published in {channel} yet."),
+                {"channel": f"<#{where.channel}>"},
+            )
+        parts = await digests_of(ctx).texts(conn, digest, [ctx.t], ctx.timezone)
+    return [ctx.reply(part) for part in parts]
+
+
+async def export_archive(ctx: Context, args: Args) -> list[Intent]:
+    where = args.channel("channel") or ctx.conversation.channel_only()
+    kind = args.text("format") or "html"
+    async with ctx.kernel.engine.connect() as conn:
+        page = await digests_of(ctx).archive(conn, where, ctx.community)
+    if not page.digests:
+        raise CommandError(
+            N_("No digest has been published in {channel} yet, so there is nothing to export."),
+            {"channel": f"<#{where.channel}>"},
+        )
+    body = export.markdown(page) if kind == "markdown" else export.html(page)
+    limit = digests_of(ctx).limit(ctx.conversation.platform)
+    return [
+        ctx.reply(Message(text=part, keep_copy=False))
+        for part in fenced(body, kind, limit - FENCE_ROOM)
+    ]
+
+
+def fenced(body: str, kind: str, room: int) -> list[str]:
+    """The file in code blocks of at most `room` characters each, cut between lines,
+    as `poll export` delivers its CSV: copied from the chat into a file as it is."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in body.rstrip("\n").split("\n"):
+        for piece in [line[i : i + room] for i in range(0, len(line), room)] or [""]:
+            if current and size + len(piece) + 1 > room:
+                parts.append("\n".join(current))
+                current, size = [], 0
+            current.append(piece)
+            size += len(piece) + 1
+    parts.append("\n".join(current))
+    fence = "```" + kind
+    return [f"{fence}\n{part}\n```" for part in parts]
+
+
+ID = Option(
+    NP_("option", "id"), "int", N_("The digest's number, from “digest show”"), required=True
+)
+CHANNEL = Option(NP_("option", "channel"), "channel", N_("The group (here if left out)"))
+
+COMMANDS = (
+    CommandSpec(
+        path="digest build",
+        description=N_("Gather a prompt discussion or a week into a draft digest"),
+        options=(
+            Option(
+                NP_("option", "source"),
+                "choice",
+                N_("prompt (the latest prompt discussion) or week (every prompt of a week)"),
+                choices=(NP_("choice", "prompt"), NP_("choice", "week")),
+            ),
+            Option(
+                NP_("option", "date"),
+                "date",
+                N_("The day the prompt was posted, or a day in the week (latest if left out)"),
+            ),
+            Option(
+                NP_("option", "credit"),
+                "choice",
+                N_("Credit answers by names, initials or none (members' own choices still hold)"),
+                choices=(NP_("choice", "names"), NP_("choice", "initials"), NP_("choice", "none")),
+            ),
+            Option(
+                NP_("option", "group-by"),
+                "choice",
+                N_("question, or role (parents' and the school's answers apart)"),
+                choices=(NP_("choice", "question"), NP_("choice", "role")),
+            ),
+            CHANNEL,
+        ),
+        role=Role.ORGANIZER,
+        handler=build,
+    ),
+    CommandSpec(
+        path="digest show",
+        description=N_("See a digest, or the drafts waiting"),
+        options=(
+            Option(NP_("option", "id"), "int", N_("The digest's number (the drafts if left out)")),
+        ),
+        handler=show,
+    ),
+    CommandSpec(
+        path="digest drop",
+        description=N_("Leave an item out of a draft digest"),
+        options=(
+            ID,
+            Option(
+                NP_("option", "item"),
+                "int",
+                N_("The item's number, from “digest show”"),
+                required=True,
+            ),
+        ),
+        handler=drop,
+    ),
+    CommandSpec(
+        path="digest publish",
+        description=N_("Post a draft digest in its group"),
+        options=(ID,),
+        handler=publish,
+        shares_content=True,
+    ),
+    CommandSpec(
+        path="digest latest",
+        description=N_("Read the group's latest digest"),
+        options=(CHANNEL,),
+        handler=latest,
+    ),
+    CommandSpec(
+        path="digest export",
+        description=N_("A group's digests as one HTML page or Markdown, to keep"),
+        options=(
+            Option(
+                NP_("option", "format"),
+                "choice",
+                N_("html or markdown (html if left out)"),
+                choices=(NP_("choice", "html"), NP_("choice", "markdown")),
+            ),
+            CHANNEL,
+        ),
+        role=Role.ORGANIZER,
+        handler=export_archive,
+    ),
+)
