@@ -302,6 +302,8 @@ async def next_question(ctx: Context, args: Args) -> list[Intent]:
         staged = await ctx.kernel.outbox.stage(conn, intents)
     ctx.kernel.outbox.release(staged)
     ctx.kernel.timers.wake()
+    if not intents:  # the timer (or another moderator) moved it on at this very moment
+        return [ctx.reply(ctx.t._("Chat #{id} has just moved on by itself.", id=chat.id))]
     if chat.posted >= chat.total:
         return [
             ctx.reply(ctx.t._("That was the last question, so chat #{id} has ended.", id=chat.id))
@@ -341,6 +343,37 @@ async def end(ctx: Context, args: Args) -> list[Intent]:
         staged = await ctx.kernel.outbox.stage(conn, intents)
     ctx.kernel.outbox.release(staged)
     return [ctx.reply(ctx.t._("Chat #{id} has ended. Thank you for moderating!", id=chat.id))]
+
+
+async def cancel(ctx: Context, args: Args) -> list[Intent]:
+    raw = args.values.get("id")
+    chat = None
+    if isinstance(raw, int) and 0 < raw < 2**31:
+        async with ctx.kernel.engine.connect() as conn:
+            chat = await store.get(conn, raw, ctx.conversation)
+    if chat is None:
+        raise CommandError(
+            N_("There's no chat #{id} here. “chat list” shows those to come."),
+            {"id": str(raw)[:20]},
+            "id",
+        )
+    if chat.status == "running":
+        raise CommandError(
+            N_("Chat #{id} is running now; “chat end” ends it."), {"id": str(chat.id)}
+        )
+    now = ctx.kernel.clock.now()
+    async with ctx.kernel.engine.begin() as conn:
+        intents = await chats_of(ctx).service.cancel(conn, chat, now)
+        staged = await ctx.kernel.outbox.stage(conn, intents or [])
+    ctx.kernel.outbox.release(staged)
+    if intents is None:
+        raise CommandError(
+            N_("Chat #{id} is already over. Nothing was changed."), {"id": str(chat.id)}
+        )
+    said = ctx.t._("Chat #{id} is called off, and the group is told.", id=chat.id)
+    if chat.series_id is not None:
+        said += " " + ctx.t._("It won't take place again.")
+    return [ctx.reply(said)]
 
 
 async def list_chats(ctx: Context, args: Args) -> list[Intent]:
@@ -460,6 +493,21 @@ COMMANDS = (
         description=N_("End the live chat now"),
         options=(CHANNEL,),
         handler=end,
+        role=Role.ORGANIZER,
+        shares_content=True,
+    ),
+    CommandSpec(
+        path="chat cancel",
+        description=N_("Call off a planned live chat (and its later times, if it repeats)"),
+        options=(
+            Option(
+                NP_("option", "id"),
+                "int",
+                N_("The chat's number, from “chat list”"),
+                required=True,
+            ),
+        ),
+        handler=cancel,
         role=Role.ORGANIZER,
         shares_content=True,
     ),

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.directory import Role
 from bot.events import CommandInvoked, Event, MessagePosted, ReactionAdded
 from bot.features.chats import store
-from bot.features.chats.answers import Answer, in_thread, labelled
+from bot.features.chats.answers import in_thread, labelled
 from bot.features.chats.service import ANSWERED
 from bot.features.chats.store import Chat
 from bot.i18n import N_, NP_
@@ -50,7 +50,11 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
         asked = (
             await store.question_of_thread(conn, chat.id, where.thread) if where.thread else None
         )
-    found = in_thread(event.text, asked) if asked is not None else labelled(event.text)
+    found = labelled(event.text)
+    # Unlabelled words in a question's thread answer that question.
+    how = "label" if found else "thread"
+    if not found and asked is not None:
+        found = in_thread(event.text, asked)
     numbers = sorted({n for answer in found for n in answer.questions if 1 <= n <= chat.posted})
     if not numbers:
         return []
@@ -68,15 +72,11 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
                     author_id=event.actor.ref.id,
                     text=answer.text,
                     at=event.at,
-                    filed_by="thread" if asked is not None and _unlabelled(found) else "label",
+                    filed_by=how,
                 )
     if where.message is None:
         return []  # nothing to react to where the platform gave no message ID
     return [React(to=where, emoji=ANSWERED)]
-
-
-def _unlabelled(found: list[Answer]) -> bool:
-    return len(found) == 1 and len(found[0].questions) == 1
 
 
 def _number(raw: str) -> int | None:
@@ -245,5 +245,3 @@ FILE_COMMAND = CommandSpec(
     role=Role.ORGANIZER,
     message_action=N_("File as answer to Q..."),
 )
-
-__all__ = ["FILE_COMMAND", "Answer", "file_form", "hear"]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import CommunitySettings, Directory
 from bot.features.chats import store
-from bot.features.chats.store import FEATURE, STEP, Chat, Question
+from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat, Question
 from bot.i18n import Translator
 from bot.intents import Button, Intent, Message, OpenThread, Post, Tag
 from bot.kernel import Kernel
@@ -99,10 +99,10 @@ class ChatService:
         """The chat's next step: its opening and first question, the next question, or
         its end once every question has had its time. `due`: when the timer meant it
         (late when the bot was down then). Sets the chat's timer for the step after."""
+        if chat.status not in ("scheduled", "running") or not await store.hold(conn, chat):
+            return []
         community = await self.community(chat)
         intents: list[Intent] = []
-        if chat.status == "ended":
-            return []
         if chat.status == "scheduled":
             await store.save(conn, chat.id, status="running")
             chat = replace(chat, status="running")
@@ -120,6 +120,7 @@ class ChatService:
                 intents.append(self._skipped_note(chat, community, skipped, due))
             late = False
         if chat.posted >= chat.total:
+            await store.save(conn, chat.id, posted=chat.posted)
             return intents + await self.end(conn, chat, now)
         question = found[chat.posted]
         intents.append(self._question(chat, community, question, due if late else None))
@@ -132,13 +133,11 @@ class ChatService:
     async def end(self, conn: AsyncConnection, chat: Chat, now: datetime) -> list[Intent]:
         """End the chat: its wrap-up and thanks posted, its timer gone, and the digests
         feature told so that the chat's draft is ready at once."""
-        if chat.status == "ended":
+        if chat.status != "running" or not await store.hold(conn, chat):
             return []
         community = await self.community(chat)
         await store.save(conn, chat.id, status="ended", ended_at=now, next_at=None)
         await self.kernel.timers.cancel(conn, FEATURE, STEP, str(chat.id))
-        if chat.status == "scheduled":
-            return []  # called off before it began: nothing was said, nothing to sum up
         await store.drop_unfiled(conn, chat.id)
         answers, people = await store.counts(conn, chat.id)
 
@@ -160,6 +159,29 @@ class ChatService:
         if self.on_end is not None:
             intents += await self.on_end(self.kernel, conn, chat.id)
         return intents
+
+    async def cancel(self, conn: AsyncConnection, chat: Chat, now: datetime) -> list[Intent] | None:
+        """Call off a chat that has not begun, and say so where it was announced; with a
+        recurring chat, its later times too. None when it has begun (or is gone)."""
+        if chat.status != "scheduled" or not await store.hold(conn, chat):
+            return None
+        await store.save(conn, chat.id, status="cancelled", ended_at=now, next_at=None)
+        await self.kernel.timers.cancel(conn, FEATURE, STEP, str(chat.id))
+        if chat.series_id is not None:
+            await store.stop_series(conn, chat.series_id)
+            await self.kernel.timers.cancel(conn, FEATURE, REPEAT, str(chat.series_id))
+        community = await self.community(chat)
+        zone = community.timezone
+
+        def compose(t: Translator) -> Message:
+            return Message(
+                text=t._(
+                    "The live chat planned here for {when} is called off.",
+                    when=t.when(chat.starts_at, zone),
+                )
+            )
+
+        return [Post(to=chat.where, message=in_languages(community.languages, compose))]
 
     # -- what the group reads ----------------------------------------------------------
     def _opening(self, chat: Chat, community: CommunitySettings) -> Post:

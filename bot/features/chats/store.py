@@ -35,7 +35,7 @@ class Chat:
     starts_at: datetime
     interval: timedelta
     missed: str  # post, skip
-    status: str  # scheduled, running, ended
+    status: str  # scheduled, running, ended, cancelled
     posted: int  # questions posted or skipped so far
     total: int
     next_at: datetime | None
@@ -193,6 +193,24 @@ async def questions(conn: AsyncConnection, chat_id: int) -> list[Question]:
     return [Question(r.number, r.text, r.message_id, r.posted_at, bool(r.skipped)) for r in rows]
 
 
+async def hold(conn: AsyncConnection, chat: Chat) -> bool:
+    """Take the chat's row for this transaction if it is still as `chat` says (same
+    state, same questions posted); False when a timer, another command or a replica
+    moved it on first. An update that changes nothing, so it locks the row (PostgreSQL
+    re-reads it once the other transaction ends) or takes SQLite's write lock, and is
+    the first thing a step does: no question is posted twice, none skipped unsaid."""
+    held = await conn.execute(
+        update(chats)
+        .where(
+            (chats.c.id == chat.id)
+            & (chats.c.status == chat.status)
+            & (chats.c.posted == chat.posted)
+        )
+        .values(posted=chats.c.posted)
+    )
+    return held.rowcount == 1
+
+
 async def save(conn: AsyncConnection, chat_id: int, **values: Any) -> None:
     await conn.execute(update(chats).where(chats.c.id == chat_id).values(**values))
 
@@ -339,6 +357,12 @@ async def add_series(conn: AsyncConnection, values: dict[str, Any]) -> int:
     made = await conn.execute(insert(chat_series).values(**values))
     assert made.inserted_primary_key is not None
     return int(made.inserted_primary_key[0])
+
+
+async def stop_series(conn: AsyncConnection, series_id: int) -> None:
+    await conn.execute(
+        update(chat_series).where(chat_series.c.id == series_id).values(status="stopped")
+    )
 
 
 async def series(conn: AsyncConnection, series_id: int) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.app import Homeroom
 from bot.clock import FakeClock
 from bot.intents import React
@@ -25,6 +27,7 @@ from tests.features.chats.helpers import (
 )
 
 START = datetime(2026, 9, 7, 16, 0, tzinfo=UTC)
+BOTH_DATABASES = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 
 async def test_a_chat_started_now_posts_its_questions_on_time_and_ends(
@@ -52,6 +55,7 @@ async def test_a_chat_started_now_posts_its_questions_on_time_and_ends(
     assert await bot.next_timer() is None
 
 
+@BOTH_DATABASES
 async def test_answers_are_filed_with_a_reaction_in_every_form(bot: TestBot) -> None:
     sent = await bot.say("dana", f"/chat start {TWO}")
     q1_id = f"m{bot.adapter.sent.index(posts(sent)[1]) + 1}"  # the fake's message IDs
@@ -163,6 +167,7 @@ async def _restart_mid_chat(database_url: str, clock: FakeClock, missed: str) ->
     return bot
 
 
+@BOTH_DATABASES
 async def test_a_question_due_while_down_is_posted_late_with_a_note(
     database_url: str, clock: FakeClock
 ) -> None:
@@ -179,6 +184,7 @@ async def test_a_question_due_while_down_is_posted_late_with_a_note(
         await bot.app.stop()
 
 
+@BOTH_DATABASES
 async def test_questions_whose_time_passed_while_down_are_skipped_and_said(
     database_url: str, clock: FakeClock
 ) -> None:
@@ -232,3 +238,44 @@ async def test_a_series_from_the_library_gives_its_title_and_questions(bot: Test
     opening, q1 = posts(sent)
     assert opening.message.title == series.title
     assert q1.message.text == f"Q1: {series.prompts[0].text}"
+
+
+async def test_a_planned_chat_is_called_off_and_a_recurring_one_stops(
+    bot: TestBot, clock: FakeClock
+) -> None:
+    await bot.say("dana", f"/chat start {TWO} at=20:00 every=week")
+    sent = await bot.say("dana", "/chat cancel 1")
+    assert privately(sent) == [
+        "Chat #1 is called off, and the group is told. It won't take place again."
+    ]
+    assert [p.message.text for p in posts(sent)] == [
+        "The live chat planned here for Monday 7 September, 20:00 is called off."
+    ]
+    assert await bot.next_timer() is None  # neither its questions nor its next time
+    before = await bot.state()
+    again = await bot.say("dana", "/chat cancel 1")
+    assert privately(again) == ["Chat #1 is already over. Nothing was changed."]
+    assert privately(await bot.say("dana", "/chat cancel 9")) == [
+        "There's no chat #9 here. “chat list” shows those to come."
+    ]
+    assert await bot.state() == before
+
+
+@BOTH_DATABASES
+async def test_a_step_from_a_stale_view_posts_nothing_twice(bot: TestBot) -> None:
+    """`chat next` and the timer at the same moment: the second to come finds the chat
+    moved on and posts nothing."""
+    from bot.features.chats import store
+
+    await bot.say("dana", f"/chat start {TWO}")
+    chats_state = next(f.state for f in bot.app.features if f.name == "chats")
+    async with bot.app.db.engine.connect() as conn:
+        stale = await store.get(conn, 1, bot.where())
+    assert stale is not None
+    await bot.say("dana", "/chat next")  # Q2 goes out
+    now = bot.app.clock.now()
+    async with bot.app.db.engine.begin() as conn:
+        assert await chats_state.service.step(conn, stale, now) == []
+        assert await chats_state.service.end(conn, stale, now) == []
+    assert [q["posted_at"] is not None for q in await question_rows(bot)] == [True, True]
+    assert (await chat_row(bot))["posted"] == 2
