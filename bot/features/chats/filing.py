@@ -33,11 +33,14 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
     """File a member's answer in a running chat, or count a reaction to one."""
     if isinstance(event, ReactionAdded):
         # The bot's own "filed" mark is not the group valuing an answer.
-        if event.conversation.message and event.emoji not in (ANSWERED, "white_check_mark"):
+        where, message = event.conversation.channel_only(), event.conversation.message
+        if not message or event.emoji in (ANSWERED, "white_check_mark"):
+            return []
+        async with ctx.kernel.engine.connect() as conn:  # a read first: most are no answer
+            answered = await store.is_answer(conn, where, message)
+        if answered:
             async with ctx.kernel.engine.begin() as conn:
-                await store.reacted(
-                    conn, event.conversation.channel_only(), event.conversation.message
-                )
+                await store.reacted(conn, where, message)
         return []
     if not isinstance(event, MessagePosted) or event.is_direct or not event.text.strip():
         return []

@@ -339,16 +339,28 @@ async def counts(conn: AsyncConnection, chat_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _answer_at(where: ConversationRef, message_id: str) -> Any:
+    in_channel_chats = select(chats.c.id).where(at_place(chats, where))
+    return (
+        (chat_answers.c.message_id == message_id)
+        & chat_answers.c.chat_id.in_(in_channel_chats)
+        & (chat_answers.c.number > 0)
+    )
+
+
+async def is_answer(conn: AsyncConnection, where: ConversationRef, message_id: str) -> bool:
+    """Whether the message is a filed answer of a chat in `where`'s channel."""
+    found = await conn.scalar(
+        select(chat_answers.c.id).where(_answer_at(where, message_id)).limit(1)
+    )
+    return found is not None
+
+
 async def reacted(conn: AsyncConnection, where: ConversationRef, message_id: str) -> None:
     """One more reaction to an answer of a chat in `where`'s channel (if it is one)."""
-    in_channel_chats = select(chats.c.id).where(at_place(chats, where))
     await conn.execute(
         update(chat_answers)
-        .where(
-            (chat_answers.c.message_id == message_id)
-            & chat_answers.c.chat_id.in_(in_channel_chats)
-            & (chat_answers.c.number > 0)
-        )
+        .where(_answer_at(where, message_id))
         .values(reactions=chat_answers.c.reactions + 1)
     )
 
