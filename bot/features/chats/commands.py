@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import Args, CommandError, CommandSpec, Option, parse_duration
+from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_duration
 from bot.context import Context
 from bot.directory import Role
 from bot.features.chats import store
 from bot.features.chats.state import Chats, chats_of
 from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat
 from bot.features.chats.timed import ANNOUNCE_AHEAD
-from bot.i18n import N_, NP_
+from bot.i18n import N_, NP_, translator
 from bot.intents import Intent, Message
 from bot.recurrence import LAST, Recurrence, wall_instant
 from bot.refs import ConversationRef
@@ -68,42 +69,56 @@ async def _questions(ctx: Context, raw: str) -> tuple[str, list[str]]:
     return "", questions
 
 
-_AT = re.compile(r"(?:(?P<day>\d{4}-\d{2}-\d{2})[ T]+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?")
+_AT = re.compile(
+    r"(?:(?P<day>\d{4}-\d{2}-\d{2})|(?P<weekday>[^\W\d_]+\.?))?[ T]*"
+    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
+)
+_WIDTHS: tuple[Literal["wide", "abbreviated"], ...] = ("wide", "abbreviated")
+_UNREADABLE = N_(
+    "I can't read “{value}” as a start time. Use “now”, a time like 19:00, a weekday and "
+    "time like “tue 20:00”, or a date and time like 2026-12-01 19:00."
+)
+
+
+def _weekday(ctx: Context, word: str) -> int | None:
+    """Monday (0) to Sunday (6) from a day's name or its short form, in English or the
+    reader's language ("tue", "Tuesday", "martes", "mar")."""
+    wanted = fold(word).rstrip(".")
+    for language in dict.fromkeys(("en", ctx.t.language)):
+        t = translator(language)
+        for day in range(7):
+            for width in _WIDTHS:
+                if fold(t.weekday(day, width)).rstrip(".") == wanted:
+                    return day
+    return None
 
 
 def _start(ctx: Context, raw: str | None) -> datetime | None:
-    """When the chat starts: None for now, else an instant from "19:00" (today) or
-    "2026-12-01 19:00", in the community's zone; never in the past."""
+    """When the chat starts: None for now, else an instant from "19:00" (today), "tue
+    20:00" (the next Tuesday, today included if the time is to come) or "2026-12-01
+    19:00", in the community's zone; never in the past."""
     if raw is None or raw.strip().lower() in _NOW:
         return None
     match = _AT.fullmatch(raw.strip())
     if match is None or int(match["hour"]) > 23 or int(match["minute"] or 0) > 59:
-        raise CommandError(
-            N_(
-                "I can't read “{value}” as a start time. Use “now”, a time like 19:00, or a "
-                "date and time like 2026-12-01 19:00."
-            ),
-            {"value": raw},
-            "at",
-        )
+        raise CommandError(_UNREADABLE, {"value": raw}, "at")
     zone = ctx.community.timezone
     now = ctx.kernel.clock.now()
+    today = now.astimezone(ZoneInfo(zone)).date()
+    at = time(int(match["hour"]), int(match["minute"] or 0))
+    if match["weekday"]:
+        weekday = _weekday(ctx, match["weekday"])
+        if weekday is None:
+            raise CommandError(_UNREADABLE, {"value": raw}, "at")
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+        if wall_instant(day, at, zone) <= now:
+            day += timedelta(days=7)
+        return wall_instant(day, at, zone)
     try:
-        day = (
-            date.fromisoformat(match["day"])
-            if match["day"]
-            else now.astimezone(ZoneInfo(zone)).date()
-        )
+        day = date.fromisoformat(match["day"]) if match["day"] else today
     except ValueError:
-        raise CommandError(
-            N_(
-                "I can't read “{value}” as a start time. Use “now”, a time like 19:00, or a "
-                "date and time like 2026-12-01 19:00."
-            ),
-            {"value": raw},
-            "at",
-        ) from None
-    when = wall_instant(day, time(int(match["hour"]), int(match["minute"] or 0)), zone)
+        raise CommandError(_UNREADABLE, {"value": raw}, "at") from None
+    when = wall_instant(day, at, zone)
     if when <= now:
         raise CommandError(
             N_(
@@ -436,7 +451,11 @@ START_OPTIONS = (
         required=True,
     ),
     CHANNEL,
-    Option(NP_("option", "at"), "str", N_("When it starts: now, 19:00, or 2026-12-01 19:00")),
+    Option(
+        NP_("option", "at"),
+        "str",
+        N_("When it starts: now, 19:00, tue 20:00, or 2026-12-01 19:00"),
+    ),
     Option(NP_("option", "interval"), "str", N_("Minutes between questions (10 if left out)")),
     Option(NP_("option", "intro"), "text", N_("A few words to open the chat")),
     Option(NP_("option", "wrap-up"), "text", N_("A few words to close the chat")),

@@ -31,8 +31,13 @@ from tests.features.chats.helpers import TWO, privately
         ),
         (
             f"chat start {TWO} at=tomorrow",
-            "I can't read “tomorrow” as a start time. Use “now”, a time like 19:00, or a "
-            "date and time like 2026-12-01 19:00.",
+            "I can't read “tomorrow” as a start time. Use “now”, a time like 19:00, a "
+            "weekday and time like “tue 20:00”, or a date and time like 2026-12-01 19:00.",
+        ),
+        (
+            f'chat start {TWO} at="someday 20:00"',
+            "I can't read “someday 20:00” as a start time. Use “now”, a time like 19:00, a "
+            "weekday and time like “tue 20:00”, or a date and time like 2026-12-01 19:00.",
         ),
         (
             f"chat start {TWO} interval=0",

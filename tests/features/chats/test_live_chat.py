@@ -206,25 +206,26 @@ async def test_questions_whose_time_passed_while_down_are_skipped_and_said(
 async def test_a_recurring_chat_is_announced_a_day_before_each_time(
     bot: TestBot, clock: FakeClock
 ) -> None:
-    sent = await bot.say("dana", f"/chat start {TWO} at=20:00 every=week until=2026-09-20")
+    # Every Tuesday at 20:00 this term: the first is tomorrow (it is Monday the 7th).
+    sent = await bot.say("dana", f'/chat start {TWO} at="tue 20:00" every=week until=2026-09-21')
     assert privately(sent)[0].endswith(
-        "It takes place again every Monday at 20:00. The last time is on or before "
-        "Sunday 20 September."
+        "It takes place again every Tuesday at 20:00. The last time is on or before "
+        "Monday 21 September."
     )
-    await bot.next_timer()  # the first chat's Q1, Monday 7th
+    await bot.next_timer()  # the first chat's Q1, Tuesday 8th
     await bot.next_timer()  # Q2
     await bot.next_timer()  # its end
     ran = await bot.next_timer()  # the next one's announcement, a day before
     assert ran is not None
     timer, sent = ran
-    assert (timer.kind, clock.now()) == ("repeat", datetime(2026, 9, 13, 20, 0, tzinfo=UTC))
+    assert (timer.kind, clock.now()) == ("repeat", datetime(2026, 9, 14, 20, 0, tzinfo=UTC))
     [announcement] = posts(sent)
     assert announcement.message.text.startswith(
-        "A live chat starts here Monday 14 September, 20:00 (UTC)."
+        "A live chat starts here Tuesday 15 September, 20:00 (UTC)."
     )
     for _ in range(3):  # the second chat: Q1, Q2, end
         await bot.next_timer()
-    assert await bot.next_timer() is None  # the 21st is after the last date
+    assert await bot.next_timer() is None  # the 22nd is after the last date
 
 
 async def test_a_series_from_the_library_gives_its_title_and_questions(bot: TestBot) -> None:
@@ -279,3 +280,12 @@ async def test_a_step_from_a_stale_view_posts_nothing_twice(bot: TestBot) -> Non
         assert await chats_state.service.end(conn, stale, now) == []
     assert [q["posted_at"] is not None for q in await question_rows(bot)] == [True, True]
     assert (await chat_row(bot))["posted"] == 2
+
+
+async def test_a_spanish_organizer_plans_a_chat_for_a_weekday_in_spanish(bot: TestBot) -> None:
+    bot.people["maria"].is_admin = True
+    sent = await bot.say("maria", '/chat start preguntas="¿Qué ayuda?" cuándo="martes 19:00"')
+    assert privately(sent) == [
+        "El chat #1, con una pregunta, está anunciado en <#parents> y empieza el "
+        "martes 8 de septiembre, 19:00."
+    ]
