@@ -12,23 +12,49 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.directory import Role
 from bot.features.chats import store
 from bot.features.chats.tables import chats
+from bot.features.digests.links import message_link
 from bot.features.digests.material import Contribution, Material, Topic
 from bot.i18n import N_, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
-from bot.storage.tables import communities
+from bot.storage.tables import communities, member_roles
 
 UNTITLED = N_("Live chat of {day}")
 
 
 async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
     """The chat's questions and the answers filed under them; None for no such chat, or
-    one that has not begun."""
+    one that has not begun. Each answer and question links back to its message where the
+    platform has web links; liaisons' answers carry their role, for the school's view."""
     row = (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
-    if row is None or row.status == "scheduled":
+    if row is None or row.status in ("scheduled", "cancelled"):
         return None
+    place = (
+        await conn.execute(
+            select(communities.c.platform, communities.c.external_id).where(
+                communities.c.id == row.community_id
+            )
+        )
+    ).one()
+    liaisons = set(
+        (
+            await conn.execute(
+                select(member_roles.c.user_id).where(
+                    (member_roles.c.community_id == row.community_id)
+                    & (member_roles.c.role == Role.LIAISON.value)
+                )
+            )
+        ).scalars()
+    )
+
+    def link(message: str | None, thread: str | None = None) -> str | None:
+        if not message:
+            return None
+        return message_link(place.platform, place.external_id, row.channel, message, thread)
+
     by_question: dict[int, list[Contribution]] = {}
     for answer in await store.answers(conn, chat_id):
         by_question.setdefault(answer.number, []).append(
@@ -36,7 +62,9 @@ async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
                 author_id=answer.author_id,
                 text=answer.text,
                 at=answer.at,
+                link=link(answer.message_id, answer.thread),
                 reactions=answer.reactions,
+                role="liaison" if answer.author_id in liaisons else "parent",
             )
         )
     topics = tuple(
@@ -44,6 +72,7 @@ async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
             label=f"Q{question.number}",
             text=question.text,
             contributions=tuple(by_question.get(question.number, ())),
+            link=link(question.message_id),
         )
         for question in await store.questions(conn, chat_id)
         if question.posted_at is not None
