@@ -142,7 +142,7 @@ async def file_answer(ctx: Context, args: Args) -> list[Intent]:
 
 def _form(ctx: Context, chat: Chat, target: ConversationRef, current: int | None) -> Form:
     t = ctx.t
-    choices = tuple(Choice(str(n), f"Q{n}") for n in range(1, chat.total + 1))
+    choices = tuple(Choice(f"Q{n}", f"Q{n}") for n in range(1, chat.total + 1))
     where = f"{target.thread or ''}:{target.message}"
     return Form(
         form_id=f"{FILE_FORM}{chat.id}:{where}",
@@ -153,7 +153,7 @@ def _form(ctx: Context, chat: Chat, target: ConversationRef, current: int | None
                 t._("Which question does it answer?"),
                 kind="choice",
                 choices=(*choices, Choice(NONE, t._("None: it isn't an answer"))),
-                default=str(current) if current else None,
+                default=f"Q{current}" if current else None,
             ),
         ),
         submit_label=t._("File"),

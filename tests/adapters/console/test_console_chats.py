@@ -47,3 +47,25 @@ async def test_a_live_chat_in_the_console(console: tuple[ConsoleAdapter, io.Stri
         "That's the end of our live chat. Thank you! 2 answers were filed. "
         "They came from one person."
     ) in shown
+
+
+async def test_a_command_on_a_message_refiles_an_answer(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    """`:on N COMMAND` runs a command on message N, as a message's menu does."""
+    adapter, out = console
+    await type_lines(adapter, out, '/chat start questions="Mornings?; Evenings?"', "/chat next")
+    await type_lines(adapter, out, ":as lee", "A1: we plan on Sundays")  # message 4
+    shown = await type_lines(adapter, out, ":as dana", ":on 4 chat file")
+    assert "File as answer to Q... (1/1): Which question does it answer?\n" in shown
+    assert "Choices: Q1, Q2, None: it isn't an answer\n" in shown
+    shown = await type_lines(adapter, out, "Q2")
+    assert shown == (
+        "#parents | Homeroom reacted ✅ to message 4\n"
+        "#parents | Homeroom → dana (only dana sees this)\n"
+        "    Done: that message is filed as the answer to Q2.\n"
+    )
+    shown = await type_lines(adapter, out, ":on 99 chat file")
+    assert shown == "There is no message 99 yet; the numbers are in “message N” above.\n"
+    shown = await type_lines(adapter, out, ":on 4")
+    assert shown == "Use :on N COMMAND, for example :on 3 chat file, on message N.\n"

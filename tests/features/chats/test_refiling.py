@@ -40,8 +40,9 @@ async def test_the_action_asks_which_question_and_refiles(bot: TestBot) -> None:
     assert isinstance(form, OpenForm)
     [field] = form.form.fields
     assert [c.label for c in field.choices] == ["Q1", "Q2", "None: it isn't an answer"]
-    assert field.default == "1"
-    sent = await bot.submit("dana", form.form.form_id, question="2")
+    assert [c.value for c in field.choices] == ["Q1", "Q2", "none"]
+    assert field.default == "Q1"
+    sent = await bot.submit("dana", form.form.form_id, question="Q2")
     mark, _ = sent
     assert isinstance(mark, React) and (mark.to.message, mark.emoji) == ("u1", "✅")
     assert privately(sent) == ["Done: that message is filed as the answer to Q2."]
