@@ -13,7 +13,7 @@ from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_du
 from bot.context import Context
 from bot.directory import Role
 from bot.features.chats import store
-from bot.features.chats.state import Chats, chats_of
+from bot.features.chats.state import chats_of
 from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat
 from bot.features.chats.timed import ANNOUNCE_AHEAD
 from bot.i18n import N_, NP_, translator
@@ -536,5 +536,3 @@ COMMANDS = (
         handler=list_chats,
     ),
 )
-
-__all__ = ["COMMANDS", "Chats", "show_time"]
