@@ -13,7 +13,7 @@ from bot.kernel import Kernel
 
 def build(kernel: Kernel) -> Feature:
     """The digests feature, with its state built from the kernel."""
-    from bot.features.digests.commands import COMMANDS
+    from bot.features.digests.commands import COMMANDS, PUBLISH, press_publish
     from bot.features.digests.privacy import PRIVACY
     from bot.features.digests.service import Digests
     from bot.features.digests.tables import digest_items, digest_topics, digests
@@ -21,6 +21,9 @@ def build(kernel: Kernel) -> Feature:
     return Feature(
         name="digests",
         commands=COMMANDS,
+        # Anyone may press it; like the command, it publishes only for an organizer or
+        # the member the draft was made for, and says so to anyone else.
+        actions={PUBLISH: press_publish},
         tables=(digests, digest_topics, digest_items),
         privacy=PRIVACY,
         state=Digests(kernel),

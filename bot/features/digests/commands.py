@@ -5,6 +5,10 @@ chat's moderator, through `api.draft_from`); everyone reads what is published.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from typing import cast
+
 from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
 from bot.context import Context
 from bot.directory import Role
@@ -12,7 +16,7 @@ from bot.features.digests import export, sources, store
 from bot.features.digests.api import ready_note
 from bot.features.digests.service import Digests
 from bot.i18n import N_, NP_
-from bot.intents import Intent, Message
+from bot.intents import Button, Intent, Message
 
 FENCE_ROOM = 40  # a code fence's opening and closing, and a part's number
 
@@ -22,8 +26,14 @@ def digests_of(ctx: Context) -> Digests:
     return ctx.own
 
 
+PUBLISH = "digests.publish"  # the button under a draft: its value is the digest's ID
+
+
 async def find(ctx: Context, args: Args) -> store.Digest:
-    raw = args.values.get("id")
+    return await _find(ctx, args.values.get("id"))
+
+
+async def _find(ctx: Context, raw: object) -> store.Digest:
     digest = None
     if isinstance(raw, int) and 0 < raw < 2**31:
         async with ctx.kernel.engine.connect() as conn:
@@ -66,8 +76,8 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
             material,
             now=kernel.clock.now(),
             created_by=ctx.member.id,
-            credit=args.text("credit") or "names",  # type: ignore[arg-type]
-            group_by=args.text("group-by") or "question",  # type: ignore[arg-type]
+            credit=cast(store.Credit, args.text("credit") or "names"),
+            group_by=cast(store.GroupBy, args.text("group-by") or "question"),
         )
         digest = await store.get(conn, digest_id, where.community_ref)
         assert digest is not None
@@ -75,12 +85,12 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(ready_note(ctx.t, digest, kept, questions))]
 
 
-def _nothing_found(ctx: Context, source: str, channel: str, day: object) -> CommandError:
+def _nothing_found(ctx: Context, source: str, channel: str, day: date | None) -> CommandError:
     where = {"channel": f"<#{channel}>"}
     if source == "week" and day is not None:
         return CommandError(
             N_("I found no prompt discussion in {channel} in the week of {day}."),
-            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            {**where, "day": ctx.t.day(day)},
             "date",
         )
     if source == "week":
@@ -90,7 +100,7 @@ def _nothing_found(ctx: Context, source: str, channel: str, day: object) -> Comm
     if day is not None:
         return CommandError(
             N_("I found no prompt discussion in {channel} posted on {day}."),
-            {**where, "day": ctx.t.day(day)},  # type: ignore[arg-type]
+            {**where, "day": ctx.t.day(day)},
             "date",
         )
     return CommandError(
@@ -118,7 +128,13 @@ async def show(ctx: Context, args: Args) -> list[Intent]:
     ts = [ctx.t]
     async with ctx.kernel.engine.connect() as conn:
         parts = await digests_of(ctx).texts(conn, digest, ts, ctx.timezone, draft=digest.is_draft)
-    return [ctx.reply(Message(text=part, keep_copy=False)) for part in parts]
+    shown = [Message(text=part, keep_copy=False) for part in parts]
+    if digest.is_draft:  # under the last part, a button to publish it as it stands
+        button = Button(
+            ctx.t._("Publish digest #{id}", id=digest.id), PUBLISH, str(digest.id), "primary"
+        )
+        shown[-1] = replace(shown[-1], buttons=(button,))
+    return [ctx.reply(message) for message in shown]
 
 
 async def _list(ctx: Context) -> list[Intent]:
@@ -167,16 +183,25 @@ async def drop(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def publish(ctx: Context, args: Args) -> list[Intent]:
-    digest = await find(ctx, args)
+    return await _publish(ctx, await find(ctx, args))
+
+
+async def press_publish(ctx: Context, value: str) -> list[Intent]:
+    """The button under a draft: publish it, as `digest publish` does."""
+    return await _publish(ctx, await _find(ctx, int(value) if value.isdigit() else value))
+
+
+async def _publish(ctx: Context, digest: store.Digest) -> list[Intent]:
     _must_run(
         ctx,
         digest,
         N_("Digest #{id} was made by someone else, so only an organizer can publish it."),
     )
+    published = CommandError(
+        N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
+    )
     if not digest.is_draft:
-        raise CommandError(
-            N_("Digest #{id} is already published. Nothing was changed."), {"id": str(digest.id)}
-        )
+        raise published
     if not await ctx.kernel.channels.can_post(digest.where.channel_only()):
         raise CommandError(
             N_(
@@ -188,6 +213,8 @@ async def publish(ctx: Context, args: Args) -> list[Intent]:
     outbox = ctx.kernel.outbox
     async with ctx.kernel.engine.begin() as conn:
         posts = await digests_of(ctx).publish(conn, digest, ctx.community)
+        if not posts:  # a second press, a moment after the first published it
+            raise published
         staged = await outbox.stage(conn, posts)
     outbox.release(staged)
     return [

@@ -6,7 +6,7 @@ Anonymous items hold no member ID, so nothing ties them to anyone."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features import Privacy
@@ -16,7 +16,7 @@ from bot.storage.members import Exported, by_member, rows
 from bot.storage.places import at_place
 
 
-def _theirs(member: MemberRef):  # type: ignore[no-untyped-def]
+def _theirs(member: MemberRef) -> ColumnElement[bool]:
     here = select(digests.c.id).where(at_place(digests, member))
     return (digest_items.c.author_id == member.id) & digest_items.c.digest_id.in_(here)
 

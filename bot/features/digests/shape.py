@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.features.digests.store import Digest, ItemRow, TopicRow
 
-YIELD_EVERY = 500
+YIELD_EVERY = 250
 # How many answers of a question the group's reactions may highlight (ties included):
 # what it valued, never a ranking of who said it.
 VALUED = 3
@@ -38,7 +38,8 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    perspective: str | None  # "parents" or "school" when grouped by role; else None
+    # "parents", "school" or "unsigned" (anonymous) when grouped by role; else None
+    perspective: str | None
     entries: tuple[Entry, ...]
 
 
@@ -116,7 +117,9 @@ async def shape(
                 await asyncio.sleep(0)
             credit = credits.get(item.author_id) if item.author_id else None
             perspective = None
-            if digest.group_by == "role":
+            if digest.group_by == "role" and item.author_id is None:
+                perspective = "unsigned"  # no side: a role could point at the writer
+            elif digest.group_by == "role":
                 perspective = "school" if item.role in SCHOOL_ROLES else "parents"
             entries.setdefault(perspective, []).append(
                 Entry(
@@ -129,7 +132,7 @@ async def shape(
             )
             for url in links_in(item.text):
                 shared.setdefault(url, SharedLink(url, where))
-        order_of = ("parents", "school") if digest.group_by == "role" else (None,)
+        order_of = ("parents", "school", "unsigned") if digest.group_by == "role" else (None,)
         groups = tuple(Group(p, tuple(entries[p])) for p in order_of if p in entries)
         sections.append(Section(topic.label, topic.text, safe_link(topic.link), groups))
     return Shaped(digest, tuple(sections), tuple(shared.values()), seen)

@@ -15,7 +15,7 @@ from bot.features.digests import words
 from bot.features.digests.shape import Entry, Shaped
 from bot.i18n import Translator
 
-YIELD_EVERY = 500
+YIELD_EVERY = 250
 
 
 def _entry(entry: Entry, *, numbered: bool) -> str:
@@ -73,13 +73,15 @@ async def lines(shaped: Shaped, ts: Sequence[Translator], zone: str, *, draft: b
     return out
 
 
-def split(all_lines: Sequence[str], limit: int, continued: str) -> list[str]:
+async def split(all_lines: Sequence[str], limit: int, continued: str) -> list[str]:
     """The lines packed into parts of at most `limit` characters; each part after the
     first starts with `continued` and its number ("… (2/3)")."""
     room = limit - len(continued) - 12  # the continuation line and its " (99/99)\n"
     parts: list[list[str]] = [[]]
     size = 0
-    for line in all_lines:
+    for done, line in enumerate(all_lines, 1):
+        if done % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         pieces = [line[i : i + room] for i in range(0, len(line), room)] or [""]
         for piece in pieces:
             if parts[-1] and size + len(piece) + 1 > room:
@@ -109,4 +111,4 @@ async def render(
     """The digest as message texts of at most `limit` characters each."""
     title = words.said(ts, words.TITLE, title=_short(shaped.digest.title))
     continued = f"*{title}*, " + words.said(ts, words.CONTINUED)
-    return split(await lines(shaped, ts, zone, draft=draft), limit, continued)
+    return await split(await lines(shaped, ts, zone, draft=draft), limit, continued)

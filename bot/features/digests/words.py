@@ -17,6 +17,7 @@ KINDS = {
 PERSPECTIVES = {
     "parents": N_("From parents"),
     "school": N_("From the school"),
+    "unsigned": N_("Unsigned"),
 }
 TITLE = N_("Digest: {title}")
 VALUED = N_("★ marks what the group valued most.")

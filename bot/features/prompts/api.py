@@ -25,7 +25,7 @@ from bot.storage.tables import (
     discussions,
 )
 
-CHUNK = 1000
+CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.app import Homeroom
 from bot.features.digests.api import draft_from
 from bot.features.digests.material import Contribution, Material, Topic
 from bot.intents import Intent, Post
@@ -118,3 +119,23 @@ async def prompt_thread(bot: TestBot) -> str:
     for who in ("dana", "sam", "lee"):
         await bot.react(who, marias, "👍")
     return root
+
+
+async def seed_draft(app: Homeroom, channel: str, *topics: Topic) -> None:
+    """A draft in the only community the app knows, as a chat's end would make it (the
+    adapters' tests: the community exists once someone ran a command)."""
+    async with app.db.engine.begin() as conn:
+        key = (await conn.execute(select(communities.c.id))).scalar_one()
+        made = Material(
+            kind="chat",
+            source_id="7",
+            community_id=int(key),
+            channel=channel,
+            title="Homework without tears",
+            started_at=START,
+            ended_at=START + timedelta(hours=1),
+            topics=topics or HOMEWORK,
+        )
+        notes = await draft_from(app.kernel, conn, made)
+        staged = await app.outbox.stage(conn, notes)
+    app.outbox.release(staged)

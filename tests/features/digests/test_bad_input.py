@@ -125,3 +125,27 @@ async def test_a_digest_of_another_community_is_not_found(bot: TestBot) -> None:
     async with bot.app.db.engine.connect() as conn:
         other = bot.where().community_ref.__class__("slack", "T-other")
         assert await store.get(conn, 1, other) is None
+
+
+async def test_the_publish_button_under_a_draft(bot: TestBot) -> None:
+    await organizer_draft(bot)
+    [shown] = await bot.say("dana", "/digest show 1")
+    [button] = shown.message.buttons  # type: ignore[union-attr]
+    assert (button.label, button.action_id, button.value) == (
+        "Publish digest #1",
+        "digests.publish",
+        "1",
+    )
+    before = await bot.state()
+    assert bot.texts(await bot.press("lee", "digests.publish", "1")) == [
+        "Digest #1 was made by someone else, so only an organizer can publish it."
+    ]
+    assert bot.texts(await bot.press("dana", "digests.publish", "x")) == [
+        "There's no digest #x here. “digest show” lists the drafts waiting."
+    ]
+    assert await bot.state() == before
+    sent = await bot.press("dana", "digests.publish", "1")
+    assert bot.texts(sent)[-1] == "Digest #1 is posted in <#parents>."
+    assert bot.texts(await bot.press("dana", "digests.publish", "1")) == [
+        "Digest #1 is already published. Nothing was changed."
+    ]

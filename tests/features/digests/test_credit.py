@@ -95,3 +95,34 @@ async def test_anonymous_answers_stay_anonymous_everywhere(bot: TestBot) -> None
     # Nobody's name or ID stands next to it, in any form.
     for who in ("lee", "maria", "sam", "dana"):
         assert f"— {who}" not in everything
+
+
+async def test_grouped_by_role_an_anonymous_answer_keeps_no_side(bot: TestBot) -> None:
+    """In a group with one liaison, "from the school" would name the writer."""
+    await bot.say("dana", "/role grant <@dana> organizer")
+    topic = Topic(
+        "Q1",
+        "What do you wish the school knew?",
+        (
+            answer("lee", "More notice before trips.", role="parent"),
+            answer(None, "We are stretched thin.", minutes=2, role="liaison"),
+            answer("sam", "Email works best.", minutes=3, role="liaison"),
+        ),
+    )
+    made = await material(bot, topic)
+    async with bot.app.db.engine.begin() as conn:
+        await store.insert_draft(
+            conn, made, now=bot.app.clock.now(), created_by="dana", group_by="role"
+        )
+    lines = await published(bot)
+    assert lines[3:] == [
+        "*Q1. What do you wish the school knew?*",
+        "_From parents_",
+        "• More notice before trips. — lee ↗ https://chat.example/m",
+        "_From the school_",
+        "• Email works best. — sam ↗ https://chat.example/m",
+        "_Unsigned_",
+        "• We are stretched thin. ↗ https://chat.example/m",
+    ]
+    roles = {(row[3], row[8]) for row in (await bot.state())["digest_items"]}
+    assert roles == {(None, None), ("lee", "parent"), ("sam", "liaison")}

@@ -41,7 +41,7 @@ async def test_a_prompt_thread_becomes_a_draft_then_a_published_digest(bot: Test
     ]
     [draft] = await bot.say("dana", "/digest show 1")
     assert isinstance(draft, Ephemeral)
-    assert bot.texts([draft]) == ["\n".join(DRAFT)]
+    assert bot.texts([draft]) == ["\n".join([*DRAFT, "  [1] Publish digest #1"])]
     assert bot.texts(await bot.say("dana", "/digest drop 1 3")) == [
         "Item 3 is left out of digest #1. “digest publish 1” posts the rest."
     ]
@@ -82,6 +82,7 @@ async def test_a_week_grouped_by_role_puts_the_schools_answers_apart(bot: TestBo
         "*Links shared*",
         "• https://example.org/lockers",
         "• https://school.example/visit",
+        "  [1] Publish digest #1",
     ]
 
 
