@@ -73,7 +73,8 @@ class CommandInvoked(Event):
 
     `name` is the command path, like "role grant"; when only `text` is given the core
     finds the path in it. `target` is the message a message shortcut or context-menu
-    command was run on, with `target_text` its text.
+    command was run on, with `target_text` its text and `target_author` the platform ID
+    of who wrote it (empty where the platform does not say).
     """
 
     conversation: ConversationRef
@@ -83,6 +84,7 @@ class CommandInvoked(Event):
     options: Mapping[str, str] = field(default_factory=_empty)
     target: ConversationRef | None = None
     target_text: str = ""
+    target_author: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -367,9 +367,10 @@ class ConsoleAdapter:
         return True
 
     def _platform_action(self, verb: str, rest: str) -> Event | str:
-        """:reply, :react and :press become platform events; a problem becomes a hint."""
+        """:reply, :react, :on and :press become platform events; a problem becomes a
+        hint."""
         t = self._t()
-        if verb in ("reply", "react"):
+        if verb in ("reply", "react", "on"):
             number = rest.partition(" ")[0]
             if number.isdigit() and number not in self.world.messages:
                 return t._(
@@ -397,9 +398,30 @@ class ConsoleAdapter:
                 actor=self._actor(),
                 emoji=emoji.strip(),
             )
+        if verb == "on":
+            return self._on_message(rest)
         if verb == "press":
             return self._press(rest)
         return t._("I don't know :{verb}. Type :help for the console commands.", verb=verb)
+
+    def _on_message(self, rest: str) -> Event | str:
+        """`:on N COMMAND`: a command run on message N, as Slack's message shortcuts and
+        Discord's message menus run one (`CommandSpec.message_action`)."""
+        number, _, command = rest.partition(" ")
+        command = command.strip().removeprefix("/homeroom").removeprefix("/").strip()
+        if number not in self.world.messages or not command:
+            return self._t()._("Use :on N COMMAND, for example :on 3 chat file, on message N.")
+        target = self.world.messages[number]
+        return CommandInvoked(
+            event_id=self._event_id(),
+            at=self.app.clock.now(),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, self.channel),
+            actor=self._actor(),
+            text=command,
+            target=ConversationRef(PLATFORM, COMMUNITY, target.channel, target.thread, target.id),
+            target_text=target.text,
+            target_author=target.author,
+        )
 
     def _press(self, numbers: str) -> Event | str:
         """`:press N`, or `:press N M ...` for several choices of one menu at once."""

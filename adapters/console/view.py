@@ -27,6 +27,7 @@ everything with no account. You are one of the members below; switch with :as NA
   :reply N TEXT     reply in the thread of message N
   :react N EMOJI    react to message N
   :press N          press button [N] on any card on screen (numbers run across cards)
+  :on N COMMAND     run a command on message N, as a message's menu does (chat file)
   :dm               read your direct messages
   :next             jump ahead in time to the next timed thing (a prompt) and run it
   :who              who is here and their roles   :help  this text   :quit  leave

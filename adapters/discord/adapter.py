@@ -32,6 +32,7 @@ from adapters.discord.commands import (
     focused_option,
     invoked_path,
     invoked_target,
+    invoked_target_author,
     message_action_path,
 )
 from adapters.retry import Backoff, retry_after_seconds
@@ -372,7 +373,13 @@ class DiscordAdapter:
                 path = message_action_path(self.homeroom.core.commands.all(), data["name"])
                 message, text = invoked_target(data)
                 target = replace(where, message=message)
-                return CommandInvoked(**common, name=path, target=target, target_text=text)
+                return CommandInvoked(
+                    **common,
+                    name=path,
+                    target=target,
+                    target_text=text,
+                    target_author=invoked_target_author(data),
+                )
             path, options = invoked_path(data)
             return CommandInvoked(**common, name=path, options=options)
         if kind is discord.InteractionType.component:

@@ -188,6 +188,13 @@ def invoked_target(data: dict[str, Any]) -> tuple[str, str]:
     return target, str(message.get("content", ""))
 
 
+def invoked_target_author(data: dict[str, Any]) -> str:
+    """Who wrote the message a context-menu command was run on (their user ID)."""
+    target = str(data.get("target_id", ""))
+    message = (data.get("resolved", {}).get("messages", {}) or {}).get(target, {})
+    return str((message.get("author") or {}).get("id", ""))
+
+
 def fingerprint(commands: list[dict[str, Any]]) -> str:
     """Changes exactly when what Discord must store changes; syncing is skipped otherwise."""
     return hashlib.sha256(json.dumps(commands, sort_keys=True).encode()).hexdigest()

@@ -151,6 +151,7 @@ def shortcut_event(body: dict[str, Any], actor: Actor) -> CommandInvoked:
             PLATFORM, where.community, channel, message.get("thread_ts"), message.get("ts")
         ),
         target_text=message.get("text", ""),
+        target_author=str(message.get("user", "")),
     )
 
 

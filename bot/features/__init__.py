@@ -116,6 +116,7 @@ DEFAULT_FEATURES = (
     "bot.features.questions",
     "bot.features.faq",
     "bot.features.office_hours",
+    "bot.features.chats",
     "bot.features.digests",
     "bot.features.rights",
 )

@@ -57,6 +57,16 @@ OPTION_NAMES = (
     NP_("option", "to"),
     NP_("option", "date"),
     NP_("option", "backup"),
+    # Live chats (bot.features.chats).
+    NP_("option", "questions"),
+    NP_("option", "at"),
+    NP_("option", "interval"),
+    NP_("option", "intro"),
+    NP_("option", "wrap-up"),
+    NP_("option", "missed"),
+    NP_("option", "until"),
+    NP_("option", "minutes"),
+    NP_("option", "question"),
 )
 
 CHOICES = (
@@ -81,6 +91,7 @@ CHOICES = (
     NP_("choice", "organizer"),
     NP_("choice", "shift"),
     NP_("choice", "skip"),
+    NP_("choice", "post"),  # a live chat's question due while the bot was down
     # How often a series posts (`every`), and which weekday of the month (`week-of-month`).
     NP_("choice", "week"),
     NP_("choice", "2 weeks"),

@@ -43,7 +43,7 @@ COMMAND_WORDS = (
     r"skip-next|post-now|cancel|suggest|suggestions|add|ask|route|fallback|remove|queue|"
     r"claim|answer|note|ask-parent|reassign|close|block|named|faq|propose|search|edit|"
     r"channel|hours|set|show|away|until|end|poll|create|results|export|stop|creators|me|"
-    r"settings)\b"
+    r"settings|chat|start|next|extend|file)\b"
 )
 TYPED = re.compile(
     r"“[^”]*”|<[@#][^>]*>|@\w+|#\w+|`[^`]*`|https?://\S+|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|"

@@ -28,9 +28,9 @@ def capabilities() -> Capabilities:
 
 
 async def test_buttons_become_numbered_text_and_a_number_presses_the_button(bot: TestBot) -> None:
-    # No ephemeral messages: privately, by DM (in four parts: longer than 400 characters).
+    # No ephemeral messages: privately, by DM (in five parts: longer than 400 characters).
     cards = await bot.say("lee", "/homeroom help")
-    assert len(cards) == 4 and all(isinstance(c, DirectMessage) for c in cards)
+    assert len(cards) == 5 and all(isinstance(c, DirectMessage) for c in cards)
     bot.people["lee"].is_admin = True
     parts = await bot.say("lee", "/homeroom help")  # long: split under the limit
     assert all(isinstance(p, DirectMessage) and p.message.buttons == () for p in parts)

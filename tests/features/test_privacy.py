@@ -63,6 +63,14 @@ MEMBER_COLUMNS = {
     ("polls", "created_by"),
     ("polls", "options"),
     ("polls", "question"),
+    ("chat_answers", "author_id"),
+    ("chat_answers", "text"),
+    ("chat_questions", "text"),
+    ("chat_series", "created_by"),
+    ("chat_series", "template"),
+    ("chats", "created_by"),
+    ("chats", "intro"),
+    ("chats", "wrap_up"),
     ("digests", "created_by"),
     ("digest_items", "author_id"),
     ("digest_items", "text"),
@@ -147,6 +155,11 @@ async def everything_of_wren(bot: TestBot) -> None:
     await bot.say("wren", "/homeroom away until 2026-09-21 from=2026-09-14")
     await bot.say("sam", "/homeroom away until 2026-09-10 backup=@wren")
     await bot.invoke("wren", "faq add", question="When does school start?", answer="At 8:15.")
+    # A live chat wren runs in #family, where wren and lee answer.
+    chat = '/homeroom chat start questions="Mornings?; Evenings?" intro="Hi all"'
+    await bot.say("wren", chat, channel="family")
+    await bot.say("wren", "A1: Music in the car", channel="family")
+    await bot.say("lee", "A1: A calm breakfast", channel="family")
     await bot.app.directory.flush()
     now = bot.app.clock.now()
     async with bot.app.db.engine.begin() as conn:
@@ -190,18 +203,31 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         "member_locales": 1,
         "member_roles": 2,
         "members": 1,
-        "outbox": 17,
+        "outbox": 18,
         "pending_choices": 1,
         "office_hours": 1,
         "away_periods": 2,
         "poll_ballots": 1,
         "polls": 1,
         "schedules": 1,
+        "chat_answers": 1,
+        "chats": 1,
     }
     async with bot.app.db.engine.begin() as conn:
         exported = await export_member(conn, bot.app.features, wren)
     at = bot.app.clock.now()  # the fake clock has not moved: every row is from now
     assert exported == {
+        "chats": {
+            "chat_answers": [{"at": at, "chat_id": 1, "number": 1, "text": "Music in the car"}],
+            "chat_questions": [
+                {"chat_id": 1, "number": 1, "text": "Mornings?"},
+                {"chat_id": 1, "number": 2, "text": "Evenings?"},
+            ],
+            "chat_series": [],
+            "chats": [
+                {"channel": "family", "id": 1, "intro": "Hi all", "starts_at": at, "wrap_up": None}
+            ],
+        },
         "conversation": {
             "dialogues": [{"answers": '{"text": "half"}', "channel": "parents", "form": "{}"}],
             "pending_choices": [{"buttons": "[]", "channel": "parents"}],
@@ -305,7 +331,8 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
     # + 3 (office hours: the hours, the time away, and Sam's time away loses its backup)
     # + 2 (polls: the named vote goes, the poll stays without its maker)
     # + 1 (faq: the entry wren wrote stays, the group's, without its writer)
-    assert changed == 18
+    # + 2 (chats: wren's answer goes, the chat stays without its starter)
+    assert changed == 20
     after = await bot.state(skip=())
     kept = [("What made you laugh this week?",)]
     assert [r[2:3] for r in after["community_prompts"]] == kept  # the group's prompt stays
@@ -318,6 +345,7 @@ async def test_a_members_data_is_exported_then_deleted_from_every_table(bot: Tes
         bot.app.kernel.anonymity.token("poll", "2", wren)
     ]  # the anonymous vote still counts; nothing ties it to wren
     assert [r[2] for r in after["faq_entries"]] == ["When does school start?"]
+    assert [(r[5], r[6]) for r in after["chat_answers"]] == [("lee", "A calm breakfast")]
     # Delivery bookkeeping (the messages sent to wren) goes with the housekeeping that
     # purges every sent row after two days; nothing else keeps wren's ID.
     bot.app.clock.advance(timedelta(days=2, seconds=1).total_seconds())  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0018",
             "0019",
             "0020",
+            "0021",
             "0022",
             "0023",
             "0025",

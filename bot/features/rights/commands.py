@@ -17,7 +17,10 @@ KINDS = ("questions", "messages")
 
 def _days(value: str, what: str, t: Translator) -> int:
     text = value.strip()
-    if not text.lstrip("-").isdigit() or not MIN_DAYS <= int(text) <= MAX_DAYS:
+    if (
+        not (text.isascii() and text.lstrip("-").isdecimal())
+        or not MIN_DAYS <= int(text) <= MAX_DAYS
+    ):
         raise CommandError(
             N_(
                 "Keep {what} for {least} to {most} days, like “{what}=365”; “{value}” "

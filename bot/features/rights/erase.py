@@ -80,7 +80,10 @@ async def ask(ctx: Context, args: Args) -> list[Intent]:
 def _check(ctx: Context, value: str) -> None:
     """Refuse another member's button, a made-up value, and an old button."""
     issued_text, _, token = value.partition(":")
-    if not (issued_text.isascii() and issued_text.isdecimal()) or token != _value(ctx, int(issued_text)).partition(":")[2]:
+    if (
+        not (issued_text.isascii() and issued_text.isdecimal())
+        or token != _value(ctx, int(issued_text)).partition(":")[2]
+    ):
         raise CommandError(NOT_YOURS)
     age = ctx.kernel.clock.now().timestamp() - int(issued_text)
     if age > VALID_FOR.total_seconds():

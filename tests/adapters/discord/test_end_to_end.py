@@ -137,9 +137,11 @@ async def test_commands_are_registered_once_not_on_every_start(
     first = await rigs()
     [synced] = await first.fake.wait_for(1, "PUT /applications/")
     assert sorted(c["name"] for c in synced.body) == [
-        "Ask a liaison about this",  # a message context-menu command
+        "Ask a liaison about this",  # message context-menu commands
+        "File as answer to Q...",
         "ask",
         "away",
+        "chat",
         "digest",
         "faq",
         "help",

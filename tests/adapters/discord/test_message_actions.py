@@ -32,7 +32,16 @@ def test_the_tree_offers_ask_a_liaison_on_messages_and_ask_as_its_own_subcommand
                 "es-ES": "Preguntar a un enlace sobre esto",
                 "es-419": "Preguntar a un enlace sobre esto",
             },
-        }
+        },
+        {
+            "type": 3,
+            "name": "File as answer to Q...",
+            "contexts": [0],
+            "name_localizations": {
+                "es-ES": "Archivar como respuesta a P...",
+                "es-419": "Archivar como respuesta a P...",
+            },
+        },
     ]
     [ask] = [c for c in tree if c["name"] == "ask"]
     assert [o["name"] for o in ask["options"]] == ["ask", "list"]

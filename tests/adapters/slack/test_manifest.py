@@ -93,6 +93,6 @@ def test_the_manifest_registers_only_slash_commands_homeroom_answers() -> None:
     assert all(any(s.path == c.lstrip("/") for s in specs) for c in commands[1:])
     shortcuts = re.findall(r"callback_id: homeroom\.(\S+)", text)
     on_messages = [s.path.replace(" ", ".") for s in specs if s.message_action]
-    assert shortcuts == on_messages == ["ask"]
+    assert shortcuts == on_messages == ["ask", "chat.file"]
     source = Path(slack_adapter.__file__).read_text()
     assert re.findall(r"app\.command\((.*)\)\(", source) == ['re.compile(r"^/")']

@@ -2,7 +2,7 @@
 choice of how digests credit them
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 
 A digest is a snapshot of a conversation (bot/features/digests/tables.py); an anonymous
 item holds no member ID.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"  # re-chained by the lead on merge
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
