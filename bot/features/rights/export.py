@@ -36,7 +36,7 @@ LABELS: Mapping[str, str] = {
     "faq": N_("FAQ entries and proposals"),
     "office_hours": N_("Office hours and time away"),
     "digests": N_("Digests and your credit settings"),
-    "chats": N_("Live chat answers"),
+    "chats": N_("Live chats you started and your answers"),
 }
 
 

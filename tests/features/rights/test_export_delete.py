@@ -49,6 +49,7 @@ async def test_me_export_sends_every_features_data_as_a_file_by_dm(bot: TestBot)
         "Polls you made and your named votes: 2",
         "FAQ entries and proposals: 1",
         "Office hours and time away: 3",
+        "Live chats you started and your answers: 4",
         "Not included: anonymous questions, votes and suggestions. They are stored without "
         "your ID, so nothing links them to you.",
     ]
@@ -145,7 +146,7 @@ async def test_a_confirmed_delete_leaves_no_trace_of_the_member(bot: TestBot) ->
     [done] = await bot.press("wren", erase.CONFIRM, value)
     # In wren's language, chosen before.
     assert text_of(done) == (
-        "Listo: sus datos están borrados (42 registros borrados o hechos anónimos). "
+        "Listo: sus datos están borrados (45 registros borrados o hechos anónimos). "
         "Si vuelve a usar Homeroom, empieza de cero."
     )
     assert (await bot.app.directory.profile(wren)).language is None  # the cache forgot
