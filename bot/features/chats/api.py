@@ -20,6 +20,7 @@ from bot.features.digests.material import Contribution, Material, Topic
 from bot.i18n import N_, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
+from bot.refs import ConversationRef
 from bot.storage.tables import communities, member_roles
 
 UNTITLED = N_("Live chat of {day}")
@@ -88,6 +89,19 @@ async def chat_material(conn: AsyncConnection, chat_id: int) -> Material | None:
         topics=topics,
         requested_by=row.created_by or None,
     )
+
+
+async def material_in(
+    conn: AsyncConnection, where: ConversationRef, chat_id: int | None
+) -> Material | None:
+    """For `digest build source=chat`: chat number `chat_id` of `where`'s community, or
+    with no number the chat running in `where`'s channel, else the last that ended there."""
+    chat = (
+        await store.get(conn, chat_id, where)
+        if chat_id is not None
+        else await store.latest_in(conn, where)
+    )
+    return await chat_material(conn, chat.id) if chat is not None else None
 
 
 async def _untitled(conn: AsyncConnection, community_id: int, starts_at: datetime) -> str:

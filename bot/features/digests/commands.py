@@ -12,6 +12,7 @@ from typing import cast
 from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
 from bot.context import Context
 from bot.directory import Role
+from bot.features.chats import api as chats_api
 from bot.features.digests import export, sources, store
 from bot.features.digests.api import ready_note
 from bot.features.digests.service import Digests
@@ -53,7 +54,14 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
     source = args.text("source") or "prompt"
     kernel = ctx.kernel
     async with kernel.engine.begin() as conn:
-        if source == "week":
+        if source == "chat":
+            chat = args.values.get("chat")
+            material = await chats_api.material_in(
+                conn, where, chat if isinstance(chat, int) and 0 < chat < 2**31 else None
+            )
+            if material is None:
+                raise _no_chat(chat, where.channel)
+        elif source == "week":
             material = await sources.week(kernel, conn, where, ctx.community, day)
         else:
             material = await sources.discussion(kernel, conn, where, ctx.community, day)
@@ -71,6 +79,19 @@ async def build(ctx: Context, args: Args) -> list[Intent]:
         assert digest is not None
         questions, kept = await store.counts(conn, digest_id)
     return [ctx.reply(ready_note(ctx.t, digest, kept, questions))]
+
+
+def _no_chat(chat: object, channel: str) -> CommandError:
+    if chat is not None:
+        return CommandError(
+            N_("There's no live chat #{chat} here that has begun. “chat list” shows them."),
+            {"chat": excerpt(str(chat), 20)},
+            "chat",
+        )
+    return CommandError(
+        N_("No live chat has run in {channel} yet. “chat list” shows the chats planned."),
+        {"channel": f"<#{channel}>"},
+    )
 
 
 def _nothing_found(ctx: Context, source: str, channel: str, day: date | None) -> CommandError:
@@ -256,13 +277,21 @@ CHANNEL = Option(NP_("option", "channel"), "channel", N_("The group (here if lef
 COMMANDS = (
     CommandSpec(
         path="digest build",
-        description=N_("Gather a prompt discussion or a week into a draft digest"),
+        description=N_("Gather a prompt discussion, a week or a live chat into a draft digest"),
         options=(
             Option(
                 NP_("option", "source"),
                 "choice",
-                N_("prompt (the latest prompt discussion) or week (every prompt of a week)"),
-                choices=(NP_("choice", "prompt"), NP_("choice", "week")),
+                N_(
+                    "prompt (the latest prompt discussion), week (every prompt of a week) "
+                    "or chat (a live chat)"
+                ),
+                choices=(NP_("choice", "prompt"), NP_("choice", "week"), NP_("choice", "chat")),
+            ),
+            Option(
+                NP_("option", "chat"),
+                "int",
+                N_("With source=chat: the live chat's number (the latest here if left out)"),
             ),
             Option(
                 NP_("option", "date"),

@@ -117,3 +117,22 @@ async def test_a_chat_nobody_answered_leaves_no_draft(bot: TestBot) -> None:
     assert [i for i in ended if isinstance(i, DirectMessage)] == []
     async with bot.app.db.engine.connect() as conn:
         assert (await conn.execute(select(digests.c.id))).all() == []
+
+
+async def test_digest_build_gathers_a_chat_again_by_number_or_the_latest(bot: TestBot) -> None:
+    """`digest build source=chat` makes a fresh draft from a chat (the end made one)."""
+    refused = await bot.say("dana", "/digest build source=chat")
+    assert bot.texts(refused) == [
+        "No live chat has run in <#parents> yet. “chat list” shows the chats planned."
+    ]
+    await bot.say("dana", '/chat start questions="Mornings?; Evenings?"')
+    await say(bot, "maria", "A1: Leemos juntos", "u1")
+    await bot.say("dana", "/chat end")  # draft #1
+    assert bot.texts(await bot.say("dana", "/digest build source=chat chat=9")) == [
+        "There's no live chat #9 here that has begun. “chat list” shows them."
+    ]
+    for command in ("/digest build source=chat", "/digest build source=chat chat=1"):
+        await bot.say("dana", command)
+    async with bot.app.db.engine.connect() as conn:
+        made = (await conn.execute(select(digests.c.id, digests.c.source_id))).all()
+    assert sorted(made) == [(1, "1"), (2, "1"), (3, "1")]
