@@ -27,7 +27,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.i18n import N_, WEEKDAY_CODES, Translator
+from bot.commands import Option
+from bot.i18n import N_, NP_, WEEKDAY_CODES, Translator
 
 LAST = -1  # `month_week` of the last weekday of the month
 MONTH_WEEKS = (1, 2, 3, 4, LAST)
@@ -177,3 +178,39 @@ def _day(fire_time: datetime | None) -> date:
     if fire_time is None:  # neither trigger has an end date, so both always go on
         raise RuntimeError("a recurrence without an end ran out")
     return fire_time.date()
+
+
+# How often a thing repeats, in the words members choose (`every=2 weeks`): weeks
+# apart, 0 for monthly. Prompts' schedules, recurring polls and recurring chats share it.
+EVERY_WEEKS = {"week": 1, "2 weeks": 2, "3 weeks": 3, "month": 0}
+
+
+def every_option(description: str) -> Option:
+    """The `every` option of whatever repeats: week, 2 or 3 weeks, or month (digits too)."""
+    return Option(
+        NP_("option", "every"),
+        "choice",
+        description,
+        choices=(
+            NP_("choice", "week"),
+            NP_("choice", "2 weeks"),
+            NP_("choice", "3 weeks"),
+            NP_("choice", "month"),
+        ),
+        aliases=(("1", "week"), ("2", "2 weeks"), ("3", "3 weeks")),
+    )
+
+
+def repeating_from(start: datetime, zone: str, every: str) -> Recurrence:
+    """The rhythm of something that repeats from `start` (a poll asked now, a chat's
+    first time): its weekday and time in `zone`, `every` weeks apart; monthly on the
+    same weekday of the month (the last, when `start` is in a fifth week)."""
+    local = start.astimezone(ZoneInfo(zone))
+    at = time(local.hour, local.minute)
+    weeks = EVERY_WEEKS[every]
+    if weeks == 0:
+        week = (local.day - 1) // 7 + 1
+        return Recurrence(
+            local.weekday(), at, zone, local.date(), month_week=week if week <= 4 else LAST
+        )
+    return Recurrence(local.weekday(), at, zone, local.date(), every_weeks=weeks)

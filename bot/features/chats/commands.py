@@ -18,7 +18,7 @@ from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat
 from bot.features.chats.timed import ANNOUNCE_AHEAD
 from bot.i18n import N_, NP_, translator
 from bot.intents import Intent, Message
-from bot.recurrence import LAST, Recurrence, wall_instant
+from bot.recurrence import every_option, repeating_from, wall_instant
 from bot.refs import ConversationRef
 
 MAX_QUESTIONS = 20
@@ -27,7 +27,6 @@ DEFAULT_INTERVAL = timedelta(minutes=10)
 MAX_INTERVAL = timedelta(hours=2)
 DEFAULT_EXTEND = timedelta(minutes=5)
 _SEPARATORS = ("\n", ";", "|")
-_EVERY = {"week": 1, "2 weeks": 2, "3 weeks": 3, "month": 0}
 _NOW = ("now", "ahora")
 
 
@@ -161,20 +160,6 @@ def _interval(raw: str | None) -> timedelta:
     return length
 
 
-def _recurrence(ctx: Context, every: str, starts_at: datetime) -> Recurrence:
-    """The rhythm of a recurring chat, from its first start: its weekday and time in the
-    community's zone; monthly on the same weekday of the month (the last, in a fifth)."""
-    zone = ctx.community.timezone
-    local = starts_at.astimezone(ZoneInfo(zone))
-    at = time(local.hour, local.minute)
-    if _EVERY[every] == 0:
-        week = (local.day - 1) // 7 + 1
-        return Recurrence(
-            local.weekday(), at, zone, local.date(), month_week=week if week <= 4 else LAST
-        )
-    return Recurrence(local.weekday(), at, zone, local.date(), every_weeks=_EVERY[every])
-
-
 async def _can_post(ctx: Context, channel: ConversationRef) -> None:
     if not await ctx.kernel.channels.can_post(channel):
         raise CommandError(
@@ -236,7 +221,7 @@ async def start(ctx: Context, args: Args) -> list[Intent]:
         series_id = None
         recurrence = None
         if every is not None:
-            recurrence = _recurrence(ctx, every, first)
+            recurrence = repeating_from(first, ctx.community.timezone, every)
             series_id = await store.add_series(
                 conn,
                 {
@@ -465,18 +450,7 @@ START_OPTIONS = (
         N_("A question due while I was offline: post it late, or skip it"),
         choices=(NP_("choice", "post"), NP_("choice", "skip")),
     ),
-    Option(
-        NP_("option", "every"),
-        "choice",
-        N_("Hold it again every week, 2 or 3 weeks, or month"),
-        choices=(
-            NP_("choice", "week"),
-            NP_("choice", "2 weeks"),
-            NP_("choice", "3 weeks"),
-            NP_("choice", "month"),
-        ),
-        aliases=(("1", "week"), ("2", "2 weeks"), ("3", "3 weeks")),
-    ),
+    every_option(N_("Hold it again every week, 2 or 3 weeks, or month")),
     Option(NP_("option", "until"), "date", N_("The last date it may take place, like 2027-03-26")),
 )
 

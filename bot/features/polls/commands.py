@@ -23,7 +23,7 @@ from bot.features.polls.service import PollService
 from bot.features.polls.store import FEATURE, REPEAT
 from bot.i18n import N_, NP_
 from bot.intents import Intent, Message
-from bot.recurrence import LAST, Recurrence, wall_instant
+from bot.recurrence import every_option, repeating_from, wall_instant
 from bot.refs import MemberRef
 
 # Options are separated by the first of these the list contains: a semicolon is on
@@ -31,7 +31,6 @@ from bot.refs import MemberRef
 # other separator is used ("Mon, Tue, Wed").
 SEPARATORS = ("\n", ";", "|", ",")
 END_OF_DAY = time(23, 59)
-_EVERY = {"week": 1, "2 weeks": 2, "3 weeks": 3, "month": 0}
 
 
 def polls_of(ctx: Context) -> PollService:
@@ -141,20 +140,6 @@ def _number_of(args: Args, name: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _recurrence(ctx: Context, every: str) -> Recurrence:
-    """The rhythm of a recurring poll: from this moment's weekday and time in the
-    community's zone; monthly on the same weekday of the month (the last, in a fifth week)."""
-    zone = ctx.community.timezone
-    local = ctx.kernel.clock.now().astimezone(ZoneInfo(zone))
-    at = time(local.hour, local.minute)
-    if _EVERY[every] == 0:
-        week = (local.day - 1) // 7 + 1
-        return Recurrence(
-            local.weekday(), at, zone, local.date(), month_week=week if week <= 4 else LAST
-        )
-    return Recurrence(local.weekday(), at, zone, local.date(), every_weeks=_EVERY[every])
-
-
 async def create(ctx: Context, args: Args) -> list[Intent]:
     service = polls_of(ctx)
     channel = args.channel("channel") or ctx.conversation.channel_only()
@@ -230,7 +215,7 @@ async def create(ctx: Context, args: Args) -> list[Intent]:
         series_id = None
         recurrence = None
         if every is not None:
-            recurrence = _recurrence(ctx, every)
+            recurrence = repeating_from(ctx.kernel.clock.now(), ctx.community.timezone, every)
             template = {
                 **settings,
                 "open_for": (closes_at - now).total_seconds() if closes_at else None,
@@ -484,18 +469,7 @@ CREATE_OPTIONS = (
         "duration",
         N_("Remind those who haven't voted this long before it closes, like 1d"),
     ),
-    Option(
-        NP_("option", "every"),
-        "choice",
-        N_("Ask it again every week, 2 or 3 weeks, or month"),
-        choices=(
-            NP_("choice", "week"),
-            NP_("choice", "2 weeks"),
-            NP_("choice", "3 weeks"),
-            NP_("choice", "month"),
-        ),
-        aliases=(("1", "week"), ("2", "2 weeks"), ("3", "3 weeks")),
-    ),
+    every_option(N_("Ask it again every week, 2 or 3 weeks, or month")),
     Option(NP_("option", "channel"), "channel", N_("Where to post it (here if left out)")),
 )
 

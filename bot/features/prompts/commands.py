@@ -21,7 +21,7 @@ from bot.features.prompts.series import SERIES, series_named
 from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_, WEEKDAY_CODES
 from bot.intents import Intent, Message
-from bot.recurrence import LAST, Recurrence
+from bot.recurrence import EVERY_WEEKS, LAST, Recurrence, every_option
 from bot.timers import Timed
 
 ID = Option(
@@ -34,7 +34,6 @@ def _weekday_name(ctx: Context, weekday: int) -> str:
 
 
 # The rhythms `every` offers, as weeks between posts; 0 is monthly.
-_EVERY = {"week": 1, "2 weeks": 2, "3 weeks": 3, "month": 0}
 _MONTH_WEEKS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": LAST}
 
 
@@ -60,7 +59,7 @@ def _recurrence(ctx: Context, args: Args, at: time, timezone: str, start: date) 
         )
     if every == "month" or position is not None:
         return Recurrence(weekday, at, timezone, start, month_week=_MONTH_WEEKS[position or "1st"])
-    return Recurrence(weekday, at, timezone, start, every_weeks=_EVERY[every or "week"])
+    return Recurrence(weekday, at, timezone, start, every_weeks=EVERY_WEEKS[every or "week"])
 
 
 def describe_schedule(ctx: Context, schedule: Schedule, outlook: Outlook) -> str:
@@ -485,17 +484,8 @@ FEATURE = Feature(
                     N_("After a break: shift the series, or skip those prompts"),
                     choices=(NP_("choice", "shift"), NP_("choice", "skip")),
                 ),
-                Option(
-                    NP_("option", "every"),
-                    "choice",
-                    N_("How often: every week (the default), every 2 or 3 weeks, or monthly"),
-                    choices=(
-                        NP_("choice", "week"),
-                        NP_("choice", "2 weeks"),
-                        NP_("choice", "3 weeks"),
-                        NP_("choice", "month"),
-                    ),
-                    aliases=(("1", "week"), ("2", "2 weeks"), ("3", "3 weeks")),
+                every_option(
+                    N_("How often: every week (the default), every 2 or 3 weeks, or monthly")
                 ),
                 Option(
                     NP_("option", "week-of-month"),
