@@ -29,6 +29,7 @@ from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.storage.backlog import Backlog
 from bot.storage.db import Database
 from bot.supervisor import Supervisor
 from bot.timers import Timers
@@ -72,10 +73,18 @@ class Homeroom:
             ttl_seconds=settings.cache_ttl_seconds,
             write_turn=self.db.write_turn,
         )
+        # Rows queued for group commits, against a cap: intake waits for room.
+        self.backlog = Backlog(settings.max_queued_rows)
         self.dedupe = InboundDedupe(
-            self.db.engine, self.clock, self.db.write_turn, shared=not self.db.is_sqlite
+            self.db.engine,
+            self.clock,
+            self.db.write_turn,
+            shared=not self.db.is_sqlite,
+            backlog=self.backlog,
         )
-        self.outbox = Outbox(self.db.engine, self.clock, write_turn=self.db.write_turn)
+        self.outbox = Outbox(
+            self.db.engine, self.clock, write_turn=self.db.write_turn, backlog=self.backlog
+        )
         # Members' DM settings (dm, quiet hours, pause), applied as each DM goes out.
         self.outbox.dm_gate = DmGate(self.directory)
         # Every feature's timed work: one loop, started with the others in `start`.
@@ -118,6 +127,7 @@ class Homeroom:
             self.clock,
             self.db.write_turn,
             shared=not self.db.is_sqlite,
+            backlog=self.backlog,
         )
         self.supervisor = Supervisor(self.clock)
 
@@ -196,9 +206,10 @@ class Homeroom:
         """Dispatch an inbound event that was not kept (the console's) and queue its
         answer for delivery. Adapters that acknowledge events keep them first and use
         `inbox` instead, so that a kill or a database failure cannot lose one."""
-        intents = await self.core.dispatch(event)
-        if intents:
-            self.outbox.submit(intents)
+        async with self.backlog.room():  # waits while too many rows wait for the database
+            intents = await self.core.dispatch(event)
+            if intents:
+                self.outbox.submit(intents)
         return intents
 
     async def create_feature_tables(self) -> None:

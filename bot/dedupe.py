@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.tables import processed_events
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -51,13 +52,14 @@ class InboundDedupe:
         write_turn: asyncio.Lock | None = None,
         *,
         shared: bool = False,
+        backlog: Backlog | None = None,
     ) -> None:
         self._shared = shared
         self._engine = engine
         self._clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._batcher: Batcher[dict[str, object], None] = Batcher(
-            engine, _write, "inbound", clock, write_turn
+            engine, _write, "inbound", clock, write_turn, backlog=backlog
         )
         # Urgent: an acknowledgement waits for this commit (see WriteTurn).
         self._keeps: Batcher[dict[str, Any], bool] = Batcher(

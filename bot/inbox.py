@@ -40,6 +40,7 @@ from bot.dedupe import InboundDedupe, mark_handled
 from bot.events import Event
 from bot.intents import Intent
 from bot.outbox import Outbox
+from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.unavailable import Unavailable, is_transient
 
@@ -70,14 +71,16 @@ class Inbox:
         write_turn: asyncio.Lock | None = None,
         *,
         shared: bool = False,
+        backlog: Backlog | None = None,
     ) -> None:
         self._dedupe = dedupe
         self._core = core
         self._outbox = outbox
         self._clock = clock
         self._lease = LEASE if shared else 0.0
+        self._backlog = backlog or Backlog(10**9)
         self._finishes: Batcher[_Done, list[Any]] = Batcher(
-            engine, self._write_done, "inbox_done", clock, write_turn
+            engine, self._write_done, "inbox_done", clock, write_turn, backlog=backlog
         )
         self._in_hand: set[tuple[str, str]] = set()  # being handled by this process
         self._keeping: dict[tuple[str, str], asyncio.Future[bool]] = {}  # commits under way
@@ -130,8 +133,9 @@ class Inbox:
         key = (platform, event_id)
         try:
             intents: list[Intent] = []
-            for event in await translate():
-                intents += await self._core.dispatch(event, kept=True)
+            async with self._backlog.room():  # backpressure: bot.storage.backlog
+                for event in await translate():
+                    intents += await self._core.dispatch(event, kept=True)
             staged = await self._finishes.write((platform, event_id, intents))
         except asyncio.CancelledError:
             raise

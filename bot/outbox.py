@@ -87,6 +87,7 @@ from bot.intents import (
     tag_kind,
 )
 from bot.pacing import TokenBucket
+from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.tables import outbox
 from bot.unavailable import is_transient
@@ -163,6 +164,7 @@ class Outbox:
         *,
         concurrency: int = 32,
         write_turn: asyncio.Lock | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -209,7 +211,9 @@ class Outbox:
         # Private answers are written apart from shared posts, so a fan-out of a
         # thousand rows never makes a member's answer wait for its transactions.
         self._inserts: dict[bool, Batcher[tuple[str, str, str], int]] = {
-            private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
+            private: Batcher(
+                engine, self._insert, f"outbox_{kind}", clock, write_turn, backlog=backlog
+            )
             for private, kind in ((True, "private"), (False, "shared"))
         }
         # In-flight marks (a row ID) and outcomes (a _Mark) share one group commit, retried

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_file: Path | None = None
     cache_ttl_seconds: float = 30.0
+    # Backpressure (bot/storage/backlog.py): intake waits while this many rows wait for
+    # a group commit, so what members were told is done never piles up in memory.
+    max_queued_rows: int = Field(default=2000, ge=1)
     console: Literal["auto", "on", "off"] = "auto"
     # The key behind anonymous ballots and questions (bot/anonymity.py). Unset: one is
     # made on the first start and kept in the database. Changing it unlinks every

@@ -31,6 +31,7 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
+from bot.storage.backlog import Backlog
 from bot.unavailable import is_transient
 
 T = TypeVar("T")
@@ -111,8 +112,11 @@ class Batcher(Generic[T, R]):
         *,
         retry: bool = False,
         urgent: bool = False,
+        backlog: Backlog | None = None,
     ) -> None:
         self._engine = engine
+        # Counts this batcher's rows from queued to committed, so intake can wait for room.
+        self._backlog = backlog
         self._retry = retry
         self._giving_up = False
         self._napping = False  # between tries of a refused batch: waits only for the clock
@@ -134,6 +138,8 @@ class Batcher(Generic[T, R]):
         behind a shield, without a shield's two extra callbacks per write."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._items.append((item, future))
+        if self._backlog is not None:
+            self._backlog.add()
         self._kick()
         return await future
 
@@ -144,6 +150,8 @@ class Batcher(Generic[T, R]):
         if then is not None:
             future.add_done_callback(then)
         self._items.append((item, future))
+        if self._backlog is not None:
+            self._backlog.add()
         self._kick()
 
     def _kick(self) -> None:
@@ -157,6 +165,7 @@ class Batcher(Generic[T, R]):
             # Its batch and what queued behind it wait no more (a later write flushes anew).
             for _, future in self._batch + self._items:
                 _fail(future, error)
+            self._settled(len(self._batch) + len(self._items))
             self._batch, self._items = [], []
 
     async def _flush_all(self) -> None:
@@ -187,11 +196,20 @@ class Batcher(Generic[T, R]):
                 log.exception("event=batch_failed batch=%s size=%d", self._name, len(batch))
                 for _, future in batch:
                     _fail(future, error)
+                self._settled(len(batch))
+                self._batch = []
                 continue
             tries = 0
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+            self._settled(len(batch))
+            self._batch = []
+
+    def _settled(self, rows: int) -> None:
+        """`rows` are committed or failed: they no longer count against the backlog."""
+        if self._backlog is not None and rows:
+            self._backlog.done(rows)
 
     async def _sleep(self, seconds: float) -> None:
         """The backoff between tries, cut short by `give_up`."""

@@ -1,0 +1,78 @@
+"""Backpressure: intake waits while too many rows wait for the database.
+
+Group commits (bot.storage.batcher) let a command be answered before its rows are
+written. Nothing else would stop a fast sender: measured once, 5,000 commands left about
+9,000 de-duplication and outbox rows queued in memory, work members were already told was
+done, lost by a crash at that moment. So the batchers whose rows follow intake (inbound
+IDs, outbox rows, inbox finishes) count every row from the moment it is queued until its
+transaction commits, and intake (`Homeroom.handle`, `Inbox.work`) first waits for `room`.
+
+The cap counts rows queued plus commands admitted but not yet done dispatching (each
+adds its rows as it finishes), so many commands arriving at once cannot all slip in
+under the cap before any of them has queued a row. A command is admitted while fewer
+than `cap` rows wait and then queues its own few, so the peak is at most the cap plus
+the rows of the commands admitted at that moment, less one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+
+class Backlog:
+    """Rows queued for the database but not yet committed, against a cap."""
+
+    def __init__(self, cap: int) -> None:
+        if cap < 1:
+            raise ValueError("the cap on queued rows must be at least 1")
+        self.cap = cap
+        self.queued = 0  # rows handed to a batcher, not yet committed (or failed)
+        self.admitted = 0  # commands let in, still dispatching
+        self.peak = 0  # the most rows ever queued at once
+        self.waits = 0  # how many times intake had to wait for room
+        self._room = asyncio.Event()
+        self._room.set()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def add(self, rows: int = 1) -> None:
+        """`rows` more are queued for a group commit."""
+        self.queued += rows
+        self.peak = max(self.peak, self.queued)
+        self._empty.clear()
+        self._update()
+
+    def done(self, rows: int = 1) -> None:
+        """`rows` are committed (or failed: either way they no longer wait in memory)."""
+        self.queued -= rows
+        if self.queued == 0:
+            self._empty.set()
+        self._update()
+
+    def _update(self) -> None:
+        if self.queued + self.admitted < self.cap:
+            self._room.set()
+        else:
+            self._room.clear()
+
+    @contextlib.asynccontextmanager
+    async def room(self) -> AsyncIterator[None]:
+        """Admit one command once the rows queued (and commands admitted) are under the
+        cap; it counts as admitted until the block ends, by when it has queued its rows."""
+        if not self._room.is_set():
+            self.waits += 1
+            while not self._room.is_set():
+                await self._room.wait()
+        self.admitted += 1
+        self._update()
+        try:
+            yield
+        finally:
+            self.admitted -= 1
+            self._update()
+
+    async def committed(self) -> None:
+        """Wait until no counted row is left uncommitted."""
+        await self._empty.wait()

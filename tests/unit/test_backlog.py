@@ -1,0 +1,102 @@
+"""Backpressure: intake waits while rows wait for the database, so the queue stays
+bounded by the configured cap however fast commands arrive (bot.storage.backlog)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import Homeroom
+from bot.clock import FakeClock
+from bot.events import Actor, CommandInvoked
+from bot.refs import ConversationRef, MemberRef
+from bot.storage.backlog import Backlog
+from bot.storage.batcher import WriteTurn
+from bot.testing import FakeAdapter, test_settings
+
+
+def command(n: int) -> CommandInvoked:
+    member = MemberRef("fake", "school", f"member{n}")
+    return CommandInvoked(
+        event_id=f"cmd-{n}",
+        at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        conversation=ConversationRef("fake", "school", "parents"),
+        actor=Actor(member, locale="en", is_platform_admin=True),
+        text="help role",
+    )
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let other tasks (and the database's threads) run until `condition` holds."""
+    while not condition():  # noqa: ASYNC110 (a state, not an event)
+        await asyncio.sleep(0)
+
+
+async def test_intake_waits_at_the_cap_while_the_writer_is_slow(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    app = Homeroom(
+        test_settings(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}", max_queued_rows=6), clock=clock
+    )
+    adapter = FakeAdapter(clock=clock)
+    app.attach(adapter)
+    await app.start(timers=False)
+    turn = app.db.write_turn
+    assert isinstance(turn, WriteTurn)
+    handled = 0
+
+    async def intake() -> None:
+        nonlocal handled
+        for n in range(20):
+            await app.handle(command(n))
+            handled += 1
+
+    await turn.acquire()  # the writer is stuck: nothing commits
+    producer = asyncio.get_running_loop().create_task(intake())
+    try:
+        await asyncio.wait_for(until(lambda: app.backlog.waits == 1), timeout=30)
+        # Each command queues two rows (its ID, its answer): three fill the cap of six,
+        # and the fourth waits instead of queueing more.
+        assert (handled, app.backlog.queued, app.backlog.peak) == (3, 6, 6)
+        assert not producer.done()
+    finally:
+        turn.release()  # the writer catches up
+    await asyncio.wait_for(producer, timeout=30)
+    await app.backlog.committed()
+    # The cap admits a command while fewer than six rows wait; it then adds its two, so
+    # the peak is at most the cap plus one command's rows less one.
+    assert (handled, app.backlog.queued, app.backlog.peak) == (20, 0, 7)
+    await app.outbox.idle()
+    assert len(adapter.sent) == 20
+    await app.stop()
+
+
+async def test_commands_arriving_at_once_are_admitted_only_under_the_cap() -> None:
+    backlog = Backlog(4)
+    inside: list[int] = []
+    release = asyncio.Event()
+
+    async def dispatch(n: int) -> None:
+        async with backlog.room():
+            inside.append(n)
+            await release.wait()  # still dispatching: its rows are not queued yet
+            backlog.add(2)
+
+    tasks = [asyncio.get_running_loop().create_task(dispatch(n)) for n in range(10)]
+    await until(lambda: len(inside) == 4)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert (inside, backlog.admitted) == ([0, 1, 2, 3], 4)  # the other six wait
+    release.set()
+    await until(lambda: backlog.queued == 8)
+    assert (len(inside), backlog.queued) == (4, 8)  # no room until rows commit
+    for admitted in (6, 8, 10):  # each commit makes room for two more commands
+        backlog.done(backlog.queued)
+        await until(lambda: backlog.queued == 4)
+        assert (len(inside), backlog.admitted) == (admitted, 0)
+    await asyncio.gather(*tasks)
+    assert backlog.peak == 8
+    backlog.done(4)
+    await backlog.committed()
