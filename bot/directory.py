@@ -4,6 +4,15 @@ Every command checks a role and picks a language, so these reads are on the hot 
 They are served from a short-lived cache (the database stays the truth): writes made
 here update the cache at once, and entries expire after CACHE_TTL_SECONDS so changes
 made by another replica are seen soon after.
+
+Members' profiles are cached a community at a time (a "roster"): its role holders,
+preferences and remembered locales load in ONE query, shared by every command that
+arrives while it runs, and a member not in it is a parent with no preferences. So a
+community's new members never wait on a read of their own (measured once at 1.3-1.6 ms
+each, the bulk of a first command). The roster stays fresh through change events: a
+grant, a revoke or a remembered locale updates it in place, and `forget` (a member's
+preferences or data changed elsewhere: `me settings`, `me delete`) drops it, so the next
+command reloads the community in one query.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy import bindparam, delete, insert, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -95,7 +105,11 @@ class Directory:
         self._default_timezone = default_timezone
         self._ttl = ttl_seconds
         self._communities: dict[CommunityRef, tuple[float, CommunitySettings]] = {}
-        self._profiles: dict[MemberRef, tuple[float, MemberProfile]] = {}
+        # community -> (loaded at, user ID -> profile of members with any row)
+        self._rosters: dict[CommunityRef, tuple[float, dict[str, MemberProfile]]] = {}
+        self._loading: dict[CommunityRef, asyncio.Future[dict[str, MemberProfile]]] = {}
+        # Bumped by `forget`: a roster read before the change is not kept after it.
+        self._changes: dict[CommunityRef, int] = {}
         self.people = People()  # what the platforms themselves know of members
 
     def _fresh(self, stamp: float) -> bool:
@@ -196,60 +210,114 @@ class Directory:
 
     async def profile(self, ref: MemberRef) -> MemberProfile:
         """A member's granted roles and chosen preferences (everyone is a parent)."""
-        cached = self._profiles.get(ref)
+        roster = await self._roster(ref.community_ref)
+        found = roster.get(ref.id)
+        if found is None:
+            return MemberProfile(ref=ref, roles=frozenset({Role.PARENT}))
+        return found if found.ref == ref else replace(found, ref=ref)
+
+    async def _roster(self, ref: CommunityRef) -> dict[str, MemberProfile]:
+        cached = self._rosters.get(ref)
         if cached and self._fresh(cached[0]):
             return cached[1]
-        community = await self.community(ref.community_ref)
-        mine_roles = (member_roles.c.community_id == community.id) & (
-            member_roles.c.user_id == ref.id
-        )
-        mine_prefs = (members.c.community_id == community.id) & (members.c.user_id == ref.id)
-        both = union_all(  # one round trip: this runs for every member's first command
+        loading = self._loading.get(ref)
+        if loading is None:  # one load per community, whoever asks meanwhile
+            loading = asyncio.ensure_future(self._load_roster(ref))
+            self._loading[ref] = loading
+            loading.add_done_callback(partial(self._loaded, ref))
+        return await asyncio.shield(loading)
+
+    def _loaded(self, ref: CommunityRef, loading: asyncio.Future[object]) -> None:
+        if self._loading.get(ref) is loading:
+            del self._loading[ref]
+        if not loading.cancelled():
+            loading.exception()  # read: each caller awaiting it gets the error itself
+
+    async def _load_roster(self, ref: CommunityRef) -> dict[str, MemberProfile]:
+        """Every member of the community with a role, preferences or a locale, in one
+        query; again if `forget` changed something while it ran."""
+        community = await self.community(ref)
+        while True:
+            changes = self._changes.get(ref, 0)
+            roster = await self._read_roster(community)
+            if self._changes.get(ref, 0) == changes:
+                self._rosters[ref] = (self._clock.monotonic(), roster)
+                return roster
+
+    async def _read_roster(self, community: CommunitySettings) -> dict[str, MemberProfile]:
+        cid = community.id
+        rows = union_all(  # one round trip for the whole community
             select(
                 literal("role").label("kind"),
+                member_roles.c.user_id.label("user_id"),
                 member_roles.c.role.label("a"),
                 null().label("b"),
                 null().label("c"),
                 null().label("d"),
                 null().label("e"),
-            ).where(mine_roles),
+            ).where(member_roles.c.community_id == cid),
             select(
                 literal("prefs"),
+                members.c.user_id,
                 members.c.language,
                 members.c.timezone,
                 members.c.dm_off,
                 members.c.quiet_hours,
                 members.c.paused_until,
-            ).where(mine_prefs),
+            ).where(members.c.community_id == cid),
             select(
-                literal("locale"), member_locales.c.locale, null(), null(), null(), null()
-            ).where(
-                (member_locales.c.community_id == community.id)
-                & (member_locales.c.user_id == ref.id)
-            ),
+                literal("locale"),
+                member_locales.c.user_id,
+                member_locales.c.locale,
+                null(),
+                null(),
+                null(),
+                null(),
+            ).where(member_locales.c.community_id == cid),
         )
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(both)).all()
-        roles = {Role(row[1]) for row in rows if row[0] == "role"} | {Role.PARENT}
-        prefs = next((row[1:] for row in rows if row[0] == "prefs"), (None,) * 5)
-        locale = next((row[1] for row in rows if row[0] == "locale"), None)
-        profile = MemberProfile(
-            ref=ref,
-            roles=frozenset(roles),
-            language=prefs[0],
-            timezone=prefs[1],
-            locale=locale,
-            dm_off=bool(prefs[2]),
-            quiet_hours=prefs[3],
-            paused_until=prefs[4],
-        )
-        self._profiles[ref] = (self._clock.monotonic(), profile)
-        return profile
+            found = (await conn.execute(rows)).all()
+        roles: dict[str, set[Role]] = {}
+        prefs: dict[str, tuple[object, ...]] = {}
+        locales: dict[str, str] = {}
+        for kind, user_id, *values in found:
+            if kind == "role":
+                roles.setdefault(user_id, set()).add(Role(values[0]))
+            elif kind == "prefs":
+                prefs[user_id] = tuple(values)
+            else:
+                locales[user_id] = values[0]
+        roster: dict[str, MemberProfile] = {}
+        for user_id in roles.keys() | prefs.keys() | locales.keys():
+            language, timezone, dm_off, quiet, paused = prefs.get(user_id, (None,) * 5)
+            roster[user_id] = MemberProfile(
+                ref=MemberRef(community.ref.platform, community.ref.community, user_id),
+                roles=frozenset(roles.get(user_id, set()) | {Role.PARENT}),
+                language=language,  # type: ignore[arg-type]
+                timezone=timezone,  # type: ignore[arg-type]
+                locale=locales.get(user_id),
+                dm_off=bool(dm_off),
+                quiet_hours=quiet,  # type: ignore[arg-type]
+                paused_until=paused,  # type: ignore[arg-type]
+            )
+        return roster
+
+    def _change(self, ref: MemberRef, profile: MemberProfile | None) -> None:
+        """A change event: this member's cached profile is now `profile` (None: read the
+        community afresh on the next command)."""
+        community = ref.community_ref
+        cached = self._rosters.get(community)
+        if profile is None:
+            self._changes[community] = self._changes.get(community, 0) + 1
+            self._rosters.pop(community, None)
+        elif cached is not None:
+            cached[1][ref.id] = profile
 
     def forget(self, ref: MemberRef) -> None:
-        """Drop the cached profile of a member whose preferences or data just changed
-        (`me settings`, `me delete`), so this process reads them afresh at once."""
-        self._profiles.pop(ref, None)
+        """Drop the cached profiles of a member whose preferences or data just changed
+        (`me settings`, `me delete`), so this process reads them afresh at once: the
+        member's community reloads, in one query, on its next command."""
+        self._change(ref, None)
 
     async def remember_locale(self, ref: MemberRef, locale: str) -> None:
         """Keep the language a member's platform reports, so that notices written to them
@@ -261,7 +329,7 @@ class Directory:
         if profile.locale == locale:
             return
         community = await self.community(ref.community_ref)
-        self._profiles[ref] = (self._clock.monotonic(), replace(profile, locale=locale))
+        self._change(ref, replace(profile, locale=locale))
         self._locales.submit((community.id, ref.id, locale))
 
     async def flush(self) -> None:
@@ -310,7 +378,7 @@ class Directory:
                         granted_at=self._clock.now(),
                     )
                 )
-        self._profiles.pop(ref, None)
+        self._change(ref, None)  # its community reloads with the grant
         return exists is None
 
     async def revoke(self, ref: MemberRef, role: Role) -> bool:
@@ -324,7 +392,7 @@ class Directory:
                     & (member_roles.c.role == role.value)
                 )
             )
-        self._profiles.pop(ref, None)
+        self._change(ref, None)
         return bool(result.rowcount)
 
     async def members_with_roles(self, ref: CommunityRef) -> list[tuple[str, Role]]:

@@ -68,3 +68,58 @@ async def test_first_requests_from_a_new_community_may_race(homeroom: Homeroom) 
     finally:
         for app in fresh:
             await app.db.close()
+
+
+async def test_a_communitys_profiles_load_in_one_query_and_stay_fresh(
+    homeroom: Homeroom,
+) -> None:
+    import asyncio
+
+    from sqlalchemy import event, update
+
+    from bot.storage.tables import members
+    from bot.storage.upsert import insert_ignoring_duplicates
+
+    await homeroom.directory.grant(SAM, Role.LIAISON, granted_by=DANA)
+    community = await homeroom.directory.community(SCHOOL)
+    async with homeroom.db.engine.begin() as conn:
+        row = {"community_id": community.id, "user_id": "dana", "created_at": homeroom.clock.now()}
+        await insert_ignoring_duplicates(conn, members, [row])
+        await conn.execute(update(members).values(language="es", dm_off=True))
+
+    fresh = Homeroom(homeroom.settings, clock=homeroom.clock)  # no cache yet
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    try:
+        await fresh.directory.community(SCHOOL)
+        event.listen(fresh.db.engine.sync_engine, "before_cursor_execute", count)
+        newcomers = [MemberRef("fake", "school", f"new{n}") for n in range(50)]
+        profiles = await asyncio.gather(
+            *(fresh.directory.profile(m) for m in [SAM, DANA, *newcomers])
+        )
+        assert len(statements) == 1  # one query for the whole community, shared
+        sam, dana, *new = profiles
+        assert (sam.ref, sam.roles, sam.language) == (SAM, {Role.PARENT, Role.LIAISON}, None)
+        assert (dana.roles, dana.language, dana.dm_off) == ({Role.PARENT}, "es", True)
+        assert {(p.ref, p.roles, p.language, p.locale, p.dm_off) for p in new[:1]} == {
+            (newcomers[0], frozenset({Role.PARENT}), None, None, False)
+        }  # not found: a parent with no preferences
+
+        await fresh.directory.profile(MemberRef("fake", "school", "someone"))
+        assert len(statements) == 1  # served from the roster, no per-member read
+
+        async with fresh.db.engine.begin() as conn:  # `me settings` writes, then forgets
+            await conn.execute(update(members).values(language="en"))
+        del statements[:]
+        assert (await fresh.directory.profile(DANA)).language == "es"  # still cached
+        fresh.directory.forget(DANA)
+        assert (await fresh.directory.profile(DANA)).language == "en"
+        assert len(statements) == 1  # the community again, in one query
+
+        await fresh.directory.revoke(SAM, Role.LIAISON)  # a change event: seen at once
+        assert (await fresh.directory.profile(SAM)).roles == {Role.PARENT}
+    finally:
+        await fresh.db.close()
