@@ -65,6 +65,8 @@ class Homeroom:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
+        # Rows queued for group commits, against a cap: intake waits for room.
+        self.backlog = Backlog(settings.max_queued_rows)
         self.directory = Directory(
             self.db.engine,
             self.clock,
@@ -72,9 +74,8 @@ class Homeroom:
             default_timezone=settings.default_timezone,
             ttl_seconds=settings.cache_ttl_seconds,
             write_turn=self.db.write_turn,
+            backlog=self.backlog,
         )
-        # Rows queued for group commits, against a cap: intake waits for room.
-        self.backlog = Backlog(settings.max_queued_rows)
         self.dedupe = InboundDedupe(
             self.db.engine,
             self.clock,

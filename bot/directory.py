@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.clock import Clock
 from bot.people import People
 from bot.refs import CommunityRef, MemberRef
+from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.places import community_named
 from bot.storage.tables import communities, groups, member_locales, member_roles, members
@@ -95,10 +96,11 @@ class Directory:
         default_timezone: str,
         ttl_seconds: float,
         write_turn: asyncio.Lock | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self._engine = engine
         self._locales: Batcher[tuple[int, str, str], None] = Batcher(
-            engine, self._write_locales, "member_locales", clock, write_turn
+            engine, self._write_locales, "member_locales", clock, write_turn, backlog=backlog
         )
         self._clock = clock
         self._default_language = default_language
