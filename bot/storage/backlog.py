@@ -4,8 +4,9 @@ Group commits (bot.storage.batcher) let a command be answered before its rows ar
 written. Nothing else would stop a fast sender: measured once, 5,000 commands left about
 9,000 de-duplication and outbox rows queued in memory, work members were already told was
 done, lost by a crash at that moment. So the batchers whose rows follow intake (inbound
-IDs, outbox rows, inbox finishes, members' remembered locales) count every row from the moment it is queued until its
-transaction commits, and intake (`Homeroom.handle`, `Inbox.work`) first waits for `room`.
+IDs, outbox rows, inbox finishes, members' remembered locales) count every row from the
+moment it is queued until its transaction commits, and intake (`Homeroom.handle`,
+`Inbox.work`) first waits for `room`.
 
 The cap counts rows queued plus commands admitted but not yet done dispatching (each
 adds its rows as it finishes), so many commands arriving at once cannot all slip in
