@@ -63,7 +63,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.capabilities import Capabilities, RateLimits
@@ -89,6 +89,7 @@ from bot.intents import (
 from bot.pacing import TokenBucket
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
+from bot.storage.bulk import insert_with_ids
 from bot.storage.tables import outbox
 from bot.unavailable import is_transient
 
@@ -321,8 +322,9 @@ class Outbox:
         self, conn: AsyncConnection, rows: Sequence[tuple[str, str, str]]
     ) -> list[int]:
         now = self._clock.now()
-        result = await conn.execute(
-            insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
+        return await insert_with_ids(  # one statement for the batch (bot.storage.bulk)
+            conn,
+            outbox,
             [
                 {
                     "platform": platform,
@@ -338,7 +340,6 @@ class Outbox:
                 for platform, lane, payload in rows
             ],
         )
-        return list(result.scalars().all())
 
     def _enqueue(self, item: _Item) -> None:
         if item.id in self._held:

@@ -1,0 +1,36 @@
+"""Insert many rows in one statement and learn their IDs, in the rows' order.
+
+`insert().returning(id, sort_by_parameter_order=True)` gives the IDs in order, but on
+SQLite SQLAlchemy sends it one row per statement (it cannot otherwise promise the order),
+each its own round trip to the driver's thread: the outbox paid that for every answer.
+On SQLite the rows go instead in one `executemany` of a prepared statement, and their
+IDs follow from the last one: a transaction that writes holds SQLite's only write lock,
+and SQLite gives each new row of an INTEGER PRIMARY KEY table the largest ID plus one,
+so rows inserted in one go inside it get consecutive IDs in order. PostgreSQL keeps
+`RETURNING`, which asyncpg sends as a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+async def insert_with_ids(
+    conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert `rows` into `table` (whose key is one integer `id`) inside the caller's
+    transaction; their new IDs, in the same order."""
+    if not rows:
+        return []
+    if conn.dialect.name != "sqlite":
+        result = await conn.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows)
+        )
+        return list(result.scalars().all())
+    await conn.execute(insert(table), list(rows))
+    last = int((await conn.execute(text("SELECT last_insert_rowid()"))).scalar_one())
+    return list(range(last - len(rows) + 1, last + 1))
