@@ -12,7 +12,8 @@ one after another, then `burst` in flight at once, every reply checked. Prints e
 round, then the medians and Homeroom's ratio to each peer.
 
 The peers persist nothing; Homeroom's "dispatch" figure is commands answered with their
-rows queued for the database, and "delivered" is through persisted delivery.
+rows queued for the database (at most `max_queued_rows` of them: backpressure), "committed"
+is every row of every command on disk, and "delivered" is through persisted delivery.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ def main() -> None:
             f"  {name:9} sequential {median(name, 'sequential'):>8,.0f}/s"
             f"   in flight {median(name, 'in_flight'):>8,.0f}/s"
             f"   wrong replies {sum(r['wrong'] for r in results[name]):.0f}"
+        )
+    if "sequential_committed" in results["homeroom"][0]:
+        print(
+            f"  homeroom committed (every row on disk): sequential "
+            f"{median('homeroom', 'sequential_committed'):,.0f}/s, in flight "
+            f"{median('homeroom', 'in_flight_committed'):,.0f}/s"
         )
     print(
         f"  homeroom through persisted delivery: sequential "
