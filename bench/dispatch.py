@@ -5,7 +5,8 @@ of every command on disk, timed once the last one is) and delivered, side by sid
 with 2,000 commands in flight at once; the most rows queued for the database at once
 against the cap (`max_queued_rows`, bot/storage/backlog.py); the number of replies that
 answered the wrong command; and the longest the event loop was blocked.
-Run: .venv/bin/python -m bench.dispatch
+Run: .venv/bin/python -m bench.dispatch [--postgres] (--postgres: the same again on a
+PostgreSQL database of its own, on the server the tests use, printed after SQLite's).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.app import Homeroom
 from bot.events import Actor, CommandInvoked
 from bot.intents import Ephemeral, Intent
 from bot.refs import ConversationRef, MemberRef
-from bot.testing import FakeAdapter, test_settings
+from bot.testing import FakeAdapter, PostgresSession, test_settings
 
 TOPICS = ("help", "setup", "role")
 _ids = itertools.count()
@@ -93,66 +94,93 @@ async def committed(app: Homeroom) -> None:
 
 async def measure(count: int = 5000, burst: int = 2000) -> dict[str, float]:
     """Dispatch `count` commands one after another, then `burst` at once, on a fresh
-    SQLite database; return the rates (dispatched, committed and through delivery), the
+    SQLite database (WAL); return the rates (dispatched, committed and through delivery), the
     most rows queued at once, the wrong replies and the longest event-loop callback of
     each."""
-    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        app = Homeroom(test_settings(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"))
-        adapter = FakeAdapter()
-        app.attach(adapter)
-        await app.start()
-        for n in range(200):  # warm up caches and the connection pool
-            await app.handle(command(n, "help"))
+        return await _measure(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", count, burst)
+
+
+async def measure_postgres(count: int = 5000, burst: int = 2000) -> dict[str, float] | None:
+    """The same on a database of its own on the PostgreSQL server the tests use (made
+    and dropped here); None, said why, when there is none."""
+    session = PostgresSession()
+    url = await session.ensure()
+    if url is None:
+        print(f"PostgreSQL: not measured ({session.unavailable})")
+        return None
+    try:
+        return await _measure(url, count, burst)
+    finally:
+        await session.drop()
+
+
+async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    app = Homeroom(test_settings(url))
+    adapter = FakeAdapter()
+    app.attach(adapter)
+    await app.start()
+    for n in range(200):  # warm up caches and the connection pool
+        await app.handle(command(n, "help"))
+    await app.outbox.idle()
+    adapter.sent.clear()
+    await committed(app)
+    figures["max_queued_rows"] = app.backlog.cap
+
+    events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
+    app.backlog.peak = 0
+    with LongestCallback() as lag:
+        start = time.perf_counter()
+        for event in events:
+            await app.handle(event)
+            await asyncio.sleep(0)  # as a network adapter does: one callback per event
+        dispatched = time.perf_counter() - start
+        await committed(app)
+        stored = time.perf_counter() - start
         await app.outbox.idle()
-        adapter.sent.clear()
-        await committed(app)
-        figures["max_queued_rows"] = app.backlog.cap
+        delivered = time.perf_counter() - start
+    figures["sequential"] = count / dispatched
+    figures["sequential_committed"] = count / stored
+    figures["sequential_delivered"] = count / delivered
+    figures["sequential_peak_rows"] = app.backlog.peak
+    figures["sequential_wrong"] = wrong_replies(events, adapter.sent)
+    figures["sequential_longest_ms"] = lag.worst * 1000
 
-        events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
-        app.backlog.peak = 0
-        with LongestCallback() as lag:
-            start = time.perf_counter()
-            for event in events:
-                await app.handle(event)
-                await asyncio.sleep(0)  # as a network adapter does: one callback per event
-            dispatched = time.perf_counter() - start
-            await committed(app)
-            stored = time.perf_counter() - start
-            await app.outbox.idle()
-            delivered = time.perf_counter() - start
-        figures["sequential"] = count / dispatched
-        figures["sequential_committed"] = count / stored
-        figures["sequential_delivered"] = count / delivered
-        figures["sequential_peak_rows"] = app.backlog.peak
-        figures["sequential_wrong"] = wrong_replies(events, adapter.sent)
-        figures["sequential_longest_ms"] = lag.worst * 1000
-
-        adapter.sent.clear()
-        many = [command(n, TOPICS[n % 3]) for n in range(burst)]
+    adapter.sent.clear()
+    many = [command(n, TOPICS[n % 3]) for n in range(burst)]
+    await committed(app)
+    app.backlog.peak = 0
+    with LongestCallback() as lag:
+        start = time.perf_counter()
+        await asyncio.gather(*(app.handle(e) for e in many))
+        dispatched = time.perf_counter() - start
         await committed(app)
-        app.backlog.peak = 0
-        with LongestCallback() as lag:
-            start = time.perf_counter()
-            await asyncio.gather(*(app.handle(e) for e in many))
-            dispatched = time.perf_counter() - start
-            await committed(app)
-            stored = time.perf_counter() - start
-            await app.outbox.idle()
-            delivered = time.perf_counter() - start
-        figures["in_flight"] = burst / dispatched
-        figures["in_flight_committed"] = burst / stored
-        figures["in_flight_delivered"] = burst / delivered
-        figures["in_flight_peak_rows"] = app.backlog.peak
-        figures["in_flight_wrong"] = wrong_replies(many, adapter.sent)
-        figures["in_flight_longest_ms"] = lag.worst * 1000
-        await app.stop()
+        stored = time.perf_counter() - start
+        await app.outbox.idle()
+        delivered = time.perf_counter() - start
+    figures["in_flight"] = burst / dispatched
+    figures["in_flight_committed"] = burst / stored
+    figures["in_flight_delivered"] = burst / delivered
+    figures["in_flight_peak_rows"] = app.backlog.peak
+    figures["in_flight_wrong"] = wrong_replies(many, adapter.sent)
+    figures["in_flight_longest_ms"] = lag.worst * 1000
+    await app.stop()
     figures["wrong"] = figures["sequential_wrong"] + figures["in_flight_wrong"]
     return figures
 
 
 async def main(count: int = 5000, burst: int = 2000) -> None:
-    f = await measure(count, burst)
+    print("SQLite (WAL)")
+    report(await measure(count, burst), count, burst)
+    if "--postgres" in sys.argv:
+        postgres = await measure_postgres(count, burst)
+        if postgres is not None:
+            print("PostgreSQL")
+            report(postgres, count, burst)
+
+
+def report(f: dict[str, float], count: int, burst: int) -> None:
     cap = f"cap {f['max_queued_rows']:,.0f}"
     print(f"sequential: {count:,} commands")
     print(f"  dispatched (answered, rows queued):  {f['sequential']:,.0f} commands/s")

@@ -8,11 +8,12 @@ IDs, outbox rows, inbox finishes, members' remembered locales) count every row f
 moment it is queued until its transaction commits, and intake (`Homeroom.handle`,
 `Inbox.work`) first waits for `room`.
 
-The cap counts rows queued plus commands admitted but not yet done dispatching (each
-adds its rows as it finishes), so many commands arriving at once cannot all slip in
-under the cap before any of them has queued a row. A command is admitted while fewer
-than `cap` rows wait and then queues its own few, so the peak is at most the cap plus
-the rows of the commands admitted at that moment, less one.
+The cap counts rows queued plus `per_command` rows (an estimate: its ID, its answer, a
+new member's locale) for each command admitted but not yet done dispatching (each adds
+its rows as it finishes), so 2,000 commands arriving at once cannot all slip in under
+the cap before any of them has queued a row. A command is admitted while fewer than
+`cap` rows are counted, so the peak stays within a command's rows of the cap (more only
+for commands that write more than the estimate, a fan-out).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from collections.abc import AsyncIterator
 class Backlog:
     """Rows queued for the database but not yet committed, against a cap."""
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, *, per_command: int = 3) -> None:
         if cap < 1:
             raise ValueError("the cap on queued rows must be at least 1")
         self.cap = cap
+        self.per_command = per_command
         self.queued = 0  # rows handed to a batcher, not yet committed (or failed)
         self.admitted = 0  # commands let in, still dispatching
         self.peak = 0  # the most rows ever queued at once
@@ -53,7 +55,7 @@ class Backlog:
         self._update()
 
     def _update(self) -> None:
-        if self.queued + self.admitted < self.cap:
+        if self.queued + self.admitted * self.per_command < self.cap:
             self._room.set()
         else:
             self._room.clear()

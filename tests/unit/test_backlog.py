@@ -76,7 +76,7 @@ async def test_intake_waits_at_the_cap_while_the_writer_is_slow(
 
 
 async def test_commands_arriving_at_once_are_admitted_only_under_the_cap() -> None:
-    backlog = Backlog(4)
+    backlog = Backlog(8, per_command=2)
     inside: list[int] = []
     release = asyncio.Event()
 
@@ -90,15 +90,16 @@ async def test_commands_arriving_at_once_are_admitted_only_under_the_cap() -> No
     await until(lambda: len(inside) == 4)
     for _ in range(10):
         await asyncio.sleep(0)
-    assert (inside, backlog.admitted) == ([0, 1, 2, 3], 4)  # the other six wait
+    # Four admitted count as eight rows to come: the other six wait.
+    assert (inside, backlog.admitted, backlog.queued) == ([0, 1, 2, 3], 4, 0)
     release.set()
     await until(lambda: backlog.queued == 8)
-    assert (len(inside), backlog.queued) == (4, 8)  # no room until rows commit
-    for admitted in (6, 8, 10):  # each commit makes room for two more commands
+    assert (len(inside), backlog.admitted) == (4, 0)  # no room until rows commit
+    for admitted, queued in ((8, 8), (10, 4)):  # each commit makes room for four more
         backlog.done(backlog.queued)
-        await until(lambda: backlog.queued == 4)
-        assert (len(inside), backlog.admitted) == (admitted, 0)
+        await until(lambda: len(inside) == admitted)  # noqa: B023
+        assert (backlog.queued, backlog.admitted) == (queued, 0)
     await asyncio.gather(*tasks)
-    assert backlog.peak == 8
+    assert (backlog.peak, backlog.waits) == (8, 6)  # each of the six waited once
     backlog.done(4)
     await backlog.committed()
