@@ -68,7 +68,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.capabilities import Capabilities, RateLimits
 from bot.clock import Clock, sleep_unless_woken
-from bot.delivery import Deliverer, PermanentFailure, RetryAfter
+from bot.delivery import Deliverer, PermanentFailure, ReplyHandles, RetryAfter
 from bot.intents import (
     Intent,
     StoredTag,
@@ -98,6 +98,9 @@ LEASE = 60.0  # seconds a process holds its pending rows without renewing
 RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
 
 
+# A row to write: platform, lane, the intent as JSON, and its reply handle with its expiry.
+_Row = tuple[str, str, str, tuple[str, datetime] | None]
+
 # What a receipt is given once a row is delivered: the transaction that marks it sent,
 # the intent and the platform's ID for it. It returns follow-up intents, staged in the
 # same transaction (see `Outbox.add_receipt`).
@@ -115,6 +118,10 @@ class _Item:
     in_flight: bool = False  # its `sending_since` is committed
     check: bool = False  # in flight when a previous run ended: ask the platform first
     outcome: _Mark | None = None  # the platform's answer, kept until it is recorded
+    # The handle a reply goes through (Slack's response_url, a Discord interaction
+    # token) and until when it lives, as stored on the row by the process that received
+    # the request: whichever process sends the row answers through it.
+    reply: tuple[str, datetime] | None = None
 
 
 @dataclass(slots=True)
@@ -129,6 +136,7 @@ class _Mark:
     delivered_id: str | None = None
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    had_reply: bool = False  # its reply handle is cleared once it is settled
 
     @property
     def settled(self) -> bool:
@@ -202,7 +210,7 @@ class Outbox:
         self._idle.set()
         # Private answers are written apart from shared posts, so a fan-out of a
         # thousand rows never makes a member's answer wait for its transactions.
-        self._inserts: dict[bool, Batcher[tuple[str, str, str], int]] = {
+        self._inserts: dict[bool, Batcher[_Row, int]] = {
             private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
             for private, kind in ((True, "private"), (False, "shared"))
         }
@@ -279,17 +287,33 @@ class Outbox:
         for intent in intents:
             self._outstanding += 1
             self._idle.clear()
-            row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
-            self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent))
+            row = self._row(intent)
+            self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent, row))
 
     async def stage(self, conn: AsyncConnection, intents: Sequence[Intent]) -> list[_Item]:
         """Write intents inside the caller's transaction; `release` them after it commits.
 
         For work whose record and message must stand or fall together (a prompt's claim
         and its post): a crash after the commit leaves the rows for `resume`."""
-        rows = [(platform_of(i), lane_of(i), intent_to_json(i)) for i in intents]
+        rows = [self._row(i) for i in intents]
         ids = await self._insert(conn, rows) if rows else []
-        return [_Item(row_id, intent) for row_id, intent in zip(ids, intents, strict=True)]
+        return [
+            _Item(row_id, intent, reply=row[3])
+            for row_id, intent, row in zip(ids, intents, rows, strict=True)
+        ]
+
+    def _row(self, intent: Intent) -> _Row:
+        """What the table keeps of an intent, with the reply handle of the request it
+        answers while this process (the one that received it) holds a live one."""
+        platform = platform_of(intent)
+        reply = None
+        event_id = getattr(intent, "in_reply_to", None)
+        handles = self._deliverers.get(platform)
+        if event_id and isinstance(handles, ReplyHandles):
+            found = handles.reply_handle(event_id)
+            if found is not None and found[1] > 0:
+                reply = (found[0], self._clock.now() + timedelta(seconds=found[1]))
+        return (platform, lane_of(intent), intent_to_json(intent), reply)
 
     def release(self, items: Sequence[_Item]) -> None:
         """Deliver intents staged in a transaction that has now committed."""
@@ -298,15 +322,13 @@ class Outbox:
             self._idle.clear()
             self._enqueue(item)
 
-    def _persisted(self, intent: Intent, row_id: asyncio.Future[int]) -> None:
+    def _persisted(self, intent: Intent, row: _Row, row_id: asyncio.Future[int]) -> None:
         if row_id.cancelled() or row_id.exception() is not None:
             self._finished()  # the batcher logged the failed write with its size
             return
-        self._enqueue(_Item(row_id.result(), intent))
+        self._enqueue(_Item(row_id.result(), intent, reply=row[3]))
 
-    async def _insert(
-        self, conn: AsyncConnection, rows: Sequence[tuple[str, str, str]]
-    ) -> list[int]:
+    async def _insert(self, conn: AsyncConnection, rows: Sequence[_Row]) -> list[int]:
         now = self._clock.now()
         result = await conn.execute(
             insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
@@ -321,8 +343,10 @@ class Outbox:
                     "created_at": now,
                     "lease_owner": self.owner,  # ours from the start: no one else takes it
                     "lease_until": now + timedelta(seconds=LEASE),
+                    "reply_handle": None if reply is None else reply[0],
+                    "reply_until": None if reply is None else reply[1],
                 }
-                for platform, lane, payload in rows
+                for platform, lane, payload, reply in rows
             ],
         )
         return list(result.scalars().all())
@@ -431,7 +455,7 @@ class Outbox:
         now = self._clock.now()
         rows = await self._claim()
         resumed = in_flight = 0
-        for row_id, payload, attempts, next_at, sending_since in rows:
+        for row_id, payload, attempts, next_at, sending_since, handle, until in rows:
             if row_id in self._held:
                 continue  # submitted by this process before start: already queued
             self._outstanding += 1
@@ -445,6 +469,7 @@ class Outbox:
                 self._clock.monotonic() + wait,
                 in_flight=was_sending,
                 check=was_sending,
+                reply=None if handle is None or until is None else (handle, until),
             )
             self._enqueue(item)
             resumed += 1
@@ -476,6 +501,8 @@ class Outbox:
                 outbox.c.attempts,
                 outbox.c.next_attempt_at,
                 outbox.c.sending_since,
+                outbox.c.reply_handle,
+                outbox.c.reply_until,
             )
         )
         async with self._lease_query() as conn:
@@ -743,7 +770,9 @@ class Outbox:
         item.attempts += 1
         now = self._clock.now()
         mark = _Mark(item.id, item.intent, item.attempts, "sent", now, next_attempt_at=now)
+        mark.had_reply = item.reply is not None
         key = f"hr{item.id}"
+        self._adopt_reply(deliverer, item)
         try:
             found = None
             finder = getattr(deliverer, "find_delivered", None)
@@ -805,6 +834,17 @@ class Outbox:
             self.sent_count += 1
         return mark
 
+    def _adopt_reply(self, deliverer: Deliverer, item: _Item) -> None:
+        """Hand the adapter the reply handle stored on the row (written by the process
+        that received the request, perhaps another one) while it still lives."""
+        event_id = getattr(item.intent, "in_reply_to", None)
+        if item.reply is None or not event_id or not isinstance(deliverer, ReplyHandles):
+            return
+        handle, until = item.reply
+        left = (until - self._clock.now()).total_seconds()
+        if left > 0:
+            deliverer.adopt_reply_handle(event_id, handle, left)
+
     async def _record(
         self, conn: AsyncConnection, writes: Sequence[int | _Mark]
     ) -> list[list[_Item]]:
@@ -827,6 +867,14 @@ class Outbox:
         gone = [m.row_id for m in marks if m.settled and not keeps_copy(m.intent)]
         if kept:
             await _mark_rows(conn, sorted(kept, key=lambda m: m.row_id))
+        # A settled row's reply handle is of no more use: it is not kept past its answer.
+        spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
+        if spent:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(spent))
+                .values(reply_handle=None, reply_until=None)
+            )
         if gone:
             await conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
         follow_ups = [

@@ -160,6 +160,11 @@ outbox = Table(
     # a second process (a deploy's new one) takes only rows whose lease is gone.
     Column("lease_owner", String(64), nullable=True),
     Column("lease_until", UTCDateTime(), nullable=True),
+    # The handle a reply goes through (Slack's response_url, a Discord interaction's
+    # application ID and token) and until when it lives, written by the process that
+    # received the request so that any replica can send the reply; cleared once sent.
+    Column("reply_handle", Text, nullable=True),
+    Column("reply_until", UTCDateTime(), nullable=True),
     Index(None, "status", "id"),
 )
 
