@@ -66,6 +66,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import lanes
+from bot.budget import BEAT, Budget
 from bot.capabilities import Capabilities, RateLimits
 from bot.clock import Clock, sleep_unless_woken
 from bot.delivery import Deliverer, PermanentFailure, ReplyHandles, RetryAfter
@@ -96,6 +98,9 @@ MAX_BACKOFF = 300.0
 KEEP_SENT = timedelta(days=2)
 LEASE = 60.0  # seconds a process holds its pending rows without renewing
 RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
+# How often `homeroom run` on PostgreSQL looks for rows written by other replicas into
+# lanes it owns (their writer could not send them: bot.lanes).
+CLAIM_EVERY = 1.0
 
 
 # A row to write: platform, lane, the intent as JSON, and its reply handle with its expiry.
@@ -122,6 +127,9 @@ class _Item:
     # token) and until when it lives, as stored on the row by the process that received
     # the request: whichever process sends the row answers through it.
     reply: tuple[str, datetime] | None = None
+    # Leased to this process when written (False: its lane belongs to another replica,
+    # which sends it: bot.lanes).
+    mine: bool = True
 
 
 @dataclass(slots=True)
@@ -174,6 +182,14 @@ class Outbox:
         # SQLite file's run lock): the rows a killed run left leased are its to take at
         # once, instead of a minute later when their lease runs out.
         self.alone = False
+        # Seconds between passes that take over rows no live process holds (`reclaiming`):
+        # a dead process's, and on PostgreSQL those other replicas wrote into our lanes.
+        self.claim_every = LEASE
+        # One of several replicas on PostgreSQL (`share`): the platforms' overall limits
+        # are paced at this replica's share, and a platform-wide 429 pauses them all.
+        self.replicated = False
+        self.budget = Budget(engine, clock, self.owner)
+        self._telling: set[asyncio.Task[None]] = set()  # pauses being written for the others
         self._leasing = 0  # lease queries under way (work that `asleep` waits for)
         self._write_turn = write_turn
         self._concurrency = concurrency
@@ -210,7 +226,7 @@ class Outbox:
         self._idle.set()
         # Private answers are written apart from shared posts, so a fan-out of a
         # thousand rows never makes a member's answer wait for its transactions.
-        self._inserts: dict[bool, Batcher[_Row, int]] = {
+        self._inserts: dict[bool, Batcher[_Row, tuple[int, bool]]] = {
             private: Batcher(engine, self._insert, f"outbox_{kind}", clock, write_turn)
             for private, kind in ((True, "private"), (False, "shared"))
         }
@@ -274,6 +290,68 @@ class Outbox:
         deliverer = self._deliverers.get(platform)
         return deliverer.capabilities if deliverer is not None else Capabilities()
 
+    def share(self) -> None:
+        """Run as one of several replicas on this (PostgreSQL) database: look for rows
+        written into this replica's lanes every CLAIM_EVERY, and pace each platform's
+        overall limits at this replica's share (bot.budget)."""
+        self.claim_every = CLAIM_EVERY
+        self.replicated = True
+
+    async def join(self) -> None:
+        """Before the first send: be counted, take this replica's share, and send nothing
+        for one BEAT, by when every other replica has counted this one too (each shrinks
+        its share at its next beat): the replicas together never exceed a limit."""
+        await self.budget.beat()
+        self.apply_budget()
+        for bucket in self._overall.values():
+            bucket.pause(BEAT)
+
+    def apply_budget(self) -> None:
+        """Pace each platform's overall limits at 1/N (N live replicas, as last counted),
+        and hold a platform another replica saw a platform-wide 429 from."""
+        share = self.budget.replicas
+        now = self._clock.now()
+        for (platform, private), bucket in self._overall.items():
+            deliverer = self._deliverers.get(platform)
+            if deliverer is None:
+                continue
+            limits = deliverer.limits
+            rate, burst = (
+                (limits.private, limits.private_burst)
+                if private
+                else (limits.overall, limits.overall_burst)
+            )
+            bucket.reshape(rate / share, max(1, burst // share))
+            until = self.budget.pauses.get(platform)
+            if until is not None and until > now:
+                bucket.pause((until - now).total_seconds())
+        self._wake.set()
+
+    async def heartbeat(self) -> None:
+        """This replica's heartbeat and share, every BEAT; runs until cancelled (under
+        the supervisor)."""
+        await self._clock.sleep(BEAT)  # `join` beat once already
+        await self.budget.beating(self.apply_budget)
+
+    def _tell_replicas(self, platform: str, seconds: float) -> None:
+        """Write a platform-wide pause for the other replicas (in the background: the
+        send that got the 429 does not wait for it)."""
+
+        async def tell() -> None:
+            try:
+                await self.budget.pause(platform, seconds)
+            except Exception as error:  # they will hear their own 429s instead
+                log.warning("event=pause_not_shared platform=%s error=%r", platform, error)
+
+        task = asyncio.get_running_loop().create_task(tell())
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def told(self) -> None:
+        """Until every platform-wide pause seen so far is written for the others."""
+        if self._telling:
+            await asyncio.gather(*self._telling)
+
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
         limits = deliverer.limits
@@ -298,8 +376,8 @@ class Outbox:
         rows = [self._row(i) for i in intents]
         ids = await self._insert(conn, rows) if rows else []
         return [
-            _Item(row_id, intent, reply=row[3])
-            for row_id, intent, row in zip(ids, intents, rows, strict=True)
+            _Item(row_id, intent, reply=row[3], mine=mine)
+            for (row_id, mine), intent, row in zip(ids, intents, rows, strict=True)
         ]
 
     def _row(self, intent: Intent) -> _Row:
@@ -318,18 +396,38 @@ class Outbox:
     def release(self, items: Sequence[_Item]) -> None:
         """Deliver intents staged in a transaction that has now committed."""
         for item in items:
+            if not item.mine:
+                continue  # its lane's owner, another replica, sends it
             self._outstanding += 1
             self._idle.clear()
             self._enqueue(item)
 
-    def _persisted(self, intent: Intent, row: _Row, row_id: asyncio.Future[int]) -> None:
-        if row_id.cancelled() or row_id.exception() is not None:
+    def _persisted(
+        self, intent: Intent, row: _Row, written: asyncio.Future[tuple[int, bool]]
+    ) -> None:
+        if written.cancelled() or written.exception() is not None:
             self._finished()  # the batcher logged the failed write with its size
             return
-        self._enqueue(_Item(row_id.result(), intent, reply=row[3]))
+        row_id, mine = written.result()
+        if not mine:
+            self._finished()  # its lane's owner, another replica, sends it
+            return
+        self._enqueue(_Item(row_id, intent, reply=row[3]))
 
-    async def _insert(self, conn: AsyncConnection, rows: Sequence[_Row]) -> list[int]:
+    @property
+    def _shared_lanes(self) -> bool:
+        """Lanes are leased (bot.lanes) where replicas may share the table."""
+        return self._engine.dialect.name == "postgresql" and not self.alone
+
+    async def _insert(self, conn: AsyncConnection, rows: Sequence[_Row]) -> list[tuple[int, bool]]:
+        """Write rows, leased to this process unless another replica owns their lane;
+        each row's ID, and whether it is this process's to send."""
         now = self._clock.now()
+        until = now + timedelta(seconds=LEASE)
+        owned: set[str] | None = None
+        if self._shared_lanes:
+            owned = await lanes.take(conn, (lane for _, lane, _, _ in rows), self.owner, now, until)
+        mine = [owned is None or lane in owned for _, lane, _, _ in rows]
         result = await conn.execute(
             insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
             [
@@ -341,15 +439,17 @@ class Outbox:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
-                    "lease_owner": self.owner,  # ours from the start: no one else takes it
-                    "lease_until": now + timedelta(seconds=LEASE),
+                    # Ours from the start (no one else takes it), unless its lane is
+                    # another live replica's: then free, for that one to take.
+                    "lease_owner": self.owner if ours else None,
+                    "lease_until": until if ours else None,
                     "reply_handle": None if reply is None else reply[0],
                     "reply_until": None if reply is None else reply[1],
                 }
-                for platform, lane, payload, reply in rows
+                for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
             ],
         )
-        return list(result.scalars().all())
+        return list(zip(result.scalars().all(), mine, strict=True))
 
     def _enqueue(self, item: _Item) -> None:
         if item.id in self._held:
@@ -490,11 +590,15 @@ class Outbox:
                 | (outbox.c.lease_until <= now)
                 | (outbox.c.lease_owner == self.owner)
             )
+        until = now + timedelta(seconds=LEASE)
+        shared = self._shared_lanes
         claimable = select(outbox.c.id).where(free).with_for_update(skip_locked=True)
+        if shared:  # only rows of the lanes this process owns (taken first, if free)
+            claimable = claimable.where(lanes.owned_by(self.owner, now)).order_by(outbox.c.id)
         claim = (
             update(outbox)
             .where(outbox.c.id.in_(claimable) & free)
-            .values(lease_owner=self.owner, lease_until=now + timedelta(seconds=LEASE))
+            .values(lease_owner=self.owner, lease_until=until)
             .returning(
                 outbox.c.id,
                 outbox.c.payload,
@@ -506,6 +610,8 @@ class Outbox:
             )
         )
         async with self._lease_query() as conn:
+            if shared:
+                await lanes.take_waiting(conn, free, self.owner, now, until)
             rows = (await conn.execute(claim)).all()
         return sorted(rows, key=lambda row: int(row[0]))
 
@@ -516,6 +622,8 @@ class Outbox:
         # Locked in ID order, as the marks update them: no deadlock between the two.
         locked = select(outbox.c.id).where(mine).order_by(outbox.c.id).with_for_update()
         async with self._lease_query() as conn:
+            if self._shared_lanes:  # lanes before rows, as every writer locks them
+                await lanes.renew(conn, self.owner, until)
             result = await conn.execute(
                 update(outbox).where(outbox.c.id.in_(locked) & mine).values(lease_until=until)
             )
@@ -525,6 +633,8 @@ class Outbox:
         """Give up this process's leases on rows it did not send (a clean stop), so the
         next process takes them at once instead of after the lease; how many."""
         async with self._lease_query() as conn:
+            if self._shared_lanes:
+                await lanes.release(conn, self.owner)
             result = await conn.execute(
                 update(outbox)
                 .where((outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending"))
@@ -552,10 +662,11 @@ class Outbox:
             await self.renew_leases()
 
     async def reclaiming(self) -> None:
-        """Every LEASE, take over the rows whose process died (their lease ran out) or
-        stopped (released them); runs until cancelled (under the supervisor)."""
+        """Every `claim_every`, take over the rows whose process died (their lease ran
+        out) or stopped (released them), and those other replicas wrote into lanes this
+        one owns; runs until cancelled (under the supervisor)."""
         while True:
-            await self._clock.sleep(LEASE)
+            await self._clock.sleep(self.claim_every)
             await self.resume(purge=False)  # purging is housekeeping's, hourly
 
     async def run(self) -> None:
@@ -891,6 +1002,8 @@ class Outbox:
         if wait.scope == "platform":  # every channel and answer of the platform waits
             for private in (False, True):
                 self._overall[(lane.platform, private)].pause(wait.seconds)
+            if self.replicated:  # and every replica's
+                self._tell_replicas(lane.platform, wait.seconds)
         elif wait.scope == "community":
             key = (lane.platform, lane.community, lane.private)
             if key not in self._community:
@@ -950,6 +1063,9 @@ class Outbox:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
         try:
+            await self.told()
+            if self.replicated:
+                await self.budget.leave()
             await self.release_leases()
         except Exception as error:  # the database went away: the leases run out alone
             log.warning(

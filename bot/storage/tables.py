@@ -168,6 +168,31 @@ outbox = Table(
     Index(None, "status", "id"),
 )
 
+# Which replica owns an outbox lane (a channel's posts, a member's answers), and until
+# when: only on PostgreSQL, where several replicas share the outbox (bot.lanes).
+outbox_lanes = Table(
+    "outbox_lanes",
+    metadata,
+    Column("lane", String(200), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("until", UTCDateTime(), nullable=False),
+)
+
+# Live replicas' heartbeats, and platforms paused by a 429 that holds every replica
+# (bot.budget): only on PostgreSQL.
+replicas = Table(
+    "replicas",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("seen_at", UTCDateTime(), nullable=False),
+)
+platform_pauses = Table(
+    "platform_pauses",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("until", UTCDateTime(), nullable=False),
+)
+
 # A form being filled as a conversation on an adapter that has no native forms.
 dialogues = Table(
     "dialogues",
