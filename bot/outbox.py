@@ -301,15 +301,15 @@ class Outbox:
         """Before the first send: be counted, take this replica's share, and send nothing
         for one BEAT, by when every other replica has counted this one too (each shrinks
         its share at its next beat): the replicas together never exceed a limit."""
-        await self.budget.beat()
+        await self.budget.beat(self._outstanding)
         self.apply_budget()
         for bucket in self._overall.values():
             bucket.pause(BEAT)
 
     def apply_budget(self) -> None:
-        """Pace each platform's overall limits at 1/N (N live replicas, as last counted),
-        and hold a platform another replica saw a platform-wide 429 from."""
-        share = self.budget.replicas
+        """Pace each platform's overall limits at this replica's share (bot.budget), and
+        hold a platform another replica saw a platform-wide 429 from."""
+        share = self.budget.share
         now = self._clock.now()
         for (platform, private), bucket in self._overall.items():
             deliverer = self._deliverers.get(platform)
@@ -321,7 +321,10 @@ class Outbox:
                 if private
                 else (limits.overall, limits.overall_burst)
             )
-            bucket.reshape(rate / share, max(1, burst // share))
+            if share > 0:
+                bucket.reshape(rate * share, max(1, int(burst * share)))
+            else:  # no room yet (the others give some up at their next beats): wait
+                bucket.pause(2 * BEAT)  # past the next beat, which pauses again or not
             until = self.budget.pauses.get(platform)
             if until is not None and until > now:
                 bucket.pause((until - now).total_seconds())
@@ -331,7 +334,7 @@ class Outbox:
         """This replica's heartbeat and share, every BEAT; runs until cancelled (under
         the supervisor)."""
         await self._clock.sleep(BEAT)  # `join` beat once already
-        await self.budget.beating(self.apply_budget)
+        await self.budget.beating(lambda: self._outstanding, self.apply_budget)
 
     def _tell_replicas(self, platform: str, seconds: float) -> None:
         """Write a platform-wide pause for the other replicas (in the background: the

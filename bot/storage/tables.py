@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -185,6 +186,8 @@ replicas = Table(
     metadata,
     Column("owner", String(64), primary_key=True),
     Column("seen_at", UTCDateTime(), nullable=False),
+    Column("waiting", Integer, nullable=False),  # rows it holds to send ...
+    Column("share", Float, nullable=False),  # ... and the share of the limits it paces at
 )
 platform_pauses = Table(
     "platform_pauses",

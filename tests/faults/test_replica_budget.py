@@ -100,8 +100,9 @@ async def test_three_replicas_together_never_exceed_the_platforms_rate(
     assert (len(times), over_the_limit(times)) == (3 * EACH, 0)
     assert [app.outbox.budget.replicas for app in apps] == [3, 3, 3]
     assert min(times) == BEAT  # none sends before every other has counted it
-    # 120 posts at 10 a second, less the burst: about 11 s, not the 4 s of three full rates
-    assert max(times) == pytest.approx(BEAT + (3 * EACH - 3) / RATE, abs=1.0)
+    # 120 posts at 10 a second: 12.7 s at best (not the 4 s of three full rates); a few
+    # more while the shares settle, a beat at a time, as the replicas join.
+    assert BEAT + (3 * EACH - 3) / RATE <= max(times) <= 16.0
 
 
 async def test_replicas_pacing_alone_exceed_it(
@@ -133,5 +134,18 @@ async def test_a_platform_wide_429_seen_by_one_replica_pauses_every_replica(
     apps = (homeroom, other)
     for app in apps:
         await clock.run_until(app.outbox.idle(), asleep=still(*apps))
-    # Nothing before the pause ends; then the other's share (5 a second) from one message.
-    assert (a.sent_at, b.sent_at) == ([BEAT + 30.0], [BEAT + 30.0, BEAT + 30.2, BEAT + 30.4])
+    # Nothing before the pause ends, on either replica; then each at its share.
+    assert (a.sent_at, b.sent_at[0], len(b.sent_at)) == ([BEAT + 30.0], BEAT + 30.0, 3)
+
+
+async def test_the_replica_with_the_fan_out_gets_most_of_the_rate(
+    homeroom: Homeroom, clock: FakeClock, replicas: Callable[[], Homeroom]
+) -> None:
+    """Shares follow the rows each holds: a replica alone with a fan-out is not held to
+    half the rate while the other idles (that took 60 / 5 = 12 s here)."""
+    apps = [homeroom, replicas()]
+    a, _ = [await started(app, clock) for app in apps]
+    homeroom.outbox.submit(posts(0, 60))
+    await clock.run_until(homeroom.outbox.idle(), asleep=still(*apps))
+    assert (len(a.sent_at), over_the_limit(a.sent_at)) == (60, 0)
+    assert max(a.sent_at) <= 8.0  # 1 s joining, then close to the whole 10 a second

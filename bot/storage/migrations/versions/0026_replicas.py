@@ -35,6 +35,8 @@ def upgrade() -> None:
         "replicas",
         sa.Column("owner", sa.String(length=64), nullable=False),
         sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.Column("waiting", sa.Integer(), nullable=False),
+        sa.Column("share", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("owner", name=op.f("pk_replicas")),
     )
     op.create_table(
