@@ -24,8 +24,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from adapters.slack.adapter import SlackAdapter
 from bench.faults import ROOT, _Slack, postgres_database, seed
+from bot.storage.tables import outbox
 
 LIMITS = SlackAdapter.limits
 READY_WITHIN = 30.0
@@ -41,10 +45,17 @@ class Result:
     duplicates: int
     lost: int
     killed_after: int | None = None  # posts seen when one replica was killed
+    finished_after_kill: float | None = None  # seconds from the kill to the last post
+    orphaned: int = 0  # pending rows leased to the killed replica when it died
     times: list[float] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
-        kill = "" if self.killed_after is None else f" killed_one_after={self.killed_after}"
+        kill = (
+            ""
+            if self.killed_after is None
+            else f" killed_one_after={self.killed_after} posts holding={self.orphaned} rows, "
+            f"finished {self.finished_after_kill:.1f} s after the kill"
+        )
         return (
             f"replicas={self.replicas} posts={self.posts} seconds={self.seconds:.1f} "
             f"peak_per_second={self.peak} limit_per_second={LIMITS.overall:.0f} "
@@ -108,10 +119,12 @@ async def fan_out(
     replicas: int,
     posts: int,
     kill_after: int | None = None,
+    stop: bool = False,
     within: float = 600.0,
 ) -> Result:
-    """Seed `posts` channels' prompts due now, start `replicas` replicas, SIGKILL one
-    once the fake has seen `kill_after` posts (if given), and wait until every channel
+    """Seed `posts` channels' prompts due now, start `replicas` replicas, SIGKILL the
+    busiest once the fake has seen `kill_after` posts (if given; SIGTERM if `stop`:
+    a clean stop, which releases its leases), and wait until every channel
     has its prompt (or `within` seconds pass); then stop the others with SIGTERM."""
     fake = _Slack()
     await fake.start()
@@ -119,19 +132,43 @@ async def fan_out(
     started = time.perf_counter()
     processes: list[asyncio.subprocess.Process] = []
     killed: int | None = None
+    killed_at = 0.0
+    orphaned = 0
     everyone = asyncio.Event()
 
     async def seen(method: str) -> None:
-        nonlocal killed
+        nonlocal killed, killed_at
         if method != "chat.postMessage":
             return
         times.append(time.perf_counter())
         if kill_after is not None and killed is None and len(times) >= kill_after:
-            killed = len(times)
-            with contextlib.suppress(ProcessLookupError):
-                processes[0].kill()
+            killed, killed_at = len(times), time.perf_counter()
+            await kill_busiest()
         if len(fake.per_channel()) + 1 >= posts:  # this one's answer is on its way
             everyone.set()
+
+    async def kill_busiest() -> None:
+        """SIGKILL the replica holding the most rows to send (its pid is in its leases)."""
+        nonlocal orphaned
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                owner, held = (
+                    await conn.execute(
+                        select(outbox.c.lease_owner, func.count())
+                        .where((outbox.c.status == "pending") & outbox.c.lease_owner.is_not(None))
+                        .group_by(outbox.c.lease_owner)
+                        .order_by(func.count().desc())
+                        .limit(1)
+                    )
+                ).one()
+        finally:
+            await engine.dispose()
+        pid = int(str(owner).split(":")[1])
+        victim = next(p for p in processes if p.pid == pid)
+        with contextlib.suppress(ProcessLookupError):
+            victim.terminate() if stop else victim.kill()
+        orphaned = int(held)
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(
@@ -173,6 +210,8 @@ async def fan_out(
         duplicates=sum(max(0, counts[c] - 1) for c in expected),
         lost=sum(1 for c in expected if counts[c] == 0),
         killed_after=killed,
+        finished_after_kill=(times[-1] - killed_at) if killed is not None else None,
+        orphaned=orphaned,
         times=times,
     )
 
@@ -182,6 +221,7 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 3])
     parser.add_argument("--kill", action="store_true", help="SIGKILL one replica mid fan-out")
+    parser.add_argument("--stop", action="store_true", help="SIGTERM one replica mid fan-out")
     args = parser.parse_args(argv)
     for count in args.replicas:
         async with postgres_database() as url:
@@ -189,9 +229,14 @@ async def main(argv: list[str]) -> None:
                 print("bench.replicas: no PostgreSQL answers; nothing measured")
                 return
             with tempfile.TemporaryDirectory() as folder:
-                kill = args.posts // 3 if args.kill and count > 1 else None
+                one = (args.kill or args.stop) and count > 1
                 result = await fan_out(
-                    url, Path(folder), replicas=count, posts=args.posts, kill_after=kill
+                    url,
+                    Path(folder),
+                    replicas=count,
+                    posts=args.posts,
+                    kill_after=args.posts // 3 if one else None,
+                    stop=args.stop,
                 )
                 print(result.line(), flush=True)
 
