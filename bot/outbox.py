@@ -33,6 +33,13 @@ process died (its lease ran out). So a second process started while the first st
 sends (a deploy) sends none of the first's rows while it lives. A clean stop releases
 this process's leases on the rows it did not send, for the next process to take at once.
 
+Replicas (PostgreSQL): one replica at a time owns a lane, by a lease of its own
+(bot.lanes), and a row written into a lane another live replica owns is left unleased
+for that one's claim pass (`reclaiming`, every `claim_every`). A reply's handle
+(response_url, interaction token) is stored on its row by the receiver and handed to
+whichever replica's adapter sends it (`ReplyHandles`). Each replica paces the
+platforms' overall limits at its share, and shares a platform-wide 429 (bot.budget).
+
 Edits (`Update`): each edited message is a lane of its own, paced at the platform's
 edit rate (`RateLimits.per_message_edit`, and `edits` shared per channel or community),
 so they never hold back a channel's posts. A new edit of a message replaces the edits of
@@ -548,7 +555,7 @@ class Outbox:
             result = await conn.execute(delete(outbox).where(sent | replaced))
         return int(result.rowcount or 0)
 
-    async def resume(self, *, purge: bool = True) -> int:
+    async def resume(self, *, purge: bool = True, own: bool = True) -> int:
         """Claim and queue the pending rows no live process holds (a previous run left
         them, or a process that died); returns how many. Run at start (which also purges
         old sent rows) and every LEASE. Rows that were in flight when their run ended are
@@ -556,7 +563,7 @@ class Outbox:
         if purge:
             await self.purge_sent()
         now = self._clock.now()
-        rows = await self._claim()
+        rows = await self._claim(own)
         resumed = in_flight = 0
         for row_id, payload, attempts, next_at, sending_since, handle, until in rows:
             if row_id in self._held:
@@ -581,18 +588,15 @@ class Outbox:
             log.info("event=outbox_resumed pending=%d in_flight=%d", resumed, in_flight)
         return resumed
 
-    async def _claim(self) -> list[Any]:
-        """Lease to this process every pending row whose lease is gone (or already ours),
-        in one UPDATE; the rows, oldest first. On PostgreSQL, rows another process is
-        claiming or renewing at this moment are skipped, not waited for."""
+    async def _claim(self, own: bool = True) -> list[Any]:
+        """Lease to this process every pending row whose lease is gone (or, if `own`,
+        already ours), in one UPDATE; the rows, oldest first. On PostgreSQL, rows another
+        process is claiming or renewing at this moment are skipped, not waited for."""
         now = self._clock.now()
         free = outbox.c.status == "pending"
         if not self.alone:
-            free = free & (
-                outbox.c.lease_owner.is_(None)
-                | (outbox.c.lease_until <= now)
-                | (outbox.c.lease_owner == self.owner)
-            )
+            gone = outbox.c.lease_owner.is_(None) | (outbox.c.lease_until <= now)
+            free = free & (gone | (outbox.c.lease_owner == self.owner) if own else gone)
         until = now + timedelta(seconds=LEASE)
         shared = self._shared_lanes
         claimable = select(outbox.c.id).where(free).with_for_update(skip_locked=True)
@@ -670,7 +674,9 @@ class Outbox:
         one owns; runs until cancelled (under the supervisor)."""
         while True:
             await self._clock.sleep(self.claim_every)
-            await self.resume(purge=False)  # purging is housekeeping's, hourly
+            # Not this process's own rows: it holds them already (with replicas this
+            # runs every second, and a fan-out's rows need no re-leasing each time).
+            await self.resume(purge=False, own=False)  # purging is housekeeping's, hourly
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
