@@ -90,3 +90,17 @@ async def renew(conn: AsyncConnection, owner: str, until: datetime) -> None:
 async def release(conn: AsyncConnection, owner: str) -> None:
     """Give up every lane `owner` holds (a clean stop)."""
     await conn.execute(delete(outbox_lanes).where(outbox_lanes.c.owner == owner))
+
+
+async def let_go(conn: AsyncConnection, owner: str, wanted: set[str]) -> None:
+    """Give up those of `owner`'s lanes in `wanted` that no pending row waits in any more."""
+    waiting = select(outbox.c.lane).where(
+        outbox.c.lane.in_(sorted(wanted)) & (outbox.c.status == "pending")
+    )
+    await conn.execute(
+        delete(outbox_lanes).where(
+            (outbox_lanes.c.owner == owner)
+            & outbox_lanes.c.lane.in_(sorted(wanted))
+            & outbox_lanes.c.lane.not_in(waiting)
+        )
+    )

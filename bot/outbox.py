@@ -1028,6 +1028,10 @@ class Outbox:
             )
         if gone:
             await conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        if self._shared_lanes and marks:
+            # A lane with nothing left to send is let go at once: a member's private lane
+            # names them, and is kept no longer than the rows it ordered.
+            await lanes.let_go(conn, self.owner, {lane_of(m.intent) for m in marks})
         follow_ups = [
             await self._run_receipts(conn, m) if m.status == "sent" else [] for m in marks
         ]
