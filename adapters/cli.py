@@ -167,6 +167,8 @@ async def _run(settings: Settings, started_at: float) -> int:
                     raise StartFailure(problem)
                 lock.acquire()
                 app.outbox.alone = True  # a killed run's leased rows are ours at once
+            else:  # replicas may share it (bot.lanes, bot.budget)
+                app.outbox.share()
             await app.start()
     except BaseException:
         await app.supervisor.stop()

@@ -162,6 +162,9 @@ class Homeroom:
         await self.create_feature_tables()
         await self.kernel.anonymity.load(self.db.engine)
         await self.dedupe.load_recent()
+        if self.outbox.replicated:  # counted among the replicas before the first send
+            await self.outbox.join()
+            self.supervisor.run("outbox-heartbeat", self.outbox.heartbeat)
         await self.outbox.resume()
         self.supervisor.run("outbox", self.outbox.run)
         if timers:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.capabilities import Capabilities, RateLimits
 from bot.intents import Intent
@@ -53,3 +53,20 @@ class DeliveryCheck(Protocol):
     async def find_delivered(self, intent: Intent, key: str) -> str | None:
         """The platform's ID of the message sent earlier with `key`, or None when the
         platform has none (send it). Raises when it cannot tell (the caller retries)."""
+
+
+@runtime_checkable
+class ReplyHandles(Protocol):
+    """Optional: an adapter whose answers to a request go through a handle the request
+    brought (Slack's `response_url`, Discord's interaction token), which lives for
+    minutes. The outbox stores the handle on the reply's row, so any replica that
+    delivers the row can answer through it, not only the one that received the request
+    (which still acknowledges it within the platform's 3 seconds)."""
+
+    def reply_handle(self, event_id: str) -> tuple[str, float] | None:
+        """The handle (opaque text) a reply to `event_id` goes through and its seconds
+        left, while this process holds a live one; None otherwise."""
+
+    def adopt_reply_handle(self, event_id: str, handle: str, seconds_left: float) -> None:
+        """Use `handle` for replies to `event_id` for `seconds_left` (a row another
+        process wrote); a live handle of this process's own is kept instead."""

@@ -33,6 +33,13 @@ process died (its lease ran out). So a second process started while the first st
 sends (a deploy) sends none of the first's rows while it lives. A clean stop releases
 this process's leases on the rows it did not send, for the next process to take at once.
 
+Replicas (PostgreSQL): one replica at a time owns a lane, by a lease of its own
+(bot.lanes), and a row written into a lane another live replica owns is left unleased
+for that one's claim pass (`reclaiming`, every `claim_every`). A reply's handle
+(response_url, interaction token) is stored on its row by the receiver and handed to
+whichever replica's adapter sends it (`ReplyHandles`). Each replica paces the
+platforms' overall limits at its share, and shares a platform-wide 429 (bot.budget).
+
 Edits (`Update`): each edited message is a lane of its own, paced at the platform's
 edit rate (`RateLimits.per_message_edit`, and `edits` shared per channel or community),
 so they never hold back a channel's posts. A new edit of a message replaces the edits of
@@ -66,9 +73,11 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import lanes
+from bot.budget import BEAT, Budget
 from bot.capabilities import Capabilities, RateLimits
 from bot.clock import Clock, sleep_unless_woken
-from bot.delivery import Deliverer, PermanentFailure, RetryAfter
+from bot.delivery import Deliverer, PermanentFailure, ReplyHandles, RetryAfter
 from bot.dm_gate import Verdict, unasked
 from bot.intents import (
     DirectMessage,
@@ -100,7 +109,13 @@ MAX_BACKOFF = 300.0
 KEEP_SENT = timedelta(days=2)
 LEASE = 60.0  # seconds a process holds its pending rows without renewing
 RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
+# How often `homeroom run` on PostgreSQL looks for rows written by other replicas into
+# lanes it owns (their writer could not send them: bot.lanes).
+CLAIM_EVERY = 1.0
 
+
+# A row to write: platform, lane, the intent as JSON, and its reply handle with its expiry.
+_Row = tuple[str, str, str, tuple[str, datetime] | None]
 
 # What a receipt is given once a row is delivered: the transaction that marks it sent,
 # the intent and the platform's ID for it. It returns follow-up intents, staged in the
@@ -119,6 +134,13 @@ class _Item:
     in_flight: bool = False  # its `sending_since` is committed
     check: bool = False  # in flight when a previous run ended: ask the platform first
     outcome: _Mark | None = None  # the platform's answer, kept until it is recorded
+    # The handle a reply goes through (Slack's response_url, a Discord interaction
+    # token) and until when it lives, as stored on the row by the process that received
+    # the request: whichever process sends the row answers through it.
+    reply: tuple[str, datetime] | None = None
+    # Leased to this process when written (False: its lane belongs to another replica,
+    # which sends it: bot.lanes).
+    mine: bool = True
 
 
 # What `stage` returns and `release` takes: rows written in a caller's transaction.
@@ -137,6 +159,7 @@ class _Mark:
     delivered_id: str | None = None
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    had_reply: bool = False  # its reply handle is cleared once it is settled
 
     @property
     def settled(self) -> bool:
@@ -175,6 +198,14 @@ class Outbox:
         # SQLite file's run lock): the rows a killed run left leased are its to take at
         # once, instead of a minute later when their lease runs out.
         self.alone = False
+        # Seconds between passes that take over rows no live process holds (`reclaiming`):
+        # a dead process's, and on PostgreSQL those other replicas wrote into our lanes.
+        self.claim_every = LEASE
+        # One of several replicas on PostgreSQL (`share`): the platforms' overall limits
+        # are paced at this replica's share, and a platform-wide 429 pauses them all.
+        self.replicated = False
+        self.budget = Budget(engine, clock, self.owner)
+        self._telling: set[asyncio.Task[None]] = set()  # pauses being written for the others
         self._leasing = 0  # lease queries under way (work that `asleep` waits for)
         self._write_turn = write_turn
         self._concurrency = concurrency
@@ -211,7 +242,7 @@ class Outbox:
         self._idle.set()
         # Private answers are written apart from shared posts, so a fan-out of a
         # thousand rows never makes a member's answer wait for its transactions.
-        self._inserts: dict[bool, Batcher[tuple[str, str, str], int]] = {
+        self._inserts: dict[bool, Batcher[_Row, tuple[int, bool]]] = {
             private: Batcher(
                 engine, self._insert, f"outbox_{kind}", clock, write_turn, backlog=backlog
             )
@@ -280,6 +311,71 @@ class Outbox:
         deliverer = self._deliverers.get(platform)
         return deliverer.capabilities if deliverer is not None else Capabilities()
 
+    def share(self) -> None:
+        """Run as one of several replicas on this (PostgreSQL) database: look for rows
+        written into this replica's lanes every CLAIM_EVERY, and pace each platform's
+        overall limits at this replica's share (bot.budget)."""
+        self.claim_every = CLAIM_EVERY
+        self.replicated = True
+
+    async def join(self) -> None:
+        """Before the first send: be counted, take this replica's share, and send nothing
+        for one BEAT, by when every other replica has counted this one too (each shrinks
+        its share at its next beat): the replicas together never exceed a limit."""
+        await self.budget.beat(self._outstanding)
+        self.apply_budget()
+        for bucket in self._overall.values():
+            bucket.pause(BEAT)
+
+    def apply_budget(self) -> None:
+        """Pace each platform's overall limits at this replica's share (bot.budget), and
+        hold a platform another replica saw a platform-wide 429 from."""
+        share = self.budget.share
+        now = self._clock.now()
+        for (platform, private), bucket in self._overall.items():
+            deliverer = self._deliverers.get(platform)
+            if deliverer is None:
+                continue
+            limits = deliverer.limits
+            rate, burst = (
+                (limits.private, limits.private_burst)
+                if private
+                else (limits.overall, limits.overall_burst)
+            )
+            if share > 0:
+                bucket.reshape(rate * share, max(1, int(burst * share)))
+            else:  # no room yet (the others give some up at their next beats): wait
+                bucket.pause(2 * BEAT)  # past the next beat, which pauses again or not
+            until = self.budget.pauses.get(platform)
+            if until is not None and until > now:
+                bucket.pause((until - now).total_seconds())
+        self._wake.set()
+
+    async def heartbeat(self) -> None:
+        """This replica's heartbeat and share, every BEAT; runs until cancelled (under
+        the supervisor)."""
+        await self._clock.sleep(BEAT)  # `join` beat once already
+        await self.budget.beating(lambda: self._outstanding, self.apply_budget)
+
+    def _tell_replicas(self, platform: str, seconds: float) -> None:
+        """Write a platform-wide pause for the other replicas (in the background: the
+        send that got the 429 does not wait for it)."""
+
+        async def tell() -> None:
+            try:
+                await self.budget.pause(platform, seconds)
+            except Exception as error:  # they will hear their own 429s instead
+                log.warning("event=pause_not_shared platform=%s error=%r", platform, error)
+
+        task = asyncio.get_running_loop().create_task(tell())
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def told(self) -> None:
+        """Until every platform-wide pause seen so far is written for the others."""
+        if self._telling:
+            await asyncio.gather(*self._telling)
+
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
         limits = deliverer.limits
@@ -293,36 +389,70 @@ class Outbox:
         for intent in intents:
             self._outstanding += 1
             self._idle.clear()
-            row = (platform_of(intent), lane_of(intent), intent_to_json(intent))
-            self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent))
+            row = self._row(intent)
+            self._inserts[is_private(intent)].submit(row, partial(self._persisted, intent, row))
 
     async def stage(self, conn: AsyncConnection, intents: Sequence[Intent]) -> list[_Item]:
         """Write intents inside the caller's transaction; `release` them after it commits.
 
         For work whose record and message must stand or fall together (a prompt's claim
         and its post): a crash after the commit leaves the rows for `resume`."""
-        rows = [(platform_of(i), lane_of(i), intent_to_json(i)) for i in intents]
+        rows = [self._row(i) for i in intents]
         ids = await self._insert(conn, rows) if rows else []
-        return [_Item(row_id, intent) for row_id, intent in zip(ids, intents, strict=True)]
+        return [
+            _Item(row_id, intent, reply=row[3], mine=mine)
+            for (row_id, mine), intent, row in zip(ids, intents, rows, strict=True)
+        ]
+
+    def _row(self, intent: Intent) -> _Row:
+        """What the table keeps of an intent, with the reply handle of the request it
+        answers while this process (the one that received it) holds a live one."""
+        platform = platform_of(intent)
+        reply = None
+        event_id = getattr(intent, "in_reply_to", None)
+        handles = self._deliverers.get(platform)
+        if event_id and isinstance(handles, ReplyHandles):
+            found = handles.reply_handle(event_id)
+            if found is not None and found[1] > 0:
+                reply = (found[0], self._clock.now() + timedelta(seconds=found[1]))
+        return (platform, lane_of(intent), intent_to_json(intent), reply)
 
     def release(self, items: Sequence[_Item]) -> None:
         """Deliver intents staged in a transaction that has now committed."""
         for item in items:
+            if not item.mine:
+                continue  # its lane's owner, another replica, sends it
             self._outstanding += 1
             self._idle.clear()
             self._enqueue(item)
 
-    def _persisted(self, intent: Intent, row_id: asyncio.Future[int]) -> None:
-        if row_id.cancelled() or row_id.exception() is not None:
+    def _persisted(
+        self, intent: Intent, row: _Row, written: asyncio.Future[tuple[int, bool]]
+    ) -> None:
+        if written.cancelled() or written.exception() is not None:
             self._finished()  # the batcher logged the failed write with its size
             return
-        self._enqueue(_Item(row_id.result(), intent))
+        row_id, mine = written.result()
+        if not mine:
+            self._finished()  # its lane's owner, another replica, sends it
+            return
+        self._enqueue(_Item(row_id, intent, reply=row[3]))
 
-    async def _insert(
-        self, conn: AsyncConnection, rows: Sequence[tuple[str, str, str]]
-    ) -> list[int]:
+    @property
+    def _shared_lanes(self) -> bool:
+        """Lanes are leased (bot.lanes) where replicas may share the table."""
+        return self._engine.dialect.name == "postgresql" and not self.alone
+
+    async def _insert(self, conn: AsyncConnection, rows: Sequence[_Row]) -> list[tuple[int, bool]]:
+        """Write rows, leased to this process unless another replica owns their lane;
+        each row's ID, and whether it is this process's to send."""
         now = self._clock.now()
-        return await insert_with_ids(  # one statement for the batch (bot.storage.bulk)
+        until = now + timedelta(seconds=LEASE)
+        owned: set[str] | None = None
+        if self._shared_lanes:
+            owned = await lanes.take(conn, (lane for _, lane, _, _ in rows), self.owner, now, until)
+        mine = [owned is None or lane in owned for _, lane, _, _ in rows]
+        ids = await insert_with_ids(  # one statement for the batch (bot.storage.bulk)
             conn,
             outbox,
             [
@@ -334,12 +464,17 @@ class Outbox:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
-                    "lease_owner": self.owner,  # ours from the start: no one else takes it
-                    "lease_until": now + timedelta(seconds=LEASE),
+                    # Ours from the start (no one else takes it), unless its lane is
+                    # another live replica's: then free, for that one to take.
+                    "lease_owner": self.owner if ours else None,
+                    "lease_until": until if ours else None,
+                    "reply_handle": None if reply is None else reply[0],
+                    "reply_until": None if reply is None else reply[1],
                 }
-                for platform, lane, payload in rows
+                for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
             ],
         )
+        return list(zip(ids, mine, strict=True))
 
     def _enqueue(self, item: _Item) -> None:
         if item.id in self._held:
@@ -435,7 +570,7 @@ class Outbox:
             result = await conn.execute(delete(outbox).where(sent | replaced))
         return int(result.rowcount or 0)
 
-    async def resume(self, *, purge: bool = True) -> int:
+    async def resume(self, *, purge: bool = True, own: bool = True) -> int:
         """Claim and queue the pending rows no live process holds (a previous run left
         them, or a process that died); returns how many. Run at start (which also purges
         old sent rows) and every LEASE. Rows that were in flight when their run ended are
@@ -443,9 +578,9 @@ class Outbox:
         if purge:
             await self.purge_sent()
         now = self._clock.now()
-        rows = await self._claim()
+        rows = await self._claim(own)
         resumed = in_flight = 0
-        for row_id, payload, attempts, next_at, sending_since in rows:
+        for row_id, payload, attempts, next_at, sending_since, handle, until in rows:
             if row_id in self._held:
                 continue  # submitted by this process before start: already queued
             self._outstanding += 1
@@ -459,6 +594,7 @@ class Outbox:
                 self._clock.monotonic() + wait,
                 in_flight=was_sending,
                 check=was_sending,
+                reply=None if handle is None or until is None else (handle, until),
             )
             self._enqueue(item)
             resumed += 1
@@ -467,32 +603,37 @@ class Outbox:
             log.info("event=outbox_resumed pending=%d in_flight=%d", resumed, in_flight)
         return resumed
 
-    async def _claim(self) -> list[Any]:
-        """Lease to this process every pending row whose lease is gone (or already ours),
-        in one UPDATE; the rows, oldest first. On PostgreSQL, rows another process is
-        claiming or renewing at this moment are skipped, not waited for."""
+    async def _claim(self, own: bool = True) -> list[Any]:
+        """Lease to this process every pending row whose lease is gone (or, if `own`,
+        already ours), in one UPDATE; the rows, oldest first. On PostgreSQL, rows another
+        process is claiming or renewing at this moment are skipped, not waited for."""
         now = self._clock.now()
         free = outbox.c.status == "pending"
         if not self.alone:
-            free = free & (
-                outbox.c.lease_owner.is_(None)
-                | (outbox.c.lease_until <= now)
-                | (outbox.c.lease_owner == self.owner)
-            )
+            gone = outbox.c.lease_owner.is_(None) | (outbox.c.lease_until <= now)
+            free = free & (gone | (outbox.c.lease_owner == self.owner) if own else gone)
+        until = now + timedelta(seconds=LEASE)
+        shared = self._shared_lanes
         claimable = select(outbox.c.id).where(free).with_for_update(skip_locked=True)
+        if shared:  # only rows of the lanes this process owns (taken first, if free)
+            claimable = claimable.where(lanes.owned_by(self.owner, now)).order_by(outbox.c.id)
         claim = (
             update(outbox)
             .where(outbox.c.id.in_(claimable) & free)
-            .values(lease_owner=self.owner, lease_until=now + timedelta(seconds=LEASE))
+            .values(lease_owner=self.owner, lease_until=until)
             .returning(
                 outbox.c.id,
                 outbox.c.payload,
                 outbox.c.attempts,
                 outbox.c.next_attempt_at,
                 outbox.c.sending_since,
+                outbox.c.reply_handle,
+                outbox.c.reply_until,
             )
         )
         async with self._lease_query() as conn:
+            if shared:
+                await lanes.take_waiting(conn, free, self.owner, now, until)
             rows = (await conn.execute(claim)).all()
         return sorted(rows, key=lambda row: int(row[0]))
 
@@ -503,6 +644,8 @@ class Outbox:
         # Locked in ID order, as the marks update them: no deadlock between the two.
         locked = select(outbox.c.id).where(mine).order_by(outbox.c.id).with_for_update()
         async with self._lease_query() as conn:
+            if self._shared_lanes:  # lanes before rows, as every writer locks them
+                await lanes.renew(conn, self.owner, until)
             result = await conn.execute(
                 update(outbox).where(outbox.c.id.in_(locked) & mine).values(lease_until=until)
             )
@@ -512,6 +655,8 @@ class Outbox:
         """Give up this process's leases on rows it did not send (a clean stop), so the
         next process takes them at once instead of after the lease; how many."""
         async with self._lease_query() as conn:
+            if self._shared_lanes:
+                await lanes.release(conn, self.owner)
             result = await conn.execute(
                 update(outbox)
                 .where((outbox.c.lease_owner == self.owner) & (outbox.c.status == "pending"))
@@ -539,11 +684,14 @@ class Outbox:
             await self.renew_leases()
 
     async def reclaiming(self) -> None:
-        """Every LEASE, take over the rows whose process died (their lease ran out) or
-        stopped (released them); runs until cancelled (under the supervisor)."""
+        """Every `claim_every`, take over the rows whose process died (their lease ran
+        out) or stopped (released them), and those other replicas wrote into lanes this
+        one owns; runs until cancelled (under the supervisor)."""
         while True:
-            await self._clock.sleep(LEASE)
-            await self.resume(purge=False)  # purging is housekeeping's, hourly
+            await self._clock.sleep(self.claim_every)
+            # Not this process's own rows: it holds them already (with replicas this
+            # runs every second, and a fan-out's rows need no re-leasing each time).
+            await self.resume(purge=False, own=False)  # purging is housekeeping's, hourly
 
     async def run(self) -> None:
         """The delivery loop; runs until cancelled (under the supervisor)."""
@@ -757,7 +905,9 @@ class Outbox:
         item.attempts += 1
         now = self._clock.now()
         mark = _Mark(item.id, item.intent, item.attempts, "sent", now, next_attempt_at=now)
+        mark.had_reply = item.reply is not None
         key = f"hr{item.id}"
+        self._adopt_reply(deliverer, item)
         try:
             if self.dm_gate is not None and isinstance(item.intent, DirectMessage):
                 held = await self._gated(item, now) if unasked(item.intent) else None
@@ -840,6 +990,17 @@ class Outbox:
         log.info("event=dm_held outbox_id=%d seconds=%.0f", item.id, wait)
         return _Mark(item.id, item.intent, item.attempts, "pending", now, next_attempt_at=verdict)
 
+    def _adopt_reply(self, deliverer: Deliverer, item: _Item) -> None:
+        """Hand the adapter the reply handle stored on the row (written by the process
+        that received the request, perhaps another one) while it still lives."""
+        event_id = getattr(item.intent, "in_reply_to", None)
+        if item.reply is None or not event_id or not isinstance(deliverer, ReplyHandles):
+            return
+        handle, until = item.reply
+        left = (until - self._clock.now()).total_seconds()
+        if left > 0:
+            deliverer.adopt_reply_handle(event_id, handle, left)
+
     async def _record(
         self, conn: AsyncConnection, writes: Sequence[int | _Mark]
     ) -> list[list[_Item]]:
@@ -863,8 +1024,20 @@ class Outbox:
         gone = [m.row_id for m in marks if _drops_row(m)]
         if kept:
             await _mark_rows(conn, sorted(kept, key=lambda m: m.row_id))
+        # A settled row's reply handle is of no more use: it is not kept past its answer.
+        spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
+        if spent:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(spent))
+                .values(reply_handle=None, reply_until=None)
+            )
         if gone:
             await conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        if self._shared_lanes and marks:
+            # A lane with nothing left to send is let go at once: a member's private lane
+            # names them, and is kept no longer than the rows it ordered.
+            await lanes.let_go(conn, self.owner, {lane_of(m.intent) for m in marks})
         follow_ups = [
             await self._run_receipts(conn, m) if m.status == "sent" else [] for m in marks
         ]
@@ -879,6 +1052,8 @@ class Outbox:
         if wait.scope == "platform":  # every channel and answer of the platform waits
             for private in (False, True):
                 self._overall[(lane.platform, private)].pause(wait.seconds)
+            if self.replicated:  # and every replica's
+                self._tell_replicas(lane.platform, wait.seconds)
         elif wait.scope == "community":
             key = (lane.platform, lane.community, lane.private)
             if key not in self._community:
@@ -938,6 +1113,9 @@ class Outbox:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._marks.drain()
         try:
+            await self.told()
+            if self.replicated:
+                await self.budget.leave()
             await self.release_leases()
         except Exception as error:  # the database went away: the leases run out alone
             log.warning(

@@ -46,3 +46,12 @@ class TokenBucket:
         self._paused_until = max(self._paused_until, now + seconds)
         self._tokens = 1.0
         self._updated = self._paused_until
+
+    def reshape(self, rate: float, burst: int) -> None:
+        """Pace at `rate`, saving up at most `burst` from now on (a replica's share of a
+        platform's limit changes as replicas come and go); tokens saved beyond the new
+        burst are dropped, a pause stands."""
+        self._refill()
+        self._rate = rate
+        self._burst = float(burst)
+        self._tokens = min(self._tokens, self._burst)

@@ -197,6 +197,9 @@ class DiscordAdapter:
         self._backoff = Backoff(homeroom.clock, PLATFORM)
         _reconnects_in_one_line(self._backoff)
         self._interactions: dict[str, tuple[float, discord.Interaction]] = {}
+        # Interactions another replica received and acknowledged, whose replies this one
+        # sends: event ID -> (when it would have been received here, application ID, token).
+        self._adopted: dict[str, tuple[float, int, str]] = {}
         self._answering: dict[str, asyncio.Lock] = {}
         self._deferrals: set[asyncio.Task[None]] = set()
         self._dm_channels: dict[str, int] = {}
@@ -446,6 +449,28 @@ class DiscordAdapter:
     def _lock(self, interaction: discord.Interaction) -> asyncio.Lock:
         return self._answering.setdefault(str(interaction.id), asyncio.Lock())
 
+    def reply_handle(self, event_id: str) -> tuple[str, float] | None:
+        """The interaction's application ID and token (what its followup webhook needs)
+        and their seconds left, stored on the reply's outbox row so that any replica can
+        answer it; the receiver still acknowledges it (defers) within 3 seconds."""
+        found = self._interactions.get(event_id)
+        if found is None:
+            return None
+        at, interaction = found
+        handle = json.dumps({"application": interaction.application_id, "token": interaction.token})
+        return handle, TOKEN_LIFETIME - (time.monotonic() - at)
+
+    def adopt_reply_handle(self, event_id: str, handle: str, seconds_left: float) -> None:
+        """An interaction another replica received, for a reply this one sends."""
+        if event_id in self._interactions:
+            return  # received here: its own object knows whether it was answered yet
+        fields = json.loads(handle)
+        at = time.monotonic() - (TOKEN_LIFETIME - seconds_left)
+        self._adopted[event_id] = (at, int(fields["application"]), str(fields["token"]))
+        now = time.monotonic()
+        while self._adopted and now - next(iter(self._adopted.values()))[0] > TOKEN_LIFETIME:
+            del self._adopted[next(iter(self._adopted))]
+
     def _forget_old_interactions(self) -> None:
         now = time.monotonic()
         while self._interactions:
@@ -631,6 +656,9 @@ class DiscordAdapter:
         otherwise (Discord has no ephemeral messages outside interactions) by DM."""
         handle = self._interactions.get(in_reply_to or "")
         if handle is None or time.monotonic() - handle[0] > TOKEN_LIFETIME:
+            adopted = self._adopted.get(in_reply_to or "")
+            if adopted is not None and time.monotonic() - adopted[0] <= TOKEN_LIFETIME:
+                return await self._followup(adopted[1], adopted[2], member, message, key)
             return await self._dm(member, message, key)
         interaction = handle[1]
         kwargs = render.send_kwargs(message)
@@ -639,6 +667,22 @@ class DiscordAdapter:
                 await interaction.response.send_message(ephemeral=True, **kwargs)
                 return None
         sent = await interaction.followup.send(ephemeral=True, wait=True, **kwargs)
+        return str(sent.id)
+
+    async def _followup(
+        self, application: int, token: str, member: MemberRef, message: Message, key: str | None
+    ) -> str | None:
+        """An answer through the followup webhook of an interaction another replica
+        received (and deferred); by DM when Discord no longer knows it (that replica
+        died before acknowledging it, so the interaction failed)."""
+        webhook = discord.Webhook.from_state(
+            {"id": application, "type": 3, "token": token},
+            state=self.client._connection,
+        )
+        try:
+            sent = await webhook.send(ephemeral=True, wait=True, **render.send_kwargs(message))
+        except discord.NotFound:
+            return await self._dm(member, message, key)
         return str(sent.id)
 
     async def _open_form(self, intent: OpenForm, key: str | None) -> str | None:

@@ -291,6 +291,29 @@ class SlackAdapter:
             while table and now - next(iter(table.values()))[0] > ttl:
                 del table[next(iter(table))]
 
+    def reply_handle(self, event_id: str) -> tuple[str, float] | None:
+        """The response_url of the request `event_id` and its seconds left, stored on
+        the reply's outbox row so that any replica can answer through it."""
+        found = self._reply_urls.get(event_id)
+        if found is None:
+            return None
+        return found[1], REPLY_HANDLE_SECONDS - (time.monotonic() - found[0])
+
+    def adopt_reply_handle(self, event_id: str, handle: str, seconds_left: float) -> None:
+        """A response_url another replica received, for a reply this one sends."""
+        if self._reply_url(event_id) is None:
+            self._reply_urls[event_id] = (
+                time.monotonic() - (REPLY_HANDLE_SECONDS - seconds_left),
+                handle,
+            )
+
+    def _reply_url(self, event_id: str) -> str | None:
+        """The live response_url of the request `event_id`, if this process holds one."""
+        found = self._reply_urls.get(event_id)
+        if found is None or time.monotonic() - found[0] > REPLY_HANDLE_SECONDS:
+            return None
+        return found[1]
+
     async def actor(self, team: str, user: str) -> Actor:
         """Who a user is, from users.info (cached): locale, time zone, admin or not."""
         cached = self._members.get(user)
@@ -551,9 +574,9 @@ class SlackAdapter:
     async def _ephemeral_part(
         self, intent: Ephemeral, text: str, blocks_: list[dict[str, Any]], *, first: bool
     ) -> None:
-        handle = self._reply_urls.get(intent.in_reply_to or "")
+        handle = self._reply_url(intent.in_reply_to or "")
         if handle is not None:  # works even where the bot is not a channel member
-            response = await AsyncWebhookClient(handle[1], session=self._http()).send_dict(
+            response = await AsyncWebhookClient(handle, session=self._http()).send_dict(
                 {
                     "response_type": "ephemeral",
                     "replace_original": False,

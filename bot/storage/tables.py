@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -164,7 +165,39 @@ outbox = Table(
     # a second process (a deploy's new one) takes only rows whose lease is gone.
     Column("lease_owner", String(64), nullable=True),
     Column("lease_until", UTCDateTime(), nullable=True),
+    # The handle a reply goes through (Slack's response_url, a Discord interaction's
+    # application ID and token) and until when it lives, written by the process that
+    # received the request so that any replica can send the reply; cleared once sent.
+    Column("reply_handle", Text, nullable=True),
+    Column("reply_until", UTCDateTime(), nullable=True),
     Index(None, "status", "id"),
+)
+
+# Which replica owns an outbox lane (a channel's posts, a member's answers), and until
+# when: only on PostgreSQL, where several replicas share the outbox (bot.lanes).
+outbox_lanes = Table(
+    "outbox_lanes",
+    metadata,
+    Column("lane", String(200), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("until", UTCDateTime(), nullable=False),
+)
+
+# Live replicas' heartbeats, and platforms paused by a 429 that holds every replica
+# (bot.budget): only on PostgreSQL.
+replicas = Table(
+    "replicas",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("seen_at", UTCDateTime(), nullable=False),
+    Column("waiting", Integer, nullable=False),  # rows it holds to send ...
+    Column("share", Float, nullable=False),  # ... and the share of the limits it paces at
+)
+platform_pauses = Table(
+    "platform_pauses",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("until", UTCDateTime(), nullable=False),
 )
 
 # A form being filled as a conversation on an adapter that has no native forms.

@@ -42,6 +42,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0022",
             "0023",
             "0025",
+            "0026",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op

@@ -105,8 +105,8 @@ async def material_in(
 
 
 async def _untitled(conn: AsyncConnection, community_id: int, starts_at: datetime) -> str:
-    """A chat of typed-in questions is named by its day, in the community's first
-    language and zone."""
+    """A chat of typed-in questions is named by its day in the community's zone, in each
+    of its languages (a title is the digest's own words: "Live chat of ... / Charla ...")."""
     found = (
         await conn.execute(
             select(communities.c.timezone, communities.c.languages).where(
@@ -115,9 +115,10 @@ async def _untitled(conn: AsyncConnection, community_id: int, starts_at: datetim
         )
     ).first()
     zone = (found.timezone if found else None) or "UTC"
-    language = ((found.languages if found else None) or "en").split(",")[0]
-    t = translator(language)
-    return t._(UNTITLED, day=t.day(starts_at.astimezone(ZoneInfo(zone)).date()))
+    languages = ((found.languages if found else None) or "en").split(",")
+    day = starts_at.astimezone(ZoneInfo(zone)).date()
+    titles = [(t := translator(language))._(UNTITLED, day=t.day(day)) for language in languages]
+    return " / ".join(dict.fromkeys(titles))
 
 
 async def draft_at_end(kernel: Kernel, conn: AsyncConnection, chat_id: int) -> list[Intent]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_duration
+from bot.commands import Args, CommandError, CommandSpec, Option, fold, for_role, parse_duration
 from bot.context import Context
 from bot.directory import Role
 from bot.features.chats import store
@@ -455,54 +455,54 @@ START_OPTIONS = (
 )
 
 COMMANDS = (
-    CommandSpec(
-        path="chat start",
-        description=N_("Run a live chat: questions posted on time, answers collected"),
-        options=START_OPTIONS,
-        handler=start,
-        role=Role.ORGANIZER,
-        shares_content=True,
-    ),
-    CommandSpec(
-        path="chat next",
-        description=N_("Post the live chat's next question now"),
-        options=(CHANNEL,),
-        handler=next_question,
-        role=Role.ORGANIZER,
-        shares_content=True,
-    ),
-    CommandSpec(
-        path="chat extend",
-        description=N_("Give the live chat's current question more time"),
-        options=(
-            Option(NP_("option", "minutes"), "int", N_("How many minutes more (5 if left out)")),
-            CHANNEL,
+    *for_role(
+        Role.ORGANIZER,
+        CommandSpec(
+            path="chat start",
+            description=N_("Run a live chat: questions posted on time, answers collected"),
+            options=START_OPTIONS,
+            handler=start,
+            shares_content=True,
         ),
-        handler=extend,
-        role=Role.ORGANIZER,
-    ),
-    CommandSpec(
-        path="chat end",
-        description=N_("End the live chat now"),
-        options=(CHANNEL,),
-        handler=end,
-        role=Role.ORGANIZER,
-        shares_content=True,
-    ),
-    CommandSpec(
-        path="chat cancel",
-        description=N_("Call off a planned live chat (and its later times, if it repeats)"),
-        options=(
-            Option(
-                NP_("option", "id"),
-                "int",
-                N_("The chat's number, from “chat list”"),
-                required=True,
+        CommandSpec(
+            path="chat next",
+            description=N_("Post the live chat's next question now"),
+            options=(CHANNEL,),
+            handler=next_question,
+            shares_content=True,
+        ),
+        CommandSpec(
+            path="chat extend",
+            description=N_("Give the live chat's current question more time"),
+            options=(
+                Option(
+                    NP_("option", "minutes"), "int", N_("How many minutes more (5 if left out)")
+                ),
+                CHANNEL,
             ),
+            handler=extend,
         ),
-        handler=cancel,
-        role=Role.ORGANIZER,
-        shares_content=True,
+        CommandSpec(
+            path="chat end",
+            description=N_("End the live chat now"),
+            options=(CHANNEL,),
+            handler=end,
+            shares_content=True,
+        ),
+        CommandSpec(
+            path="chat cancel",
+            description=N_("Call off a planned live chat (and its later times, if it repeats)"),
+            options=(
+                Option(
+                    NP_("option", "id"),
+                    "int",
+                    N_("The chat's number, from “chat list”"),
+                    required=True,
+                ),
+            ),
+            handler=cancel,
+            shares_content=True,
+        ),
     ),
     CommandSpec(
         path="chat list",

@@ -115,7 +115,13 @@ def _footer(
     lines.append(t.ngettext("{n} person has voted.", "{n} people have voted.", tally.voters))
     if poll.open_at(now):
         lines.append(
+            # A reply shows in the thread, so an anonymous poll asks for buttons only.
             t._(
+                "Poll #{id}: vote with the buttons. You can change your vote until it closes.",
+                id=poll.id,
+            )
+            if buttons and poll.anonymous
+            else t._(
                 "Poll #{id}: vote with the buttons, or reply to this message with an "
                 "option's number. You can change your vote until it closes.",
                 id=poll.id,

@@ -188,7 +188,12 @@ def _offer(ctx: Context, question: Question, hits: list[Any]) -> Any:
 async def acknowledgement(ctx: Context, qs: Questions, conn: Any, question: Question) -> Message:
     """Who will look at it and by when, in the parent's own time zone and language."""
     t = ctx.t
-    who = t._("a school liaison")
+    # Said only as it is: a question no rule routed waits in the queue, not with someone.
+    who = (
+        t._("a school liaison")
+        if question.liaison_id
+        else t._("the school liaisons' queue, where an organizer makes sure someone takes it")
+    )
     if (
         question.liaison_id
         and not question.anonymous

@@ -136,3 +136,13 @@ async def test_digest_build_gathers_a_chat_again_by_number_or_the_latest(bot: Te
     async with bot.app.db.engine.connect() as conn:
         made = (await conn.execute(select(digests.c.id, digests.c.source_id))).all()
     assert sorted(made) == [(1, "1"), (2, "1"), (3, "1")]
+
+
+async def test_a_chat_of_a_group_with_two_languages_is_titled_in_both(bot: TestBot) -> None:
+    await bot.say("dana", "/setup languages=en,es")
+    await bot.say("dana", f"/chat start {TWO}")
+    await say(bot, "maria", "A1: Leemos juntos", "u1")
+    await bot.say("dana", "/chat end")
+    async with bot.app.db.engine.connect() as conn:
+        titles = (await conn.execute(select(digests.c.title))).scalars().all()
+    assert titles == ["Live chat of Monday 7 September / Chat en vivo del lunes 7 de septiembre"]

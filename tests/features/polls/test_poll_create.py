@@ -72,6 +72,10 @@ async def test_the_question_may_be_named_and_the_options_come_first(bot: TestBot
     assert post.message.footer.startswith(  # type: ignore[union-attr]
         "Anonymous poll: nobody, organizers included, can see who chose what."
     )
+    # A reply would show in the thread, so an anonymous card asks for its buttons only.
+    assert post.message.footer.endswith(  # type: ignore[union-attr]
+        "Poll #1: vote with the buttons. You can change your vote until it closes."
+    )
 
 
 async def test_missing_options_open_a_form_with_the_question_kept(bot: TestBot) -> None:

@@ -33,6 +33,19 @@ async def test_a_question_is_acknowledged_with_its_promise_and_carded(bot: TestB
     ]
 
 
+async def test_a_question_no_rule_routes_is_said_to_wait_in_the_queue(bot: TestBot) -> None:
+    """No route and no fallback: nobody has it yet, so the parent is not told somebody does."""
+    await community(bot)
+    sent = await bot.say("lee", "/ask When is the science fair?")
+    [ack] = [i for i in sent if isinstance(i, Ephemeral)]
+    assert bot.texts([ack])[0].startswith(
+        "Thank you for asking. Your question #1 is with the school liaisons' queue, where an "
+        "organizer makes sure someone takes it, and you can expect an answer by "
+    )
+    [card] = cards(sent)
+    assert "• Assigned: Not assigned yet" in bot.texts([card])[0]
+
+
 async def test_the_promise_is_in_the_parents_own_zone_and_language(bot: TestBot) -> None:
     await community(bot)
     await bot.say("dana", "/route fallback @sam")
