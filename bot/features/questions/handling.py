@@ -164,9 +164,15 @@ async def answer(ctx: Context, args: Args) -> list[Intent]:
 
 async def answer_pressed(ctx: Context, value: str) -> list[Intent]:
     _, question = await _question(ctx, value)
+    claimed: list[Intent] = []
+    if question.liaison_id is None and question.claimed_at is None and question.status in OPEN:
+        # Nobody has it yet: Answer takes it, as Claim would (the card says so), and the
+        # form opens at once instead of sending the liaison to press Claim first.
+        claimed = (await _claim(ctx, value))[1:]
+        _, question = await _question(ctx, value)
     _may_handle(ctx, question)
     _open(question, ("answered",))
-    return [ctx.form(_answer_form(ctx, question))]
+    return [ctx.form(_answer_form(ctx, question)), *claimed]
 
 
 def _answer_form(ctx: Context, question: Question) -> Form:

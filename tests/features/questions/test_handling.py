@@ -23,6 +23,25 @@ async def asked(bot: TestBot, text: str = "/ask Is there a bus on snow days?") -
     return f"m{bot.adapter.sent.index(card) + 1}"
 
 
+async def test_answer_on_a_question_nobody_has_takes_it_and_opens_the_form(bot: TestBot) -> None:
+    """No rule routed it: the liaison who presses Answer gets it, as with Claim."""
+    await community(bot)
+    assert len(cards(await bot.say("lee", "/ask Is there a bus on snow days?"))) == 1
+    pressed = await bot.press("sam", ANSWER, "1", channel="liaisons")
+    [form] = [i for i in pressed if isinstance(i, OpenForm)]
+    assert form.form.form_id == "questions:answer:1"
+    [update] = [i for i in pressed if isinstance(i, Update)]
+    assert "• Status: with a liaison" in bot.texts([update])[0]
+    async with bot.app.db.engine.connect() as conn:
+        row = (await conn.execute(select(questions.c.liaison_id, questions.c.status))).one()
+    assert tuple(row) == ("sam", "claimed")
+    taken = await bot.press("ines", ANSWER, "1", channel="liaisons")
+    assert bot.texts(taken) == [
+        "Question #1 is with <@sam>, so only they or an organizer can do that. An "
+        "organizer can reassign it with “queue reassign”."
+    ]
+
+
 async def test_claim_and_answer_from_the_card_relay_the_answer_by_dm(bot: TestBot) -> None:
     card = await asked(bot)
     claimed = await bot.press("sam", CLAIM, "1", channel="liaisons")
