@@ -66,6 +66,17 @@ class Recurrence:
     every_weeks: int = 1
     month_week: int | None = None
 
+    def as_columns(self) -> dict[str, object]:
+        """The rhythm as a recurring poll's or chat's series row keeps it."""
+        return {
+            "weekday": self.weekday,
+            "at_time": self.at.strftime("%H:%M"),
+            "timezone": self.timezone,
+            "start_date": self.start.isoformat(),
+            "every_weeks": self.every_weeks,
+            "month_week": self.month_week,
+        }
+
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6 or self.every_weeks < 1:
             raise ValueError(f"no such recurrence: {self!r}")
