@@ -475,7 +475,7 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
             )
         raw.update({o.name: tok.text for o, tok in zip(others, loose[:mark], strict=False)})
         loose = loose[mark:]
-    _fill_in_order(spec, text, loose, raw, first)
+    _fill_in_order(spec, text, loose, raw, first, t)
     _ask_when_unsure(spec, raw, t)
     return raw
 
@@ -486,9 +486,13 @@ def _fill_in_order(
     loose: list[_Token],
     raw: dict[str, str],
     first: list[Option],
+    t: Translator,
 ) -> None:
     """Words that are no `name=value` fill the options not named, in declared order
-    (after any named without a value)."""
+    (after any named without a value). A word that cannot be the next option's but can
+    be exactly one later option's goes there: `role grant liaison @sam` reads as
+    `role grant @sam liaison`, since a role is never a member. Where it could be two,
+    or none, it goes in order, and that option's usual error says what was expected."""
     waiting = list(dict.fromkeys(first + [o for o in spec.options if o.name not in raw]))
     at = 0
     while at < len(loose):
@@ -498,7 +502,7 @@ def _fill_in_order(
                 N_("There's more here than “{command}” expects: “{extra}”."),
                 {"command": spec.path, "extra": " ".join(tok.text for tok in loose[at:])},
             )
-        option = waiting.pop(0)
+        option = waiting.pop(_slot(waiting, token, t))
         if option.rest:
             raw[option.name] = _rest_text(text, loose[at:])
             if len(loose) - at > 1 or not token.quoted:
@@ -512,6 +516,38 @@ def _fill_in_order(
 
 
 _LONGEST_SPAN = 8  # words a length of time may take: "dentro de 1 hora y 30 minutos"
+# Kinds whose values have a shape of their own (a mention, a choice's word, a time): a
+# word of that shape names its option wherever it stands among the loose words.
+_SHAPED = frozenset(
+    {"int", "bool", "choice", "weekday", "member", "channel", "time", "date", "duration"}
+)
+
+
+def _slot(waiting: list[Option], token: _Token, t: Translator) -> int:
+    """Which waiting option a loose word fills: the next one, unless the word cannot be
+    its value and can be the value of exactly one later option (not free text)."""
+    if token.quoted or waiting[0].rest or _fits(waiting[0], token.text, t) is not False:
+        return 0
+    fitting = [
+        at
+        for at, option in enumerate(waiting[1:], 1)
+        if not option.rest and _fits(option, token.text, t)
+    ]
+    return fitting[0] if len(fitting) == 1 else 0
+
+
+def _fits(option: Option, text: str, t: Translator) -> bool | None:
+    """Whether `text` has the shape of this option's values (None: any text may be)."""
+    if option.type not in _SHAPED:
+        return None
+    try:
+        convert_value(option, text, _NOWHERE, t)
+    except CommandError:
+        return False
+    return True
+
+
+_NOWHERE = ConversationRef("", "", "")  # a shape check converts; the place is not kept
 
 
 def _duration_span(words: list[str]) -> int:

@@ -1,4 +1,5 @@
 import contextlib
+from datetime import time
 from collections.abc import Iterator
 
 import pytest
@@ -387,3 +388,57 @@ def test_spanish_root_words_reach_two_word_commands_and_never_shadow_a_root() ->
     with pytest.raises(CommandError) as unknown:
         REGISTRY.find("preguntarr algo")
     assert unknown.value.values["asked"] == "preguntarr algo"
+
+
+SCHEDULE_LIKE = CommandSpec(
+    path="x",
+    description="",
+    handler=_noop,
+    options=(
+        Option("member", "member", ""),
+        Option("channel", "channel", ""),
+        Option("time", "time", ""),
+        Option("topic", "choice", "", choices=("health", "transport")),
+        Option("view", "choice", "", choices=("mine", "all", "health")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "t"),
+    [
+        ("liaison @U1", EN),
+        ("liaison <@U1>", EN),
+        ("enlace @U1", ES),
+        ("@U1 enlace", ES),
+    ],
+)
+def test_positional_words_go_where_their_shape_fits_in_any_order(text: str, t: Translator) -> None:
+    assert _parsed(GRANT, text, t) == {
+        "member": MemberRef("fake", "school", "U1"),
+        "role": "liaison",
+    }
+
+
+def test_every_shaped_option_is_found_in_any_order_and_ambiguity_goes_in_order() -> None:
+    assert _parsed(SCHEDULE_LIKE, "19:00 transport #parents @U1") == {
+        "member": MemberRef("fake", "school", "U1"),
+        "channel": ConversationRef("fake", "school", "parents"),
+        "time": time(19, 0),
+        "topic": "transport",
+    }
+    # "health" could be the topic or the view: it goes to the next option in order,
+    # which says what it expected.
+    with pytest.raises(CommandError) as unsure:
+        _parsed(SCHEDULE_LIKE, "health @U1")
+    assert (
+        unsure.value.message == "I couldn't tell who “{value}” is. Mention the member, like @name."
+    )
+    assert _parsed(SCHEDULE_LIKE, "mine @U1") == {
+        "member": MemberRef("fake", "school", "U1"),
+        "view": "mine",
+    }
+    # A word that fits no option still gets the next option's own error.
+    with pytest.raises(CommandError) as refused:
+        _parsed(GRANT, "sam liaison")
+    assert refused.value.values == {"value": "sam"}
