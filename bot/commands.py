@@ -626,12 +626,17 @@ def _no_option(spec: CommandSpec, typed: str, t: Translator) -> CommandError:
             N_("There is no option “{name}”; did you mean “{guess}”?"),
             {"name": typed, "guess": option_word(option, t)},
         )
+    if not spec.options:
+        return CommandError(
+            N_("“{command}” takes no options, so I can't use “{name}”."),
+            {"command": spec.path, "name": typed},
+        )
     return CommandError(
         N_("“{command}” has no option “{name}”. It takes: {options}."),
         {
             "command": spec.path,
             "name": typed,
-            "options": ", ".join(option_word(o, t) for o in spec.options) or "—",
+            "options": ", ".join(option_word(o, t) for o in spec.options),
         },
     )
 

@@ -24,7 +24,8 @@ def build(kernel: Kernel) -> Feature:
             CommandSpec(
                 path="me export",
                 description=N_("Get everything Homeroom holds about you, as a file"),
-                options=(Option(NP_("option", "member"), "member", N_("Only yourself")),),
+                # No member option: each member exports only their own data (nobody,
+                # organizers included, may take another's; shared/domain.md).
                 handler=export.export,
                 keeps_copies=False,
             ),

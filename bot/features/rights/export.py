@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.commands import Args, CommandError
+from bot.commands import Args
 from bot.context import Context
 from bot.i18n import N_, Translator
 from bot.intents import Attachment, DirectMessage, Intent, Message
@@ -81,14 +81,6 @@ async def gather(ctx: Context) -> dict[str, Exported]:
 
 async def export(ctx: Context, args: Args) -> list[Intent]:
     """Gather, then DM the file; a progress note after PROGRESS_AFTER seconds."""
-    other = args.member("member")
-    if other is not None and other != ctx.member:
-        raise CommandError(
-            N_(
-                "You can only export your own data. Each member runs “me export” for "
-                "theirs. Nothing was sent."
-            )
-        )
     note = asyncio.get_running_loop().create_task(_progress(ctx))
     try:
         data = await gather(ctx)
