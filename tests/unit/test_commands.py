@@ -1,6 +1,6 @@
 import contextlib
-from datetime import time
 from collections.abc import Iterator
+from datetime import time
 
 import pytest
 
@@ -14,6 +14,7 @@ from bot.commands import (
     convert,
     fold,
     option_word,
+    parse_days,
     parse_text,
     parse_timezone,
     record_id,
@@ -442,3 +443,43 @@ def test_every_shaped_option_is_found_in_any_order_and_ambiguity_goes_in_order()
     with pytest.raises(CommandError) as refused:
         _parsed(GRANT, "sam liaison")
     assert refused.value.values == {"value": "sam"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("90", 90),
+        ("90d", 90),
+        ("90 days", 90),
+        ("90 días", 90),
+        ("12w", 84),
+        ("12 semanas", 84),
+        ("6m", 180),
+        ("6 months", 180),
+        ("6 meses", 180),
+        ("1y", 365),
+        ("2 años", 730),
+        ("1y 6m", 545),
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        ("90 minutes", None),
+    ],
+)
+def test_a_number_of_days_reads_every_unit_in_every_language(typed: str, days: int | None) -> None:
+    assert parse_days(typed) == days
+
+
+def test_every_bad_value_of_a_command_is_said_at_once() -> None:
+    spec = CommandSpec(
+        path="x",
+        description="",
+        handler=_noop,
+        options=(Option("at", "time", ""), Option("who", "member", ""), Option("n", "int", "")),
+    )
+    with pytest.raises(CommandError) as refused:
+        convert(spec, parse_text(spec, "at=25:00 who=nobody n=3"), WHERE)
+    assert refused.value.text(EN).splitlines() == [
+        "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
+        "I couldn't tell who “nobody” is. Mention the member, like @name.",
+    ]
