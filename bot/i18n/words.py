@@ -92,6 +92,8 @@ CHOICES = (
     NP_("choice", "shift"),
     NP_("choice", "skip"),
     NP_("choice", "post"),  # a live chat's question due while the bot was down
+    # What ends quiet hours or a pause (`me settings quiet=off`); English words always work.
+    NP_("choice", "off"),
     # How often a series posts (`every`), and which weekday of the month (`week-of-month`).
     NP_("choice", "week"),
     NP_("choice", "2 weeks"),

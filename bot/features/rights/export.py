@@ -63,12 +63,20 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def as_json(member: MemberRef, at: datetime, data: Mapping[str, Exported]) -> bytes:
+NOT_INCLUDED = N_(
+    "Not included: anonymous questions, votes and suggestions. They are stored "
+    "without your ID, so nothing links them to you."
+)
+
+
+def as_json(member: MemberRef, at: datetime, data: Mapping[str, Exported], t: Translator) -> bytes:
+    """The file: its keys are the data's own names (a format for programs, the same in
+    every language); what is written for the member to read is in their language."""
     document: dict[str, Any] = {
         "member": {"platform": member.platform, "community": member.community, "id": member.id},
         "exported_at": at.isoformat(),
-        "not_included": "anonymous questions, votes and suggestions: stored without your "
-        "ID, so nothing links them to you",
+        "language": t.language,
+        "not_included": t._(NOT_INCLUDED),
         "data": data,
     }
     return json.dumps(document, default=_plain, ensure_ascii=False, indent=1).encode()
@@ -85,18 +93,13 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
     try:
         data = await gather(ctx)
         now = ctx.kernel.clock.now()
-        blob = await asyncio.to_thread(as_json, ctx.member, now, data)
+        blob = await asyncio.to_thread(as_json, ctx.member, now, data, ctx.t)
         encoded = await asyncio.to_thread(base64.b64encode, blob)
     finally:
         note.cancel()
     t = ctx.t
     lines = summary(t, data) or [t._("I hold nothing about you.")]
-    lines.append(
-        t._(
-            "Not included: anonymous questions, votes and suggestions. They are stored "
-            "without your ID, so nothing links them to you."
-        )
-    )
+    lines.append(t._(NOT_INCLUDED))
     name = f"homeroom-{now:%Y%m%d-%H%M%S}.json"
     message = Message(
         title=t._("Your Homeroom data"),

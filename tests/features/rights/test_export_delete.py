@@ -173,3 +173,15 @@ async def test_an_old_delete_button_has_expired(bot: TestBot) -> None:
     [reply] = await bot.press("lee", erase.CONFIRM, value)
     assert "expired" in text_of(reply)
     assert await bot.state() == state
+
+
+async def test_the_file_says_what_is_left_out_in_the_members_language(bot: TestBot) -> None:
+    sent = await bot.say("maria", "/homeroom me export")
+    [dm] = [i for i in sent if isinstance(i, DirectMessage)]
+    document = exported_file(dm)
+    assert document["language"] == "es"
+    assert document["not_included"] == (
+        "No se incluyen las preguntas, votos y sugerencias anónimos: se guardan sin su "
+        "identificador, así que nada los vincula con usted."
+    )
+    assert text_of(dm).splitlines()[-1] == document["not_included"]
