@@ -93,8 +93,9 @@ def test_registry_finds_two_word_commands_and_suggests() -> None:
     spec, rest = REGISTRY.find("role grant @sam liaison")
     assert spec is GRANT and rest == "@sam liaison"
     with pytest.raises(CommandError) as near:
-        REGISTRY.find("rol list")
+        REGISTRY.find("rloe list")
     assert near.value.values["guess"] == "role list"
+    assert REGISTRY.find("rol list")[0].path == "role list"  # Spanish for "role"
     with pytest.raises(CommandError) as partial:
         REGISTRY.find("role")
     assert "role grant" in partial.value.values["choices"]
