@@ -1,8 +1,8 @@
 import pytest
 
-from bot.intents import Ephemeral, OpenForm
 from bot.commands import command_word_roots
 from bot.i18n import words
+from bot.intents import Ephemeral, OpenForm
 from bot.testing import TestBot, text_of
 
 
