@@ -185,3 +185,8 @@ async def test_the_file_says_what_is_left_out_in_the_members_language(bot: TestB
         "identificador, así que nada los vincula con usted."
     )
     assert text_of(dm).splitlines()[-1] == document["not_included"]
+
+
+async def test_every_feature_that_exports_is_named_in_words_a_member_reads(bot: TestBot) -> None:
+    exporting = {f.name for f in bot.app.features if f.privacy and f.privacy.export}
+    assert exporting - set(export.LABELS) == set()
