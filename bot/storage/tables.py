@@ -54,7 +54,7 @@ MEMBER = {"member": True}
 # number once shown is never given to another row. SQLite otherwise hands a deleted
 # newest row's ID to the next insert (`me delete`, a removed FAQ entry); AUTOINCREMENT
 # stops that. PostgreSQL's sequences never go back anyway. Migration 0027.
-SEEN_IDS: dict[str, bool] = {"sqlite_autoincrement": True}
+SEEN_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
 
 metadata = MetaData(
     naming_convention={

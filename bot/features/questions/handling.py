@@ -15,7 +15,15 @@ from bot.directory import Role
 from bot.events import Event, MessagePosted
 from bot.features.faq import api as faq_api
 from bot.features.questions import escalation, store, timing
-from bot.features.questions.model import OPEN, SENT, TOPICS, Question, grade_of, language_of, status_word
+from bot.features.questions.model import (
+    OPEN,
+    SENT,
+    TOPICS,
+    Question,
+    grade_of,
+    language_of,
+    status_word,
+)
 from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
 from bot.i18n import N_
