@@ -42,6 +42,12 @@ def italic(text: str) -> str:
     return emphasis(text, "_")
 
 
+def code_block(text: str) -> str:
+    """`text` as a block of code, to copy as it is. No language after the opening
+    fence: only Discord reads one; Slack and the console showed it as the first line."""
+    return f"```\n{text}\n```"
+
+
 def emphasis(text: str, mark: str) -> str:
     """`text` between `mark`s, line by line: no platform's emphasis spans a line break
     (Slack and the console showed `_` where a two-language footer was wrapped whole), or

@@ -83,3 +83,23 @@ async def test_a_two_language_poll_card_shows_no_markup_in_the_console(
         "    Elija una opción.",
     ]
     assert [line for line in card.splitlines() if "_" in line or "*" in line] == []
+
+
+async def test_a_markdown_export_in_the_console_starts_with_its_heading(
+    homeroom: Homeroom,
+) -> None:
+    """The fence said which language it held (```markdown), a word the console and Slack
+    showed as the export's first line."""
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    assert await adapter.handle_line('/poll create Snacks? options="fruit; cake"')
+    out.seek(0)
+    out.truncate()
+    assert await adapter.handle_line("/poll export 1 format=markdown")
+    assert out.getvalue().splitlines()[:3] == [
+        "#parents | Homeroom → dana (only dana sees this)",
+        "    ### Snacks?",
+        "    ",
+    ]
