@@ -300,3 +300,16 @@ async def test_a_spanish_organizer_plans_a_chat_for_a_weekday_in_spanish(bot: Te
         "El chat #1, con una pregunta, está anunciado en <#parents> y empieza el "
         "martes 8 de septiembre, 19:00."
     ]
+
+
+async def test_a_last_date_in_another_year_says_its_year(bot: TestBot) -> None:
+    """Today is Monday 7 September 2026: a series until March says "2027", in English
+    and in Spanish, or it reads as the March gone by."""
+    sent = await bot.say("dana", f'/chat start {TWO} at="fri 19:00" every=week until=2027-03-26')
+    assert privately(sent)[0].endswith(
+        "It takes place again every Friday at 19:00. The last time is on or before "
+        "Friday 26 March 2027."
+    )
+    await bot.say("dana", "/role grant <@maria> organizer")
+    sent = await bot.say("maria", f'/chat start {TWO} at="sat 10:00" every=week until=2027-03-27')
+    assert privately(sent)[0].endswith("La última vez es el sábado 27 de marzo de 2027 o antes.")
