@@ -24,6 +24,7 @@ from bot.dm_gate import DmGate
 from bot.events import Event
 from bot.fallbacks import Fallbacks
 from bot.features import Builder, Feature, Privacy, default_features
+from bot.i18n import use_clock
 from bot.inbox import Inbox
 from bot.intents import Intent
 from bot.kernel import Kernel
@@ -64,6 +65,7 @@ class Homeroom:
         Homeroom ships (`bot.features.DEFAULT_FEATURES`)."""
         self.settings = settings
         self.clock = clock or SystemClock()
+        use_clock(self.clock.now)  # members read days relative to this clock's today
         self.db = Database(settings.database_url)
         # Rows queued for group commits, against a cap: intake waits for room.
         self.backlog = Backlog(settings.max_queued_rows)

@@ -54,6 +54,10 @@ class Capabilities:
     max_buttons: int = 25
     # Whether a message's `Image` is shown; else its alt text stands in.
     images: bool = False
+    # How a member runs a command on a message (a `message_action`), so that what they
+    # are told to do is what they can do there: Slack's message menu ("More actions"),
+    # Discord's "Apps" in the message's menu, or typed (the console's `:on N COMMAND`).
+    message_actions: Literal["menu", "apps", "typed"] = "menu"
 
 
 UNLIMITED = RateLimits(1e9, 10**9, 1e9, 10**9, 1e9, 10**9, 0.0, 1e9, 10**9)

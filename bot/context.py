@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from bot.commands import CommandError
 from bot.directory import CommunitySettings, MemberProfile, Role
 from bot.events import Actor, Event
 from bot.i18n import N_, Translator
@@ -26,6 +27,25 @@ ROLE_NEEDED: Mapping[Role, str] = MappingProxyType(
             "an organizer can give you the role with “role grant”."
         ),
         Role.LIAISON: N_("Only school liaisons can do that."),
+    }
+)
+
+
+# How to run a command on a message, by how the platform offers it
+# (`Capabilities.message_actions`): {action} is the action's label in the reader's
+# language, {command} the command typed in a terminal.
+ON_A_MESSAGE: Mapping[str, str] = MappingProxyType(
+    {
+        "menu": N_(
+            "This works on a message: choose “{action}” in the message's menu (More actions)."
+        ),
+        "apps": N_(
+            "This works on a message: in the message's menu (right-click it, or press and "
+            "hold it on a phone), choose Apps, then “{action}”."
+        ),
+        "typed": N_(
+            "This works on a message: type “:on N {command}”, where N is the message's number."
+        ),
     }
 )
 
@@ -94,6 +114,12 @@ class Context:
             profile=await directory.profile(member),
             community=await directory.community(community),
         )
+
+    def on_a_message(self, action: str, command: str) -> CommandError:
+        """The refusal of a message action run without a message: how to run it on one,
+        as the member's platform offers it (`action` is the action's msgid)."""
+        how = self.kernel.outbox.capabilities(self.conversation.platform).message_actions
+        return CommandError(ON_A_MESSAGE[how], {"action": self.t._(action), "command": command})
 
     def reply(self, text: str | Message) -> Ephemeral:
         """An answer only the member who asked sees."""

@@ -22,14 +22,41 @@ def message_text(message: Message, *, with_buttons: bool = False) -> str:
     """Title, body, fields and footer as text; buttons as a numbered list if asked."""
     parts: list[str] = []
     if message.title:
-        parts.append(f"*{message.title}*")
+        parts.append(bold(message.title))
     parts.append(message.text)
     parts.extend(f"• {label}: {value}" for label, value in message.fields)
     if with_buttons and message.buttons:
         parts.append(numbered_buttons(message.buttons))
     if message.footer:
-        parts.append(f"_{message.footer}_")
+        parts.append(italic(message.footer))
     return "\n".join(part for part in parts if part)
+
+
+def bold(text: str) -> str:
+    """`text` in bold, as chat markup (see `emphasis`)."""
+    return emphasis(text, "*")
+
+
+def italic(text: str) -> str:
+    """`text` in italics, as chat markup (see `emphasis`)."""
+    return emphasis(text, "_")
+
+
+def code_block(text: str) -> str:
+    """`text` as a block of code, to copy as it is. No language after the opening
+    fence: only Discord reads one; Slack and the console showed it as the first line."""
+    return f"```\n{text}\n```"
+
+
+def emphasis(text: str, mark: str) -> str:
+    """`text` between `mark`s, line by line: no platform's emphasis spans a line break
+    (Slack and the console showed `_` where a two-language footer was wrapped whole), or
+    starts or ends with a space. A line that holds the mark itself, or nothing, stays as
+    it is: plain words beat stray marks."""
+    return "\n".join(
+        f"{mark}{line.strip()}{mark}" if line.strip() and mark not in line else line
+        for line in text.split("\n")
+    )
 
 
 def numbered_buttons(buttons: tuple[Button, ...]) -> str:

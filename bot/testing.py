@@ -35,6 +35,7 @@ from bot.events import (
     ReactionAdded,
 )
 from bot.features import Builder, Feature, default_features
+from bot.i18n import use_clock
 from bot.intents import (
     DirectMessage,
     Ephemeral,
@@ -429,6 +430,13 @@ def postgres_session() -> Iterator[PostgresSession]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def _today_is_the_fake_clocks(clock: FakeClock) -> None:
+    """Days are written relative to today (a far one with its year): in a test, today is
+    the fake clock's, also where no app is made, never the machine's."""
+    use_clock(clock.now)
 
 
 @pytest.fixture(params=["sqlite"])

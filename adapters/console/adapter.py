@@ -73,7 +73,7 @@ class ConsoleAdapter:
     platform = PLATFORM
     # No forms of its own: a form is the core's short dialogue, one question a line, with
     # each answer checked as it comes (bot.fallbacks), in the member's language.
-    capabilities = Capabilities(forms=False, max_text=8000)
+    capabilities = Capabilities(forms=False, max_text=8000, message_actions="typed")
     limits = UNLIMITED
 
     def __init__(

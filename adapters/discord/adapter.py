@@ -141,6 +141,7 @@ class DiscordAdapter:
         explicit_threads=True,
         max_buttons=render.BUTTONS_PER_ROW * render.ROWS,
         images=True,
+        message_actions="apps",
     )
     # Posts: about 5 per 5 s per channel, within the global 50 requests a second.
     # Interaction responses are not bound by the global limit, so private answers (which

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from typing import Any
 
 import discord
@@ -42,16 +43,47 @@ def allowed_mentions(message: Message) -> discord.AllowedMentions:
     )
 
 
+# The core writes chat markup as Slack does (bot.render): one `*` for bold, one `~` to
+# strike. Discord reads `*x*` as italics and shows a lone `~` as it is, so both are
+# rewritten; code is left exactly as written.
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+_BOLD = re.compile(r"(?<![\w*])\*([^*\s](?:[^*\n]*[^*\s])?)\*(?![\w*])")
+_STRIKE = re.compile(r"(?<![\w~])~([^~\s](?:[^~\n]*[^~\s])?)~(?![\w~])")
+
+
+def discord_markup(text: str, limit: int | None = None) -> str:
+    """`text`'s chat markup as Discord shows it: `*bold*` as `**bold**`, `~x~` as `~~x~~`.
+    Where the longer marks would push `text` past `limit`, it is left as written: the
+    core fitted it to the limit, and a cut end is worse than italics for bold."""
+    parts: list[str] = []
+    at = 0
+    for code in _CODE.finditer(text):
+        parts += [_rewritten(text[at : code.start()]), code.group()]
+        at = code.end()
+    parts.append(_rewritten(text[at:]))
+    rewritten = "".join(parts)
+    return text if limit is not None and len(rewritten) > limit else rewritten
+
+
+def _rewritten(text: str) -> str:
+    return _STRIKE.sub(r"~~\1~~", _BOLD.sub(r"**\1**", text))
+
+
 def send_kwargs(message: Message) -> dict[str, Any]:
     """Arguments for `Messageable.send` / followups: content or an embed, buttons and a
     select menu, and the image as a file the embed shows."""
     kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions(message)}
     if message.title or message.fields or message.footer or message.image:
         embed = discord.Embed(
-            title=(message.title or "")[:256] or None, description=message.text[:4096] or None
+            title=(message.title or "")[:256] or None,
+            description=discord_markup(message.text, 4096)[:4096] or None,
         )
         for label, value in message.fields[:25]:
-            embed.add_field(name=label[:256] or "-", value=value[:1024] or "-", inline=False)
+            embed.add_field(
+                name=label[:256] or "-",
+                value=discord_markup(value, 1024)[:1024] or "-",
+                inline=False,
+            )
         if message.footer:
             embed.set_footer(text=message.footer[:2048])
         if message.image:
@@ -63,7 +95,7 @@ def send_kwargs(message: Message) -> dict[str, Any]:
             )
         kwargs["embed"] = embed
     else:
-        kwargs["content"] = message.text[:CONTENT_LIMIT]
+        kwargs["content"] = discord_markup(message.text, CONTENT_LIMIT)[:CONTENT_LIMIT]
     if message.attachment is not None:  # a file sent with the message (an export)
         attached = message.attachment
         files = [kwargs.pop("file")] if "file" in kwargs else []
@@ -187,4 +219,4 @@ def modal_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 def plain_text(message: Message) -> str:
-    return message_text(message)[:CONTENT_LIMIT]
+    return discord_markup(message_text(message), CONTENT_LIMIT)[:CONTENT_LIMIT]

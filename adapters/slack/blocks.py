@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.fallbacks import split_text
 from bot.intents import Button, Form, FormField, Message, Select
-from bot.render import message_text
+from bot.render import bold, message_text
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -62,7 +62,7 @@ def message_blocks(message: Message, image_file: str | None = None) -> list[dict
         blocks.append(
             {
                 "type": "section",
-                "fields": [_mrkdwn(f"*{label}*\n{value}"[:2000]) for label, value in fields],
+                "fields": [_mrkdwn(f"{bold(label)}\n{value}"[:2000]) for label, value in fields],
             }
         )
     for start in range(0, len(message.buttons), BUTTONS_PER_BLOCK):

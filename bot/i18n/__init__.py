@@ -8,7 +8,8 @@ test fails when any marked string lacks a Spanish translation.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,26 @@ DOMAIN = "homeroom"
 # A day as each language writes it in a sentence: "Tuesday 1 December", "martes 1 de
 # diciembre" (Spanish writes day and month names in lower case, and Babel gives them so).
 _DAY_PATTERNS = {"en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
+# The same with the year, for a day in another year or far from today ("Friday 26 March
+# 2027", "viernes 26 de marzo de 2027"): without it such a day reads as this year's.
+_YEAR_PATTERNS = {"en": "EEEE d MMMM y", "es": "EEEE d 'de' MMMM 'de' y"}
+FAR = timedelta(days=183)  # about six months, before or after today
+
+# What "today" is when a day is written: the app's injected clock (`use_clock`), so a
+# test's fake clock decides whether a year is shown, as it decides everything else.
+_now: list[Callable[[], datetime]] = [lambda: datetime.now(UTC)]
+
+
+def use_clock(now: Callable[[], datetime]) -> None:
+    """Write days relative to `now` (the app passes its clock's `now`)."""
+    _now[0] = now
+
+
+def shows_year(day: date, today: date) -> bool:
+    """Whether `day` needs its year to be read right: another year, or ~6 months away."""
+    return day.year != today.year or abs(day - today) > FAR
+
+
 # The weekday codes commands take (`weekday=mon`), Monday first as `date.weekday()` counts.
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -76,13 +97,23 @@ class Translator:
         return str(self._catalog.pgettext(context, message))
 
     def when(self, instant: datetime, timezone: str) -> str:
-        """A moment as the reader would say it, in their own time zone."""
-        local = instant.astimezone(ZoneInfo(timezone))
-        return format_datetime(local, f"{self._day_pattern}, HH:mm", locale=self.language)
+        """A moment as the reader would say it, in their own time zone (with the year
+        when it is in another year or far off: see `shows_year`)."""
+        zone = ZoneInfo(timezone)
+        local = instant.astimezone(zone)
+        pattern = self._pattern(local.date(), _now[0]().astimezone(zone).date())
+        return format_datetime(local, f"{pattern}, HH:mm", locale=self.language)
 
-    def day(self, day: date) -> str:
-        """A calendar day as the reader would say it: "martes 1 de diciembre"."""
-        return format_date(day, self._day_pattern, locale=self.language)
+    def day(self, day: date, today: date | None = None) -> str:
+        """A calendar day as the reader would say it: "martes 1 de diciembre" (and "de
+        2027" when it is in another year or far off: see `shows_year`)."""
+        today = today or _now[0]().date()
+        return format_date(day, self._pattern(day, today), locale=self.language)
+
+    def _pattern(self, day: date, today: date) -> str:
+        if shows_year(day, today):
+            return _YEAR_PATTERNS.get(self.language, _YEAR_PATTERNS["en"])
+        return self._day_pattern
 
     def weekday(
         self, index: int, width: Literal["abbreviated", "narrow", "short", "wide"] = "wide"

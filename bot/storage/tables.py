@@ -50,6 +50,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 # must cover it (bot.privacy; a test fails otherwise).
 MEMBER = {"member": True}
 
+# On every table whose IDs members see (question #12, poll #3, a button's value): a
+# number once shown is never given to another row. SQLite otherwise hands a deleted
+# newest row's ID to the next insert (`me delete`, a removed FAQ entry); AUTOINCREMENT
+# stops that. PostgreSQL's sequences never go back anyway. Migration 0027.
+SEEN_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -274,6 +280,7 @@ schedules = Table(
     Column("month_week", Integer, nullable=True),
     # What a channel's prompts have been is read by (community, channel) on every post.
     Index(None, "community_id", "channel"),
+    **SEEN_IDS,
 )
 
 # Every timed thing of every feature (bot/timers.py): a schedule's next slot, a poll's
@@ -354,6 +361,7 @@ community_prompts = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime(), nullable=True),
     Index(None, "community_id", "status"),
+    **SEEN_IDS,
 )
 
 # Telling each organizer that prompt ideas are waiting: at most one DM a day, none to

@@ -43,6 +43,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0023",
             "0025",
             "0026",
+            "0027",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -319,5 +320,120 @@ async def test_0025_gives_routes_an_escalation_and_takes_it_back(database_url: s
             kept = (await conn.execute(text("SELECT liaison_id FROM question_routes"))).all()
         assert "escalate_to" not in columns and "escalate_role" not in columns
         assert kept == [("U1",)]
+    finally:
+        await db.close()
+
+
+# Tables whose integer IDs no member ever sees (not in a message, a command or a button).
+INTERNAL_IDS = {
+    "communities",
+    "groups",
+    "members",
+    "outbox",
+    "timers",
+    "dialogues",
+    "pending_choices",
+    "discussions",
+    "question_notes",
+    "chat_answers",
+    "away_periods",
+}
+
+
+def test_every_table_with_an_id_says_whether_members_see_it() -> None:
+    """A new table numbered by `id` must choose: SEEN_IDS (never reused) or internal."""
+    numbered = {
+        t.name
+        for t in shared_metadata().sorted_tables
+        if [c.name for c in t.primary_key.columns] == ["id"]
+    }
+    seen = {
+        t.name
+        for t in shared_metadata().sorted_tables
+        if t.dialect_kwargs.get("sqlite_autoincrement")
+    }
+    assert seen == {
+        "questions",
+        "question_routes",
+        "polls",
+        "poll_series",
+        "chats",
+        "chat_series",
+        "digests",
+        "faq_entries",
+        "faq_proposals",
+        "schedules",
+        "community_prompts",
+    }
+    assert numbered - seen == INTERNAL_IDS
+
+
+async def test_0027_numbers_once_seen_are_never_given_again(database_url: str) -> None:
+    """Rows made before 0027 keep their IDs; a deleted newest row's number is not given
+    to the next one, on every table whose IDs members see; the FAQ's search still finds
+    new entries; a downgrade keeps the rows."""
+    seen = sorted(
+        t.name
+        for t in shared_metadata().sorted_tables
+        if t.dialect_kwargs.get("sqlite_autoincrement")
+    )
+    db = Database(database_url)
+    try:
+        await db.migrate("0026")
+        at = "'2026-09-07 16:00:00'"
+        question = (
+            "INSERT INTO questions (community_id, asker_language, text, topic, language, "
+            "status, reply_within_minutes, paused_seconds, escalation, reminded, created_at) "
+            f"VALUES (7, 'en', :text, 'general', 'en', 'received', 60, 0, 0, false, {at})"
+        )
+        faq = (
+            "INSERT INTO faq_entries (community_id, question, answer, language, created_at, "
+            f"updated_at) VALUES (7, :text, 'Friday', 'en', {at}, {at})"
+        )
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO communities (id, platform, external_id, created_at, updated_at) "
+                    f"VALUES (7, 'slack', 'T1', {at}, {at})"
+                )
+            )
+            for words in ("first", "second"):
+                await conn.execute(text(question), {"text": words})
+            await conn.execute(text(faq), {"text": "When is the field trip?"})
+        await db.migrate()
+        async with db.engine.begin() as conn:
+            if db.is_sqlite:
+                made = dict(
+                    (
+                        await conn.execute(
+                            text("SELECT name, sql FROM sqlite_master WHERE type='table'")
+                        )
+                    ).all()
+                )
+                assert [t for t in seen if "AUTOINCREMENT" not in made[t]] == []
+            await conn.execute(text("DELETE FROM questions WHERE id = 2"))
+            await conn.execute(text(question), {"text": "third"})
+            await conn.execute(text("DELETE FROM faq_entries WHERE id = 1"))
+            await conn.execute(text(faq), {"text": "Is the library open in summer?"})
+            kept = (await conn.execute(text("SELECT id, text FROM questions"))).all()
+            entries = (await conn.execute(text("SELECT id, question FROM faq_entries"))).all()
+            if db.is_sqlite:
+                found = (
+                    await conn.execute(
+                        text("SELECT rowid FROM faq_search WHERE faq_search MATCH 'library'")
+                    )
+                ).all()
+                gone = (
+                    await conn.execute(
+                        text("SELECT rowid FROM faq_search WHERE faq_search MATCH 'trip'")
+                    )
+                ).all()
+                assert (found, gone) == ([(2,)], [])
+        assert sorted(kept) == [(1, "first"), (3, "third")]
+        assert entries == [(2, "Is the library open in summer?")]
+        await db.migrate("0026", down=True)
+        async with db.engine.connect() as conn:
+            back = (await conn.execute(text("SELECT id FROM questions"))).scalars().all()
+        assert sorted(back) == [1, 3]
     finally:
         await db.close()

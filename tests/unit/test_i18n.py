@@ -99,3 +99,24 @@ def test_every_option_name_and_choice_has_a_name_in_each_language(language: str)
 )
 def test_pick_language(candidates: tuple[str | None, ...], expected: str) -> None:
     assert pick_language(*candidates) == expected
+
+
+def test_a_day_in_another_year_or_far_off_shows_its_year() -> None:
+    """Today is Monday 7 September 2026 (the fake clock): a day of another year, or
+    more than about six months away, says its year, in each language."""
+    from datetime import UTC, date, datetime
+
+    en, es = translator("en"), translator("es")
+    assert en.day(date(2027, 3, 26)) == "Friday 26 March 2027"
+    assert es.day(date(2027, 3, 26)) == "viernes 26 de marzo de 2027"
+    assert en.day(date(2027, 1, 4)) == "Monday 4 January 2027"  # next year, though near
+    assert en.day(date(2026, 12, 31)) == "Thursday 31 December"
+    assert en.day(date(2026, 3, 1)) == "Sunday 1 March 2026"  # over six months ago
+    assert en.day(date(2026, 3, 9)) == "Monday 9 March"
+    late = datetime(2027, 1, 2, 18, 0, tzinfo=UTC)
+    assert en.when(late, "America/New_York") == "Saturday 2 January 2027, 13:00"
+    assert es.when(late, "America/New_York") == "sábado 2 de enero de 2027, 13:00"
+    # New Year's Eve in New York is already next year in UTC: the reader's zone decides.
+    assert en.when(datetime(2027, 1, 1, 3, 0, tzinfo=UTC), "America/New_York") == (
+        "Thursday 31 December, 22:00"
+    )

@@ -15,7 +15,7 @@ from bot.directory import Role
 from bot.features.chats import store
 from bot.features.chats.state import chats_of
 from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat
-from bot.features.chats.timed import ANNOUNCE_AHEAD
+from bot.features.chats.timed import ANNOUNCE_AHEAD, occurrence, recurrence_of
 from bot.i18n import N_, NP_, translator
 from bot.intents import Intent, Message
 from bot.recurrence import every_option, repeating_from, wall_instant
@@ -372,34 +372,47 @@ async def cancel(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def list_chats(ctx: Context, args: Args) -> list[Intent]:
+    """Chats running or planned, and recurring chats between two occurrences (whose next
+    row is made only a day ahead) with the date of the next, in time order."""
     async with ctx.kernel.engine.connect() as conn:
         found = await store.in_community(conn, ctx.conversation, ("scheduled", "running"))
-    if not found:
+        between = await store.repeating_between(conn, ctx.conversation)
+    if not found and not between:
         return [ctx.reply(ctx.t._("No live chat is running or planned. “chat start” starts one."))]
-    lines = []
+    lines: list[tuple[datetime, str]] = []
     for chat in found:
         where = f"<#{chat.where.channel}>"
         if chat.status == "running":
-            lines.append(
-                ctx.t._(
-                    "#{id} in {channel}: running, {posted} of {total} questions posted",
-                    id=chat.id,
-                    channel=where,
-                    posted=chat.posted,
-                    total=chat.total,
-                )
+            line = ctx.t._(
+                "#{id} in {channel}: running, {posted} of {total} questions posted",
+                id=chat.id,
+                channel=where,
+                posted=chat.posted,
+                total=chat.total,
             )
         else:
-            lines.append(
-                ctx.t._(
-                    "#{id} in {channel}: starts {when}, {total} questions",
-                    id=chat.id,
-                    channel=where,
-                    when=ctx.t.when(chat.starts_at, ctx.timezone),
-                    total=chat.total,
-                )
+            line = ctx.t._(
+                "#{id} in {channel}: starts {when}, {total} questions",
+                id=chat.id,
+                channel=where,
+                when=ctx.t.when(chat.starts_at, ctx.timezone),
+                total=chat.total,
             )
-    return [ctx.reply(Message(title=ctx.t._("Live chats"), text="\n".join(lines)))]
+        lines.append((chat.starts_at, line))
+    for series, announce_at in between:
+        recurrence = recurrence_of(series)
+        starts_at = recurrence.due(occurrence(recurrence, announce_at))
+        line = ctx.t._(
+            "In {channel}, {rhythm}: next {when}, {total} questions",
+            channel=f"<#{series.channel}>",
+            rhythm=recurrence.describe(ctx.t),
+            when=ctx.t.when(starts_at, ctx.timezone),
+            total=len(json.loads(series.template)["questions"]),
+        )
+        lines.append((starts_at, line))
+    lines.sort(key=lambda pair: pair[0])
+    text = "\n".join(line for _, line in lines)
+    return [ctx.reply(Message(title=ctx.t._("Live chats"), text=text))]
 
 
 async def show_time(ctx: Context, value: str) -> list[Intent]:

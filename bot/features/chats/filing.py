@@ -26,6 +26,7 @@ from bot.refs import ConversationRef
 
 FILE_FORM = "chats:file:"
 NONE = "none"  # the form's choice for "not an answer"
+FILE_ACTION = N_("File as answer to Q...")  # the message action's label
 _NOT_AN_ANSWER = ("none", "no", "0", "-", "ninguna", "remove", "quitar")
 
 
@@ -113,9 +114,7 @@ async def file_answer(ctx: Context, args: Args) -> list[Intent]:
     question isn't given), or take it out of the chat's answers."""
     event = ctx.event
     if not isinstance(event, CommandInvoked) or event.target is None or not event.target.message:
-        raise CommandError(
-            N_("This works on a message: use “File as answer to Q...” from the message's menu.")
-        )
+        raise ctx.on_a_message(FILE_ACTION, "chat file")
     target = event.target
     chat = await _chat_of(ctx, target)
     raw = args.text("question")
@@ -246,5 +245,5 @@ FILE_COMMAND = CommandSpec(
     ),
     handler=file_answer,
     role=Role.ORGANIZER,
-    message_action=N_("File as answer to Q..."),
+    message_action=FILE_ACTION,
 )

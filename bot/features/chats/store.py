@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import String, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.chats.tables import chat_answers, chat_questions, chat_series, chats
 from bot.refs import ConversationRef
 from bot.storage.places import at_place, community_key
+from bot.storage.tables import timers
 from bot.storage.upsert import insert_ignoring_duplicates
 
 FEATURE = "chats"
@@ -379,3 +380,32 @@ async def stop_series(conn: AsyncConnection, series_id: int) -> None:
 
 async def series(conn: AsyncConnection, series_id: int) -> Any:
     return (await conn.execute(select(chat_series).where(chat_series.c.id == series_id))).first()
+
+
+async def repeating_between(conn: AsyncConnection, where: Any) -> list[tuple[Any, datetime]]:
+    """The community's recurring chats with no occurrence planned or running (between
+    two of them, the next one's row is made only a day ahead), each with the time its
+    next occurrence is announced: the series row and its announcement timer's due time."""
+    pending = (
+        select(chats.c.series_id)
+        .where(chats.c.status.in_(("scheduled", "running")) & chats.c.series_id.is_not(None))
+        .scalar_subquery()
+    )
+    rows = (
+        await conn.execute(
+            select(chat_series, timers.c.due_at.label("announce_at"))
+            .join(
+                timers,
+                (timers.c.feature == FEATURE)
+                & (timers.c.kind == REPEAT)
+                & (timers.c.key == cast(chat_series.c.id, String)),
+            )
+            .where(
+                (chat_series.c.community_id == community_key(where))
+                & (chat_series.c.status == "active")
+                & chat_series.c.id.not_in(pending)
+            )
+            .order_by(timers.c.due_at, chat_series.c.id)
+        )
+    ).all()
+    return [(r, r.announce_at) for r in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
-from bot.storage.tables import MEMBER, UTCDateTime, metadata
+from bot.storage.tables import MEMBER, SEEN_IDS, UTCDateTime, metadata
 
 # A recurring chat: what each occurrence asks, and its rhythm (bot/recurrence.py).
 chat_series = Table(
@@ -30,6 +30,7 @@ chat_series = Table(
     Column("month_week", Integer, nullable=True),
     Column("status", String(10), nullable=False),  # active, stopped, finished
     Column("created_at", UTCDateTime(), nullable=False),
+    **SEEN_IDS,
 )
 
 chats = Table(
@@ -52,6 +53,7 @@ chats = Table(
     Column("series_id", Integer, ForeignKey("chat_series.id"), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Index(None, "community_id", "channel", "status"),
+    **SEEN_IDS,
 )
 
 chat_questions = Table(

@@ -67,7 +67,7 @@ def recurrence_of(row: object) -> Recurrence:
     )
 
 
-def _occurrence(recurrence: Recurrence, announced: datetime) -> date:
+def occurrence(recurrence: Recurrence, announced: datetime) -> date:
     """The occurrence a repeat timer due at `announced` stands for: the first to come
     after it (it is due a day before, or at once when that day had already begun)."""
     return recurrence.next_slot(announced, recurrence.start)
@@ -85,7 +85,7 @@ async def repeat_due(run: TimerRun) -> Mapping[str, TimerResult]:
             continue
         where = ConversationRef(place[0], place[1], row.channel)
         recurrence = recurrence_of(row)
-        day = _occurrence(recurrence, timer.due_at)
+        day = occurrence(recurrence, timer.due_at)
         until = date.fromisoformat(row.end_date) if row.end_date else None
         if until is not None and day > until:
             continue

@@ -5,6 +5,8 @@ commands and the Publish button alike); everyone reads what is published."""
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import replace
 from datetime import date
 from typing import cast
@@ -17,9 +19,7 @@ from bot.features.digests import export, sources, store
 from bot.features.digests.api import ready_note
 from bot.features.digests.service import Digests
 from bot.i18n import N_, NP_
-from bot.intents import Button, Intent, Message
-
-FENCE_ROOM = 40  # a code fence's opening and closing, and a part's number
+from bot.intents import Attachment, Button, DirectMessage, Intent, Message
 
 
 def digests_of(ctx: Context) -> Digests:
@@ -234,6 +234,9 @@ async def latest(ctx: Context, args: Args) -> list[Intent]:
 
 
 async def export_archive(ctx: Context, args: Args) -> list[Intent]:
+    """The archive as a file by direct message, as `me export` sends a member's data: a
+    page pasted into the reply box was unreadable (the whole HTML in the console) and had
+    to be copied back together from its parts."""
     where = args.channel("channel") or ctx.conversation.channel_only()
     kind = args.text("format") or "html"
     async with ctx.kernel.engine.connect() as conn:
@@ -243,30 +246,41 @@ async def export_archive(ctx: Context, args: Args) -> list[Intent]:
             N_("No digest has been published in {channel} yet, so there is nothing to export."),
             {"channel": f"<#{where.channel}>"},
         )
-    body = export.markdown(page) if kind == "markdown" else export.html(page)
-    limit = digests_of(ctx).limit(ctx.conversation.platform)
+    markdown = kind == "markdown"
+    body = export.markdown(page) if markdown else export.html(page)
+    now = ctx.kernel.clock.now()
+    channel = re.sub(r"[^A-Za-z0-9_-]+", "-", where.channel).strip("-") or "group"
+    name = f"digests-{channel}-{now:%Y%m%d}.{'md' if markdown else 'html'}"
+    t = ctx.t
+    about = (
+        t.ngettext(
+            "{n} digest of {channel}, as a Markdown file.",
+            "{n} digests of {channel}, as a Markdown file.",
+            len(page.digests),
+            channel=f"<#{where.channel}>",
+        )
+        if markdown
+        else t.ngettext(
+            "{n} digest of {channel}, as a web page any browser opens.",
+            "{n} digests of {channel}, as a web page any browser opens.",
+            len(page.digests),
+            channel=f"<#{where.channel}>",
+        )
+    )
+    title = t._("Digest archive")
+    file = Attachment(base64.b64encode(body.encode()).decode(), name, title)
     return [
-        ctx.reply(Message(text=part, keep_copy=False))
-        for part in fenced(body, kind, limit - FENCE_ROOM)
+        DirectMessage(
+            member=ctx.member,
+            message=Message(title=title, text=about, attachment=file, keep_copy=False),
+            asked=True,
+        ),
+        ctx.reply(
+            Message(
+                t._("I've sent the digest archive to you in a direct message."), keep_copy=False
+            )
+        ),
     ]
-
-
-def fenced(body: str, kind: str, room: int) -> list[str]:
-    """The file in code blocks of at most `room` characters each, cut between lines,
-    as `poll export` delivers its CSV: copied from the chat into a file as it is."""
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in body.rstrip("\n").split("\n"):
-        for piece in [line[i : i + room] for i in range(0, len(line), room)] or [""]:
-            if current and size + len(piece) + 1 > room:
-                parts.append("\n".join(current))
-                current, size = [], 0
-            current.append(piece)
-            size += len(piece) + 1
-    parts.append("\n".join(current))
-    fence = "```" + kind
-    return [f"{fence}\n{part}\n```" for part in parts]
 
 
 ID = Option(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from bot.storage.tables import MEMBER, UTCDateTime, metadata
+from bot.storage.tables import MEMBER, SEEN_IDS, UTCDateTime, metadata
 
 digests = Table(
     "digests",
@@ -32,6 +32,7 @@ digests = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("published_at", UTCDateTime(), nullable=True),
     Index(None, "community_id", "channel", "status"),
+    **SEEN_IDS,
 )
 
 # The questions, in order (0, 1, ...), as the conversation asked them.

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.features.digests import words
 from bot.features.digests.shape import Entry, Shaped
 from bot.i18n import Translator
+from bot.render import bold, italic
 
 YIELD_EVERY = 250
 
@@ -37,7 +38,7 @@ async def lines(shaped: Shaped, ts: Sequence[Translator], zone: str, *, draft: b
     """The digest line by line; an empty string is a blank line."""
     d = shaped.digest
     out = [
-        "📝 *" + words.said(ts, words.TITLE, title=d.title) + "*",
+        "📝 " + bold(words.said(ts, words.TITLE, title=d.title)),
         " · ".join(
             (
                 words.said(ts, words.KINDS.get(d.kind, words.KINDS["discussion"])),
@@ -53,20 +54,20 @@ async def lines(shaped: Shaped, ts: Sequence[Translator], zone: str, *, draft: b
     done = 0
     for section in shaped.sections:
         out.append("")
-        head = f"*{section.label}. {section.text}*" if section.label else f"*{section.text}*"
+        head = bold(f"{section.label}. {section.text}" if section.label else section.text)
         out.append(head + (f" ↗ {section.link}" if section.link else ""))
         if not section.groups:
             out.append(words.said(ts, words.NO_ANSWERS))
         for group in section.groups:
             if group.perspective:
-                out.append("_" + words.said(ts, words.PERSPECTIVES[group.perspective]) + "_")
+                out.append(italic(words.said(ts, words.PERSPECTIVES[group.perspective])))
             for entry in group.entries:
                 out.append(_entry(entry, numbered=draft))
                 done += 1
                 if done % YIELD_EVERY == 0:
                     await asyncio.sleep(0)
     if shaped.links:
-        out += ["", "*" + words.said(ts, words.LINKS) + "*"]
+        out += ["", bold(words.said(ts, words.LINKS))]
         out += [
             f"• {link.url}" + (f" ({link.where})" if link.where else "") for link in shaped.links
         ]
@@ -110,5 +111,5 @@ async def render(
 ) -> list[str]:
     """The digest as message texts of at most `limit` characters each."""
     title = words.said(ts, words.TITLE, title=_short(shaped.digest.title))
-    continued = f"*{title}*, " + words.said(ts, words.CONTINUED)
+    continued = bold(title) + ", " + words.said(ts, words.CONTINUED)
     return await split(await lines(shaped, ts, zone, draft=draft), limit, continued)

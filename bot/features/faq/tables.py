@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from bot.storage.tables import MEMBER, UTCDateTime, metadata
+from bot.storage.tables import MEMBER, SEEN_IDS, UTCDateTime, metadata
 
 faq_entries = Table(
     "faq_entries",
@@ -46,6 +46,7 @@ faq_entries = Table(
     Column("channel_id", String(64), nullable=True),
     Column("message_id", String(128), nullable=True),
     Index(None, "community_id", "language"),
+    **SEEN_IDS,
 )
 
 faq_proposals = Table(
@@ -68,6 +69,7 @@ faq_proposals = Table(
     Column("entry_id", Integer, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime(), nullable=True),
+    **SEEN_IDS,
 )
 
 # The channel where published entries are posted (a Discord forum gets a forum post).

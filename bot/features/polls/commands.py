@@ -25,6 +25,7 @@ from bot.i18n import N_, NP_
 from bot.intents import Intent, Message
 from bot.recurrence import every_option, repeating_from, wall_instant
 from bot.refs import MemberRef
+from bot.render import code_block
 
 # Options are separated by the first of these the list contains: a semicolon is on
 # every phone's first page of symbols; | and new lines work too, and commas when no
@@ -377,11 +378,9 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
     kind = args.text("format") or "csv"
     if kind == "markdown":
         body = export_markdown(ctx.t, poll, tally, names, ctx.timezone)
-        fence = "```markdown"
     else:
         body = export_csv(ctx.t, poll, tally, names)
-        fence = "```csv"
-    return [ctx.reply(Message(text=f"{fence}\n{body.rstrip()}\n```", keep_copy=False))]
+    return [ctx.reply(Message(text=code_block(body.rstrip()), keep_copy=False))]
 
 
 async def stop(ctx: Context, args: Args) -> list[Intent]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from bot.storage.tables import MEMBER, UTCDateTime, metadata
+from bot.storage.tables import MEMBER, SEEN_IDS, UTCDateTime, metadata
 
 # A recurring poll: what each occurrence asks, and its rhythm (bot/recurrence.py).
 poll_series = Table(
@@ -28,6 +28,7 @@ poll_series = Table(
     Column("month_week", Integer, nullable=True),
     Column("status", String(10), nullable=False),  # active, stopped
     Column("created_at", UTCDateTime(), nullable=False),
+    **SEEN_IDS,
 )
 
 polls = Table(
@@ -50,6 +51,7 @@ polls = Table(
     Column("message_id", String(128), nullable=True),  # the card, from its delivery receipt
     Column("series_id", Integer, ForeignKey("poll_series.id"), nullable=True),
     Index(None, "community_id", "channel", "status"),
+    **SEEN_IDS,
 )
 
 # One row per option a voter chose. `voter` is the member's ID on a named poll and the

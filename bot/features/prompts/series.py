@@ -14,6 +14,7 @@ from bot.features.prompts.own import OWN_SERIES
 from bot.features.prompts.state import prompts_of
 from bot.i18n import N_, NP_, Translator
 from bot.intents import Choice, Intent, Message
+from bot.render import italic
 
 GRADES = tuple(get_args(GradeBand))
 THEMES = tuple(get_args(Theme))
@@ -113,7 +114,7 @@ async def list_series(ctx: Context, args: Args) -> list[Intent]:
 async def preview(ctx: Context, args: Args) -> list[Intent]:
     series = await series_named(ctx, args)
     weeks = "\n".join(
-        f"{week}. {prompt.text}" + (f"\n   _{prompt.follow_up}_" if prompt.follow_up else "")
+        f"{week}. {prompt.text}" + ("\n   " + italic(prompt.follow_up) if prompt.follow_up else "")
         for week, prompt in enumerate(series.prompts, 1)
     )
     return [

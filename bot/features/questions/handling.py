@@ -15,7 +15,15 @@ from bot.directory import Role
 from bot.events import Event, MessagePosted
 from bot.features.faq import api as faq_api
 from bot.features.questions import escalation, store, timing
-from bot.features.questions.model import OPEN, TOPICS, Question, grade_of, language_of, status_word
+from bot.features.questions.model import (
+    OPEN,
+    SENT,
+    TOPICS,
+    Question,
+    grade_of,
+    language_of,
+    status_word,
+)
 from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
 from bot.i18n import N_
@@ -73,9 +81,12 @@ def _open(question: Question, also: tuple[str, ...] = ()) -> None:
 # -- queue list -----------------------------------------------------------------------
 async def queue_list(ctx: Context, args: Args) -> list[Intent]:
     qs = questions_of(ctx)
-    which = args.text("which") or "all"
+    which = args.text("which")
+    # With no choice, the work still to do; "all" means every state a question reaches
+    # once sent, answered and closed too ("held" ones are the parent's, not sent yet).
+    statuses = SENT if which == "all" else OPEN
     condition: ColumnElement[bool] = (questions.c.community_id == ctx.community.id) & (
-        questions.c.status.in_(OPEN)
+        questions.c.status.in_(statuses)
     )
     if which == "mine":
         condition = condition & (questions.c.liaison_id == ctx.member.id)

@@ -31,6 +31,8 @@ DEFAULT_TOPIC = "general"
 # held: FAQ entries offered, waiting for the parent; received: routed, unclaimed;
 # claimed: with a liaison; waiting: the liaison asked the parent for more.
 OPEN = ("received", "claimed", "waiting")
+# Every state of a question the liaisons have been sent (all but "held").
+SENT = (*OPEN, "answered", "closed")
 STATUS_WORDS = {
     "held": N_("waiting for you to choose"),
     "received": N_("received"),

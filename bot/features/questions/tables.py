@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from bot.storage.tables import MEMBER, UTCDateTime, metadata
+from bot.storage.tables import MEMBER, SEEN_IDS, UTCDateTime, metadata
 
 # Routing rules: topic x grade x language (NULL = any) -> a liaison and a backup.
 question_routes = Table(
@@ -30,6 +30,7 @@ question_routes = Table(
     Column("escalate_to", String(64), nullable=True, info=MEMBER),
     Column("escalate_role", String(16), nullable=True),
     Index(None, "community_id"),
+    **SEEN_IDS,
 )
 
 # A liaison's own choice: may a parent whose named question is theirs see their name?
@@ -75,6 +76,7 @@ questions = Table(
     Column("closed_at", UTCDateTime(), nullable=True),
     Index(None, "community_id", "status"),
     Index(None, "community_id", "asker_token"),
+    **SEEN_IDS,
 )
 
 # What happened on a question: answers, internal notes, the parent's replies, requests

@@ -69,3 +69,20 @@ async def test_a_command_on_a_message_refiles_an_answer(
     assert shown == "There is no message 99 yet; the numbers are in “message N” above.\n"
     shown = await type_lines(adapter, out, ":on 4")
     assert shown == "Use :on N COMMAND, for example :on 3 chat file, on message N.\n"
+
+
+async def test_a_message_action_typed_without_a_message_says_how_in_the_console(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    """A terminal has no message menu: the refusal names `:on N`, in each language."""
+    adapter, out = console
+    shown = await type_lines(adapter, out, "/chat file")
+    assert shown.endswith(
+        "    This works on a message: type “:on N chat file”, where N is the message's number.\n"
+    )
+    await type_lines(adapter, out, "/role grant @maria organizer", ":as maria")
+    shown = await type_lines(adapter, out, "/chat file")
+    assert shown.endswith(
+        "    Esto funciona sobre un mensaje: escriba “:on N chat file”, donde N es el número "
+        "del mensaje.\n"
+    )

@@ -65,5 +65,5 @@ async def test_a_long_digest_on_discord_is_split_to_its_limit(discord_bot: Disco
     lines = [line for t in texts for line in t.split("\n") if line.startswith("•")]
     assert [line.split(":")[0] for line in lines] == [f"• Answer {n}" for n in range(1, 61)]
     assert [t.split("\n")[0] for t in texts[1:]] == [
-        f"*Digest: Homework without tears*, continued ({n}/4)" for n in (2, 3, 4)
+        f"**Digest: Homework without tears**, continued ({n}/4)" for n in (2, 3, 4)
     ]

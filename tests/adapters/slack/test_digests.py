@@ -43,4 +43,7 @@ async def test_a_digest_on_slack(slack: SlackRig, homeroom: Homeroom) -> None:
         "the role with “role grant”."
     )
     exported = await said(slack, homeroom, "digest export format=markdown", DANA)
-    assert exported.startswith("```markdown\n# Digests of #C0PARENTS\n")
+    assert exported == "I've sent the digest archive to you in a direct message."
+    await run_until(homeroom, slack.fake.wait_for(1, "files.completeUploadExternal"))
+    [file] = slack.fake.uploads.values()
+    assert file.decode().startswith("# Digests of #C0PARENTS\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.capabilities import Capabilities
 from bot.clock import FakeClock
 from bot.testing import TestBot
 from tests.features.chats.helpers import TWO, privately
@@ -75,7 +76,8 @@ from tests.features.chats.helpers import TWO, privately
         ),
         (
             "chat file 2",
-            "This works on a message: use “File as answer to Q...” from the message's menu.",
+            "This works on a message: choose “File as answer to Q...” in the message's menu "
+            "(More actions).",
         ),
     ],
 )
@@ -122,3 +124,26 @@ async def test_a_spanish_organizer_is_refused_in_spanish(bot: TestBot) -> None:
         "El intervalo entre preguntas debe ser de al menos un minuto, como intervalo=10 "
         "(minutos). “0” no lo es."
     ]
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "said"),
+    [
+        (
+            Capabilities(message_actions="apps"),  # Discord
+            "This works on a message: in the message's menu (right-click it, or press and "
+            "hold it on a phone), choose Apps, then “File as answer to Q...”.",
+        ),
+        (
+            Capabilities(message_actions="typed"),  # the console
+            "This works on a message: type “:on N chat file”, where N is the message's number.",
+        ),
+    ],
+)
+async def test_a_message_action_without_a_message_says_how_where_the_member_is(
+    bot: TestBot, said: str
+) -> None:
+    assert privately(await bot.say("dana", "/chat file")) == [said]
+    await bot.say("dana", "/role grant <@maria> organizer")
+    [spanish] = privately(await bot.say("maria", "/chat file"))
+    assert spanish.startswith("Esto funciona sobre un mensaje: ")

@@ -212,9 +212,17 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
         "It takes place again every Tuesday at 20:00. The last time is on or before "
         "Monday 21 September."
     )
+    [listed] = privately(await bot.say("lee", "/chat list"))
+    assert listed == "#1 in <#parents>: starts Tuesday 8 September, 20:00, 2 questions"
     await bot.next_timer()  # the first chat's Q1, Tuesday 8th
     await bot.next_timer()  # Q2
     await bot.next_timer()  # its end
+    # Between two occurrences (the next one's row is made a day before), it is listed
+    # with its next date all the same.
+    [listed] = privately(await bot.say("lee", "/chat list"))
+    assert listed == (
+        "In <#parents>, every Tuesday at 20:00: next Tuesday 15 September, 20:00, 2 questions"
+    )
     ran = await bot.next_timer()  # the next one's announcement, a day before
     assert ran is not None
     timer, sent = ran
@@ -226,6 +234,9 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
     for _ in range(3):  # the second chat: Q1, Q2, end
         await bot.next_timer()
     assert await bot.next_timer() is None  # the 22nd is after the last date
+    assert privately(await bot.say("lee", "/chat list")) == [
+        "No live chat is running or planned. “chat start” starts one."
+    ]
 
 
 async def test_a_series_from_the_library_gives_its_title_and_questions(bot: TestBot) -> None:
@@ -289,3 +300,16 @@ async def test_a_spanish_organizer_plans_a_chat_for_a_weekday_in_spanish(bot: Te
         "El chat #1, con una pregunta, está anunciado en <#parents> y empieza el "
         "martes 8 de septiembre, 19:00."
     ]
+
+
+async def test_a_last_date_in_another_year_says_its_year(bot: TestBot) -> None:
+    """Today is Monday 7 September 2026: a series until March says "2027", in English
+    and in Spanish, or it reads as the March gone by."""
+    sent = await bot.say("dana", f'/chat start {TWO} at="fri 19:00" every=week until=2027-03-26')
+    assert privately(sent)[0].endswith(
+        "It takes place again every Friday at 19:00. The last time is on or before "
+        "Friday 26 March 2027."
+    )
+    await bot.say("dana", "/role grant <@maria> organizer")
+    sent = await bot.say("maria", f'/chat start {TWO} at="sat 10:00" every=week until=2027-03-27')
+    assert privately(sent)[0].endswith("La última vez es el sábado 27 de marzo de 2027 o antes.")

@@ -3,12 +3,14 @@ anonymous content is never credited, and no member ID reaches a digest's readers
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from bot.features.digests import store
 from bot.features.digests.credit import initials, stricter
 from bot.features.digests.material import Topic
-from bot.intents import Post
+from bot.intents import DirectMessage, Post
 from bot.testing import TestBot
 from tests.features.digests.helpers import HOMEWORK, answer, draft, material
 
@@ -88,7 +90,13 @@ async def test_anonymous_answers_stay_anonymous_everywhere(bot: TestBot) -> None
     lines = await published(bot)
     assert "• My son is being bullied. ↗ https://chat.example/m" in lines
     shown = await bot.say("dana", "/digest export format=markdown")
-    everything = "\n".join(bot.texts(notes) + lines + bot.texts(shown))
+    files = [
+        base64.b64decode(i.message.attachment.data_base64).decode()
+        for i in shown
+        if isinstance(i, DirectMessage) and i.message.attachment is not None
+    ]
+    assert len(files) == 1
+    everything = "\n".join(bot.texts(notes) + lines + bot.texts(shown) + files)
     state = await bot.state()
     assert [row[3] for row in state["digest_items"]] == [None]  # author_id: nobody's
     assert "- My son is being bullied. <https://chat.example/m>" in everything

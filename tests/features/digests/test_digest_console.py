@@ -4,6 +4,7 @@ publishes it in the channel; a parent reads it and may not export."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +19,9 @@ def backend() -> str:
     return "sqlite"  # the console's own store
 
 
-async def test_digests_in_the_console(homeroom: Homeroom) -> None:
+async def test_digests_in_the_console(homeroom: Homeroom, tmp_path: Path) -> None:
     out = io.StringIO()
-    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False), files=tmp_path)
     homeroom.attach(adapter)
     await homeroom.start(timers=False)
 
@@ -43,6 +44,17 @@ async def test_digests_in_the_console(homeroom: Homeroom) -> None:
     assert "    • A snack first, then 20 minutes. — lee ↗ https://chat.example/m\n" in posted
     assert "We don't, honestly." not in posted
     assert "Digest #1 is posted in #parents." in posted
+    # The archive arrives as a file, saved where the console shows its path.
+    assert await adapter.handle_line("/digest export")
+    saved = tmp_path / "dana-digests-parents-20260907.html"
+    assert shown() == (
+        "✉ Homeroom → dana (direct message)\n    Digest archive\n"
+        "    1 digest of #parents, as a web page any browser opens.\n"
+        f"    {saved}\n"
+        "#parents | Homeroom → dana (only dana sees this)\n"
+        "    I've sent the digest archive to you in a direct message.\n"
+    )
+    assert saved.read_text().startswith("<!DOCTYPE html>\n")
     assert await adapter.handle_line(":as lee")
     shown()
     assert await adapter.handle_line("/digest export")

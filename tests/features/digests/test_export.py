@@ -7,6 +7,7 @@ ours that counts them."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from bot.features.digests.export import linkify, markdown_text
 from bot.features.digests.material import Topic
+from bot.intents import DirectMessage, Ephemeral
 from bot.testing import TestBot
 from tests.features.digests.helpers import answer, draft
 
@@ -33,18 +35,23 @@ NASTY = Topic(
 )
 
 
-def unfenced(texts: list[str], kind: str) -> str:
-    """The file, put back together from the parts it was delivered in."""
-    fence = f"```{kind}\n"
-    assert all(t.startswith(fence) and t.endswith("\n```") for t in texts)
-    return "\n".join(t[len(fence) : -len("\n```")] for t in texts)
-
-
 async def exported(bot: TestBot, kind: str) -> str:
+    """The file `digest export` sends by direct message, with a short reply."""
     await bot.say("dana", "/role grant <@dana> organizer")
     await draft(bot, NASTY)
     await bot.say("dana", "/digest publish 1")
-    return unfenced(bot.texts(await bot.say("dana", f"/digest export format={kind}")), kind)
+    sent = await bot.say("dana", f"/digest export format={kind}")
+    [dm] = [i for i in sent if isinstance(i, DirectMessage)]
+    [reply] = [i for i in sent if isinstance(i, Ephemeral)]
+    assert bot.texts([reply]) == ["I've sent the digest archive to you in a direct message."]
+    assert dm.member == bot.member("dana") and dm.asked and not dm.message.keep_copy
+    file = dm.message.attachment
+    assert file is not None
+    extension = "md" if kind == "markdown" else "html"
+    assert file.filename == f"digests-parents-20260907.{extension}"
+    what = "a Markdown file" if kind == "markdown" else "a web page any browser opens"
+    assert bot.texts([dm]) == [f"*Digest archive*\n1 digest of <#parents>, as {what}."]
+    return base64.b64decode(file.data_base64).decode()
 
 
 def test_member_text_becomes_html_text_and_only_web_addresses_become_links() -> None:

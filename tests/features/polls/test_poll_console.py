@@ -52,9 +52,54 @@ async def test_a_poll_in_the_console(homeroom: Homeroom) -> None:
     assert await adapter.handle_line("/poll close 1")
     closed = shown()
     assert closed.startswith("#parents | message 1 updated\n")
-    assert "    Closed.\n    1 person has voted._\n#parents" in closed  # no buttons left
+    assert "    Closed.\n    1 person has voted.\n#parents" in closed  # no buttons left
+    assert [line for line in card.splitlines() + closed.splitlines() if "_" in line] == []
     assert (  # the results post and dana's private answer go on lanes of their own
         "#parents | Homeroom (message 2)\n    Poll #1 is closed.\n"
         "    Results of poll #1: Snacks? (1 voter)\n    1. fruit\n        ░░░░░░░░░░ 0 · 0%\n"
         "    2. cake\n        ██████████ 1 · 100%\n"
     ) in closed
+
+
+async def test_a_two_language_poll_card_shows_no_markup_in_the_console(
+    homeroom: Homeroom,
+) -> None:
+    """The card's footer, in English and Spanish one under the other, was wrapped in one
+    `_…_` across its lines, which no platform reads as italics: the console showed the
+    underscores."""
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    assert await adapter.handle_line("/setup languages=en,es")
+    assert await adapter.handle_line('/poll create Snacks? options="fruit; cake"')
+    card = out.getvalue().split("#parents | Homeroom (message 1)\n")[1]
+    assert card.splitlines()[9:14] == [
+        "    0 people have voted.",
+        "    Poll #1: vote with the buttons, or reply to this message with an option's number."
+        " You can change your vote until it closes.",
+        "    ",
+        "    Encuesta con nombres: quien puede ver los resultados ve también quién eligió qué.",
+        "    Elija una opción.",
+    ]
+    assert [line for line in card.splitlines() if "_" in line or "*" in line] == []
+
+
+async def test_a_markdown_export_in_the_console_starts_with_its_heading(
+    homeroom: Homeroom,
+) -> None:
+    """The fence said which language it held (```markdown), a word the console and Slack
+    showed as the export's first line."""
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    assert await adapter.handle_line('/poll create Snacks? options="fruit; cake"')
+    out.seek(0)
+    out.truncate()
+    assert await adapter.handle_line("/poll export 1 format=markdown")
+    assert out.getvalue().splitlines()[:3] == [
+        "#parents | Homeroom → dana (only dana sees this)",
+        "    ### Snacks?",
+        "    ",
+    ]

@@ -15,7 +15,7 @@ async def test_a_csv_export_neutralises_formulas(bot: TestBot) -> None:
     await bot.press("lee", "polls.vote", "1:0")
     await bot.press("maria", "polls.vote", "1:3")
     assert privately(await bot.say("lee", "/poll export 1")) == [
-        "```csv\n"
+        "```\n"
         "'+Budget?\n"
         "option,votes,share\n"
         "'=SUM(A1:A9),1,50%\n"
@@ -33,7 +33,7 @@ async def test_a_markdown_export_for_the_minutes(bot: TestBot) -> None:
     await bot.press("sam", "polls.vote", "1:0")
     await bot.say("dana", "/poll close 1")
     assert privately(await bot.say("dana", "/poll export 1 format=markdown")) == [
-        "```markdown\n"
+        "```\n"
         "### Snacks?\n"
         "\n"
         "Poll #1, named, closed Monday 7 September, 16:00. 2 voters.\n"

@@ -159,3 +159,21 @@ async def test_a_spanish_parent_may_type_the_command_words_in_spanish(bot: TestB
     assert "From: a parent who asked not to be named" in bot.texts(cards(sent))[0]
     [listing] = await bot.say("maria", "/pregunta list")
     assert "#1 · recibida" in bot.texts([listing])[0]
+
+
+async def test_a_deleted_newest_questions_number_is_never_given_again(bot: TestBot) -> None:
+    """lee's `me delete` takes #2, the newest; the next question is #3, not a second #2
+    (SQLite reused the highest free rowid before migration 0027)."""
+    from bot.features.rights import erase
+    from tests.features.rights.test_export_delete import confirm_value
+
+    await community(bot)
+    await bot.say("maria", "/ask When is the science fair?")
+    await bot.say("lee", "/ask Is there a bus on snow days?")
+    value = confirm_value(await bot.say("lee", "/homeroom me delete"))
+    await bot.press("lee", erase.CONFIRM, value)
+    assert [r[0] for r in (await bot.state())["questions"]] == [1]
+    [ack] = [
+        i for i in await bot.say("omar", "/ask Can we visit the gym?") if isinstance(i, Ephemeral)
+    ]
+    assert "Your question #3 is with" in bot.texts([ack])[0]

@@ -164,3 +164,22 @@ async def test_reassign_and_queue_list_filters(bot: TestBot) -> None:
     assert bot.texts([health])[0].count("\n#") == 1 and "#2 · health" in bot.texts([health])[0]
     [none] = await bot.say("omar", "/queue list overdue", channel="liaisons")
     assert bot.texts([none]) == ["No questions here. Thank you for keeping up!"]
+
+
+async def test_queue_list_all_shows_answered_and_closed_questions_too(bot: TestBot) -> None:
+    """With no choice the open ones; `all` every state a sent question reaches."""
+    await asked(bot)
+    await bot.say("lee", "/ask Flu shots? topic=health")
+    await bot.say("lee", "/ask Is the gym open?")
+    await bot.say("sam", "/queue claim 1", channel="liaisons")
+    await bot.say("sam", "/queue answer 1 Yes, at 7.", channel="liaisons")
+    await bot.say("sam", "/queue close 2 reason=duplicate", channel="liaisons")
+    [every] = await bot.say("sam", "/queue list all", channel="liaisons")
+    [lines] = bot.texts([every])
+    assert [line.split(" · “")[0] for line in lines.split("\n")[1:]] == [
+        "#1 · general · answered · <@sam>",
+        "#2 · health · closed · <@sam>",
+        "#3 · general · received · <@sam>",
+    ]
+    [working] = await bot.say("sam", "/queue list", channel="liaisons")
+    assert [line.split(" · ")[0] for line in bot.texts([working])[0].split("\n")[1:]] == ["#3"]
