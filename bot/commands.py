@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
@@ -28,6 +28,8 @@ from bot.settings import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
     from bot.context import Context
+
+V = TypeVar("V")
 
 OptionType = Literal[
     "str",
@@ -218,6 +220,9 @@ class CommandRegistry:
 
     def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
         self._specs: dict[str, CommandSpec] = {}
+        # What depends only on the specs (and a reader's role set): worked out once, not
+        # for every command (help walked every spec ~230 times per `help <topic>`).
+        self._memo: dict[Hashable, Any] = {}
         for spec in specs:
             self.add(spec)
 
@@ -225,9 +230,19 @@ class CommandRegistry:
         if spec.path in self._specs:
             raise ValueError(f"command {spec.path!r} is declared twice")
         self._specs[spec.path] = spec
+        self._memo.clear()
 
     def all(self) -> list[CommandSpec]:
         return list(self._specs.values())
+
+    def memo(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """`compute()`, kept under `key` until a command is added: for what follows from
+        the specs alone (and what the key names, such as a role set)."""
+        try:
+            return cast(V, self._memo[key])
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def get(self, path: str) -> CommandSpec | None:
         return self._specs.get(path)
@@ -240,7 +255,12 @@ class CommandRegistry:
         return spec.option(field) if spec else None
 
     def roots(self) -> list[str]:
-        return sorted({spec.root for spec in self._specs.values()})
+        return list(self._roots())
+
+    def _roots(self) -> tuple[str, ...]:
+        return self.memo(
+            "roots", lambda: tuple(sorted({spec.root for spec in self._specs.values()}))
+        )
 
     def find(self, text: str) -> tuple[CommandSpec, str]:
         """The longest command path that starts `text`, and the text after it. The first
@@ -283,7 +303,7 @@ class CommandRegistry:
         """`text` with its first word, if it is another language's word for a command
         root, replaced by the root."""
         first, *rest = text.split(maxsplit=1) or [""]
-        root = command_word_roots(tuple(self.roots())).get(fold(first))
+        root = command_word_roots(self._roots()).get(fold(first))
         return " ".join([root, *rest]) if root else text
 
 

@@ -210,6 +210,7 @@ class Outbox:
         self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
+        self._handles: dict[str, ReplyHandles | None] = {}  # the deliverers that keep some
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
         # (platform, community, private): made at a community's first 429, to pause it and
         # then let it start again from one message at the platform's rate (not a burst
@@ -378,6 +379,10 @@ class Outbox:
 
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
+        # Asked once here, not per row: a Protocol isinstance check is slow.
+        self._handles[deliverer.platform] = (
+            deliverer if isinstance(deliverer, ReplyHandles) else None
+        )
         limits = deliverer.limits
         shared = TokenBucket(limits.overall, limits.overall_burst, self._clock)
         private = TokenBucket(limits.private, limits.private_burst, self._clock)
@@ -410,8 +415,8 @@ class Outbox:
         platform = platform_of(intent)
         reply = None
         event_id = getattr(intent, "in_reply_to", None)
-        handles = self._deliverers.get(platform)
-        if event_id and isinstance(handles, ReplyHandles):
+        handles = self._handles.get(platform)
+        if event_id and handles is not None:
             found = handles.reply_handle(event_id)
             if found is not None and found[1] > 0:
                 reply = (found[0], self._clock.now() + timedelta(seconds=found[1]))

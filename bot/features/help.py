@@ -15,13 +15,25 @@ TOPIC_ACTION = "help.topic"
 MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
 
 
+def _visible(ctx: Context) -> tuple[CommandSpec, ...]:
+    """The commands this member may use, in the order they were declared: the same for
+    everyone with the same roles, so worked out once per role set."""
+    commands = ctx.kernel.commands
+    return commands.memo(
+        ("help.visible", ctx.roles),
+        lambda: tuple(spec for spec in commands.all() if ctx.may(spec.role)),
+    )
+
+
 def _topics(ctx: Context) -> list[str]:
     """Command roots the member may use, in the order they were declared."""
-    roots: list[str] = []
-    for spec in ctx.kernel.commands.all():
-        if ctx.may(spec.role) and spec.root not in roots:
-            roots.append(spec.root)
-    return roots
+    commands = ctx.kernel.commands
+    return list(
+        commands.memo(
+            ("help.topics", ctx.roles),
+            lambda: tuple(dict.fromkeys(spec.root for spec in _visible(ctx))),
+        )
+    )
 
 
 def _line(ctx: Context, spec: CommandSpec) -> str:
@@ -36,7 +48,7 @@ def _line(ctx: Context, spec: CommandSpec) -> str:
 def overview(ctx: Context) -> Message:
     """Everything the member may do, with a button per topic."""
     topics = _topics(ctx)
-    lines = [_line(ctx, s) for s in ctx.kernel.commands.all() if ctx.may(s.role)]
+    lines = [_line(ctx, s) for s in _visible(ctx)]
     return Message(
         title=ctx.t._("Homeroom help"),
         # Only what Homeroom does today: each later feature adds its own words.
@@ -84,7 +96,15 @@ def topic_of(ctx: Context, word: str) -> str:
 
 def topic_help(ctx: Context, topic: str) -> Message:
     topic = topic_of(ctx, topic)
-    specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
+    # Kept per topic only for real topics: a word typed at random is never stored.
+    specs = (
+        ctx.kernel.commands.memo(
+            ("help.topic", ctx.roles, topic),
+            lambda: tuple(s for s in _visible(ctx) if s.root == topic),
+        )
+        if topic in _topics(ctx)
+        else ()
+    )
     if not specs:
         return Message(
             text=ctx.t._(
