@@ -71,6 +71,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import lanes
@@ -98,7 +99,7 @@ from bot.intents import (
 from bot.pacing import TokenBucket
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
-from bot.storage.bulk import insert_with_ids
+from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
 from bot.storage.tables import outbox
 from bot.unavailable import is_transient
 
@@ -245,7 +246,13 @@ class Outbox:
         # thousand rows never makes a member's answer wait for its transactions.
         self._inserts: dict[bool, Batcher[_Row, tuple[int, bool]]] = {
             private: Batcher(
-                engine, self._insert, f"outbox_{kind}", clock, write_turn, backlog=backlog
+                engine,
+                self._insert,
+                f"outbox_{kind}",
+                clock,
+                write_turn,
+                backlog=backlog,
+                sync=self._insert_sqlite,
             )
             for private, kind in ((True, "private"), (False, "shared"))
         }
@@ -457,29 +464,41 @@ class Outbox:
         if self._shared_lanes:
             owned = await lanes.take(conn, (lane for _, lane, _, _ in rows), self.owner, now, until)
         mine = [owned is None or lane in owned for _, lane, _, _ in rows]
-        ids = await insert_with_ids(  # one statement for the batch (bot.storage.bulk)
-            conn,
-            outbox,
-            [
-                {
-                    "platform": platform,
-                    "lane": lane,
-                    "payload": payload,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    # Ours from the start (no one else takes it), unless its lane is
-                    # another live replica's: then free, for that one to take.
-                    "lease_owner": self.owner if ours else None,
-                    "lease_until": until if ours else None,
-                    "reply_handle": None if reply is None else reply[0],
-                    "reply_until": None if reply is None else reply[1],
-                }
-                for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
-            ],
-        )
+        # One statement for the batch (bot.storage.bulk).
+        ids = await insert_with_ids(conn, outbox, self._table_rows(rows, mine, now, until))
         return list(zip(ids, mine, strict=True))
+
+    def _insert_sqlite(self, conn: Connection, rows: Sequence[_Row]) -> list[tuple[int, bool]]:
+        """`_insert` on SQLite's writer thread (bot.storage.writer): one process, so
+        every row is this one's (no lanes are leased on SQLite)."""
+        now = self._clock.now()
+        until = now + timedelta(seconds=LEASE)
+        mine = [True] * len(rows)
+        ids = insert_with_ids_sqlite(conn, outbox, self._table_rows(rows, mine, now, until))
+        return list(zip(ids, mine, strict=True))
+
+    def _table_rows(
+        self, rows: Sequence[_Row], mine: Sequence[bool], now: datetime, until: datetime
+    ) -> list[dict[str, Any]]:
+        """The outbox table's rows for `rows`, leased to this process where `mine`."""
+        return [
+            {
+                "platform": platform,
+                "lane": lane,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                # Ours from the start (no one else takes it), unless its lane is
+                # another live replica's: then free, for that one to take.
+                "lease_owner": self.owner if ours else None,
+                "lease_until": until if ours else None,
+                "reply_handle": None if reply is None else reply[0],
+                "reply_until": None if reply is None else reply[1],
+            }
+            for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
+        ]
 
     def _enqueue(self, item: _Item) -> None:
         if item.id in self._held:

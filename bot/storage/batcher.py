@@ -26,13 +26,17 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.unavailable import is_transient
+
+if TYPE_CHECKING:
+    from bot.storage.writer import SqliteWriter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,10 +46,15 @@ log = logging.getLogger(__name__)
 # SQLAlchemy renders a batch's parameters on the event loop's thread; past a few hundred
 # rows that alone would block the loop for tens of milliseconds.
 MAX_BATCH = 100
+# On SQLite's writer thread (bot.storage.writer) the parameters are rendered there, off
+# the loop: a batch may be as large as the backlog's cap allows.
+MAX_THREAD_BATCH = 2000
 WINDOW = 0.002
 MAX_RETRY_WAIT = 30.0  # seconds between tries of a batch the database refused
 
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
+# The same write on a plain (synchronous) connection, for SQLite's writer thread.
+SyncWriter = Callable[[Connection, Sequence[T]], Sequence[R]]
 
 
 class WriteTurn(asyncio.Lock):
@@ -58,6 +67,9 @@ class WriteTurn(asyncio.Lock):
 
     def __init__(self) -> None:
         super().__init__()
+        # SQLite's writer thread (bot.storage.writer), where batchers that can write
+        # without the async engine send their batches; None for an in-memory database.
+        self.thread: SqliteWriter | None = None
         self._held = False
         self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
 
@@ -113,8 +125,14 @@ class Batcher(Generic[T, R]):
         retry: bool = False,
         urgent: bool = False,
         backlog: Backlog | None = None,
+        sync: SyncWriter[T, R] | None = None,
     ) -> None:
         self._engine = engine
+        # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
+        # SQLite's writes on the writer thread instead of through the async engine.
+        thread = turn.thread if isinstance(turn, WriteTurn) else None
+        self._thread = thread if sync is not None else None
+        self._sync = sync
         # Counts this batcher's rows from queued to committed, so intake can wait for room.
         self._backlog = backlog
         self._retry = retry
@@ -171,13 +189,17 @@ class Batcher(Generic[T, R]):
     async def _flush_all(self) -> None:
         await self._clock.linger(WINDOW)
         tries = 0
+        most = MAX_BATCH if self._thread is None else MAX_THREAD_BATCH
         while self._items:
-            batch, self._items = self._items[:MAX_BATCH], self._items[MAX_BATCH:]
+            batch, self._items = self._items[:most], self._items[most:]
             self._batch = batch
             items = [item for item, _ in batch]
             try:
-                async with self._taking_turn(), self._engine.begin() as conn:
-                    results = await self._writer(conn, items)
+                if self._thread is not None and self._sync is not None:
+                    results = await self._thread.write(self._sync, items, urgent=self._urgent)
+                else:
+                    async with self._taking_turn(), self._engine.begin() as conn:
+                        results = await self._writer(conn, items)
             except Exception as error:
                 if self._retry and not self._giving_up and is_transient(error):
                     tries += 1

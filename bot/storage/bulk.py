@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -33,4 +34,16 @@ async def insert_with_ids(
         return list(result.scalars().all())
     await conn.execute(insert(table), list(rows))
     last = int((await conn.execute(text("SELECT last_insert_rowid()"))).scalar_one())
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def insert_with_ids_sqlite(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """`insert_with_ids` on SQLite's writer thread (bot.storage.writer): the same one
+    `executemany`, and the IDs from the last one, for the same reason."""
+    if not rows:
+        return []
+    conn.execute(insert(table), list(rows))
+    last = int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
     return list(range(last - len(rows) + 1, last + 1))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -20,3 +21,11 @@ async def insert_ignoring_duplicates(
         await conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
     else:
         await conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_ignoring_duplicates_sqlite(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """The same on SQLite's writer thread (bot.storage.writer): one `executemany`."""
+    if rows:
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
