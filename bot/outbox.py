@@ -101,6 +101,7 @@ from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
 from bot.storage.tables import outbox
+from bot.storage.writer import Prepared
 from bot.unavailable import is_transient
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,15 @@ class Outbox:
         # through a database blip: a row is never handed to the platform before its
         # in-flight mark commits, nor left unrecorded once the platform answered.
         self._marks: Batcher[int | _Mark, list[_Item]] = Batcher(
-            engine, self._record, "outbox_marks", clock, write_turn, retry=True
+            engine,
+            self._record,
+            "outbox_marks",
+            clock,
+            write_turn,
+            retry=True,
+            # On SQLite's writer thread, unless a receipt runs (receipts are async).
+            sync=self._record_sqlite,
+            sync_when=self._no_receipts,
         )
         # Asked before an unasked DM goes out: now, never, or when (bot.dm_gate). The
         # app sets it; an outbox without one sends every DM at once.
@@ -1036,10 +1045,7 @@ class Outbox:
         flights = sorted(w for w in writes if isinstance(w, int))
         if flights:
             await conn.execute(
-                update(outbox)
-                .where(outbox.c.id == bindparam("row_id"))
-                .values(sending_since=bindparam("since")),
-                [{"row_id": row_id, "since": self._clock.now()} for row_id in flights],
+                _FLIGHT, [{"row_id": row_id, "since": self._clock.now()} for row_id in flights]
             )
         marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
@@ -1070,6 +1076,42 @@ class Outbox:
         for mark, intents in zip(marks, follow_ups, strict=True):
             mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
         return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
+
+    def _no_receipts(self, writes: Sequence[int | _Mark]) -> bool:
+        """True when recording `writes` runs no receipt (and leases no lane)."""
+        if self._shared_lanes:
+            return False
+        for write in writes:
+            if isinstance(write, int) or write.status != "sent":
+                continue
+            intent = write.intent
+            if intent.tag is not None or any(c(intent) for c, _ in self._receipts):
+                return False
+        return True
+
+    def _record_sqlite(self, conn: Connection, writes: Sequence[int | _Mark]) -> list[list[_Item]]:
+        """`_record` on SQLite's writer thread (bot.storage.writer), for writes that run
+        no receipt (`_no_receipts`): the same statements, one `executemany` each, the
+        "sent" marks of a batch merged into one."""
+        flights = sorted(w for w in writes if isinstance(w, int))
+        if flights:
+            now = self._clock.now()
+            _FLIGHT_PREPARED.run(conn, [{"row_id": row_id, "since": now} for row_id in flights])
+        marks = [w for w in writes if not isinstance(w, int)]
+        kept = [m for m in marks if not _drops_row(m)]
+        gone = [m.row_id for m in marks if _drops_row(m)]
+        if kept:
+            _MARK_PREPARED.run(conn, _mark_params(sorted(kept, key=lambda m: m.row_id)))
+        spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
+        if spent:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(spent))
+                .values(reply_handle=None, reply_until=None)
+            )
+        if gone:
+            conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        return [[] for _ in writes]
 
     def _pause(self, lane: _Lane, wait: RetryAfter) -> None:
         """Hold what the 429's scope covers for exactly its Retry-After."""
@@ -1154,32 +1196,44 @@ def _drops_row(mark: _Mark) -> bool:
     return mark.settled and (mark.status == "withheld" or not keeps_copy(mark.intent))
 
 
+_FLIGHT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("row_id"))
+    .values(sending_since=bindparam("since"))
+)
+# Bound names may not repeat column names in an UPDATE's SET clause.
+_MARK = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("new_attempts"),
+        sent_at=bindparam("new_sent_at"),
+        delivered_id=bindparam("new_delivered_id"),
+        next_attempt_at=bindparam("new_next_attempt_at"),
+        last_error=bindparam("new_last_error"),
+    )
+)
+
+
+_FLIGHT_PREPARED = Prepared(_FLIGHT)
+_MARK_PREPARED = Prepared(_MARK)
+
+
+def _mark_params(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "row_id": m.row_id,
+            "new_status": m.status,
+            "new_attempts": m.attempts,
+            "new_sent_at": m.now if m.status == "sent" else None,
+            "new_delivered_id": m.delivered_id if m.status == "sent" else None,
+            "new_next_attempt_at": m.next_attempt_at or m.now,
+            "new_last_error": m.last_error,
+        }
+        for m in marks
+    ]
+
+
 async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:
-    statement = (
-        update(outbox)
-        .where(outbox.c.id == bindparam("row_id"))
-        .values(
-            status=bindparam("new_status"),
-            attempts=bindparam("new_attempts"),
-            sent_at=bindparam("new_sent_at"),
-            delivered_id=bindparam("new_delivered_id"),
-            next_attempt_at=bindparam("new_next_attempt_at"),
-            last_error=bindparam("new_last_error"),
-        )
-    )
-    # Bound names may not repeat column names in an UPDATE's SET clause.
-    await conn.execute(
-        statement,
-        [
-            {
-                "row_id": m.row_id,
-                "new_status": m.status,
-                "new_attempts": m.attempts,
-                "new_sent_at": m.now if m.status == "sent" else None,
-                "new_delivered_id": m.delivered_id if m.status == "sent" else None,
-                "new_next_attempt_at": m.next_attempt_at or m.now,
-                "new_last_error": m.last_error,
-            }
-            for m in marks
-        ],
-    )
+    await conn.execute(_MARK, _mark_params(marks))

@@ -126,6 +126,7 @@ class Batcher(Generic[T, R]):
         urgent: bool = False,
         backlog: Backlog | None = None,
         sync: SyncWriter[T, R] | None = None,
+        sync_when: Callable[[Sequence[T]], bool] | None = None,
     ) -> None:
         self._engine = engine
         # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
@@ -133,6 +134,8 @@ class Batcher(Generic[T, R]):
         thread = turn.thread if isinstance(turn, WriteTurn) else None
         self._thread = thread if sync is not None else None
         self._sync = sync
+        # Whether a batch may go to the thread (else through the async engine, as ever).
+        self._sync_when = sync_when
         # Counts this batcher's rows from queued to committed, so intake can wait for room.
         self._backlog = backlog
         self._retry = retry
@@ -195,7 +198,11 @@ class Batcher(Generic[T, R]):
             self._batch = batch
             items = [item for item, _ in batch]
             try:
-                if self._thread is not None and self._sync is not None:
+                if (
+                    self._thread is not None
+                    and self._sync is not None
+                    and (self._sync_when is None or self._sync_when(items))
+                ):
                     results = await self._thread.write(self._sync, items, urgent=self._urgent)
                 else:
                     async with self._taking_turn(), self._engine.begin() as conn:

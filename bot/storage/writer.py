@@ -11,10 +11,11 @@ engine; WAL lets them run beside the writer.
 
 One transaction holds every batch that is waiting when the thread is free: a command's
 de-duplication row and its answer's outbox row commit together. The thread answers once
-per transaction (`call_soon_threadsafe`), never per row. If that shared transaction
-fails, each batch in it is tried again alone, so one batcher's bad batch never fails
-another's rows; each batcher then deals with its own failure as before (bot.storage.batcher:
-retried through an outage, or failed to its callers).
+per transaction (`call_soon_threadsafe`), never per row. If one batch's write fails, the
+transaction rolls back and the others are written again without it, so one batcher's bad
+batch never fails another's rows (and no failed statement runs twice); each batcher then
+deals with its own failure as before (bot.storage.batcher: retried through an outage, or
+failed to its callers).
 
 SQLite has one writer. The thread writes only while it holds the `WriteTurn` the async
 engine's writers take too (taken on the loop, for the whole transaction), so a write
@@ -31,7 +32,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,20 +162,30 @@ class SqliteWriter:
         return engine.connect()
 
     def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
-        """All `jobs` in one transaction; if it fails, each alone."""
-        try:
-            with conn.begin():
-                results = [job.write(conn, job.items) for job in jobs]
-        except Exception as error:
-            if len(jobs) == 1:
-                jobs[0].outcome = (False, error)
-                return
-            for job in jobs:
-                self._commit(conn, [job])
+        """All `jobs` in one transaction. A job whose write fails gets its error, and the
+        others are written again without it (in a new transaction): no statement of a
+        failed batch runs twice, and no batch fails for another's sake."""
+        while jobs:
+            current: _Job | None = None
+            try:
+                with conn.begin():
+                    results = []
+                    for job in jobs:
+                        current = job
+                        results.append(job.write(conn, job.items))
+                    current = None
+            except Exception as error:
+                if current is None:  # the commit itself failed: nothing was written
+                    for job in jobs:
+                        job.outcome = (False, error)
+                    return
+                current.outcome = (False, error)
+                jobs = [job for job in jobs if job is not current]
+                continue
+            self.transactions += 1
+            for job, result in zip(jobs, results, strict=True):
+                job.outcome = (True, result)
             return
-        self.transactions += 1
-        for job, result in zip(jobs, results, strict=True):
-            job.outcome = (True, result)
 
     # -- stopping --------------------------------------------------------------------------
     def close(self) -> None:
@@ -189,3 +200,51 @@ class SqliteWriter:
 def _settle(done: asyncio.Future[None]) -> None:
     if not done.done():
         done.set_result(None)
+
+
+class Prepared:
+    """A statement compiled once for SQLite, run with `executemany` on the writer thread.
+
+    SQLAlchemy's own `execute(statement, rows)` looks the statement up in its cache and
+    runs every value of every row through its type's processor; here the SQL text and
+    the processors are found once, and a value shared by the rows of a batch (the
+    batch's `now`) is converted once. The values are converted by the very processors
+    SQLAlchemy would use, so what is stored is the same. The SQL goes through the
+    connection's `exec_driver_sql`, so its events still fire."""
+
+    def __init__(self, statement: Any, columns: Sequence[str] | None = None) -> None:
+        """`columns`: for an INSERT without values, the columns its rows give."""
+        self._statement = statement
+        self._keys = None if columns is None else list(columns)
+        self._sql: str | None = None
+        self._steps: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+
+    def _compile(self, conn: Connection) -> str:
+        compiled: Any = self._statement.compile(dialect=conn.dialect, column_keys=self._keys)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise ValueError("a column default would be left out: give every column")
+        processors = compiled._bind_processors
+        self._steps = tuple((key, processors.get(key)) for key in compiled.positiontup)
+        self._sql = str(compiled)
+        return self._sql
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`executemany` of the statement with `rows` (each with every key)."""
+        sql = self._sql or self._compile(conn)
+        steps = self._steps
+        converted: list[dict[Any, Any]] = [{} for _ in steps]
+        params = []
+        for row in rows:
+            values = []
+            for (key, process), seen in zip(steps, converted, strict=True):
+                value = row[key]
+                if process is not None and value is not None:
+                    if isinstance(value, Hashable):
+                        if (known := seen.get(value)) is None:
+                            known = seen[value] = process(value)
+                        value = known
+                    else:
+                        value = process(value)
+                values.append(value)
+            params.append(tuple(values))
+        conn.exec_driver_sql(sql, params)
