@@ -13,7 +13,8 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -357,6 +358,7 @@ def _tokens(text: str) -> list[_Token]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def fold(word: str) -> str:
     """A word as matched: any case, with or without accents (`Anónimo` = `anonimo`)."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
@@ -384,12 +386,21 @@ def option_word(option: Option, t: Translator) -> str:
     return t.option_name(option.name)
 
 
-def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:
-    """Every name an option answers to for this reader: its own, and its translation."""
+def _option_names(spec: CommandSpec, t: Translator) -> Mapping[str, Option]:
+    """Every name an option answers to for this reader: its own, and its translation.
+    The same for every command of `spec` in one language: worked out once."""
+    key = (id(spec), t.language)
+    known = _OPTION_NAMES.get(key)
+    if known is not None and known[0] is spec:
+        return known[1]
     names = {fold(o.name): o for o in spec.options}
     for option in spec.options:
         names.setdefault(fold(option_word(option, t)), option)
+    _OPTION_NAMES[key] = (spec, MappingProxyType(names))
     return names
+
+
+_OPTION_NAMES: dict[tuple[int, str], tuple[CommandSpec, Mapping[str, Option]]] = {}
 
 
 def _every_name(option: Option) -> set[str]:

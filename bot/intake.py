@@ -110,26 +110,36 @@ class _Cleaner:
         kind = type(value)
         if kind is str:
             return self._text(value)  # type: ignore[arg-type, return-value]
-        if kind in _ATOMS or isinstance(value, Enum):
+        if kind in _ATOMS:
             return value
-        if isinstance(value, str):
-            return self._text(value)  # type: ignore[return-value]
-        if isinstance(value, Mapping):
-            if not value:
-                return value
-            items = {self._text(str(k)): self.clean(v) for k, v in value.items()}
-            if all(k in value and value[k] is v for k, v in items.items()):
-                return value
-            return MappingProxyType(items)  # type: ignore[return-value]
-        names = _FIELDS.get(kind)
+        names = _FIELDS.get(kind)  # an event, a ref: a dataclass seen before
         if names is None:
+            if isinstance(value, Enum):
+                return value
+            if isinstance(value, str):
+                return self._text(value)  # type: ignore[return-value]
+            if isinstance(value, Mapping):
+                if not value:
+                    return value
+                items = {self._text(str(k)): self.clean(v) for k, v in value.items()}
+                if all(k in value and value[k] is v for k, v in items.items()):
+                    return value
+                return MappingProxyType(items)  # type: ignore[return-value]
             if not dataclasses.is_dataclass(value) or isinstance(value, type):
                 return value
             names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
         changes = {}
         for name in names:
             before = getattr(value, name)
-            after = self.clean(before)
+            field_kind = type(before)
+            if field_kind is str:  # most fields: checked here, without a call
+                if _UNREADABLE.search(before) is None:
+                    continue
+                after = self._text(before)
+            elif field_kind in _ATOMS:
+                continue
+            else:
+                after = self.clean(before)
             if after is not before:
                 changes[name] = after
         return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]

@@ -96,16 +96,7 @@ def topic_of(ctx: Context, word: str) -> str:
 
 def topic_help(ctx: Context, topic: str) -> Message:
     topic = topic_of(ctx, topic)
-    # Kept per topic only for real topics: a word typed at random is never stored.
-    specs = (
-        ctx.kernel.commands.memo(
-            ("help.topic", ctx.roles, topic),
-            lambda: tuple(s for s in _visible(ctx) if s.root == topic),
-        )
-        if topic in _topics(ctx)
-        else ()
-    )
-    if not specs:
+    if topic not in _topics(ctx):
         return Message(
             text=ctx.t._(
                 "I have no help on “{topic}” yet. These topics have some: {topics}.",
@@ -113,10 +104,18 @@ def topic_help(ctx: Context, topic: str) -> Message:
                 topics=", ".join(_topics(ctx)),
             )
         )
+    # The same page for everyone with these roles and this language: written once.
+    return ctx.kernel.commands.memo(
+        ("help.page", ctx.roles, ctx.t.language, topic), lambda: _topic_page(ctx, topic)
+    )
+
+
+def _topic_page(ctx: Context, topic: str) -> Message:
     lines: list[str] = []
-    for spec in specs:
-        lines.append(_line(ctx, spec))
-        lines.extend(_option_line(ctx, o) for o in spec.options)
+    for spec in _visible(ctx):
+        if spec.root == topic:
+            lines.append(_line(ctx, spec))
+            lines.extend(_option_line(ctx, o) for o in spec.options)
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 

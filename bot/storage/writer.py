@@ -36,7 +36,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -141,7 +141,7 @@ class SqliteWriter:
                 if conn is None:
                     conn = self._connect()
                 self._commit(conn, jobs)
-            except BaseException as error:  # noqa: BLE001 (reported to every job's caller)
+            except BaseException as error:  # reported to every job's caller
                 for job in jobs:
                     job.outcome = (False, error)
             loop.call_soon_threadsafe(_settle, done)
@@ -152,11 +152,10 @@ class SqliteWriter:
 
     def _connect(self) -> Connection:
         engine = create_engine(self._url, poolclass=StaticPool, hide_parameters=True)
-        from sqlalchemy import event
-
         event.listen(engine, "connect", self._on_connect)
-        # The async engine's listeners hear this engine's statements and commits too.
-        engine.dispatch = engine.dispatch._join(self._events_of.dispatch)  # type: ignore[assignment]
+        # The async engine's listeners hear this engine's statements and commits too
+        # (as SQLAlchemy's own OptionEngine shares its parent's).
+        engine.dispatch = engine.dispatch._join(self._events_of.dispatch)
         engine._has_events = True
         self._engine = engine
         return engine.connect()
