@@ -1077,17 +1077,14 @@ class Outbox:
             mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
         return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
 
-    def _no_receipts(self, writes: Sequence[int | _Mark]) -> bool:
-        """True when recording `writes` runs no receipt (and leases no lane)."""
+    def _no_receipts(self, write: int | _Mark) -> bool:
+        """True when recording `write` runs no receipt (and leases no lane)."""
         if self._shared_lanes:
             return False
-        for write in writes:
-            if isinstance(write, int) or write.status != "sent":
-                continue
-            intent = write.intent
-            if intent.tag is not None or any(c(intent) for c, _ in self._receipts):
-                return False
-        return True
+        if isinstance(write, int) or write.status != "sent":
+            return True
+        intent = write.intent
+        return intent.tag is None and not any(c(intent) for c, _ in self._receipts)
 
     def _record_sqlite(self, conn: Connection, writes: Sequence[int | _Mark]) -> list[list[_Item]]:
         """`_record` on SQLite's writer thread (bot.storage.writer), for writes that run

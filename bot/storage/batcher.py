@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import partial
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -126,7 +127,7 @@ class Batcher(Generic[T, R]):
         urgent: bool = False,
         backlog: Backlog | None = None,
         sync: SyncWriter[T, R] | None = None,
-        sync_when: Callable[[Sequence[T]], bool] | None = None,
+        sync_when: Callable[[T], bool] | None = None,
     ) -> None:
         self._engine = engine
         # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
@@ -134,7 +135,7 @@ class Batcher(Generic[T, R]):
         thread = turn.thread if isinstance(turn, WriteTurn) else None
         self._thread = thread if sync is not None else None
         self._sync = sync
-        # Whether a batch may go to the thread (else through the async engine, as ever).
+        # Whether an item may go to the thread (else through the async engine, as ever).
         self._sync_when = sync_when
         # Counts this batcher's rows from queued to committed, so intake can wait for room.
         self._backlog = backlog
@@ -190,24 +191,29 @@ class Batcher(Generic[T, R]):
             self._batch, self._items = [], []
 
     async def _flush_all(self) -> None:
-        await self._clock.linger(WINDOW)
+        thread = self._thread
+        if thread is None:
+            await self._clock.linger(WINDOW)
+        # On the writer thread the thread's own window gathers every batcher's rows into
+        # one transaction, and a batch is taken only when that transaction starts.
         tries = 0
-        most = MAX_BATCH if self._thread is None else MAX_THREAD_BATCH
         while self._items:
-            batch, self._items = self._items[:most], self._items[most:]
-            self._batch = batch
-            items = [item for item, _ in batch]
+            batch: list[tuple[T, asyncio.Future[R]]] = []
             try:
-                if (
-                    self._thread is not None
-                    and self._sync is not None
-                    and (self._sync_when is None or self._sync_when(items))
-                ):
-                    results = await self._thread.write(self._sync, items, urgent=self._urgent)
+                if thread is not None and self._sync is not None and self._fits(self._items[0]):
+                    results = await thread.write(
+                        self._sync,
+                        partial(self._take, batch, MAX_THREAD_BATCH, on_thread=True),
+                        urgent=self._urgent,
+                        linger=partial(self._clock.linger, WINDOW),
+                    )
                 else:
+                    items = self._take(batch, MAX_BATCH)
                     async with self._taking_turn(), self._engine.begin() as conn:
                         results = await self._writer(conn, items)
             except Exception as error:
+                if not batch:  # failed before the thread took a batch: fail what waits
+                    self._take(batch, len(self._items))
                 if self._retry and not self._giving_up and is_transient(error):
                     tries += 1
                     wait = min(MAX_RETRY_WAIT, 2.0 ** (tries - 1))
@@ -234,6 +240,23 @@ class Batcher(Generic[T, R]):
                     future.set_result(result)
             self._settled(len(batch))
             self._batch = []
+
+    def _fits(self, queued: tuple[T, asyncio.Future[R]]) -> bool:
+        """Whether a queued item may be written on the writer thread (`sync_when`)."""
+        return self._sync_when is None or self._sync_when(queued[0])
+
+    def _take(
+        self, batch: list[tuple[T, asyncio.Future[R]]], most: int, *, on_thread: bool = False
+    ) -> list[T]:
+        """Move up to `most` queued items into `batch` (for the thread, only those that
+        may go there, from the front); the items to write."""
+        count = min(most, len(self._items))
+        if on_thread and self._sync_when is not None:
+            count = next((n for n in range(count) if not self._fits(self._items[n])), count)
+        batch += self._items[:count]
+        del self._items[:count]
+        self._batch = batch
+        return [item for item, _ in batch]
 
     def _settled(self, rows: int) -> None:
         """`rows` are committed or failed: they no longer count against the backlog."""

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,7 @@ class _Job:
     """One batcher's batch: written by `write(conn, items)` inside the shared transaction."""
 
     write: SyncWriter
-    items: Sequence[Any]
+    items: Sequence[Any] | Callable[[], Sequence[Any]]
     future: asyncio.Future[Sequence[Any]]
     urgent: bool = False
     outcome: tuple[bool, Any] = field(default=(False, None))
@@ -81,20 +81,30 @@ class SqliteWriter:
         self.transactions = 0  # committed by the thread (benchmarks and tests read it)
 
     async def write(
-        self, write: SyncWriter, items: Sequence[Any], *, urgent: bool = False
+        self,
+        write: SyncWriter,
+        items: Sequence[Any] | Callable[[], Sequence[Any]],
+        *,
+        urgent: bool = False,
+        linger: Callable[[], Awaitable[None]] | None = None,
     ) -> Sequence[Any]:
         """`write(conn, items)` on the writer thread, committed; its result. Raises what
-        the write (or the commit) raised."""
+        the write (or the commit) raised. `items` may be a function, called on the loop
+        when the transaction starts (a batcher's rows, as many as have come by then).
+        `linger`: awaited before a transaction that starts from idle, so that what the
+        other batchers queue meanwhile (a command's answer after its ID) shares it."""
         loop = asyncio.get_running_loop()
         job = _Job(write, items, loop.create_future(), urgent)
         self._waiting.append(job)
         if self._pump is None or self._pump.done():
-            self._pump = loop.create_task(self._pumping())
+            self._pump = loop.create_task(self._pumping(linger))
         return await job.future
 
-    async def _pumping(self) -> None:
+    async def _pumping(self, linger: Callable[[], Awaitable[None]] | None) -> None:
         """Hand what waits to the thread, one transaction at a time, each under the turn."""
         loop = asyncio.get_running_loop()
+        if linger is not None:
+            await linger()
         while self._waiting:
             urgent = any(job.urgent for job in self._waiting)
             turn = self._turn
@@ -104,6 +114,9 @@ class SqliteWriter:
                 await turn.acquire()
             try:
                 jobs, self._waiting = self._waiting, []
+                for job in jobs:
+                    if callable(job.items):
+                        job.items = job.items()
                 done: asyncio.Future[None] = loop.create_future()
                 self._start()
                 self._queue.put((jobs, done))
