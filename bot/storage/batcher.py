@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from functools import partial
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from sqlalchemy.engine import Connection

@@ -184,7 +184,9 @@ class SqliteWriter:
                     results = []
                     for job in jobs:
                         current = job
-                        results.append(job.write(conn, job.items))
+                        items = job.items
+                        assert not callable(items)  # taken on the loop before
+                        results.append(job.write(conn, items) if items else [])
                     current = None
             except Exception as error:
                 if current is None:  # the commit itself failed: nothing was written

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Connection
@@ -233,7 +232,9 @@ async def test_every_row_is_committed_by_the_thread_before_its_intent_reaches_th
     assert writer.ident != threading.get_ident()
     # Batched: 160 rows (40 IDs, 40 outbox rows, 80 marks) in a few transactions, each
     # one of the thread's; and a command's ID and its answer's row committed together.
-    on_thread = [t for t, by in zip(ledger.committed, ledger.committers) if by == writer.ident]
+    on_thread = [
+        t for t, by in zip(ledger.committed, ledger.committers, strict=True) if by == writer.ident
+    ]
     assert len(on_thread) == writer.transactions - before < 40
     together = [
         t for t in on_thread if {"INSERT INTO processed_events", "INSERT INTO outbox"} <= set(t)
