@@ -101,7 +101,7 @@ from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
 from bot.storage.tables import outbox
-from bot.storage.writer import Prepared
+from bot.storage.writer import UpdateFromValues
 from bot.unavailable import is_transient
 
 log = logging.getLogger(__name__)
@@ -1093,12 +1093,13 @@ class Outbox:
         flights = sorted(w for w in writes if isinstance(w, int))
         if flights:
             now = self._clock.now()
-            _FLIGHT_PREPARED.run(conn, [{"row_id": row_id, "since": now} for row_id in flights])
+            _FLIGHT_ROWS.run(conn, [{"id": row_id, "sending_since": now} for row_id in flights])
         marks = [w for w in writes if not isinstance(w, int)]
         kept = [m for m in marks if not _drops_row(m)]
         gone = [m.row_id for m in marks if _drops_row(m)]
         if kept:
-            _MARK_PREPARED.run(conn, _mark_params(sorted(kept, key=lambda m: m.row_id)))
+            # The batch's marks merged: one statement, each row with its own outcome.
+            _MARKED_ROWS.run(conn, _marked_rows(sorted(kept, key=lambda m: m.row_id)))
         spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
         if spent:
             conn.execute(
@@ -1213,8 +1214,25 @@ _MARK = (
 )
 
 
-_FLIGHT_PREPARED = Prepared(_FLIGHT)
-_MARK_PREPARED = Prepared(_MARK)
+_FLIGHT_ROWS = UpdateFromValues(outbox, "id", ["sending_since"])
+_MARKED = ("status", "attempts", "sent_at", "delivered_id", "next_attempt_at", "last_error")
+_MARKED_ROWS = UpdateFromValues(outbox, "id", _MARKED)
+
+
+def _marked_rows(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
+    """`_mark_params` keyed by column, for the writer thread's merged update."""
+    return [
+        {
+            "id": m.row_id,
+            "status": m.status,
+            "attempts": m.attempts,
+            "sent_at": m.now if m.status == "sent" else None,
+            "delivered_id": m.delivered_id if m.status == "sent" else None,
+            "next_attempt_at": m.next_attempt_at or m.now,
+            "last_error": m.last_error,
+        }
+        for m in marks
+    ]
 
 
 def _mark_params(marks: Sequence[_Mark]) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -216,49 +217,125 @@ def _settle(done: asyncio.Future[None]) -> None:
         done.set_result(None)
 
 
+# Rows per statement: a batch goes in statements of these sizes, largest first. One
+# statement is one call into SQLite, which lets go of the GIL and must take it back from
+# a busy event loop (up to `sys.getswitchinterval()`, 5 ms, each time): row by row,
+# `executemany` paid that wait for every row. A handful of sizes keeps SQLite's cache
+# of compiled statements small; 256 rows of the widest table stay far below SQLite's
+# limit of 32,766 parameters per statement.
+SIZES = (256, 64, 16, 4, 1)
+
+
 class Prepared:
-    """A statement compiled once for SQLite, run with `executemany` on the writer thread.
+    """An INSERT compiled once for SQLite, run on the writer thread with many rows per
+    statement (`INSERT ... VALUES (...), (...), ...`).
 
     SQLAlchemy's own `execute(statement, rows)` looks the statement up in its cache and
     runs every value of every row through its type's processor; here the SQL text and
     the processors are found once, and a value shared by the rows of a batch (the
     batch's `now`) is converted once. The values are converted by the very processors
-    SQLAlchemy would use, so what is stored is the same. The SQL goes through the
-    connection's `exec_driver_sql`, so its events still fire."""
+    SQLAlchemy would use, so what is stored is the same. SQLite inserts the rows of one
+    statement in order. The SQL goes through the connection's `exec_driver_sql`, so its
+    events still fire."""
 
-    def __init__(self, statement: Any, columns: Sequence[str] | None = None) -> None:
-        """`columns`: for an INSERT without values, the columns its rows give."""
+    def __init__(self, statement: Any, columns: Sequence[str]) -> None:
+        """`statement`: an INSERT without values; `columns`: those its rows give."""
         self._statement = statement
-        self._keys = None if columns is None else list(columns)
-        self._sql: str | None = None
+        self._keys = list(columns)
+        self._parts: tuple[str, str, str] | None = None
         self._steps: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+        self._sql: dict[int, str] = {}
 
-    def _compile(self, conn: Connection) -> str:
+    def _compile(self, conn: Connection) -> tuple[str, str, str]:
         compiled: Any = self._statement.compile(dialect=conn.dialect, column_keys=self._keys)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise ValueError("a column default would be left out: give every column")
         processors = compiled._bind_processors
         self._steps = tuple((key, processors.get(key)) for key in compiled.positiontup)
-        self._sql = str(compiled)
-        return self._sql
+        sql = str(compiled)
+        start = sql.index(" VALUES (") + len(" VALUES ")
+        end = sql.index(")", start) + 1
+        if set(sql[start:end]) - set("(?, )"):
+            raise ValueError(f"not a plain INSERT ... VALUES: {sql}")
+        self._parts = (sql[:start], sql[start:end], sql[end:])
+        return self._parts
 
     def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """`executemany` of the statement with `rows` (each with every key)."""
-        sql = self._sql or self._compile(conn)
-        steps = self._steps
-        converted: list[dict[Any, Any]] = [{} for _ in steps]
-        params = []
-        for row in rows:
-            values = []
-            for (key, process), seen in zip(steps, converted, strict=True):
-                value = row[key]
-                if process is not None and value is not None:
-                    if isinstance(value, Hashable):
-                        if (known := seen.get(value)) is None:
-                            known = seen[value] = process(value)
-                        value = known
-                    else:
-                        value = process(value)
-                values.append(value)
-            params.append(tuple(values))
-        conn.exec_driver_sql(sql, params)
+        """Insert `rows` (each with every column), in order."""
+        head, group, tail = self._parts or self._compile(conn)
+        values = _converted(rows, self._steps)
+        for size, start in _chunks(len(values)):
+            sql = self._sql.get(size)
+            if sql is None:
+                sql = self._sql[size] = head + ", ".join([group] * size) + tail
+            conn.exec_driver_sql(sql, tuple(v for row in values[start : start + size] for v in row))
+
+
+class UpdateFromValues:
+    """`UPDATE table SET a = v.column2, ... FROM (VALUES (?, ?, ...), ...) AS v WHERE
+    table.key = v.column1`: many rows' own values in one statement (SQLite 3.33 or
+    later; before that, one statement per row). Values are converted by the columns'
+    own types, as SQLAlchemy would."""
+
+    def __init__(self, table: Any, key: str, columns: Sequence[str]) -> None:
+        self._table = table
+        self._names = (key, *columns)
+        sets = ", ".join(f"{c} = v.column{n + 2}" for n, c in enumerate(columns))
+        self._head = f"UPDATE {table.name} SET {sets} FROM (VALUES "
+        self._tail = f") AS v WHERE {table.name}.{key} = v.column1"
+        self._group = "(" + ", ".join("?" * len(self._names)) + ")"
+        self._single = f"UPDATE {table.name} SET " + ", ".join(f"{c} = ?" for c in columns)
+        self._single += f" WHERE {key} = ?"
+        self._steps: tuple[tuple[str, Callable[[Any], Any] | None], ...] | None = None
+        self._sql: dict[int, str] = {}
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Update each row named by its key (rows keyed by column name)."""
+        if self._steps is None:
+            self._steps = tuple(
+                (name, self._table.c[name].type.bind_processor(conn.dialect))
+                for name in self._names
+            )
+        values = _converted(rows, self._steps)
+        if sqlite3.sqlite_version_info < (3, 33):
+            conn.exec_driver_sql(self._single, [(*row[1:], row[0]) for row in values])
+            return
+        for size, start in _chunks(len(values)):
+            sql = self._sql.get(size)
+            if sql is None:
+                sql = self._sql[size] = self._head + ", ".join([self._group] * size) + self._tail
+            conn.exec_driver_sql(sql, tuple(v for row in values[start : start + size] for v in row))
+
+
+def _chunks(count: int) -> list[tuple[int, int]]:
+    """(size, start) of each statement for `count` rows, in SIZES."""
+    chunks, start = [], 0
+    for size in SIZES:
+        while count - start >= size:
+            chunks.append((size, start))
+            start += size
+    return chunks
+
+
+def _converted(
+    rows: Sequence[Mapping[str, Any]],
+    steps: Sequence[tuple[str, Callable[[Any], Any] | None]],
+) -> list[tuple[Any, ...]]:
+    """Each row's values in `steps`' order, through their processors; a value the rows
+    share (the batch's `now`) is converted once."""
+    seen: list[dict[Any, Any]] = [{} for _ in steps]
+    converted = []
+    for row in rows:
+        values = []
+        for (key, process), known in zip(steps, seen, strict=True):
+            value = row[key]
+            if process is not None and value is not None:
+                if isinstance(value, Hashable):
+                    if (done := known.get(value)) is None:
+                        done = known[value] = process(value)
+                    value = done
+                else:
+                    value = process(value)
+            values.append(value)
+        converted.append(tuple(values))
+    return converted
