@@ -33,7 +33,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -323,19 +323,26 @@ def _converted(
 ) -> list[tuple[Any, ...]]:
     """Each row's values in `steps`' order, through their processors; a value the rows
     share (the batch's `now`) is converted once."""
-    seen: list[dict[Any, Any]] = [{} for _ in steps]
+    keys = [key for key, _ in steps]
+    processed: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (n, process, {}) for n, (_, process) in enumerate(steps) if process is not None
+    ]
+    if not processed:
+        return [tuple(row[key] for key in keys) for row in rows]
     converted = []
     for row in rows:
-        values = []
-        for (key, process), known in zip(steps, seen, strict=True):
-            value = row[key]
-            if process is not None and value is not None:
-                if isinstance(value, Hashable):
-                    if (done := known.get(value)) is None:
-                        done = known[value] = process(value)
-                    value = done
-                else:
-                    value = process(value)
-            values.append(value)
+        values = [row[key] for key in keys]
+        for n, process, known in processed:
+            value = values[n]
+            if value is None:
+                continue
+            try:
+                done = known.get(value)
+            except TypeError:  # unhashable: converted each time
+                values[n] = process(value)
+                continue
+            if done is None:
+                done = known[value] = process(value)
+            values[n] = done
         converted.append(tuple(values))
     return converted
