@@ -10,6 +10,11 @@ row arrives, and whatever arrives meanwhile, or while a flush runs, shares it. M
 here, that 2 ms raised sequential dispatch with persistence from ~4,900 to ~5,400
 commands a second (bench/dispatch.py).
 
+A batcher given `sync` (the same write for a plain connection) writes on SQLite's writer
+thread instead (bot.storage.writer): there the thread's own window gathers the batches of
+every such batcher into one transaction, and `sync_when` keeps items that need the async
+engine (a receipt) on it.
+
 A batcher made with `retry=True` keeps a batch the database could not take (an outage,
 see `bot.unavailable.is_transient`) and writes it again after a backoff on the injected
 clock, with whatever arrived meanwhile, logging one WARNING line per failed try (not per

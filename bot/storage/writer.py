@@ -73,9 +73,9 @@ class SqliteWriter:
         self._on_connect = on_connect
         self._waiting: list[_Job] = []
         self._pump: asyncio.Task[None] | None = None
-        self._queue: queue.SimpleQueue[tuple[list[_Job], asyncio.Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[
+            tuple[list[_Job], asyncio.Future[None], asyncio.AbstractEventLoop] | None
+        ] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._engine: Engine | None = None
         self.ident: int | None = None  # the writer thread's, once started (tests check it)
@@ -120,7 +120,7 @@ class SqliteWriter:
                         job.items = job.items()
                 done: asyncio.Future[None] = loop.create_future()
                 self._start()
-                self._queue.put((jobs, done))
+                self._queue.put((jobs, done, loop))
                 try:
                     await asyncio.shield(done)
                 except asyncio.CancelledError:
@@ -139,18 +139,16 @@ class SqliteWriter:
 
     def _start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, args=(asyncio.get_running_loop(),), name="sqlite-writer"
-            )
+            self._thread = threading.Thread(target=self._run, name="sqlite-writer")
             self._thread.daemon = True
             self._thread.start()
 
     # -- on the writer thread ---------------------------------------------------------------
-    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _run(self) -> None:
         self.ident = threading.get_ident()
         conn: Connection | None = None
         while (message := self._queue.get()) is not None:
-            jobs, done = message
+            jobs, done, loop = message
             try:
                 if conn is None:
                     conn = self._connect()
@@ -158,7 +156,10 @@ class SqliteWriter:
             except BaseException as error:  # reported to every job's caller
                 for job in jobs:
                     job.outcome = (False, error)
-            loop.call_soon_threadsafe(_settle, done)
+            try:
+                loop.call_soon_threadsafe(_settle, done)
+            except RuntimeError:  # the loop is closed: nobody waits for this answer
+                log.warning("event=writer_answer_dropped jobs=%d", len(jobs))
         if conn is not None:
             conn.close()
         if self._engine is not None:
