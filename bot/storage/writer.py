@@ -80,6 +80,7 @@ class SqliteWriter:
         self._engine: Engine | None = None
         self.ident: int | None = None  # the writer thread's, once started (tests check it)
         self.transactions = 0  # committed by the thread (benchmarks and tests read it)
+        self.handed = 0  # transactions handed to the thread, each under the write turn
 
     async def write(
         self,
@@ -120,6 +121,7 @@ class SqliteWriter:
                         job.items = job.items()
                 done: asyncio.Future[None] = loop.create_future()
                 self._start()
+                self.handed += 1
                 self._queue.put((jobs, done, loop))
                 try:
                     await asyncio.shield(done)

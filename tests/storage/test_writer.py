@@ -158,10 +158,12 @@ async def test_the_thread_writes_only_while_it_holds_the_write_turn(db: Database
         waiting = asyncio.ensure_future(writer.write(write_ids, ids("t", 2)))
         for _ in range(20):
             await asyncio.sleep(0)
-        assert not waiting.done() and writer.transactions == 0
+    for _ in range(20):  # committed, but the turn is still held: the thread gets nothing
+        await asyncio.sleep(0)
+    assert (writer.handed, writer.transactions, waiting.done()) == (0, 0, False)
     db.write_turn.release()
     assert list(await waiting) == [2, 2]
-    assert writer.transactions == 1
+    assert (writer.handed, writer.transactions) == (1, 1)
     assert db.sqlite_path is not None
     assert stored(db.sqlite_path) == {"async0", "t0", "t1"}
 
