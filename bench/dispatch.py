@@ -147,7 +147,7 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     figures["sequential_peak_rows"] = app.backlog.peak
     figures["sequential_wrong"] = wrong_replies(events, adapter.sent)
     figures["sequential_longest_ms"] = lag.worst * 1000
-    figures["sequential_transactions"] = transactions(app) - before
+    figures["sequential_transactions"] = transactions(app) - before if before >= 0 else -1
 
     adapter.sent.clear()
     many = [command(n, TOPICS[n % 3]) for n in range(burst)]
@@ -168,7 +168,7 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     figures["in_flight_peak_rows"] = app.backlog.peak
     figures["in_flight_wrong"] = wrong_replies(many, adapter.sent)
     figures["in_flight_longest_ms"] = lag.worst * 1000
-    figures["in_flight_transactions"] = transactions(app) - before
+    figures["in_flight_transactions"] = transactions(app) - before if before >= 0 else -1
     await app.stop()
     figures["wrong"] = figures["sequential_wrong"] + figures["in_flight_wrong"]
     return figures
