@@ -45,6 +45,7 @@ OptionType = Literal[
     "date",
     "dates",
     "duration",
+    "days",
     "number",
     "timezone",
     "languages",
@@ -58,6 +59,7 @@ MAX_LENGTH = {
     "dates": 1000,
     "timezone": 64,
     "duration": 40,
+    "days": 40,
     "number": 32,
 }
 MAX_QUOTE = 60  # what a member typed is quoted back at most this long
@@ -160,6 +162,22 @@ class CommandError(Exception):
     message: str
     values: Mapping[str, str] = field(default_factory=dict)
     option: str | None = None
+    # More problems found in the same command, each said on its own line after this
+    # one: a member fixes every bad value at once rather than one per try.
+    also: tuple[CommandError, ...] = ()
+
+    def text(self, t: Translator) -> str:
+        """What the member reads, in their language, with what they typed cut short."""
+        return "\n".join(
+            t._(problem.message, **quoted(problem.values)) for problem in (self, *self.also)
+        )
+
+    @staticmethod
+    def of(problems: Sequence[CommandError]) -> CommandError:
+        """One error saying all of these (at least one; the first one's option is the
+        one a form asks again)."""
+        first, *rest = problems
+        return replace(first, also=(*first.also, *rest))
 
 
 _Date: TypeAlias = date  # Args has methods named date and time
@@ -199,6 +217,11 @@ class Args:
     def duration(self, name: str) -> timedelta | None:
         value = self.values.get(name)
         return value if isinstance(value, timedelta) else None
+
+    def days(self, name: str) -> int | None:
+        """A `days` option: a whole number of days."""
+        value = self.values.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def number(self, name: str) -> float | None:
         value = self.values.get(name)
@@ -464,9 +487,9 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 joined = f"{value} {word.text}"
                 if not word.quoted and fold(joined) in _choice_words(option, t):
                     value, used = joined, used + 1
-            if option.type == "duration":  # "in=3 días": the unit is part of the value
+            if option.type in _LENGTHS:  # "in=3 días": the unit is part of the value
                 words = [value, *(tok.text for tok in tokens[index + used :][:_LONGEST_SPAN])]
-                extra = _duration_span(words) - 1
+                extra = _duration_span(words, option.type) - 1
                 value, used = " ".join(words[: extra + 1]), used + extra
             give(option, value)
             index += used
@@ -506,7 +529,7 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
             )
         raw.update({o.name: tok.text for o, tok in zip(others, loose[:mark], strict=False)})
         loose = loose[mark:]
-    _fill_in_order(spec, text, loose, raw, first)
+    _fill_in_order(spec, text, loose, raw, first, t)
     _ask_when_unsure(spec, raw, t)
     return raw
 
@@ -517,9 +540,13 @@ def _fill_in_order(
     loose: list[_Token],
     raw: dict[str, str],
     first: list[Option],
+    t: Translator,
 ) -> None:
     """Words that are no `name=value` fill the options not named, in declared order
-    (after any named without a value)."""
+    (after any named without a value). A word that cannot be the next option's but can
+    be exactly one later option's goes there: `role grant liaison @sam` reads as
+    `role grant @sam liaison`, since a role is never a member. Where it could be two,
+    or none, it goes in order, and that option's usual error says what was expected."""
     waiting = list(dict.fromkeys(first + [o for o in spec.options if o.name not in raw]))
     at = 0
     while at < len(loose):
@@ -529,28 +556,68 @@ def _fill_in_order(
                 N_("There's more here than “{command}” expects: “{extra}”."),
                 {"command": spec.path, "extra": " ".join(tok.text for tok in loose[at:])},
             )
-        option = waiting.pop(0)
+        option = waiting.pop(_slot(waiting, token, t))
         if option.rest:
             raw[option.name] = _rest_text(text, loose[at:])
             if len(loose) - at > 1 or not token.quoted:
                 raw[_UNQUOTED] = "1"
             return
         size = 1
-        if option.type == "duration" and not token.quoted:  # "3 días", "in 2 hours"
-            size = _duration_span([tok.text for tok in loose[at:][:_LONGEST_SPAN]])
+        if option.type in _LENGTHS and not token.quoted:  # "3 días", "in 2 hours"
+            size = _duration_span([tok.text for tok in loose[at:][:_LONGEST_SPAN]], option.type)
         raw[option.name] = " ".join(tok.text for tok in loose[at : at + size])
         at += size
 
 
 _LONGEST_SPAN = 8  # words a length of time may take: "dentro de 1 hora y 30 minutos"
+# Kinds whose values have a shape of their own (a mention, a choice's word, a time): a
+# word of that shape names its option wherever it stands among the loose words.
+_SHAPED = frozenset(
+    {"int", "bool", "choice", "weekday", "member", "channel", "time", "date", "duration", "days"}
+)
 
 
-def _duration_span(words: list[str]) -> int:
+def _slot(waiting: list[Option], token: _Token, t: Translator) -> int:
+    """Which waiting option a loose word fills: the next one, unless the word cannot be
+    its value and can be the value of exactly one later option (not free text)."""
+    if token.quoted or waiting[0].rest or _fits(waiting[0], token.text, t) is not False:
+        return 0
+    fitting = [
+        at
+        for at, option in enumerate(waiting[1:], 1)
+        if not option.rest and _fits(option, token.text, t)
+    ]
+    return fitting[0] if len(fitting) == 1 else 0
+
+
+def _fits(option: Option, text: str, t: Translator) -> bool | None:
+    """Whether `text` has the shape of this option's values (None: any text may be)."""
+    if option.type not in _SHAPED:
+        return None
+    try:
+        convert_value(option, text, _NOWHERE, t)
+    except CommandError:
+        return False
+    return True
+
+
+_NOWHERE = ConversationRef("", "", "")  # a shape check converts; the place is not kept
+
+
+_LENGTHS = frozenset({"duration", "days"})  # kinds whose value may take several words
+
+
+def _duration_span(words: list[str], kind: str = "duration") -> int:
     """How many of these words make the longest length of time (1 when none does, so
     the first word is refused with the usual kind error)."""
     for size in range(len(words), 1, -1):
+        joined = " ".join(words[:size])
+        if kind == "days":
+            if parse_days(joined) is not None:
+                return size
+            continue
         try:
-            parse_duration(" ".join(words[:size]), "")
+            parse_duration(joined, "")
         except CommandError:
             continue
         return size
@@ -621,12 +688,17 @@ def _no_option(spec: CommandSpec, typed: str, t: Translator) -> CommandError:
             N_("There is no option “{name}”; did you mean “{guess}”?"),
             {"name": typed, "guess": option_word(option, t)},
         )
+    if not spec.options:
+        return CommandError(
+            N_("“{command}” takes no options, so I can't use “{name}”."),
+            {"command": spec.path, "name": typed},
+        )
     return CommandError(
         N_("“{command}” has no option “{name}”. It takes: {options}."),
         {
             "command": spec.path,
             "name": typed,
-            "options": ", ".join(option_word(o, t) for o in spec.options) or "—",
+            "options": ", ".join(option_word(o, t) for o in spec.options),
         },
     )
 
@@ -644,13 +716,19 @@ def convert(
     """Typed values for every option given, and the required options still missing."""
     t = t or translator("en")
     values: dict[str, object] = {}
+    problems: list[CommandError] = []
     for name, text in raw.items():
         option = spec.option(name)
         if option is None:
             raise _no_option(spec, name, t)
         text = text.strip()
         if text:
-            values[name] = convert_value(option, text, where, t)
+            try:
+                values[name] = convert_value(option, text, where, t)
+            except CommandError as problem:  # every bad value is said, not only the first
+                problems.append(problem)
+    if problems:
+        raise CommandError.of(problems)
     missing = [o for o in spec.options if o.required and o.name not in values]
     return Args(values), missing
 
@@ -729,6 +807,8 @@ def convert_value(
         return parse_timezone(text)
     if kind == "duration":
         return parse_duration(text, name)
+    if kind == "days":
+        return _days_between(text, option, t)
     if kind == "number":
         return parse_number(text, option, t)
     return parse_languages(text)
@@ -886,20 +966,29 @@ _UNITS = {
     NP_("duration", "h, hr, hrs, hour, hours"): timedelta(hours=1),
     NP_("duration", "m, min, mins, minute, minutes"): timedelta(minutes=1),
 }
+# Lengths kept in whole days (`retention set questions=6m`): here `m` is a month, and a
+# month is 30 days, a year 365.
+_DAY_UNITS = {
+    NP_("days", "d, day, days"): timedelta(days=1),
+    NP_("days", "w, wk, wks, week, weeks"): timedelta(weeks=1),
+    NP_("days", "m, mo, month, months"): timedelta(days=30),
+    NP_("days", "y, yr, yrs, year, years"): timedelta(days=365),
+}
 # Words around a length of time that add nothing: "in 3 days", "1 hour and 30 minutes".
 _FILLER = NP_("duration", "in, and")
 _DURATION_PART = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[^\W\d_]+|\S")
 
 
 @cache
-def _duration_words() -> tuple[dict[str, timedelta], frozenset[str]]:
+def _duration_words(context: str = "duration") -> tuple[dict[str, timedelta], frozenset[str]]:
     """Units and filler words in every language we ship: "3 días" reads the same to a
     Spanish speaker whose Discord is set to English."""
     units: dict[str, timedelta] = {}
     filler: set[str] = set()
+    table = _UNITS if context == "duration" else _DAY_UNITS
     for reader in (translator(language) for language in SUPPORTED_LANGUAGES):
-        for words, unit in _UNITS.items():
-            units.update(dict.fromkeys(_word_list(reader.pgettext("duration", words)), unit))
+        for words, unit in table.items():
+            units.update(dict.fromkeys(_word_list(reader.pgettext(context, words)), unit))
         filler.update(_word_list(reader.pgettext("duration", _FILLER)))
     return units, frozenset(filler)
 
@@ -908,11 +997,11 @@ def _word_list(words: str) -> list[str]:
     return [fold(word) for part in words.split(",") for word in part.split() if word]
 
 
-def parse_duration(text: str, option: str) -> timedelta:
-    """A length of time: "3d", "in 2h", "90m", "1h30m", "2 days", "3 días", "1,5 horas".
-
-    Whole seconds, more than none and at most a year (far more would overflow sums)."""
-    units, filler = _duration_words()
+def _length(text: str, context: str, most: timedelta) -> float | None:
+    """The one reading of a length of time for both kinds ("duration", "days"): numbers
+    each followed by a unit, filler words skipped, summed in seconds; None when the text
+    is not one. Stops adding once past `most` (the sum is then more than `most`)."""
+    units, filler = _duration_words(context)
     parts = _DURATION_PART.findall(fold(text))
     seconds, counted, at = 0.0, 0, 0
     while at < len(parts):
@@ -922,17 +1011,63 @@ def parse_duration(text: str, option: str) -> timedelta:
             continue
         unit = units.get(parts[at + 1]) if at + 1 < len(parts) else None
         if not part[0].isdigit() or unit is None:
-            raise _not_a_duration(text, option)
+            return None
         seconds += float(part.replace(",", ".")) * unit.total_seconds()
-        if seconds > MAX_DURATION.total_seconds():
-            raise CommandError(
-                N_("“{option}” can be at most a year, and “{value}” is longer."),
-                {"option": option, "value": text},
-            )
+        if seconds > most.total_seconds():
+            return seconds
         counted, at = counted + 1, at + 2
-    if not counted or round(seconds) <= 0:
+    return seconds if counted else None
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """A length of time: "3d", "in 2h", "90m", "1h30m", "2 days", "3 días", "1,5 horas".
+
+    Whole seconds, more than none and at most a year (far more would overflow sums)."""
+    seconds = _length(text, "duration", MAX_DURATION)
+    if seconds is not None and seconds > MAX_DURATION.total_seconds():
+        raise CommandError(
+            N_("“{option}” can be at most a year, and “{value}” is longer."),
+            {"option": option, "value": text},
+        )
+    if seconds is None or round(seconds) <= 0:
         raise _not_a_duration(text, option)
     return timedelta(seconds=round(seconds))
+
+
+MAX_DAYS = 100_000  # far past any bound a command sets, near enough to never overflow
+
+
+def _days_between(text: str, option: Option, t: Translator) -> int:
+    """A `days` option's value, within its `between` (1 to MAX_DAYS when it has none)."""
+    least, most = (int(end) for end in option.between or (1, MAX_DAYS))
+    days = parse_days(text)
+    if days is None or not least <= days <= most:
+        raise CommandError(
+            N_(
+                "“{option}” needs {least} to {most} days, like 365, 90d, 12w, 6m or 1y, "
+                "and I can't use “{value}”."
+            ),
+            {
+                "option": option_word(option, t),
+                "least": str(least),
+                "most": str(most),
+                "value": text,
+            },
+        )
+    return days
+
+
+def parse_days(text: str) -> int | None:
+    """A number of whole days: "90", "90d", "90 days", "90 días", "12w", "6m" or
+    "6 months" (30 days each), "1y" (365), "1y 6m"; None when the text is not one. The
+    caller bounds it and says so in its own words."""
+    text = text.strip()
+    if text.isascii() and text.isdecimal():
+        return int(text) if len(text) <= 6 else MAX_DAYS + 1
+    seconds = _length(text, "days", timedelta(days=MAX_DAYS))
+    if seconds is None:
+        return None
+    return min(round(seconds / 86400), MAX_DAYS + 1)
 
 
 def _not_a_duration(text: str, option: str) -> CommandError:

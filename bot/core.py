@@ -26,7 +26,6 @@ from bot.commands import (
     convert,
     form_fields,
     parse_text,
-    quoted,
 )
 from bot.context import ROLE_NEEDED, Context, needs_role
 from bot.dedupe import InboundDedupe
@@ -156,7 +155,7 @@ class Core:
         except CommandError as problem:
             # Refused input must have changed nothing (the fuzz test holds us to it).
             log.debug("event=refused platform=%s event_id=%s", platform, event.event_id)
-            intents = [ctx.reply(ctx.t._(problem.message, **quoted(problem.values)))]
+            intents = [ctx.reply(problem.text(ctx.t))]
         except Exception as error:
             if kept and is_transient(error):
                 raise
@@ -348,7 +347,7 @@ class Core:
                 raise
             form = reopened.form
             question = field_prompt(ctx.t, form, form.fields[step - 1], step)
-            text = ctx.t._(problem.message, **quoted(problem.values)) + "\n" + question
+            text = problem.text(ctx.t) + "\n" + question
             return [ctx.reply(Message(text=text, keep_copy=form.keep_copy))]
         except Exception:
             await self._fallbacks.finished(event.actor.ref)  # no answers kept after a failure

@@ -29,7 +29,6 @@ from bot.commands import (
     Option,
     convert_value,
     parse_text,
-    quoted,
 )
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
 from bot.i18n import Translator
@@ -357,7 +356,7 @@ class Fallbacks:
             try:
                 value = convert_value(option, text, where, t)
             except CommandError as problem:
-                return "", t._(problem.message, **quoted(problem.values))
+                return "", problem.text(t)
             if option.type in ("choice", "weekday"):
                 return str(value), None  # the choice's own value, as a button gives it
         return text, None
@@ -390,7 +389,7 @@ class Fallbacks:
                 if option is not None:
                     convert_value(option, value, where, t)
         except CommandError as problem:
-            return {}, t._(problem.message, **quoted(problem.values))
+            return {}, problem.text(t)
         return {**raw, OFFER: GO_AHEAD}, None
 
     async def _pick_choice(self, event: MessagePosted) -> ComponentSubmitted | None:

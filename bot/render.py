@@ -57,7 +57,9 @@ def field_prompt(t: Translator, form: Form, field: FormField, step: int) -> str:
     if field.choices:
         lines.append(t._("Choices: {choices}", choices=", ".join(c.label for c in field.choices)))
     if field.default:
-        lines.append(t._("Send “-” to keep “{value}”.", value=field.default))
+        # A choice's value as its label reads ("sí", "al-cerrar"), never its code.
+        shown = next((c.label for c in field.choices if c.value == field.default), field.default)
+        lines.append(t._("Send “-” to keep “{value}”.", value=shown))
     elif not field.required:
         lines.append(t._("Send “-” to leave it empty."))
     lines.append(t._("Send “cancel” to stop."))

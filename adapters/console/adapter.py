@@ -87,6 +87,10 @@ class ConsoleAdapter:
         self.channel = "parents"
         self._form: OpenDialogue | None = None  # the form `me` is answering, if any
         self._held: str | None = None  # typed mid-form; run if the member leaves the form
+        # Private messages (DMs, "only you see this" replies) to a member who is not at
+        # the keyboard: shown to them, not to whoever is acting, when they are next
+        # switched to (`:as`), as on a platform only the recipient sees them.
+        self._unread: dict[str, list[tuple[str, Message, str, int]]] = {}
 
     async def can_post(self, channel: str) -> bool:
         return channel in CHANNELS
@@ -159,15 +163,16 @@ class ConsoleAdapter:
         if isinstance(intent, Ephemeral):
             who = intent.member.id
             first = self._show_buttons(who, intent.to.channel, intent.message)
-            self.view.show(
+            self._privately(
+                who,
                 self._t(who)._(
                     "#{channel} | Homeroom → {name} (only {name} sees this)",
                     channel=intent.to.channel,
                     name=who,
                 ),
                 intent.message,
-                style="yellow",
-                first_button=first,
+                "yellow",
+                first,
             )
             return None
         if isinstance(intent, DirectMessage):
@@ -176,11 +181,12 @@ class ConsoleAdapter:
                 intent = replace(intent, message=self._saved(who, intent.message))
             self.world.inbox.setdefault(who, []).append(message_text(intent.message))
             first = self._show_buttons(who, "dm", intent.message)
-            self.view.show(
+            self._privately(
+                who,
                 self._t(who)._("✉ Homeroom → {name} (direct message)", name=who),
                 intent.message,
-                style="magenta",
-                first_button=first,
+                "magenta",
+                first,
             )
             return None
         if isinstance(intent, Update):
@@ -216,6 +222,30 @@ class ConsoleAdapter:
             self.view.line(self._t()._(said, channel=intent.to.channel, number=intent.to.message))
             return None
         return None
+
+    def _privately(self, who: str, heading: str, message: Message, style: str, first: int) -> None:
+        """Show a private message now if its recipient is at the keyboard; else keep it
+        for them, unseen by whoever is acting, until they are switched to."""
+        if who == self.me:
+            self.view.show(heading, message, style=style, first_button=first)
+        else:
+            self._unread.setdefault(who, []).append((heading, message, style, first))
+
+    def _show_unread(self) -> None:
+        """What came privately for `me` while someone else was at the keyboard."""
+        waiting = self._unread.pop(self.me, [])
+        if not waiting:
+            return
+        self.view.line(
+            self._t().ngettext(
+                "✉ {n} new private message for {name}, sent while you were someone else:",
+                "✉ {n} new private messages for {name}, sent while you were someone else:",
+                len(waiting),
+                name=self.me,
+            )
+        )
+        for heading, message, style, first in waiting:
+            self.view.show(heading, message, style=style, first_button=first)
 
     # -- inbound: typed lines -> events ----------------------------------------------------
     def _actor(self, name: str | None = None) -> Actor:
@@ -529,6 +559,7 @@ class ConsoleAdapter:
             )
         self.me, self._held = name, None
         self.view.line(self._t()._("You are now {name}.", name=name))
+        self._show_unread()
         await self.resume_form()
 
     async def resume_form(self) -> None:
@@ -598,6 +629,7 @@ class ConsoleAdapter:
         ]
 
     def _read_dms(self) -> None:
+        self._unread.pop(self.me, None)  # read now, with the rest
         messages = self.world.inbox.get(self.me, [])
         if not messages:
             self.view.line(self._t()._("{name} has no direct messages yet.", name=self.me))

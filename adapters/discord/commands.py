@@ -34,6 +34,7 @@ OPTION_TYPES = {
     "date": 3,
     "dates": 3,
     "duration": 3,
+    "days": 3,  # "90d", "6 months": read by the core, bounds included
     "timezone": 3,
     "languages": 3,
     "int": 4,
@@ -82,7 +83,7 @@ def _option(option: Option) -> dict[str, Any]:
         payload["choices"] = _choices(option)
     elif option.completer is not None:  # the feature suggests; the core asks it
         payload["autocomplete"] = True
-    if option.between is not None:
+    if option.between is not None and option.type == "number":  # Discord bounds numbers only
         payload["min_value"], payload["max_value"] = option.between
     if option.type == "channel":
         payload["channel_types"] = [0, 5, 15]  # text, announcement, forum

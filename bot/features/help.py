@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import difflib
 
-from bot.commands import Args, CommandSpec, Option, accepted_values, excerpt, fold, option_word
+from bot.commands import (
+    Args,
+    CommandSpec,
+    Option,
+    accepted_values,
+    command_word_roots,
+    excerpt,
+    fold,
+    option_word,
+)
 from bot.context import Context
 from bot.features import Feature
 from bot.i18n import N_, NP_
@@ -82,11 +91,15 @@ def _option_line(ctx: Context, option: Option) -> str:
 
 
 def topic_of(ctx: Context, word: str) -> str:
-    """The topic a member means by `word`: a topic's own word, its plural ("polls",
-    "prompts"), or a near miss of one ("promt"); else `word` as it is."""
+    """The topic a member means by `word`: a topic's own word, its word in another
+    language (`encuesta` for `poll`, as commands take them: bot.i18n.words), its plural
+    ("polls", "prompts"), or a near miss of one ("promt"); else `word` as it is."""
     topics = _topics(ctx)
     if word in topics:
         return word
+    translated = command_word_roots(tuple(ctx.kernel.commands.roots())).get(fold(word))
+    if translated in topics:
+        return translated
     for topic in topics:
         if word in (topic + "s", topic + "es"):
             return topic

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import Args, CommandError, CommandSpec, Option
+from bot.commands import Args, CommandError, CommandSpec, Option, fold
 from bot.context import Context
 from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
-from bot.i18n import N_, NP_
+from bot.i18n import N_, NP_, Translator
 from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
@@ -25,6 +25,12 @@ from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
 
 OFF_WORDS = frozenset({"off", "no", "none", "-", "no.", "apagado", "ninguno"})
+
+
+def _is_off(value: str, t: Translator) -> bool:
+    """`off`, or the reader's word for it (bot.i18n.words: `choice` "off")."""
+    word = fold(value.strip())
+    return word in OFF_WORDS or word == fold(t.choice("off"))
 
 
 async def allows_dm(conn: AsyncConnection, member: MemberRef) -> bool:
@@ -51,9 +57,9 @@ _CREDITS = {
 }
 
 
-def _quiet(value: str) -> str | None:
+def _quiet(value: str, t: Translator) -> str | None:
     """`21:00-07:00` as stored, or None for `off`; a CommandError for anything else."""
-    if value.strip().lower() in OFF_WORDS:
+    if _is_off(value, t):
         return None
     span = parse_quiet(value)
     if span is None:
@@ -66,9 +72,9 @@ def _quiet(value: str) -> str | None:
     return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
 
 
-def _pause(value: str, today: date) -> str | None:
+def _pause(value: str, today: date, t: Translator) -> str | None:
     """A date after today as stored, or None for `off`; a CommandError otherwise."""
-    if value.strip().lower() in OFF_WORDS:
+    if _is_off(value, t):
         return None
     try:
         until = date.fromisoformat(value.strip())
@@ -82,7 +88,7 @@ def _pause(value: str, today: date) -> str | None:
     if until <= today:
         raise CommandError(
             N_("{date} has already come. Pick a later date. Nothing was changed."),
-            {"date": until.isoformat()},
+            {"date": t.day(until)},
         )
     return until.isoformat()
 
@@ -99,10 +105,10 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
     if (credit := args.text("credit-in-digests")) is not None:
         changes["digest_credit"] = credit
     if (quiet := args.text("quiet")) is not None:
-        changes["quiet_hours"] = _quiet(quiet)
+        changes["quiet_hours"] = _quiet(quiet, ctx.t)
     if (pause := args.text("pause-until")) is not None:
         today = ctx.kernel.clock.now().astimezone(ZoneInfo(ctx.timezone)).date()
-        changes["paused_until"] = _pause(pause, today)
+        changes["paused_until"] = _pause(pause, today, ctx.t)
     if changes.keys() & {"quiet_hours", "paused_until"} and ctx.profile.timezone is None:
         # Their hours and dates are read in the zone they see now; the platform's zone
         # (Slack's) is known only from their own requests, so it is kept for the DMs.
@@ -145,7 +151,7 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
             ctx.t._(
                 "Paused until {date}: no reminders or notices before then. "
                 "“me settings pause-until=off” ends the pause.",
-                date=profile.paused_until,
+                date=ctx.t.day(date.fromisoformat(profile.paused_until)),
             )
         )
     if credited in _CREDITS:

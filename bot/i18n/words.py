@@ -8,12 +8,28 @@ from Babel's day names instead. A test fails when a command's option lacks a nam
 
 from bot.i18n import NP_
 
-# Command roots members may type in their own language too (`ayuda`, `preguntar`): a
-# translation may list several words, split by commas. Accepted by
-# `bot.commands.CommandRegistry.find`; help and messages still show the English word.
+# Command roots members may type in their own language too (`ayuda`, `preguntar`,
+# `encuesta`): a translation may list several words, split by commas. Accepted by
+# `bot.commands.CommandRegistry.find` as a command's first word and by `help` as a topic
+# (`ayuda encuesta`); help and messages still show the English word. Every root is
+# here: a test fails when a command's root is not.
 COMMAND_WORDS = (
     NP_("command", "help"),
     NP_("command", "ask"),
+    NP_("command", "setup"),
+    NP_("command", "role"),
+    NP_("command", "series"),
+    NP_("command", "prompt"),
+    NP_("command", "me"),
+    NP_("command", "poll"),
+    NP_("command", "route"),
+    NP_("command", "queue"),
+    NP_("command", "faq"),
+    NP_("command", "hours"),
+    NP_("command", "away"),
+    NP_("command", "chat"),
+    NP_("command", "digest"),
+    NP_("command", "retention"),
 )
 
 OPTION_NAMES = (
@@ -92,6 +108,8 @@ CHOICES = (
     NP_("choice", "shift"),
     NP_("choice", "skip"),
     NP_("choice", "post"),  # a live chat's question due while the bot was down
+    # What ends quiet hours or a pause (`me settings quiet=off`); English words always work.
+    NP_("choice", "off"),
     # How often a series posts (`every`), and which weekday of the month (`week-of-month`).
     NP_("choice", "week"),
     NP_("choice", "2 weeks"),

@@ -35,7 +35,8 @@ _TYPED_WORDS = [
 ]
 SHARED_WORDS = {"series"}  # written alike in both languages
 ENGLISH_WORDS |= {en for en, es in _TYPED_WORDS if en != es} - SHARED_WORDS
-SPANISH_WORDS |= {es for en, es in _TYPED_WORDS if en != es}
+# A Spanish word that is an English one too ("no", Spanish for "off") says nothing.
+SPANISH_WORDS |= {es for en, es in _TYPED_WORDS if en != es} - {"no"}
 # What a member types, and so is shown as typed: quoted words, mentions, channels, code,
 # command words and identifiers such as series IDs (`moving-up`, `screens-and-sleep`).
 COMMAND_WORDS = (
@@ -162,6 +163,14 @@ SCRIPT = [
     "/homeroom faq edit 9 grade=4",
     "/homeroom faq remove 1",
     "/homeroom faq remove 1",
+    "/homeroom me settings",
+    "/homeroom me settings pause-until=2026-12-05 quiet=21:00-07:00 dm=no",
+    "/homeroom me settings pause-until=2026-09-01",
+    "/homeroom me settings quiet=off pause-until=off dm=yes",
+    "/homeroom me export",
+    "/homeroom me export @sam",
+    "/homeroom retention set questions=abc messages=0",
+    "/homeroom retention set questions=90d messages=6 months",
     "/homeroom setup timezone=America/New_York languages=en",
 ]
 
@@ -259,3 +268,38 @@ async def test_a_refused_choice_names_the_option_and_choices_in_the_readers_lang
         read += _private(await bot.say("maria", command), "maria")
     problems = _problems(read, ENGLISH_FRAGMENTS, ENGLISH_WORDS)
     assert not problems, "\n".join(problems)
+
+
+# An option with its value as a reader types it ("silencio=21:00-07:00"), quoted or not.
+_TYPED_OPTION = re.compile(r"(?<![\w-])([^\W\d_][\w-]*)=([^\W\d_][\w-]*)?")
+
+
+def typed_in_the_wrong_language(text: str, others: dict[str, str]) -> list[str]:
+    """`option=value` examples in `text` whose option or value is the other language's
+    word (`pausa-hasta=off`, `dm=no` for a Spanish reader); `others` maps each such word
+    to the reader's own."""
+    return [
+        f"{key}={value or ''}"
+        for key, value in _TYPED_OPTION.findall(text)
+        if key in others or (value or "") in others
+    ]
+
+
+def test_every_typed_example_in_a_spanish_message_is_in_spanish() -> None:
+    with (LOCALES_DIR / "es" / "LC_MESSAGES" / "homeroom.po").open("rb") as po:
+        catalog = read_po(po, locale="es")
+    english = {  # every option name and choice word the catalog translates
+        message.id: message.string
+        for message in catalog
+        if message.context in ("option", "choice") and message.id != message.string
+    }
+    found = {
+        message.id: wrong
+        for message in catalog
+        if message.id and not message.context and isinstance(message.string, str)
+        if (wrong := typed_in_the_wrong_language(message.string, english))
+    }
+    assert found == {}
+    assert typed_in_the_wrong_language(
+        "“me settings pausa-hasta=off”, “dm=no”, “silencio=no”, “nombre=valor”", english
+    ) == ["pausa-hasta=off", "dm=no"]

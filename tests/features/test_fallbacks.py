@@ -7,8 +7,20 @@ from bot.capabilities import Capabilities
 from bot.directory import Role
 from bot.events import MessagePosted
 from bot.i18n import translator
-from bot.intents import DirectMessage, Ephemeral, Intent, Message, Post, React, Update
+from bot.intents import (
+    Choice,
+    DirectMessage,
+    Ephemeral,
+    Form,
+    FormField,
+    Intent,
+    Message,
+    Post,
+    React,
+    Update,
+)
 from bot.refs import ConversationRef, MemberRef
+from bot.render import field_prompt
 from bot.testing import FakeAdapter, TestBot
 
 BARE = Capabilities(
@@ -363,3 +375,20 @@ async def test_a_monthly_rhythm_asks_which_week_of_the_month_and_unclear_words_a
     assert "(9/9): For a monthly series: which weekday of the month" in bot.texts([asked])[0]
     [done] = await bot.say("dana", "the last one")
     assert "the last Tuesday of each month at 19:00" in bot.texts([done])[0]
+
+
+def test_a_kept_choice_is_shown_by_its_label_in_the_readers_language() -> None:
+    field = FormField(
+        "anonymous",
+        "¿Anónima?",
+        kind="choice",
+        choices=(Choice("yes", "sí"), Choice("no", "no")),
+        default="yes",
+    )
+    form = Form(form_id="f", title="Encuesta", fields=(field,), submit_label="Enviar")
+    assert field_prompt(translator("es"), form, field, 1).splitlines() == [
+        "Encuesta (1/1): ¿Anónima?",
+        "Opciones: sí, no",
+        "Envíe “-” para dejar “sí”.",
+        "Envíe “cancelar” para parar.",
+    ]

@@ -1,7 +1,9 @@
 import pytest
 
+from bot.commands import command_word_roots
+from bot.i18n import words
 from bot.intents import Ephemeral, OpenForm
-from bot.testing import TestBot
+from bot.testing import TestBot, text_of
 
 
 async def test_help_is_private_and_lists_only_what_the_member_may_do(bot: TestBot) -> None:
@@ -116,3 +118,29 @@ async def test_help_promises_only_what_exists_today(bot: TestBot, who: str) -> N
     # statistics (`stats` in the command surface) are not yet.
     later = ["stats", "participation"]
     assert [word for word in later if word in text] == []
+
+
+async def test_a_topic_may_be_named_in_any_language_the_group_reads(bot: TestBot) -> None:
+    [poll] = await bot.say("maria", "/homeroom help poll")
+    assert text_of(poll).splitlines()[0] == "*Ayuda: poll*"
+    for typed in ("ayuda encuesta", "ayuda encuestas", "ayuda Encuesta", "help encuesta"):
+        [reply] = await bot.say("maria", f"/homeroom {typed}")
+        assert text_of(reply) == text_of(poll), typed
+    [english] = await bot.say("lee", "/homeroom help encuesta")  # a word of either language
+    [own] = await bot.say("lee", "/homeroom help poll")
+    assert text_of(english) == text_of(own)
+    [rights] = await bot.say("maria", "/homeroom ayuda mis")
+    assert text_of(rights).splitlines()[0] == "*Ayuda: me*"
+
+
+async def test_every_command_root_has_a_word_in_every_language(bot: TestBot) -> None:
+    roots = bot.app.core.commands.roots()
+    assert sorted(words.COMMAND_WORDS) == roots
+    found = command_word_roots(tuple(roots))
+    assert {found[w] for w in ("encuesta", "configurar", "rol", "resumen", "charla")} == {
+        "poll",
+        "setup",
+        "role",
+        "digest",
+        "chat",
+    }

@@ -159,19 +159,22 @@ ENGLISH_REFUSALS = [
     (
         "sam",
         "/homeroom away until 2026-09-07",
-        "2026-09-07 is today or already past. Give the day you're back, after today, like "
+        "Monday 7 September is today or already past. Give the day you're back, after today, "
+        "like "
         "2026-09-14.",
     ),
     (
         "sam",
         "/homeroom away until 2026-08-30",
-        "2026-08-30 is today or already past. Give the day you're back, after today, like "
+        "Sunday 30 August is today or already past. Give the day you're back, after today, "
+        "like "
         "2026-09-14.",
     ),
     (
         "sam",
         "/homeroom away until 2026-09-14 from=2026-09-20",
-        "You'd leave on 2026-09-20 and be back on 2026-09-14: the day you're back needs to "
+        "You'd leave on Sunday 20 September and be back on Monday 14 September: the day "
+        "you're back needs to "
         "come after the day you leave. Please check the dates.",
     ),
     (
@@ -231,7 +234,8 @@ SPANISH_REFUSALS = [
     ),
     (
         "/homeroom away until 2026-09-01",
-        "2026-09-01 es hoy o ya pasó. Indique el día en que vuelve, después de hoy, como "
+        "El martes 1 de septiembre es hoy o ya pasó. Indique el día en que vuelve, después de "
+        "hoy, como "
         "2026-09-14.",
     ),
     (
@@ -246,7 +250,8 @@ SPANISH_REFUSALS = [
     ),
     (
         "/homeroom away until 2026-09-14 desde=2026-09-20",
-        "Se iría el 2026-09-20 y volvería el 2026-09-14: el día de vuelta tiene que ser "
+        "Se iría el domingo 20 de septiembre y volvería el lunes 14 de septiembre: el día de "
+        "vuelta tiene que ser "
         "después del día en que se va. Revise las fechas, por favor.",
     ),
 ]

@@ -240,7 +240,8 @@ async def test_bad_input_is_explained_and_creates_nothing(
 async def test_an_end_before_the_start_is_explained(bot: TestBot) -> None:
     [reply] = await bot.say("dana", SCHEDULE + " start=2026-10-01 end=2026-09-01")
     assert bot.texts([reply]) == [
-        "The end date 2026-09-01 comes before the start date 2026-10-01. Please check them."
+        "The end date Tuesday 1 September comes before the start date Thursday 1 October. "
+        "Please check them."
     ]
 
 

@@ -191,3 +191,13 @@ async def test_a_remembered_platform_language_serves_when_the_platform_cannot_be
     assert [(r.getMessage(), r.exc_info) for r in caplog.records if "lookup" in r.getMessage()] == [
         ("event=member_lookup_failed platform=fake error=ConnectionError", None)
     ]
+
+
+async def test_the_role_and_the_member_may_come_in_either_order(bot: TestBot) -> None:
+    [reply, _] = await bot.say("dana", "/homeroom role grant liaison @sam")
+    assert bot.texts([reply]) == ["Done: <@sam> is now a liaison."]
+    [reply] = await bot.say("dana", "/homeroom role revoke liaison @sam")
+    assert bot.texts([reply]) == ["Done: <@sam> is no longer a liaison."]
+    bot.people["maria"].is_admin = True
+    [reply, _] = await bot.say("maria", "/homeroom rol grant enlace @lee")
+    assert bot.texts([reply]) == ["Listo: <@lee> ahora es enlace escolar."]

@@ -1,5 +1,6 @@
 import contextlib
 from collections.abc import Iterator
+from datetime import time
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.commands import (
     convert,
     fold,
     option_word,
+    parse_days,
     parse_text,
     parse_timezone,
     record_id,
@@ -91,8 +93,9 @@ def test_registry_finds_two_word_commands_and_suggests() -> None:
     spec, rest = REGISTRY.find("role grant @sam liaison")
     assert spec is GRANT and rest == "@sam liaison"
     with pytest.raises(CommandError) as near:
-        REGISTRY.find("rol list")
+        REGISTRY.find("rloe list")
     assert near.value.values["guess"] == "role list"
+    assert REGISTRY.find("rol list")[0].path == "role list"  # Spanish for "role"
     with pytest.raises(CommandError) as partial:
         REGISTRY.find("role")
     assert "role grant" in partial.value.values["choices"]
@@ -387,3 +390,97 @@ def test_spanish_root_words_reach_two_word_commands_and_never_shadow_a_root() ->
     with pytest.raises(CommandError) as unknown:
         REGISTRY.find("preguntarr algo")
     assert unknown.value.values["asked"] == "preguntarr algo"
+
+
+SCHEDULE_LIKE = CommandSpec(
+    path="x",
+    description="",
+    handler=_noop,
+    options=(
+        Option("member", "member", ""),
+        Option("channel", "channel", ""),
+        Option("time", "time", ""),
+        Option("topic", "choice", "", choices=("health", "transport")),
+        Option("view", "choice", "", choices=("mine", "all", "health")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "t"),
+    [
+        ("liaison @U1", EN),
+        ("liaison <@U1>", EN),
+        ("enlace @U1", ES),
+        ("@U1 enlace", ES),
+    ],
+)
+def test_positional_words_go_where_their_shape_fits_in_any_order(text: str, t: Translator) -> None:
+    assert _parsed(GRANT, text, t) == {
+        "member": MemberRef("fake", "school", "U1"),
+        "role": "liaison",
+    }
+
+
+def test_every_shaped_option_is_found_in_any_order_and_ambiguity_goes_in_order() -> None:
+    assert _parsed(SCHEDULE_LIKE, "19:00 transport #parents @U1") == {
+        "member": MemberRef("fake", "school", "U1"),
+        "channel": ConversationRef("fake", "school", "parents"),
+        "time": time(19, 0),
+        "topic": "transport",
+    }
+    # "health" could be the topic or the view: it goes to the next option in order,
+    # which says what it expected.
+    with pytest.raises(CommandError) as unsure:
+        _parsed(SCHEDULE_LIKE, "health @U1")
+    assert (
+        unsure.value.message == "I couldn't tell who “{value}” is. Mention the member, like @name."
+    )
+    assert _parsed(SCHEDULE_LIKE, "mine @U1") == {
+        "member": MemberRef("fake", "school", "U1"),
+        "view": "mine",
+    }
+    # A word that fits no option still gets the next option's own error.
+    with pytest.raises(CommandError) as refused:
+        _parsed(GRANT, "sam liaison")
+    assert refused.value.values == {"value": "sam"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("90", 90),
+        ("90d", 90),
+        ("90 days", 90),
+        ("90 días", 90),
+        ("12w", 84),
+        ("12 semanas", 84),
+        ("6m", 180),
+        ("6 months", 180),
+        ("6 meses", 180),
+        ("1y", 365),
+        ("2 años", 730),
+        ("1y 6m", 545),
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        ("90 minutes", None),
+    ],
+)
+def test_a_number_of_days_reads_every_unit_in_every_language(typed: str, days: int | None) -> None:
+    assert parse_days(typed) == days
+
+
+def test_every_bad_value_of_a_command_is_said_at_once() -> None:
+    spec = CommandSpec(
+        path="x",
+        description="",
+        handler=_noop,
+        options=(Option("at", "time", ""), Option("who", "member", ""), Option("n", "int", "")),
+    )
+    with pytest.raises(CommandError) as refused:
+        convert(spec, parse_text(spec, "at=25:00 who=nobody n=3"), WHERE)
+    assert refused.value.text(EN).splitlines() == [
+        "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
+        "I couldn't tell who “nobody” is. Mention the member, like @name.",
+    ]

@@ -194,7 +194,7 @@ async def start(ctx: Context, args: Args) -> list[Intent]:
     if until is not None and first.astimezone(ZoneInfo(ctx.community.timezone)).date() > until:
         raise CommandError(
             N_("The last date {until} comes before the chat's first day. Please check them."),
-            {"until": until.isoformat()},
+            {"until": ctx.t.day(until)},
             "until",
         )
     await _can_post(ctx, channel)

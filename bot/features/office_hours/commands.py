@@ -170,7 +170,8 @@ async def go_away(ctx: Context, args: Args) -> list[Intent]:
                 "{value} is today or already past. Give the day you're back, after today, "
                 "like {example}."
             ),
-            {"value": back.isoformat(), "example": (today + timedelta(days=7)).isoformat()},
+            # The example is what to type (bot.commands.parse_date reads 2026-10-05).
+            {"value": ctx.t.day(back), "example": (today + timedelta(days=7)).isoformat()},
             "date",
         )
     starts = now if leaving is None else max(now, _day_starts(leaving, timezone))
@@ -181,7 +182,7 @@ async def go_away(ctx: Context, args: Args) -> list[Intent]:
                 "You'd leave on {from_} and be back on {back}: the day you're back needs to "
                 "come after the day you leave. Please check the dates."
             ),
-            {"from_": leaving.isoformat(), "back": back.isoformat()},
+            {"from_": ctx.t.day(leaving), "back": ctx.t.day(back)},
             "from",
         )
     if backup is not None:

@@ -113,7 +113,7 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
     if end is not None and end < start:
         raise CommandError(
             N_("The end date {end} comes before the start date {start}. Please check them."),
-            {"end": end.isoformat(), "start": start.isoformat()},
+            {"end": ctx.t.day(end), "start": ctx.t.day(start)},
             "end",
         )
     recurrence = _recurrence(ctx, args, at, timezone, start)
@@ -128,8 +128,8 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             ),
             {
                 "weekday": _weekday_name(ctx, weekday),
-                "first": first.isoformat(),
-                "end": end.isoformat(),
+                "first": ctx.t.day(first),
+                "end": ctx.t.day(end),
             },
             option="end",
         )
@@ -142,8 +142,8 @@ async def schedule(ctx: Context, args: Args) -> list[Intent]:
             ),
             {
                 "weekday": _weekday_name(ctx, weekday),
-                "start": max(start, ctx.kernel.clock.now().date()).isoformat(),
-                "end": end.isoformat() if end else "",
+                "start": ctx.t.day(max(start, ctx.kernel.clock.now().date())),
+                "end": ctx.t.day(end) if end else "",
             },
         )
     channel = args.channel("channel") or ctx.conversation.channel_only()

@@ -24,7 +24,8 @@ def build(kernel: Kernel) -> Feature:
             CommandSpec(
                 path="me export",
                 description=N_("Get everything Homeroom holds about you, as a file"),
-                options=(Option(NP_("option", "member"), "member", N_("Only yourself")),),
+                # No member option: each member exports only their own data (nobody,
+                # organizers included, may take another's; shared/domain.md).
                 handler=export.export,
                 keeps_copies=False,
             ),
@@ -38,16 +39,17 @@ def build(kernel: Kernel) -> Feature:
                 path="retention set",
                 description=N_("How long to keep closed questions and discussion messages"),
                 options=(
-                    # Typed as words and checked by the command: a kind answer for -1.
                     Option(
                         NP_("option", "questions"),
-                        "str",
-                        N_("Days to keep closed questions, 1 to 3650"),
+                        "days",
+                        N_("How long to keep closed questions, 1 to 3650 days, like 365 or 6m"),
+                        between=(retention.MIN_DAYS, retention.MAX_DAYS),
                     ),
                     Option(
                         NP_("option", "messages"),
-                        "str",
-                        N_("Days to keep raw discussion messages, 1 to 3650"),
+                        "days",
+                        N_("How long to keep raw discussion messages, 1 to 3650 days, like 90d"),
+                        between=(retention.MIN_DAYS, retention.MAX_DAYS),
                     ),
                 ),
                 handler=commands.retention_set,

@@ -5,41 +5,20 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert
 
-from bot.commands import Args, CommandError
+from bot.commands import Args
 from bot.context import Context
-from bot.features.rights.retention import FEATURE, KIND, MAX_DAYS, MIN_DAYS, policies
+from bot.features.rights.retention import FEATURE, KIND, policies
 from bot.features.rights.tables import retention_policies
-from bot.i18n import N_, Translator
 from bot.intents import Intent
 
 KINDS = ("questions", "messages")
 
 
-def _days(value: str, what: str, t: Translator) -> int:
-    text = value.strip()
-    if (
-        not (text.isascii() and text.lstrip("-").isdecimal())
-        or not MIN_DAYS <= int(text) <= MAX_DAYS
-    ):
-        raise CommandError(
-            N_(
-                "Keep {what} for {least} to {most} days, like “{what}=365”; “{value}” "
-                "isn't a number of days I can use. Nothing was changed."
-            ),
-            {
-                "what": t.option_name(what),  # as the member types it
-                "least": str(MIN_DAYS),
-                "most": str(MAX_DAYS),
-                "value": text[:12],
-            },
-            option=what,
-        )
-    return int(text)
-
-
 async def retention_set(ctx: Context, args: Args) -> list[Intent]:
     """Set either or both; with neither, say what is set."""
-    chosen = {what: _days(v, what, ctx.t) for what in KINDS if (v := args.text(what)) is not None}
+    # Read and bounded by the `days` option kind (bot.commands.parse_days): "90", "90d",
+    # "12w", "6 months", "1y", "90 días"; every bad value is said at once.
+    chosen = {what: days for what in KINDS if (days := args.days(what)) is not None}
     community = ctx.community.id
     async with ctx.kernel.engine.begin() as conn:
         if chosen:

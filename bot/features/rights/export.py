@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.commands import Args, CommandError
+from bot.commands import Args
 from bot.context import Context
 from bot.i18n import N_, Translator
 from bot.intents import Attachment, DirectMessage, Intent, Message
@@ -63,12 +63,20 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def as_json(member: MemberRef, at: datetime, data: Mapping[str, Exported]) -> bytes:
+NOT_INCLUDED = N_(
+    "Not included: anonymous questions, votes and suggestions. They are stored "
+    "without your ID, so nothing links them to you."
+)
+
+
+def as_json(member: MemberRef, at: datetime, data: Mapping[str, Exported], t: Translator) -> bytes:
+    """The file: its keys are the data's own names (a format for programs, the same in
+    every language); what is written for the member to read is in their language."""
     document: dict[str, Any] = {
         "member": {"platform": member.platform, "community": member.community, "id": member.id},
         "exported_at": at.isoformat(),
-        "not_included": "anonymous questions, votes and suggestions: stored without your "
-        "ID, so nothing links them to you",
+        "language": t.language,
+        "not_included": t._(NOT_INCLUDED),
         "data": data,
     }
     return json.dumps(document, default=_plain, ensure_ascii=False, indent=1).encode()
@@ -81,30 +89,17 @@ async def gather(ctx: Context) -> dict[str, Exported]:
 
 async def export(ctx: Context, args: Args) -> list[Intent]:
     """Gather, then DM the file; a progress note after PROGRESS_AFTER seconds."""
-    other = args.member("member")
-    if other is not None and other != ctx.member:
-        raise CommandError(
-            N_(
-                "You can only export your own data. Each member runs “me export” for "
-                "theirs. Nothing was sent."
-            )
-        )
     note = asyncio.get_running_loop().create_task(_progress(ctx))
     try:
         data = await gather(ctx)
         now = ctx.kernel.clock.now()
-        blob = await asyncio.to_thread(as_json, ctx.member, now, data)
+        blob = await asyncio.to_thread(as_json, ctx.member, now, data, ctx.t)
         encoded = await asyncio.to_thread(base64.b64encode, blob)
     finally:
         note.cancel()
     t = ctx.t
     lines = summary(t, data) or [t._("I hold nothing about you.")]
-    lines.append(
-        t._(
-            "Not included: anonymous questions, votes and suggestions. They are stored "
-            "without your ID, so nothing links them to you."
-        )
-    )
+    lines.append(t._(NOT_INCLUDED))
     name = f"homeroom-{now:%Y%m%d-%H%M%S}.json"
     message = Message(
         title=t._("Your Homeroom data"),

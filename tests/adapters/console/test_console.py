@@ -150,8 +150,33 @@ async def test_react_who_and_dm_say_what_happened(
     assert "  dana   organizer, parent            language en ← you\n" in shown
     shown = await type_lines(adapter, out, ":as lee", "Hello", ":react 1 👍")
     assert shown.endswith("#parents | lee reacted 👍 to message 1\n")
-    shown = await type_lines(adapter, out, ":as sam", ":dm")
-    assert shown.startswith("You are now sam.\n✉ 1. Welcome! @dana made you a school liaison")
+    await type_lines(adapter, out, ":as sam")  # shows the new DM once (see below)
+    shown = await type_lines(adapter, out, ":dm")
+    assert shown.startswith("✉ 1. Welcome! @dana made you a school liaison")
+
+
+async def test_a_private_message_shows_only_when_acting_as_its_recipient(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    shown = await type_lines(adapter, out, "/homeroom role grant @sam liaison")
+    assert shown == (
+        "#parents | Homeroom → dana (only dana sees this)\n    Done: @sam is now a liaison.\n"
+    )  # sam's welcome DM is not on dana's screen
+    shown = await type_lines(adapter, out, ":as lee")
+    assert shown == "You are now lee.\n"
+    shown = await type_lines(adapter, out, ":as sam")
+    assert shown.splitlines() == [
+        "You are now sam.",
+        "✉ 1 new private message for sam, sent while you were someone else:",
+        "✉ Homeroom → sam (direct message)",
+        "    Welcome! @dana made you a school liaison in Homeroom. Thank you for being a "
+        "bridge between families and the school. Type “help” to see what you can do here.",
+    ]
+    shown = await type_lines(adapter, out, ":as dana", ":as sam")
+    assert shown == "You are now dana.\nYou are now sam.\n"  # shown once
+    shown = await type_lines(adapter, out, "/homeroom me export")  # sam's own: at once
+    assert "✉ Homeroom → sam (direct message)\n" in shown
 
 
 async def test_chat_markup_is_shown_as_a_terminal_shows_it(

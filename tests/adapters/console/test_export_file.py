@@ -29,6 +29,7 @@ async def test_the_console_saves_the_file_and_shows_its_path(
 ) -> None:
     out = io.StringIO()
     adapter = ConsoleAdapter(homeroom, View(out, rich=False), files=tmp_path / "files")
+    adapter.me = "maria"  # her own DM, shown as it comes
     await adapter.deliver(export_dm(MemberRef("console", "school", "maria")))
     saved = tmp_path / "files" / "maria-homeroom-20260907.json"
     assert saved.read_bytes() == DATA

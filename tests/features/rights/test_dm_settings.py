@@ -163,3 +163,26 @@ async def test_a_held_reminder_waits_across_a_restart(database_url: str) -> None
         assert adapter.sent_at == [2 * 3600.0]  # at 18:00, not at once
     finally:
         await again.stop()
+
+
+async def test_settings_read_in_the_members_words_with_dates_in_their_language(
+    bot: TestBot,
+) -> None:
+    [reply] = await bot.say("maria", "/homeroom me settings pausa-hasta=2026-12-05 silencio=no")
+    assert text_of(reply).splitlines() == [
+        "Puedo enviarle mensajes directos (recordatorios, avisos). “me settings mensajes=no” "
+        "los detiene.",
+        "En pausa hasta el sábado 5 de diciembre: no recibirá recordatorios ni avisos antes. "
+        "“me settings pausa-hasta=no” termina la pausa.",
+    ]
+    [reply] = await bot.say("lee", "/homeroom me settings pause-until=2026-12-05")
+    assert text_of(reply).splitlines()[1] == (
+        "Paused until Saturday 5 December: no reminders or notices before then. "
+        "“me settings pause-until=off” ends the pause."
+    )
+    [reply] = await bot.say("maria", "/homeroom me settings pausa-hasta=2026-09-01")
+    assert text_of(reply) == (
+        "El martes 1 de septiembre ya llegó. Elija una fecha posterior. No se cambió nada."
+    )
+    [reply] = await bot.say("maria", "/homeroom me settings pausa-hasta=no")
+    assert "pausa" not in text_of(reply)

@@ -57,11 +57,18 @@ async def test_me_export_sends_every_features_data_as_a_file_by_dm(bot: TestBot)
     assert [r for r in rows["outbox"] if "homeroom-" in str(r)] == []  # no copy kept
 
 
-async def test_exporting_as_another_member_is_refused(bot: TestBot) -> None:
+async def test_exporting_another_member_is_neither_offered_nor_done(bot: TestBot) -> None:
     before = len(bot.adapter.sent)
-    [reply] = await bot.say("lee", "/homeroom me export member=@maria")
-    assert "only export your own data" in text_of(reply)
+    [reply] = await bot.say("lee", "/homeroom me export @maria")
+    assert text_of(reply) == "There's more here than “me export” expects: “@maria”."
+    [reply] = await bot.say("dana", "/homeroom me export member=@maria")
+    assert text_of(reply) == "“me export” takes no options, so I can't use “member”."
     assert not any(isinstance(i, DirectMessage) for i in bot.adapter.sent[before:])
+    [help_text] = await bot.say("dana", "/homeroom help me")
+    assert (
+        "• me export — Get everything Homeroom holds about you, as a file"
+        in text_of(help_text).splitlines()
+    )
 
 
 async def test_a_slow_export_says_it_is_under_way(bot: TestBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -166,3 +173,20 @@ async def test_an_old_delete_button_has_expired(bot: TestBot) -> None:
     [reply] = await bot.press("lee", erase.CONFIRM, value)
     assert "expired" in text_of(reply)
     assert await bot.state() == state
+
+
+async def test_the_file_says_what_is_left_out_in_the_members_language(bot: TestBot) -> None:
+    sent = await bot.say("maria", "/homeroom me export")
+    [dm] = [i for i in sent if isinstance(i, DirectMessage)]
+    document = exported_file(dm)
+    assert document["language"] == "es"
+    assert document["not_included"] == (
+        "No se incluyen las preguntas, votos y sugerencias anónimos: se guardan sin su "
+        "identificador, así que nada los vincula con usted."
+    )
+    assert text_of(dm).splitlines()[-1] == document["not_included"]
+
+
+async def test_every_feature_that_exports_is_named_in_words_a_member_reads(bot: TestBot) -> None:
+    exporting = {f.name for f in bot.app.features if f.privacy and f.privacy.export}
+    assert exporting - set(export.LABELS) == set()

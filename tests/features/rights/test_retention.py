@@ -16,11 +16,50 @@ from tests.features.questions.conftest import community
 async def test_bad_retention_days_are_refused_kindly_and_change_nothing(bot: TestBot) -> None:
     await bot.say("dana", "/homeroom retention set")
     state = await bot.state()
-    for typed in ("questions=-1", "messages=100000", "questions=0", "messages=soon"):
+    for typed in (
+        "questions=-1",
+        "messages=100000",
+        "questions=0",
+        "messages=soon",
+        "messages=11y",
+    ):
         [reply] = await bot.say("dana", f"/homeroom retention set {typed}")
-        assert "for 1 to 3650 days" in text_of(reply), typed
-        assert "Nothing was changed." in text_of(reply)
+        assert "needs 1 to 3650 days, like 365, 90d, 12w, 6m or 1y" in text_of(reply), typed
     assert await bot.state() == state
+
+
+async def test_every_bad_value_is_said_at_once(bot: TestBot) -> None:
+    await bot.say("dana", "/homeroom retention set")
+    state = await bot.state()
+    [reply] = await bot.say("dana", "/homeroom retention set questions=abc messages=0")
+    assert text_of(reply).splitlines() == [
+        "“questions” needs 1 to 3650 days, like 365, 90d, 12w, 6m or 1y, and I can't use “abc”.",
+        "“messages” needs 1 to 3650 days, like 365, 90d, 12w, 6m or 1y, and I can't use “0”.",
+    ]
+    assert await bot.state() == state
+
+
+async def test_lengths_in_days_weeks_months_and_years(bot: TestBot) -> None:
+    for typed, questions, messages in (
+        ("questions=90d messages=12w", 90, 84),
+        ("questions=90 days messages=6 months", 90, 180),
+        ("questions=6m messages=1y", 180, 365),
+        ("questions=1y 6m messages=365", 545, 365),
+        ("messages=3650 questions=10y", 3650, 3650),
+    ):
+        [reply] = await bot.say("dana", f"/homeroom retention set {typed}")
+        assert text_of(reply).splitlines()[:2] == [
+            f"Closed questions are kept for {questions} days.",
+            f"Discussion messages are kept for {messages} days.",
+        ], typed
+    await bot.say("dana", "/role grant @maria organizer")
+    [reply] = await bot.say(
+        "maria", "/homeroom retention set preguntas=90 días conversaciones=2 años"
+    )
+    assert text_of(reply).splitlines()[:2] == [
+        "Las preguntas cerradas se guardan 90 días.",
+        "Los mensajes de las conversaciones se guardan 730 días.",
+    ]
 
 
 async def test_only_organizers_set_retention(bot: TestBot) -> None:
@@ -126,6 +165,5 @@ async def test_the_refusal_names_the_option_as_the_member_types_it(bot: TestBot)
     await bot.say("dana", "/role grant @maria organizer")
     [reply] = await bot.say("maria", "/homeroom retention set preguntas=-1")
     assert text_of(reply) == (
-        "Guarde preguntas de 1 a 3650 días, como “preguntas=365”; “-1” no es un número de "
-        "días que pueda usar. No se cambió nada."
+        "“preguntas” necesita de 1 a 3650 días, como 365, 90d, 12s, 6m o 1a, y no puedo usar “-1”."
     )
