@@ -227,6 +227,8 @@ def _settle(done: asyncio.Future[None]) -> None:
 # of compiled statements small; 256 rows of the widest table stay far below SQLite's
 # limit of 32,766 parameters per statement.
 SIZES = (256, 64, 16, 4, 1)
+# Parameters one statement may bind: 32,766 since SQLite 3.32, 999 before.
+MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 class Prepared:
@@ -267,7 +269,7 @@ class Prepared:
         """Insert `rows` (each with every column), in order."""
         head, group, tail = self._parts or self._compile(conn)
         values = _converted(rows, self._steps)
-        for size, start in _chunks(len(values)):
+        for size, start in _chunks(len(values), len(self._steps)):
             sql = self._sql.get(size)
             if sql is None:
                 sql = self._sql[size] = head + ", ".join([group] * size) + tail
@@ -303,17 +305,17 @@ class UpdateFromValues:
         if sqlite3.sqlite_version_info < (3, 33):
             conn.exec_driver_sql(self._single, [(*row[1:], row[0]) for row in values])
             return
-        for size, start in _chunks(len(values)):
+        for size, start in _chunks(len(values), len(self._names)):
             sql = self._sql.get(size)
             if sql is None:
                 sql = self._sql[size] = self._head + ", ".join([self._group] * size) + self._tail
             conn.exec_driver_sql(sql, tuple(v for row in values[start : start + size] for v in row))
 
 
-def _chunks(count: int) -> list[tuple[int, int]]:
-    """(size, start) of each statement for `count` rows, in SIZES."""
+def _chunks(count: int, width: int) -> list[tuple[int, int]]:
+    """(size, start) of each statement for `count` rows of `width` values, in SIZES."""
     chunks, start = [], 0
-    for size in SIZES:
+    for size in (s for s in SIZES if s * width <= MAX_PARAMETERS):
         while count - start >= size:
             chunks.append((size, start))
             start += size

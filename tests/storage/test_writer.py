@@ -8,12 +8,12 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Connection
 
 from bot.app import Homeroom
@@ -21,9 +21,10 @@ from bot.events import Actor, CommandInvoked
 from bot.intents import Ephemeral, Intent
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WriteTurn
+from bot.storage.bulk import insert_with_ids_sqlite
 from bot.storage.db import Database
-from bot.storage.tables import processed_events
-from bot.storage.writer import SqliteWriter
+from bot.storage.tables import outbox, processed_events
+from bot.storage.writer import SqliteWriter, UpdateFromValues
 from bot.testing import FakeAdapter, test_settings
 
 AT = datetime(2026, 9, 7, 18, tzinfo=UTC)
@@ -258,3 +259,82 @@ async def test_an_in_memory_database_has_no_thread_and_writes_through_the_engine
             assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
     finally:
         await db.close()
+
+
+async def test_many_rows_per_statement_store_what_sqlalchemy_would_in_order(
+    db: Database,
+) -> None:
+    """333 rows go in statements of 256, 64, 4, 4, 4 and 1 rows: their IDs follow in
+    order, and every value (the zoned times too) reads back through the async engine
+    as it was given; the merged update gives each row its own values."""
+    writer = thread_of(db)
+    ledger = Ledger(db)
+    rows = [
+        {
+            "platform": "fake",
+            "lane": f"lane{n}",
+            "payload": f"p{n}",
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": AT + timedelta(seconds=n),
+            "created_at": AT,
+            "lease_owner": None,
+            "lease_until": None,
+            "reply_handle": None,
+            "reply_until": None,
+        }
+        for n in range(333)
+    ]
+    marks = UpdateFromValues(outbox, "id", ["status", "sent_at", "delivered_id"])
+
+    def insert_then_mark(conn: Connection, batch: Sequence[dict[str, Any]]) -> list[int]:
+        ids = insert_with_ids_sqlite(conn, outbox, batch)
+        marks.run(
+            conn,
+            [
+                {
+                    "id": i,
+                    "status": "sent",
+                    "sent_at": AT + timedelta(minutes=k),
+                    "delivered_id": f"m{k}",
+                }
+                for k, i in enumerate(ids)
+                if k % 2 == 0
+            ],
+        )
+        return ids
+
+    try:
+        ids = list(await writer.write(insert_then_mark, rows))
+    finally:
+        ledger.close()
+    assert ids == list(range(ids[0], ids[0] + 333))
+    inserts = [s for s, _ in ledger.log if s.startswith("INSERT INTO outbox")]
+    updates = [s for s, _ in ledger.log if s.startswith("UPDATE outbox SET")]
+    # 333 rows: 256+64+4+4+4+1; 167 marks: 64+64+16+16+4+1+1+1; one transaction.
+    assert (len(inserts), len(updates), writer.transactions) == (6, 8, 1)
+    async with db.engine.connect() as conn:
+        stored = {
+            r.id: r
+            for r in await conn.execute(
+                select(
+                    outbox.c.id,
+                    outbox.c.payload,
+                    outbox.c.next_attempt_at,
+                    outbox.c.status,
+                    outbox.c.sent_at,
+                    outbox.c.delivered_id,
+                )
+            )
+        }
+    for k, i in enumerate(ids):
+        row = stored[i]
+        assert (row.payload, row.next_attempt_at) == (f"p{k}", AT + timedelta(seconds=k))
+        if k % 2 == 0:
+            assert (row.status, row.sent_at, row.delivered_id) == (
+                "sent",
+                AT + timedelta(minutes=k),
+                f"m{k}",
+            )
+        else:
+            assert (row.status, row.sent_at, row.delivered_id) == ("pending", None, None)
