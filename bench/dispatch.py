@@ -130,6 +130,7 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
 
     events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
     app.backlog.peak = 0
+    before = transactions(app)
     with LongestCallback() as lag:
         start = time.perf_counter()
         for event in events:
@@ -146,11 +147,13 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     figures["sequential_peak_rows"] = app.backlog.peak
     figures["sequential_wrong"] = wrong_replies(events, adapter.sent)
     figures["sequential_longest_ms"] = lag.worst * 1000
+    figures["sequential_transactions"] = transactions(app) - before if before >= 0 else -1
 
     adapter.sent.clear()
     many = [command(n, TOPICS[n % 3]) for n in range(burst)]
     await committed(app)
     app.backlog.peak = 0
+    before = transactions(app)
     with LongestCallback() as lag:
         start = time.perf_counter()
         await asyncio.gather(*(app.handle(e) for e in many))
@@ -165,9 +168,17 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     figures["in_flight_peak_rows"] = app.backlog.peak
     figures["in_flight_wrong"] = wrong_replies(many, adapter.sent)
     figures["in_flight_longest_ms"] = lag.worst * 1000
+    figures["in_flight_transactions"] = transactions(app) - before if before >= 0 else -1
     await app.stop()
     figures["wrong"] = figures["sequential_wrong"] + figures["in_flight_wrong"]
     return figures
+
+
+def transactions(app: Homeroom) -> int:
+    """Transactions committed so far by SQLite's writer thread (-1 where there is none:
+    PostgreSQL)."""
+    thread = getattr(app.db.write_turn, "thread", None)
+    return -1 if thread is None else int(thread.transactions)
 
 
 async def main(count: int = 5000, burst: int = 2000) -> None:
@@ -189,6 +200,8 @@ def report(f: dict[str, float], count: int, burst: int) -> None:
     print(f"  most rows queued at once: {f['sequential_peak_rows']:,.0f} ({cap})")
     print(f"  wrong replies: {f['sequential_wrong']:.0f} of {count:,}")
     print(f"  longest event-loop callback: {f['sequential_longest_ms']:.1f} ms")
+    if f["sequential_transactions"] >= 0:
+        print(f"  writer thread's transactions: {f['sequential_transactions']:,.0f}")
     print(f"{burst:,} commands in flight at once ({burst:,} members)")
     print(f"  dispatched: {f['in_flight']:,.0f} commands/s")
     print(f"  committed:  {f['in_flight_committed']:,.0f} commands/s")
@@ -196,6 +209,8 @@ def report(f: dict[str, float], count: int, burst: int) -> None:
     print(f"  most rows queued at once: {f['in_flight_peak_rows']:,.0f} ({cap})")
     print(f"  wrong replies: {f['in_flight_wrong']:.0f} of {burst:,}")
     print(f"  longest event-loop callback: {f['in_flight_longest_ms']:.1f} ms")
+    if f["in_flight_transactions"] >= 0:
+        print(f"  writer thread's transactions: {f['in_flight_transactions']:,.0f}")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
@@ -28,6 +29,8 @@ from bot.settings import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
     from bot.context import Context
+
+V = TypeVar("V")
 
 OptionType = Literal[
     "str",
@@ -241,6 +244,9 @@ class CommandRegistry:
 
     def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
         self._specs: dict[str, CommandSpec] = {}
+        # What depends only on the specs (and a reader's role set): worked out once, not
+        # for every command (help walked every spec ~230 times per `help <topic>`).
+        self._memo: dict[Hashable, Any] = {}
         for spec in specs:
             self.add(spec)
 
@@ -248,9 +254,19 @@ class CommandRegistry:
         if spec.path in self._specs:
             raise ValueError(f"command {spec.path!r} is declared twice")
         self._specs[spec.path] = spec
+        self._memo.clear()
 
     def all(self) -> list[CommandSpec]:
         return list(self._specs.values())
+
+    def memo(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """`compute()`, kept under `key` until a command is added: for what follows from
+        the specs alone (and what the key names, such as a role set)."""
+        try:
+            return cast(V, self._memo[key])
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def get(self, path: str) -> CommandSpec | None:
         return self._specs.get(path)
@@ -263,7 +279,12 @@ class CommandRegistry:
         return spec.option(field) if spec else None
 
     def roots(self) -> list[str]:
-        return sorted({spec.root for spec in self._specs.values()})
+        return list(self._roots())
+
+    def _roots(self) -> tuple[str, ...]:
+        return self.memo(
+            "roots", lambda: tuple(sorted({spec.root for spec in self._specs.values()}))
+        )
 
     def find(self, text: str) -> tuple[CommandSpec, str]:
         """The longest command path that starts `text`, and the text after it. The first
@@ -306,7 +327,7 @@ class CommandRegistry:
         """`text` with its first word, if it is another language's word for a command
         root, replaced by the root."""
         first, *rest = text.split(maxsplit=1) or [""]
-        root = command_word_roots(tuple(self.roots())).get(fold(first))
+        root = command_word_roots(self._roots()).get(fold(first))
         return " ".join([root, *rest]) if root else text
 
 
@@ -360,6 +381,7 @@ def _tokens(text: str) -> list[_Token]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def fold(word: str) -> str:
     """A word as matched: any case, with or without accents (`Anónimo` = `anonimo`)."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
@@ -387,12 +409,21 @@ def option_word(option: Option, t: Translator) -> str:
     return t.option_name(option.name)
 
 
-def _option_names(spec: CommandSpec, t: Translator) -> dict[str, Option]:
-    """Every name an option answers to for this reader: its own, and its translation."""
+def _option_names(spec: CommandSpec, t: Translator) -> Mapping[str, Option]:
+    """Every name an option answers to for this reader: its own, and its translation.
+    The same for every command of `spec` in one language: worked out once."""
+    key = (id(spec), t.language)
+    known = _OPTION_NAMES.get(key)
+    if known is not None and known[0] is spec:
+        return known[1]
     names = {fold(o.name): o for o in spec.options}
     for option in spec.options:
         names.setdefault(fold(option_word(option, t)), option)
+    _OPTION_NAMES[key] = (spec, MappingProxyType(names))
     return names
+
+
+_OPTION_NAMES: dict[tuple[int, str], tuple[CommandSpec, Mapping[str, Option]]] = {}
 
 
 def _every_name(option: Option) -> set[str]:

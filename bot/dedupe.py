@@ -30,13 +30,14 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.tables import processed_events
-from bot.storage.upsert import insert_ignoring_duplicates
+from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
 from bot.unavailable import Unavailable
 
 WINDOW = timedelta(minutes=15)
@@ -59,11 +60,17 @@ class InboundDedupe:
         self._clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._batcher: Batcher[dict[str, object], None] = Batcher(
-            engine, _write, "inbound", clock, write_turn, backlog=backlog
+            engine, _write, "inbound", clock, write_turn, backlog=backlog, sync=_write_sqlite
         )
         # Urgent: an acknowledgement waits for this commit (see WriteTurn).
         self._keeps: Batcher[dict[str, Any], bool] = Batcher(
-            engine, self._write_kept, "inbox", clock, write_turn, urgent=True
+            engine,
+            self._write_kept,
+            "inbox",
+            clock,
+            write_turn,
+            urgent=True,
+            sync=self._write_kept_sqlite,
         )
 
     async def prune(self) -> int:
@@ -122,7 +129,19 @@ class InboundDedupe:
     async def _write_kept(
         self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]
     ) -> list[bool]:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        result = await conn.execute(self._keeping(conn.dialect.name), list(rows))
+        won = {(platform, event_id) for platform, event_id in result}
+        return [(row["platform"], row["event_id"]) in won for row in rows]
+
+    def _write_kept_sqlite(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
+        """`_write_kept` on SQLite's writer thread (bot.storage.writer)."""
+        result = conn.execute(self._keeping("sqlite"), list(rows))
+        won = {(platform, event_id) for platform, event_id in result}
+        return [(row["platform"], row["event_id"]) in won for row in rows]
+
+    def _keeping(self, dialect: str) -> Any:
+        """The upsert that keeps events, returning the keys it took."""
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(processed_events)
         # A handled row older than the window counts as new, as it does in memory; a
         # row still waiting to be handled never does.
@@ -134,9 +153,7 @@ class InboundDedupe:
             },
             where=and_(_t.handled_at.is_not(None), _t.received_at < self._clock.now() - WINDOW),
         )
-        result = await conn.execute(statement.returning(_t.platform, _t.event_id), list(rows))
-        won = {(platform, event_id) for platform, event_id in result}
-        return [(row["platform"], row["event_id"]) in won for row in rows]
+        return statement.returning(_t.platform, _t.event_id)
 
     async def claim(self, platform: str, event_id: str) -> bool:
         """True the first time an event ID is seen; False for a redelivery. For events
@@ -243,4 +260,10 @@ async def mark_handled(
 
 async def _write(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> list[None]:
     await insert_ignoring_duplicates(conn, processed_events, rows)
+    return [None] * len(rows)
+
+
+def _write_sqlite(conn: Connection, rows: Sequence[dict[str, object]]) -> list[None]:
+    """`_write` on SQLite's writer thread (bot.storage.writer)."""
+    insert_ignoring_duplicates_sqlite(conn, processed_events, rows)
     return [None] * len(rows)

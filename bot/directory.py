@@ -23,8 +23,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, literal, null, select, union_all, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -34,7 +36,7 @@ from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.places import community_named
 from bot.storage.tables import communities, groups, member_locales, member_roles, members
-from bot.storage.upsert import insert_ignoring_duplicates
+from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
 
 
 class Role(StrEnum):
@@ -100,7 +102,13 @@ class Directory:
     ) -> None:
         self._engine = engine
         self._locales: Batcher[tuple[int, str, str], None] = Batcher(
-            engine, self._write_locales, "member_locales", clock, write_turn, backlog=backlog
+            engine,
+            self._write_locales,
+            "member_locales",
+            clock,
+            write_turn,
+            backlog=backlog,
+            sync=_write_locales_sqlite,
         )
         self._clock = clock
         self._default_language = default_language
@@ -341,20 +349,8 @@ class Directory:
     async def _write_locales(
         self, conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]
     ) -> list[None]:
-        await insert_ignoring_duplicates(
-            conn,
-            member_locales,
-            [{"community_id": c, "user_id": u, "locale": loc} for c, u, loc in rows],
-        )
-        await conn.execute(
-            update(member_locales)
-            .where(
-                (member_locales.c.community_id == bindparam("cid"))
-                & (member_locales.c.user_id == bindparam("uid"))
-            )
-            .values(locale=bindparam("loc")),
-            [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows],
-        )
+        await insert_ignoring_duplicates(conn, member_locales, _locale_rows(rows))
+        await conn.execute(_LOCALE_UPDATE, _locale_changes(rows))
         return [None] * len(rows)
 
     async def grant(self, ref: MemberRef, role: Role, granted_by: MemberRef) -> bool:
@@ -407,3 +403,28 @@ class Directory:
                 .order_by(member_roles.c.role, member_roles.c.granted_at, member_roles.c.user_id)
             )
             return [(user_id, Role(role)) for user_id, role in rows]
+
+
+_LOCALE_UPDATE = (
+    update(member_locales)
+    .where(
+        (member_locales.c.community_id == bindparam("cid"))
+        & (member_locales.c.user_id == bindparam("uid"))
+    )
+    .values(locale=bindparam("loc"))
+)
+
+
+def _locale_rows(rows: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    return [{"community_id": c, "user_id": u, "locale": loc} for c, u, loc in rows]
+
+
+def _locale_changes(rows: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    return [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows]
+
+
+def _write_locales_sqlite(conn: Connection, rows: Sequence[tuple[int, str, str]]) -> list[None]:
+    """`Directory._write_locales` on SQLite's writer thread (bot.storage.writer)."""
+    insert_ignoring_duplicates_sqlite(conn, member_locales, _locale_rows(rows))
+    conn.execute(_LOCALE_UPDATE, _locale_changes(rows))
+    return [None] * len(rows)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from enum import Enum
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -49,6 +51,12 @@ TOO_LONG = N_(
 STALE_BUTTON = N_("That button is no longer in use. Nothing was changed.")
 
 T = TypeVar("T")
+
+# Values that hold no text: returned as they are, without a look inside.
+_ATOMS = (type(None), bool, int, float, datetime, date, time, timedelta)
+# Each event class's field names, looked up once (`dataclasses.fields` per event was a
+# measurable share of a command's time).
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,22 +107,42 @@ class _Cleaner:
 
     def clean(self, value: T) -> T:
         """`value` itself when it holds nothing unreadable (the common case, kept cheap)."""
-        if isinstance(value, str):
-            return self._text(value)  # type: ignore[return-value]
-        if isinstance(value, Mapping):
-            items = {self._text(str(k)): self.clean(v) for k, v in value.items()}
-            if all(k in value and value[k] is v for k, v in items.items()):
+        kind = type(value)
+        if kind is str:
+            return self._text(value)  # type: ignore[arg-type, return-value]
+        if kind in _ATOMS:
+            return value
+        names = _FIELDS.get(kind)  # an event, a ref: a dataclass seen before
+        if names is None:
+            if isinstance(value, Enum):
                 return value
-            return MappingProxyType(items)  # type: ignore[return-value]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {}
-            for f in dataclasses.fields(value):
-                before = getattr(value, f.name)
+            if isinstance(value, str):
+                return self._text(value)  # type: ignore[return-value]
+            if isinstance(value, Mapping):
+                if not value:
+                    return value
+                items = {self._text(str(k)): self.clean(v) for k, v in value.items()}
+                if all(k in value and value[k] is v for k, v in items.items()):
+                    return value
+                return MappingProxyType(items)  # type: ignore[return-value]
+            if not dataclasses.is_dataclass(value) or isinstance(value, type):
+                return value
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        changes = {}
+        for name in names:
+            before = getattr(value, name)
+            field_kind = type(before)
+            if field_kind is str:  # most fields: checked here, without a call
+                if _UNREADABLE.search(before) is None:
+                    continue
+                after = self._text(before)
+            elif field_kind in _ATOMS:
+                continue
+            else:
                 after = self.clean(before)
-                if after is not before:
-                    changes[f.name] = after
-            return dataclasses.replace(value, **changes) if changes else value
-        return value
+            if after is not before:
+                changes[name] = after
+        return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
 
     def _text(self, text: str) -> str:
         if _UNREADABLE.search(text) is None:

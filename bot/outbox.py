@@ -71,6 +71,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import lanes
@@ -98,8 +99,9 @@ from bot.intents import (
 from bot.pacing import TokenBucket
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
-from bot.storage.bulk import insert_with_ids
+from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
 from bot.storage.tables import outbox
+from bot.storage.writer import UpdateFromValues
 from bot.unavailable import is_transient
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,7 @@ class Outbox:
         self._write_turn = write_turn
         self._concurrency = concurrency
         self._deliverers: dict[str, Deliverer] = {}
+        self._handles: dict[str, ReplyHandles | None] = {}  # the deliverers that keep some
         self._overall: dict[tuple[str, bool], TokenBucket] = {}  # (platform, private)
         # (platform, community, private): made at a community's first 429, to pause it and
         # then let it start again from one message at the platform's rate (not a burst
@@ -244,7 +247,13 @@ class Outbox:
         # thousand rows never makes a member's answer wait for its transactions.
         self._inserts: dict[bool, Batcher[_Row, tuple[int, bool]]] = {
             private: Batcher(
-                engine, self._insert, f"outbox_{kind}", clock, write_turn, backlog=backlog
+                engine,
+                self._insert,
+                f"outbox_{kind}",
+                clock,
+                write_turn,
+                backlog=backlog,
+                sync=self._insert_sqlite,
             )
             for private, kind in ((True, "private"), (False, "shared"))
         }
@@ -252,7 +261,15 @@ class Outbox:
         # through a database blip: a row is never handed to the platform before its
         # in-flight mark commits, nor left unrecorded once the platform answered.
         self._marks: Batcher[int | _Mark, list[_Item]] = Batcher(
-            engine, self._record, "outbox_marks", clock, write_turn, retry=True
+            engine,
+            self._record,
+            "outbox_marks",
+            clock,
+            write_turn,
+            retry=True,
+            # On SQLite's writer thread, unless a receipt runs (receipts are async).
+            sync=self._record_sqlite,
+            sync_when=self._no_receipts,
         )
         # Asked before an unasked DM goes out: now, never, or when (bot.dm_gate). The
         # app sets it; an outbox without one sends every DM at once.
@@ -378,6 +395,10 @@ class Outbox:
 
     def register(self, deliverer: Deliverer) -> None:
         self._deliverers[deliverer.platform] = deliverer
+        # Asked once here, not per row: a Protocol isinstance check is slow.
+        self._handles[deliverer.platform] = (
+            deliverer if isinstance(deliverer, ReplyHandles) else None
+        )
         limits = deliverer.limits
         shared = TokenBucket(limits.overall, limits.overall_burst, self._clock)
         private = TokenBucket(limits.private, limits.private_burst, self._clock)
@@ -410,8 +431,8 @@ class Outbox:
         platform = platform_of(intent)
         reply = None
         event_id = getattr(intent, "in_reply_to", None)
-        handles = self._deliverers.get(platform)
-        if event_id and isinstance(handles, ReplyHandles):
+        handles = self._handles.get(platform)
+        if event_id and handles is not None:
             found = handles.reply_handle(event_id)
             if found is not None and found[1] > 0:
                 reply = (found[0], self._clock.now() + timedelta(seconds=found[1]))
@@ -452,29 +473,41 @@ class Outbox:
         if self._shared_lanes:
             owned = await lanes.take(conn, (lane for _, lane, _, _ in rows), self.owner, now, until)
         mine = [owned is None or lane in owned for _, lane, _, _ in rows]
-        ids = await insert_with_ids(  # one statement for the batch (bot.storage.bulk)
-            conn,
-            outbox,
-            [
-                {
-                    "platform": platform,
-                    "lane": lane,
-                    "payload": payload,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    # Ours from the start (no one else takes it), unless its lane is
-                    # another live replica's: then free, for that one to take.
-                    "lease_owner": self.owner if ours else None,
-                    "lease_until": until if ours else None,
-                    "reply_handle": None if reply is None else reply[0],
-                    "reply_until": None if reply is None else reply[1],
-                }
-                for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
-            ],
-        )
+        # One statement for the batch (bot.storage.bulk).
+        ids = await insert_with_ids(conn, outbox, self._table_rows(rows, mine, now, until))
         return list(zip(ids, mine, strict=True))
+
+    def _insert_sqlite(self, conn: Connection, rows: Sequence[_Row]) -> list[tuple[int, bool]]:
+        """`_insert` on SQLite's writer thread (bot.storage.writer): one process, so
+        every row is this one's (no lanes are leased on SQLite)."""
+        now = self._clock.now()
+        until = now + timedelta(seconds=LEASE)
+        mine = [True] * len(rows)
+        ids = insert_with_ids_sqlite(conn, outbox, self._table_rows(rows, mine, now, until))
+        return list(zip(ids, mine, strict=True))
+
+    def _table_rows(
+        self, rows: Sequence[_Row], mine: Sequence[bool], now: datetime, until: datetime
+    ) -> list[dict[str, Any]]:
+        """The outbox table's rows for `rows`, leased to this process where `mine`."""
+        return [
+            {
+                "platform": platform,
+                "lane": lane,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                # Ours from the start (no one else takes it), unless its lane is
+                # another live replica's: then free, for that one to take.
+                "lease_owner": self.owner if ours else None,
+                "lease_until": until if ours else None,
+                "reply_handle": None if reply is None else reply[0],
+                "reply_until": None if reply is None else reply[1],
+            }
+            for (platform, lane, payload, reply), ours in zip(rows, mine, strict=True)
+        ]
 
     def _enqueue(self, item: _Item) -> None:
         if item.id in self._held:
@@ -1012,10 +1045,7 @@ class Outbox:
         flights = sorted(w for w in writes if isinstance(w, int))
         if flights:
             await conn.execute(
-                update(outbox)
-                .where(outbox.c.id == bindparam("row_id"))
-                .values(sending_since=bindparam("since")),
-                [{"row_id": row_id, "since": self._clock.now()} for row_id in flights],
+                _FLIGHT, [{"row_id": row_id, "since": self._clock.now()} for row_id in flights]
             )
         marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
@@ -1046,6 +1076,40 @@ class Outbox:
         for mark, intents in zip(marks, follow_ups, strict=True):
             mine[id(mark)], staged = staged[: len(intents)], staged[len(intents) :]
         return [[] if isinstance(w, int) else mine[id(w)] for w in writes]
+
+    def _no_receipts(self, write: int | _Mark) -> bool:
+        """True when recording `write` runs no receipt (and leases no lane)."""
+        if self._shared_lanes:
+            return False
+        if isinstance(write, int) or write.status != "sent":
+            return True
+        intent = write.intent
+        return intent.tag is None and not any(c(intent) for c, _ in self._receipts)
+
+    def _record_sqlite(self, conn: Connection, writes: Sequence[int | _Mark]) -> list[list[_Item]]:
+        """`_record` on SQLite's writer thread (bot.storage.writer), for writes that run
+        no receipt (`_no_receipts`): the same statements, one `executemany` each, the
+        "sent" marks of a batch merged into one."""
+        flights = sorted(w for w in writes if isinstance(w, int))
+        if flights:
+            now = self._clock.now()
+            _FLIGHT_ROWS.run(conn, [{"id": row_id, "sending_since": now} for row_id in flights])
+        marks = [w for w in writes if not isinstance(w, int)]
+        kept = [m for m in marks if not _drops_row(m)]
+        gone = [m.row_id for m in marks if _drops_row(m)]
+        if kept:
+            # The batch's marks merged: one statement, each row with its own outcome.
+            _MARKED_ROWS.run(conn, _marked_rows(sorted(kept, key=lambda m: m.row_id)))
+        spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
+        if spent:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(spent))
+                .values(reply_handle=None, reply_until=None)
+            )
+        if gone:
+            conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
+        return [[] for _ in writes]
 
     def _pause(self, lane: _Lane, wait: RetryAfter) -> None:
         """Hold what the 429's scope covers for exactly its Retry-After."""
@@ -1130,32 +1194,61 @@ def _drops_row(mark: _Mark) -> bool:
     return mark.settled and (mark.status == "withheld" or not keeps_copy(mark.intent))
 
 
+_FLIGHT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("row_id"))
+    .values(sending_since=bindparam("since"))
+)
+# Bound names may not repeat column names in an UPDATE's SET clause.
+_MARK = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("new_attempts"),
+        sent_at=bindparam("new_sent_at"),
+        delivered_id=bindparam("new_delivered_id"),
+        next_attempt_at=bindparam("new_next_attempt_at"),
+        last_error=bindparam("new_last_error"),
+    )
+)
+
+
+_FLIGHT_ROWS = UpdateFromValues(outbox, "id", ["sending_since"])
+_MARKED = ("status", "attempts", "sent_at", "delivered_id", "next_attempt_at", "last_error")
+_MARKED_ROWS = UpdateFromValues(outbox, "id", _MARKED)
+
+
+def _marked_rows(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
+    """`_mark_params` keyed by column, for the writer thread's merged update."""
+    return [
+        {
+            "id": m.row_id,
+            "status": m.status,
+            "attempts": m.attempts,
+            "sent_at": m.now if m.status == "sent" else None,
+            "delivered_id": m.delivered_id if m.status == "sent" else None,
+            "next_attempt_at": m.next_attempt_at or m.now,
+            "last_error": m.last_error,
+        }
+        for m in marks
+    ]
+
+
+def _mark_params(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "row_id": m.row_id,
+            "new_status": m.status,
+            "new_attempts": m.attempts,
+            "new_sent_at": m.now if m.status == "sent" else None,
+            "new_delivered_id": m.delivered_id if m.status == "sent" else None,
+            "new_next_attempt_at": m.next_attempt_at or m.now,
+            "new_last_error": m.last_error,
+        }
+        for m in marks
+    ]
+
+
 async def _mark_rows(conn: AsyncConnection, marks: Sequence[_Mark]) -> None:
-    statement = (
-        update(outbox)
-        .where(outbox.c.id == bindparam("row_id"))
-        .values(
-            status=bindparam("new_status"),
-            attempts=bindparam("new_attempts"),
-            sent_at=bindparam("new_sent_at"),
-            delivered_id=bindparam("new_delivered_id"),
-            next_attempt_at=bindparam("new_next_attempt_at"),
-            last_error=bindparam("new_last_error"),
-        )
-    )
-    # Bound names may not repeat column names in an UPDATE's SET clause.
-    await conn.execute(
-        statement,
-        [
-            {
-                "row_id": m.row_id,
-                "new_status": m.status,
-                "new_attempts": m.attempts,
-                "new_sent_at": m.now if m.status == "sent" else None,
-                "new_delivered_id": m.delivered_id if m.status == "sent" else None,
-                "new_next_attempt_at": m.next_attempt_at or m.now,
-                "new_last_error": m.last_error,
-            }
-            for m in marks
-        ],
-    )
+    await conn.execute(_MARK, _mark_params(marks))

@@ -24,13 +24,25 @@ TOPIC_ACTION = "help.topic"
 MAX_TOPIC_BUTTONS = 5  # one row of buttons on Discord
 
 
+def _visible(ctx: Context) -> tuple[CommandSpec, ...]:
+    """The commands this member may use, in the order they were declared: the same for
+    everyone with the same roles, so worked out once per role set."""
+    commands = ctx.kernel.commands
+    return commands.memo(
+        ("help.visible", ctx.roles),
+        lambda: tuple(spec for spec in commands.all() if ctx.may(spec.role)),
+    )
+
+
 def _topics(ctx: Context) -> list[str]:
     """Command roots the member may use, in the order they were declared."""
-    roots: list[str] = []
-    for spec in ctx.kernel.commands.all():
-        if ctx.may(spec.role) and spec.root not in roots:
-            roots.append(spec.root)
-    return roots
+    commands = ctx.kernel.commands
+    return list(
+        commands.memo(
+            ("help.topics", ctx.roles),
+            lambda: tuple(dict.fromkeys(spec.root for spec in _visible(ctx))),
+        )
+    )
 
 
 def _line(ctx: Context, spec: CommandSpec) -> str:
@@ -45,7 +57,7 @@ def _line(ctx: Context, spec: CommandSpec) -> str:
 def overview(ctx: Context) -> Message:
     """Everything the member may do, with a button per topic."""
     topics = _topics(ctx)
-    lines = [_line(ctx, s) for s in ctx.kernel.commands.all() if ctx.may(s.role)]
+    lines = [_line(ctx, s) for s in _visible(ctx)]
     return Message(
         title=ctx.t._("Homeroom help"),
         # Only what Homeroom does today: each later feature adds its own words.
@@ -97,8 +109,7 @@ def topic_of(ctx: Context, word: str) -> str:
 
 def topic_help(ctx: Context, topic: str) -> Message:
     topic = topic_of(ctx, topic)
-    specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
-    if not specs:
+    if topic not in _topics(ctx):
         return Message(
             text=ctx.t._(
                 "I have no help on “{topic}” yet. These topics have some: {topics}.",
@@ -106,10 +117,18 @@ def topic_help(ctx: Context, topic: str) -> Message:
                 topics=", ".join(_topics(ctx)),
             )
         )
+    # The same page for everyone with these roles and this language: written once.
+    return ctx.kernel.commands.memo(
+        ("help.page", ctx.roles, ctx.t.language, topic), lambda: _topic_page(ctx, topic)
+    )
+
+
+def _topic_page(ctx: Context, topic: str) -> Message:
     lines: list[str] = []
-    for spec in specs:
-        lines.append(_line(ctx, spec))
-        lines.extend(_option_line(ctx, o) for o in spec.options)
+    for spec in _visible(ctx):
+        if spec.root == topic:
+            lines.append(_line(ctx, spec))
+            lines.extend(_option_line(ctx, o) for o in spec.options)
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 

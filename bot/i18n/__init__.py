@@ -83,6 +83,7 @@ class Translator:
     def __init__(self, language: str) -> None:
         self.language = language
         self._catalog = _catalog(language)
+        self._option_names: dict[str, str] = {}  # the catalog's, looked up once each
 
     def _(self, message: str, /, **values: object) -> str:
         text = self._catalog.gettext(message)
@@ -123,7 +124,10 @@ class Translator:
 
     def option_name(self, name: str) -> str:
         """An option's name as this reader types it (`tema` for `topic` in Spanish)."""
-        return self.pgettext("option", name)
+        found = self._option_names.get(name)
+        if found is None:
+            found = self._option_names[name] = self.pgettext("option", name)
+        return found
 
     def choice(self, value: str) -> str:
         """A choice's value as this reader types it: weekday codes are the language's

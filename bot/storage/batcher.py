@@ -10,6 +10,11 @@ row arrives, and whatever arrives meanwhile, or while a flush runs, shares it. M
 here, that 2 ms raised sequential dispatch with persistence from ~4,900 to ~5,400
 commands a second (bench/dispatch.py).
 
+A batcher given `sync` (the same write for a plain connection) writes on SQLite's writer
+thread instead (bot.storage.writer): there the thread's own window gathers the batches of
+every such batcher into one transaction, and `sync_when` keeps items that need the async
+engine (a receipt) on it.
+
 A batcher made with `retry=True` keeps a batch the database could not take (an outage,
 see `bot.unavailable.is_transient`) and writes it again after a backoff on the injected
 clock, with whatever arrived meanwhile, logging one WARNING line per failed try (not per
@@ -26,13 +31,18 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, Generic, Literal, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.unavailable import is_transient
+
+if TYPE_CHECKING:
+    from bot.storage.writer import SqliteWriter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,10 +52,15 @@ log = logging.getLogger(__name__)
 # SQLAlchemy renders a batch's parameters on the event loop's thread; past a few hundred
 # rows that alone would block the loop for tens of milliseconds.
 MAX_BATCH = 100
+# On SQLite's writer thread (bot.storage.writer) the parameters are rendered there, off
+# the loop: a batch may be as large as the backlog's cap allows.
+MAX_THREAD_BATCH = 2000
 WINDOW = 0.002
 MAX_RETRY_WAIT = 30.0  # seconds between tries of a batch the database refused
 
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
+# The same write on a plain (synchronous) connection, for SQLite's writer thread.
+SyncWriter = Callable[[Connection, Sequence[T]], Sequence[R]]
 
 
 class WriteTurn(asyncio.Lock):
@@ -58,6 +73,9 @@ class WriteTurn(asyncio.Lock):
 
     def __init__(self) -> None:
         super().__init__()
+        # SQLite's writer thread (bot.storage.writer), where batchers that can write
+        # without the async engine send their batches; None for an in-memory database.
+        self.thread: SqliteWriter | None = None
         self._held = False
         self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
 
@@ -113,8 +131,17 @@ class Batcher(Generic[T, R]):
         retry: bool = False,
         urgent: bool = False,
         backlog: Backlog | None = None,
+        sync: SyncWriter[T, R] | None = None,
+        sync_when: Callable[[T], bool] | None = None,
     ) -> None:
         self._engine = engine
+        # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
+        # SQLite's writes on the writer thread instead of through the async engine.
+        thread = turn.thread if isinstance(turn, WriteTurn) else None
+        self._thread = thread if sync is not None else None
+        self._sync = sync
+        # Whether an item may go to the thread (else through the async engine, as ever).
+        self._sync_when = sync_when
         # Counts this batcher's rows from queued to committed, so intake can wait for room.
         self._backlog = backlog
         self._retry = retry
@@ -169,16 +196,29 @@ class Batcher(Generic[T, R]):
             self._batch, self._items = [], []
 
     async def _flush_all(self) -> None:
-        await self._clock.linger(WINDOW)
+        thread = self._thread
+        if thread is None:
+            await self._clock.linger(WINDOW)
+        # On the writer thread the thread's own window gathers every batcher's rows into
+        # one transaction, and a batch is taken only when that transaction starts.
         tries = 0
         while self._items:
-            batch, self._items = self._items[:MAX_BATCH], self._items[MAX_BATCH:]
-            self._batch = batch
-            items = [item for item, _ in batch]
+            batch: list[tuple[T, asyncio.Future[R]]] = []
             try:
-                async with self._taking_turn(), self._engine.begin() as conn:
-                    results = await self._writer(conn, items)
+                if thread is not None and self._sync is not None and self._fits(self._items[0]):
+                    results = await thread.write(
+                        self._sync,
+                        partial(self._take, batch, MAX_THREAD_BATCH, on_thread=True),
+                        urgent=self._urgent,
+                        linger=partial(self._clock.linger, WINDOW),
+                    )
+                else:
+                    items = self._take(batch, MAX_BATCH)
+                    async with self._taking_turn(), self._engine.begin() as conn:
+                        results = await self._writer(conn, items)
             except Exception as error:
+                if not batch:  # failed before the thread took a batch: fail what waits
+                    self._take(batch, len(self._items))
                 if self._retry and not self._giving_up and is_transient(error):
                     tries += 1
                     wait = min(MAX_RETRY_WAIT, 2.0 ** (tries - 1))
@@ -205,6 +245,23 @@ class Batcher(Generic[T, R]):
                     future.set_result(result)
             self._settled(len(batch))
             self._batch = []
+
+    def _fits(self, queued: tuple[T, asyncio.Future[R]]) -> bool:
+        """Whether a queued item may be written on the writer thread (`sync_when`)."""
+        return self._sync_when is None or self._sync_when(queued[0])
+
+    def _take(
+        self, batch: list[tuple[T, asyncio.Future[R]]], most: int, *, on_thread: bool = False
+    ) -> list[T]:
+        """Move up to `most` queued items into `batch` (for the thread, only those that
+        may go there, from the front); the items to write."""
+        count = min(most, len(self._items))
+        if on_thread and self._sync_when is not None:
+            count = next((n for n in range(count) if not self._fits(self._items[n])), count)
+        batch += self._items[:count]
+        del self._items[:count]
+        self._batch = batch
+        return [item for item, _ in batch]
 
     def _settled(self, rows: int) -> None:
         """`rows` are committed or failed: they no longer count against the backlog."""

@@ -16,7 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.writer import Prepared
 
 
 async def insert_with_ids(
@@ -34,3 +37,23 @@ async def insert_with_ids(
     await conn.execute(insert(table), list(rows))
     last = int((await conn.execute(text("SELECT last_insert_rowid()"))).scalar_one())
     return list(range(last - len(rows) + 1, last + 1))
+
+
+def insert_with_ids_sqlite(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """`insert_with_ids` on SQLite's writer thread (bot.storage.writer): the same one
+    `executemany` (of a statement compiled once), and the IDs from the last one, for
+    the same reason."""
+    if not rows:
+        return []
+    columns = tuple(rows[0])
+    prepared = _PREPARED.get((table.name, columns))
+    if prepared is None:
+        prepared = _PREPARED[(table.name, columns)] = Prepared(insert(table), columns)
+    prepared.run(conn, rows)
+    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+_PREPARED: dict[tuple[str, tuple[str, ...]], Prepared] = {}

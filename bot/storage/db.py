@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.batcher import WriteTurn
+from bot.storage.writer import SqliteWriter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x484F4D45524F4F4D  # PostgreSQL advisory lock key: "HOMEROOM" in ASCII
@@ -50,6 +51,12 @@ class Database:
         self.write_turn: asyncio.Lock | None = WriteTurn() if self.is_sqlite else None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if self.sqlite_path is not None and isinstance(self.write_turn, WriteTurn):
+                # Group commits go to a thread of their own (bot.storage.writer); an
+                # in-memory database is one connection's alone, so it has none.
+                self.write_turn.thread = SqliteWriter(
+                    self.url, self.write_turn, self.engine.sync_engine, _sqlite_pragmas
+                )
             # The folder is made when the file is first opened, not before, so that
             # `homeroom check` (which opens nothing that does not exist) creates nothing.
             event.listen(self.engine.sync_engine, "do_connect", self._make_folder)
@@ -134,6 +141,8 @@ class Database:
             return await conn.run_sync(_pending)
 
     async def close(self) -> None:
+        if isinstance(self.write_turn, WriteTurn) and self.write_turn.thread is not None:
+            self.write_turn.thread.close()
         await self.engine.dispose()
 
 
