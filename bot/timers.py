@@ -145,6 +145,40 @@ class Timers:
             )
         )
 
+    async def set_many(
+        self,
+        conn: AsyncConnection,
+        feature: str,
+        kind: str,
+        due: Sequence[tuple[str, datetime]],
+    ) -> None:
+        """`set` for many keys at once, in one statement (a group commit's rows)."""
+        if not due:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(timers_table)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["feature", "kind", "key"],
+                set_={
+                    "due_at": statement.excluded.due_at,
+                    "state": "pending",
+                    "attempts": 0,
+                },
+            ),
+            [
+                {
+                    "feature": feature,
+                    "kind": kind,
+                    "key": key,
+                    "due_at": at,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+                for key, at in due
+            ],
+        )
+
     async def cancel(self, conn: AsyncConnection, feature: str, kind: str, key: str) -> None:
         """Forget the timer, in the caller's transaction (nothing if there is none)."""
         await conn.execute(
