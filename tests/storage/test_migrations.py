@@ -43,6 +43,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0023",
             "0025",
             "0026",
+            "0027",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -319,5 +320,25 @@ async def test_0025_gives_routes_an_escalation_and_takes_it_back(database_url: s
             kept = (await conn.execute(text("SELECT liaison_id FROM question_routes"))).all()
         assert "escalate_to" not in columns and "escalate_role" not in columns
         assert kept == [("U1",)]
+    finally:
+        await db.close()
+
+
+async def test_0027_takes_faq_entries_into_the_search_index_at_once(database_url: str) -> None:
+    """On PostgreSQL the FAQ's GIN index keeps no pending list (`fastupdate` off), so a
+    search never reads new entries one by one; a downgrade gives the default back.
+    SQLite has no such index: the migration changes nothing there."""
+    db = Database(database_url)
+    options = "SELECT reloptions FROM pg_class WHERE relname = 'ix_faq_entries_search_doc'"
+    try:
+        await db.migrate()
+        if not db.is_sqlite:
+            async with db.engine.connect() as conn:
+                assert (await conn.execute(text(options))).scalar_one() == ["fastupdate=off"]
+        await db.migrate("0026", down=True)
+        if not db.is_sqlite:
+            async with db.engine.connect() as conn:
+                assert (await conn.execute(text(options))).scalar_one() is None
+        assert await db.pending_migrations() == ["0027"]
     finally:
         await db.close()
