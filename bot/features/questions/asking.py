@@ -147,7 +147,8 @@ async def asked(
     )
     if hits:
         return [_offer(ctx, question, hits)]
-    qs.kernel.timers.wake()
+    assert question.remind_at is not None
+    qs.kernel.timers.wake_for(question.remind_at)
     ack = acknowledgement(ctx, book, question)
     return [ctx.reply(ack), *await qs.new_card(question)]
 
