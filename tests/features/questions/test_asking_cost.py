@@ -18,6 +18,7 @@ from sqlalchemy import event, select
 
 from bot.events import CommandInvoked
 from bot.features.questions.service import Questions
+from bot.features.rights import erase
 from bot.intents import Ephemeral, Intent
 from bot.storage.tables import timers
 from bot.testing import TestBot
@@ -195,6 +196,26 @@ async def test_each_change_to_what_routing_reads_is_read_at_once(bot: TestBot) -
     # Asking changes none of it: nothing is read again.
     await _asked(bot, "Is the pool open on Sunday?")
     assert qs.books.loads == 7
+    # omar deletes his data: his rule goes with it, so transport falls back to sam.
+    [confirm] = [
+        b.value
+        for i in await bot.say("omar", "/me delete")
+        if isinstance(i, Ephemeral)
+        for b in i.message.buttons
+        if b.action_id == erase.CONFIRM
+    ]
+    await bot.press("omar", erase.CONFIRM, confirm)
+    _, card = await _asked(bot, "Which bus on Tuesday? topic=transport")
+    assert "For <@sam>" in card
+    assert qs.books.loads == 8
+    # A rule added, then removed (#4: the fallback was #1, omar's #2, the new fallback #3).
+    await bot.say("dana", "/route add @ines topic=health")
+    _, card = await _asked(bot, "Is there a nurse? topic=health")
+    assert "For <@ines>" in card
+    await bot.say("dana", "/route remove 4")
+    _, card = await _asked(bot, "Is there a nurse today? topic=health")
+    assert "For <@sam>" in card
+    assert qs.books.loads == 10
 
 
 async def test_a_block_stops_the_next_question_at_once(bot: TestBot) -> None:
