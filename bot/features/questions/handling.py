@@ -28,7 +28,7 @@ from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
 from bot.i18n import N_
 from bot.intents import Choice, DirectMessage, Form, FormField, Intent, Message
-from bot.refs import mention
+from bot.refs import CommunityRef, mention
 
 ANSWER_FORM = "questions:answer:"
 FAQ_FORM = "questions:faq:"
@@ -502,6 +502,7 @@ async def block(ctx: Context, args: Args) -> list[Intent]:
         new = await store.block(
             conn, question.community_id, question.asker_token, ctx.member.id, qs.clock.now()
         )
+    qs.kernel.directory.changed(CommunityRef(question.platform, question.community))
     if not new:
         return [ctx.reply(ctx.t._("That sender is already blocked."))]
     return [
@@ -520,6 +521,7 @@ async def set_named(ctx: Context, args: Args) -> list[Intent]:
     value = bool(args.values.get("named"))
     async with qs.engine.begin() as conn:
         await store.set_named(conn, ctx.community.id, ctx.member.id, value)
+    qs.kernel.directory.changed(ctx.community.ref)
     return [
         ctx.reply(
             ctx.t._("Parents who ask by name will see your name when their question is yours.")
