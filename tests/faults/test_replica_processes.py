@@ -94,6 +94,7 @@ async def test_three_replicas_one_stopped_by_sigterm_mid_fan_out_lose_and_double
             kill_after=GROUPS // 3,
             stop=True,
             commands=COMMANDS,
+            within=120.0,
         )
         leftover = await leases_left(url)
     print(result.line())
