@@ -283,9 +283,9 @@ async def fan_out(
         sending = []
         for n in range(commands):
             sending.append(asyncio.get_running_loop().create_task(command(n)))
+            tally.sent += 1
             await asyncio.sleep(COMMAND_EVERY)  # the pace members type at, in real time
         await asyncio.gather(*sending)
-        tally.sent = commands
 
     def answers() -> dict[int, list[float]]:
         """The times each command's response URL took an answer (429s left out)."""
@@ -311,17 +311,19 @@ async def fan_out(
     )
     for m in range(MEMBERS):
         fake.fake.add_user(f"U0FAM{m:03d}", name=f"family{m}")
+    spreading: asyncio.Task[None] | None = None
     try:
         await seed(url, fake, posts)
         fake.fake.before_answer = seen
         started = time.perf_counter()
         for n in range(replicas):
             processes.append(await start_replica(env, folder / f"replica-{n}.log", ports[n]))
-        spreading = asyncio.get_running_loop().create_task(spread_commands())
+        if commands:
+            spreading = asyncio.get_running_loop().create_task(spread_commands())
         deadline = time.perf_counter() + within
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(everyone.wait(), within)
-        if commands:
+        if spreading is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(spreading, max(1.0, deadline - time.perf_counter()))
             with contextlib.suppress(TimeoutError):
@@ -332,6 +334,8 @@ async def fan_out(
         await asyncio.sleep(1.0)  # the last answers land, and any late duplicate with them
         seconds = (times[-1] - started) if times else 0.0
     finally:
+        if spreading is not None and not spreading.done():
+            spreading.cancel()
         for process in processes:
             if process.returncode is None:
                 process.terminate()
