@@ -359,8 +359,8 @@ async def test_a_spanish_organizer_stops_a_recurring_chat(bot: TestBot) -> None:
     await bot.say("maria", f'/chat start {TWO} at="tue 20:00" every=week until=2026-09-08')
     sent = await bot.say("maria", "/chat cancel serie=1")
     assert privately(sent) == [
-        "El chat periódico 1 se ha detenido: se cancela el único chat que quedaba. "
-        "Se ha avisado al grupo. Aún no se había celebrado ninguno de sus chats."
+        "El chat periódico 1 se ha detenido: su único chat por venir queda cancelado. "
+        "El grupo está avisado. Aún no había tenido lugar ninguno de sus chats."
     ]
 
 
