@@ -445,7 +445,7 @@ async def announce_due(conn: AsyncConnection, series_id: int) -> datetime | None
             & (timers.c.key == str(series_id))
         )
     )
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def recurrence_of(row: object) -> Recurrence:

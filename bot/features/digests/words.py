@@ -78,5 +78,5 @@ def title_in(t: Translator, digest: Digest, most: int | None = None) -> str:
 
 
 def titled(ts: Sequence[Translator], digest: Digest, most: int | None = None) -> str:
-    """"Digest: …" in each reader's language, each said once."""
+    """ "Digest: …" in each reader's language, each said once."""
     return " / ".join(dict.fromkeys(t._(TITLE, title=title_in(t, digest, most)) for t in ts))

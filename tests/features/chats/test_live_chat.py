@@ -343,6 +343,7 @@ async def test_a_recurring_chat_is_stopped_while_one_is_announced_or_running(
     await bot.say("dana", f"/chat start {TWO} every=week until=2026-09-28")
     text, footer = _listing(await bot.say("dana", "/chat list"))
     assert text == "#3 in <#parents>: running, 1 of 2 questions posted (recurring chat 2)"
+    assert footer == "“chat cancel series=N” stops recurring chat N for good."
     sent = await bot.say("dana", "/chat cancel series=2")
     assert privately(sent) == [
         "Recurring chat 2 is stopped: its 2 chats to come are called off. Chat #3, running "
