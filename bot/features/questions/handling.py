@@ -103,8 +103,9 @@ async def queue_list(ctx: Context, args: Args) -> list[Intent]:
 
 def queue_line(ctx: Context, question: Question) -> str:
     who = mention(question.member(question.liaison_id)) if question.liaison_id else "—"
+    status = status_word(ctx.t, question.status, liaison=True)
     line = (
-        f"#{question.id} · {ctx.t.choice(question.topic)} · {status_word(ctx.t, question.status)}"
+        f"#{question.id} · {ctx.t.choice(question.topic)} · {status}"
         f" · {who} · “{excerpt(question.text)}”"
     )
     if question.due_at and question.status in ("received", "claimed"):
