@@ -179,7 +179,7 @@ class ConsoleAdapter:
             who = intent.member.id
             if intent.message.attachment is not None:
                 intent = replace(intent, message=self._saved(who, intent.message))
-            self.world.inbox.setdefault(who, []).append(message_text(intent.message))
+            self.world.add_dm(who, message_text(intent.message), seen=who == self.me)
             first = self._show_buttons(who, "dm", intent.message)
             self._privately(
                 who,
@@ -234,6 +234,7 @@ class ConsoleAdapter:
     def _show_unread(self) -> None:
         """What came privately for `me` while someone else was at the keyboard."""
         waiting = self._unread.pop(self.me, [])
+        self.world.mark_seen(self.me)
         if not waiting:
             return
         self.view.line(
@@ -330,6 +331,20 @@ class ConsoleAdapter:
             text=text,
         )
 
+    def _direct(self, text: str) -> MessagePosted:
+        """`:dm TEXT`: a direct message from the member to Homeroom, as a reply to one of
+        its DMs is on a platform (the answer to "just reply to this message")."""
+        self.view.line(self._t()._("✉ {name} → Homeroom (direct message)", name=self.me))
+        self.view.line("    " + text)
+        return MessagePosted(
+            event_id=self._event_id(),
+            at=self.app.clock.now(),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, f"dm-{self.me}"),
+            actor=self._actor(),
+            text=text,
+            is_direct=True,
+        )
+
     async def _answer_form(self, text: str) -> None:
         """A line typed while a form is open goes to the form's dialogue, not the channel:
         the core checks it and asks the next question (or whether to leave, for a line that
@@ -369,7 +384,10 @@ class ConsoleAdapter:
             self.view.line(await self._who())
             return True
         if verb == "dm":
-            self._read_dms()
+            if rest:
+                await self._dispatch(self._direct(rest))
+            else:
+                self._read_dms()
             return True
         action: Callable[[str], str] | None = {
             "in": self._switch_channel,
@@ -630,6 +648,7 @@ class ConsoleAdapter:
 
     def _read_dms(self) -> None:
         self._unread.pop(self.me, None)  # read now, with the rest
+        self.world.mark_seen(self.me)
         messages = self.world.inbox.get(self.me, [])
         if not messages:
             self.view.line(self._t()._("{name} has no direct messages yet.", name=self.me))
@@ -669,6 +688,16 @@ class ConsoleAdapter:
         world = await kept.get(PLATFORM, WORLD)
         if world:
             self.world.load(world)
+            self._restore_unread()
+
+    def _restore_unread(self) -> None:
+        """Direct messages an earlier run sent to a member who was not at the keyboard:
+        they wait, unseen, for that member as if sent in this run (without buttons, which
+        belonged to the earlier run's screen)."""
+        for who, count in self.world.unseen.items():
+            heading = self._t(who)._("✉ Homeroom → {name} (direct message)", name=who)
+            texts = self.world.inbox.get(who, [])[-count:] if count else []
+            self._unread[who] = [(heading, Message(text=text), "magenta", 0) for text in texts]
 
     async def run(self) -> None:
         """Read lines until :quit or end of input."""
