@@ -375,7 +375,13 @@ async def list_chats(ctx: Context, args: Args) -> list[Intent]:
     async with ctx.kernel.engine.connect() as conn:
         found = await store.in_community(conn, ctx.conversation, ("scheduled", "running"))
     if not found:
-        return [ctx.reply(ctx.t._("No live chat is running or planned. “chat start” starts one."))]
+        # Only organizers may start one, so only they are pointed at "chat start".
+        none = (
+            N_("No live chat is running or planned. “chat start” starts one.")
+            if ctx.may(Role.ORGANIZER)
+            else N_("No live chat is running or planned.")
+        )
+        return [ctx.reply(ctx.t._(none))]
     lines = []
     for chat in found:
         where = f"<#{chat.where.channel}>"
