@@ -96,8 +96,14 @@ def topic_of(ctx: Context, word: str) -> str:
 
 
 def topic_help(ctx: Context, topic: str) -> Message:
-    topic = topic_of(ctx, topic)
+    """Help on a topic (`help poll`), or on one of its commands (`help poll create`):
+    a word after the topic that names none of its commands shows the whole topic."""
+    first, _, command = topic.strip().partition(" ")
+    topic = topic_of(ctx, first)
     specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
+    one = [s for s in specs if s.path == f"{topic} {' '.join(command.split())}"]
+    if one:
+        specs, topic = one, one[0].path
     if not specs:
         return Message(
             text=ctx.t._(
@@ -140,6 +146,7 @@ FEATURE = Feature(
                     "str",
                     N_("A command to explain, like role"),
                     complete=complete_topic,
+                    rest=True,  # "help poll create": the topic and one of its commands
                 ),
             ),
             handler=show_help,
