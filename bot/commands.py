@@ -745,9 +745,18 @@ def convert_value(
     if kind in ("choice", "weekday"):
         chosen = _pick(_choice_words(option, t), fold(text).rstrip("."))
         if chosen is None:
+            said = {"option": name, "value": text, "choices": accepted_values(option, t) or ""}
+            near = _near_choice(option, text, t)
+            if near is not None:
+                raise CommandError(
+                    N_(
+                        "“{value}” isn't one of the choices for “{option}”: {choices}. "
+                        "Did you mean “{near}”?"
+                    ),
+                    {**said, "near": near},
+                )
             raise CommandError(
-                N_("“{value}” isn't one of the choices for “{option}”: {choices}."),
-                {"option": name, "value": text, "choices": accepted_values(option, t) or ""},
+                N_("“{value}” isn't one of the choices for “{option}”: {choices}."), said
             )
         return chosen
     if kind == "member":
@@ -834,6 +843,18 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
     for alias, choice in option.aliases:
         words.setdefault(fold(alias), choice)
     return words
+
+
+def _near_choice(option: Option, text: str, t: Translator) -> str | None:
+    """The choice a near miss was meant to be ("organiser", "initial", "wendesday"), as
+    the reader writes it; None when nothing is close, so nothing is guessed at random."""
+    if option.type == "weekday":
+        shown = _weekday_names(t.language, "wide")
+    else:
+        shown = [t.pgettext("choice", c) for c in option.choices]
+    by_fold = {fold(word): word for word in shown}
+    near = difflib.get_close_matches(fold(text), list(by_fold), n=1, cutoff=0.75)
+    return by_fold[near[0]] if near else None
 
 
 def _pick(words: dict[str, str], folded: str) -> str | None:
