@@ -890,8 +890,16 @@ def accepted_values(option: Option, t: Translator) -> str | None:
     return None
 
 
+_TWELVE_HOUR = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?\s*([ap])\.?\s*m\.?")
+
+
 def parse_time(text: str) -> time:
-    """ "19:00", "7:30", "0:30" or "19" as a time of day, from 00:00 to 23:59."""
+    """ "19:00", "7:30", "0:30" or "19" as a time of day, from 00:00 to 23:59; and, as
+    many parents write it, "7pm", "7:30 am" or "7 p. m." (12am is midnight)."""
+    twelve = _TWELVE_HOUR.fullmatch(text.strip().lower())
+    if twelve and 1 <= int(twelve[1]) <= 12 and int(twelve[2] or 0) <= 59:
+        hour = int(twelve[1]) % 12 + (12 if twelve[3] == "p" else 0)
+        return time(hour, int(twelve[2] or 0))
     match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", text.strip())
     if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
         raise CommandError(
