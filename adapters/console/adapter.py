@@ -179,7 +179,7 @@ class ConsoleAdapter:
             who = intent.member.id
             if intent.message.attachment is not None:
                 intent = replace(intent, message=self._saved(who, intent.message))
-            self.world.add_dm(who, message_text(intent.message), seen=who == self.me)
+            self.world.inbox.setdefault(who, []).append(message_text(intent.message))
             first = self._show_buttons(who, "dm", intent.message)
             self._privately(
                 who,
@@ -234,7 +234,6 @@ class ConsoleAdapter:
     def _show_unread(self) -> None:
         """What came privately for `me` while someone else was at the keyboard."""
         waiting = self._unread.pop(self.me, [])
-        self.world.mark_seen(self.me)
         if not waiting:
             return
         self.view.line(
@@ -339,7 +338,7 @@ class ConsoleAdapter:
         return MessagePosted(
             event_id=self._event_id(),
             at=self.app.clock.now(),
-            conversation=ConversationRef(PLATFORM, COMMUNITY, f"dm-{self.me}"),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, "dm"),
             actor=self._actor(),
             text=text,
             is_direct=True,
@@ -648,7 +647,6 @@ class ConsoleAdapter:
 
     def _read_dms(self) -> None:
         self._unread.pop(self.me, None)  # read now, with the rest
-        self.world.mark_seen(self.me)
         messages = self.world.inbox.get(self.me, [])
         if not messages:
             self.view.line(self._t()._("{name} has no direct messages yet.", name=self.me))
@@ -688,16 +686,6 @@ class ConsoleAdapter:
         world = await kept.get(PLATFORM, WORLD)
         if world:
             self.world.load(world)
-            self._restore_unread()
-
-    def _restore_unread(self) -> None:
-        """Direct messages an earlier run sent to a member who was not at the keyboard:
-        they wait, unseen, for that member as if sent in this run (without buttons, which
-        belonged to the earlier run's screen)."""
-        for who, count in self.world.unseen.items():
-            heading = self._t(who)._("✉ Homeroom → {name} (direct message)", name=who)
-            texts = self.world.inbox.get(who, [])[-count:] if count else []
-            self._unread[who] = [(heading, Message(text=text), "magenta", 0) for text in texts]
 
     async def run(self) -> None:
         """Read lines until :quit or end of input."""

@@ -64,10 +64,6 @@ class World:
     messages: dict[str, ConsoleMessage] = field(default_factory=dict)
     inbox: dict[str, list[str]] = field(default_factory=dict)
     buttons: dict[int, ShownButton] = field(default_factory=dict)
-    # Per member, how many of the last direct messages in `inbox` they have not seen yet
-    # (sent while someone else was at the keyboard): kept across restarts with the inbox,
-    # so an answer sent to maria while sam was acting still waits for her next run.
-    unseen: dict[str, int] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=lambda: {c.name: c.locale for c in CAST})
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _button_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -106,45 +102,20 @@ class World:
         self.changed = True
         return message
 
-    def add_dm(self, member: str, text: str, *, seen: bool) -> None:
-        """A direct message to `member`, in their inbox; `seen` when they are acting."""
-        self.inbox.setdefault(member, []).append(text)
-        if not seen:
-            self.unseen[member] = self.unseen.get(member, 0) + 1
-        self.changed = True
-
-    def mark_seen(self, member: str) -> None:
-        if self.unseen.pop(member, 0):
-            self.changed = True
-
     def dump(self, keep: int = KEPT_MESSAGES) -> str:
         """The newest `keep` messages as JSON, kept across restarts like a platform keeps
         its history: `:reply` still reaches an earlier run's prompt, and a new message
-        never reuses an old one's number (a discussion is keyed by its prompt's). Each
-        member's direct messages (the newest `keep`) and how many are unseen go too."""
+        never reuses an old one's number (a discussion is keyed by its prompt's). Direct
+        messages are not kept: in Homeroom's database they would tie a member to what they
+        asked anonymously (tests/features/rights/test_console_audit.py)."""
         self.changed = False
         newest = sorted(self.messages.values(), key=lambda m: int(m.id))[-keep:]
-        return json.dumps(
-            {
-                "messages": [asdict(m) for m in newest],
-                "inbox": {who: texts[-keep:] for who, texts in self.inbox.items()},
-                "unseen": self.unseen,
-            }
-        )
+        return json.dumps([asdict(m) for m in newest])
 
     def load(self, dumped: str) -> None:
-        """Take back what `dump` kept; numbering goes on after the highest number. (An
-        earlier version kept only the messages, as a list.)"""
-        kept = json.loads(dumped)
-        if isinstance(kept, list):
-            kept = {"messages": kept}
-        for row in kept["messages"]:
+        """Take back what `dump` kept; numbering goes on after the highest number."""
+        for row in json.loads(dumped):
             message = ConsoleMessage(**row)
             self.messages[message.id] = message
-        self.inbox = {who: list(texts) for who, texts in kept.get("inbox", {}).items()}
-        self.unseen = {
-            who: min(count, len(self.inbox.get(who, [])))
-            for who, count in kept.get("unseen", {}).items()
-        }
         highest = max((int(i) for i in self.messages), default=0)
         self._ids = itertools.count(highest + 1)
