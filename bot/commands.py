@@ -304,10 +304,19 @@ class CommandRegistry:
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command
-        root, replaced by the root."""
+        root, replaced by the root; and its second, if the root is no command of its own
+        (`ask` takes free text) and the word is another language's for one of the root's
+        subcommands (`encuesta lista`)."""
         first, *rest = text.split(maxsplit=1) or [""]
         root = command_word_roots(tuple(self.roots())).get(fold(first))
-        return " ".join([root, *rest]) if root else text
+        text = " ".join([root, *rest]) if root else text
+        words = text.split(maxsplit=2)
+        if len(words) < 2 or words[0].lower() in self._specs:
+            return text
+        for sub in subcommand_words(tuple(self._specs)).get(fold(words[1]), ()):
+            if f"{words[0].lower()} {sub}" in self._specs:
+                return " ".join([words[0], sub, *words[2:]])
+        return text
 
 
 @cache
@@ -325,6 +334,23 @@ def command_word_roots(roots: tuple[str, ...]) -> Mapping[str, str]:
                 if folded and folded != root and folded not in roots:
                     found.setdefault(folded, root)
     return found
+
+
+@cache
+def subcommand_words(paths: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """The words that stand for subcommands (a path's second word) in each language's
+    catalog (`NP_("subcommand", ...)` of bot.i18n.words), folded, each to the English
+    subcommands it may mean (`quitar`: drop, remove or revoke; the root decides)."""
+    subs = sorted({p.split(" ", 1)[1] for p in paths if " " in p})
+    found: dict[str, list[str]] = {}
+    for language in SUPPORTED_LANGUAGES:
+        t = translator(language)
+        for sub in subs:
+            for word in t.pgettext("subcommand", sub).split(","):
+                folded = fold(word.strip())
+                if folded and folded != sub and sub not in found.get(folded, []):
+                    found.setdefault(folded, []).append(sub)
+    return {word: tuple(meant) for word, meant in found.items()}
 
 
 # Double quotes group words ("Mrs Lee", name="Mrs Lee"); apostrophes do not, as in

@@ -32,6 +32,62 @@ COMMAND_WORDS = (
     NP_("command", "retention"),
 )
 
+# A command's second word (`encuesta lista`, `resumen último`), in the reader's language
+# too: a translation may list several words, split by commas. Accepted by
+# `bot.commands.CommandRegistry.find` after a root that is not a command of its own
+# (so `preguntar lista de útiles` stays a question); help still shows the English word.
+# A test fails when a subcommand is not here.
+SUBCOMMAND_WORDS = (
+    NP_("subcommand", "add"),
+    NP_("subcommand", "answer"),
+    NP_("subcommand", "ask-parent"),
+    NP_("subcommand", "block"),
+    NP_("subcommand", "build"),
+    NP_("subcommand", "cancel"),
+    NP_("subcommand", "channel"),
+    NP_("subcommand", "claim"),
+    NP_("subcommand", "close"),
+    NP_("subcommand", "create"),
+    NP_("subcommand", "creators"),
+    NP_("subcommand", "delete"),
+    NP_("subcommand", "drop"),
+    NP_("subcommand", "edit"),
+    NP_("subcommand", "end"),
+    NP_("subcommand", "export"),
+    NP_("subcommand", "extend"),
+    NP_("subcommand", "fallback"),
+    NP_("subcommand", "file"),
+    NP_("subcommand", "grant"),
+    NP_("subcommand", "latest"),
+    NP_("subcommand", "list"),
+    NP_("subcommand", "named"),
+    NP_("subcommand", "next"),
+    NP_("subcommand", "note"),
+    NP_("subcommand", "notices"),
+    NP_("subcommand", "own"),
+    NP_("subcommand", "pause"),
+    NP_("subcommand", "post-now"),
+    NP_("subcommand", "preview"),
+    NP_("subcommand", "propose"),
+    NP_("subcommand", "publish"),
+    NP_("subcommand", "reassign"),
+    NP_("subcommand", "remove"),
+    NP_("subcommand", "results"),
+    NP_("subcommand", "resume"),
+    NP_("subcommand", "revoke"),
+    NP_("subcommand", "schedule"),
+    NP_("subcommand", "search"),
+    NP_("subcommand", "set"),
+    NP_("subcommand", "settings"),
+    NP_("subcommand", "show"),
+    NP_("subcommand", "skip-next"),
+    NP_("subcommand", "start"),
+    NP_("subcommand", "stop"),
+    NP_("subcommand", "suggest"),
+    NP_("subcommand", "suggestions"),
+    NP_("subcommand", "until"),
+)
+
 OPTION_NAMES = (
     NP_("option", "topic"),
     NP_("option", "timezone"),
