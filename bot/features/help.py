@@ -13,6 +13,7 @@ from bot.commands import (
     excerpt,
     fold,
     option_word,
+    subcommand_words,
 )
 from bot.context import Context
 from bot.features import Feature
@@ -101,7 +102,10 @@ def topic_help(ctx: Context, topic: str) -> Message:
     first, _, command = topic.strip().partition(" ")
     topic = topic_of(ctx, first)
     specs = [s for s in ctx.kernel.commands.all() if s.root == topic and ctx.may(s.role)]
-    one = [s for s in specs if s.path == f"{topic} {' '.join(command.split())}"]
+    typed = " ".join(command.split())
+    paths = tuple(s.path for s in ctx.kernel.commands.all())
+    meant = (typed, *subcommand_words(paths).get(fold(typed), ()))
+    one = [s for s in specs if s.path in {f"{topic} {word}" for word in meant}]
     if one:
         specs, topic = one, one[0].path
     if not specs:

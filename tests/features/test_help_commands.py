@@ -27,3 +27,9 @@ async def test_a_word_that_names_no_command_shows_the_whole_topic(bot: TestBot) 
     [whole] = await bot.say("lee", "/homeroom help poll")
     [reply] = await bot.say("lee", "/homeroom help poll colours")
     assert bot.texts([reply]) == bot.texts([whole])
+
+
+async def test_the_command_word_may_be_spanish_too(bot: TestBot) -> None:
+    [english] = await bot.say("maria", "/ayuda encuesta results")
+    [spanish] = await bot.say("maria", "/ayuda encuesta resultados")
+    assert bot.texts([spanish]) == bot.texts([english])
