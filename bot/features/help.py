@@ -130,7 +130,7 @@ async def complete_topic(ctx: Context, typed: str) -> list[Choice]:
 
 
 async def show_help(ctx: Context, args: Args) -> list[Intent]:
-    topic = args.text("topic")
+    topic = " ".join(w for w in (args.text("topic"), args.text("command")) if w)
     return [ctx.reply(topic_help(ctx, topic.lower()) if topic else overview(ctx))]
 
 
@@ -150,7 +150,11 @@ FEATURE = Feature(
                     "str",
                     N_("A command to explain, like role"),
                     complete=complete_topic,
-                    rest=True,  # "help poll create": the topic and one of its commands
+                ),
+                Option(
+                    NP_("option", "command"),
+                    "str",
+                    N_("Only this one of its commands, like create"),
                 ),
             ),
             handler=show_help,

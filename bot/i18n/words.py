@@ -90,6 +90,7 @@ SUBCOMMAND_WORDS = (
 
 OPTION_NAMES = (
     NP_("option", "topic"),
+    NP_("option", "command"),
     NP_("option", "timezone"),
     NP_("option", "languages"),
     NP_("option", "queue"),
