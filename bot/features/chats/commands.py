@@ -448,7 +448,13 @@ async def list_chats(ctx: Context, args: Args) -> list[Intent]:
         found = await store.in_community(conn, ctx.conversation, ("scheduled", "running"))
         between = await store.repeating_between(conn, ctx.conversation)
     if not found and not between:
-        return [ctx.reply(ctx.t._("No live chat is running or planned. “chat start” starts one."))]
+        # Only organizers may start one, so only they are pointed at "chat start".
+        none = (
+            N_("No live chat is running or planned. “chat start” starts one.")
+            if ctx.may(Role.ORGANIZER)
+            else N_("No live chat is running or planned.")
+        )
+        return [ctx.reply(ctx.t._(none))]
     lines: list[tuple[datetime, str]] = []
     repeating = bool(between)
     for chat in found:

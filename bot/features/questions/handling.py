@@ -114,8 +114,9 @@ async def queue_list(ctx: Context, args: Args) -> list[Intent]:
 
 def queue_line(ctx: Context, question: Question) -> str:
     who = mention(question.member(question.liaison_id)) if question.liaison_id else "—"
+    status = status_word(ctx.t, question.status, liaison=True)
     line = (
-        f"#{question.id} · {ctx.t.choice(question.topic)} · {status_word(ctx.t, question.status)}"
+        f"#{question.id} · {ctx.t.choice(question.topic)} · {status}"
         f" · {who} · “{excerpt(question.text)}”"
     )
     if question.due_at and question.status in ("received", "claimed"):
@@ -163,20 +164,29 @@ async def _claim(ctx: Context, raw: object) -> list[Intent]:
 
 
 # -- answer -----------------------------------------------------------------------------
+def _nobodys(question: Question) -> bool:
+    return question.liaison_id is None and question.claimed_at is None and question.status in OPEN
+
+
 async def answer(ctx: Context, args: Args) -> list[Intent]:
     qs, question = await _question(ctx, args.text("id"))
+    claimed: list[Intent] = []
+    if _nobodys(question):
+        # Nobody has it yet: answering takes it, as the card's Answer button does.
+        claimed = (await _claim(ctx, args.text("id")))[1:]
+        qs, question = await _question(ctx, args.text("id"))
     _may_handle(ctx, question)
     _open(question, ("answered",))
     text = args.text("text")
     if not text:
-        return [ctx.form(_answer_form(ctx, question))]
+        return [ctx.form(_answer_form(ctx, question)), *claimed]
     return await answered(ctx, qs, question, text, bool(args.values.get("as-team")))
 
 
 async def answer_pressed(ctx: Context, value: str) -> list[Intent]:
     _, question = await _question(ctx, value)
     claimed: list[Intent] = []
-    if question.liaison_id is None and question.claimed_at is None and question.status in OPEN:
+    if _nobodys(question):
         # Nobody has it yet: Answer takes it, as Claim would (the card says so), and the
         # form opens at once instead of sending the liaison to press Claim first.
         claimed = (await _claim(ctx, value))[1:]

@@ -218,7 +218,10 @@ class Questions:
             if question.liaison_id
             else t._("Not assigned yet: an organizer will find someone")
         )
-        fields = [(t._("Status"), status_word(t, question.status)), (t._("Assigned"), assigned)]
+        fields = [
+            (t._("Status"), status_word(t, question.status, liaison=True)),
+            (t._("Assigned"), assigned),
+        ]
         if question.due_at and question.status in ("received", "claimed"):
             fields.append((t._("Answer due"), t.when(question.due_at, zone)))
         buttons: tuple[Button, ...] = ()

@@ -68,9 +68,11 @@ async def test_answers_are_filed_with_a_reaction_in_every_form(bot: TestBot) -> 
     # A reply in Q1's thread, with no label.
     await say(bot, "lee", "Packing the bag the night before", "u2", thread=q1_id)
     # Side talk is not filed and gets no reaction; an answer to a question not yet
-    # asked is not filed either.
+    # asked is not filed either, and its author is told so, privately.
     assert await say(bot, "sam", "Good evening everyone!", "u3") == []
-    assert await say(bot, "sam", "A2: too soon", "u4") == []
+    assert privately(await say(bot, "sam", "A2: too soon", "u4")) == [
+        "Q2 isn't posted yet, so I didn't file your answer. Send it again once Q2 is up."
+    ]
     await bot.next_timer()  # Q2
     # Two answers in one message, and a late answer to Q1 after Q2 came.
     await say(bot, "lee", "A1: Music in the car\nA2: A family calendar", "u5")
