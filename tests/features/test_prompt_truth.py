@@ -151,7 +151,8 @@ async def test_an_end_date_stops_a_schedule(bot: TestBot) -> None:
 async def test_an_end_before_the_start_creates_nothing(bot: TestBot) -> None:
     [reply] = await bot.say("dana", SCHEDULE + " start=2026-10-01 end=2026-09-01")
     assert bot.texts([reply]) == [
-        "The end date 2026-09-01 comes before the start date 2026-10-01. Please check them."
+        "The end date Tuesday 1 September comes before the start date Thursday 1 October. "
+        "Please check them."
     ]
     assert await schedule_rows(bot) == []
 
@@ -159,7 +160,8 @@ async def test_an_end_before_the_start_creates_nothing(bot: TestBot) -> None:
 async def test_a_schedule_with_no_free_week_before_its_end_creates_nothing(bot: TestBot) -> None:
     [reply] = await bot.say("dana", SCHEDULE + " start=2026-09-08 end=2026-09-20 skip=2026-09-14")
     assert bot.texts([reply]) == [
-        "No Monday between 2026-09-08 and 2026-09-20 is free of break weeks, so this schedule "
+        "No Monday between Tuesday 8 September and Sunday 20 September is free of break weeks, "
+        "so this schedule "
         "would never post. Please check the dates."
     ]
     assert await schedule_rows(bot) == []
@@ -395,8 +397,8 @@ async def test_a_weekly_post_finishes_the_twin_it_leaves_with_nothing(bot: TestB
 @pytest.mark.parametrize(
     ("dates", "first"),
     [
-        ("start=2026-09-08 end=2026-09-13", "2026-09-14"),  # no Monday in the range
-        ("start=2026-09-08 end=2026-09-13 skip=2026-09-14", "2026-09-14"),
+        ("start=2026-09-08 end=2026-09-13", "Monday 14 September"),  # no Monday in range
+        ("start=2026-09-08 end=2026-09-13 skip=2026-09-14", "Monday 14 September"),
     ],
 )
 async def test_an_end_before_the_first_weekday_says_so_not_break_weeks(
@@ -405,7 +407,7 @@ async def test_an_end_before_the_first_weekday_says_so_not_break_weeks(
     [reply] = await bot.say("dana", SCHEDULE + " " + dates)
     assert bot.texts([reply]) == [
         f"The first Monday this schedule could post on is {first}, after its end date "
-        "2026-09-13, so it would never post. Please check the dates."
+        "Sunday 13 September, so it would never post. Please check the dates."
     ]
     assert await schedule_rows(bot) == []
 

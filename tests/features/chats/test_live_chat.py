@@ -240,7 +240,7 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
         await bot.next_timer()
     assert await bot.next_timer() is None  # the 22nd is after the last date
     assert privately(await bot.say("lee", "/chat list")) == [
-        "No live chat is running or planned. “chat start” starts one."
+        "No live chat is running or planned."  # a parent: only organizers start one
     ]
 
 
@@ -306,7 +306,7 @@ async def test_a_recurring_chat_is_stopped_between_its_dates_by_its_number(
     assert posts(sent) == []
     assert await bot.next_timer() is None
     assert privately(await bot.say("lee", "/chat list")) == [
-        "No live chat is running or planned. “chat start” starts one."
+        "No live chat is running or planned."  # a parent: only organizers start one
     ]
     before = await bot.state()
     assert privately(await bot.say("dana", "/chat cancel series=1")) == [
