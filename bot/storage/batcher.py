@@ -133,8 +133,12 @@ class Batcher(Generic[T, R]):
         backlog: Backlog | None = None,
         sync: SyncWriter[T, R] | None = None,
         sync_when: Callable[[T], bool] | None = None,
+        eager: bool = False,
     ) -> None:
         self._engine = engine
+        # `eager`: a flush that starts from idle goes at once, without the window (for
+        # writes each caller waits on one by one); what comes during it shares the next.
+        self._eager = eager
         # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
         # SQLite's writes on the writer thread instead of through the async engine.
         thread = turn.thread if isinstance(turn, WriteTurn) else None
@@ -197,7 +201,7 @@ class Batcher(Generic[T, R]):
 
     async def _flush_all(self) -> None:
         thread = self._thread
-        if thread is None:
+        if thread is None and not self._eager:
             await self._clock.linger(WINDOW)
         # On the writer thread the thread's own window gathers every batcher's rows into
         # one transaction, and a batch is taken only when that transaction starts.
