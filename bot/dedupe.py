@@ -57,6 +57,20 @@ _CLAIMS = text(
     "AND processed_events.received_at < excluded.received_at - CAST(:window AS INTERVAL) "
     "RETURNING platform, event_id"
 )
+# Keeps of a batch of events (ID and payload, not yet handled) on PostgreSQL, one
+# statement: a handled row older than the window counts as new; one still waiting never.
+_KEEPS = text(
+    "INSERT INTO processed_events (platform, event_id, received_at, payload, handled_at, "
+    "attempts) SELECT p, e, t, d, NULL, a FROM unnest(CAST(:platforms AS VARCHAR[]), "
+    "CAST(:event_ids AS VARCHAR[]), CAST(:ats AS TIMESTAMP[]), CAST(:payloads AS TEXT[]), "
+    "CAST(:attempts AS INTEGER[])) AS v(p, e, t, d, a) "
+    "ON CONFLICT (platform, event_id) DO UPDATE SET received_at = excluded.received_at, "
+    "payload = excluded.payload, handled_at = excluded.handled_at, "
+    "attempts = excluded.attempts "
+    "WHERE processed_events.handled_at IS NOT NULL "
+    "AND processed_events.received_at < CAST(:horizon AS TIMESTAMP) "
+    "RETURNING platform, event_id"
+)
 
 
 class InboundDedupe:
@@ -80,7 +94,7 @@ class InboundDedupe:
         # database idle goes at once (`eager`), and those that come while one is written
         # share the next statement (one statement for the batch on PostgreSQL).
         self._claims: Batcher[tuple[str, str, datetime], bool] = Batcher(
-            engine, self._write_claims, "claims", clock, write_turn, eager=True
+            engine, self._write_claims, "claims", clock, write_turn, eager=True, single=True
         )
         # Urgent: an acknowledgement waits for this commit (see WriteTurn).
         self._keeps: Batcher[dict[str, Any], bool] = Batcher(
@@ -91,6 +105,9 @@ class InboundDedupe:
             write_turn,
             urgent=True,
             sync=self._write_kept_sqlite,
+            # PostgreSQL: one statement per batch, gone at once when the database is idle.
+            eager=engine.dialect.name == "postgresql",
+            single=True,
         )
 
     async def prune(self) -> int:
@@ -149,9 +166,32 @@ class InboundDedupe:
     async def _write_kept(
         self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]
     ) -> list[bool]:
-        result = await conn.execute(self._keeping(conn.dialect.name), list(rows))
-        won = {(platform, event_id) for platform, event_id in result}
-        return [(row["platform"], row["event_id"]) in won for row in rows]
+        if conn.dialect.name != "postgresql":
+            result = await conn.execute(self._keeping(conn.dialect.name), list(rows))
+            won = {(platform, event_id) for platform, event_id in result}
+            return [(row["platform"], row["event_id"]) in won for row in rows]
+        first: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:  # ON CONFLICT may meet a key only once
+            first.setdefault((row["platform"], row["event_id"]), row)
+        kept = list(first.values())
+        result = await conn.execute(
+            _KEEPS,
+            {
+                "platforms": [row["platform"] for row in kept],
+                "event_ids": [row["event_id"] for row in kept],
+                "ats": utc([row["received_at"] for row in kept]),
+                "payloads": [row["payload"] for row in kept],
+                "attempts": [row["attempts"] for row in kept],
+                "horizon": utc([self._clock.now() - WINDOW])[0],
+            },
+        )
+        won = {(str(platform), str(event_id)) for platform, event_id in result}
+        taken: list[bool] = []
+        for row in rows:
+            key = (row["platform"], row["event_id"])
+            taken.append(key in won)
+            won.discard(key)  # the same ID twice in a batch: kept once
+        return taken
 
     def _write_kept_sqlite(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
         """`_write_kept` on SQLite's writer thread (bot.storage.writer)."""

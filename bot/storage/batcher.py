@@ -134,11 +134,15 @@ class Batcher(Generic[T, R]):
         sync: SyncWriter[T, R] | None = None,
         sync_when: Callable[[T], bool] | None = None,
         eager: bool = False,
+        single: bool = False,
     ) -> None:
         self._engine = engine
         # `eager`: a flush that starts from idle goes at once, without the window (for
         # writes each caller waits on one by one); what comes during it shares the next.
         self._eager = eager
+        # `single`: the writer runs one statement on PostgreSQL, atomic by itself, so it
+        # runs in autocommit, without BEGIN and COMMIT (two round trips of three).
+        self._single = single
         # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
         # SQLite's writes on the writer thread instead of through the async engine.
         thread = turn.thread if isinstance(turn, WriteTurn) else None
@@ -218,7 +222,7 @@ class Batcher(Generic[T, R]):
                     )
                 else:
                     items = self._take(batch, MAX_BATCH)
-                    async with self._taking_turn(), self._engine.begin() as conn:
+                    async with self._taking_turn(), self._transaction() as conn:
                         results = await self._writer(conn, items)
             except Exception as error:
                 if not batch:  # failed before the thread took a batch: fail what waits
@@ -293,6 +297,17 @@ class Batcher(Generic[T, R]):
     def asleep(self) -> bool:
         """True when nothing is queued, or the batch waits only for its backoff to pass."""
         return self._napping or not self.pending()
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction for one batch; for a `single` statement on PostgreSQL, none."""
+        if not (self._single and self._engine.dialect.name == "postgresql"):
+            async with self._engine.begin() as conn:
+                yield conn
+            return
+        async with self._engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
 
     def _taking_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
         turn = self._turn

@@ -179,3 +179,37 @@ async def test_fifty_rows_in_flight_and_their_outcomes_are_one_statement_each(
         for n, row_id in enumerate(ids)
     ]
     assert [tuple(r) for r in rows] == expected
+
+
+async def test_fifty_kept_events_are_one_statement_and_a_redelivery_is_told(
+    homeroom: Homeroom,
+) -> None:
+    dedupe = homeroom.dedupe
+    with statements(homeroom) as counted:
+        kept = await asyncio.gather(
+            *(dedupe.keep("slack", f"Ev{n}", f'{{"n": {n}}}') for n in range(50))
+        )
+    assert kept == [True] * 50
+    assert counted == Counter({"INSERT processed_events": 1})
+    other = Homeroom(homeroom.settings, clock=homeroom.clock)  # a replica: no memory
+    try:
+        again = await asyncio.gather(
+            *(other.dedupe.keep("slack", f"Ev{n}", "{}") for n in range(45, 55))
+        )
+    finally:
+        await other.db.close()
+    assert again == [False] * 5 + [True] * 5
+    c = processed_events.c
+    async with homeroom.db.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(c.event_id, c.payload, c.handled_at, c.attempts).where(
+                    c.event_id.in_(["Ev7", "Ev49", "Ev50"])
+                )
+            )
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("Ev49", '{"n": 49}', None, 1),
+        ("Ev50", "{}", None, 1),
+        ("Ev7", '{"n": 7}', None, 1),
+    ]
