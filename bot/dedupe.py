@@ -220,8 +220,10 @@ class InboundDedupe:
         that are not kept (the console's): the ID alone, handled at once.
 
         With `shared` (PostgreSQL: several replicas may receive the same redelivery) the
-        database decides at once; otherwise (SQLite: one process) memory decides and the
-        ID is written in the next group commit. An ID is remembered for exactly WINDOW,
+        database decides before this returns: the claims that arrive together share one
+        statement (`_write_claims`), which goes at once when none is under way; otherwise
+        (SQLite: one process) memory decides and the ID is written in the next group
+        commit. An ID is remembered for exactly WINDOW,
         which covers Slack's last retry (about 5 minutes after the first delivery)."""
         key = (platform, event_id)
         now = self._clock.monotonic()

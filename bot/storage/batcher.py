@@ -15,6 +15,11 @@ thread instead (bot.storage.writer): there the thread's own window gathers the b
 every such batcher into one transaction, and `sync_when` keeps items that need the async
 engine (a receipt) on it.
 
+On PostgreSQL a writer whose batch is one statement (`single`, see bot.storage.pgbatch)
+runs it in autocommit, without BEGIN and COMMIT round trips; and a batcher whose callers
+each wait on their own write (`eager`: the inbound claims) starts a flush from idle at
+once, without the window, so a lone command pays one statement's round trip.
+
 A batcher made with `retry=True` keeps a batch the database could not take (an outage,
 see `bot.unavailable.is_transient`) and writes it again after a backoff on the injected
 clock, with whatever arrived meanwhile, logging one WARNING line per failed try (not per

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import Homeroom
 from bot.intents import Ephemeral, Message
 from bot.outbox import _Mark
 from bot.refs import ConversationRef, MemberRef
+from bot.storage.batcher import WINDOW, Batcher
 from bot.storage.tables import member_locales, outbox, processed_events
 
 
@@ -213,3 +215,31 @@ async def test_fifty_kept_events_are_one_statement_and_a_redelivery_is_told(
         ("Ev50", "{}", None, 1),
         ("Ev7", '{"n": 7}', None, 1),
     ]
+
+
+async def test_a_single_statement_batch_runs_in_autocommit_and_an_eager_one_never_lingers(
+    homeroom: Homeroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`single`: no BEGIN or COMMIT round trips (the statement is atomic by itself);
+    `eager`: a batch that finds the batcher idle goes without the group-commit window."""
+    lingered: list[float] = []
+    clock = homeroom.clock
+
+    async def linger(seconds: float) -> None:
+        lingered.append(seconds)
+
+    monkeypatch.setattr(clock, "linger", linger)
+
+    async def isolation(conn: AsyncConnection, items: Sequence[int]) -> list[bool]:
+        """Whether the server holds a transaction open for this batch (asyncpg's word)."""
+        await conn.execute(select(1))  # the driver begins (or not) with the first statement
+        raw = await conn.get_raw_connection()
+        return [raw.driver_connection.is_in_transaction()] * len(items)  # type: ignore[union-attr]
+
+    engine = homeroom.db.engine
+    single = Batcher(engine, isolation, "single", clock, eager=True, single=True)
+    plain = Batcher(engine, isolation, "plain", clock)
+    assert await asyncio.gather(single.write(1), single.write(2)) == [False, False]
+    assert lingered == []
+    assert await plain.write(3) is True
+    assert lingered == [WINDOW]
