@@ -57,6 +57,14 @@ _CLAIMS = text(
     "AND processed_events.received_at < excluded.received_at - CAST(:window AS INTERVAL) "
     "RETURNING platform, event_id"
 )
+# Handled events of a batch on PostgreSQL, one statement: their payloads dropped. The
+# rows are locked in key order first, so two replicas' batches never wait in a cycle.
+_HANDLED = text(
+    "UPDATE processed_events SET handled_at = CAST(:at AS TIMESTAMP), payload = NULL "
+    "WHERE (platform, event_id) IN (SELECT platform, event_id FROM processed_events "
+    "WHERE (platform, event_id) IN (SELECT * FROM unnest(CAST(:platforms AS VARCHAR[]), "
+    "CAST(:event_ids AS VARCHAR[]))) ORDER BY platform, event_id FOR UPDATE)"
+)
 # Keeps of a batch of events (ID and payload, not yet handled) on PostgreSQL, one
 # statement: a handled row older than the window counts as new; one still waiting never.
 _KEEPS = text(
@@ -342,6 +350,17 @@ async def mark_handled(
 ) -> None:
     """Mark kept events handled and drop their payloads, inside the caller's transaction."""
     if not keys:
+        return
+    if conn.dialect.name == "postgresql":  # one statement for the batch, rows locked in order
+        unique = sorted(set(keys))
+        await conn.execute(
+            _HANDLED,
+            {
+                "platforms": [p for p, _ in unique],
+                "event_ids": [e for _, e in unique],
+                "at": utc([at])[0],
+            },
+        )
         return
     statement = (
         update(processed_events)

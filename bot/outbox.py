@@ -1043,6 +1043,11 @@ class Outbox:
         commits (none for an in-flight note)."""
         # Rows are updated in ID order, as the lease renewal locks them, so two
         # transactions on PostgreSQL never wait for each other's rows in a cycle.
+        marks = [w for w in writes if not isinstance(w, int)]
+        if self._shared_lanes and marks:
+            # The lanes this batch may let go of (below) are locked before any row: lanes
+            # before rows, as the lease renewal locks them, or the two deadlock.
+            await lanes.lock(conn, self.owner, {lane_of(m.intent) for m in marks})
         flights = sorted(w for w in writes if isinstance(w, int))
         postgres = conn.dialect.name == "postgresql"
         if flights and postgres:  # one statement for the batch (bot.storage.pgbatch)
@@ -1051,7 +1056,6 @@ class Outbox:
             await conn.execute(
                 _FLIGHT, [{"row_id": row_id, "since": self._clock.now()} for row_id in flights]
             )
-        marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
         # So is a DM withheld by the member's settings: nothing was sent to keep.
         kept = [m for m in marks if not _drops_row(m)]

@@ -11,15 +11,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import lanes
 from bot.app import Homeroom
-from bot.intents import Ephemeral, Message
+from bot.dedupe import mark_handled
+from bot.intents import Ephemeral, Message, intent_from_json
 from bot.outbox import _Mark
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WINDOW, Batcher
-from bot.storage.tables import member_locales, outbox, processed_events
+from bot.storage.tables import member_locales, outbox, outbox_lanes, processed_events
 
 
 @pytest.fixture
@@ -243,3 +245,94 @@ async def test_a_single_statement_batch_runs_in_autocommit_and_an_eager_one_neve
     assert lingered == []
     assert await plain.write(3) is True
     assert lingered == [WINDOW]
+
+
+async def test_fifty_outbox_rows_are_one_insert_with_their_ids_in_order(
+    homeroom: Homeroom,
+) -> None:
+    intents = [
+        Ephemeral(
+            to=ConversationRef("fake", "school", "parents"),
+            member=MemberRef("fake", "school", f"m{n % 7}"),
+            message=Message(text=f"hi {n}"),
+        )
+        for n in range(50)
+    ]
+    with statements(homeroom) as counted:
+        async with homeroom.db.engine.begin() as conn:
+            items = await homeroom.outbox.stage(conn, intents)
+    # the rows and the lanes they are leased in (bot.lanes), one statement each
+    assert counted == Counter({"INSERT outbox": 1, "INSERT outbox_lanes": 1})
+    async with homeroom.db.engine.connect() as conn:
+        rows = (await conn.execute(select(outbox.c.id, outbox.c.payload))).all()
+    stored = {row_id: payload for row_id, payload in rows}
+    assert [item.intent for item in items] == intents
+    assert [intent_from_json(stored[item.id]) for item in items] == intents
+    assert [item.id for item in items] == sorted(stored)
+
+
+async def test_fifty_handled_events_are_one_statement(homeroom: Homeroom) -> None:
+    dedupe = homeroom.dedupe
+    assert await asyncio.gather(*(dedupe.keep("slack", f"Ev{n}", "{}") for n in range(60)))
+    keys = [("slack", f"Ev{n}") for n in reversed(range(50))]
+    with statements(homeroom) as counted:
+        async with homeroom.db.engine.begin() as conn:
+            await mark_handled(conn, keys, homeroom.clock.now())
+    assert counted == Counter({"UPDATE processed_events": 1})
+    c = processed_events.c
+    async with homeroom.db.engine.connect() as conn:
+        rows = (await conn.execute(select(c.event_id, c.payload, c.handled_at))).all()
+    now = homeroom.clock.now()
+    assert sorted((int(e[2:]), p, h) for e, p, h in rows) == [
+        (n, None, now) if n < 50 else (n, "{}", None) for n in range(60)
+    ]
+
+
+async def test_outcomes_lock_their_lanes_before_rows_so_a_lease_renewal_never_deadlocks(
+    homeroom: Homeroom,
+) -> None:
+    """The renewal locks lanes, then rows; recording an outcome updates the row, then
+    lets its lane go. Were the row locked first, the two would wait for each other."""
+    app = homeroom
+    intent = Ephemeral(
+        to=ConversationRef("fake", "school", "parents"),
+        member=MemberRef("fake", "school", "m1"),
+        message=Message(text="hi"),
+    )
+    async with app.db.engine.begin() as conn:
+        (item,) = await app.outbox.stage(conn, [intent])
+    until = app.clock.now() + timedelta(minutes=1)
+    mark = _Mark(item.id, intent, 1, "sent", app.clock.now(), delivered_id="D1")
+    async with app.db.engine.begin() as renewal:
+        await lanes.renew(renewal, app.outbox.owner, until)  # the lane, locked
+
+        async def record() -> None:
+            async with app.db.engine.begin() as conn:
+                await app.outbox._record(conn, [mark])
+
+        recording = asyncio.ensure_future(record())
+        async with app.db.engine.connect() as watch:  # until the outcome waits on a lock
+            waiting = text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            while not (await watch.execute(waiting)).scalar():
+                assert not recording.done()
+                await asyncio.sleep(0.01)
+        await renewal.execute(  # the renewal's rows, as `renew_leases` locks them
+            update(outbox)
+            .where(
+                outbox.c.id.in_(
+                    select(outbox.c.id)
+                    .where(outbox.c.lease_owner == app.outbox.owner)
+                    .order_by(outbox.c.id)
+                    .with_for_update()
+                )
+            )
+            .values(lease_until=until)
+        )
+    await recording
+    async with app.db.engine.connect() as conn:
+        status = (await conn.execute(select(outbox.c.status))).scalars().all()
+        held = (await conn.execute(select(outbox_lanes.c.lane))).scalars().all()
+    assert (status, held) == (["sent"], [])
