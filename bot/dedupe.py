@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
+from bot.storage.pgbatch import utc
 from bot.storage.tables import processed_events
 from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
 from bot.unavailable import Unavailable
@@ -43,6 +44,41 @@ from bot.unavailable import Unavailable
 WINDOW = timedelta(minutes=15)
 
 _t = processed_events.c
+
+# Claims of a batch of IDs on PostgreSQL, one statement (bot.storage.pgbatch). A handled
+# row older than the window (not yet pruned) counts as new, as it does in memory: the ID
+# is remembered for exactly WINDOW on every replica. RETURNING names the IDs taken.
+_CLAIMS = text(
+    "INSERT INTO processed_events (platform, event_id, received_at, handled_at) "
+    "SELECT p, e, t, t FROM unnest(CAST(:platforms AS VARCHAR[]), "
+    "CAST(:event_ids AS VARCHAR[]), CAST(:ats AS TIMESTAMP[])) AS v(p, e, t) "
+    "ON CONFLICT (platform, event_id) DO UPDATE SET received_at = excluded.received_at "
+    "WHERE processed_events.handled_at IS NOT NULL "
+    "AND processed_events.received_at < excluded.received_at - CAST(:window AS INTERVAL) "
+    "RETURNING platform, event_id"
+)
+# Handled events of a batch on PostgreSQL, one statement: their payloads dropped. The
+# rows are locked in key order first, so two replicas' batches never wait in a cycle.
+_HANDLED = text(
+    "UPDATE processed_events SET handled_at = CAST(:at AS TIMESTAMP), payload = NULL "
+    "WHERE (platform, event_id) IN (SELECT platform, event_id FROM processed_events "
+    "WHERE (platform, event_id) IN (SELECT * FROM unnest(CAST(:platforms AS VARCHAR[]), "
+    "CAST(:event_ids AS VARCHAR[]))) ORDER BY platform, event_id FOR UPDATE)"
+)
+# Keeps of a batch of events (ID and payload, not yet handled) on PostgreSQL, one
+# statement: a handled row older than the window counts as new; one still waiting never.
+_KEEPS = text(
+    "INSERT INTO processed_events (platform, event_id, received_at, payload, handled_at, "
+    "attempts) SELECT p, e, t, d, NULL, a FROM unnest(CAST(:platforms AS VARCHAR[]), "
+    "CAST(:event_ids AS VARCHAR[]), CAST(:ats AS TIMESTAMP[]), CAST(:payloads AS TEXT[]), "
+    "CAST(:attempts AS INTEGER[])) AS v(p, e, t, d, a) "
+    "ON CONFLICT (platform, event_id) DO UPDATE SET received_at = excluded.received_at, "
+    "payload = excluded.payload, handled_at = excluded.handled_at, "
+    "attempts = excluded.attempts "
+    "WHERE processed_events.handled_at IS NOT NULL "
+    "AND processed_events.received_at < CAST(:horizon AS TIMESTAMP) "
+    "RETURNING platform, event_id"
+)
 
 
 class InboundDedupe:
@@ -62,6 +98,12 @@ class InboundDedupe:
         self._batcher: Batcher[dict[str, object], None] = Batcher(
             engine, _write, "inbound", clock, write_turn, backlog=backlog, sync=_write_sqlite
         )
+        # With `shared`: each command waits for its claim, so a claim that finds the
+        # database idle goes at once (`eager`), and those that come while one is written
+        # share the next statement (one statement for the batch on PostgreSQL).
+        self._claims: Batcher[tuple[str, str, datetime], bool] = Batcher(
+            engine, self._write_claims, "claims", clock, write_turn, eager=True, single=True
+        )
         # Urgent: an acknowledgement waits for this commit (see WriteTurn).
         self._keeps: Batcher[dict[str, Any], bool] = Batcher(
             engine,
@@ -71,6 +113,9 @@ class InboundDedupe:
             write_turn,
             urgent=True,
             sync=self._write_kept_sqlite,
+            # PostgreSQL: one statement per batch, gone at once when the database is idle.
+            eager=engine.dialect.name == "postgresql",
+            single=True,
         )
 
     async def prune(self) -> int:
@@ -129,9 +174,32 @@ class InboundDedupe:
     async def _write_kept(
         self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]
     ) -> list[bool]:
-        result = await conn.execute(self._keeping(conn.dialect.name), list(rows))
-        won = {(platform, event_id) for platform, event_id in result}
-        return [(row["platform"], row["event_id"]) in won for row in rows]
+        if conn.dialect.name != "postgresql":
+            result = await conn.execute(self._keeping(conn.dialect.name), list(rows))
+            won = {(platform, event_id) for platform, event_id in result}
+            return [(row["platform"], row["event_id"]) in won for row in rows]
+        first: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:  # ON CONFLICT may meet a key only once
+            first.setdefault((row["platform"], row["event_id"]), row)
+        kept = list(first.values())
+        result = await conn.execute(
+            _KEEPS,
+            {
+                "platforms": [row["platform"] for row in kept],
+                "event_ids": [row["event_id"] for row in kept],
+                "ats": utc([row["received_at"] for row in kept]),
+                "payloads": [row["payload"] for row in kept],
+                "attempts": [row["attempts"] for row in kept],
+                "horizon": utc([self._clock.now() - WINDOW])[0],
+            },
+        )
+        won = {(str(platform), str(event_id)) for platform, event_id in result}
+        taken: list[bool] = []
+        for row in rows:
+            key = (row["platform"], row["event_id"])
+            taken.append(key in won)
+            won.discard(key)  # the same ID twice in a batch: kept once
+        return taken
 
     def _write_kept_sqlite(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
         """`_write_kept` on SQLite's writer thread (bot.storage.writer)."""
@@ -160,8 +228,10 @@ class InboundDedupe:
         that are not kept (the console's): the ID alone, handled at once.
 
         With `shared` (PostgreSQL: several replicas may receive the same redelivery) the
-        database decides at once; otherwise (SQLite: one process) memory decides and the
-        ID is written in the next group commit. An ID is remembered for exactly WINDOW,
+        database decides before this returns: the claims that arrive together share one
+        statement (`_write_claims`), which goes at once when none is under way; otherwise
+        (SQLite: one process) memory decides and the ID is written in the next group
+        commit. An ID is remembered for exactly WINDOW,
         which covers Slack's last retry (about 5 minutes after the first delivery)."""
         key = (platform, event_id)
         now = self._clock.monotonic()
@@ -175,9 +245,37 @@ class InboundDedupe:
             self._batcher.submit(row)
             return True
         try:
-            async with self._engine.begin() as conn:
-                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-                statement = insert(processed_events).values(**row)
+            return await self._claims.write((platform, event_id, at))
+        except BaseException:
+            self._seen.pop(key, None)  # not claimed after all: a retry is new
+            raise
+
+    async def _write_claims(
+        self, conn: AsyncConnection, rows: Sequence[tuple[str, str, datetime]]
+    ) -> list[bool]:
+        """Claim a batch of IDs in one statement (PostgreSQL: `unnest`, bot.storage.pgbatch);
+        True for each ID this claim took, False for one already claimed (by a replica, or
+        earlier in the same batch)."""
+        if conn.dialect.name == "postgresql":
+            first: dict[tuple[str, str], datetime] = {}
+            for platform, event_id, at in rows:  # ON CONFLICT may meet a key only once
+                first.setdefault((platform, event_id), at)
+            result = await conn.execute(
+                _CLAIMS,
+                {
+                    "platforms": [p for p, _ in first],
+                    "event_ids": [e for _, e in first],
+                    "ats": utc(list(first.values())),
+                    "window": WINDOW,
+                },
+            )
+            won = {(str(p), str(e)) for p, e in result}
+        else:
+            won = set()
+            for platform, event_id, at in rows:
+                statement = sqlite.insert(processed_events).values(
+                    platform=platform, event_id=event_id, received_at=at, handled_at=at
+                )
                 # A row older than the window (not yet pruned) counts as new, as it does
                 # in memory: the ID is remembered for exactly WINDOW on every replica.
                 statement = statement.on_conflict_do_update(
@@ -185,11 +283,13 @@ class InboundDedupe:
                     set_={"received_at": statement.excluded.received_at},
                     where=and_(_t.handled_at.is_not(None), _t.received_at < at - WINDOW),
                 )
-                won = (await conn.execute(statement.returning(_t.event_id))).first()
-        except BaseException:
-            self._seen.pop(key, None)  # not claimed after all: a retry is new
-            raise
-        return won is not None
+                if (await conn.execute(statement.returning(_t.event_id))).first() is not None:
+                    won.add((platform, event_id))
+        taken: list[bool] = []
+        for platform, event_id, _ in rows:
+            taken.append((platform, event_id) in won)
+            won.discard((platform, event_id))  # the same ID twice in a batch: once new
+        return taken
 
     # -- what the inbox replays ------------------------------------------------------------
     async def waiting(self, *, idle_for: float, limit: int) -> list[tuple[str, str, int]]:
@@ -242,6 +342,7 @@ class InboundDedupe:
     async def flush(self) -> None:
         await self._batcher.drain()
         await self._keeps.drain()
+        await self._claims.drain()
 
 
 async def mark_handled(
@@ -249,6 +350,17 @@ async def mark_handled(
 ) -> None:
     """Mark kept events handled and drop their payloads, inside the caller's transaction."""
     if not keys:
+        return
+    if conn.dialect.name == "postgresql":  # one statement for the batch, rows locked in order
+        unique = sorted(set(keys))
+        await conn.execute(
+            _HANDLED,
+            {
+                "platforms": [p for p, _ in unique],
+                "event_ids": [e for _, e in unique],
+                "at": utc([at])[0],
+            },
+        )
         return
     statement = (
         update(processed_events)

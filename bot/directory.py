@@ -25,7 +25,17 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, literal, null, select, union_all, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -365,6 +375,17 @@ class Directory:
     async def _write_locales(
         self, conn: AsyncConnection, rows: Sequence[tuple[int, str, str]]
     ) -> list[None]:
+        if conn.dialect.name == "postgresql":  # one upsert for the batch (arrays)
+            latest = {(c, u): loc for c, u, loc in rows}  # a member's last word counts
+            await conn.execute(
+                _LOCALES_UPSERT,
+                {
+                    "communities": [c for c, _ in latest],
+                    "users": [u for _, u in latest],
+                    "locales": list(latest.values()),
+                },
+            )
+            return [None] * len(rows)
         await insert_ignoring_duplicates(conn, member_locales, _locale_rows(rows))
         await conn.execute(_LOCALE_UPDATE, _locale_changes(rows))
         return [None] * len(rows)
@@ -420,6 +441,15 @@ class Directory:
             )
             return [(user_id, Role(role)) for user_id, role in rows]
 
+
+# PostgreSQL: a batch of members' locales in one statement (bot.storage.pgbatch). Keys
+# are sorted so that two batches lock the rows they share in the same order.
+_LOCALES_UPSERT = text(
+    "INSERT INTO member_locales (community_id, user_id, locale) "
+    "SELECT c, u, l FROM unnest(CAST(:communities AS INTEGER[]), "
+    "CAST(:users AS VARCHAR[]), CAST(:locales AS VARCHAR[])) AS v(c, u, l) ORDER BY c, u "
+    "ON CONFLICT (community_id, user_id) DO UPDATE SET locale = excluded.locale"
+)
 
 _LOCALE_UPDATE = (
     update(member_locales)

@@ -92,6 +92,17 @@ async def release(conn: AsyncConnection, owner: str) -> None:
     await conn.execute(delete(outbox_lanes).where(outbox_lanes.c.owner == owner))
 
 
+async def lock(conn: AsyncConnection, owner: str, wanted: set[str]) -> None:
+    """Lock `owner`'s lanes among `wanted`, in sorted order, before a transaction that may
+    `let_go` of them after updating rows: lanes before rows, as the renewal takes them."""
+    await conn.execute(
+        select(outbox_lanes.c.lane)
+        .where((outbox_lanes.c.owner == owner) & outbox_lanes.c.lane.in_(sorted(wanted)))
+        .order_by(outbox_lanes.c.lane)
+        .with_for_update()
+    )
+
+
 async def let_go(conn: AsyncConnection, owner: str, wanted: set[str]) -> None:
     """Give up those of `owner`'s lanes in `wanted` that no pending row waits in any more."""
     waiting = select(outbox.c.lane).where(

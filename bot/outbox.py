@@ -70,7 +70,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -100,6 +100,7 @@ from bot.pacing import TokenBucket
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
+from bot.storage.pgbatch import utc
 from bot.storage.tables import outbox
 from bot.storage.writer import UpdateFromValues
 from bot.unavailable import is_transient
@@ -1042,17 +1043,26 @@ class Outbox:
         commits (none for an in-flight note)."""
         # Rows are updated in ID order, as the lease renewal locks them, so two
         # transactions on PostgreSQL never wait for each other's rows in a cycle.
+        marks = [w for w in writes if not isinstance(w, int)]
+        if self._shared_lanes and marks:
+            # The lanes this batch may let go of (below) are locked before any row: lanes
+            # before rows, as the lease renewal locks them, or the two deadlock.
+            await lanes.lock(conn, self.owner, {lane_of(m.intent) for m in marks})
         flights = sorted(w for w in writes if isinstance(w, int))
-        if flights:
+        postgres = conn.dialect.name == "postgresql"
+        if flights and postgres:  # one statement for the batch (bot.storage.pgbatch)
+            await conn.execute(_FLIGHT_MANY, {"ids": flights, "since": utc([self._clock.now()])[0]})
+        elif flights:
             await conn.execute(
                 _FLIGHT, [{"row_id": row_id, "since": self._clock.now()} for row_id in flights]
             )
-        marks = [w for w in writes if not isinstance(w, int)]
         # A row whose copy must not outlive its delivery is deleted instead of marked.
         # So is a DM withheld by the member's settings: nothing was sent to keep.
         kept = [m for m in marks if not _drops_row(m)]
         gone = [m.row_id for m in marks if _drops_row(m)]
-        if kept:
+        if kept and postgres:
+            await conn.execute(_MARKS_MANY, _marks_arrays(kept))
+        elif kept:
             await _mark_rows(conn, sorted(kept, key=lambda m: m.row_id))
         # A settled row's reply handle is of no more use: it is not kept past its answer.
         spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
@@ -1212,6 +1222,43 @@ _MARK = (
         last_error=bindparam("new_last_error"),
     )
 )
+
+
+# PostgreSQL: a batch's in-flight notes and its outcomes, one statement each (arrays,
+# bot.storage.pgbatch). The rows are locked first in ID order, as the lease renewal locks
+# them, so two transactions never wait for each other's rows in a cycle.
+_LOCKED = "SELECT id FROM outbox WHERE id = ANY(CAST(:ids AS INTEGER[])) ORDER BY id FOR UPDATE"
+_FLIGHT_MANY = text(
+    f"UPDATE outbox SET sending_since = CAST(:since AS TIMESTAMP) WHERE id IN ({_LOCKED})"
+)
+_MARKS_MANY = text(
+    "UPDATE outbox SET status = v.status, attempts = v.attempts, sent_at = v.sent_at, "
+    "delivered_id = v.delivered_id, next_attempt_at = v.next_attempt_at, "
+    "last_error = v.last_error "
+    "FROM unnest(CAST(:ids AS INTEGER[]), CAST(:statuses AS VARCHAR[]), "
+    "CAST(:attempts AS INTEGER[]), CAST(:sent_ats AS TIMESTAMP[]), "
+    "CAST(:delivered_ids AS VARCHAR[]), CAST(:next_attempt_ats AS TIMESTAMP[]), "
+    "CAST(:last_errors AS VARCHAR[])) "
+    "AS v(id, status, attempts, sent_at, delivered_id, next_attempt_at, last_error) "
+    f"WHERE outbox.id = v.id AND outbox.id IN ({_LOCKED})"
+)
+
+
+def _marks_arrays(marks: Sequence[_Mark]) -> dict[str, list[Any]]:
+    """`_MARKS_MANY`'s arrays: each row's outcome, the last one given for a row counting
+    (as one UPDATE per mark, in order, would leave it)."""
+    last = {m.row_id: m for m in marks}
+    rows = [last[row_id] for row_id in sorted(last)]
+    sent = [m.status == "sent" for m in rows]
+    return {
+        "ids": [m.row_id for m in rows],
+        "statuses": [m.status for m in rows],
+        "attempts": [m.attempts for m in rows],
+        "sent_ats": utc([m.now if s else None for m, s in zip(rows, sent, strict=True)]),
+        "delivered_ids": [m.delivered_id if s else None for m, s in zip(rows, sent, strict=True)],
+        "next_attempt_ats": utc([m.next_attempt_at or m.now for m in rows]),
+        "last_errors": [m.last_error for m in rows],
+    }
 
 
 _FLIGHT_ROWS = UpdateFromValues(outbox, "id", ["sending_since"])

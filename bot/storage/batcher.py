@@ -15,6 +15,11 @@ thread instead (bot.storage.writer): there the thread's own window gathers the b
 every such batcher into one transaction, and `sync_when` keeps items that need the async
 engine (a receipt) on it.
 
+On PostgreSQL a writer whose batch is one statement (`single`, see bot.storage.pgbatch)
+runs it in autocommit, without BEGIN and COMMIT round trips; and a batcher whose callers
+each wait on their own write (`eager`: the inbound claims) starts a flush from idle at
+once, without the window, so a lone command pays one statement's round trip.
+
 A batcher made with `retry=True` keeps a batch the database could not take (an outage,
 see `bot.unavailable.is_transient`) and writes it again after a backoff on the injected
 clock, with whatever arrived meanwhile, logging one WARNING line per failed try (not per
@@ -133,8 +138,16 @@ class Batcher(Generic[T, R]):
         backlog: Backlog | None = None,
         sync: SyncWriter[T, R] | None = None,
         sync_when: Callable[[T], bool] | None = None,
+        eager: bool = False,
+        single: bool = False,
     ) -> None:
         self._engine = engine
+        # `eager`: a flush that starts from idle goes at once, without the window (for
+        # writes each caller waits on one by one); what comes during it shares the next.
+        self._eager = eager
+        # `single`: the writer runs one statement on PostgreSQL, atomic by itself, so it
+        # runs in autocommit, without BEGIN and COMMIT (two round trips of three).
+        self._single = single
         # `sync`: `writer` for a plain connection. Given one, a batcher whose turn is
         # SQLite's writes on the writer thread instead of through the async engine.
         thread = turn.thread if isinstance(turn, WriteTurn) else None
@@ -197,7 +210,7 @@ class Batcher(Generic[T, R]):
 
     async def _flush_all(self) -> None:
         thread = self._thread
-        if thread is None:
+        if thread is None and not self._eager:
             await self._clock.linger(WINDOW)
         # On the writer thread the thread's own window gathers every batcher's rows into
         # one transaction, and a batch is taken only when that transaction starts.
@@ -214,7 +227,7 @@ class Batcher(Generic[T, R]):
                     )
                 else:
                     items = self._take(batch, MAX_BATCH)
-                    async with self._taking_turn(), self._engine.begin() as conn:
+                    async with self._taking_turn(), self._transaction() as conn:
                         results = await self._writer(conn, items)
             except Exception as error:
                 if not batch:  # failed before the thread took a batch: fail what waits
@@ -289,6 +302,17 @@ class Batcher(Generic[T, R]):
     def asleep(self) -> bool:
         """True when nothing is queued, or the batch waits only for its backoff to pass."""
         return self._napping or not self.pending()
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction for one batch; for a `single` statement on PostgreSQL, none."""
+        if not (self._single and self._engine.dialect.name == "postgresql"):
+            async with self._engine.begin() as conn:
+                yield conn
+            return
+        async with self._engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
 
     def _taking_turn(self) -> contextlib.AbstractAsyncContextManager[Any]:
         turn = self._turn

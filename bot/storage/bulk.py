@@ -6,8 +6,9 @@ each its own round trip to the driver's thread: the outbox paid that for every a
 On SQLite the rows go instead in one `executemany` of a prepared statement, and their
 IDs follow from the last one: a transaction that writes holds SQLite's only write lock,
 and SQLite gives each new row of an INTEGER PRIMARY KEY table the largest ID plus one,
-so rows inserted in one go inside it get consecutive IDs in order. PostgreSQL keeps
-`RETURNING`, which asyncpg sends as a batch.
+so rows inserted in one go inside it get consecutive IDs in order. PostgreSQL gets the
+rows as arrays in one `INSERT ... SELECT ... FROM unnest(...) ORDER BY ... RETURNING id`
+(bot.storage.pgbatch): one SQL text for every batch size.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.pgbatch import UnnestInsert
 from bot.storage.writer import Prepared
 
 
@@ -29,6 +31,12 @@ async def insert_with_ids(
     transaction; their new IDs, in the same order."""
     if not rows:
         return []
+    if conn.dialect.name == "postgresql":  # one statement of arrays (bot.storage.pgbatch)
+        columns = tuple(rows[0])
+        unnest = _UNNEST.get((table.name, columns))
+        if unnest is None:
+            unnest = _UNNEST[(table.name, columns)] = UnnestInsert(table, columns)
+        return await unnest.run(conn, rows)
     if conn.dialect.name != "sqlite":
         result = await conn.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows)
@@ -57,3 +65,4 @@ def insert_with_ids_sqlite(
 
 
 _PREPARED: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+_UNNEST: dict[tuple[str, tuple[str, ...]], UnnestInsert] = {}
