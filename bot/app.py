@@ -181,8 +181,12 @@ class Homeroom:
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
         # rescanning it: measured here, that cut GC pauses from up to 124 ms (blocking
-        # the event loop) to a few ms. See BENCHMARKS.md.
-        gc.collect()
+        # the event loop) to a few ms. See BENCHMARKS.md. `homeroom run` pauses the
+        # collector for its start (adapters.cli), which leaves under 800 objects of
+        # garbage: a full collection first (~50 ms before the bot is ready) is only
+        # worth it when collections ran, and a test's earlier apps may be waiting.
+        if gc.isenabled():
+            gc.collect()
         gc.freeze()
 
     def state(self, name: str) -> object:
