@@ -191,9 +191,14 @@ def newest_revision() -> str | None:
     """The newest revision, read from the migration files' `revision` and `down_revision`
     lines without Alembic (a test checks it agrees with Alembic's head). None when they
     are anything but one plain chain: a merge, a branch, a line this cannot read."""
+    return newest_in(MIGRATIONS / "versions")
+
+
+def newest_in(folder: Path) -> str | None:
+    """`newest_revision` of the migration files in `folder`."""
     revisions: set[str] = set()
     parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
+    for path in folder.glob("*.py"):
         lines = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
         if "revision" not in lines:
             continue  # not a migration (__init__.py)
