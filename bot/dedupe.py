@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -37,7 +36,11 @@ from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.tables import processed_events
-from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
+from bot.storage.upsert import (
+    dialect_module,
+    insert_ignoring_duplicates,
+    insert_ignoring_duplicates_sqlite,
+)
 from bot.unavailable import Unavailable
 
 WINDOW = timedelta(minutes=15)
@@ -141,7 +144,7 @@ class InboundDedupe:
 
     def _keeping(self, dialect: str) -> Any:
         """The upsert that keeps events, returning the keys it took."""
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = dialect_module(dialect).insert
         statement = insert(processed_events)
         # A handled row older than the window counts as new, as it does in memory; a
         # row still waiting to be handled never does.
@@ -176,7 +179,7 @@ class InboundDedupe:
             return True
         try:
             async with self._engine.begin() as conn:
-                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+                insert = dialect_module(conn.dialect.name).insert
                 statement = insert(processed_events).values(**row)
                 # A row older than the window (not yet pruned) counts as new, as it does
                 # in memory: the ID is remembered for exactly WINDOW on every replica.
