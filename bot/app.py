@@ -160,7 +160,7 @@ class Homeroom:
         Tests pass `timers=False` and drive the timed work themselves (`advance` the fake
         clock, then `await timers.run_due()`, `await tidy()`, or the outbox's
         `renew_leases()` and `resume()`), so time only moves when a test moves it."""
-        await self.db.migrate()
+        migrated = await self.db.migrate()
         await self.create_feature_tables()
         await self.kernel.anonymity.load(self.db.engine)
         await self.dedupe.load_recent()
@@ -181,11 +181,12 @@ class Homeroom:
         # Everything built so far (imported modules, SQLAlchemy's and pydantic's caches)
         # lives as long as the process. Freezing it keeps full garbage collections from
         # rescanning it: measured here, that cut GC pauses from up to 124 ms (blocking
-        # the event loop) to a few ms. See BENCHMARKS.md. `homeroom run` pauses the
-        # collector for its start (adapters.cli), which leaves under 800 objects of
-        # garbage: a full collection first (~50 ms before the bot is ready) is only
-        # worth it when collections ran, and a test's earlier apps may be waiting.
-        if gc.isenabled():
+        # the event loop) to a few ms. See BENCHMARKS.md. Garbage is collected first, or
+        # it would be kept for good, unless there is next to none: `homeroom run` pauses
+        # the collector for its start (adapters.cli), which leaves under 800 objects of
+        # it when no migration ran (Alembic leaves ~12,000), and a full collection costs
+        # ~50 ms before the bot is ready.
+        if migrated or gc.isenabled():
             gc.collect()
         gc.freeze()
 

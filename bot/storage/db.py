@@ -106,10 +106,11 @@ class Database:
                 raise DatabaseUnavailable(problem)
             path.parent.mkdir(parents=True, exist_ok=True)
 
-    async def migrate(self, revision: str = "head", *, down: bool = False) -> None:
-        """Bring the schema to `revision` (the newest by default; tests move it down)."""
+    async def migrate(self, revision: str = "head", *, down: bool = False) -> bool:
+        """Bring the schema to `revision` (the newest by default; tests move it down).
+        True when Alembic ran; False when the schema was found at the newest revision."""
         if revision == "head" and not down and await self._at_newest():
-            return  # the usual start: nothing to do, and no Alembic to load
+            return False  # the usual start: nothing to do, and no Alembic to load
         step = partial(_downgrade if down else _upgrade, revision=revision)
         if not self.is_sqlite:
             async with self.engine.begin() as conn:
@@ -120,7 +121,7 @@ class Database:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
                 await conn.run_sync(step)
-            return
+            return True
         # SQLite changes a table's columns by rebuilding it, which trips the foreign keys
         # of the tables that point at it mid-way. SQLite's own procedure: turn them off
         # outside the transaction, migrate, check them all, and turn them back on.
@@ -137,6 +138,7 @@ class Database:
                 await conn.rollback()
                 await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await conn.commit()
+        return True
 
     async def _at_newest(self) -> bool:
         """Whether the schema is known, by one query, to be at the newest revision. False
