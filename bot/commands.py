@@ -281,6 +281,10 @@ class CommandRegistry:
     def roots(self) -> list[str]:
         return list(self._roots())
 
+    def paths(self) -> tuple[str, ...]:
+        """Every command's path, as declared (kept until a command is added)."""
+        return self.memo("paths", lambda: tuple(self._specs))
+
     def _roots(self) -> tuple[str, ...]:
         return self.memo(
             "roots", lambda: tuple(sorted({spec.root for spec in self._specs.values()}))
@@ -325,10 +329,19 @@ class CommandRegistry:
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command
-        root, replaced by the root."""
+        root, replaced by the root; and its second, if the root is no command of its own
+        (`ask` takes free text) and the word is another language's for one of the root's
+        subcommands (`encuesta lista`)."""
         first, *rest = text.split(maxsplit=1) or [""]
         root = command_word_roots(self._roots()).get(fold(first))
-        return " ".join([root, *rest]) if root else text
+        text = " ".join([root, *rest]) if root else text
+        words = text.split(maxsplit=2)
+        if len(words) < 2 or words[0].lower() in self._specs:
+            return text
+        for sub in subcommand_words(self.paths()).get(fold(words[1]), ()):
+            if f"{words[0].lower()} {sub}" in self._specs:
+                return " ".join([words[0], sub, *words[2:]])
+        return text
 
 
 @cache
@@ -346,6 +359,23 @@ def command_word_roots(roots: tuple[str, ...]) -> Mapping[str, str]:
                 if folded and folded != root and folded not in roots:
                     found.setdefault(folded, root)
     return found
+
+
+@cache
+def subcommand_words(paths: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """The words that stand for subcommands (a path's second word) in each language's
+    catalog (`NP_("subcommand", ...)` of bot.i18n.words), folded, each to the English
+    subcommands it may mean (`quitar`: drop, remove or revoke; the root decides)."""
+    subs = sorted({p.split(" ", 1)[1] for p in paths if " " in p})
+    found: dict[str, list[str]] = {}
+    for language in SUPPORTED_LANGUAGES:
+        t = translator(language)
+        for sub in subs:
+            for word in t.pgettext("subcommand", sub).split(","):
+                folded = fold(word.strip())
+                if folded and folded != sub and sub not in found.get(folded, []):
+                    found.setdefault(folded, []).append(sub)
+    return {word: tuple(meant) for word, meant in found.items()}
 
 
 # Double quotes group words ("Mrs Lee", name="Mrs Lee"); apostrophes do not, as in
@@ -776,9 +806,18 @@ def convert_value(
     if kind in ("choice", "weekday"):
         chosen = _pick(_choice_words(option, t), fold(text).rstrip("."))
         if chosen is None:
+            said = {"option": name, "value": text, "choices": accepted_values(option, t) or ""}
+            near = _near_choice(option, text, t)
+            if near is not None:
+                raise CommandError(
+                    N_(
+                        "“{value}” isn't one of the choices for “{option}”: {choices}. "
+                        "Did you mean “{near}”?"
+                    ),
+                    {**said, "near": near},
+                )
             raise CommandError(
-                N_("“{value}” isn't one of the choices for “{option}”: {choices}."),
-                {"option": name, "value": text, "choices": accepted_values(option, t) or ""},
+                N_("“{value}” isn't one of the choices for “{option}”: {choices}."), said
             )
         return chosen
     if kind == "member":
@@ -867,6 +906,18 @@ def _choice_words(option: Option, t: Translator) -> dict[str, str]:
     return words
 
 
+def _near_choice(option: Option, text: str, t: Translator) -> str | None:
+    """The choice a near miss was meant to be ("organiser", "initial", "wendesday"), as
+    the reader writes it; None when nothing is close, so nothing is guessed at random."""
+    if option.type == "weekday":
+        shown = _weekday_names(t.language, "wide")
+    else:
+        shown = [t.pgettext("choice", c) for c in option.choices]
+    by_fold = {fold(word): word for word in shown}
+    near = difflib.get_close_matches(fold(text), list(by_fold), n=1, cutoff=0.75)
+    return by_fold[near[0]] if near else None
+
+
 def _pick(words: dict[str, str], folded: str) -> str | None:
     """The choice a member's words name: the word itself, or else the one choice whose
     word stands whole inside them ("cada 2 semanas", "every month"). Where the words
@@ -900,8 +951,16 @@ def accepted_values(option: Option, t: Translator) -> str | None:
     return None
 
 
+_TWELVE_HOUR = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?\s*([ap])\.?\s*m\.?")
+
+
 def parse_time(text: str) -> time:
-    """ "19:00", "7:30", "0:30" or "19" as a time of day, from 00:00 to 23:59."""
+    """ "19:00", "7:30", "0:30" or "19" as a time of day, from 00:00 to 23:59; and, as
+    many parents write it, "7pm", "7:30 am" or "7 p. m." (12am is midnight)."""
+    twelve = _TWELVE_HOUR.fullmatch(text.strip().lower())
+    if twelve and 1 <= int(twelve[1]) <= 12 and int(twelve[2] or 0) <= 59:
+        hour = int(twelve[1]) % 12 + (12 if twelve[3] == "p" else 0)
+        return time(hour, int(twelve[2] or 0))
     match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", text.strip())
     if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
         raise CommandError(

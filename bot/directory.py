@@ -120,6 +120,9 @@ class Directory:
         self._loading: dict[CommunityRef, asyncio.Future[dict[str, MemberProfile]]] = {}
         # Bumped by `forget`: a roster read before the change is not kept after it.
         self._changes: dict[CommunityRef, int] = {}
+        # Bumped by `forget` and `changed`: what a feature caches of a community (the
+        # questions feature's routing rules and liaisons' hours) is read afresh after it.
+        self._generations: dict[CommunityRef, int] = {}
         self.people = People()  # what the platforms themselves know of members
 
     def _fresh(self, stamp: float) -> bool:
@@ -319,9 +322,22 @@ class Directory:
         cached = self._rosters.get(community)
         if profile is None:
             self._changes[community] = self._changes.get(community, 0) + 1
+            self.changed(community)
             self._rosters.pop(community, None)
         elif cached is not None:
             cached[1][ref.id] = profile
+
+    def changed(self, ref: CommunityRef) -> None:
+        """A change event for what features cache of a community: called after the
+        commit of a change (a routing rule, a liaison's office hours), so a cache stamped
+        with the `generation` it read under is read afresh on its next use."""
+        self._generations[ref] = self._generations.get(ref, 0) + 1
+
+    def generation(self, ref: CommunityRef) -> int:
+        """How many changes this process has made to the community (see `changed`):
+        take it BEFORE reading what is cached, so a change committed meanwhile makes
+        the read stale rather than lost."""
+        return self._generations.get(ref, 0)
 
     def forget(self, ref: MemberRef) -> None:
         """Drop the cached profiles of a member whose preferences or data just changed

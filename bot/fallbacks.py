@@ -291,7 +291,9 @@ class Fallbacks:
                 await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                 return [self._say(event, t._("Okay, I stopped there. Nothing was changed."))], None
             if leaving:
-                leave = _yes_or_no(text, where, t)
+                # A second command in a row, instead of yes or no: the member plainly
+                # wants to do something else, so they leave (and the console runs it).
+                leave = True if text.startswith(COMMAND_MARKS) else _yes_or_no(text, where, t)
                 if leave:
                     await conn.execute(delete(dialogues).where(dialogues.c.id == row.id))
                     left = t._("Okay, you left the form. Nothing was changed.")

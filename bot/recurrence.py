@@ -79,6 +79,20 @@ class Recurrence:
             "month_week": self.month_week,
         }
 
+    @classmethod
+    def from_columns(cls, row: object) -> Recurrence:
+        """The rhythm a series row keeps (`as_columns`): recurring polls' and chats'."""
+        r = row._mapping  # type: ignore[attr-defined]
+        hour, minute = (int(x) for x in r["at_time"].split(":"))
+        return cls(
+            r["weekday"],
+            time(hour, minute),
+            r["timezone"],
+            date.fromisoformat(r["start_date"]),
+            every_weeks=r["every_weeks"],
+            month_week=r["month_week"],
+        )
+
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6 or self.every_weeks < 1:
             raise ValueError(f"no such recurrence: {self!r}")
@@ -132,6 +146,15 @@ class Recurrence:
         if end is not None and day > end:
             return None
         return day, breaks
+
+    def count_through(self, first: date, last: date) -> int:
+        """How many occurrences fall from `first` (an occurrence) to `last`, both
+        included: what stopping a series with a last date calls off."""
+        count = 0
+        while first <= last:
+            count += 1
+            first = self.following(first)
+        return count
 
     def describe(self, t: Translator) -> str:
         """The rhythm in plain words, in the reader's language: "every 2 weeks on Tuesday

@@ -117,6 +117,9 @@ class Timers:
         self._outbox = outbox
         self._registry = _Registry()
         self._changed = asyncio.Event()
+        # When the loop's nap ends (None while it looks, or when it is not running):
+        # `wake_for` a later time need not wake it.
+        self._wakes_at: datetime | None = None
 
     # -- what features use -----------------------------------------------------------
     def register(
@@ -145,6 +148,40 @@ class Timers:
             )
         )
 
+    async def set_many(
+        self,
+        conn: AsyncConnection,
+        feature: str,
+        kind: str,
+        due: Sequence[tuple[str, datetime]],
+    ) -> None:
+        """`set` for many keys at once, in one statement (a group commit's rows)."""
+        if not due:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(timers_table)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["feature", "kind", "key"],
+                set_={
+                    "due_at": statement.excluded.due_at,
+                    "state": "pending",
+                    "attempts": 0,
+                },
+            ),
+            [
+                {
+                    "feature": feature,
+                    "kind": kind,
+                    "key": key,
+                    "due_at": at,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+                for key, at in due
+            ],
+        )
+
     async def cancel(self, conn: AsyncConnection, feature: str, kind: str, key: str) -> None:
         """Forget the timer, in the caller's transaction (nothing if there is none)."""
         await conn.execute(
@@ -158,6 +195,13 @@ class Timers:
     def wake(self) -> None:
         """A timer changed: the loop looks again instead of finishing its nap."""
         self._changed.set()
+
+    def wake_for(self, due_at: datetime) -> None:
+        """A timer was set for `due_at`: wake the loop only if its nap would end later
+        (a question's reminder, hours away, wakes nothing: a burst of questions would
+        otherwise cost the loop two queries each)."""
+        if self._wakes_at is None or due_at < self._wakes_at:
+            self._changed.set()
 
     def label(self, timer: Timer) -> str:
         """The catalog message naming this kind of timer ('' when none was declared)."""
@@ -183,14 +227,20 @@ class Timers:
         (supervised: a failure is logged and the loop restarted)."""
         while True:
             self._changed.clear()
+            self._wakes_at = None  # looking: whatever is set meanwhile wakes it again
             await self.run_due()
             soonest = await self.soonest()
+            now = self._clock.now()
             nap = (
                 MAX_NAP
                 if soonest is None
-                else min(MAX_NAP, max(0.0, (soonest.due_at - self._clock.now()).total_seconds()))
+                else min(MAX_NAP, max(0.0, (soonest.due_at - now).total_seconds()))
             )
-            await sleep_unless_woken(self._clock, nap, self._changed)
+            self._wakes_at = now + timedelta(seconds=nap)
+            try:
+                await sleep_unless_woken(self._clock, nap, self._changed)
+            finally:
+                self._wakes_at = None
 
     async def run_due(self) -> int:
         """Fire every occurrence due by now, in batches; returns how many this process

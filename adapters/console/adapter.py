@@ -330,6 +330,20 @@ class ConsoleAdapter:
             text=text,
         )
 
+    def _direct(self, text: str) -> MessagePosted:
+        """`:dm TEXT`: a direct message from the member to Homeroom, as a reply to one of
+        its DMs is on a platform (the answer to "just reply to this message")."""
+        self.view.line(self._t()._("✉ {name} → Homeroom (direct message)", name=self.me))
+        self.view.line("    " + text)
+        return MessagePosted(
+            event_id=self._event_id(),
+            at=self.app.clock.now(),
+            conversation=ConversationRef(PLATFORM, COMMUNITY, "dm"),
+            actor=self._actor(),
+            text=text,
+            is_direct=True,
+        )
+
     async def _answer_form(self, text: str) -> None:
         """A line typed while a form is open goes to the form's dialogue, not the channel:
         the core checks it and asks the next question (or whether to leave, for a line that
@@ -369,7 +383,10 @@ class ConsoleAdapter:
             self.view.line(await self._who())
             return True
         if verb == "dm":
-            self._read_dms()
+            if rest:
+                await self._dispatch(self._direct(rest))
+            else:
+                self._read_dms()
             return True
         action: Callable[[str], str] | None = {
             "in": self._switch_channel,

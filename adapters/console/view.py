@@ -29,6 +29,7 @@ everything with no account. You are one of the members below; switch with :as NA
   :press N          press button [N] on any card on screen (numbers run across cards)
   :on N COMMAND     run a command on message N, as a message's menu does (chat file)
   :dm               read your direct messages
+  :dm TEXT          write to Homeroom privately (a reply to its direct messages)
   :next             jump ahead in time to the next timed thing (a prompt) and run it
   :who              who is here and their roles   :help  this text   :quit  leave
 

@@ -105,7 +105,9 @@ class World:
     def dump(self, keep: int = KEPT_MESSAGES) -> str:
         """The newest `keep` messages as JSON, kept across restarts like a platform keeps
         its history: `:reply` still reaches an earlier run's prompt, and a new message
-        never reuses an old one's number (a discussion is keyed by its prompt's)."""
+        never reuses an old one's number (a discussion is keyed by its prompt's). Direct
+        messages are not kept: in Homeroom's database they would tie a member to what they
+        asked anonymously (tests/features/rights/test_console_audit.py)."""
         self.changed = False
         newest = sorted(self.messages.values(), key=lambda m: int(m.id))[-keep:]
         return json.dumps([asdict(m) for m in newest])

@@ -127,6 +127,12 @@ class FakeSlack:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(matching()) >= count), within)
         return matching()
 
+    async def wait_until(self, done: Callable[[], bool], within: float) -> None:
+        """Wait until `done()` holds, asked again after each call recorded."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(done), within)
+
     async def wait_for_reply(self, handle: str, within: float = 60.0) -> Call:
         """Wait until the response URL `{url}/respond/<handle>` was answered; the call."""
         assert self._changed is not None
@@ -302,11 +308,12 @@ class FakeSlack:
         return {"ok": True, "messages": shown, "has_more": len(chosen) > limit}
 
     async def _respond(self, request: web.Request) -> web.Response:
-        await self._record(
-            "response_url", {"handle": request.match_info["handle"], **await request.json()}
-        )
-        queued = self.failures.get("response_url")
-        if queued:  # fail_next("response_url", 429, {}, {"Retry-After": "30"})
+        handle = request.match_info["handle"]
+        await self._record("response_url", {"handle": handle, **await request.json()})
+        # fail_next("response_url", 429, {}, {"Retry-After": "30"}) fails the next answer
+        # to any response URL; fail_next(f"response_url:{handle}", ...) only that one's.
+        queued = self.failures.get(f"response_url:{handle}") or self.failures.get("response_url")
+        if queued:
             status, answer, headers = queued.pop(0)
             return web.Response(
                 text=answer.get("text", "rate_limited"), status=status, headers=headers

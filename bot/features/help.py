@@ -13,6 +13,7 @@ from bot.commands import (
     excerpt,
     fold,
     option_word,
+    subcommand_words,
 )
 from bot.context import Context
 from bot.features import Feature
@@ -108,8 +109,18 @@ def topic_of(ctx: Context, word: str) -> str:
 
 
 def topic_help(ctx: Context, topic: str) -> Message:
-    topic = topic_of(ctx, topic)
-    if topic not in _topics(ctx):
+    """Help on a topic (`help poll`), or on one of its commands (`help poll create`):
+    a word after the topic that names none of its commands shows the whole topic."""
+    first, _, command = topic.strip().partition(" ")
+    topic = topic_of(ctx, first)
+    specs = tuple(s for s in _visible(ctx) if s.root == topic)
+    typed = " ".join(command.split())
+    if typed:
+        meant = (typed, *subcommand_words(ctx.kernel.commands.paths()).get(fold(typed), ()))
+        one = tuple(s for s in specs if s.path in {f"{topic} {word}" for word in meant})
+        if one:
+            specs, topic = one, one[0].path
+    if not specs:
         return Message(
             text=ctx.t._(
                 "I have no help on “{topic}” yet. These topics have some: {topics}.",
@@ -119,16 +130,15 @@ def topic_help(ctx: Context, topic: str) -> Message:
         )
     # The same page for everyone with these roles and this language: written once.
     return ctx.kernel.commands.memo(
-        ("help.page", ctx.roles, ctx.t.language, topic), lambda: _topic_page(ctx, topic)
+        ("help.page", ctx.roles, ctx.t.language, topic), lambda: _topic_page(ctx, topic, specs)
     )
 
 
-def _topic_page(ctx: Context, topic: str) -> Message:
+def _topic_page(ctx: Context, topic: str, specs: tuple[CommandSpec, ...]) -> Message:
     lines: list[str] = []
-    for spec in _visible(ctx):
-        if spec.root == topic:
-            lines.append(_line(ctx, spec))
-            lines.extend(_option_line(ctx, o) for o in spec.options)
+    for spec in specs:
+        lines.append(_line(ctx, spec))
+        lines.extend(_option_line(ctx, o) for o in spec.options)
     return Message(title=ctx.t._("Help: {topic}", topic=topic), text="\n".join(lines))
 
 
@@ -139,7 +149,7 @@ async def complete_topic(ctx: Context, typed: str) -> list[Choice]:
 
 
 async def show_help(ctx: Context, args: Args) -> list[Intent]:
-    topic = args.text("topic")
+    topic = " ".join(w for w in (args.text("topic"), args.text("command")) if w)
     return [ctx.reply(topic_help(ctx, topic.lower()) if topic else overview(ctx))]
 
 
@@ -159,6 +169,11 @@ FEATURE = Feature(
                     "str",
                     N_("A command to explain, like role"),
                     complete=complete_topic,
+                ),
+                Option(
+                    NP_("option", "command"),
+                    "str",
+                    N_("Only this one of its commands, like create"),
                 ),
             ),
             handler=show_help,

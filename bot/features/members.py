@@ -6,13 +6,13 @@ directory's tables."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import Args, CommandError, CommandSpec, Option, fold
+from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_time
 from bot.context import Context
 from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
@@ -57,11 +57,21 @@ _CREDITS = {
 }
 
 
+def _twelve_hour_quiet(value: str) -> tuple[time, time] | None:
+    """`9pm-7am` (any times `parse_time` reads, such as 7pm), as a start and an end."""
+    start, dash, end = value.partition("-")
+    try:
+        span = (parse_time(start), parse_time(end)) if dash else None
+    except CommandError:
+        return None
+    return span if span and span[0] != span[1] else None
+
+
 def _quiet(value: str, t: Translator) -> str | None:
     """`21:00-07:00` as stored, or None for `off`; a CommandError for anything else."""
     if _is_off(value, t):
         return None
-    span = parse_quiet(value)
+    span = parse_quiet(value) or _twelve_hour_quiet(value)
     if span is None:
         raise CommandError(
             N_(

@@ -32,6 +32,9 @@ _DAY_PATTERNS = {"en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
 # The same with the year, for a day in another year or far from today ("Friday 26 March
 # 2027", "viernes 26 de marzo de 2027"): without it such a day reads as this year's.
 _YEAR_PATTERNS = {"en": "EEEE d MMMM y", "es": "EEEE d 'de' MMMM 'de' y"}
+# A span of days ("7–13 September", "31 August – 6 September"), the day and month of
+# each end, with the year when either end needs it ("… 2027", "… de 2027").
+_SPAN_PATTERNS = {"en": ("d MMMM", "d MMMM y"), "es": ("d 'de' MMMM", "d 'de' MMMM 'de' y")}
 FAR = timedelta(days=183)  # about six months, before or after today
 
 # What "today" is when a day is written: the app's injected clock (`use_clock`), so a
@@ -110,6 +113,22 @@ class Translator:
         2027" when it is in another year or far off: see `shows_year`)."""
         today = today or _now[0]().date()
         return format_date(day, self._pattern(day, today), locale=self.language)
+
+    def days(self, first: date, last: date, today: date | None = None) -> str:
+        """A span of days as the reader would write it: "7–13 September", "7–13 de
+        septiembre", "31 August – 6 September"; the year as `day` shows it, once when
+        both ends share it ("28 December 2026 – 3 January 2027" when they don't)."""
+        today = today or _now[0]().date()
+        plain, with_year = _SPAN_PATTERNS.get(self.language, _SPAN_PATTERNS["en"])
+        year = shows_year(first, today) or shows_year(last, today)
+        end = format_date(last, with_year if year else plain, locale=self.language)
+        if first.year != last.year:
+            return f"{format_date(first, with_year, locale=self.language)} – {end}"
+        if first.month != last.month:
+            return f"{format_date(first, plain, locale=self.language)} – {end}"
+        if first == last:
+            return end
+        return f"{first.day}–{end}"
 
     def _pattern(self, day: date, today: date) -> str:
         if shows_year(day, today):

@@ -35,6 +35,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x484F4D45524F4F4D  # PostgreSQL advisory lock key: "HOMEROOM" in ASCII
 
 
+# PostgreSQL's connections kept open. SQLAlchemy's default keeps 5 and closes any
+# opened beyond them as soon as it is returned; under a burst (100 questions a second:
+# bench/questions.py) the group commits, the outbox and each question's FAQ search need
+# more than 5 at once, so connections were opened and closed ~30 times a second, each a
+# new server process. Kept open instead, up to 20, and 10 more for a moment.
+POSTGRES_POOL = {"pool_size": 20, "max_overflow": 10}
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or reached; the message is the line a person reads."""
 
@@ -48,6 +56,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             self.url,
             pool_pre_ping=not self.is_sqlite,
+            **({} if self.is_sqlite else POSTGRES_POOL),
             # A failing statement's error would otherwise quote its parameters (what a
             # member wrote, their ID) into the log.
             hide_parameters=True,

@@ -6,7 +6,8 @@ Here replica A receives a request, acknowledges it within the 3 seconds, writes 
 reply's row and dies before sending it; replica B takes the row once A's lease has run
 out and answers through the handle A stored. Before the handles travelled with the row,
 B answered by chat.postEphemeral (Slack) or by DM (Discord): the member's reply left the
-place they asked in.
+place they asked in. And a request A acknowledged but died before handling is kept, and
+handled by B's inbox once it has waited the inbox's lease, answered the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from adapters.slack.adapter import REPLY_HANDLE_SECONDS
 from adapters.slack.fake import FakeSlack, SignedClient, slash
 from bot.app import Homeroom
 from bot.clock import FakeClock
+from bot.inbox import LEASE as INBOX_LEASE
 from bot.outbox import LEASE
 from bot.storage.tables import outbox
 from bot.testing import run_until, test_settings
@@ -119,6 +121,47 @@ async def test_a_slack_reply_whose_response_url_expired_goes_by_chat_post_epheme
         await run_until(b)
         [call] = await fake_slack.wait_for(1)
         assert (call.method, call.params["user"]) == ("chat.postEphemeral", LEE)
+    finally:
+        await b.stop()
+
+
+async def test_a_command_a_dead_replica_acknowledged_but_never_handled_is_answered_once_by_another(
+    homeroom: Homeroom, fake_slack: FakeSlack, clock: FakeClock
+) -> None:
+    """A kill between the ack and the handling leaves the command kept (bot.inbox), not
+    answered and with no reply row: another replica's inbox takes it over once it has
+    waited the inbox's lease, and answers through the response_url in the payload."""
+    fake_slack.held_lookups = {LEE}  # A's lookup of the member hangs until A dies
+    port = free_port()
+    adapter = SlackAdapter(homeroom, slack_settings(homeroom, fake_slack, port))
+    homeroom.attach(adapter)
+    await adapter.start()
+    client = SignedClient(f"http://127.0.0.1:{port}/slack/events", SECRET)
+    command = slash("help", user=LEE, respond_to=fake_slack.url)
+    assert await client.command(command) == (200, "")  # kept, then acknowledged
+    for handling in list(homeroom.inbox._tasks):  # A dies mid-handling
+        handling.cancel()
+    await homeroom.inbox.settled()
+    await adapter.stop()
+    await fake_slack.release(LEE)
+    assert (await reply_rows(homeroom), fake_slack.calls) == ([], [])
+    b = await slack_replica_b(homeroom, fake_slack, clock)
+    try:
+        clock.advance(INBOX_LEASE - 1)
+        assert await b.inbox.replay() == 0  # A might still be handling it
+        clock.advance(1)  # nobody has touched it for the inbox's lease
+        assert await b.inbox.replay() == 1  # B's pass (every minute) takes it over
+        await run_until(b)
+        [call] = await fake_slack.wait_for(1)
+        assert (call.method, call.params["handle"]) == (
+            "response_url",
+            command["response_url"].rsplit("/", 1)[1],
+        )
+        assert call.params["text"].startswith("*Homeroom help*")
+        clock.advance(INBOX_LEASE)
+        assert await b.inbox.replay() == 0  # handled: never again
+        await run_until(b)
+        assert len(fake_slack.calls) == 1
     finally:
         await b.stop()
 

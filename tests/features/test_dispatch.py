@@ -36,7 +36,11 @@ async def test_a_redelivered_event_has_one_effect(bot: TestBot) -> None:
             "I don't know the command “prompt schedul”. Did you mean “prompt schedule”?",
         ),
         ("role zzz", "“role” needs one more word. Try one of: role grant, role list, role revoke."),
-        ("help role please now", "There's more here than “help” expects: “please now”."),
+        ("help role please now", "There's more here than “help” expects: “now”."),
+        (
+            "role list liaison please now",
+            "There's more here than “role list” expects: “please now”.",
+        ),
         ("role grant sam liaison", "I couldn't tell who “sam” is. Mention the member, like @name."),
         (
             "setup queue=liaisons",

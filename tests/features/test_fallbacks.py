@@ -392,3 +392,24 @@ def test_a_kept_choice_is_shown_by_its_label_in_the_readers_language() -> None:
         "Envíe “-” para dejar “sí”.",
         "Envíe “cancelar” para parar.",
     ]
+
+
+async def test_a_second_command_while_asked_whether_to_leave_leaves_the_form(
+    bot: TestBot,
+) -> None:
+    """Asked "Leave the form?", a member who types another command instead of yes or
+    no wants to go on with something else: they leave, rather than being asked again."""
+    await bot.say("dana", "/homeroom role grant")
+    await bot.say("dana", "@sam")
+    await typed(bot, "dana", "/homeroom help")
+    [left] = await typed(bot, "dana", "/homeroom role list")
+    assert bot.texts([left]) == ["Okay, you left the form. Nothing was changed."]
+    assert await bot.say("dana", "liaison") == []  # the form is closed: just a message
+    assert Role.LIAISON not in (await bot.app.directory.profile(bot.member("sam"))).roles
+
+
+async def test_a_spanish_reader_leaves_the_form_the_same_way(bot: TestBot) -> None:
+    await bot.say("maria", "/homeroom prompt suggest")
+    await typed(bot, "maria", "/homeroom help")
+    [left] = await typed(bot, "maria", ":press 1")
+    assert bot.texts([left]) == ["De acuerdo, salió del formulario. No se cambió nada."]

@@ -135,6 +135,7 @@ LIKELY = {
     "timezone": ["America/New_York", "Europe/Madrid", "UTC"],
     "languages": ["en", "es", "en,es", "es,en"],
     "duration": ["3d", "2h", "in 2 days", "90m", "1 semana"],
+    "days": ["365", "90d", "12w", "6m", "1y", "forever"],
 }
 values = st.one_of(
     st.sampled_from(NASTY),

@@ -63,7 +63,7 @@ async def test_a_topics_plural_or_near_miss_shows_that_topic(bot: TestBot) -> No
 async def test_spanish_syntax_lines_name_options_in_spanish_like_the_footer(bot: TestBot) -> None:
     [reply] = await bot.say("maria", "/homeroom help")
     assert isinstance(reply, Ephemeral)
-    assert "• help [tema] — " in reply.message.text
+    assert "• help [tema] [comando] — " in reply.message.text
     assert "• prompt suggest <texto> [anónimo] — " in reply.message.text
     assert "[topic]" not in reply.message.text
     assert (

@@ -308,3 +308,29 @@ async def test_the_running_loop_sleeps_till_due_replans_when_woken_and_outlives_
         loop.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await loop
+
+
+async def test_a_timer_set_for_after_the_nap_does_not_wake_the_loop(
+    pings: TestBot, naps: asyncio.Queue[float]
+) -> None:
+    """`wake_for`: a burst of questions sets reminders hours away; none of them may cost
+    the napping loop a look at the database. One due before its nap ends wakes it."""
+    app, clock = pings.app, pings.app.clock
+    assert isinstance(clock, FakeClock)
+    loop = asyncio.create_task(app.timers.run())
+    try:
+        assert await next_nap(naps) == MAX_NAP
+        await set_pings(app, ["hours-away"], clock.now() + timedelta(hours=2))
+        app.timers.wake_for(clock.now() + timedelta(hours=2))
+        assert not app.timers._changed.is_set()  # napping on: nothing to look at sooner
+        await set_pings(app, ["soon"], clock.now() + timedelta(seconds=10))
+        app.timers.wake_for(clock.now() + timedelta(seconds=10))
+        assert app.timers._changed.is_set()
+        assert await next_nap(naps) == 10.0
+        clock.advance(10)
+        assert await next_nap(naps) == MAX_NAP
+        assert await post_rows(app) == ["fake:school:csoon"]
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop

@@ -44,6 +44,7 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
             "0025",
             "0026",
             "0027",
+            "0028",
         ]
         await db.migrate()
         await db.migrate()  # running again on start is a no-op
@@ -435,5 +436,25 @@ async def test_0027_numbers_once_seen_are_never_given_again(database_url: str) -
         async with db.engine.connect() as conn:
             back = (await conn.execute(text("SELECT id FROM questions"))).scalars().all()
         assert sorted(back) == [1, 3]
+    finally:
+        await db.close()
+
+
+async def test_0028_takes_faq_entries_into_the_search_index_at_once(database_url: str) -> None:
+    """On PostgreSQL the FAQ's GIN index keeps no pending list (`fastupdate` off), so a
+    search never reads new entries one by one; a downgrade gives the default back.
+    SQLite has no such index: the migration changes nothing there."""
+    db = Database(database_url)
+    options = "SELECT reloptions FROM pg_class WHERE relname = 'ix_faq_entries_search_doc'"
+    try:
+        await db.migrate()
+        if not db.is_sqlite:
+            async with db.engine.connect() as conn:
+                assert (await conn.execute(text(options))).scalar_one() == ["fastupdate=off"]
+        await db.migrate("0027", down=True)
+        if not db.is_sqlite:
+            async with db.engine.connect() as conn:
+                assert (await conn.execute(text(options))).scalar_one() is None
+        assert await db.pending_migrations() == ["0028"]
     finally:
         await db.close()

@@ -14,8 +14,8 @@ from bot.context import Context
 from bot.directory import Role
 from bot.features.chats import store
 from bot.features.chats.state import chats_of
-from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat
-from bot.features.chats.timed import ANNOUNCE_AHEAD, occurrence, recurrence_of
+from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat, occurrence, recurrence_of
+from bot.features.chats.timed import ANNOUNCE_AHEAD
 from bot.i18n import N_, NP_, translator
 from bot.intents import Intent, Message
 from bot.recurrence import every_option, repeating_from, wall_instant
@@ -340,8 +340,78 @@ async def end(ctx: Context, args: Args) -> list[Intent]:
     return [ctx.reply(ctx.t._("Chat #{id} has ended. Thank you for moderating!", id=chat.id))]
 
 
+async def cancel_series(ctx: Context, raw: object) -> list[Intent]:
+    """`chat cancel series=N`: a recurring chat stopped at any time, between its dates
+    too (when no chat of it is planned yet, so no chat number could be given)."""
+    async with ctx.kernel.engine.begin() as conn:
+        series = None
+        if isinstance(raw, int) and 0 < raw < 2**31:
+            series = await store.series_in(conn, raw, ctx.conversation)
+        if series is None:
+            raise CommandError(
+                N_("There's no recurring chat {series} here. “chat list” shows those to come."),
+                {"series": str(raw)[:20]},
+                "series",
+            )
+        where = ConversationRef(
+            ctx.conversation.platform, ctx.conversation.community, series.channel
+        )
+        stopped = await chats_of(ctx).service.stop_series(conn, series, where)
+        if stopped is None:
+            raise CommandError(
+                N_("Recurring chat {series} has no chat to come. Nothing was changed."),
+                {"series": str(series.id)},
+            )
+        staged = await ctx.kernel.outbox.stage(conn, stopped.intents)
+    ctx.kernel.outbox.release(staged)
+    said = (
+        ctx.t._(
+            "Recurring chat {series} is stopped: none of its chats to come will take place.",
+            series=series.id,
+        )
+        if stopped.upcoming is None
+        else ctx.t.ngettext(
+            "Recurring chat {series} is stopped: its one chat to come is called off.",
+            "Recurring chat {series} is stopped: its {n} chats to come are called off.",
+            stopped.upcoming,
+            series=series.id,
+        )
+    )
+    if stopped.intents:
+        said += " " + ctx.t._("The group is told.")
+    last = stopped.last_held
+    if last is None:
+        said += " " + ctx.t._("None of its chats had taken place yet.")
+    elif last.status == "running":
+        said += " " + ctx.t._("Chat #{id}, running now, ends as planned.", id=last.id)
+    else:
+        said += " " + ctx.t._(
+            "The last one held was chat #{id}, {when}.",
+            id=last.id,
+            when=ctx.t.when(last.starts_at, ctx.timezone),
+        )
+    return [ctx.reply(said)]
+
+
 async def cancel(ctx: Context, args: Args) -> list[Intent]:
     raw = args.values.get("id")
+    if "series" in args.values:
+        if raw is not None:
+            raise CommandError(
+                N_("Please give a chat's number or “{series}”, not both."),
+                {"series": f"{ctx.t.option_name('series')}="},
+                "series",
+            )
+        return await cancel_series(ctx, args.values["series"])
+    if raw is None:
+        raise CommandError(
+            N_(
+                "Which chat? Give its number, or “{series}” and a number for a recurring "
+                "chat; “chat list” shows both."
+            ),
+            {"series": f"{ctx.t.option_name('series')}="},
+            "id",
+        )
     chat = None
     if isinstance(raw, int) and 0 < raw < 2**31:
         async with ctx.kernel.engine.connect() as conn:
@@ -378,8 +448,15 @@ async def list_chats(ctx: Context, args: Args) -> list[Intent]:
         found = await store.in_community(conn, ctx.conversation, ("scheduled", "running"))
         between = await store.repeating_between(conn, ctx.conversation)
     if not found and not between:
-        return [ctx.reply(ctx.t._("No live chat is running or planned. “chat start” starts one."))]
+        # Only organizers may start one, so only they are pointed at "chat start".
+        none = (
+            N_("No live chat is running or planned. “chat start” starts one.")
+            if ctx.may(Role.ORGANIZER)
+            else N_("No live chat is running or planned.")
+        )
+        return [ctx.reply(ctx.t._(none))]
     lines: list[tuple[datetime, str]] = []
+    repeating = bool(between)
     for chat in found:
         where = f"<#{chat.where.channel}>"
         if chat.status == "running":
@@ -398,12 +475,16 @@ async def list_chats(ctx: Context, args: Args) -> list[Intent]:
                 when=ctx.t.when(chat.starts_at, ctx.timezone),
                 total=chat.total,
             )
+        if chat.series_id is not None:
+            line += " " + ctx.t._("(recurring chat {series})", series=chat.series_id)
+            repeating = True
         lines.append((chat.starts_at, line))
     for series, announce_at in between:
         recurrence = recurrence_of(series)
         starts_at = recurrence.due(occurrence(recurrence, announce_at))
         line = ctx.t._(
-            "In {channel}, {rhythm}: next {when}, {total} questions",
+            "Recurring chat {series} in {channel}, {rhythm}: next {when}, {total} questions",
+            series=series.id,
             channel=f"<#{series.channel}>",
             rhythm=recurrence.describe(ctx.t),
             when=ctx.t.when(starts_at, ctx.timezone),
@@ -412,7 +493,13 @@ async def list_chats(ctx: Context, args: Args) -> list[Intent]:
         lines.append((starts_at, line))
     lines.sort(key=lambda pair: pair[0])
     text = "\n".join(line for _, line in lines)
-    return [ctx.reply(Message(title=ctx.t._("Live chats"), text=text))]
+    footer = None
+    if repeating:
+        footer = ctx.t._(
+            "“chat cancel {series}N” stops recurring chat N for good.",
+            series=f"{ctx.t.option_name('series')}=",
+        )
+    return [ctx.reply(Message(title=ctx.t._("Live chats"), text=text, footer=footer))]
 
 
 async def show_time(ctx: Context, value: str) -> list[Intent]:
@@ -499,13 +586,13 @@ COMMANDS = (
         ),
         CommandSpec(
             path="chat cancel",
-            description=N_("Call off a planned live chat (and its later times, if it repeats)"),
+            description=N_("Call off a planned live chat, or stop a recurring one for good"),
             options=(
+                Option(NP_("option", "id"), "int", N_("The chat's number, from “chat list”")),
                 Option(
-                    NP_("option", "id"),
+                    NP_("option", "series"),
                     "int",
-                    N_("The chat's number, from “chat list”"),
-                    required=True,
+                    N_("A recurring chat's number, from “chat list”: stops all its chats to come"),
                 ),
             ),
             handler=cancel,

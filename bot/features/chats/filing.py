@@ -61,7 +61,8 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
         found = in_thread(event.text, asked)
     numbers = sorted({n for answer in found for n in answer.questions if 1 <= n <= chat.posted})
     if not numbers:
-        return []
+        labels = sorted({n for answer in found for n in answer.questions}) if how == "label" else []
+        return [ctx.reply(_not_filed(ctx, chat, labels[0]))] if labels else []
     message = where.message or event.event_id
     async with ctx.kernel.engine.begin() as conn:
         for answer in found:
@@ -81,6 +82,25 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
     if where.message is None:
         return []  # nothing to react to where the platform gave no message ID
     return [React(to=where, emoji=ANSWERED)]
+
+
+def _not_filed(ctx: Context, chat: Chat, number: int) -> str:
+    """Why an answer labelled A{number} was not filed, said only to its author: the chat
+    has no such question, or it is not posted yet (silence would look like a lost answer)."""
+    if number > chat.total or number < 1:
+        return ctx.t.ngettext(
+            "There's no Q{number} in this live chat: it has {n} question, so I didn't file "
+            "your answer.",
+            "There's no Q{number} in this live chat: it has {n} questions, so I didn't file "
+            "your answer.",
+            chat.total,
+            number=number,
+        )
+    return ctx.t._(
+        "Q{number} isn't posted yet, so I didn't file your answer. Send it again once Q{number} "
+        "is up.",
+        number=number,
+    )
 
 
 def _number(raw: str) -> int | None:

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import CommunitySettings, Directory
 from bot.features.chats import store
-from bot.features.chats.store import FEATURE, REPEAT, STEP, Chat, Question
+from bot.features.chats.store import (
+    FEATURE,
+    REPEAT,
+    STEP,
+    Chat,
+    Question,
+    occurrence,
+    recurrence_of,
+)
 from bot.i18n import Translator
 from bot.intents import Button, Intent, Message, OpenThread, Post, Tag
 from bot.kernel import Kernel
+from bot.refs import ConversationRef
 from bot.render import in_languages
 
 LATE = timedelta(minutes=2)  # a step this late says the bot was offline when it was due
@@ -37,6 +48,17 @@ class QuestionPosted(Tag):
 
     chat_id: int
     number: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesStopped:
+    """What stopping a recurring chat did: how many chats to come it called off (None:
+    it had no last date, so every later one), the last that took place (or is taking
+    place), and the notices to the group."""
+
+    upcoming: int | None
+    last_held: Chat | None
+    intents: list[Intent]
 
 
 class ChatService:
@@ -182,6 +204,35 @@ class ChatService:
             )
 
         return [Post(to=chat.where, message=in_languages(community.languages, compose))]
+
+    async def stop_series(
+        self, conn: AsyncConnection, series: Any, where: ConversationRef
+    ) -> SeriesStopped | None:
+        """Stop a recurring chat for good, between its dates or during one: its next
+        chat called off (the group told, if it was announced) and no later one made; a
+        chat running now ends as planned. None when it had already stopped or run out."""
+        if series.status == "stopped":
+            return None
+        made = await store.of_series(conn, series.id, where)
+        planned = [c for c in made if c.status == "scheduled"]
+        recurrence = recurrence_of(series)
+        zone = recurrence.timezone
+        if planned:
+            next_day: date | None = planned[0].starts_at.astimezone(ZoneInfo(zone)).date()
+        else:
+            announce_at = await store.announce_due(conn, series.id)
+            next_day = None if announce_at is None else occurrence(recurrence, announce_at)
+        if next_day is None:
+            return None
+        until = date.fromisoformat(series.end_date) if series.end_date else None
+        upcoming = None if until is None else recurrence.count_through(next_day, until)
+        intents: list[Intent] = []
+        for chat in planned:
+            intents += await self.cancel(conn, chat, self.kernel.clock.now()) or []
+        await store.stop_series(conn, series.id)
+        await self.kernel.timers.cancel(conn, FEATURE, REPEAT, str(series.id))
+        held = [c for c in made if c.status in ("running", "ended")]
+        return SeriesStopped(upcoming, held[-1] if held else None, intents)
 
     # -- what the group reads ----------------------------------------------------------
     def _opening(self, chat: Chat, community: CommunitySettings) -> Post:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.chats.tables import chat_answers, chat_questions, chat_series, chats
+from bot.recurrence import Recurrence
 from bot.refs import ConversationRef
 from bot.storage.places import at_place, community_key
 from bot.storage.tables import timers
@@ -409,3 +410,49 @@ async def repeating_between(conn: AsyncConnection, where: Any) -> list[tuple[Any
         )
     ).all()
     return [(r, r.announce_at) for r in rows]
+
+
+async def series_in(conn: AsyncConnection, series_id: int, where: Any) -> Any:
+    """Series `series_id` of `where`'s community (None elsewhere)."""
+    return (
+        await conn.execute(
+            select(chat_series).where(
+                (chat_series.c.id == series_id)
+                & (chat_series.c.community_id == community_key(where))
+            )
+        )
+    ).first()
+
+
+async def of_series(conn: AsyncConnection, series_id: int, where: Any) -> list[Chat]:
+    """Every chat a series has made, in time order."""
+    rows = (
+        await conn.execute(
+            select(chats)
+            .where(chats.c.series_id == series_id)
+            .order_by(chats.c.starts_at, chats.c.id)
+        )
+    ).all()
+    return [_chat(r, where.platform, where.community, await _total(conn, r.id)) for r in rows]
+
+
+async def announce_due(conn: AsyncConnection, series_id: int) -> datetime | None:
+    """When the series' next occurrence is to be made and announced (None: no more)."""
+    found = await conn.scalar(
+        select(timers.c.due_at).where(
+            (timers.c.feature == FEATURE)
+            & (timers.c.kind == REPEAT)
+            & (timers.c.key == str(series_id))
+        )
+    )
+    return found
+
+
+def recurrence_of(row: object) -> Recurrence:
+    return Recurrence.from_columns(row)
+
+
+def occurrence(recurrence: Recurrence, announced: datetime) -> date:
+    """The occurrence a repeat timer due at `announced` stands for: the first to come
+    after it (it is due a day before, or at once when that day had already begun)."""
+    return recurrence.next_slot(announced, recurrence.start)

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from bot.features.chats import store
 from bot.features.chats.state import Chats
-from bot.features.chats.store import FEATURE, STEP
+from bot.features.chats.store import FEATURE, STEP, occurrence, recurrence_of
 from bot.features.chats.tables import chat_series, chats
-from bot.recurrence import Recurrence
 from bot.refs import ConversationRef
 from bot.storage.tables import communities
 from bot.timers import TimerResult, TimerRun
@@ -52,25 +51,6 @@ async def step_due(run: TimerRun) -> Mapping[str, TimerResult]:
         due = after.next_at if after is not None and after.status != "ended" else None
         results[timer.key] = TimerResult(intents=intents, next_due=due)
     return results
-
-
-def recurrence_of(row: object) -> Recurrence:
-    r = row._mapping  # type: ignore[attr-defined]
-    hour, minute = (int(x) for x in r["at_time"].split(":"))
-    return Recurrence(
-        r["weekday"],
-        time(hour, minute),
-        r["timezone"],
-        date.fromisoformat(r["start_date"]),
-        every_weeks=r["every_weeks"],
-        month_week=r["month_week"],
-    )
-
-
-def occurrence(recurrence: Recurrence, announced: datetime) -> date:
-    """The occurrence a repeat timer due at `announced` stands for: the first to come
-    after it (it is due a day before, or at once when that day had already begun)."""
-    return recurrence.next_slot(announced, recurrence.start)
 
 
 async def repeat_due(run: TimerRun) -> Mapping[str, TimerResult]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.features.digests import store
+from bot.features.digests import store, words
 from bot.features.digests.material import Material
 from bot.i18n import Translator
 from bot.intents import Intent
@@ -56,7 +56,7 @@ def ready_note(t: Translator, digest: store.Digest, kept: int, questions: int) -
                 "Draft digest #{id}, “{title}”, is ready: {n} answers under {questions}.",
                 kept,
                 id=digest.id,
-                title=digest.title,
+                title=words.title_in(t, digest),
                 questions=t.ngettext("{n} question", "{n} questions", questions),
             ),
             t._("Only organizers see it until it is published."),

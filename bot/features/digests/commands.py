@@ -15,7 +15,7 @@ from bot.commands import Args, CommandError, CommandSpec, Option, excerpt
 from bot.context import Context
 from bot.directory import Role
 from bot.features.chats import api as chats_api
-from bot.features.digests import export, sources, store
+from bot.features.digests import export, sources, store, words
 from bot.features.digests.api import ready_note
 from bot.features.digests.service import Digests
 from bot.i18n import N_, NP_
@@ -142,7 +142,7 @@ async def _list(ctx: Context) -> list[Intent]:
         drafts = await store.drafts_in(conn, ctx.conversation.community_ref)
     if not drafts:
         return [ctx.reply(ctx.t._("No draft digest is waiting. “digest build” makes one."))]
-    lines = [f"#{d.id} {d.title} · <#{d.where.channel}>" for d in drafts]
+    lines = [f"#{d.id} {words.title_in(ctx.t, d)} · <#{d.where.channel}>" for d in drafts]
     return [ctx.reply(Message(title=ctx.t._("Draft digests"), text="\n".join(lines)))]
 
 

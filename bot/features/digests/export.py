@@ -90,6 +90,7 @@ def _context(page: Page) -> dict[str, object]:
         "page": page,
         "words": words,
         "said": said,
+        "title": lambda d: words.titled(ts, d),
         "kind": lambda d: said(words.KINDS.get(d.kind, words.KINDS["discussion"])),
         "day": lambda d: words.day(ts, d.started_at, page.zone),
         "answers": lambda n: words.answers(ts, n),

@@ -133,7 +133,7 @@ async def week(
         source_id=first.isoformat(),
         community_id=community.id,
         channel=where.channel,
-        title=f"{first.isoformat()} – {last.isoformat()}",
+        title=f"{first.isoformat()}/{last.isoformat()}",  # dates: words.title_in
         started_at=since,
         ended_at=until,
         topics=topics,

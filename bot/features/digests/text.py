@@ -38,7 +38,7 @@ async def lines(shaped: Shaped, ts: Sequence[Translator], zone: str, *, draft: b
     """The digest line by line; an empty string is a blank line."""
     d = shaped.digest
     out = [
-        "📝 " + bold(words.said(ts, words.TITLE, title=d.title)),
+        "📝 " + bold(words.titled(ts, d)),
         " · ".join(
             (
                 words.said(ts, words.KINDS.get(d.kind, words.KINDS["discussion"])),
@@ -102,14 +102,10 @@ async def split(all_lines: Sequence[str], limit: int, continued: str) -> list[st
     return texts
 
 
-def _short(title: str, most: int = 60) -> str:
-    return title if len(title) <= most else title[: most - 1].rstrip() + "…"
-
-
 async def render(
     shaped: Shaped, ts: Sequence[Translator], zone: str, limit: int, *, draft: bool = False
 ) -> list[str]:
     """The digest as message texts of at most `limit` characters each."""
-    title = words.said(ts, words.TITLE, title=_short(shaped.digest.title))
+    title = words.titled(ts, shaped.digest, most=60)
     continued = bold(title) + ", " + words.said(ts, words.CONTINUED)
     return await split(await lines(shaped, ts, zone, draft=draft), limit, continued)

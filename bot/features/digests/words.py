@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.features.digests.store import Digest
 from bot.i18n import N_, Translator, translator
 
 KINDS = {
@@ -48,3 +49,34 @@ def day(ts: Sequence[Translator], at: datetime, zone: str) -> str:
     """The day the conversation took place, as each reader writes it."""
     day = at.astimezone(ZoneInfo(zone)).date()
     return " / ".join(dict.fromkeys(t.day(day) for t in ts))
+
+
+def week_span(digest: Digest) -> tuple[date, date] | None:
+    """A week's first and last days, which its title keeps as dates ("2026-09-07/
+    2026-09-13"; older drafts kept "2026-09-07 – 2026-09-13"), or None for a title that
+    is words (a chat's or a discussion's)."""
+    if digest.kind != "week":
+        return None
+    for separator in ("/", " – "):
+        first, found, last = digest.title.partition(separator)
+        if found:
+            try:
+                return date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+            except ValueError:
+                return None
+    return None
+
+
+def title_in(t: Translator, digest: Digest, most: int | None = None) -> str:
+    """The digest's title as this reader reads it: a week's days in their language
+    ("7–13 de septiembre"), any other title as it was written (cut to `most`)."""
+    span = week_span(digest)
+    title = digest.title if span is None else t.days(*span)
+    if most is not None and len(title) > most:
+        title = title[: most - 1].rstrip() + "…"
+    return title
+
+
+def titled(ts: Sequence[Translator], digest: Digest, most: int | None = None) -> str:
+    """ "Digest: …" in each reader's language, each said once."""
+    return " / ".join(dict.fromkeys(t._(TITLE, title=title_in(t, digest, most)) for t in ts))

@@ -77,6 +77,7 @@ async def set_hours(ctx: Context, args: Args) -> list[Intent]:
     async with ctx.kernel.engine.begin() as conn:
         await store.set_hours(conn, ctx.community.id, ctx.member.id, hours, now)
         away = await store.away_of(conn, ctx.community.id, ctx.member.id, now=now)
+    ctx.kernel.directory.changed(ctx.community.ref)  # after the commit: cached calendars
     lines = [
         ctx.t._("Saved. Your office hours: {hours}.", hours=describe_hours(hours, ctx.t)),
         status(hours, away, now, ctx.t, ctx.timezone),
@@ -190,6 +191,7 @@ async def go_away(ctx: Context, args: Args) -> list[Intent]:
     away = Away(starts, until, backup.id if backup else None)
     async with ctx.kernel.engine.begin() as conn:
         replaced = await store.add_away(conn, ctx.community.id, ctx.member.id, away, now)
+    ctx.kernel.directory.changed(ctx.community.ref)
     values = {
         "starts": ctx.t._("now") if starts == now else ctx.t.when(starts, ctx.timezone),
         "until": ctx.t.when(until, ctx.timezone),
@@ -241,6 +243,7 @@ async def come_back(ctx: Context, args: Args) -> list[Intent]:
     now = ctx.kernel.clock.now()
     async with ctx.kernel.engine.begin() as conn:
         ended, planned = await store.end_away(conn, ctx.community.id, ctx.member.id, now)
+    ctx.kernel.directory.changed(ctx.community.ref)
     if ended is not None:
         intents: list[Intent] = [ctx.reply(ctx.t._("Welcome back! Your time away has ended."))]
         if ended.backup:

@@ -98,6 +98,27 @@ async def away_of(
     return _periods(await conn.execute(query.order_by(away_periods.c.starts, away_periods.c.id)))
 
 
+async def community_calendars(
+    conn: AsyncConnection, community_id: int
+) -> tuple[dict[str, OfficeHours], dict[str, list[Away]]]:
+    """Every member's office hours and time away in the community (each member's periods
+    earliest first), in two queries: what a cache of the community's calendars holds
+    (the questions feature's routing book), so a promise reads no rows of its own."""
+    found = await conn.execute(
+        select(office_hours).where(office_hours.c.community_id == community_id)
+    )
+    hours = {str(row.member): _hours(row) for row in found}
+    away: dict[str, list[Away]] = {}
+    periods = await conn.execute(
+        select(away_periods)
+        .where(away_periods.c.community_id == community_id)
+        .order_by(away_periods.c.starts, away_periods.c.id)
+    )
+    for row in periods:
+        away.setdefault(str(row.member), []).append(Away(row.starts, row.until, row.backup))
+    return hours, away
+
+
 async def set_hours(
     conn: AsyncConnection, community_id: int, member_id: str, hours: OfficeHours, now: datetime
 ) -> None:

@@ -329,8 +329,14 @@ def _hidden(ctx: Context, poll: Poll) -> str:
 
 
 async def list_polls(ctx: Context, args: Args) -> list[Intent]:
-    found = await polls_of(ctx).store.open_in(ctx.conversation.channel_only())
-    if not found:
+    """The open polls, and recurring ones between two times (their last poll closed,
+    the next not asked yet) with the number `poll stop` takes, so they can be stopped
+    at any time, as `chat list` shows recurring chats."""
+    channel = ctx.conversation.channel_only()
+    store = polls_of(ctx).store
+    found = await store.open_in(channel)
+    waiting = await store.waiting_series(channel)
+    if not found and not waiting:
         return [ctx.reply(ctx.t._("No poll is open here. “poll create” starts one."))]
     zone = ctx.timezone
     lines = [
@@ -340,9 +346,22 @@ async def list_polls(ctx: Context, args: Args) -> list[Intent]:
             if p.closes_at
             else ctx.t._("open until closed")
         )
+        + (" · " + ctx.t._("recurring") if p.series_id is not None else "")
         for p in found
     ]
-    return [ctx.reply(Message(title=ctx.t._("Open polls"), text="\n".join(lines)))]
+    lines += [
+        ctx.t._(
+            "#{id} {question} · asked again {when}",
+            id=latest,
+            question=question,
+            when=ctx.t.when(due_at, zone),
+        )
+        for question, latest, due_at in waiting
+    ]
+    footer = None
+    if waiting or any(p.series_id is not None for p in found):
+        footer = ctx.t._("“poll stop N” stops recurring poll #N from being asked again.")
+    return [ctx.reply(Message(title=ctx.t._("Polls"), text="\n".join(lines), footer=footer))]
 
 
 async def export(ctx: Context, args: Args) -> list[Intent]:
@@ -394,6 +413,8 @@ async def stop(ctx: Context, args: Args) -> list[Intent]:
     if poll.series_id is None:
         return [ctx.reply(ctx.t._("Poll #{id} doesn't repeat. Nothing was changed.", id=poll.id))]
     await store.stop_series(poll.series_id)
+    if poll.status != "open":  # stopped between two times, from `poll list`
+        return [ctx.reply(ctx.t._("Poll #{id} won't be asked again.", id=poll.id))]
     return [
         ctx.reply(
             ctx.t._(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import String, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.anonymity import Anonymity
@@ -20,6 +20,7 @@ from bot.features.polls.model import Poll, Tally, poll_from_row
 from bot.features.polls.tables import poll_ballots, poll_groups, poll_series, polls
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.places import community_key
+from bot.storage.tables import timers
 from bot.timers import Timers
 
 FEATURE = "polls"
@@ -255,6 +256,41 @@ class PollStore:
         return (
             await conn.execute(select(poll_series).where(poll_series.c.id == series_id))
         ).first()
+
+    async def waiting_series(self, where: ConversationRef) -> list[tuple[str, int, datetime]]:
+        """The channel's recurring polls with none of their polls open (between two
+        times, when each closes before the next is asked): each one's question, its
+        latest poll's number (which `poll stop` takes) and when it is asked next."""
+        latest = (
+            select(func.max(polls.c.id))
+            .where(polls.c.series_id == poll_series.c.id)
+            .scalar_subquery()
+        )
+        open_series = select(polls.c.series_id).where(
+            (polls.c.status == "open") & polls.c.series_id.is_not(None)
+        )
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(poll_series.c.template, latest.label("latest"), timers.c.due_at)
+                .join(
+                    timers,
+                    (timers.c.feature == FEATURE)
+                    & (timers.c.kind == REPEAT)
+                    & (timers.c.key == cast(poll_series.c.id, String)),
+                )
+                .where(
+                    (poll_series.c.community_id == community_key(where))
+                    & (poll_series.c.channel == where.channel)
+                    & (poll_series.c.status == "active")
+                    & poll_series.c.id.not_in(open_series)
+                )
+                .order_by(timers.c.due_at, poll_series.c.id)
+            )
+            return [
+                (json.loads(r.template)["question"], int(r.latest), r.due_at)
+                for r in rows
+                if r.latest is not None
+            ]
 
     async def template(self, conn: AsyncConnection, series_id: int) -> dict[str, Any]:
         row = await self.series(conn, series_id)

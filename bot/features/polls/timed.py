@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -148,16 +148,7 @@ def _group_text(t: Translator, poll: Poll, community: CommunitySettings) -> str:
 
 
 def recurrence_of(row: object) -> Recurrence:
-    r = row._mapping  # type: ignore[attr-defined]
-    hour, minute = (int(x) for x in r["at_time"].split(":"))
-    return Recurrence(
-        r["weekday"],
-        time(hour, minute),
-        r["timezone"],
-        date.fromisoformat(r["start_date"]),
-        every_weeks=r["every_weeks"],
-        month_week=r["month_week"],
-    )
+    return Recurrence.from_columns(row)
 
 
 def next_due(recurrence: Recurrence, fired: datetime, now: datetime) -> datetime:

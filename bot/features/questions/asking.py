@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.events import CommandInvoked
 from bot.features.faq import api as faq_api
 from bot.features.questions import store
+from bot.features.questions.book import Book
 from bot.features.questions.model import (
     DEFAULT_TOPIC,
     TOPICS,
@@ -116,46 +117,39 @@ async def asked(
     token = qs.token(community_id, ctx.member)
     now = qs.clock.now()
     topic = topic or DEFAULT_TOPIC
-    # Everything read first, on a connection that writes nothing: the FAQ search and the
-    # routing take SQLite's write lock from no one. Then one short transaction keeps it.
+    # Routing reads the community's book (in memory; `book`), so a question costs one
+    # read (the FAQ search) and a share of a group commit before its acknowledgement.
+    book = await qs.books.of(ctx.community.ref)
+    if token in book.blocked:
+        # Not kept once delivered: a kept copy would tie this member to the block.
+        refusal = ctx.t._(
+            "I can't pass on questions from you here. If you think this is a "
+            "mistake, please talk to an organizer."
+        )
+        return [ctx.reply(Message(text=refusal, keep_copy=False))]
     async with qs.engine.connect() as conn:
-        if await store.blocked(conn, community_id, token):
-            # Not kept once delivered: a kept copy would tie this member to the block.
-            refusal = ctx.t._(
-                "I can't pass on questions from you here. If you think this is a "
-                "mistake, please talk to an organizer."
-            )
-            return [ctx.reply(Message(text=refusal, keep_copy=False))]
         hits = await _faq(conn, community_id, text, language)
-        held: dict[str, Any] = {"status": "held", "reply_within_minutes": 0}
-        plan = (
-            held
-            if hits
-            else await plan_route(qs, conn, ctx.member, community_id, topic, grade, language)
-        )
-    async with qs.engine.begin() as conn:
-        question_id = await store.add(
-            conn,
-            community_id=community_id,
-            asker_id=None if anonymous else ctx.member.id,
-            asker_token=token if anonymous else None,
-            asker_sealed=qs.kernel.anonymity.seal(ctx.member) if anonymous else None,
-            asker_language=ctx.t.language,
-            text=text,
-            topic=topic,
-            grade=grade,
-            language=language,
-            created_at=now,
-            **plan,
-        )
-        if not hits:
-            await qs.schedule(conn, question_id, plan["remind_at"])
-        question = await store.by_id(conn, question_id)
-        assert question is not None
-        if hits:
-            return [_offer(ctx, question, hits)]
-        ack = await acknowledgement(ctx, qs, conn, question)
-    qs.kernel.timers.wake()
+    held: dict[str, Any] = {"status": "held", "reply_within_minutes": 0}
+    plan = held if hits else await plan_route(qs, ctx.member, topic, grade, language)
+    question = await qs.keep_new(
+        ctx.member,
+        community_id=community_id,
+        asker_id=None if anonymous else ctx.member.id,
+        asker_token=token if anonymous else None,
+        asker_sealed=qs.kernel.anonymity.seal(ctx.member) if anonymous else None,
+        asker_language=ctx.t.language,
+        text=text,
+        topic=topic,
+        grade=grade,
+        language=language,
+        created_at=now,
+        **plan,
+    )
+    if hits:
+        return [_offer(ctx, question, hits)]
+    assert question.remind_at is not None
+    qs.kernel.timers.wake_for(question.remind_at)
+    ack = acknowledgement(ctx, book, question)
     return [ctx.reply(ack), *await qs.new_card(question)]
 
 
@@ -185,7 +179,7 @@ def _offer(ctx: Context, question: Question, hits: list[Any]) -> Any:
     return ctx.reply(message)
 
 
-async def acknowledgement(ctx: Context, qs: Questions, conn: Any, question: Question) -> Message:
+def acknowledgement(ctx: Context, book: Book, question: Question) -> Message:
     """Who will look at it and by when, in the parent's own time zone and language."""
     t = ctx.t
     # Said only as it is: a question no rule routed waits in the queue, not with someone.
@@ -194,11 +188,7 @@ async def acknowledgement(ctx: Context, qs: Questions, conn: Any, question: Ques
         if question.liaison_id
         else t._("the school liaisons' queue, where an organizer makes sure someone takes it")
     )
-    if (
-        question.liaison_id
-        and not question.anonymous
-        and await store.named(conn, question.community_id, question.liaison_id)
-    ):
+    if question.liaison_id and not question.anonymous and question.liaison_id in book.named:
         who = mention(question.member(question.liaison_id))
     assert question.due_at is not None
     text = t._(
@@ -243,8 +233,8 @@ async def send_anyway(ctx: Context, value: str) -> list[Intent]:
     qs, question = found
     async with qs.engine.begin() as conn:
         question = await route_stored(qs, conn, question)
-        ack = await acknowledgement(ctx, qs, conn, question)
     qs.kernel.timers.wake()
+    ack = acknowledgement(ctx, await qs.books.of(ctx.community.ref), question)
     return [ctx.reply(ack), *await qs.new_card(question)]
 
 

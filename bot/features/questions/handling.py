@@ -28,7 +28,7 @@ from bot.features.questions.service import Questions, questions_of, route_stored
 from bot.features.questions.tables import questions
 from bot.i18n import N_
 from bot.intents import Choice, DirectMessage, Form, FormField, Intent, Message
-from bot.refs import mention
+from bot.refs import CommunityRef, mention
 
 ANSWER_FORM = "questions:answer:"
 FAQ_FORM = "questions:faq:"
@@ -114,8 +114,9 @@ async def queue_list(ctx: Context, args: Args) -> list[Intent]:
 
 def queue_line(ctx: Context, question: Question) -> str:
     who = mention(question.member(question.liaison_id)) if question.liaison_id else "—"
+    status = status_word(ctx.t, question.status, liaison=True)
     line = (
-        f"#{question.id} · {ctx.t.choice(question.topic)} · {status_word(ctx.t, question.status)}"
+        f"#{question.id} · {ctx.t.choice(question.topic)} · {status}"
         f" · {who} · “{excerpt(question.text)}”"
     )
     if question.due_at and question.status in ("received", "claimed"):
@@ -163,20 +164,29 @@ async def _claim(ctx: Context, raw: object) -> list[Intent]:
 
 
 # -- answer -----------------------------------------------------------------------------
+def _nobodys(question: Question) -> bool:
+    return question.liaison_id is None and question.claimed_at is None and question.status in OPEN
+
+
 async def answer(ctx: Context, args: Args) -> list[Intent]:
     qs, question = await _question(ctx, args.text("id"))
+    claimed: list[Intent] = []
+    if _nobodys(question):
+        # Nobody has it yet: answering takes it, as the card's Answer button does.
+        claimed = (await _claim(ctx, args.text("id")))[1:]
+        qs, question = await _question(ctx, args.text("id"))
     _may_handle(ctx, question)
     _open(question, ("answered",))
     text = args.text("text")
     if not text:
-        return [ctx.form(_answer_form(ctx, question))]
+        return [ctx.form(_answer_form(ctx, question)), *claimed]
     return await answered(ctx, qs, question, text, bool(args.values.get("as-team")))
 
 
 async def answer_pressed(ctx: Context, value: str) -> list[Intent]:
     _, question = await _question(ctx, value)
     claimed: list[Intent] = []
-    if question.liaison_id is None and question.claimed_at is None and question.status in OPEN:
+    if _nobodys(question):
         # Nobody has it yet: Answer takes it, as Claim would (the card says so), and the
         # form opens at once instead of sending the liaison to press Claim first.
         claimed = (await _claim(ctx, value))[1:]
@@ -502,6 +512,7 @@ async def block(ctx: Context, args: Args) -> list[Intent]:
         new = await store.block(
             conn, question.community_id, question.asker_token, ctx.member.id, qs.clock.now()
         )
+    qs.kernel.directory.changed(CommunityRef(question.platform, question.community))
     if not new:
         return [ctx.reply(ctx.t._("That sender is already blocked."))]
     return [
@@ -520,6 +531,7 @@ async def set_named(ctx: Context, args: Args) -> list[Intent]:
     value = bool(args.values.get("named"))
     async with qs.engine.begin() as conn:
         await store.set_named(conn, ctx.community.id, ctx.member.id, value)
+    qs.kernel.directory.changed(ctx.community.ref)
     return [
         ctx.reply(
             ctx.t._("Parents who ask by name will see your name when their question is yours.")

@@ -41,6 +41,13 @@ STATUS_WORDS = {
     "answered": N_("answered"),
     "closed": N_("closed"),
 }
+# The same statuses as liaisons read them (queue list, the card): "waiting for you" is the
+# parent's view; to the liaison who asked for more, the question waits for the parent.
+LIAISON_STATUS_WORDS = {
+    **STATUS_WORDS,
+    "held": N_("the parent is choosing"),
+    "waiting": N_("waiting for the parent"),
+}
 REASONS = (
     NP_("choice", "answered"),
     NP_("choice", "duplicate"),
@@ -117,8 +124,10 @@ class Question:
         )
 
 
-def status_word(t: Translator, status: str) -> str:
-    return t._(STATUS_WORDS.get(status, status))
+def status_word(t: Translator, status: str, *, liaison: bool = False) -> str:
+    """A status in the reader's words: the asker's view, or a liaison's (`liaison`)."""
+    words = LIAISON_STATUS_WORDS if liaison else STATUS_WORDS
+    return t._(words.get(status, status))
 
 
 def topic_of(raw: str | None) -> str:

@@ -105,6 +105,7 @@ async def _add(
             escalate_role=escalate.value if isinstance(escalate, Role) else None,
         )
         added = await store.route(conn, ctx.community.id, route_id)
+    ctx.kernel.directory.changed(ctx.community.ref)  # after the commit: bot.features.questions.book
     assert added is not None
     return [ctx.reply(ctx.t._("Rule added: {rule}", rule=describe(ctx, added)))]
 
@@ -166,6 +167,7 @@ async def route_remove(ctx: Context, args: Args) -> list[Intent]:
 
     async with qs.engine.begin() as conn:
         gone = await store.remove_route(conn, ctx.community.id, record_id(raw) or -1)
+    ctx.kernel.directory.changed(ctx.community.ref)
     if not gone:
         raise CommandError(
             N_("There's no rule numbered {value}. “route list” shows them."),

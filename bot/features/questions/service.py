@@ -4,6 +4,7 @@ through the sealed address of an anonymous asker)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,12 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.context import Context
 from bot.directory import CommunitySettings, Role
 from bot.features.questions import store, timing
+from bot.features.questions.book import Book, Books
 from bot.features.questions.model import Question, status_word
+from bot.features.questions.tables import questions
 from bot.i18n import Translator, translator
 from bot.intents import Button, DirectMessage, Intent, Message, OpenThread, Post, Tag, Update
 from bot.kernel import Kernel
 from bot.notify import reader
 from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef, mention
+from bot.storage.batcher import Batcher
+from bot.storage.bulk import insert_with_ids
 
 FEATURE = "questions"
 DEADLINE = "deadline"
@@ -50,6 +55,34 @@ class Questions:
         self.kernel = kernel
         self.engine = kernel.engine
         self.clock = kernel.clock
+        self.books = Books(
+            kernel.engine, kernel.directory, kernel.clock, kernel.settings.cache_ttl_seconds
+        )
+        # New questions are written in group commits: a burst of a hundred a second is
+        # a few transactions (each with its questions' timers), not a hundred queueing
+        # for SQLite's one writer.
+        self._new: Batcher[dict[str, Any], int] = kernel.group_commit(
+            self._write_new, "questions_new"
+        )
+
+    async def keep_new(self, place: MemberRef, **values: Any) -> Question:
+        """Write a new question (and, once routed, its deadline timer) and wait for the
+        commit: only then may its asker be told it was received."""
+        row: dict[str, Any] = {c.name: None for c in questions.c if c.name != "id"}
+        row.update(paused_seconds=0, escalation=0, reminded=False)
+        row.update(values)
+        question_id = await self._new.write(row)
+        return Question(id=question_id, platform=place.platform, community=place.community, **row)
+
+    async def _write_new(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+        ids = await insert_with_ids(conn, questions, rows)
+        due = [
+            (str(question_id), row["remind_at"])
+            for question_id, row in zip(ids, rows, strict=True)
+            if row["status"] == "received" and row["remind_at"] is not None
+        ]
+        await self.kernel.timers.set_many(conn, FEATURE, DEADLINE, due)
+        return ids
 
     # -- who --------------------------------------------------------------------------
     async def present(self, member: MemberRef) -> bool:
@@ -97,8 +130,7 @@ class Questions:
     # -- routing ------------------------------------------------------------------------
     async def assign(
         self,
-        conn: AsyncConnection,
-        community_id: int,
+        book: Book,
         place: MemberRef,
         topic: str,
         grade: str | None,
@@ -109,8 +141,9 @@ class Questions:
         """The most specific rule whose liaison (or backup) is present; an away liaison's
         question goes to the backup they named, else the rule's backup; then the next
         rule, down to the fallback. Nobody present: the question waits unassigned in the
-        queue (and escalates to the organizers)."""
-        rules = store.matching(await store.routes(conn, community_id), topic, grade, language)
+        queue (and escalates to the organizers). Reads no rows: the rules and time away
+        are the community's `book`, who is present the directory's cache."""
+        rules = store.matching(book.routes, topic, grade, language)
         within = next(
             (timedelta(minutes=r.reply_within_minutes) for r in rules if r.reply_within_minutes),
             timing.DEFAULT_REPLY_WITHIN,
@@ -120,7 +153,7 @@ class Questions:
             for candidate in (rule.liaison_id, rule.backup_id):
                 if not candidate or candidate in skip:
                     continue
-                who = await self._available(conn, community_id, place, candidate, rule, now)
+                who = await self._available(book, place, candidate, rule, now)
                 if who is not None and who not in skip:
                     backup = rule.backup_id if rule.backup_id != who else None
                     return Assignment(rule.id, who, backup, within)
@@ -128,8 +161,7 @@ class Questions:
 
     async def _available(
         self,
-        conn: AsyncConnection,
-        community_id: int,
+        book: Book,
         place: MemberRef,
         candidate: str,
         rule: store.Route,
@@ -137,7 +169,7 @@ class Questions:
     ) -> str | None:
         if not await self.present(replace(place, id=candidate)):
             return None
-        away = await timing.away_backup(conn, community_id, candidate, now)
+        away = book.away_backup(candidate, now)
         if away is None:
             return candidate
         for stand_in in (away, rule.backup_id):
@@ -149,21 +181,16 @@ class Questions:
                 return stand_in
         return None
 
-    async def promise(
-        self,
-        conn: AsyncConnection,
-        community_id: int,
-        liaison: str | None,
-        within: timedelta,
-        zone: str,
+    def promise(
+        self, book: Book, liaison: str | None, within: timedelta, zone: str
     ) -> tuple[datetime, datetime]:
         """(due, remind): `within` of the liaison's working time from now (school hours
         in `zone` when they set none, or nobody holds it), and the reminder when three
         quarters of it has passed."""
         now = self.clock.now()
-        due, remind = await timing.add_working(
-            conn, community_id, liaison, now, within, within * REMIND_AT, zone=zone
-        )
+        hours = book.hours.get(liaison) if liaison else None
+        away = book.away.get(liaison, ()) if liaison else ()
+        due, remind = timing.add_working_in(hours, away, now, within, within * REMIND_AT, zone=zone)
         return due, remind
 
     async def schedule(self, conn: AsyncConnection, question_id: int, at: datetime) -> None:
@@ -191,7 +218,10 @@ class Questions:
             if question.liaison_id
             else t._("Not assigned yet: an organizer will find someone")
         )
-        fields = [(t._("Status"), status_word(t, question.status)), (t._("Assigned"), assigned)]
+        fields = [
+            (t._("Status"), status_word(t, question.status, liaison=True)),
+            (t._("Assigned"), assigned),
+        ]
         if question.due_at and question.status in ("received", "claimed"):
             fields.append((t._("Answer due"), t.when(question.due_at, zone)))
         buttons: tuple[Button, ...] = ()
@@ -277,22 +307,19 @@ def questions_of(ctx: Context) -> Questions:
 
 async def plan_route(
     qs: Questions,
-    conn: AsyncConnection,
     place: MemberRef,
-    community_id: int,
     topic: str,
     grade: str | None,
     language: str,
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Where a question goes and by when, as the columns that say so: all reads, so a
-    new question works it out before it takes SQLite's one write lock (held only for
-    the few writes that keep the question, not for the routing)."""
-    assignment = await qs.assign(conn, community_id, place, topic, grade, language, skip=skip)
+    """Where a question goes and by when, as the columns that say so, from the
+    community's routing book: no rows read, so a new question is routed (and its
+    acknowledgement written) without waiting on the database."""
+    book = await qs.books.of(place.community_ref)
+    assignment = await qs.assign(book, place, topic, grade, language, skip=skip)
     zone = (await qs.kernel.directory.community(place.community_ref)).timezone
-    due, remind = await qs.promise(
-        conn, community_id, assignment.liaison_id, assignment.within, zone
-    )
+    due, remind = qs.promise(book, assignment.liaison_id, assignment.within, zone)
     return {
         "status": "received",
         "route_id": assignment.route_id,
@@ -313,9 +340,7 @@ async def route_stored(
     """Give a stored question its liaison, promise and timer; it is "received" now."""
     plan = await plan_route(
         qs,
-        conn,
         question.member(""),
-        question.community_id,
         question.topic,
         question.grade,
         question.language,

@@ -7,6 +7,7 @@ question nobody holds yet is counted the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,6 +40,19 @@ async def _calendar_of(
     hours = await hours_store.hours_of(conn, community_id, member_id)
     away = await hours_store.away_of(conn, community_id, member_id)
     return hours or school_hours(zone), away
+
+
+def add_working_in(
+    hours: OfficeHours | None,
+    away: Sequence[Away],
+    start: datetime,
+    *amounts: timedelta,
+    zone: str,
+) -> list[datetime]:
+    """`start` plus each of `amounts` of working time in `hours` (school hours in `zone`
+    when None), `away` skipped: `add_working` over a calendar already read."""
+    hours = hours or school_hours(zone)
+    return [calendar.add_working_time(start, amount, hours, list(away)) for amount in amounts]
 
 
 async def add_working(

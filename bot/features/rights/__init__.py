@@ -59,6 +59,6 @@ def build(kernel: Kernel) -> Feature:
         actions={erase.CONFIRM: Action(erase.confirmed), erase.KEEP: Action(erase.kept)},
         tables=(retention_policies,),
         timers={
-            retention.KIND: Timed(retention.sweep, N_("retention: delete what is past its time"))
+            retention.KIND: Timed(retention.sweep, N_("the clean-up of old questions and messages"))
         },
     )

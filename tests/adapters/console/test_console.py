@@ -106,6 +106,22 @@ async def test_a_command_typed_in_a_form_asks_first_and_runs_once_the_form_is_le
     assert shown.endswith("You are in #liaisons.\n")
 
 
+async def test_a_second_command_at_leave_the_form_leaves_it_and_runs(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "/homeroom setup", "America/New_York")
+    await type_lines(adapter, out, "/homeroom role list")
+    shown = await type_lines(adapter, out, "/homeroom poll list")
+    assert shown.splitlines() == [
+        "#parents | Homeroom → dana (only dana sees this)",
+        "    Okay, you left the form. Nothing was changed.",
+        "#parents | Homeroom → dana (only dana sees this)",
+        "    No poll is open here. “poll create” starts one.",
+    ]
+    assert adapter.prompt() == "dana@#parents> "
+
+
 async def test_switching_member_sets_a_form_aside_until_its_member_is_back(
     console: tuple[ConsoleAdapter, io.StringIO],
 ) -> None:

@@ -86,3 +86,29 @@ async def test_a_message_action_typed_without_a_message_says_how_in_the_console(
         "    Esto funciona sobre un mensaje: escriba “:on N chat file”, donde N es el número "
         "del mensaje.\n"
     )
+
+
+async def test_a_recurring_chat_is_stopped_by_its_number_in_the_console(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    """`chat list` names the recurring chat's number and how to stop it; `chat cancel
+    series=N` stops it, tells the group, and says what it called off."""
+    adapter, out = console
+    await type_lines(
+        adapter,
+        out,
+        '/chat start questions="Mornings?; Evenings?" at="tue 20:00" every=week until=2026-09-22',
+    )
+    shown = await type_lines(adapter, out, "/chat list")
+    assert (
+        "    #1 in #parents: starts Tuesday 8 September, 20:00, 2 questions (recurring chat 1)\n"
+        "    “chat cancel series=N” stops recurring chat N for good.\n"
+    ) in shown
+    shown = await type_lines(adapter, out, "/chat cancel series=1")
+    assert "The live chat planned here for Tuesday 8 September, 20:00 is called off." in shown
+    assert (
+        "Recurring chat 1 is stopped: its 3 chats to come are called off. The group is told. "
+        "None of its chats had taken place yet."
+    ) in shown
+    shown = await type_lines(adapter, out, "/chat list")
+    assert "No live chat is running or planned. “chat start” starts one." in shown

@@ -26,6 +26,7 @@ MARIA = (
     ":lang",
     ":lang es",
     ":dm",
+    ":dm Hola",
     ":next",
     ":fly",
     ":reply",

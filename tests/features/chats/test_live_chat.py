@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
-from bot.intents import React
+from bot.intents import Ephemeral, Intent, React
 from bot.testing import FakeAdapter, TestBot, test_settings
 from tests.features.chats.helpers import (
     TWO,
@@ -68,9 +68,11 @@ async def test_answers_are_filed_with_a_reaction_in_every_form(bot: TestBot) -> 
     # A reply in Q1's thread, with no label.
     await say(bot, "lee", "Packing the bag the night before", "u2", thread=q1_id)
     # Side talk is not filed and gets no reaction; an answer to a question not yet
-    # asked is not filed either.
+    # asked is not filed either, and its author is told so, privately.
     assert await say(bot, "sam", "Good evening everyone!", "u3") == []
-    assert await say(bot, "sam", "A2: too soon", "u4") == []
+    assert privately(await say(bot, "sam", "A2: too soon", "u4")) == [
+        "Q2 isn't posted yet, so I didn't file your answer. Send it again once Q2 is up."
+    ]
     await bot.next_timer()  # Q2
     # Two answers in one message, and a late answer to Q1 after Q2 came.
     await say(bot, "lee", "A1: Music in the car\nA2: A family calendar", "u5")
@@ -213,7 +215,9 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
         "Monday 21 September."
     )
     [listed] = privately(await bot.say("lee", "/chat list"))
-    assert listed == "#1 in <#parents>: starts Tuesday 8 September, 20:00, 2 questions"
+    assert listed == (
+        "#1 in <#parents>: starts Tuesday 8 September, 20:00, 2 questions (recurring chat 1)"
+    )
     await bot.next_timer()  # the first chat's Q1, Tuesday 8th
     await bot.next_timer()  # Q2
     await bot.next_timer()  # its end
@@ -221,7 +225,8 @@ async def test_a_recurring_chat_is_announced_a_day_before_each_time(
     # with its next date all the same.
     [listed] = privately(await bot.say("lee", "/chat list"))
     assert listed == (
-        "In <#parents>, every Tuesday at 20:00: next Tuesday 15 September, 20:00, 2 questions"
+        "Recurring chat 1 in <#parents>, every Tuesday at 20:00: next Tuesday 15 September, "
+        "20:00, 2 questions"
     )
     ran = await bot.next_timer()  # the next one's announcement, a day before
     assert ran is not None
@@ -271,6 +276,95 @@ async def test_a_planned_chat_is_called_off_and_a_recurring_one_stops(
         "There's no chat #9 here. “chat list” shows those to come."
     ]
     assert await bot.state() == before
+
+
+def _listing(sent: list[Intent]) -> tuple[str, str | None]:
+    [reply] = [i for i in sent if isinstance(i, Ephemeral)]
+    return reply.message.text, reply.message.footer
+
+
+async def test_a_recurring_chat_is_stopped_between_its_dates_by_its_number(
+    bot: TestBot, clock: FakeClock
+) -> None:
+    """Between two chats of a series no chat row exists yet, so the series has its own
+    number in `chat list`; `chat cancel series=N` stops it and says what it called off."""
+    await bot.say("dana", f'/chat start {TWO} at="tue 20:00" every=week until=2026-09-29')
+    for _ in range(3):  # Tuesday 8th: Q1, Q2, end
+        await bot.next_timer()
+    text, footer = _listing(await bot.say("dana", "/chat list"))
+    assert text == (
+        "Recurring chat 1 in <#parents>, every Tuesday at 20:00: next Tuesday 15 September, "
+        "20:00, 2 questions"
+    )
+    assert footer == "“chat cancel series=N” stops recurring chat N for good."
+    sent = await bot.say("dana", "/chat cancel series=1")
+    # The 15th, 22nd and 29th are called off; nothing was announced yet to retract.
+    assert privately(sent) == [
+        "Recurring chat 1 is stopped: its 3 chats to come are called off. The last one "
+        "held was chat #1, Tuesday 8 September, 20:00."
+    ]
+    assert posts(sent) == []
+    assert await bot.next_timer() is None
+    assert privately(await bot.say("lee", "/chat list")) == [
+        "No live chat is running or planned. “chat start” starts one."
+    ]
+    before = await bot.state()
+    assert privately(await bot.say("dana", "/chat cancel series=1")) == [
+        "Recurring chat 1 has no chat to come. Nothing was changed."
+    ]
+    assert privately(await bot.say("dana", "/chat cancel series=7")) == [
+        "There's no recurring chat 7 here. “chat list” shows those to come."
+    ]
+    assert privately(await bot.say("dana", "/chat cancel")) == [
+        "Which chat? Give its number, or “series=” and a number for a recurring chat; "
+        "“chat list” shows both."
+    ]
+    assert await bot.state() == before
+
+
+async def test_a_recurring_chat_is_stopped_while_one_is_announced_or_running(
+    bot: TestBot, clock: FakeClock
+) -> None:
+    """With no last date every later chat is off; an announced one is retracted in the
+    group, and one running now ends as planned."""
+    await bot.say("dana", f'/chat start {TWO} at="tue 20:00" every=week')
+    for _ in range(4):  # Tuesday 8th: Q1, Q2, end; the 15th's announcement
+        await bot.next_timer()
+    sent = await bot.say("dana", "/chat cancel series=1")
+    assert privately(sent) == [
+        "Recurring chat 1 is stopped: none of its chats to come will take place. The group "
+        "is told. The last one held was chat #1, Tuesday 8 September, 20:00."
+    ]
+    assert [p.message.text for p in posts(sent)] == [
+        "The live chat planned here for Tuesday 15 September, 20:00 is called off."
+    ]
+    assert await bot.next_timer() is None
+    assert (await chat_row(bot, 2))["status"] == "cancelled"
+
+    # Monday 14th, 20:00: a chat every Monday from now to the 28th; #3 runs now.
+    await bot.say("dana", f"/chat start {TWO} every=week until=2026-09-28")
+    text, footer = _listing(await bot.say("dana", "/chat list"))
+    assert text == "#3 in <#parents>: running, 1 of 2 questions posted (recurring chat 2)"
+    assert footer == "“chat cancel series=N” stops recurring chat N for good."
+    sent = await bot.say("dana", "/chat cancel series=2")
+    assert privately(sent) == [
+        "Recurring chat 2 is stopped: its 2 chats to come are called off. Chat #3, running "
+        "now, ends as planned."
+    ]
+    await bot.next_timer()  # Q2
+    await bot.next_timer()  # its end
+    assert (await chat_row(bot, 3))["status"] == "ended"
+    assert await bot.next_timer() is None
+
+
+async def test_a_spanish_organizer_stops_a_recurring_chat(bot: TestBot) -> None:
+    bot.people["maria"].is_admin = True
+    await bot.say("maria", f'/chat start {TWO} at="tue 20:00" every=week until=2026-09-08')
+    sent = await bot.say("maria", "/chat cancel serie=1")
+    assert privately(sent) == [
+        "El chat periódico 1 se ha detenido: su único chat por venir queda cancelado. "
+        "El grupo está avisado. Aún no había tenido lugar ninguno de sus chats."
+    ]
 
 
 @BOTH_DATABASES

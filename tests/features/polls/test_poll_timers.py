@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
-from bot.intents import DirectMessage, Post, Update
+from bot.intents import DirectMessage, Ephemeral, Post, Update
 from bot.testing import FakeAdapter, Person, TestBot, test_settings
 from tests.features.polls.helpers import MEET, ballots, create, poll_row, posts, privately
 
@@ -145,6 +145,33 @@ async def test_a_recurring_poll_keeps_its_wall_clock_time_across_dst(
         "Poll #2 won't be asked again. This one stays open until it closes."
     ]
     await bot.next_timer()  # its close
+    assert await bot.next_timer() is None
+
+
+async def test_a_recurring_poll_between_two_times_is_listed_and_stopped(
+    bot: TestBot, clock: FakeClock
+) -> None:
+    """Its poll closed and the next not asked yet: `poll list` still shows it, with the
+    number `poll stop` takes, as `chat list` shows a recurring chat between two times."""
+    await bot.say("dana", '/poll create Who can drive? options="me; not me" every=week closes=2d')
+    [listed] = [i for i in await bot.say("lee", "/poll list") if isinstance(i, Ephemeral)]
+    assert (
+        listed.message.text == "#1 Who can drive? · closes Wednesday 9 September, 16:00 · recurring"
+    )
+    assert listed.message.footer == (
+        "“poll stop N” stops recurring poll #N from being asked again."
+    )
+    closed = await bot.next_timer()
+    assert closed is not None and closed[0].kind == "close"
+    [listed] = [i for i in await bot.say("lee", "/poll list") if isinstance(i, Ephemeral)]
+    assert listed.message.text == "#1 Who can drive? · asked again Monday 14 September, 16:00"
+    assert listed.message.footer == (
+        "“poll stop N” stops recurring poll #N from being asked again."
+    )
+    assert privately(await bot.say("dana", "/poll stop 1")) == ["Poll #1 won't be asked again."]
+    assert privately(await bot.say("lee", "/poll list")) == [
+        "No poll is open here. “poll create” starts one."
+    ]
     assert await bot.next_timer() is None
 
 

@@ -1,0 +1,57 @@
+"""Direct messages in the console: `:dm TEXT` writes to Homeroom privately (a parent's
+reply to "just reply to this message", such as a liaison's "queue ask-parent")."""
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from adapters.console import ConsoleAdapter
+from adapters.console.view import View
+from bot.app import Homeroom
+from tests.adapters.console.test_console import type_lines
+
+SETUP = (
+    "/homeroom setup timezone=America/New_York queue=#liaisons group=#parents\n"
+    "/homeroom role grant @sam liaison\n"
+    "/homeroom route fallback @sam\n"
+)
+
+
+@pytest_asyncio.fixture
+async def console(homeroom: Homeroom) -> AsyncIterator[tuple[ConsoleAdapter, io.StringIO]]:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    homeroom.attach(adapter)
+    await homeroom.start(timers=False)
+    yield adapter, out
+
+
+async def test_a_parent_answers_the_liaisons_question_with_dm_text(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, *SETUP.splitlines(), ":as maria")
+    await type_lines(adapter, out, "/homeroom ask ¿Hay autobús? anonymous=yes", ":as sam")
+    await type_lines(adapter, out, "/homeroom queue claim 1")
+    await type_lines(adapter, out, "/homeroom queue ask-parent 1 Which stop?", ":as maria")
+    shown = await type_lines(adapter, out, ":dm En la calle Elm.")
+    assert shown.splitlines()[:6] == [
+        "✉ maria → Homeroom (mensaje directo)",
+        "    En la calle Elm.",
+        "#liaisons › hilo 2 | Homeroom (mensaje 3)",
+        "    The parent replied on #1: En la calle Elm.",
+        "✉ Homeroom → maria (mensaje directo)",
+        "    Gracias. Hice llegar su respuesta sobre la pregunta n.º 1.",
+    ]
+    assert "• Status: with a liaison" in shown  # the clock runs again
+
+
+async def test_dm_alone_still_lists_the_direct_messages(
+    console: tuple[ConsoleAdapter, io.StringIO],
+) -> None:
+    adapter, out = console
+    await type_lines(adapter, out, "/homeroom role grant @sam liaison", ":as sam")
+    shown = await type_lines(adapter, out, ":dm")
+    assert shown.startswith("✉ 1. Welcome! @dana made you a school liaison")
+    assert len(shown.splitlines()) == 1
