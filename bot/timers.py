@@ -158,7 +158,7 @@ class Timers:
         """`set` for many keys at once, in one statement (a group commit's rows)."""
         if not due:
             return
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        dialect = dialect_module(conn.dialect.name)
         statement = dialect.insert(timers_table)
         await conn.execute(
             statement.on_conflict_do_update(
