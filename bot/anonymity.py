@@ -25,14 +25,17 @@ import hmac
 import json
 import secrets
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.refs import MemberRef
 from bot.storage.tables import server_secrets
 from bot.storage.upsert import insert_ignoring_duplicates
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SECRET_NAME = "anonymity"
 
@@ -47,7 +50,8 @@ class Anonymity:
     def __init__(self, configured: str | None = None) -> None:
         self._configured = configured
         self._key: bytes | None = None
-        self._fernet: Fernet | None = None
+        self._seal_key: bytes | None = None
+        self._fernet: Fernet | None = None  # made with the first seal (see `_sealer`)
 
     async def load(self, engine: AsyncEngine) -> None:
         """Take the configured secret, or the one kept in the database, or make one.
@@ -74,7 +78,19 @@ class Anonymity:
     def _use(self, secret: str) -> None:
         self._key = hashlib.sha256(b"homeroom-token\0" + secret.encode()).digest()
         seal_key = hashlib.sha256(b"homeroom-seal\0" + secret.encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(seal_key))
+        self._seal_key = base64.urlsafe_b64encode(seal_key)
+        self._fernet = None
+
+    def _sealer(self) -> Fernet:
+        """The Fernet for the loaded secret, made on first use: `cryptography` costs
+        ~20 ms and 7 MB at start, and most runs seal nothing for a while."""
+        if self._seal_key is None:
+            raise AnonymityNotReady("the anonymity secret is loaded by Homeroom.start")
+        if self._fernet is None:
+            from cryptography.fernet import Fernet
+
+            self._fernet = Fernet(self._seal_key)
+        return self._fernet
 
     def token(self, purpose: str, scope: str, member: MemberRef) -> str:
         """The member's one-way token for `purpose` (e.g. "poll") within `scope` (the
@@ -86,18 +102,17 @@ class Anonymity:
 
     def seal(self, member: MemberRef) -> str:
         """An address only this bot can open again (`unseal`), to deliver to the member."""
-        if self._fernet is None:
-            raise AnonymityNotReady("the anonymity secret is loaded by Homeroom.start")
         plain = json.dumps([member.platform, member.community, member.id]).encode()
-        return self._fernet.encrypt(plain).decode()
+        return self._sealer().encrypt(plain).decode()
 
     def unseal(self, sealed: str) -> MemberRef | None:
         """The member a `seal` stands for; None when it was sealed under another secret
         (the secret was changed) or altered."""
-        if self._fernet is None:
-            raise AnonymityNotReady("the anonymity secret is loaded by Homeroom.start")
+        sealer = self._sealer()
+        from cryptography.fernet import InvalidToken
+
         try:
-            platform, community, member_id = json.loads(self._fernet.decrypt(sealed.encode()))
+            platform, community, member_id = json.loads(sealer.decrypt(sealed.encode()))
         except (InvalidToken, ValueError):
             return None
         return MemberRef(platform=platform, community=community, id=member_id)

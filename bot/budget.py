@@ -30,7 +30,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
@@ -59,6 +58,8 @@ class Budget:
         """Write this replica's heartbeat and its `waiting` rows, forget replicas long
         gone, read every live replica's rows and which platforms wait; returns the
         share to pace at now."""
+        from sqlalchemy.dialects import postgresql  # replicas share PostgreSQL only
+
         now = self._clock.now()
         seen = postgresql.insert(replicas).values(
             owner=self._owner, seen_at=now, waiting=waiting, share=0.0
@@ -103,6 +104,8 @@ class Budget:
 
     async def pause(self, platform: str, seconds: float) -> None:
         """Tell every replica that `platform` holds everything for `seconds` from now."""
+        from sqlalchemy.dialects import postgresql
+
         until = self._clock.now() + timedelta(seconds=seconds)
         values = postgresql.insert(platform_pauses).values(platform=platform, until=until)
         async with self._engine.begin() as conn:

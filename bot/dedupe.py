@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -38,7 +37,11 @@ from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.pgbatch import utc
 from bot.storage.tables import processed_events
-from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
+from bot.storage.upsert import (
+    dialect_module,
+    insert_ignoring_duplicates,
+    insert_ignoring_duplicates_sqlite,
+)
 from bot.unavailable import Unavailable
 
 WINDOW = timedelta(minutes=15)
@@ -209,7 +212,7 @@ class InboundDedupe:
 
     def _keeping(self, dialect: str) -> Any:
         """The upsert that keeps events, returning the keys it took."""
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = dialect_module(dialect).insert
         statement = insert(processed_events)
         # A handled row older than the window counts as new, as it does in memory; a
         # row still waiting to be handled never does.
@@ -273,8 +276,10 @@ class InboundDedupe:
         else:
             won = set()
             for platform, event_id, at in rows:
-                statement = sqlite.insert(processed_events).values(
-                    platform=platform, event_id=event_id, received_at=at, handled_at=at
+                statement = (
+                    dialect_module("sqlite")
+                    .insert(processed_events)
+                    .values(platform=platform, event_id=event_id, received_at=at, handled_at=at)
                 )
                 # A row older than the window (not yet pruned) counts as new, as it does
                 # in memory: the ID is remembered for exactly WINDOW on every replica.

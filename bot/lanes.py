@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,6 +39,8 @@ async def take(
     wanted = sorted(set(lanes))
     if not wanted:
         return set()
+    from sqlalchemy.dialects import postgresql  # lanes are leased on PostgreSQL only
+
     values = postgresql.insert(outbox_lanes).values(
         [{"lane": lane, "owner": owner, "until": until} for lane in wanted]
     )

@@ -26,13 +26,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock, sleep_unless_woken
 from bot.intents import Intent
 from bot.storage.tables import UTCDateTime
 from bot.storage.tables import timers as timers_table
+from bot.storage.upsert import dialect_module
 
 if TYPE_CHECKING:
     from bot.outbox import Outbox
@@ -137,7 +137,7 @@ class Timers:
     ) -> None:
         """Make (feature, kind, key) due at `due_at`, in the caller's transaction; call
         `wake()` after it commits so the loop looks again."""
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        dialect = dialect_module(conn.dialect.name)
         statement = dialect.insert(timers_table).values(
             feature=feature, kind=kind, key=key, due_at=due_at, state="pending", attempts=0
         )
@@ -158,7 +158,7 @@ class Timers:
         """`set` for many keys at once, in one statement (a group commit's rows)."""
         if not due:
             return
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        dialect = dialect_module(conn.dialect.name)
         statement = dialect.insert(timers_table)
         await conn.execute(
             statement.on_conflict_do_update(

@@ -1,8 +1,9 @@
 """The keyed stand-ins for anonymous members (bot/anonymity.py)."""
 
+import pytest
 from sqlalchemy import select
 
-from bot.anonymity import Anonymity
+from bot.anonymity import Anonymity, AnonymityNotReady
 from bot.refs import MemberRef
 from bot.storage.db import Database
 from bot.storage.tables import server_secrets
@@ -47,3 +48,11 @@ async def test_without_a_configured_secret_one_is_made_once_and_kept(tmp_path) -
         assert rows == ["anonymity"]
     finally:
         await db.close()
+
+
+def test_sealing_before_the_secret_is_loaded_is_refused() -> None:
+    anonymity = Anonymity("a configured secret")
+    with pytest.raises(AnonymityNotReady):
+        anonymity.seal(ANA)
+    with pytest.raises(AnonymityNotReady):
+        anonymity.unseal("x")

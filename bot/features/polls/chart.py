@@ -7,11 +7,12 @@ from __future__ import annotations
 import base64
 import io
 from functools import cache
-
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from bot.features.polls.model import Poll, Tally
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 WIDTH, ROW, PAD, LABEL = 640, 34, 16, 260
 BAR_COLOUR, TRACK, INK = (46, 125, 50), (224, 224, 224), (33, 33, 33)
@@ -19,6 +20,10 @@ BAR_COLOUR, TRACK, INK = (46, 125, 50), (224, 224, 224), (33, 33, 33)
 
 def chart_png(poll: Poll, tally: Tally) -> str:
     """The options as horizontal bars with their counts, base64-encoded PNG."""
+    # Pillow is loaded with the first chart, not at start (most runs draw none).
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
     height = PAD * 2 + ROW * (len(poll.options) + 1)
     image = PILImage.new("P", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
@@ -45,6 +50,8 @@ def chart_png(poll: Poll, tally: Tally) -> str:
 @cache
 def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans where the system has it (accents and most scripts); else Pillow's own."""
+    from PIL import ImageFont
+
     try:
         return ImageFont.truetype("DejaVuSans.ttf", 15)
     except OSError:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import ColumnElement, Select, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.directory import Directory
@@ -23,6 +22,7 @@ from bot.recurrence import Recurrence
 from bot.refs import ConversationRef
 from bot.storage.places import at_place, at_places, with_names
 from bot.storage.tables import UTCDateTime, communities, postings, schedules
+from bot.storage.upsert import dialect_module
 from bot.timers import Timers
 
 # A schedule's timer (bot/timers.py): feature "prompts", this kind, keyed by its ID.
@@ -193,7 +193,7 @@ async def claim_many(
     """Record occurrences (schedule, occurrence, prompt, outcome) under their unique key;
     returns the schedules whose record this transaction wrote (a lost one was already
     recorded: the caller posts nothing for it)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_module(conn.dialect.name)
     statement = dialect.insert(postings).on_conflict_do_nothing().returning(postings.c.schedule_id)
     won: list[int] = []
     for sid, occurrence, prompt_id, outcome in claims:
