@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from bot.app import Homeroom
 from bot.clock import FakeClock
@@ -380,7 +380,7 @@ async def test_0027_numbers_once_seen_are_never_given_again(database_url: str) -
     )
     db = Database(database_url)
     try:
-        await db.migrate("0026")
+        await _made_before_autoincrement(db)
         at = "'2026-09-07 16:00:00'"
         question = (
             "INSERT INTO questions (community_id, asker_language, text, topic, language, "
@@ -438,6 +438,107 @@ async def test_0027_numbers_once_seen_are_never_given_again(database_url: str) -
         assert sorted(back) == [1, 3]
     finally:
         await db.close()
+
+
+async def _made_before_autoincrement(db: Database) -> None:
+    """Bring `db` to 0026 as the migrations made it before they created the seen-ID
+    tables with AUTOINCREMENT: 0027's downgrade rebuilds the tables without it."""
+    await db.migrate("0027")
+    await db.migrate("0026", down=True)
+    if db.is_sqlite:
+        async with db.engine.connect() as conn:
+            made = dict((await conn.execute(text(TABLE_SQL))).all())
+        assert [t for t in SEEN if "AUTOINCREMENT" in made[t]] == []
+
+
+SEEN = (
+    "questions",
+    "question_routes",
+    "polls",
+    "poll_series",
+    "chats",
+    "chat_series",
+    "digests",
+    "faq_entries",
+    "faq_proposals",
+    "schedules",
+    "community_prompts",
+)
+TABLE_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+SCHEMA_SQL = "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+
+
+async def _statements_of(db: Database, revision: str) -> list[str]:
+    """The SQL that migrating `db` up to `revision` runs."""
+    ran: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        ran.append(" ".join(statement.split()))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await db.migrate(revision)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    return ran
+
+
+async def _schema(db: Database) -> list[tuple[str, str, str, list[str]]]:
+    """Every table, index and trigger SQLite keeps, as (type, name, head, parts): a
+    rebuilt table's name is quoted and its constraints may come in another order, which
+    changes nothing, so quotes are dropped and a table's columns and constraints sorted."""
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(text(SCHEMA_SQL))).all()
+    schema = []
+    for kind, name, sql in rows:
+        flat = " ".join(sql.replace('"', "").split())
+        head, parts = flat, []
+        if kind == "table" and "(" in flat:
+            head, _, body = flat.partition("(")
+            parts = sorted(_top_level(body.rstrip().removesuffix(")")))
+        schema.append((kind, name, head.strip(), parts))
+    return schema
+
+
+def _top_level(body: str) -> list[str]:
+    """`body` split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(body[start:at].strip())
+            start = at + 1
+    return [*parts, body[start:].strip()]
+
+
+async def test_0027_rebuilds_only_tables_made_without_autoincrement(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A new SQLite database's tables are made with AUTOINCREMENT, so 0027 rebuilds none
+    of them (a new database's start stays quick); one made before that has all eleven
+    rebuilt. Both end with the same schema, statement for statement."""
+    new = Database(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    old = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await new.migrate("0026")
+        async with new.engine.connect() as conn:
+            made = dict((await conn.execute(text(TABLE_SQL))).all())
+        assert [t for t in SEEN if "AUTOINCREMENT" not in made[t]] == []
+        ran = await _statements_of(new, "0027")
+        looked = [s for s in ran if s.startswith("SELECT sql FROM sqlite_master")]
+        changed = [s for s in ran if s.split()[0] in ("CREATE", "DROP", "ALTER", "INSERT")]
+        assert (len(looked), changed) == (11, [])
+
+        await _made_before_autoincrement(old)
+        ran = await _statements_of(old, "0027")
+        rebuilt = [s for s in ran if s.startswith("CREATE TABLE _alembic_tmp_")]
+        triggers = [s for s in ran if s.startswith("CREATE TRIGGER")]
+        assert (len(rebuilt), len(triggers)) == (11, 3)
+
+        await new.migrate()
+        await old.migrate()
+        assert await _schema(new) == await _schema(old)
+    finally:
+        await new.close()
+        await old.close()
 
 
 async def test_0028_takes_faq_entries_into_the_search_index_at_once(database_url: str) -> None:

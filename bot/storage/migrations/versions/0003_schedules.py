@@ -39,6 +39,7 @@ def upgrade() -> None:
             ["community_id"], ["communities.id"], name=op.f("fk_schedules_community_id_communities")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedules")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_schedules_next_due"), "schedules", ["next_due"], unique=False)
     op.create_table(

@@ -30,6 +30,7 @@ def upgrade() -> None:
             name=op.f("fk_community_prompts_community_id_communities"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_community_prompts")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_community_prompts_community_id_status"),

@@ -31,7 +31,8 @@ _STRINGS = "(SELECT communities.{c} FROM communities WHERE communities.id = sche
 
 def upgrade() -> None:
     op.execute(f"UPDATE schedules SET community_id = COALESCE({_KEY}, community_id)")
-    with op.batch_alter_table("schedules") as batch:
+    # The rebuild keeps the AUTOINCREMENT that 0003 gives a new database (see 0027).
+    with op.batch_alter_table("schedules", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("platform")
         batch.drop_column("community")
         batch.create_index(

@@ -36,6 +36,7 @@ def upgrade() -> None:
             name=op.f("fk_poll_series_community_id_communities"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_series")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "polls",
@@ -62,6 +63,7 @@ def upgrade() -> None:
             ["series_id"], ["poll_series.id"], name=op.f("fk_polls_series_id_poll_series")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_polls")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_polls_community_id_channel_status"),

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         _fk("question_routes"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_question_routes")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_question_routes_community_id"), "question_routes", ["community_id"])
     op.create_table(
@@ -83,6 +84,7 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         _fk("questions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_questions")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_questions_community_id_status"), "questions", ["community_id", "status"]

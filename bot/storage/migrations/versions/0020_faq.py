@@ -58,6 +58,7 @@ def upgrade() -> None:
             name=op.f("fk_faq_entries_community_id_communities"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_faq_entries")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_faq_entries_community_id_language", "faq_entries", ["community_id", "language"]
@@ -85,6 +86,7 @@ def upgrade() -> None:
             name=op.f("fk_faq_proposals_community_id_communities"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_faq_proposals")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "faq_channels",

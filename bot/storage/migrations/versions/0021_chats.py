@@ -37,6 +37,7 @@ def upgrade() -> None:
             name=op.f("fk_chat_series_community_id_communities"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_series")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "chats",
@@ -63,6 +64,7 @@ def upgrade() -> None:
             ["series_id"], ["chat_series.id"], name=op.f("fk_chats_series_id_chat_series")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chats")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_chats_community_id_channel_status"),

@@ -38,6 +38,7 @@ def upgrade() -> None:
             ["community_id"], ["communities.id"], name=op.f("fk_digests_community_id_communities")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_digests")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_digests_community_id_channel_status", "digests", ["community_id", "channel", "status"]
