@@ -29,6 +29,7 @@ UNUSED = (
     "jinja2",
     "alembic",
     "mako",
+    "pygments",
     "PIL",
     "cryptography",
     "apscheduler",
