@@ -47,7 +47,7 @@ from bot.features import Action, Feature, FormAction, HomeSection, Listener
 from bot.features.home import home_page
 from bot.i18n import N_, Translator, pick_language, translator
 from bot.intake import admit
-from bot.intents import Choice, Ephemeral, Form, Intent, Message, OpenForm
+from bot.intents import Choice, DirectMessage, Ephemeral, Form, Intent, Message, OpenForm
 from bot.kernel import Kernel
 from bot.render import field_prompt
 from bot.unavailable import Unavailable, is_transient
@@ -55,6 +55,13 @@ from bot.unavailable import Unavailable, is_transient
 log = logging.getLogger(__name__)
 
 _STALE_FORM = N_("That form is no longer in use. Nothing was changed.")
+# The answer to a direct message no feature took up (a parent's "hello?" with no open
+# question): silence there reads as a broken bot.
+_DIRECT_GUIDE = N_(
+    "Hello! I read direct messages when you reply to a question you asked. To ask the "
+    "school a question, type “ask” and your question, like “ask When is the field "
+    "trip?”. “help” shows the rest."
+)
 
 
 class Core:
@@ -237,13 +244,30 @@ class Core:
         if isinstance(event, MessagePosted):
             # An answer to a form's question or a numbered choice is not conversation.
             answered = await self._message(ctx, event)
-            return answered if answered is not None else await self._hear(ctx, event)
+            if answered is not None:
+                return answered
+            heard = await self._hear(ctx, event)
+            if event.is_direct and not heard:
+                return [self._direct_guide(ctx, event)]
+            return heard
         if isinstance(event, ReactionAdded | MemberLeft):
             return await self._hear(ctx, event)
         if isinstance(event, HomeOpened):
             sections = [(section, ctx.owned_by(own)) for section, own in self._home]
             return [await home_page(ctx, sections)]
         return []
+
+    @staticmethod
+    def _direct_guide(ctx: Context, event: MessagePosted) -> Intent:
+        """Every direct message gets an answer: when no listener (a question's reply,
+        say) took it up, a kind word on what the bot does there, in the member's
+        language. Slack, Discord and the console all send DMs down this one path."""
+        return DirectMessage(
+            member=event.actor.ref,
+            message=Message(text=ctx.t._(_DIRECT_GUIDE), keep_copy=False),
+            in_reply_to=event.event_id,
+            asked=True,
+        )
 
     async def _command(self, ctx: Context, event: CommandInvoked) -> list[Intent]:
         if event.name:

@@ -388,6 +388,11 @@ class ConsoleAdapter:
             else:
                 self._read_dms()
             return True
+        if verb in ("in", "reply", "react", "on"):
+            refused = await self._kept_out(self._channel_of(verb, rest))
+            if refused is not None:
+                self.view.line(refused)
+                return True
         action: Callable[[str], str] | None = {
             "in": self._switch_channel,
             "help": lambda _: self._t()._(WELCOME),
@@ -576,6 +581,9 @@ class ConsoleAdapter:
             )
         self.me, self._held = name, None
         self.view.line(self._t()._("You are now {name}.", name=name))
+        if await self._kept_out(self.channel) is not None:
+            self.channel = "parents"  # a parent never lands in the staff's channel
+            self.view.line(self._t()._("You are in #{channel}.", channel=self.channel))
         self._show_unread()
         await self.resume_form()
 
@@ -592,6 +600,31 @@ class ConsoleAdapter:
         community = await self.app.directory.community(actor.ref.community_ref)
         return translator(
             pick_language(profile.language, actor.locale, default=community.default_language)
+        )
+
+    def _channel_of(self, verb: str, rest: str) -> str | None:
+        """The channel a console command would take the member into or act in."""
+        if verb == "in":
+            return rest.lstrip("#") or None
+        message = self.world.messages.get(rest.partition(" ")[0])
+        return message.channel if message else None
+
+    async def _kept_out(self, channel: str | None) -> str | None:
+        """Why `me` may not enter or act in `channel`, or None when they may. A private
+        channel (the liaisons' queue) is for liaisons and organizers, as on a platform
+        where a parent is not a member of it: `:reply`, `:react`, `:on` and `:in` must
+        not carry a parent there (and an `:as` switch moves them out)."""
+        if channel not in PRIVATE_CHANNELS:
+            return None
+        actor = self._actor()
+        roles = (await self.app.directory.profile(actor.ref)).roles
+        if actor.is_platform_admin or roles & {Role.LIAISON, Role.ORGANIZER}:
+            return None
+        return self._t()._(
+            "#{channel} is only for school liaisons and organizers, so you can't see it or "
+            "post there. You are in #{here}.",
+            channel=channel,
+            here=self.channel if self.channel not in PRIVATE_CHANNELS else "parents",
         )
 
     def _switch_channel(self, name: str) -> str:

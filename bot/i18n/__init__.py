@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from bot.settings import SUPPORTED_LANGUAGES
@@ -90,11 +92,26 @@ class Translator:
 
     def _(self, message: str, /, **values: object) -> str:
         text = self._catalog.gettext(message)
-        return text.format(**values) if values else text
+        return text.format(**self._shown(values)) if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         text = self._catalog.ngettext(singular, plural, n)
-        return text.format(n=n, **values)
+        return text.format(n=n, **self._shown(values))
+
+    def number(self, value: float | Decimal | int) -> str:
+        """A number as the reader writes it: "16" not "16.0", "1.5" in English and
+        "1,5" in Spanish (Babel's `format_decimal`, at most three decimals)."""
+        return str(format_decimal(value, locale=self.language, group_separator=False))
+
+    def _shown(self, values: dict[str, object]) -> dict[str, object]:
+        """Fractional numbers put into a sentence are written for the reader (`number`),
+        so a float can never show Python's "16.0" or an English decimal point in
+        Spanish; whole numbers (`int`) and text go in as they are."""
+        if not any(isinstance(v, float | Decimal) for v in values.values()):
+            return values
+        return {
+            k: self.number(v) if isinstance(v, float | Decimal) else v for k, v in values.items()
+        }
 
     def pgettext(self, context: str, message: str, /) -> str:
         """A word whose translation depends on where it stands (an option's name)."""

@@ -176,3 +176,34 @@ async def test_the_full_text_index_is_the_databases_own(bot: TestBot) -> None:
                 await conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'faq_search'"))
             ).scalar_one()
             assert "fts5" in sql and "remove_diacritics 2" in sql
+
+
+async def test_an_entry_in_spanish_is_filed_under_spanish_whoever_types_it(
+    bot: TestBot,
+) -> None:
+    """An English-reading organizer adds the Spanish version: its words say Spanish, so
+    maria's Spanish search finds it; `language=` still decides when given."""
+    await bot.say("dana", "/setup languages=en,es")
+    [added] = await bot.say(
+        "dana",
+        "/faq add question=“¿A qué hora abre la biblioteca?” "
+        "answer=“La biblioteca abre a las ocho y cierra a las cinco.”",
+    )
+    assert bot.texts([added])[0].endswith(
+        "Filed under Spanish, the language its words are in (“language=” chooses another)."
+    )
+    [reply] = await bot.say("maria", "/faq search biblioteca")
+    assert found([reply]) == ["#1 ¿A qué hora abre la biblioteca?"]
+    [english] = await bot.say(
+        "dana", "/faq add question=“When does the library open?” answer=“At eight.”"
+    )
+    assert "Filed under" not in bot.texts([english])[0]
+    await bot.say(
+        "dana", "/faq add question=“Biblioteca Day” answer=“The library party.” language=es"
+    )
+    [listing] = await bot.say("dana", "/faq list")
+    assert [line for line in bot.texts([listing])[0].splitlines() if line.startswith("#")] == [
+        "#3 [es] Biblioteca Day",
+        "#2 [en] When does the library open?",
+        "#1 [es] ¿A qué hora abre la biblioteca?",
+    ]

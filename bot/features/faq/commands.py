@@ -20,6 +20,7 @@ from bot.context import Context
 from bot.directory import GroupPurpose, Role
 from bot.features.faq import rendering
 from bot.features.faq.consent import publish
+from bot.features.faq.language import guessed
 from bot.features.faq.search import FaqHit, query_words, search
 from bot.features.faq.state import faq_of
 from bot.features.faq.store import PAGE, Entry
@@ -96,7 +97,11 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
     question, answer = rendering.words(args.text("question") or "", args.text("answer") or "")
     topic, grade = _tags(args)
     chosen = args.languages("language")
-    language = chosen[0] if chosen else ctx.t.language  # as a rule, the writer's own
+    # The one given, else the one its words are in (bot/features/faq/language.py).
+    writer = ctx.t.language
+    language = (
+        chosen[0] if chosen else guessed(question + " " + answer, ctx.community.languages, writer)
+    )
     store = faq_of(ctx).store
     async with store.engine.begin() as conn:
         entry = await store.add(
@@ -110,7 +115,13 @@ async def add(ctx: Context, args: Args) -> list[Intent]:
             created_by=ctx.member.id,
         )
     posted = await publish(ctx, entry)
-    return [ctx.reply(_added(ctx, entry, posted)), *posted]
+    said = _added(ctx, entry, posted)
+    if language != writer and not chosen:
+        said += " " + ctx.t._(
+            "Filed under {language}, the language its words are in (“language=” chooses another).",
+            language=ctx.t.language_name(language),
+        )
+    return [ctx.reply(said), *posted]
 
 
 def _added(ctx: Context, entry: Entry, posted: list[Intent]) -> str:
@@ -308,7 +319,7 @@ GRADE = Option(NP_("option", "grade"), "str", N_("A grade, like 3 or K"))
 LANGUAGE = Option(
     NP_("option", "language"),
     "languages",
-    N_("The entry's language, like en or es (yours if left out)"),
+    N_("The entry's language, like en or es (as it is if left out)"),
 )
 ID = Option(NP_("option", "id"), "int", N_("The entry's number, from “faq list”"), required=True)
 QUESTION = Option(NP_("option", "question"), "text", N_("The question, written for every family"))
@@ -320,7 +331,12 @@ ADD_OPTIONS = (
     replace(ANSWER, required=True),
     TOPIC,
     GRADE,
-    LANGUAGE,
+    replace(
+        LANGUAGE,
+        description=N_(
+            "The entry's language, like en or es (the one its words are in if left out)"
+        ),
+    ),
 )
 EDIT_OPTIONS = (ID, QUESTION, ANSWER, TOPIC, GRADE, LANGUAGE)
 SEARCH_OPTIONS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -22,10 +23,9 @@ from bot.features.polls.rendering import export_csv, export_markdown, results_te
 from bot.features.polls.service import PollService
 from bot.features.polls.store import FEATURE, REPEAT
 from bot.i18n import N_, NP_
-from bot.intents import Intent, Message
+from bot.intents import Attachment, DirectMessage, Intent, Message
 from bot.recurrence import every_option, repeating_from, wall_instant
 from bot.refs import MemberRef
-from bot.render import code_block
 
 # Options are separated by the first of these the list contains: a semicolon is on
 # every phone's first page of symbols; | and new lines work too, and commas when no
@@ -394,12 +394,38 @@ async def export(ctx: Context, args: Args) -> list[Intent]:
         tally = Tally(
             tally.counts, tally.voters, tuple(tuple(shown[v] for v in c) for c in tally.names)
         )
-    kind = args.text("format") or "csv"
-    if kind == "markdown":
-        body = export_markdown(ctx.t, poll, tally, names, ctx.timezone)
+    return _export_file(ctx, poll, tally, names, args.text("format") or "csv")
+
+
+def _export_file(ctx: Context, poll: Poll, tally: Tally, names: bool, kind: str) -> list[Intent]:
+    """The export as a file by direct message, as `me export` and `digest export` send
+    theirs: a CSV pasted into the reply box had to be copied out line by line before a
+    spreadsheet could open it. A one-line reply says where it went."""
+    t = ctx.t
+    markdown = kind == "markdown"
+    if markdown:
+        body = export_markdown(t, poll, tally, names, ctx.timezone)
+        about = t._("Poll #{id}, as a Markdown file for the minutes.", id=poll.id)
     else:
-        body = export_csv(ctx.t, poll, tally, names)
-    return [ctx.reply(Message(text=code_block(body.rstrip()), keep_copy=False))]
+        body = export_csv(t, poll, tally, names)
+        about = t._("Poll #{id}, as a CSV file any spreadsheet opens.", id=poll.id)
+    name = f"poll-{poll.id}-{ctx.kernel.clock.now():%Y%m%d}.{'md' if markdown else 'csv'}"
+    title = t._("Poll #{id} export", id=poll.id)
+    data = (body.rstrip("\n") + "\n").encode()  # a text file ends with its last line's end
+    file = Attachment(base64.b64encode(data).decode(), name, title)
+    return [
+        DirectMessage(
+            member=ctx.member,
+            message=Message(title=title, text=about, attachment=file, keep_copy=False),
+            asked=True,
+        ),
+        ctx.reply(
+            Message(
+                t._("I've sent poll #{id}'s export to you in a direct message.", id=poll.id),
+                keep_copy=False,
+            )
+        ),
+    ]
 
 
 async def stop(ctx: Context, args: Args) -> list[Intent]:

@@ -126,7 +126,9 @@ def describe(ctx: Context, rule: store.Route) -> str:
     if rule.backup_id:
         text += " " + t._("(backup {backup})", backup=mention(MemberRef("", "", rule.backup_id)))
     minutes = rule.reply_within_minutes or int(timing.DEFAULT_REPLY_WITHIN.total_seconds() // 60)
-    text += " · " + t._("answer within {hours} working hours", hours=round(minutes / 60, 1))
+    text += " · " + t._(
+        "answer within {hours} working hours", hours=t.number(round(minutes / 60, 1))
+    )
     if rule.escalate_to or rule.escalate_role:
         who = (
             mention(MemberRef("", "", rule.escalate_to))

@@ -4,6 +4,7 @@ updated in place, and the poll closes with its results."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -85,21 +86,29 @@ async def test_a_two_language_poll_card_shows_no_markup_in_the_console(
     assert [line for line in card.splitlines() if "_" in line or "*" in line] == []
 
 
-async def test_a_markdown_export_in_the_console_starts_with_its_heading(
-    homeroom: Homeroom,
+async def test_an_export_in_the_console_is_a_file_with_a_one_line_reply(
+    homeroom: Homeroom, tmp_path: Path
 ) -> None:
-    """The fence said which language it held (```markdown), a word the console and Slack
-    showed as the export's first line."""
+    """The export was pasted into the reply box (the whole CSV, or Markdown whose fence
+    word showed as its first line); it is now a file, saved where the console says."""
     out = io.StringIO()
-    adapter = ConsoleAdapter(homeroom, View(out, rich=False))
+    adapter = ConsoleAdapter(homeroom, View(out, rich=False), files=tmp_path)
     homeroom.attach(adapter)
     await homeroom.start(timers=False)
     assert await adapter.handle_line('/poll create Snacks? options="fruit; cake"')
     out.seek(0)
     out.truncate()
     assert await adapter.handle_line("/poll export 1 format=markdown")
-    assert out.getvalue().splitlines()[:3] == [
-        "#parents | Homeroom → dana (only dana sees this)",
-        "    ### Snacks?",
-        "    ",
+    saved = tmp_path / "dana-poll-1-20260907.md"
+    assert out.getvalue() == (
+        "✉ Homeroom → dana (direct message)\n    Poll #1 export\n"
+        "    Poll #1, as a Markdown file for the minutes.\n"
+        f"    {saved}\n"
+        "#parents | Homeroom → dana (only dana sees this)\n"
+        "    I've sent poll #1's export to you in a direct message.\n"
+    )
+    assert saved.read_text().splitlines()[:3] == [
+        "### Snacks?",
+        "",
+        "Poll #1, named, open. 0 voters.",
     ]

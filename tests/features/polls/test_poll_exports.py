@@ -3,9 +3,28 @@ only for those who run them, and cells a spreadsheet would run as formulas neutr
 
 from __future__ import annotations
 
+import base64
+
 from bot.features.polls.rendering import cell
+from bot.intents import DirectMessage, Intent
 from bot.testing import TestBot
 from tests.features.polls.helpers import create, privately
+
+
+def exported(bot: TestBot, sent: list[Intent], who: str = "dana", poll: int = 1) -> str:
+    """The file `poll export` sends by direct message (checked: its name, its one-line
+    note, and the one-line reply where the command was typed), as text."""
+    [dm] = [i for i in sent if isinstance(i, DirectMessage)]
+    assert privately(sent) == [f"I've sent poll #{poll}'s export to you in a direct message."]
+    assert dm.member == bot.member(who) and dm.asked and not dm.message.keep_copy
+    file = dm.message.attachment
+    assert file is not None
+    markdown = file.filename.endswith(".md")
+    assert file.filename == f"poll-{poll}-20260907.{'md' if markdown else 'csv'}"
+    what = "a Markdown file for the minutes" if markdown else "a CSV file any spreadsheet opens"
+    assert bot.texts([dm]) == [f"*Poll #{poll} export*\nPoll #{poll}, as {what}."]
+    return base64.b64decode(file.data_base64).decode()
+
 
 RISKY = '/poll create +Budget? options="=SUM(A1:A9); @cmd; -2 or more; Keep it"'
 
@@ -14,8 +33,7 @@ async def test_a_csv_export_neutralises_formulas(bot: TestBot) -> None:
     await create(bot, RISKY + " anonymous=yes")
     await bot.press("lee", "polls.vote", "1:0")
     await bot.press("maria", "polls.vote", "1:3")
-    assert privately(await bot.say("lee", "/poll export 1")) == [
-        "```\n"
+    assert exported(bot, await bot.say("lee", "/poll export 1"), who="lee") == (
         "'+Budget?\n"
         "option,votes,share\n"
         "'=SUM(A1:A9),1,50%\n"
@@ -23,8 +41,7 @@ async def test_a_csv_export_neutralises_formulas(bot: TestBot) -> None:
         "'-2 or more,0,0%\n"
         "Keep it,1,50%\n"
         "voters,2\n"
-        "```"
-    ]
+    )
 
 
 async def test_a_markdown_export_for_the_minutes(bot: TestBot) -> None:
@@ -32,8 +49,7 @@ async def test_a_markdown_export_for_the_minutes(bot: TestBot) -> None:
     await bot.press("lee", "polls.vote", "1:0")
     await bot.press("sam", "polls.vote", "1:0")
     await bot.say("dana", "/poll close 1")
-    assert privately(await bot.say("dana", "/poll export 1 format=markdown")) == [
-        "```\n"
+    assert exported(bot, await bot.say("dana", "/poll export 1 format=markdown")) == (
         "### Snacks?\n"
         "\n"
         "Poll #1, named, closed Monday 7 September, 16:00. 2 voters.\n"
@@ -42,8 +58,7 @@ async def test_a_markdown_export_for_the_minutes(bot: TestBot) -> None:
         "|---|---|---|---|\n"
         "| fruit \\| cheese | 2 | 100% | lee, sam |\n"
         "| cake \\| pie | 0 | 0% |  |\n"
-        "```"
-    ]
+    )
 
 
 async def test_a_named_polls_names_are_not_exported_for_a_parent(bot: TestBot) -> None:
@@ -55,7 +70,7 @@ async def test_a_named_polls_names_are_not_exported_for_a_parent(bot: TestBot) -
         "organizer can export it. “poll results 1” shows what you may see."
     ]
     assert await bot.state() == before
-    [csv] = privately(await bot.say("dana", "/poll export 1"))
+    csv = exported(bot, await bot.say("dana", "/poll export 1"))
     assert "fruit,1,100%,lee" in csv
 
 

@@ -91,8 +91,8 @@ async def test_route_list_shows_the_escalation_and_bad_ones_are_refused(bot: Tes
     await bot.say("dana", "/route add @ines topic=transport escalate-to=organizer")
     [listing] = await bot.say("dana", "/route list")
     text = bot.texts([listing])[0]
-    assert "→ <@sam> · answer within 16.0 working hours · escalates to <@omar>" in text
-    assert "→ <@ines> · answer within 16.0 working hours · escalates to organizer" in text
+    assert "→ <@sam> · answer within 16 working hours · escalates to <@omar>" in text
+    assert "→ <@ines> · answer within 16 working hours · escalates to organizer" in text
     before = await bot.state()
     for typed, answer in (
         (

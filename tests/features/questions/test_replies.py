@@ -68,7 +68,16 @@ async def test_an_anonymous_askers_reply_from_a_dm_with_no_community_reaches_the
     assert await authors(bot) == [("answer", "sam"), ("reply", None)]
 
 
-async def test_a_dm_from_someone_who_asked_nothing_is_left_alone(bot: TestBot) -> None:
+async def test_a_dm_from_someone_who_asked_nothing_reaches_no_question(bot: TestBot) -> None:
+    """Nothing is relayed to anyone's question: maria only gets the bot's kind word on
+    what it does in direct messages (in English from outside any community, where
+    Discord sends no locale; in Spanish from within hers)."""
     await asked(bot, "/ask Is there a bus on snow days?")
-    assert await dm_from_nowhere(bot, "maria", "Hola") == []
-    assert await bot.dm("maria", "Hola") == []
+    before = await authors(bot)
+    [guide] = await dm_from_nowhere(bot, "maria", "Hola")
+    assert isinstance(guide, DirectMessage)
+    assert bot.texts([guide])[0].startswith("Hello! I read direct messages")
+    [guide] = await bot.dm("maria", "Hola")
+    assert isinstance(guide, DirectMessage) and guide.member == bot.member("maria")
+    assert bot.texts([guide])[0].startswith("¡Hola! Aquí leo los mensajes directos")
+    assert await authors(bot) == before

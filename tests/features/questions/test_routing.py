@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.features.questions.tables import questions
-from bot.testing import TestBot
+from bot.testing import Person, TestBot
 from tests.features.questions.conftest import community
 
 
@@ -70,9 +70,9 @@ async def test_route_list_and_remove(bot: TestBot) -> None:
     [listing] = await bot.say("dana", "/route list")
     assert bot.texts([listing]) == [
         "*Routing rules*\n"
-        "#2 · topic health, grade k, language any → <@ines> · answer within 8.0 working hours\n"
+        "#2 · topic health, grade k, language any → <@ines> · answer within 8 working hours\n"
         "#1 · topic any, grade any, language any → <@sam> (backup <@ines>) · answer within "
-        "16.0 working hours · fallback\n"
+        "16 working hours · fallback\n"
         "_The most specific rule that fits a question wins: topic first, then grade, then "
         "language._"
     ]
@@ -103,3 +103,18 @@ async def test_bad_routes_are_refused_kindly_and_change_nothing(bot: TestBot) ->
     [reply] = await bot.say("lee", "/route add @sam")
     assert bot.texts([reply])[0].startswith("Only organizers can do that.")
     assert await bot.state() == before
+
+
+async def test_route_hours_are_written_for_the_reader(bot: TestBot) -> None:
+    """Whole hours without a spurious ".0"; a half hour with the reader's decimal mark."""
+    await community(bot)
+    [added] = await bot.say("dana", "/route add topic=transport @sam")
+    assert bot.texts([added]) == [
+        "Rule added: #1 · topic transport, grade any, language any → <@sam> · answer within "
+        "16 working hours"
+    ]
+    bot.people["ana"] = Person("ana", locale="es", is_admin=True)
+    await bot.say("dana", "/role grant @ana organizer")
+    await bot.say("dana", "/route add @ines topic=health reply-within=90 minutes")
+    [listing] = await bot.say("ana", "/route list")
+    assert "→ <@ines> · respuesta en 1,5 horas de trabajo" in bot.texts([listing])[0]
