@@ -126,8 +126,12 @@ def describe(ctx: Context, rule: store.Route) -> str:
     if rule.backup_id:
         text += " " + t._("(backup {backup})", backup=mention(MemberRef("", "", rule.backup_id)))
     minutes = rule.reply_within_minutes or int(timing.DEFAULT_REPLY_WITHIN.total_seconds() // 60)
-    text += " · " + t._(
-        "answer within {hours} working hours", hours=t.number(round(minutes / 60, 1))
+    hours = round(minutes / 60, 1)
+    text += " · " + t.ngettext(
+        "answer within {hours} working hour",
+        "answer within {hours} working hours",
+        1 if hours == 1 else 2,  # 1.5 hours reads as a plural, as 2 does
+        hours=t.number(hours),
     )
     if rule.escalate_to or rule.escalate_role:
         who = (

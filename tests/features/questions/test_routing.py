@@ -118,3 +118,8 @@ async def test_route_hours_are_written_for_the_reader(bot: TestBot) -> None:
     await bot.say("dana", "/route add @ines topic=health reply-within=90 minutes")
     [listing] = await bot.say("ana", "/route list")
     assert "→ <@ines> · respuesta en 1,5 horas de trabajo" in bot.texts([listing])[0]
+    await bot.say("dana", "/route add @sam topic=transport grade=3 reply-within=60 minutes")
+    [listing] = await bot.say("dana", "/route list")
+    assert "→ <@sam> · answer within 1 working hour\n" in bot.texts([listing])[0]
+    [listing] = await bot.say("ana", "/route list")
+    assert "→ <@sam> · respuesta en 1 hora de trabajo\n" in bot.texts([listing])[0]
