@@ -125,9 +125,9 @@ def test_a_day_in_another_year_or_far_off_shows_its_year() -> None:
 def test_numbers_in_sentences_are_written_for_the_reader() -> None:
     """A float never shows Python's "16.0", and Spanish gets its decimal comma."""
     en, es = translator("en"), translator("es")
-    message = "answer within {hours} working hours"
-    assert en._(message, hours=16.0) == "answer within 16 working hours"
-    assert en._(message, hours=1.5) == "answer within 1.5 working hours"
-    assert es._(message, hours=1.5) == "respuesta en 1,5 horas de trabajo"
-    assert es._(message, hours=16.0) == "respuesta en 16 horas de trabajo"
+    one, many = "answer within {hours} working hour", "answer within {hours} working hours"
+    assert en.ngettext(one, many, 2, hours=16.0) == "answer within 16 working hours"
+    assert en.ngettext(one, many, 2, hours=1.5) == "answer within 1.5 working hours"
+    assert es.ngettext(one, many, 2, hours=1.5) == "respuesta en 1,5 horas de trabajo"
+    assert es.ngettext(one, many, 2, hours=16.0) == "respuesta en 16 horas de trabajo"
     assert en.number(2.25) == "2.25" and es.number(1000.5) == "1000,5"
