@@ -463,6 +463,31 @@ def _every_name(option: Option) -> set[str]:
     }
 
 
+# Short command texts parsed before, per command and language: the same few ("help",
+# "help poll", "setup") come again and again, and parsing is a fifth of a command's CPU.
+# Only short texts of commands whose copies are kept (never an anonymous one's words),
+# and at most _PARSED_MOST of them (emptied when full); each hit hands out its own dict.
+_PARSED: dict[tuple[str, str, str], tuple[CommandSpec, dict[str, str]]] = {}
+_PARSED_MOST = 1024
+_PARSED_LONGEST = 64
+
+
+def parse_text_kept(spec: CommandSpec, text: str, t: Translator) -> dict[str, str]:
+    """`parse_text`, answered from what was kept for the same command, text and language
+    (the spec itself must match: a command declared anew is parsed anew)."""
+    if len(text) > _PARSED_LONGEST or not spec.keeps_copies:
+        return parse_text(spec, text, t)
+    key = (spec.path, text, t.language)
+    kept = _PARSED.get(key)
+    if kept is not None and kept[0] is spec:
+        return dict(kept[1])
+    raw = parse_text(spec, text, t)
+    if len(_PARSED) >= _PARSED_MOST:
+        _PARSED.clear()
+    _PARSED[key] = (spec, dict(raw))
+    return raw
+
+
 def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dict[str, str]:
     """Split `text` into raw option values, keyed by each option's own name.
 

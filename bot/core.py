@@ -25,7 +25,7 @@ from bot.commands import (
     CommandSpec,
     convert,
     form_fields,
-    parse_text,
+    parse_text_kept,
 )
 from bot.context import ROLE_NEEDED, Context, needs_role
 from bot.dedupe import InboundDedupe
@@ -280,7 +280,7 @@ class Core:
             raw = dict(event.options)
         else:
             spec, rest = self.commands.find(event.text)
-            raw = parse_text(spec, rest, ctx.t)
+            raw = parse_text_kept(spec, rest, ctx.t)
         return await self._run(ctx, spec, raw)
 
     async def _run(self, ctx: Context, spec: CommandSpec, raw: dict[str, str]) -> list[Intent]:

@@ -113,7 +113,12 @@ def topic_help(ctx: Context, topic: str) -> Message:
     a word after the topic that names none of its commands shows the whole topic."""
     first, _, command = topic.strip().partition(" ")
     topic = topic_of(ctx, first)
-    specs = tuple(s for s in _visible(ctx) if s.root == topic)
+    # The topic's commands for these roles: looked up once per role set and topic (the
+    # memo is emptied when a command is added), not by splitting every path each time.
+    specs = ctx.kernel.commands.memo(
+        ("help.specs", ctx.roles, topic),
+        lambda: tuple(s for s in _visible(ctx) if s.root == topic),
+    )
     typed = " ".join(command.split())
     if typed:
         meant = (typed, *subcommand_words(ctx.kernel.commands.paths()).get(fold(typed), ()))

@@ -1,8 +1,10 @@
 import pytest
 
-from bot.commands import command_word_roots
+from bot.commands import Args, CommandSpec, command_word_roots, for_role
+from bot.context import Context
+from bot.directory import Role
 from bot.i18n import words
-from bot.intents import Ephemeral, OpenForm
+from bot.intents import Ephemeral, Intent, OpenForm
 from bot.testing import TestBot, text_of
 
 
@@ -144,3 +146,39 @@ async def test_every_command_root_has_a_word_in_every_language(bot: TestBot) -> 
         "digest",
         "chat",
     }
+
+
+ROLE_HELP = (
+    "• role grant <member> <role> — Make a member a liaison or an organizer\n"
+    "    member: The member, like @name\n"
+    "    role: liaison or organizer — one of: liaison, organizer\n"
+    "• role revoke <member> <role> — Take a role away from a member\n"
+    "    member: The member, like @name\n"
+    "    role: liaison or organizer — one of: liaison, organizer\n"
+    "• role list [role] — See who is a liaison or an organizer\n"
+    "    role: Only this role — one of: liaison, organizer"
+)
+
+
+async def test_a_topics_help_follows_a_role_change_and_a_command_added(bot: TestBot) -> None:
+    # A topic's commands are worked out once per role set and topic: a role granted, or
+    # a command added, must show at once (kept lists are keyed by roles, emptied on add).
+    [before] = await bot.say("sam", "/homeroom help role")
+    assert isinstance(before, Ephemeral)
+    assert before.message.text == (
+        "I have no help on “role” yet. These topics have some: "
+        "help, prompt, me, poll, ask, faq, hours, chat, digest."
+    )
+    await bot.say("dana", "/homeroom role grant @sam organizer")
+    [after] = await bot.say("sam", "/homeroom help role")
+    assert isinstance(after, Ephemeral)
+    assert (after.message.title, after.message.text) == ("Help: role", ROLE_HELP)
+
+    async def wave(ctx: Context, args: Args) -> list[Intent]:
+        return []
+
+    [spec] = for_role(Role.ORGANIZER, CommandSpec("role wave", "Wave at everyone.", wave))
+    bot.app.kernel.commands.add(spec)
+    [added] = await bot.say("sam", "/homeroom help role")
+    assert isinstance(added, Ephemeral)
+    assert added.message.text == ROLE_HELP + "\n• role wave — Wave at everyone."

@@ -16,6 +16,7 @@ from bot.commands import (
     option_word,
     parse_days,
     parse_text,
+    parse_text_kept,
     parse_timezone,
     record_id,
 )
@@ -484,3 +485,25 @@ def test_every_bad_value_of_a_command_is_said_at_once() -> None:
         "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
         "I couldn't tell who “nobody” is. Mention the member, like @name.",
     ]
+
+
+def test_a_kept_parse_is_per_language_per_command_and_never_shared() -> None:
+    # The same text reads by the reader's language: Spanish "rol=" is an option, English
+    # refuses it, whichever language parsed it first.
+    assert parse_text_kept(GRANT, "@sam rol=liaison", ES) == {"role": "liaison", "member": "@sam"}
+    with pytest.raises(CommandError) as problem:
+        parse_text_kept(GRANT, "@sam rol=liaison", EN)
+    assert dict(problem.value.values) == {"name": "rol", "guess": "role"}
+    # Each answer is a dict of its own: changing one never changes the next.
+    first = parse_text_kept(GRANT, "@sam liaison", EN)
+    first["role"] = "organizer"
+    assert parse_text_kept(GRANT, "@sam liaison", EN) == {"member": "@sam", "role": "liaison"}
+    # A command declared anew under the same path is parsed by its own options.
+    regrant = CommandSpec(
+        path="role grant",
+        description="",
+        handler=_noop,
+        options=(Option("member", "member", "", required=True), Option("note", "text", "")),
+    )
+    assert parse_text_kept(regrant, "@sam liaison", EN) == {"member": "@sam", "note": "liaison"}
+    assert parse_text_kept(GRANT, "@sam liaison", EN) == {"member": "@sam", "role": "liaison"}
