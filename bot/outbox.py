@@ -1283,17 +1283,10 @@ def _marked_rows(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
 
 
 def _mark_params(marks: Sequence[_Mark]) -> list[dict[str, Any]]:
+    """The same values as `_marked_rows`, under the bound names of the async update."""
     return [
-        {
-            "row_id": m.row_id,
-            "new_status": m.status,
-            "new_attempts": m.attempts,
-            "new_sent_at": m.now if m.status == "sent" else None,
-            "new_delivered_id": m.delivered_id if m.status == "sent" else None,
-            "new_next_attempt_at": m.next_attempt_at or m.now,
-            "new_last_error": m.last_error,
-        }
-        for m in marks
+        {("row_id" if column == "id" else f"new_{column}"): value for column, value in row.items()}
+        for row in _marked_rows(marks)
     ]
 
 
