@@ -142,7 +142,10 @@ class CommandSpec:
         return self.path.split()[0]
 
     def option(self, name: str) -> Option | None:
-        return next((o for o in self.options if o.name == name), None)
+        for option in self.options:  # a plain loop: looked up for every option given
+            if option.name == name:
+                return option
+        return None
 
 
 def for_role(role: Role, *specs: CommandSpec) -> tuple[CommandSpec, ...]:
@@ -333,12 +336,15 @@ class CommandRegistry:
         (`ask` takes free text) and the word is another language's for one of the root's
         subcommands (`encuesta lista`)."""
         first, *rest = text.split(maxsplit=1) or [""]
-        root = command_word_roots(self._roots()).get(fold(first))
-        text = " ".join([root, *rest]) if root else text
+        if first not in self._specs:  # an English root (most commands) needs no lookup
+            roots = self.memo("root words", lambda: command_word_roots(self._roots()))
+            root = roots.get(fold(first))
+            text = " ".join([root, *rest]) if root else text
         words = text.split(maxsplit=2)
         if len(words) < 2 or words[0].lower() in self._specs:
             return text
-        for sub in subcommand_words(self.paths()).get(fold(words[1]), ()):
+        subs = self.memo("subcommand words", lambda: subcommand_words(self.paths()))
+        for sub in subs.get(fold(words[1]), ()):
             if f"{words[0].lower()} {sub}" in self._specs:
                 return " ".join([words[0], sub, *words[2:]])
         return text

@@ -117,7 +117,8 @@ class Core:
         self._capabilities[platform] = capabilities
 
     def capabilities(self, platform: str) -> Capabilities:
-        return self._capabilities.get(platform, Capabilities())
+        known = self._capabilities.get(platform)
+        return known if known is not None else Capabilities()
 
     async def dispatch(self, event: Event, *, kept: bool = False) -> list[Intent]:
         """Handle one inbound event and return what should be sent in answer.

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from types import MappingProxyType
@@ -57,6 +58,8 @@ _ATOMS = (type(None), bool, int, float, datetime, date, time, timedelta)
 # Each event class's field names, looked up once (`dataclasses.fields` per event was a
 # measurable share of a command's time).
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# The same classes' fields read at once, for `_all_readable`.
+_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,11 +72,14 @@ class Refusal:
 
 def admit(event: InboundEvent) -> tuple[InboundEvent, Refusal | None]:
     """The event with only storable text, and why it must be refused, if it must."""
-    cleaner = _Cleaner()
-    cleaned = cleaner.clean(event)
-    asks = isinstance(cleaned, CommandInvoked | ComponentSubmitted | FormSubmitted)
-    if asks and cleaner.replaced:
-        return cleaned, Refusal(UNREADABLE)
+    if _all_readable(event):  # nearly every event: one search, nothing rebuilt
+        cleaned = event
+    else:
+        cleaner = _Cleaner()
+        cleaned = cleaner.clean(event)
+        asks = isinstance(cleaned, CommandInvoked | ComponentSubmitted | FormSubmitted)
+        if asks and cleaner.replaced:
+            return cleaned, Refusal(UNREADABLE)
     if isinstance(cleaned, CommandInvoked):
         size = len(cleaned.text) + sum(len(k) + len(v) for k, v in cleaned.options.items())
         size += len(cleaned.target_text)
@@ -93,6 +99,40 @@ def admit(event: InboundEvent) -> tuple[InboundEvent, Refusal | None]:
     elif isinstance(cleaned, ReactionAdded) and len(cleaned.emoji) > MAX_EMOJI:
         cleaned = dataclasses.replace(cleaned, emoji=cleaned.emoji[:MAX_EMOJI])
     return cleaned, None
+
+
+def _all_readable(event: InboundEvent) -> bool:
+    """True when every string of the event is readable, found with one search over all
+    of them; False when one is not, or the event holds something only `_Cleaner` walks
+    (a kind of value not seen before, say), which then decides."""
+    texts: list[str] = []
+    return _gather(event, texts) and _UNREADABLE.search("".join(texts)) is None
+
+
+def _gather(value: object, texts: list[str]) -> bool:
+    """Add every string of a dataclass `_Cleaner` has seen (all of its fields read by
+    one `attrgetter` call) to `texts`; False at anything else."""
+    getter = _GETTERS.get(type(value))
+    if getter is None:
+        return False
+    for item in getter(value):
+        kind = type(item)
+        if kind is str:
+            texts.append(item)
+        elif kind in _ATOMS:
+            continue
+        elif kind in _GETTERS:
+            if not _gather(item, texts):
+                return False
+        elif isinstance(item, Mapping):
+            for key, text in item.items():
+                if type(key) is not str or type(text) is not str:
+                    return False
+                texts.append(key)
+                texts.append(text)
+        else:
+            return False
+    return True
 
 
 def _too_long(n: int, most: int) -> Refusal:
@@ -128,6 +168,8 @@ class _Cleaner:
             if not dataclasses.is_dataclass(value) or isinstance(value, type):
                 return value
             names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+            if len(names) > 1:  # `attrgetter` of one name returns the value, not a tuple
+                _GETTERS[kind] = attrgetter(*names)
         changes = {}
         for name in names:
             before = getattr(value, name)

@@ -277,11 +277,18 @@ Intent = Annotated[
     Field(discriminator="kind"),
 ]
 _CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)
+# One serializer per intent class, made when first needed: the union's serializer first
+# finds the member class, which took as long again as the writing (the JSON is the same,
+# `kind` and all, so `intent_from_json` reads it back through the union).
+_WRITERS: dict[type, TypeAdapter[Any]] = {}
 
 
 def intent_to_json(intent: Intent) -> str:
     """Serialise an intent for the outbox."""
-    return _CODEC.dump_json(intent).decode()
+    writer = _WRITERS.get(type(intent))
+    if writer is None:
+        writer = _WRITERS[type(intent)] = TypeAdapter(type(intent))
+    return writer.dump_json(intent).decode()
 
 
 def intent_from_json(payload: str) -> Intent:

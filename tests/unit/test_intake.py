@@ -47,3 +47,30 @@ def test_a_long_command_is_refused_saying_how_long() -> None:
     assert admit(event)[1] is not None
     assert admit(event)[1].message == TOO_LONG  # type: ignore[union-attr]
     assert dict(admit(event)[1].values) == {"n": "4001", "most": "4000"}  # type: ignore[union-attr]
+
+
+def test_unreadable_text_anywhere_is_found_once_the_event_kind_is_known() -> None:
+    """A clean event of each kind first (the quick check then knows its classes), then
+    one lone surrogate in each place a string can be: every one is cleaned and refused."""
+    clean = CommandInvoked(**ORIGIN, text="help", options={"topic": "polls"})  # type: ignore[arg-type]
+    assert admit(clean)[0] is clean
+    bad = "x\ud800"
+    member, where = MemberRef("fake", "school", "lee"), WHERE
+    variants = {
+        "text": {"text": bad},
+        "option value": {"options": {"topic": bad}},
+        "option name": {"options": {bad: "polls"}},
+        "channel": {"conversation": ConversationRef("fake", "school", bad)},
+        "thread": {"conversation": ConversationRef("fake", "school", "p", thread=bad)},
+        "member": {"actor": Actor(MemberRef("fake", "school", bad))},
+        "locale": {"actor": Actor(member, locale=bad)},
+        "target": {"target": ConversationRef("fake", bad, "p")},
+        "target text": {"target_text": bad},
+    }
+    refused = []
+    for place, change in variants.items():
+        event = CommandInvoked(**ORIGIN | {"conversation": where} | change)  # type: ignore[arg-type]
+        cleaned, refusal = admit(event)
+        if refusal is not None and refusal.message == UNREADABLE and "\\ud800" not in repr(cleaned):
+            refused.append(place)
+    assert refused == list(variants)
