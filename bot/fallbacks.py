@@ -546,7 +546,9 @@ def _form_from_json(payload: str) -> Form:
 
 def _split_long(intent: Intent, limit: int) -> list[Intent]:
     """Split a message whose text is over the adapter's limit, at paragraph or line ends."""
-    if not isinstance(intent, Post | Ephemeral | DirectMessage):
+    if not isinstance(intent, Post | Ephemeral | DirectMessage) or _surely_fits(
+        intent.message, limit
+    ):
         return [intent]
     text = message_text(intent.message)
     if len(text) <= limit:
@@ -566,6 +568,15 @@ def _split_long(intent: Intent, limit: int) -> list[Intent]:
         )
         for i, chunk in enumerate(chunks)
     ]
+
+
+def _surely_fits(message: Message, limit: int) -> bool:
+    """True when `message_text(message)` is within `limit` by a bound counted without
+    writing it out (nearly every message): emphasis adds at most two marks to each
+    line of the title and footer, and a field's line adds its bullet, colon and breaks."""
+    size = 3 * (len(message.title or "") + len(message.footer or "")) + len(message.text) + 8
+    size += sum(len(label) + len(value) + 5 for label, value in message.fields)
+    return size <= limit
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -41,3 +41,31 @@ def test_split_text_cuts_at_paragraphs_and_lines_under_the_limit() -> None:
 
 def test_split_text_cuts_a_long_word_hard() -> None:
     assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+def test_the_quick_length_bound_never_lets_a_long_message_through_unsplit() -> None:
+    """`_surely_fits` skips writing a message out to measure it: wherever it says a
+    message fits, the written text does fit (titles and footers of many short lines are
+    where emphasis adds the most)."""
+    from random import Random
+
+    from bot.fallbacks import _surely_fits
+    from bot.intents import Message
+    from bot.render import message_text
+
+    rng = Random(7)
+
+    def words() -> str:
+        return rng.choice(["", "a", " ", "\n", "ab\n", "x\n\n", "_", "*", "word "]) * rng.randint(
+            0, 40
+        )
+
+    checked = 0
+    for _ in range(3000):
+        fields = tuple((words(), words()) for _ in range(rng.randint(0, 3)))
+        message = Message(text=words(), title=words() or None, fields=fields, footer=words())
+        limit = rng.randint(1, 400)
+        if _surely_fits(message, limit):
+            checked += 1
+            assert len(message_text(message)) <= limit, message
+    assert checked == 721  # the bound is not so loose that it never says yes (seeded)
