@@ -825,20 +825,21 @@ class Outbox:
         community = self._community.get((lane.platform, lane.community, lane.private))
         return max(
             head.not_before - now,
-            lane.bucket.delay(),
-            self._overall[(lane.platform, lane.private)].delay(),
-            0.0 if community is None else community.delay(),
-            0.0 if lane.shared is None else lane.shared.delay(),
+            lane.bucket.delay(now),
+            self._overall[(lane.platform, lane.private)].delay(now),
+            0.0 if community is None else community.delay(now),
+            0.0 if lane.shared is None else lane.shared.delay(now),
         )
 
     def _take_tokens(self, lane: _Lane, head: _Item) -> None:
-        lane.bucket.take()
-        self._overall[(lane.platform, lane.private)].take()
+        now = self._clock.monotonic()
+        lane.bucket.take(now)
+        self._overall[(lane.platform, lane.private)].take(now)
         community = self._community.get((lane.platform, lane.community, lane.private))
         if community is not None:
-            community.take()
+            community.take(now)
         if lane.shared is not None:
-            lane.shared.take()
+            lane.shared.take(now)
         self._noted[lane.private].discard(head.id)
 
     def _free_slot(self, lane: _Lane) -> None:

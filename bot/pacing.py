@@ -18,24 +18,26 @@ class TokenBucket:
         self._updated = clock.monotonic()
         self._paused_until = 0.0
 
-    def _refill(self) -> float:
-        now = self._clock.monotonic()
+    def _refill(self, now: float | None = None) -> float:
+        if now is None:
+            now = self._clock.monotonic()
         if now > self._updated:
             self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
             self._updated = now
         return now
 
-    def delay(self) -> float:
-        """Seconds until one token may be taken (0 when one is available now)."""
-        now = self._refill()
+    def delay(self, now: float | None = None) -> float:
+        """Seconds until one token may be taken (0 when one is available now). `now`: the
+        clock's `monotonic()` when the caller has just read it (one read for many buckets)."""
+        now = self._refill(now)
         if now < self._paused_until:
             return self._paused_until - now
         # Within EPSILON of a whole token counts as one: float rounding must not leave a
         # delay too small for any clock to pass (a livelock).
         return 0.0 if self._tokens >= 1 - EPSILON else (1 - self._tokens) / self._rate
 
-    def take(self) -> None:
-        self._refill()
+    def take(self, now: float | None = None) -> None:
+        self._refill(now)
         self._tokens -= 1
 
     def pause(self, seconds: float) -> None:
