@@ -7,6 +7,11 @@ against the cap (`max_queued_rows`, bot/storage/backlog.py); the number of repli
 answered the wrong command; and the longest the event loop was blocked.
 Run: .venv/bin/python -m bench.dispatch [--postgres] (--postgres: the same again on a
 PostgreSQL database of its own, on the server the tests use, printed after SQLite's).
+
+`--json` (what bench/peers.py runs) measures a bare run instead: the loop the peers'
+scripts run (`await` one command after another, no extra turn of the event loop between
+them) and no meter on every callback (timing each one costs about a tenth of the run
+here, and the peers are not metered), so the three are measured alike.
 """
 
 from __future__ import annotations
@@ -97,13 +102,26 @@ async def committed(app: Homeroom) -> None:
     await app.directory.flush()
 
 
-async def measure(count: int = 5000, burst: int = 2000) -> dict[str, float]:
+class Unmetered:
+    """In place of `LongestCallback` for a bare run: nothing timed (-1: not measured)."""
+
+    worst = worst_cpu = -0.001
+
+    def __enter__(self) -> Unmetered:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+
+async def measure(count: int = 5000, burst: int = 2000, *, bare: bool = False) -> dict[str, float]:
     """Dispatch `count` commands one after another, then `burst` at once, on a fresh
     SQLite database (WAL); return the rates (dispatched, committed and through delivery), the
     most rows queued at once, the wrong replies and the longest event-loop callback of
-    each."""
+    each. `bare`: as the peers are measured (see the module's docstring)."""
     with tempfile.TemporaryDirectory() as folder:
-        return await _measure(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", count, burst)
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return await _measure(url, count, burst, bare=bare)
 
 
 async def measure_postgres(count: int = 5000, burst: int = 2000) -> dict[str, float] | None:
@@ -120,8 +138,9 @@ async def measure_postgres(count: int = 5000, burst: int = 2000) -> dict[str, fl
         await session.drop()
 
 
-async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
+async def _measure(url: str, count: int, burst: int, *, bare: bool = False) -> dict[str, float]:
     figures: dict[str, float] = {}
+    meter: type[LongestCallback | Unmetered] = Unmetered if bare else LongestCallback
     app = Homeroom(test_settings(url))
     adapter = FakeAdapter()
     app.attach(adapter)
@@ -136,11 +155,12 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     events = [command(n % 500, TOPICS[n % 3]) for n in range(count)]
     app.backlog.peak = 0
     before = transactions(app)
-    with LongestCallback() as lag:
+    with meter() as lag:
         start = time.perf_counter()
         for event in events:
             await app.handle(event)
-            await asyncio.sleep(0)  # as a network adapter does: one callback per event
+            if not bare:
+                await asyncio.sleep(0)  # as a network adapter does: one callback per event
         dispatched = time.perf_counter() - start
         await committed(app)
         stored = time.perf_counter() - start
@@ -160,7 +180,7 @@ async def _measure(url: str, count: int, burst: int) -> dict[str, float]:
     await committed(app)
     app.backlog.peak = 0
     before = transactions(app)
-    with LongestCallback() as lag:
+    with meter() as lag:
         start = time.perf_counter()
         await asyncio.gather(*(app.handle(e) for e in many))
         dispatched = time.perf_counter() - start
@@ -224,6 +244,7 @@ def report(f: dict[str, float], count: int, burst: int) -> None:
 
 if __name__ == "__main__":
     if "--json" in sys.argv:  # one line for bench/peers.py, which runs this in rounds
-        print(json.dumps(asyncio.run(measure(*(int(a) for a in sys.argv[2:4])))))
+        sizes = (int(a) for a in sys.argv[2:4])
+        print(json.dumps(asyncio.run(measure(*sizes, bare=True))))
     else:
         asyncio.run(main())
