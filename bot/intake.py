@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from operator import attrgetter
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from operator import attrgetter
 from types import MappingProxyType
 from typing import TypeVar
 
