@@ -14,12 +14,19 @@ its rows as it finishes), so 2,000 commands arriving at once cannot all slip in 
 the cap before any of them has queued a row. A command is admitted while fewer than
 `cap` rows are counted, so the peak stays within a command's rows of the cap (more only
 for commands that write more than the estimate, a fan-out).
+
+Waiting commands are let in first come, first served, and only as many as there is room
+for: when rows commit, the room they free is handed to the commands at the head of the
+queue (each counted as admitted as it is woken), instead of waking every waiter to find
+that a few fit (2,000 commands in flight at once woke each other about a thousand times
+over).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
 
 
@@ -35,8 +42,7 @@ class Backlog:
         self.admitted = 0  # commands let in, still dispatching
         self.peak = 0  # the most rows ever queued at once
         self.waits = 0  # how many times intake had to wait for room
-        self._room = asyncio.Event()
-        self._room.set()
+        self._waiting: deque[asyncio.Future[None]] = deque()  # first come, first in
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -45,36 +51,48 @@ class Backlog:
         self.queued += rows
         self.peak = max(self.peak, self.queued)
         self._empty.clear()
-        self._update()
 
     def done(self, rows: int = 1) -> None:
         """`rows` are committed (or failed: either way they no longer wait in memory)."""
         self.queued -= rows
         if self.queued == 0:
             self._empty.set()
-        self._update()
+        self._let_in()
 
-    def _update(self) -> None:
-        if self.queued + self.admitted * self.per_command < self.cap:
-            self._room.set()
-        else:
-            self._room.clear()
+    def _has_room(self) -> bool:
+        return self.queued + self.admitted * self.per_command < self.cap
+
+    def _let_in(self) -> None:
+        """Admit waiting commands, in order, while there is room for them."""
+        while self._waiting and self._has_room():
+            admission = self._waiting.popleft()
+            if not admission.done():  # one cancelled while it waited is passed over
+                self.admitted += 1
+                admission.set_result(None)
 
     @contextlib.asynccontextmanager
     async def room(self) -> AsyncIterator[None]:
         """Admit one command once the rows queued (and commands admitted) are under the
-        cap; it counts as admitted until the block ends, by when it has queued its rows."""
-        if not self._room.is_set():
+        cap, after those that came before it; it counts as admitted until the block
+        ends, by when it has queued its rows."""
+        if not self._has_room():  # (room never stays free while some wait: `_let_in`)
             self.waits += 1
-            while not self._room.is_set():
-                await self._room.wait()
-        self.admitted += 1
-        self._update()
+            admission = asyncio.get_running_loop().create_future()
+            self._waiting.append(admission)
+            try:
+                await admission  # counted as admitted by `_let_in`
+            except asyncio.CancelledError:
+                if admission.done() and not admission.cancelled():
+                    self.admitted -= 1  # let in, then cancelled before it ran
+                    self._let_in()
+                raise
+        else:
+            self.admitted += 1
         try:
             yield
         finally:
             self.admitted -= 1
-            self._update()
+            self._let_in()
 
     async def committed(self) -> None:
         """Wait until no counted row is left uncommitted."""

@@ -103,3 +103,44 @@ async def test_commands_arriving_at_once_are_admitted_only_under_the_cap() -> No
     assert (backlog.peak, backlog.waits) == (8, 6)  # each of the six waited once
     backlog.done(4)
     await backlog.committed()
+
+
+async def test_waiting_commands_go_in_first_come_first_served_and_a_cancelled_one_gives_way() -> (
+    None
+):
+    backlog = Backlog(2, per_command=1)
+    inside: list[str] = []
+    leave = {name: asyncio.Event() for name in "abcdefg"}
+
+    async def dispatch(name: str) -> None:
+        async with backlog.room():
+            inside.append(name)
+            await leave[name].wait()
+
+    loop = asyncio.get_running_loop()
+    tasks = {name: loop.create_task(dispatch(name)) for name in "abcde"}
+    await until(lambda: len(inside) == 2)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert (inside, backlog.admitted, backlog.waits) == (["a", "b"], 2, 3)
+    tasks["c"].cancel()  # gave up while waiting: it takes no one's place
+    leave["a"].set()
+    # The room a leaving command frees goes to the first in line (d) at once: a
+    # newcomer arriving then queues behind those already waiting.
+    tasks["f"] = loop.create_task(dispatch("f"))
+    await until(lambda: len(inside) == 3)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert (inside, backlog.admitted) == (["a", "b", "d"], 2)
+    backlog.add(1)  # a row queued: when b leaves there is still no room
+    leave["b"].set()
+    await until(lambda: tasks["b"].done())
+    assert (inside, backlog.admitted) == (["a", "b", "d"], 1)
+    backlog.done(1)  # the row commits: e is let in...
+    tasks["e"].cancel()  # ...and cancelled before it ran: its place goes on to f
+    await until(lambda: len(inside) == 4)
+    assert (inside, backlog.admitted) == (["a", "b", "d", "f"], 2)
+    leave["d"].set()
+    leave["f"].set()
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    assert (backlog.admitted, backlog.waits, tasks["c"].cancelled()) == (0, 4, True)
