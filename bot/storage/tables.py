@@ -6,6 +6,7 @@ ConversationRef into these columns and back. We store platform IDs, never displa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,23 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the text SQLAlchemy's own two steps (naive UTC, then its DATETIME
+        format) would write, in one: every outbox, inbox and de-duplication row binds
+        several, and the two steps were a tenth of the writer thread's time."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def as_sqlite_text(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetimes are ambiguous; pass an aware one")
+            # "2026-11-30 23:49:18.000000+00:00" less its zone: SQLAlchemy's format
+            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+        return as_sqlite_text
 
 
 # On a column that holds a member's ID or words: some feature's export and delete hooks
