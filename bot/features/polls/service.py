@@ -44,10 +44,19 @@ class PollService:
     async def receipt(
         self, conn: AsyncConnection, intent: Intent, tag: PollPosted, delivered: str | None
     ) -> list[Intent]:
-        """The card is in: note its message, so votes update it in place."""
-        if isinstance(intent, Post) and delivered:
-            await self.store.posted(conn, tag.poll_id, delivered)
-        return []
+        """The card is in: note its message, so votes update it in place. Votes cast (or
+        a close) before the receipt came back could not edit it then: the card is shown
+        again with them now, so it never stays behind."""
+        if not isinstance(intent, Post) or not delivered:
+            return []
+        await self.store.posted(conn, tag.poll_id, delivered)
+        poll = await self.store.get_in(conn, tag.poll_id, intent.to)
+        if poll is None:
+            return []
+        tally = await self.store.tally(conn, poll)
+        if poll.is_open and not tally.voters:
+            return []  # as it was posted
+        return await self.card_update(conn, poll, await self.community(poll), tally=tally)
 
     async def community(self, poll: Poll) -> CommunitySettings:
         return await self.directory.community(poll.where.community_ref)
@@ -78,9 +87,14 @@ class PollService:
     ) -> list[Intent]:
         """The card shown again with the counts now (`tally`, when the caller has just
         counted them), where it was posted and the platform edits messages; nothing
-        before its receipt came back."""
-        if poll.where.message is None:
+        before its receipt came back. The card's message is read here, in the caller's
+        transaction, not taken from `poll` as it was loaded: a vote counted while the
+        receipt was being written would otherwise see no card, and the receipt no vote
+        (`card_message` orders the two)."""
+        message = await self.store.card_message(conn, poll.id)
+        if message is None:
             return []
+        poll = replace(poll, where=replace(poll.where, message=message))
         if not self.kernel.outbox.capabilities(poll.where.platform).updates:
             return []
         if tally is None:

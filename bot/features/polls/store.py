@@ -134,6 +134,16 @@ class PollStore:
         ).first()
         return poll_from_row(row, where.platform, where.community) if row else None
 
+    async def card_message(self, conn: AsyncConnection, poll_id: int) -> str | None:
+        """The card's message as committed now, the poll's row locked for the rest of the
+        transaction (PostgreSQL; SQLite's writers take turns anyway): of a vote and the
+        card's receipt written at once, the later sees what the earlier wrote."""
+        found = await conn.execute(
+            select(polls.c.message_id).where(polls.c.id == poll_id).with_for_update()
+        )
+        message = found.scalar()
+        return None if message is None else str(message)
+
     async def posted(self, conn: AsyncConnection, poll_id: int, message_id: str | None) -> None:
         await conn.execute(update(polls).where(polls.c.id == poll_id).values(message_id=message_id))
 

@@ -4,6 +4,7 @@ where there are no buttons, and buttons that still work after a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import pytest
@@ -12,7 +13,9 @@ import pytest_asyncio
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.clock import FakeClock
-from bot.intents import Ephemeral, Update
+from bot.delivery import RetryAfter
+from bot.events import CommandInvoked, ComponentSubmitted
+from bot.intents import Ephemeral, Intent, Update
 from bot.testing import FakeAdapter, TestBot, test_settings
 from tests.features.polls.helpers import (
     MEET,
@@ -217,3 +220,57 @@ async def test_buttons_keep_working_after_a_restart(database_url: str, clock: Fa
         assert update.to.message == await card(bot)
     finally:
         await again.stop()
+
+
+async def create_while_the_card_waits(bot: TestBot) -> int:
+    """Create a poll whose card the platform asks us to post half a minute later (the
+    clock stays put until the test settles); how many intents were sent before."""
+    adapter, refused = bot.adapter, asyncio.Event()
+    deliver = adapter.deliver
+
+    async def deliver_noting_the_refusal(intent: Intent, *, key: str | None = None) -> str | None:
+        try:
+            return await deliver(intent, key=key)
+        finally:
+            refused.set()
+
+    adapter.deliver = deliver_noting_the_refusal  # type: ignore[method-assign]
+    adapter.failures = [RetryAfter(30.0)]
+    before = len(adapter.sent)
+    await bot.app.handle(CommandInvoked(**bot._from("dana"), text=MEET.removeprefix("/homeroom ")))
+    await asyncio.wait_for(refused.wait(), 30)  # its first try, refused
+    assert adapter.failures == []
+    return before
+
+
+async def test_a_vote_cast_before_the_card_is_in_shows_on_the_card_once_it_is(
+    bot: TestBot,
+) -> None:
+    """The card can only be edited once its receipt names its message: a vote that
+    comes first is shown by an edit as soon as the card is in, not left out until the
+    next vote."""
+    before = await create_while_the_card_waits(bot)
+    await bot.app.handle(
+        ComponentSubmitted(**bot._from("lee"), action_id="polls.vote", value="1:2")
+    )
+    await bot.settle()
+    sent = bot.adapter.sent[before:]
+    assert [type(i).__name__ for i in sent] == ["Ephemeral", "Ephemeral", "Post", "Update"]
+    [update] = updates(sent)
+    assert update.to.message == await card(bot)
+    assert "3. Wed\n    ██████████ 1 · 100%" in update.message.text
+    assert await ballots(bot) == [(1, "lee", 2)]
+
+
+async def test_a_poll_closed_before_its_card_is_in_has_its_buttons_taken_off_once_it_is(
+    bot: TestBot,
+) -> None:
+    before = await create_while_the_card_waits(bot)
+    await bot.app.handle(CommandInvoked(**bot._from("dana"), text="poll close 1"))
+    await bot.settle()
+    sent = bot.adapter.sent[before:]
+    [post] = posts([i for i in sent if i.tag is not None])
+    assert post.message.buttons != ()
+    [update] = updates(sent)
+    assert (update.to.message, update.message.buttons) == (await card(bot), ())
+    assert sent.index(update) > sent.index(post)
