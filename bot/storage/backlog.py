@@ -25,9 +25,7 @@ over).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
 
 
 class Backlog:
@@ -70,11 +68,13 @@ class Backlog:
                 self.admitted += 1
                 admission.set_result(None)
 
-    @contextlib.asynccontextmanager
-    async def room(self) -> AsyncIterator[None]:
-        """Admit one command once the rows queued (and commands admitted) are under the
-        cap, after those that came before it; it counts as admitted until the block
-        ends, by when it has queued its rows."""
+    def room(self) -> Admission:
+        """`async with backlog.room():` admits one command once the rows queued (and
+        commands admitted) are under the cap, after those that came before it; it counts
+        as admitted until the block ends, by when it has queued its rows."""
+        return Admission(self)
+
+    async def _enter(self) -> None:
         if not self._has_room():  # (room never stays free while some wait: `_let_in`)
             self.waits += 1
             admission = asyncio.get_running_loop().create_future()
@@ -88,12 +88,27 @@ class Backlog:
                 raise
         else:
             self.admitted += 1
-        try:
-            yield
-        finally:
-            self.admitted -= 1
-            self._let_in()
+
+    def _leave(self) -> None:
+        self.admitted -= 1
+        self._let_in()
 
     async def committed(self) -> None:
         """Wait until no counted row is left uncommitted."""
         await self._empty.wait()
+
+
+class Admission:
+    """One command's stay in the backlog (a class, not a generator-based context
+    manager: every command enters one; 3 µs a stay here against 7.5 µs)."""
+
+    __slots__ = ("_backlog",)
+
+    def __init__(self, backlog: Backlog) -> None:
+        self._backlog = backlog
+
+    async def __aenter__(self) -> None:
+        await self._backlog._enter()
+
+    async def __aexit__(self, *_: object) -> None:
+        self._backlog._leave()
