@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -382,6 +383,7 @@ class PostgresSession:
         self.name = f"homeroom_test_{os.getpid()}_{secrets.token_hex(4)}"
         self.url: str | None = None
         self.unavailable: str | None = None
+        self._migrated = False  # whether the template of a migrated database is made
 
     async def ensure(self) -> str | None:
         """The session database's URL, made on first use; None (see `unavailable`) if no server."""
@@ -403,9 +405,24 @@ class PostgresSession:
         finally:
             await connection.close()
 
+    async def reset_migrated(self) -> None:
+        """Make the session database a copy of one with every migration run: the copy
+        takes PostgreSQL about a tenth of the time Alembic takes (the template is made,
+        by Alembic, when a test first asks)."""
+        assert self.url is not None
+        template = f"{self.name}_migrated"
+        if not self._migrated:
+            await self._admin(f'CREATE DATABASE "{template}"')
+            self._migrated = True
+            await _migrated(self.server_url.rsplit("/", 1)[0] + "/" + template)
+        await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        await self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
+
     async def drop(self) -> None:
         if self.url is not None:
             await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            if self._migrated:
+                await self._admin(f'DROP DATABASE IF EXISTS "{self.name}_migrated" WITH (FORCE)')
             self.url = None
 
     async def _admin(self, statement: str) -> None:
@@ -461,10 +478,59 @@ def capabilities() -> Capabilities:
     return Capabilities()
 
 
+async def _migrated(url: str) -> None:
+    """Run every migration on the (new) database at `url`."""
+    app = Homeroom(test_settings(url))
+    try:
+        await app.db.migrate()
+    finally:
+        await app.db.close()
+
+
+class SqliteTemplate:
+    """An SQLite file with every migration run, made once per test process when a test
+    first asks: each test's database starts as a copy of it (a millisecond) instead of
+    running Alembic again (0.4 s on a 2-core machine, for each of a thousand tests)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / "migrated.db"
+        self._made = False
+
+    async def copy_to(self, path: Path) -> None:
+        """`path` made a copy of the template (left alone when it is already there)."""
+        if not self._made:
+            await _migrated(f"sqlite+aiosqlite:///{self._path}")
+            self._made = True
+        await asyncio.to_thread(self._copy, path)
+
+    def _copy(self, path: Path) -> None:
+        leftovers = [p for p in self._path.parent.iterdir() if p != self._path]
+        assert not leftovers, f"the template's journal was left behind: {leftovers}"
+        if not path.exists():
+            shutil.copyfile(self._path, path)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest_asyncio.fixture
-async def homeroom(database_url: str, clock: FakeClock) -> AsyncIterator[Homeroom]:
+async def homeroom(
+    database_url: str,
+    clock: FakeClock,
+    backend: str,
+    sqlite_template: SqliteTemplate,
+    postgres_session: PostgresSession,
+) -> AsyncIterator[Homeroom]:
+    """A Homeroom on a migrated database of the test's own: a copy of a template that
+    Alembic migrated once (the migrations' own tests run Alembic every time)."""
+    if backend == "postgres":
+        await postgres_session.reset_migrated()
+    else:
+        await sqlite_template.copy_to(Path(database_url.removeprefix("sqlite+aiosqlite:///")))
     app = Homeroom(test_settings(database_url), clock=clock)
-    await app.db.migrate()
+    await app.db.migrate()  # finds the schema at the newest revision: nothing to do
     yield app
     await app.stop()
 
