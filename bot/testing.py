@@ -516,20 +516,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
 
 
 @pytest_asyncio.fixture
-async def homeroom(
+async def migrated_database_url(
     database_url: str,
-    clock: FakeClock,
     backend: str,
     sqlite_template: SqliteTemplate,
     postgres_session: PostgresSession,
-) -> AsyncIterator[Homeroom]:
-    """A Homeroom on a migrated database of the test's own: a copy of a template that
-    Alembic migrated once (the migrations' own tests run Alembic every time)."""
+) -> str:
+    """The test's own database, already migrated: a copy of a template that Alembic
+    migrated once (the migrations' own tests take `database_url` and run Alembic)."""
     if backend == "postgres":
         await postgres_session.reset_migrated()
     else:
         await sqlite_template.copy_to(Path(database_url.removeprefix("sqlite+aiosqlite:///")))
-    app = Homeroom(test_settings(database_url), clock=clock)
+    return database_url
+
+
+@pytest_asyncio.fixture
+async def homeroom(migrated_database_url: str, clock: FakeClock) -> AsyncIterator[Homeroom]:
+    app = Homeroom(test_settings(migrated_database_url), clock=clock)
     await app.db.migrate()  # finds the schema at the newest revision: nothing to do
     yield app
     await app.stop()

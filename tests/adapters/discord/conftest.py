@@ -45,13 +45,13 @@ async def connect(database_url: str, fake: FakeDiscord, clock: FakeClock) -> Dis
 
 @pytest_asyncio.fixture
 async def rigs(
-    database_url: str, fake_discord: FakeDiscord, clock: FakeClock
+    migrated_database_url: str, fake_discord: FakeDiscord, clock: FakeClock
 ) -> AsyncIterator[Callable[[], Awaitable[DiscordRig]]]:
     """Start (and later stop) as many bots on one database as a test asks for."""
     started: list[DiscordRig] = []
 
     async def start() -> DiscordRig:
-        rig = await connect(database_url, fake_discord, clock)
+        rig = await connect(migrated_database_url, fake_discord, clock)
         started.append(rig)
         return rig
 
