@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -83,7 +84,7 @@ class Context:
     def roles(self) -> frozenset[Role]:
         """Granted roles, plus organizer for the platform's own admins."""
         if self.actor.is_platform_admin:
-            return self.profile.roles | {Role.ORGANIZER}
+            return _with_organizer(self.profile.roles)
         return self.profile.roles
 
     def may(self, role: Role) -> bool:
@@ -142,3 +143,10 @@ class Context:
         return OpenForm(
             to=self.conversation, member=self.member, form=form, in_reply_to=self.event.event_id
         )
+
+
+@cache
+def _with_organizer(roles: frozenset[Role]) -> frozenset[Role]:
+    """`roles` and organizer: one set for each of the few role sets there are, so a
+    handler that asks several times (help keys its memos by it) builds and hashes none."""
+    return roles | {Role.ORGANIZER}
