@@ -242,6 +242,9 @@ class Args:
         return name in self.values
 
 
+MAX_FOUND = 4096  # `CommandRegistry.find`'s kept answers (one per first two words typed)
+
+
 class CommandRegistry:
     """All command specs, found by their leading words."""
 
@@ -250,6 +253,9 @@ class CommandRegistry:
         # What depends only on the specs (and a reader's role set): worked out once, not
         # for every command (help walked every spec ~230 times per `help <topic>`).
         self._memo: dict[Hashable, Any] = {}
+        # `find`'s answers by a text's first two words (all it depends on), for commands
+        # typed again and again; emptied when a command is added, or when it is full.
+        self._found: dict[tuple[str, ...], tuple[CommandSpec, int]] = {}
         for spec in specs:
             self.add(spec)
 
@@ -258,6 +264,7 @@ class CommandRegistry:
             raise ValueError(f"command {spec.path!r} is declared twice")
         self._specs[spec.path] = spec
         self._memo.clear()
+        self._found.clear()
 
     def all(self) -> list[CommandSpec]:
         return list(self._specs.values())
@@ -296,14 +303,28 @@ class CommandRegistry:
     def find(self, text: str) -> tuple[CommandSpec, str]:
         """The longest command path that starts `text`, and the text after it. The first
         word may be a command's word in another language (`ayuda` for `help`)."""
+        head = tuple(text.split(maxsplit=2)[:2])
+        found = self._found.get(head)
+        if found is None:
+            found = self._find(text)
+            if len(self._found) >= MAX_FOUND:
+                self._found.clear()
+            self._found[head] = found
+        spec, size = found
+        # A translated word is one word for one (`ayuda` for `help`), so the rest of
+        # the text as typed starts after as many words as the path has.
+        rest = text.strip().split(maxsplit=size)
+        return spec, rest[size] if len(rest) > size else ""
+
+    def _find(self, text: str) -> tuple[CommandSpec, int]:
+        """`find`'s command and how many of the text's words name it; or the error."""
         text = self._in_english(text)
         words = text.strip().split(maxsplit=2)
         for size in (2, 1):
             if len(words) >= size:
                 spec = self._specs.get(" ".join(w.lower() for w in words[:size]))
                 if spec:
-                    rest = text.strip().split(maxsplit=size)
-                    return spec, rest[size] if len(rest) > size else ""
+                    return spec, size
         asked = " ".join(words[:2]).lower() or text
         subcommands = sorted(s.path for s in self._specs.values() if words and s.root == words[0])
         near = difflib.get_close_matches(asked, subcommands, n=1) if len(words) > 1 else []

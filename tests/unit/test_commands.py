@@ -507,3 +507,51 @@ def test_a_kept_parse_is_per_language_per_command_and_never_shared() -> None:
     )
     assert parse_text_kept(regrant, "@sam liaison", EN) == {"member": "@sam", "note": "liaison"}
     assert parse_text_kept(GRANT, "@sam liaison", EN) == {"member": "@sam", "role": "liaison"}
+
+
+def _registry() -> "CommandRegistry":
+    from bot.commands import CommandRegistry
+    from bot.testing import declared_features
+
+    return CommandRegistry(spec for f in declared_features() for spec in f.commands)
+
+
+def test_a_found_command_is_kept_by_its_first_two_words_and_the_rest_is_always_this_texts() -> None:
+    """`find` keeps its answer by the first two words: texts that share them (a question
+    asked twice, other options) each get their own rest, the same as the first time."""
+    texts = [
+        "help setup",
+        "Help   setup  now",
+        "ayuda setup",
+        "encuesta lista",
+        "ask When is the trip?",
+        "ask When will the bus come?",
+        "role grant @sam liaison",
+        "role grant @ana organizer",
+        'poll create Lunch? options="a; b"',
+    ]
+    registry = _registry()
+    first = [(spec.path, rest) for spec, rest in map(registry.find, texts)]
+    again = [(spec.path, rest) for spec, rest in map(registry.find, texts)]
+    alone = [(spec.path, rest) for spec, rest in (_registry().find(t) for t in texts)]
+    assert first == again == alone
+    assert first == [
+        ("help", "setup"),
+        ("help", "setup  now"),
+        ("help", "setup"),
+        ("poll list", ""),
+        ("ask", "When is the trip?"),
+        ("ask", "When will the bus come?"),
+        ("role grant", "@sam liaison"),
+        ("role grant", "@ana organizer"),
+        ("poll create", 'Lunch? options="a; b"'),
+    ]
+
+
+def test_the_kept_answers_never_outgrow_their_bound() -> None:
+    from bot.commands import MAX_FOUND
+
+    registry = _registry()
+    for n in range(MAX_FOUND + 904):
+        registry.find(f"ask question{n} please")
+    assert len(registry._found) == 904
