@@ -58,6 +58,8 @@ _ATOMS = (type(None), bool, int, float, datetime, date, time, timedelta)
 # Each event class's field names, looked up once (`dataclasses.fields` per event was a
 # measurable share of a command's time).
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# The mappings events hold (options, form values), known without the ABC's check.
+_MAPPINGS = (dict, MappingProxyType)
 # The same classes' fields read at once, for `_all_readable`.
 _GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
@@ -124,7 +126,7 @@ def _gather(value: object, texts: list[str]) -> bool:
         elif kind in _GETTERS:
             if not _gather(item, texts):
                 return False
-        elif isinstance(item, Mapping):
+        elif kind in _MAPPINGS or isinstance(item, Mapping):  # the ABC's check is slow
             for key, text in item.items():
                 if type(key) is not str or type(text) is not str:
                     return False
