@@ -120,14 +120,14 @@ def _gather(value: object, texts: list[str]) -> bool:
     for item in getter(value):
         kind = type(item)
         if kind is str:
-            texts.append(item)
+            texts.append(item)  # type: ignore[arg-type]  # (`kind is str` said so)
         elif kind in _ATOMS:
             continue
         elif kind in _GETTERS:
             if not _gather(item, texts):
                 return False
         elif kind in _MAPPINGS or isinstance(item, Mapping):  # the ABC's check is slow
-            for key, text in item.items():
+            for key, text in item.items():  # type: ignore[attr-defined]
                 if type(key) is not str or type(text) is not str:
                     return False
                 texts.append(key)
