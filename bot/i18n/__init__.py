@@ -187,14 +187,7 @@ class Translator:
 @cache
 def translator(language: str) -> Translator:
     """The translator for a supported language (unknown ones fall back to English)."""
-    return _translator(language if language in SUPPORTED_LANGUAGES else "en")
-
-
-@cache
-def _translator(language: str) -> Translator:
-    """One per language, made once: every event needs one, and what it keeps (words
-    looked up in the catalog) is the same for every reader."""
-    return Translator(language)
+    return Translator(language if language in SUPPORTED_LANGUAGES else "en")
 
 
 def pick_language(*candidates: str | None, default: str = "en") -> str:
