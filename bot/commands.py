@@ -338,9 +338,11 @@ class CommandRegistry:
                 N_("“{asked}” needs one more word. Try one of: {choices}."),
                 {"asked": words[0], "choices": ", ".join(subcommands)},
             )
-        guess = difflib.get_close_matches(
-            asked, list(self._specs), n=1
-        ) or difflib.get_close_matches(words[0].lower() if words else "", self.roots(), n=1)
+        guess = (
+            self._near_translated(words)
+            or difflib.get_close_matches(asked, list(self._specs), n=1)
+            or difflib.get_close_matches(words[0].lower() if words else "", self.roots(), n=1)
+        )
         if guess:
             raise CommandError(
                 N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
@@ -350,6 +352,22 @@ class CommandRegistry:
             N_("I don't know the command “{asked}”. Type “help” to see what I can do."),
             {"asked": asked},
         )
+
+    def _near_translated(self, words: list[str]) -> list[str]:
+        """A guess in the reader's own words when the first word is a near miss of
+        another language's word for a command (`encusta lista`: `encuesta lista`), not
+        of an English one; the guess keeps the second word only if it then names a
+        command."""
+        first = fold(words[0]) if words else ""
+        if not first or difflib.get_close_matches(first, self.roots(), n=1, cutoff=0.8):
+            return []
+        roots = self.memo("root words", lambda: command_word_roots(self._roots()))
+        near = difflib.get_close_matches(first, list(roots), n=1, cutoff=0.8)
+        if not near:
+            return []
+        whole = " ".join([near[0], *words[1:2]])
+        english = self._in_english(whole).split()
+        return [whole if " ".join(english[:2]).lower() in self._specs else near[0]]
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command

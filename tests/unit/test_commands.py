@@ -555,3 +555,19 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
     for n in range(MAX_FOUND + 904):
         registry.find(f"ask question{n} please")
     assert len(registry._found) == 904
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [
+        ("encusta lista", "encuesta lista"),  # a Spanish root's near miss, in Spanish
+        ("encusta", "encuesta"),
+        ("pol list", "poll list"),  # an English one's stays English
+    ],
+)
+def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
+    typed: str, guess: str
+) -> None:
+    with pytest.raises(CommandError) as refused:
+        _registry().find(typed)
+    assert dict(refused.value.values) == {"asked": typed, "guess": guess}
