@@ -488,9 +488,10 @@ async def _migrated(url: str) -> None:
 
 
 class SqliteTemplate:
-    """An SQLite file with every migration run, made once per test process when a test
-    first asks: each test's database starts as a copy of it (a millisecond) instead of
-    running Alembic again (0.4 s on a 2-core machine, for each of a thousand tests)."""
+    """An SQLite file at the newest revision (made as a new database is: from the schema
+    snapshot, bot.storage.schema), made once per test process when a test first asks:
+    each test's database starts as a copy of it (a millisecond) instead of being made
+    again, for each of a thousand tests."""
 
     def __init__(self, folder: Path) -> None:
         self._path = folder / "migrated.db"
@@ -522,8 +523,8 @@ async def migrated_database_url(
     sqlite_template: SqliteTemplate,
     postgres_session: PostgresSession,
 ) -> str:
-    """The test's own database, already migrated: a copy of a template that Alembic
-    migrated once (the migrations' own tests take `database_url` and run Alembic)."""
+    """The test's own database, already migrated: a copy of a template made once (the
+    migrations' own tests take `database_url` and run Alembic)."""
     if backend == "postgres":
         await postgres_session.reset_migrated()
     else:

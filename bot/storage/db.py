@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage import schema
 from bot.storage.batcher import WriteTurn
 from bot.storage.writer import SqliteWriter
 
@@ -116,11 +117,17 @@ class Database:
                 raise DatabaseUnavailable(problem)
             path.parent.mkdir(parents=True, exist_ok=True)
 
-    async def migrate(self, revision: str = "head", *, down: bool = False) -> bool:
+    async def migrate(
+        self, revision: str = "head", *, down: bool = False, use_snapshot: bool = True
+    ) -> bool:
         """Bring the schema to `revision` (the newest by default; tests move it down).
-        True when Alembic ran; False when the schema was found at the newest revision."""
+        True when the schema was made or changed; False when it was found at the newest
+        revision. A new SQLite file is made from the schema's snapshot when that is the
+        newest revision's (bot.storage.schema), unless `use_snapshot` is False."""
         if revision == "head" and not down and await self._at_newest():
             return False  # the usual start: nothing to do, and no Alembic to load
+        if revision == "head" and not down and use_snapshot and await self._made_from_snapshot():
+            return True
         step = partial(_downgrade if down else _upgrade, revision=revision)
         if not self.is_sqlite:
             async with self.engine.begin() as conn:
@@ -148,6 +155,17 @@ class Database:
                 await conn.rollback()
                 await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await conn.commit()
+        return True
+
+    async def _made_from_snapshot(self) -> bool:
+        """Make a new SQLite file's schema from the snapshot, in one transaction; False
+        (nothing done) when the database is not a new SQLite file or the snapshot is not
+        the newest revision's."""
+        path, newest, known = self.sqlite_path, newest_revision(), schema.snapshot()
+        if path is None or path.exists() or known is None or known[0] != newest:
+            return False
+        async with self.engine.begin() as conn:
+            await conn.run_sync(schema.load, known[1], known[0])
         return True
 
     async def _at_newest(self) -> bool:
