@@ -153,7 +153,8 @@ _NUMBERS = re.compile(r"^[0-9]{1,2}(?:[\s,;]+[0-9]{1,2})*$")
 
 async def hear(ctx: Context, event: Event) -> list[Intent]:
     """A reply to a poll's card is a vote: "2", "1 3" (on a multi-choice poll), or an
-    option's words. Any other reply is conversation, and left alone."""
+    option's words; on an anonymous poll with buttons, a private word instead (a reply
+    shows whose it is). Any other reply is conversation, and left alone."""
     if not isinstance(event, MessagePosted) or event.is_direct:
         return []
     where = event.conversation
@@ -182,6 +183,16 @@ async def hear(ctx: Context, event: Event) -> list[Intent]:
         chosen = {i for i, o in enumerate(poll.options) if fold(o) == words} or None
     if chosen is None:
         return []
+    if poll.anonymous and ctx.kernel.outbox.capabilities(where.platform).buttons:
+        # The reply shows in the thread under the member's name, so it is not counted:
+        # on an anonymous poll only a button keeps a vote unseen (its card says so).
+        said = ctx.t._(
+            "Poll #{id} is anonymous, so I didn't count your reply: everyone in the thread "
+            "can see it with your name. Vote with the poll's buttons instead; you may "
+            "want to delete your reply.",
+            id=poll.id,
+        )
+        return [ctx.reply(_private(said))]
     if not chosen:
         return await cast(ctx, poll, exactly=set())
     if poll.max_choices == 1 and len(chosen) > 1:

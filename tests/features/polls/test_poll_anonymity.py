@@ -50,7 +50,8 @@ async def test_nothing_anywhere_says_who_voted_anonymously(
     await bot.press(VOTER, "polls.vote", "1:1")
     await bot.press(VOTER, "polls.vote", "1:2")  # a change
     await bot.press(VOTER, "polls.retract", "1")  # taken back
-    await bot.say(VOTER, "2", thread=await card(bot))  # and again, by a reply
+    await bot.say(VOTER, "2", thread=await card(bot))  # a reply shows its author: not counted
+    await bot.press(VOTER, "polls.vote", "1:1")  # and again, by the button
     await bot.say(VOTER, "/poll results 1")
     await bot.say("dana", "/poll results 1")
     await bot.say("dana", "/poll list")

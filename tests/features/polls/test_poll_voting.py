@@ -199,6 +199,31 @@ async def test_a_reply_in_the_cards_thread_votes(bot: TestBot) -> None:
     ]
 
 
+async def test_a_reply_on_an_anonymous_poll_is_not_counted(bot: TestBot) -> None:
+    """A reply shows in the thread under its author's name: on an anonymous poll it is
+    not taken as a vote, and the member is told privately, in their language."""
+    await create(bot, MEET + " anonymous=yes max-choices=2")
+    for member, text in (("lee", "2"), ("lee", "1 3"), ("maria", "wed"), ("lee", "0")):
+        sent = await bot.say(member, text, thread=await card(bot))
+        assert updates(sent) == [] and posts(sent) == []
+        assert len(privately(sent)) == 1
+    assert privately(sent) == [
+        "Poll #1 is anonymous, so I didn't count your reply: everyone in the thread can "
+        "see it with your name. Vote with the poll's buttons instead; you may want to "
+        "delete your reply."
+    ]
+    sent = await bot.say("maria", "2", thread=await card(bot))
+    assert privately(sent) == [
+        "La encuesta #1 es anónima, así que no conté su respuesta: todos en el hilo pueden "
+        "verla con su nombre. Vote con los botones de la encuesta; quizá quiera borrar su "
+        "respuesta."
+    ]
+    assert await ballots(bot) == []
+    assert await bot.say("lee", "What a lovely idea", thread=await card(bot)) == []
+    await bot.press("lee", "polls.vote", "1:2")  # the buttons still vote
+    assert len(await ballots(bot)) == 1
+
+
 async def test_buttons_keep_working_after_a_restart(database_url: str, clock: FakeClock) -> None:
     first = Homeroom(test_settings(database_url), clock=clock)
     adapter = FakeAdapter(clock=clock)
