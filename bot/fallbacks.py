@@ -457,8 +457,10 @@ def _to_ask(form: Form) -> tuple[Form, dict[str, str]]:
     because required options were missing does not ask again what the member gave with
     the command: offered again, it invites an answer meant for the next question to
     replace it. Options not given (optional ones too, such as `anonymous`) are asked.
-    Any other form (setup's current values, say) is asked whole."""
-    if not any(f.required and f.default is None for f in form.fields):
+    Any other form (setup's current values, say, or the question form's defaults, whose
+    "ask without your name?" must be asked) is asked whole."""
+    opened_for_missing = form.form_id.startswith(COMMAND_FORM)
+    if not opened_for_missing or not any(f.required and f.default is None for f in form.fields):
         return form, {}
     given = {f.name: f.default for f in form.fields if f.default is not None}
     asked = [f for f in form.fields if f.default is None]

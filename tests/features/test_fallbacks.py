@@ -1,11 +1,13 @@
 """Every fallback the core chooses when an adapter lacks a capability."""
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Homeroom
 from bot.capabilities import Capabilities
 from bot.directory import Role
 from bot.events import MessagePosted
+from bot.features.questions.tables import questions as asked_questions
 from bot.i18n import translator
 from bot.intents import (
     Choice,
@@ -18,6 +20,7 @@ from bot.intents import (
     Post,
     React,
     Update,
+    intent_to_json,
 )
 from bot.refs import ConversationRef, MemberRef
 from bot.render import field_prompt
@@ -220,6 +223,27 @@ async def test_the_form_dialogue_speaks_the_readers_language(bot: TestBot) -> No
         "a la pregunta.",
         "De acuerdo, salió del formulario. No se cambió nada.",
     ]
+
+
+async def test_the_question_form_as_a_dialogue_offers_to_ask_without_a_name(bot: TestBot) -> None:
+    """A feature's own form is asked whole: its defaults ("no" to asking without a name,
+    the general topic) are offered, not taken as answers given with the command."""
+    await bot.say("dana", "/route fallback @sam")
+    asked = [await bot.say("maria", "/preguntar")]
+    for answer in ("¿A qué hora es la salida?", "-", "3", "sí"):
+        asked.append(await bot.say("maria", answer))
+    assert [text.split("\n")[0] for text in bot.texts([a[0] for a in asked[:4]])] == [
+        "Pregunte a un enlace escolar (1/4): Su pregunta",
+        "Pregunte a un enlace escolar (2/4): Tema",
+        "Pregunte a un enlace escolar (3/4): El curso de su hijo o hija (pre-k, k, 1 a 12)",
+        "Pregunte a un enlace escolar (4/4): ¿Preguntar sin su nombre?",
+    ]
+    async with bot.app.db.engine.connect() as conn:
+        rows = (await conn.execute(select(asked_questions))).all()
+    assert [(r.topic, r.grade, r.asker_id) for r in rows] == [("general", "3", None)]
+    for intent in bot.adapter.sent:
+        if getattr(intent, "member", None) != bot.member("maria"):
+            assert "maria" not in intent_to_json(intent)
 
 
 async def test_answers_to_a_form_are_not_heard_as_conversation(bot: TestBot) -> None:

@@ -21,6 +21,8 @@ PERSPECTIVES = {
     "unsigned": N_("Unsigned"),
 }
 TITLE = N_("Digest: {title}")
+# Before a title that reads the same for everyone: "Digest / Resumen: <title>".
+DIGEST = N_("Digest")
 VALUED = N_("★ marks what the group valued most.")
 LINKS = N_("Links shared")
 DRAFT = N_("Draft: only organizers see this. Numbers in [ ] are for “digest drop”.")
@@ -78,5 +80,11 @@ def title_in(t: Translator, digest: Digest, most: int | None = None) -> str:
 
 
 def titled(ts: Sequence[Translator], digest: Digest, most: int | None = None) -> str:
-    """ "Digest: …" in each reader's language, each said once."""
+    """ "Digest: …" in each reader's language, each said once. A title that reads the
+    same for every reader (words an organizer wrote, or a chat's day already written in
+    each of the group's languages) comes once, after the word in each language: "Digest
+    / Resumen: Live chat of … / Chat en vivo …", never the whole title twice."""
+    titles = list(dict.fromkeys(title_in(t, digest, most) for t in ts))
+    if len(titles) == 1 and len(ts) > 1:
+        return " / ".join(dict.fromkeys(t._(DIGEST) for t in ts)) + ": " + titles[0]
     return " / ".join(dict.fromkeys(t._(TITLE, title=title_in(t, digest, most)) for t in ts))

@@ -95,7 +95,7 @@ async def test_a_group_reading_two_languages_gets_the_digests_words_in_both(
     posted = [i for i in await bot.say("dana", "/digest publish 1") if isinstance(i, Post)]
     lines = bot.texts(posted)[0].split("\n")
     assert lines[:3] == [
-        "📝 *Digest: Moving up to middle school / Resumen: Moving up to middle school*",
+        "📝 *Digest / Resumen: Moving up to middle school*",
         "Prompt discussion / Conversación sobre un tema · Monday 7 September / lunes 7 de "
         "septiembre · 3 answers / 3 respuestas",
         "★ marks what the group valued most. / ★ marca lo que el grupo más valoró.",
