@@ -76,13 +76,13 @@ def test_a_console_start_on_a_migrated_database_loads_no_unused_library(tmp_path
     assert {"sqlalchemy", "rich", "aiosqlite"} <= modules  # it did start the console
 
 
-def test_a_console_start_on_a_new_database_migrates_it_with_alembic(tmp_path: Path) -> None:
+def test_a_console_start_on_a_new_database_makes_it_without_alembic(tmp_path: Path) -> None:
+    """A new SQLite file is made from the schema snapshot (bot.storage.schema)."""
     code, modules = loaded_by_run(tmp_path)
     assert code == 0
-    # (Alembic brings the dialects' DDL with it, PostgreSQL's among them.)
-    migrating = ["alembic", "mako", "sqlalchemy.dialects.postgresql"]
-    assert sorted(modules & set(UNUSED)) == migrating
-    # ...and the next start finds it at the newest revision without Alembic.
+    assert sorted(modules & set(UNUSED)) == []
+    assert (tmp_path / "homeroom.db").exists()
+    # ...and the next start finds it at the newest revision, without Alembic either.
     code, modules = loaded_by_run(tmp_path)
     assert (code, sorted(modules & set(UNUSED))) == (0, [])
 

@@ -316,8 +316,14 @@ async def test_outcomes_lock_their_lanes_before_rows_so_a_lease_renewal_never_de
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE wait_event_type = 'Lock' AND datname = current_database()"
             )
+            # Each look in a transaction of its own: PostgreSQL shows one transaction the
+            # same snapshot of pg_stat_activity throughout, so a look taken before the
+            # outcome began to wait would be seen again forever (the test hung so).
+            deadline = asyncio.get_running_loop().time() + 30
             while not (await watch.execute(waiting)).scalar():
+                await watch.rollback()
                 assert not recording.done()
+                assert asyncio.get_running_loop().time() < deadline, "the outcome never waited"
                 await asyncio.sleep(0.01)
         await renewal.execute(  # the renewal's rows, as `renew_leases` locks them
             update(outbox)
