@@ -318,6 +318,7 @@ class CommandRegistry:
 
     def _find(self, text: str) -> tuple[CommandSpec, int]:
         """`find`'s command and how many of the text's words name it; or the error."""
+        typed = text.strip().split(maxsplit=2)
         text = self._in_english(text)
         words = text.strip().split(maxsplit=2)
         for size in (2, 1):
@@ -327,16 +328,19 @@ class CommandRegistry:
                     return spec, size
         asked = " ".join(words[:2]).lower() or text
         subcommands = sorted(s.path for s in self._specs.values() if words and s.root == words[0])
+        # Quoted back as the member typed it (their language, their capitals): the
+        # command's word, and the next one only where it may be a mistyped subcommand.
+        shown = " ".join(typed[: 2 if subcommands else 1]) or text
         near = difflib.get_close_matches(asked, subcommands, n=1) if len(words) > 1 else []
         if near:  # "prompt schedul": a typo of one subcommand, not a missing word
             raise CommandError(
                 N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
-                {"asked": asked, "guess": near[0]},
+                {"asked": shown, "guess": near[0]},
             )
         if subcommands:
             raise CommandError(
                 N_("“{asked}” needs one more word. Try one of: {choices}."),
-                {"asked": words[0], "choices": ", ".join(subcommands)},
+                {"asked": typed[0], "choices": ", ".join(subcommands)},
             )
         guess = (
             self._near_translated(words)
@@ -346,11 +350,11 @@ class CommandRegistry:
         if guess:
             raise CommandError(
                 N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
-                {"asked": asked, "guess": guess[0]},
+                {"asked": shown, "guess": guess[0]},
             )
         raise CommandError(
             N_("I don't know the command “{asked}”. Type “help” to see what I can do."),
-            {"asked": asked},
+            {"asked": shown},
         )
 
     def _near_translated(self, words: list[str]) -> list[str]:

@@ -36,6 +36,15 @@ async def test_a_redelivered_event_has_one_effect(bot: TestBot) -> None:
             "I don't know the command “prompt schedul”. Did you mean “prompt schedule”?",
         ),
         ("role zzz", "“role” needs one more word. Try one of: role grant, role list, role revoke."),
+        # Quoted as typed: only the command's word, not the options after it, not lowered.
+        (
+            "Setpu timezone=America/New_York",
+            "I don't know the command “Setpu”. Did you mean “setup”?",
+        ),
+        (
+            "frobnicate the poll",
+            "I don't know the command “frobnicate”. Type “help” to see what I can do.",
+        ),
         ("help role please now", "There's more here than “help” expects: “now”."),
         (
             "role list liaison please now",

@@ -390,7 +390,7 @@ def test_spanish_root_words_reach_two_word_commands_and_never_shadow_a_root() ->
     }  # a root named like a translation stays itself
     with pytest.raises(CommandError) as unknown:
         REGISTRY.find("preguntarr algo")
-    assert unknown.value.values["asked"] == "preguntarr algo"
+    assert unknown.value.values["asked"] == "preguntarr"  # as typed: its one word
 
 
 SCHEDULE_LIKE = CommandSpec(
@@ -558,16 +558,19 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "guess"),
+    ("typed", "asked", "guess"),
     [
-        ("encusta lista", "encuesta lista"),  # a Spanish root's near miss, in Spanish
-        ("encusta", "encuesta"),
-        ("pol list", "poll list"),  # an English one's stays English
+        # A Spanish root's near miss, guessed in Spanish; quoted as typed.
+        ("encusta lista", "encusta", "encuesta lista"),
+        ("encusta", "encusta", "encuesta"),
+        ("pol list", "pol", "poll list"),  # an English one's stays English
+        ("Pol List", "Pol", "poll list"),
+        ("encuesta listaa", "encuesta listaa", "poll list"),  # never "poll listaa"
     ],
 )
 def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
-    typed: str, guess: str
+    typed: str, asked: str, guess: str
 ) -> None:
     with pytest.raises(CommandError) as refused:
         _registry().find(typed)
-    assert dict(refused.value.values) == {"asked": typed, "guess": guess}
+    assert dict(refused.value.values) == {"asked": asked, "guess": guess}
