@@ -81,7 +81,8 @@ class Option:
     may be several words (`2 weeks`), typed with or without quotes. `aliases` are other
     words a member may type for a choice, in any language (`1` for `1st`); they are
     accepted, never shown.
-    `between` bounds a `number` (both ends included); `complete` suggests values as a
+    `between` bounds a `number`, a `days` or an `int` (both ends included; an `int` with
+    it is a count, such as max-choices, not a record's number); `complete` suggests values as a
     member types them, where a platform can show suggestions."""
 
     name: str
@@ -851,6 +852,19 @@ def convert_value(
         )
     if kind in ("str", "text"):
         return text
+    if kind == "int" and option.between is not None:  # a count, not a record's number
+        if not re.fullmatch(r"[0-9]{1,6}", text.strip()):
+            raise CommandError(
+                N_("“{option}” needs a whole number, like 3, and “{value}” isn't one I can use."),
+                {"option": name, "value": text},
+            )
+        count, (least, most) = int(text), (int(end) for end in option.between)
+        if not least <= count <= most:
+            raise CommandError(
+                N_("“{option}” needs a number from {least} to {most}, and {value} isn't."),
+                {"option": name, "value": text, "least": str(least), "most": str(most)},
+            )
+        return count
     if kind == "int":
         number = record_id(text)
         if number is None and re.fullmatch(r"#?[0-9]+", text):  # more than any table holds

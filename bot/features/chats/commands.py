@@ -308,14 +308,8 @@ async def next_question(ctx: Context, args: Args) -> list[Intent]:
 
 async def extend(ctx: Context, args: Args) -> list[Intent]:
     chat = await _running(ctx, args)
-    raw = args.values.get("minutes")
+    raw = args.values.get("minutes")  # 1 to 120 (the option's `between`)
     more = timedelta(minutes=raw) if isinstance(raw, int) else DEFAULT_EXTEND
-    if more <= timedelta(0) or more > MAX_INTERVAL:
-        raise CommandError(
-            N_("Please extend by 1 to 120 minutes; {value} isn't in that range."),
-            {"value": str(raw)},
-            "minutes",
-        )
     now = ctx.kernel.clock.now()
     next_at = max(chat.next_at or now, now) + more
     async with ctx.kernel.engine.begin() as conn:
@@ -571,7 +565,10 @@ COMMANDS = (
             description=N_("Give the live chat's current question more time"),
             options=(
                 Option(
-                    NP_("option", "minutes"), "int", N_("How many minutes more (5 if left out)")
+                    NP_("option", "minutes"),
+                    "int",
+                    N_("How many minutes more (5 if left out)"),
+                    between=(1, int(MAX_INTERVAL.total_seconds() // 60)),
                 ),
                 CHANNEL,
             ),

@@ -484,6 +484,7 @@ CREATE_OPTIONS = (
         NP_("option", "max-choices"),
         "int",
         N_("How many options each person may choose (1 if left out)"),
+        between=(1, MAX_OPTIONS),
     ),
     Option(NP_("option", "anonymous"), "bool", N_("Leave voters' names off (yes or no)")),
     Option(

@@ -64,6 +64,8 @@ from tests.features.chats.helpers import TWO, privately
             "No live chat is running in <#parents> right now. “chat start” starts one, and "
             "“chat list” shows those to come.",
         ),
+        ("chat extend 0", "“minutes” needs a number from 1 to 120, and 0 isn't."),
+        ("chat extend 500", "“minutes” needs a number from 1 to 120, and 500 isn't."),
         (
             "chat extend 5",
             "No live chat is running in <#parents> right now. “chat start” starts one, and "

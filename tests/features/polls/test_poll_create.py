@@ -142,6 +142,14 @@ BAD = [
         '/poll create Meet? options="Mon; Tue" max-choices=3',
         "“max-choices” is 3, but the poll has only 2 options. Please choose 2 or fewer.",
     ),
+    (  # a count, not a record's number
+        '/poll create Meet? options="Mon; Tue" max-choices=0',
+        "“max-choices” needs a number from 1 to 25, and 0 isn't.",
+    ),
+    (
+        '/poll create Meet? options="Mon; Tue" max-choices=two',
+        "“max-choices” needs a whole number, like 3, and “two” isn't one I can use.",
+    ),
     (
         '/poll create Meet? options="Mon; Tue" remind=1d',
         "A reminder comes before the poll closes, so it needs a closing time: add “closes”, "
