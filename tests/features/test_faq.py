@@ -280,6 +280,8 @@ async def test_list_is_paged(bot: TestBot) -> None:
     ]
     [beyond] = await bot.say("dana", "/faq list page=3")
     assert bot.texts([beyond]) == ["The FAQ has 2 pages; please choose one of them."]
+    [zero] = await bot.say("dana", "/faq list page=0")
+    assert bot.texts([zero]) == ["“page” needs a number from 1 to 99999, and 0 isn't."]
     await bot.say("dana", "/faq remove 1")
     await bot.say("dana", "/faq remove 2")
     [beyond] = await bot.say("dana", "/faq list page=2")

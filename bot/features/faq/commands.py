@@ -232,7 +232,7 @@ async def remove(ctx: Context, args: Args) -> list[Intent]:
 
 async def list_entries(ctx: Context, args: Args) -> list[Intent]:
     raw = args.values.get("page")
-    page = raw if isinstance(raw, int) and raw > 0 else 1
+    page = raw if isinstance(raw, int) else 1
     entries, total = await faq_of(ctx).store.page(ctx.community.id, page)
     if total == 0:
         return [
@@ -355,7 +355,7 @@ SEARCH_OPTIONS = (
         N_("Which language's entries, like en or es (yours if left out)"),
     ),
 )
-PAGE_NUMBER = Option(NP_("option", "page"), "int", N_("Which page, from 1"))
+PAGE_NUMBER = Option(NP_("option", "page"), "int", N_("Which page, from 1"), between=(1, 99999))
 FAQ_CHANNEL = Option(
     NP_("option", "channel"),
     "channel",
