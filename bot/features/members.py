@@ -16,10 +16,11 @@ from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_ti
 from bot.context import Context
 from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
-from bot.i18n import N_, NP_, Translator
+from bot.i18n import N_, NP_, Translator, pick_language, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
+from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -82,6 +83,21 @@ def _quiet(value: str, t: Translator) -> str | None:
     return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
 
 
+def _language(value: str, t: Translator) -> str | None:
+    """A language Homeroom speaks, as stored; None for `off` (the member's app's own
+    language again); a CommandError for one it does not speak."""
+    if _is_off(value, t):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    if code not in SUPPORTED_LANGUAGES:
+        raise CommandError(
+            N_("I can speak {supported} so far, so I can't use “{value}”."),
+            {"supported": ", ".join(SUPPORTED_LANGUAGES), "value": value},
+            "language",
+        )
+    return code
+
+
 def _pause(value: str, today: date, t: Translator) -> str | None:
     """A date after today as stored, or None for `off`; a CommandError otherwise."""
     if _is_off(value, t):
@@ -104,12 +120,15 @@ def _pause(value: str, today: date, t: Translator) -> str | None:
 
 
 async def settings(ctx: Context, args: Args) -> list[Intent]:
-    """`me settings [dm=yes/no] [credit-in-digests=...] [quiet=21:00-07:00]
-    [pause-until=<date>]`: with no option, the member's settings as they are. What
-    changes applies at once to every DM the bot starts, already queued or not, on every
-    adapter (bot.dm_gate reads it as it sends)."""
+    """`me settings [language=es] [dm=yes/no] [credit-in-digests=...]
+    [quiet=21:00-07:00] [pause-until=<date>]`: with no option, the member's settings as
+    they are. What changes applies at once to every DM the bot starts, already queued or
+    not, on every adapter (bot.dm_gate reads it as it sends); a language chosen here
+    comes before the one the member's app reports, in every answer."""
     member = ctx.member
     changes: dict[str, object] = {}
+    if (language := args.text("language")) is not None:
+        changes["language"] = _language(language, ctx.t)
     if "dm" in args:
         changes["dm_off"] = 0 if args.values.get("dm") else 1
     if (credit := args.text("credit-in-digests")) is not None:
@@ -136,20 +155,35 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
     profile = await ctx.kernel.directory.profile(member)
     async with ctx.kernel.engine.connect() as conn:
         credited = await digest_credit(conn, member)
+    # In the language they read now (the one they may just have chosen).
+    t = translator(
+        pick_language(profile.language, ctx.actor.locale, default=ctx.community.default_language)
+    )
     lines = [
-        ctx.t._(
+        t._(
+            "I answer you in {language}. “me settings language=off” follows your app's "
+            "language instead.",
+            language=t.language_name(t.language),
+        )
+        if profile.language
+        else t._(
+            "I answer you in {language}. “me settings language=en” or “language=es” "
+            "chooses one for you.",
+            language=t.language_name(t.language),
+        ),
+        t._(
             "I won't start direct messages with you (reminders, notices); answers to "
             "what you ask still reach you. “me settings dm=yes” turns them back on."
         )
         if profile.dm_off
-        else ctx.t._(
+        else t._(
             "I may send you direct messages (reminders, notices). “me settings dm=no” stops them."
-        )
+        ),
     ]
     if profile.quiet_hours:
         start, end = profile.quiet_hours.split("-")
         lines.append(
-            ctx.t._(
+            t._(
                 "Quiet hours: {start} to {end} ({zone}). Reminders due then wait until {end}.",
                 start=start,
                 end=end,
@@ -158,14 +192,14 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
         )
     if profile.paused_until:
         lines.append(
-            ctx.t._(
+            t._(
                 "Paused until {date}: no reminders or notices before then. "
                 "“me settings pause-until=off” ends the pause.",
-                date=ctx.t.day(date.fromisoformat(profile.paused_until)),
+                date=t.day(date.fromisoformat(profile.paused_until)),
             )
         )
     if credited in _CREDITS:
-        lines.append(ctx.t._(_CREDITS[credited]))
+        lines.append(t._(_CREDITS[credited]))
     return [ctx.reply("\n".join(lines))]
 
 
@@ -226,6 +260,11 @@ def build(kernel: Kernel) -> Feature:
                 path="me settings",
                 description=N_("See or change your settings"),
                 options=(
+                    Option(
+                        NP_("option", "language"),
+                        "str",
+                        N_("The language I answer you in: en or es (or off: your app's)"),
+                    ),
                     Option(
                         NP_("option", "dm"),
                         "bool",

@@ -96,6 +96,7 @@ async def test_bad_settings_are_refused_kindly_and_change_nothing(bot: TestBot) 
         ("quiet=25:00-07:00", "Quiet hours are a start and an end"),
         ("pause-until=tomorrow", "Pause until a date"),
         ("pause-until=2026-09-01", "has already come"),
+        ("language=fr", "I can speak en, es so far, so I can't use “fr”."),
     ):
         [reply] = await bot.say("lee", f"/homeroom me settings {typed}")
         assert expected in text_of(reply), typed
@@ -170,13 +171,14 @@ async def test_settings_read_in_the_members_words_with_dates_in_their_language(
 ) -> None:
     [reply] = await bot.say("maria", "/homeroom me settings pausa-hasta=2026-12-05 silencio=no")
     assert text_of(reply).splitlines() == [
+        "Le respondo en español. “me settings idioma=es” o “idioma=en” elige uno para usted.",
         "Puedo enviarle mensajes directos (recordatorios, avisos). “me settings mensajes=no” "
         "los detiene.",
         "En pausa hasta el sábado 5 de diciembre: no recibirá recordatorios ni avisos antes. "
         "“me settings pausa-hasta=no” termina la pausa.",
     ]
     [reply] = await bot.say("lee", "/homeroom me settings pause-until=2026-12-05")
-    assert text_of(reply).splitlines()[1] == (
+    assert text_of(reply).splitlines()[2] == (
         "Paused until Saturday 5 December: no reminders or notices before then. "
         "“me settings pause-until=off” ends the pause."
     )
@@ -186,3 +188,20 @@ async def test_settings_read_in_the_members_words_with_dates_in_their_language(
     )
     [reply] = await bot.say("maria", "/homeroom me settings pausa-hasta=no")
     assert "pausa" not in text_of(reply)
+
+
+async def test_a_member_chooses_the_language_they_are_answered_in(bot: TestBot) -> None:
+    """lee's app says English; lee chooses Spanish, which every answer then uses (this
+    one first), and `off` gives the app's language back."""
+    [shown] = await bot.say("lee", "/homeroom me settings")
+    assert text_of(shown).split("\n")[0] == (
+        "I answer you in English. “me settings language=en” or “language=es” chooses one for you."
+    )
+    [chosen] = await bot.say("lee", "/homeroom me settings language=es")
+    assert text_of(chosen).split("\n")[0] == (
+        "Le respondo en español. “me settings idioma=no” vuelve al idioma de su aplicación."
+    )
+    [asked] = await bot.say("lee", "/homeroom frobnicate")
+    assert text_of(asked).startswith("No conozco")
+    [back] = await bot.say("lee", "/homeroom me settings idioma=no")
+    assert text_of(back).startswith("I answer you in English.")
