@@ -97,6 +97,9 @@ class Option:
     # (other option, choice): a form answered as a dialogue asks this one only when the
     # other was answered with that choice (`week-of-month` only after `every=month`).
     asked_if: tuple[str, str] | None = None
+    # A `str` option's own check, run with the others' (raises a CommandError): so a
+    # command with several bad values names them all in one answer, not one per try.
+    check: Callable[[str], object] | None = None
 
     def __post_init__(self) -> None:
         if self.complete is not None and (self.choices or self.type in ("weekday", "bool")):
@@ -851,6 +854,8 @@ def convert_value(
             {"option": name, "most": str(most), "n": str(len(text))},
         )
     if kind in ("str", "text"):
+        if option.check is not None:
+            option.check(text)
         return text
     if kind == "int" and option.between is not None:  # a count, not a record's number
         if not re.fullmatch(r"[0-9]{1,6}", text.strip()):

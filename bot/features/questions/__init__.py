@@ -21,7 +21,7 @@ from bot.features.questions import (
     handling,
     routing,
 )
-from bot.features.questions.model import ANY, REASONS, TOPICS
+from bot.features.questions.model import ANY, REASONS, TOPICS, grade_of, language_of
 from bot.features.questions.privacy import privacy
 from bot.features.questions.service import (
     ANSWER,
@@ -38,8 +38,15 @@ from bot.timers import Timed
 
 ID = Option(NP_("option", "id"), "str", N_("The question's number, like 12"), required=True)
 TOPIC = Option(NP_("option", "topic"), "choice", N_("What it is about"), choices=TOPICS)
-GRADE = Option(NP_("option", "grade"), "str", N_("The child's grade: pre-k, k, 1 to 12"))
-LANGUAGE = Option(NP_("option", "language"), "str", N_("The language of the question: en or es"))
+GRADE = Option(
+    NP_("option", "grade"), "str", N_("The child's grade: pre-k, k, 1 to 12"), check=grade_of
+)
+LANGUAGE = Option(
+    NP_("option", "language"),
+    "str",
+    N_("The language of the question: en or es"),
+    check=language_of,
+)
 WHICH = (
     NP_("choice", "all"),
     NP_("choice", "mine"),
@@ -48,8 +55,12 @@ WHICH = (
 )
 ROUTE_DIMENSIONS = (
     Option(NP_("option", "topic"), "choice", N_("The topic, or any"), choices=(*TOPICS, ANY)),
-    Option(NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any")),
-    Option(NP_("option", "language"), "str", N_("The language (en, es), or any")),
+    Option(
+        NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any"), check=grade_of
+    ),
+    Option(
+        NP_("option", "language"), "str", N_("The language (en, es), or any"), check=language_of
+    ),
 )
 # What every routing rule takes, the fallback too: who answers, who stands in, how long
 # an answer may take, and who hears of it when even the backup has not answered.

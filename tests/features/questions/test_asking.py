@@ -113,6 +113,15 @@ async def test_bad_questions_get_a_kind_answer_and_change_nothing(bot: TestBot) 
             "I don't know the grade “14”. Grades are: pre-k, k, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
             "10, 11, 12.",
         ),
+        (  # every bad value in one answer, whichever check finds it
+            "/ask Is there a bus? topic=helth grade=13 language=fr",
+            "“helth” isn't one of the choices for “topic”: general, "
+            "homework, attendance, special-needs, health, transport, behaviour, events. "
+            "Did you mean “health”?\n"
+            "I don't know the grade “13”. Grades are: pre-k, k, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+            "10, 11, 12.\n"
+            "I don't know the language “fr”. Languages are: en, es.",
+        ),
     ):
         [reply] = await bot.say("lee", typed)
         assert bot.texts([reply]) == [answer], typed
