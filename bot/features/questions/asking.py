@@ -241,11 +241,18 @@ async def send_anyway(ctx: Context, value: str) -> list[Intent]:
 async def ask_list(ctx: Context, args: Args) -> list[Intent]:
     qs = questions_of(ctx)
     async with qs.engine.connect() as conn:
-        mine = await store.where(conn, await qs.mine(conn, ctx))
+        mine = (await store.where(conn, await qs.mine(conn, ctx)))[-20:]
+        # The liaison's answer, here too: the private message that brought it may be
+        # gone (a restart of the console, a DM the member deleted).
+        answers = {q.id: await store.last_answer(conn, q.id) for q in mine if q.answered_at}
     anonymous = any(q.anonymous for q in mine)
     if not mine:
         return [ctx.reply(ctx.t._("You haven't asked a question yet. “ask” sends one."))]
-    lines = [_line(ctx, q) for q in mine[-20:]]
+    lines = []
+    for question in mine:
+        lines.append(_line(ctx, question))
+        if answer := answers.get(question.id):
+            lines.append("    " + ctx.t._("Answer: “{text}”", text=excerpt(answer, 500)))
     return [
         ctx.reply(
             Message(

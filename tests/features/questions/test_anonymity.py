@@ -77,4 +77,6 @@ async def test_an_anonymous_asker_is_found_nowhere(
     [mine] = await bot.say(ASKER, "/ask list")
     assert bot.texts([mine]) == [
         "*Your questions*\n#1 · answered · “My son struggles with reading” · without your name"
+        "\n    Answer: “Let's meet his teacher.”"
     ]
+    assert mine.message.keep_copy is False  # type: ignore[union-attr]  # (never kept)

@@ -63,8 +63,9 @@ async def test_claim_and_answer_from_the_card_relay_the_answer_by_dm(bot: TestBo
     [thread] = [i for i in sent if isinstance(i, Post)]
     assert (thread.to.channel, thread.to.thread) == ("liaisons", card)
     [listing] = await bot.say("lee", "/ask list")
-    assert bot.texts([listing]) == [
-        "*Your questions*\n#1 · answered · “Is there a bus on snow days?”"
+    assert bot.texts([listing]) == [  # the answer too, should its message be gone
+        "*Your questions*\n#1 · answered · “Is there a bus on snow days?”\n"
+        "    Answer: “Yes, at 8:10.”"
     ]
 
 
