@@ -9,6 +9,7 @@ response) and lets tests check that every reply answered the right command.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, TypeAdapter
@@ -276,7 +277,15 @@ Intent = Annotated[
     Post | Ephemeral | DirectMessage | Update | React | Pin | OpenThread | OpenForm | PublishHome,
     Field(discriminator="kind"),
 ]
-_CODEC: TypeAdapter[Intent] = TypeAdapter(Intent)
+
+
+@cache
+def _codec() -> TypeAdapter[Intent]:
+    """The union's reader, built when first needed (an outbox row read back): building
+    it is 20 ms that every start paid at import."""
+    return TypeAdapter(Intent)
+
+
 # One serializer per intent class, made when first needed: the union's serializer first
 # finds the member class, which took as long again as the writing (the JSON is the same,
 # `kind` and all, so `intent_from_json` reads it back through the union).
@@ -293,7 +302,7 @@ def intent_to_json(intent: Intent) -> str:
 
 def intent_from_json(payload: str) -> Intent:
     """Rebuild an intent persisted by `intent_to_json`."""
-    return _CODEC.validate_json(payload)
+    return _codec().validate_json(payload)
 
 
 def keeps_copy(intent: Intent) -> bool:

@@ -1,7 +1,6 @@
 import pytest
 
 from bot.intents import (
-    _CODEC,
     Button,
     Choice,
     DirectMessage,
@@ -16,6 +15,7 @@ from bot.intents import (
     PublishHome,
     React,
     Update,
+    _codec,
     intent_from_json,
     intent_to_json,
     lane_of,
@@ -62,7 +62,7 @@ def test_intents_survive_the_outbox_round_trip(intent) -> None:  # type: ignore[
 def test_each_kind_is_written_as_the_union_writes_it(intent) -> None:  # type: ignore[no-untyped-def]
     """Rows written before the per-class writers (and read back through the union)
     are the same bytes as rows written now."""
-    assert intent_to_json(intent) == _CODEC.dump_json(intent).decode()
+    assert intent_to_json(intent) == _codec().dump_json(intent).decode()
 
 
 def test_lanes_are_channels_and_dms_pace_per_member() -> None:
