@@ -1057,7 +1057,7 @@ def parse_time(text: str) -> time:
     match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", text.strip())
     if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
         raise CommandError(
-            N_("“{value}” isn't a time of day. Use 24-hour time, like 19:00."), {"value": text}
+            N_("“{value}” isn't a time of day. Write it like 19:00 or 7pm."), {"value": text}
         )
     return time(int(match[1]), int(match[2] or 0))
 

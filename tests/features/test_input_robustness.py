@@ -204,11 +204,11 @@ async def test_text_that_is_not_storable_gets_a_kind_answer_and_changes_nothing(
         ),
         (
             SCHEDULE.replace("19:00", "24:00"),
-            "“24:00” isn't a time of day. Use 24-hour time, like 19:00.",
+            "“24:00” isn't a time of day. Write it like 19:00 or 7pm.",
         ),
         (
             SCHEDULE.replace("19:00", "²:00"),
-            "“²:00” isn't a time of day. Use 24-hour time, like 19:00.",
+            "“²:00” isn't a time of day. Write it like 19:00 or 7pm.",
         ),
         (
             "role grant @" + "u" * 65 + " liaison",

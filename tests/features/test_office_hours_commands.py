@@ -152,7 +152,7 @@ ENGLISH_REFUSALS = [
     (
         "sam",
         "/homeroom hours set mon-fri 08:00 25:00",
-        "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
+        "“25:00” isn't a time of day. Write it like 19:00 or 7pm.",
     ),
     ("lee", SET_CHICAGO, "Only school liaisons can do that."),
     ("lee", "/homeroom away until 2026-09-14", "Only school liaisons can do that."),

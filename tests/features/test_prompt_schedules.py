@@ -219,7 +219,7 @@ async def test_skip_next_post_now_and_cancel(bot: TestBot) -> None:
         (("moving-up", "moving-sideways"), "I don't know the series “moving-sideways”."),
         (
             ("time=19:00", "time=25:00"),
-            "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
+            "“25:00” isn't a time of day. Write it like 19:00 or 7pm.",
         ),
         (
             ("America/New_York", "America/Atlantis"),

@@ -482,7 +482,7 @@ def test_every_bad_value_of_a_command_is_said_at_once() -> None:
     with pytest.raises(CommandError) as refused:
         convert(spec, parse_text(spec, "at=25:00 who=nobody n=3"), WHERE)
     assert refused.value.text(EN).splitlines() == [
-        "“25:00” isn't a time of day. Use 24-hour time, like 19:00.",
+        "“25:00” isn't a time of day. Write it like 19:00 or 7pm.",
         "I couldn't tell who “nobody” is. Mention the member, like @name.",
     ]
 

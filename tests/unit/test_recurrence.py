@@ -239,4 +239,4 @@ def test_times_people_type() -> None:
 def test_times_that_are_no_time_of_day_get_the_kind_message(wrong: str) -> None:
     with pytest.raises(CommandError) as problem:
         parse_time(wrong)
-    assert problem.value.message == "“{value}” isn't a time of day. Use 24-hour time, like 19:00."
+    assert problem.value.message == "“{value}” isn't a time of day. Write it like 19:00 or 7pm."
