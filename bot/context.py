@@ -13,7 +13,7 @@ from bot.directory import CommunitySettings, MemberProfile, Role
 from bot.events import Actor, Event
 from bot.i18n import N_, Translator
 from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
-from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef
+from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef, mention
 
 if TYPE_CHECKING:
     from bot.kernel import Kernel
@@ -115,6 +115,38 @@ class Context:
             profile=await directory.profile(member),
             community=await directory.community(community),
         )
+
+    async def not_found(
+        self, member: MemberRef, option: str | None = None, *, changing: bool = True
+    ) -> CommandError:
+        """The refusal for a member the platform doesn't know, with the nearest name when
+        there is one ("Did you mean @sam?"); "so nothing changed" only where something
+        would have (`changing`), not after a lookup."""
+        nearest = await self.kernel.directory.people.nearest(member)
+        values = {"who": "@" + member.id}
+        if nearest is not None:
+            values["guess"] = mention(MemberRef(member.platform, member.community, nearest.id))
+            said = (
+                N_(
+                    "I can't find {who} in this community, so nothing changed. "
+                    "Did you mean {guess}?"
+                )
+                if changing
+                else N_("I can't find {who} in this community. Did you mean {guess}?")
+            )
+        else:
+            said = (
+                N_(
+                    "I can't find {who} in this community, so nothing changed. "
+                    "Mention the member as the platform suggests, like @name."
+                )
+                if changing
+                else N_(
+                    "I can't find {who} in this community. "
+                    "Mention the member as the platform suggests, like @name."
+                )
+            )
+        return CommandError(said, values, option)
 
     def on_a_message(self, action: str, command: str) -> CommandError:
         """The refusal of a message action run without a message: how to run it on one,

@@ -47,20 +47,7 @@ def _chosen(args: Args) -> tuple[MemberRef, Role]:
 
 async def _not_a_member(ctx: Context, member: MemberRef) -> Ephemeral:
     """Nobody by that name on the platform: say so, with the nearest name if there is one."""
-    nearest = await ctx.kernel.directory.people.nearest(member)
-    if nearest is None:
-        text = ctx.t._(
-            "I can't find {who} in this community, so nothing changed. "
-            "Mention the member as the platform suggests, like @name.",
-            who="@" + member.id,
-        )
-    else:
-        text = ctx.t._(
-            "I can't find {who} in this community, so nothing changed. Did you mean {guess}?",
-            who="@" + member.id,
-            guess=mention(MemberRef(member.platform, member.community, nearest.id)),
-        )
-    return ctx.reply(text)
+    return ctx.reply((await ctx.not_found(member)).text(ctx.t))
 
 
 async def grant(ctx: Context, args: Args) -> list[Intent]:

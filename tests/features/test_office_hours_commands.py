@@ -194,11 +194,21 @@ ENGLISH_REFUSALS = [
         "I can't find @nobody in this community, so nothing changed. Mention the member as "
         "the platform suggests, like @name.",
     ),
-    (
+    (  # a lookup changes nothing anyway: it doesn't say so
         "lee",
         "/homeroom hours show @nobody",
-        "I can't find @nobody in this community, so nothing changed. Mention the member as "
-        "the platform suggests, like @name.",
+        "I can't find @nobody in this community. Mention the member as the platform "
+        "suggests, like @name.",
+    ),
+    (
+        "lee",
+        "/homeroom hours show @sma",
+        "I can't find @sma in this community. Did you mean <@sam>?",
+    ),
+    (
+        "sam",
+        "/homeroom away until 2026-09-14 backup=@dnaa",
+        "I can't find @dnaa in this community, so nothing changed. Did you mean <@dana>?",
     ),
 ]
 

@@ -92,14 +92,7 @@ async def show_hours(ctx: Context, args: Args) -> list[Intent]:
     now = ctx.kernel.clock.now()
     unknown = hours is None and not away and not mine
     if unknown and await ctx.kernel.directory.people.find(member) is None:
-        raise CommandError(
-            N_(
-                "I can't find {who} in this community, so nothing changed. "
-                "Mention the member as the platform suggests, like @name."
-            ),
-            {"who": "@" + member.id},
-            "member",
-        )
+        raise await ctx.not_found(member, "member", changing=False)
     if hours is None:
         lines = [
             ctx.t._(
@@ -137,14 +130,7 @@ async def _check_backup(ctx: Context, backup: MemberRef) -> None:
         )
     known = await ctx.kernel.directory.people.find(backup)
     if known is None:
-        raise CommandError(
-            N_(
-                "I can't find {who} in this community, so nothing changed. "
-                "Mention the member as the platform suggests, like @name."
-            ),
-            {"who": "@" + backup.id},
-            "backup",
-        )
+        raise await ctx.not_found(backup, "backup")
     roles = (await ctx.kernel.directory.profile(backup)).roles
     if not known.is_admin and not roles & {Role.LIAISON, Role.ORGANIZER}:
         raise CommandError(
