@@ -965,7 +965,9 @@ _NO = ("no", "n", "false", "off", "0")
 
 def _bool_words(t: Translator) -> dict[str, bool]:
     words = {w: True for w in _YES} | {w: False for w in _NO}
-    words.setdefault(fold(t.pgettext("choice", "yes")), True)
+    yes = fold(t.pgettext("choice", "yes"))
+    words.setdefault(yes, True)
+    words.setdefault(yes[:1], True)  # its first letter, as "y" is English's ("s": "sí")
     words.setdefault(fold(t.pgettext("choice", "no")), False)
     return words
 

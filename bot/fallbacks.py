@@ -28,6 +28,7 @@ from bot.commands import (
     CommandRegistry,
     Option,
     convert_value,
+    fold,
     parse_text,
 )
 from bot.events import ComponentSubmitted, FormSubmitted, MessagePosted
@@ -351,6 +352,10 @@ class Fallbacks:
         option = self._commands.form_option(form.form_id, field.name)
         if field.choices:
             chosen = _choose(field.choices, text)
+            if chosen is None and {c.value for c in field.choices} == {"yes", "no"}:
+                # A yes/no question takes every yes or no a yes/no option takes ("si", "y").
+                answer = _yes_or_no(text, where, t)
+                chosen = None if answer is None else ("yes" if answer else "no")
             if chosen is None and option is None:
                 return "", t._("Please pick one of the choices.")
             text = chosen or text  # the option's own check says what the choices are
@@ -518,8 +523,9 @@ def _choose(choices: tuple[Choice, ...], text: str) -> str | None:
         and 0 < int(lowered) <= len(choices)
     ):
         return choices[int(lowered) - 1].value
+    folded = fold(text)  # "si" for "sí", "Salud" for "salud"
     for choice in choices:
-        if lowered in (choice.value.lower(), choice.label.lower()):
+        if folded in (fold(choice.value), fold(choice.label)):
             return choice.value
     return None
 

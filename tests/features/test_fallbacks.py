@@ -246,6 +246,21 @@ async def test_the_question_form_as_a_dialogue_offers_to_ask_without_a_name(bot:
             assert "maria" not in intent_to_json(intent)
 
 
+@pytest.mark.parametrize(("who", "answer"), [("maria", "si"), ("maria", "S"), ("lee", "y")])
+async def test_a_yes_or_no_question_takes_every_yes_a_command_takes(
+    bot: TestBot, who: str, answer: str
+) -> None:
+    """ "si" without its accent, "s", "y": what a yes/no option takes, a dialogue's yes/no
+    question takes too."""
+    await bot.say("dana", "/route fallback @sam")
+    await bot.say(who, "/ask")
+    for typed in ("Is there a bus?", "-", "-", answer):
+        last = await bot.say(who, typed)
+    async with bot.app.db.engine.connect() as conn:
+        rows = (await conn.execute(select(asked_questions))).all()
+    assert [r.asker_id for r in rows] == [None], bot.texts(last)
+
+
 async def test_answers_to_a_form_are_not_heard_as_conversation(bot: TestBot) -> None:
     heard: list[str] = []
 

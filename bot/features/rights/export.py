@@ -32,7 +32,9 @@ LABELS: Mapping[str, str] = {
     "conversation": N_("Forms and choices you were in the middle of"),
     "prompts": N_("Prompt ideas, replies and reactions in discussions"),
     "polls": N_("Polls you made and your named votes"),
-    "questions": N_("Questions: those you asked by name, and your answers, notes and routing rules"),
+    "questions": N_(
+        "Questions: those you asked by name, and your answers, notes and routing rules"
+    ),
     "faq": N_("FAQ entries and proposals"),
     "office_hours": N_("Office hours and time away"),
     "digests": N_("Digests and your credit settings"),
