@@ -339,12 +339,13 @@ class CommandRegistry:
         if near:  # "prompt schedul": a typo of one subcommand, not a missing word
             raise CommandError(
                 N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
-                {"asked": shown, "guess": near[0]},
+                {"asked": shown, "guess": self._as_typed(near[0], typed[0])},
             )
         if subcommands:
+            choices = ", ".join(self._as_typed(path, typed[0]) for path in subcommands)
             raise CommandError(
                 N_("“{asked}” needs one more word. Try one of: {choices}."),
-                {"asked": typed[0], "choices": ", ".join(subcommands)},
+                {"asked": typed[0], "choices": choices},
             )
         guess = (
             self._near_translated(words)
@@ -360,6 +361,20 @@ class CommandRegistry:
             N_("I don't know the command “{asked}”. Type “help” to see what I can do."),
             {"asked": shown},
         )
+
+    def _as_typed(self, path: str, typed_root: str) -> str:
+        """`path` in the words of the language the member typed its root in ("poll list"
+        after "encuesta": "encuesta lista"); as it is after an English root."""
+        root, _, sub = path.partition(" ")
+        if fold(typed_root) == root:
+            return path
+        for language in SUPPORTED_LANGUAGES:
+            t = translator(language)
+            words = [fold(w.strip()) for w in t.pgettext("command", root).split(",")]
+            if fold(typed_root) in words:
+                word = t.pgettext("subcommand", sub).split(",")[0].strip() if sub else ""
+                return f"{typed_root} {word}".strip()
+        return path
 
     def _near_translated(self, words: list[str]) -> list[str]:
         """A guess in the reader's own words when the first word is a near miss of

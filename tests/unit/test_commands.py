@@ -565,7 +565,7 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
         ("encusta", "encusta", "encuesta"),
         ("pol list", "pol", "poll list"),  # an English one's stays English
         ("Pol List", "Pol", "poll list"),
-        ("encuesta listaa", "encuesta listaa", "poll list"),  # never "poll listaa"
+        ("encuesta listaa", "encuesta listaa", "encuesta lista"),  # never "poll list(aa)"
     ],
 )
 def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
@@ -574,3 +574,15 @@ def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
     with pytest.raises(CommandError) as refused:
         _registry().find(typed)
     assert dict(refused.value.values) == {"asked": asked, "guess": guess}
+
+
+def test_a_root_alone_lists_its_commands_in_the_words_it_was_typed_in() -> None:
+    with pytest.raises(CommandError) as refused:
+        _registry().find("encuesta")
+    choices = refused.value.values["choices"].split(", ")
+    assert "encuesta lista" in choices and not [c for c in choices if c.startswith("poll")]
+    for choice in choices:  # each one runs as it is written
+        assert _registry().find(choice)[0].path.startswith("poll ")
+    with pytest.raises(CommandError) as english:
+        _registry().find("poll")
+    assert "poll list" in english.value.values["choices"].split(", ")
