@@ -51,6 +51,7 @@ async def published(bot: TestBot, number: int = 1) -> list[str]:
 async def test_each_member_is_credited_as_they_chose(bot: TestBot) -> None:
     await bot.say("dana", "/role grant <@dana> organizer")
     assert bot.texts(await bot.say("lee", "/me settings credit-in-digests=initials")) == [
+        "I answer you in English. “me settings language=en” or “language=es” chooses one for you.\n"
         "I may send you direct messages (reminders, notices). “me settings dm=no” stops them.\n"
         "Digests credit what you write with your initials only. You can choose “name” or “none”."
     ]

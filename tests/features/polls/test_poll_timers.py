@@ -73,6 +73,7 @@ async def test_closing_by_hand_cancels_the_timers(bot: TestBot) -> None:
 async def test_reminders_reach_only_members_who_have_not_voted(bot: TestBot) -> None:
     bot.people["kim"] = Person("kim")  # one more parent, who has turned DMs off
     assert bot.texts(await bot.say("kim", "/me settings dm=no")) == [
+        "I answer you in English. “me settings language=en” or “language=es” chooses one for you.\n"
         "I won't start direct messages with you (reminders, notices); answers to what you "
         "ask still reach you. “me settings dm=yes” turns them back on."
     ]
