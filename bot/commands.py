@@ -364,9 +364,12 @@ class CommandRegistry:
 
     def _as_typed(self, path: str, typed_root: str) -> str:
         """`path` in the words of the language the member typed its root in ("poll list"
-        after "encuesta": "encuesta lista"); as it is after an English root."""
+        after "encuesta": "encuesta lista"); as it is after an English root, or after a
+        word as near an English root as another language's ("rol": a typo of "role"
+        as likely as Spanish, so English, as `_near_translated` decides)."""
         root, _, sub = path.partition(" ")
-        if fold(typed_root) == root:
+        typed = fold(typed_root)
+        if typed == root or difflib.get_close_matches(typed, self.roots(), n=1, cutoff=0.8):
             return path
         for language in SUPPORTED_LANGUAGES:
             t = translator(language)
