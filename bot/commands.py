@@ -257,9 +257,10 @@ class CommandRegistry:
         # What depends only on the specs (and a reader's role set): worked out once, not
         # for every command (help walked every spec ~230 times per `help <topic>`).
         self._memo: dict[Hashable, Any] = {}
-        # `find`'s answers by a text's first two words (all it depends on), for commands
-        # typed again and again; emptied when a command is added, or when it is full.
-        self._found: dict[tuple[str, ...], tuple[CommandSpec, int]] = {}
+        # `find`'s answers by a text's first two words and whether more follow (all it
+        # depends on), for commands typed again and again; emptied when a command is
+        # added, or when it is full.
+        self._found: dict[tuple[tuple[str, ...], bool], tuple[CommandSpec, int]] = {}
         for spec in specs:
             self.add(spec)
 
@@ -307,7 +308,9 @@ class CommandRegistry:
     def find(self, text: str) -> tuple[CommandSpec, str]:
         """The longest command path that starts `text`, and the text after it. The first
         word may be a command's word in another language (`ayuda` for `help`)."""
-        head = tuple(text.split(maxsplit=2)[:2])
+        words = text.split(maxsplit=2)
+        # Whether more words follow decides too (`preguntar lista` alone is `ask list`).
+        head = (tuple(words[:2]), len(words) > 2)
         found = self._found.get(head)
         if found is None:
             found = self._find(text)
@@ -397,16 +400,17 @@ class CommandRegistry:
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command
-        root, replaced by the root; and its second, if the root is no command of its own
-        (`ask` takes free text) and the word is another language's for one of the root's
-        subcommands (`encuesta lista`)."""
+        root, replaced by the root; and its second, if it is another language's word for
+        one of the root's subcommands (`encuesta lista`) and either the root is no
+        command of its own or the word comes alone (`preguntar lista`: `ask` takes free
+        text, but a one-word question that names its subcommand is that command)."""
         first, *rest = text.split(maxsplit=1) or [""]
         if first not in self._specs:  # an English root (most commands) needs no lookup
             roots = self.memo("root words", lambda: command_word_roots(self._roots()))
             root = roots.get(fold(first))
             text = " ".join([root, *rest]) if root else text
         words = text.split(maxsplit=2)
-        if len(words) < 2 or words[0].lower() in self._specs:
+        if len(words) < 2 or (words[0].lower() in self._specs and len(words) > 2):
             return text
         subs = self.memo("subcommand words", lambda: subcommand_words(self.paths()))
         for sub in subs.get(fold(words[1]), ()):

@@ -384,6 +384,11 @@ def test_a_command_root_may_be_typed_in_spanish(typed: str, path: str, rest: str
 def test_spanish_root_words_reach_two_word_commands_and_never_shadow_a_root() -> None:
     registry = CommandRegistry([*REGISTRY.all(), CommandSpec("ask list", "", _noop)])
     assert registry.find("preguntar list")[0].path == "ask list"
+    # A lone word naming ask's subcommand in Spanish is that command, not a question...
+    assert registry.find("preguntar lista") == (registry.get("ask list"), "")
+    assert registry.find("Pregunta listar")[0].path == "ask list"
+    # ...while words after it are the question, whatever they start with.
+    assert registry.find("preguntar lista de útiles?") == (registry.get("ask"), "lista de útiles?")
     assert command_word_roots(("ask", "help", "ayuda")) == {
         "preguntar": "ask",
         "pregunta": "ask",
