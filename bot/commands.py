@@ -880,7 +880,7 @@ def convert_value(
             option.check(text)
         return text
     if kind == "int" and option.between is not None:  # a count, not a record's number
-        if not re.fullmatch(r"[0-9]{1,6}", text.strip()):
+        if not re.fullmatch(r"-?[0-9]{1,6}", text.strip()):
             raise CommandError(
                 N_("“{option}” needs a whole number, like 3, and “{value}” isn't one I can use."),
                 {"option": name, "value": text},

@@ -147,6 +147,10 @@ BAD = [
         "“max-choices” needs a number from 1 to 25, and 0 isn't.",
     ),
     (
+        '/poll create Meet? options="Mon; Tue" max-choices=-1',
+        "“max-choices” needs a number from 1 to 25, and -1 isn't.",
+    ),
+    (
         '/poll create Meet? options="Mon; Tue" max-choices=two',
         "“max-choices” needs a whole number, like 3, and “two” isn't one I can use.",
     ),
