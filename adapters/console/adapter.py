@@ -141,22 +141,22 @@ class ConsoleAdapter:
                 where.channel, "Homeroom", intent.message.text, where.thread
             )
             first = self._show_buttons(None, where.channel, intent.message, posted.id, where.thread)
-            t = self._t()
-            place = f"#{where.channel}"
-            if where.thread:
-                place += t._(" › thread {thread}", thread=where.thread)
-            heading = t._("{place} | Homeroom (message {number})", place=place, number=posted.id)
-            if intent.opens_thread:
-                heading = t._(
-                    "{place} | Homeroom (message {number}, opens a thread: :reply {number} TEXT)",
-                    place=place,
-                    number=posted.id,
-                )
-            self.view.show(
-                heading,
-                intent.message,
-                first_button=first,
-            )
+            opens = intent.opens_thread
+
+            def heading(t: Translator) -> str:
+                place = f"#{where.channel}"
+                if where.thread:
+                    place += t._(" › thread {thread}", thread=where.thread)
+                if opens:
+                    return t._(
+                        "{place} | Homeroom (message {number}, opens a thread: :reply {number} "
+                        "TEXT)",
+                        place=place,
+                        number=posted.id,
+                    )
+                return t._("{place} | Homeroom (message {number})", place=place, number=posted.id)
+
+            await self._in_channel(where.channel, heading, intent.message, first)
             # Kept after the line that caused it is handled (`handle_line`): writing here
             # would wait on the very transaction that is delivering it.
             return posted.id
@@ -192,15 +192,13 @@ class ConsoleAdapter:
         if isinstance(intent, Update):
             to = intent.to
             first = self._show_buttons(None, to.channel, intent.message, to.message, to.thread)
-            self.view.show(
-                self._t()._(
-                    "#{channel} | message {number} updated",
-                    channel=intent.to.channel,
-                    number=intent.to.message,
-                ),
-                intent.message,
-                first_button=first,
-            )
+
+            def updated(t: Translator) -> str:
+                return t._(
+                    "#{channel} | message {number} updated", channel=to.channel, number=to.message
+                )
+
+            await self._in_channel(to.channel, updated, intent.message, first)
             return intent.to.message
         if isinstance(intent, React):
             where, emoji = intent.to, intent.emoji
@@ -222,6 +220,35 @@ class ConsoleAdapter:
             self.view.line(self._t()._(said, channel=intent.to.channel, number=intent.to.message))
             return None
         return None
+
+    async def _in_channel(
+        self, channel: str, heading: Callable[[Translator], str], message: Message, first: int
+    ) -> None:
+        """Show a channel's message to whoever is at the keyboard, if they may read the
+        channel; a private channel's (the liaisons' queue) is kept for its other readers
+        until they are switched to, as a private message is, and never shown to a parent
+        (a parent who asked without their name must not see their card appear)."""
+        if channel not in PRIVATE_CHANNELS:
+            self.view.show(heading(self._t()), message, first_button=first)
+            return
+        for character in CAST:
+            name = character.name
+            if not await self._may_read(name, channel):
+                continue
+            if name == self.me:
+                self.view.show(heading(self._t()), message, first_button=first)
+            else:
+                kept = (heading(self._t(name)), message, "cyan", first)
+                self._unread.setdefault(name, []).append(kept)
+
+    async def _may_read(self, name: str, channel: str | None) -> bool:
+        """Whether `name` may read and act in `channel`: a private one is for liaisons
+        and organizers, as on a platform where a parent is not a member of it."""
+        if channel not in PRIVATE_CHANNELS:
+            return True
+        actor = self._actor(name)
+        roles = (await self.app.directory.profile(actor.ref)).roles
+        return actor.is_platform_admin or bool(roles & {Role.LIAISON, Role.ORGANIZER})
 
     def _privately(self, who: str, heading: str, message: Message, style: str, first: int) -> None:
         """Show a private message now if its recipient is at the keyboard; else keep it
@@ -614,11 +641,7 @@ class ConsoleAdapter:
         channel (the liaisons' queue) is for liaisons and organizers, as on a platform
         where a parent is not a member of it: `:reply`, `:react`, `:on` and `:in` must
         not carry a parent there (and an `:as` switch moves them out)."""
-        if channel not in PRIVATE_CHANNELS:
-            return None
-        actor = self._actor()
-        roles = (await self.app.directory.profile(actor.ref)).roles
-        if actor.is_platform_admin or roles & {Role.LIAISON, Role.ORGANIZER}:
+        if await self._may_read(self.me, channel):
             return None
         return self._t()._(
             "#{channel} is only for school liaisons and organizers, so you can't see it or "

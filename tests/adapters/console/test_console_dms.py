@@ -32,19 +32,25 @@ async def test_a_parent_answers_the_liaisons_question_with_dm_text(
 ) -> None:
     adapter, out = console
     await type_lines(adapter, out, *SETUP.splitlines(), ":as maria")
-    await type_lines(adapter, out, "/homeroom ask ¿Hay autobús? anonymous=yes", ":as sam")
+    asked = await type_lines(adapter, out, "/homeroom ask ¿Hay autobús? anonymous=yes")
+    assert "#liaisons" not in asked  # the card is sam's to see, not the parent's
+    shown = await type_lines(adapter, out, ":as sam")
+    assert "#liaisons | Homeroom (message 2" in shown and "¿Hay autobús?" in shown
     await type_lines(adapter, out, "/homeroom queue claim 1")
     await type_lines(adapter, out, "/homeroom queue ask-parent 1 Which stop?", ":as maria")
     shown = await type_lines(adapter, out, ":dm En la calle Elm.")
-    assert shown.splitlines()[:6] == [
+    # The liaisons' channel is not a parent's: what it shows waits for sam.
+    assert shown.splitlines() == [
         "✉ maria → Homeroom (mensaje directo)",
         "    En la calle Elm.",
-        "#liaisons › hilo 2 | Homeroom (mensaje 3)",
-        "    The parent replied on #1: En la calle Elm.",
         "✉ Homeroom → maria (mensaje directo)",
         "    Gracias. Hice llegar su respuesta sobre la pregunta n.º 1.",
     ]
+    shown = await type_lines(adapter, out, ":as sam")
+    assert "#liaisons › thread 2 | Homeroom (message 3)\n" in shown
+    assert "    The parent replied on #1: En la calle Elm." in shown
     assert "• Status: with a liaison" in shown  # the clock runs again
+    assert "maria" not in shown.split("\n", 1)[1]  # she asked without her name
 
 
 async def test_dm_alone_still_lists_the_direct_messages(
