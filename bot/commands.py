@@ -377,7 +377,7 @@ class CommandRegistry:
         for language in SUPPORTED_LANGUAGES:
             t = translator(language)
             words = [fold(w.strip()) for w in t.pgettext("command", root).split(",")]
-            if fold(typed_root) in words:
+            if typed in words:
                 word = t.pgettext("subcommand", sub).split(",")[0].strip() if sub else ""
                 return f"{typed_root} {word}".strip()
         return path

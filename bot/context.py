@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot.commands import CommandError
 from bot.directory import CommunitySettings, MemberProfile, Role
 from bot.events import Actor, Event
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pick_language
 from bot.intents import DirectMessage, Ephemeral, Form, Message, OpenForm, Post
 from bot.refs import NO_COMMUNITY, CommunityRef, ConversationRef, MemberRef, mention
 
@@ -54,6 +54,12 @@ ON_A_MESSAGE: Mapping[str, str] = MappingProxyType(
 def needs_role(role: Role, t: Translator) -> str:
     """What a member without `role` is told, in their language."""
     return t._(ROLE_NEEDED[role])
+
+
+def reader_language(profile: MemberProfile, actor: Actor, community: CommunitySettings) -> str:
+    """The language a member is answered in: the one they chose (`me settings`), then
+    their app's, then their community's first."""
+    return pick_language(profile.language, actor.locale, default=community.default_language)
 
 
 @dataclass(frozen=True, slots=True)

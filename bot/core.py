@@ -27,7 +27,7 @@ from bot.commands import (
     form_fields,
     parse_text_kept,
 )
-from bot.context import ROLE_NEEDED, Context, needs_role
+from bot.context import ROLE_NEEDED, Context, needs_role, reader_language
 from bot.dedupe import InboundDedupe
 from bot.directory import Role
 from bot.events import (
@@ -222,9 +222,7 @@ class Core:
         profile = await directory.profile(event.actor.ref)
         if event.actor.locale and profile.locale != event.actor.locale[:16]:
             await directory.remember_locale(event.actor.ref, event.actor.locale)
-        language = pick_language(
-            profile.language, event.actor.locale, default=community.default_language
-        )
+        language = reader_language(profile, event.actor, community)
         return Context(
             kernel=self.kernel,
             event=event,

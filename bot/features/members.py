@@ -12,11 +12,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import Args, CommandError, CommandSpec, Option, fold, parse_time
-from bot.context import Context
+from bot.commands import (
+    Args,
+    CommandError,
+    CommandSpec,
+    Option,
+    fold,
+    parse_languages,
+    parse_time,
+)
+from bot.context import Context, reader_language
 from bot.dm_gate import parse_quiet
 from bot.features import Feature, Privacy
-from bot.i18n import N_, NP_, Translator, pick_language, translator
+from bot.i18n import N_, NP_, Translator, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
@@ -85,17 +93,17 @@ def _quiet(value: str, t: Translator) -> str | None:
 
 def _language(value: str, t: Translator) -> str | None:
     """A language Homeroom speaks, as stored; None for `off` (the member's app's own
-    language again); a CommandError for one it does not speak."""
+    language again); the languages check's own refusal for any other word, or for more
+    than one language."""
     if _is_off(value, t):
         return None
-    code = value.strip().lower().replace("_", "-").split("-")[0]
-    if code not in SUPPORTED_LANGUAGES:
+    codes = parse_languages(value)
+    if len(codes) > 1:
         raise CommandError(
             N_("I can speak {supported} so far, so I can't use “{value}”."),
             {"supported": ", ".join(SUPPORTED_LANGUAGES), "value": value},
-            "language",
         )
-    return code
+    return codes[0]
 
 
 def _pause(value: str, today: date, t: Translator) -> str | None:
@@ -155,10 +163,7 @@ async def settings(ctx: Context, args: Args) -> list[Intent]:
     profile = await ctx.kernel.directory.profile(member)
     async with ctx.kernel.engine.connect() as conn:
         credited = await digest_credit(conn, member)
-    # In the language they read now (the one they may just have chosen).
-    t = translator(
-        pick_language(profile.language, ctx.actor.locale, default=ctx.community.default_language)
-    )
+    t = translator(reader_language(profile, ctx.actor, ctx.community))  # maybe just chosen
     lines = [
         t._(
             "I answer you in {language}. “me settings language=off” follows your app's "

@@ -84,7 +84,7 @@ def titled(ts: Sequence[Translator], digest: Digest, most: int | None = None) ->
     same for every reader (words an organizer wrote, or a chat's day already written in
     each of the group's languages) comes once, after the word in each language: "Digest
     / Resumen: Live chat of … / Chat en vivo …", never the whole title twice."""
-    titles = list(dict.fromkeys(title_in(t, digest, most) for t in ts))
-    if len(titles) == 1 and len(ts) > 1:
-        return " / ".join(dict.fromkeys(t._(DIGEST) for t in ts)) + ": " + titles[0]
-    return " / ".join(dict.fromkeys(t._(TITLE, title=title_in(t, digest, most)) for t in ts))
+    titles = [(t, title_in(t, digest, most)) for t in ts]
+    if len(ts) > 1 and len({title for _, title in titles}) == 1:
+        return " / ".join(dict.fromkeys(t._(DIGEST) for t in ts)) + ": " + titles[0][1]
+    return " / ".join(dict.fromkeys(t._(TITLE, title=title) for t, title in titles))
