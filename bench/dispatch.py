@@ -32,6 +32,8 @@ from bot.refs import ConversationRef, MemberRef
 from bot.testing import FakeAdapter, PostgresSession, test_settings
 
 TOPICS = ("help", "setup", "role")
+# SQLite's group commits on their own process (the default) or `--thread`.
+WRITER = "thread" if "--thread" in sys.argv else "process"
 _ids = itertools.count()
 
 
@@ -141,7 +143,8 @@ async def measure_postgres(count: int = 5000, burst: int = 2000) -> dict[str, fl
 async def _measure(url: str, count: int, burst: int, *, bare: bool = False) -> dict[str, float]:
     figures: dict[str, float] = {}
     meter: type[LongestCallback | Unmetered] = Unmetered if bare else LongestCallback
-    app = Homeroom(test_settings(url))
+    # The writer a deployment runs (the tests' settings choose the thread).
+    app = Homeroom(test_settings(url, sqlite_writer=WRITER))
     adapter = FakeAdapter()
     app.attach(adapter)
     await app.start()

@@ -66,7 +66,7 @@ class Homeroom:
         self.settings = settings
         self.clock = clock or SystemClock()
         use_clock(self.clock.now)  # members read days relative to this clock's today
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, writer=settings.sqlite_writer)
         # Rows queued for group commits, against a cap: intake waits for room.
         self.backlog = Backlog(settings.max_queued_rows)
         self.directory = Directory(

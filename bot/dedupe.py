@@ -29,19 +29,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, text, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.pgbatch import utc
-from bot.storage.tables import processed_events
+from bot.storage.sqlite_steps import Values, as_sqlite_text
+from bot.storage.tables import UTCDateTime, processed_events
 from bot.storage.upsert import (
     dialect_module,
+    ignoring_duplicates_step,
     insert_ignoring_duplicates,
-    insert_ignoring_duplicates_sqlite,
 )
+from bot.storage.writer import Plan, compiled
 from bot.unavailable import Unavailable
 
 WINDOW = timedelta(minutes=15)
@@ -204,14 +205,24 @@ class InboundDedupe:
             won.discard(key)  # the same ID twice in a batch: kept once
         return taken
 
-    def _write_kept_sqlite(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
-        """`_write_kept` on SQLite's writer thread (bot.storage.writer)."""
-        result = conn.execute(self._keeping("sqlite"), list(rows))
-        won = {(platform, event_id) for platform, event_id in result}
-        return [(row["platform"], row["event_id"]) in won for row in rows]
+    def _write_kept_sqlite(self, rows: Sequence[dict[str, Any]]) -> Plan:
+        """`_write_kept` planned for SQLite's writer (bot.storage.writer)."""
+        columns = tuple(rows[0])
+        values = _KEEPING_SQLITE.get(columns)
+        if values is None:
+            statement = self._keeping("sqlite", horizon=bindparam("horizon", type_=UTCDateTime))
+            values = _KEEPING_SQLITE[columns] = compiled(statement, columns)
+        horizon = as_sqlite_text(self._clock.now() - WINDOW)
 
-    def _keeping(self, dialect: str) -> Any:
-        """The upsert that keeps events, returning the keys it took."""
+        def won(results: list[Any]) -> list[bool]:
+            taken = {(platform, event_id) for platform, event_id in results[0]}
+            return [(row["platform"], row["event_id"]) in taken for row in rows]
+
+        return [("values", values, rows, (horizon,))], won
+
+    def _keeping(self, dialect: str, horizon: Any = None) -> Any:
+        """The upsert that keeps events, returning the keys it took (`horizon`: where a
+        handled row counts as new again; by default the clock's now less WINDOW)."""
         insert = dialect_module(dialect).insert
         statement = insert(processed_events)
         # A handled row older than the window counts as new, as it does in memory; a
@@ -222,7 +233,10 @@ class InboundDedupe:
                 name: statement.excluded[name]
                 for name in ("received_at", "payload", "handled_at", "attempts")
             },
-            where=and_(_t.handled_at.is_not(None), _t.received_at < self._clock.now() - WINDOW),
+            where=and_(
+                _t.handled_at.is_not(None),
+                _t.received_at < (self._clock.now() - WINDOW if horizon is None else horizon),
+            ),
         )
         return statement.returning(_t.platform, _t.event_id)
 
@@ -380,7 +394,10 @@ async def _write(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> li
     return [None] * len(rows)
 
 
-def _write_sqlite(conn: Connection, rows: Sequence[dict[str, object]]) -> list[None]:
-    """`_write` on SQLite's writer thread (bot.storage.writer)."""
-    insert_ignoring_duplicates_sqlite(conn, processed_events, rows)
-    return [None] * len(rows)
+def _write_sqlite(rows: Sequence[dict[str, object]]) -> Plan:
+    """`_write` planned for SQLite's writer (bot.storage.writer)."""
+    return [ignoring_duplicates_step(processed_events, rows)], lambda _: [None] * len(rows)
+
+
+# The keeping upsert compiled for SQLite's writer, per set of columns its rows give.
+_KEEPING_SQLITE: dict[tuple[str, ...], Values] = {}

@@ -36,7 +36,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -45,8 +44,10 @@ from bot.refs import CommunityRef, MemberRef
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.places import community_named
+from bot.storage.sqlite_steps import Step
 from bot.storage.tables import communities, groups, member_locales, member_roles, members
-from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_sqlite
+from bot.storage.upsert import ignoring_duplicates_step, insert_ignoring_duplicates
+from bot.storage.writer import Plan, compiled
 
 
 class Role(StrEnum):
@@ -469,8 +470,13 @@ def _locale_changes(rows: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]
     return [{"cid": c, "uid": u, "loc": loc} for c, u, loc in rows]
 
 
-def _write_locales_sqlite(conn: Connection, rows: Sequence[tuple[int, str, str]]) -> list[None]:
-    """`Directory._write_locales` on SQLite's writer thread (bot.storage.writer)."""
-    insert_ignoring_duplicates_sqlite(conn, member_locales, _locale_rows(rows))
-    conn.execute(_LOCALE_UPDATE, _locale_changes(rows))
-    return [None] * len(rows)
+def _write_locales_sqlite(rows: Sequence[tuple[int, str, str]]) -> Plan:
+    """`Directory._write_locales` planned for SQLite's writer (bot.storage.writer)."""
+    steps: list[Step] = [
+        ignoring_duplicates_step(member_locales, _locale_rows(rows)),
+        ("each", _LOCALE_UPDATE_SQLITE, _locale_changes(rows), ()),
+    ]
+    return steps, lambda _: [None] * len(rows)
+
+
+_LOCALE_UPDATE_SQLITE = compiled(_LOCALE_UPDATE, many=False)

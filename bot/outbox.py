@@ -71,7 +71,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, text, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import lanes
@@ -99,10 +98,11 @@ from bot.intents import (
 from bot.pacing import TokenBucket
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
-from bot.storage.bulk import insert_with_ids, insert_with_ids_sqlite
+from bot.storage.bulk import ids_step, insert_with_ids
 from bot.storage.pgbatch import utc
+from bot.storage.sqlite_steps import Step
 from bot.storage.tables import outbox
-from bot.storage.writer import UpdateFromValues
+from bot.storage.writer import Plan, UpdateFromValues, among
 from bot.unavailable import is_transient
 
 log = logging.getLogger(__name__)
@@ -478,14 +478,14 @@ class Outbox:
         ids = await insert_with_ids(conn, outbox, self._table_rows(rows, mine, now, until))
         return list(zip(ids, mine, strict=True))
 
-    def _insert_sqlite(self, conn: Connection, rows: Sequence[_Row]) -> list[tuple[int, bool]]:
-        """`_insert` on SQLite's writer thread (bot.storage.writer): one process, so
+    def _insert_sqlite(self, rows: Sequence[_Row]) -> Plan:
+        """`_insert` planned for SQLite's writer (bot.storage.writer): one process, so
         every row is this one's (no lanes are leased on SQLite)."""
         now = self._clock.now()
         until = now + timedelta(seconds=LEASE)
         mine = [True] * len(rows)
-        ids = insert_with_ids_sqlite(conn, outbox, self._table_rows(rows, mine, now, until))
-        return list(zip(ids, mine, strict=True))
+        step = ids_step(outbox, self._table_rows(rows, mine, now, until))
+        return [step], lambda results: [(row_id, True) for row_id in results[0]]
 
     def _table_rows(
         self, rows: Sequence[_Row], mine: Sequence[bool], now: datetime, until: datetime
@@ -1097,30 +1097,27 @@ class Outbox:
         intent = write.intent
         return intent.tag is None and not any(c(intent) for c, _ in self._receipts)
 
-    def _record_sqlite(self, conn: Connection, writes: Sequence[int | _Mark]) -> list[list[_Item]]:
-        """`_record` on SQLite's writer thread (bot.storage.writer), for writes that run
-        no receipt (`_no_receipts`): the same statements, one `executemany` each, the
-        "sent" marks of a batch merged into one."""
+    def _record_sqlite(self, writes: Sequence[int | _Mark]) -> Plan:
+        """`_record` planned for SQLite's writer (bot.storage.writer), for writes that
+        run no receipt (`_no_receipts`): the same statements, the "sent" marks of a
+        batch merged into one."""
+        steps: list[Step] = []
         flights = sorted(w for w in writes if isinstance(w, int))
         if flights:
             now = self._clock.now()
-            _FLIGHT_ROWS.run(conn, [{"id": row_id, "sending_since": now} for row_id in flights])
+            steps.append(_FLIGHT_ROWS.step([{"id": i, "sending_since": now} for i in flights]))
         marks = [w for w in writes if not isinstance(w, int)]
         kept = [m for m in marks if not _drops_row(m)]
         gone = [m.row_id for m in marks if _drops_row(m)]
         if kept:
             # The batch's marks merged: one statement, each row with its own outcome.
-            _MARKED_ROWS.run(conn, _marked_rows(sorted(kept, key=lambda m: m.row_id)))
+            steps.append(_MARKED_ROWS.step(_marked_rows(sorted(kept, key=lambda m: m.row_id))))
         spent = sorted(m.row_id for m in kept if m.settled and m.had_reply)
         if spent:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(spent))
-                .values(reply_handle=None, reply_until=None)
-            )
+            steps.append(("values", _SPENT_REPLIES, [(i,) for i in spent], ()))
         if gone:
-            conn.execute(delete(outbox).where(outbox.c.id.in_(gone)))
-        return [[] for _ in writes]
+            steps.append(("values", _GONE_ROWS, [(i,) for i in gone], ()))
+        return steps, lambda _: [[] for _ in writes]
 
     def _pause(self, lane: _Lane, wait: RetryAfter) -> None:
         """Hold what the 429's scope covers for exactly its Retry-After."""
@@ -1265,6 +1262,8 @@ def _marks_arrays(marks: Sequence[_Mark]) -> dict[str, list[Any]]:
 _FLIGHT_ROWS = UpdateFromValues(outbox, "id", ["sending_since"])
 _MARKED = ("status", "attempts", "sent_at", "delivered_id", "next_attempt_at", "last_error")
 _MARKED_ROWS = UpdateFromValues(outbox, "id", _MARKED)
+_SPENT_REPLIES = among("UPDATE outbox SET reply_handle = NULL, reply_until = NULL WHERE id IN (")
+_GONE_ROWS = among("DELETE FROM outbox WHERE id IN (")
 
 
 def _marked_rows(marks: Sequence[_Mark]) -> list[dict[str, Any]]:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Backpressure (bot/storage/backlog.py): intake waits while this many rows wait for
     # a group commit, so what members were told is done never piles up in memory.
     max_queued_rows: int = Field(default=2000, ge=1)
+    # Where a SQLite file's group commits run (bot/storage/writer.py): a process of
+    # their own, on another core beside the event loop, or a thread (the tests' choice).
+    sqlite_writer: Literal["process", "thread"] = "process"
     console: Literal["auto", "on", "off"] = "auto"
     # The key behind anonymous ballots and questions (bot/anonymity.py). Unset: one is
     # made on the first start and kept in the database. Changing it unlinks every

@@ -345,6 +345,9 @@ def declared_features(*extra: Builder) -> list[Feature]:
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: no .env, no platform tokens, the given database."""
+    # SQLite's group commits on a thread (bot.storage.writer): its statements go through
+    # SQLAlchemy, whose events the tests listen to, and no process starts per test.
+    overrides = {"sqlite_writer": "thread", **overrides}
     return Settings(_env_file=None, database_url=database_url, **overrides)
 
 

@@ -41,12 +41,14 @@ class Backlog:
         self.peak = 0  # the most rows ever queued at once
         self.waits = 0  # how many times intake had to wait for room
         self._waiting: deque[asyncio.Future[None]] = deque()  # first come, first in
+        self._since_pass = 0  # rows queued since intake last let the loop turn
         self._empty = asyncio.Event()
         self._empty.set()
 
     def add(self, rows: int = 1) -> None:
         """`rows` more are queued for a group commit."""
         self.queued += rows
+        self._since_pass += rows
         self.peak = max(self.peak, self.queued)
         self._empty.clear()
 
@@ -88,6 +90,14 @@ class Backlog:
                 raise
         else:
             self.admitted += 1
+            if self._since_pass >= self.cap // 16:
+                # Commands awaited one after another never let the loop turn: the
+                # writer would get rows only once intake waits at the cap, and then
+                # write while intake waits. A turn of the loop each quarter of the
+                # cap hands it what is queued (and reads its answers), so it writes
+                # on its own core while intake goes on.
+                self._since_pass = 0
+                await asyncio.sleep(0)
 
     def _leave(self) -> None:
         self.admitted -= 1

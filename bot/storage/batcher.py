@@ -10,10 +10,10 @@ row arrives, and whatever arrives meanwhile, or while a flush runs, shares it. M
 here, that 2 ms raised sequential dispatch with persistence from ~4,900 to ~5,400
 commands a second (bench/dispatch.py).
 
-A batcher given `sync` (the same write for a plain connection) writes on SQLite's writer
-thread instead (bot.storage.writer): there the thread's own window gathers the batches of
-every such batcher into one transaction, and `sync_when` keeps items that need the async
-engine (a receipt) on it.
+A batcher given `sync` (the same write, planned as steps) writes through SQLite's
+writer instead (bot.storage.writer, a process or a thread): there the writer's own
+window gathers the batches of every such batcher into one transaction, and `sync_when`
+keeps items that need the async engine (a receipt) on it.
 
 On PostgreSQL a writer whose batch is one statement (`single`, see bot.storage.pgbatch)
 runs it in autocommit, without BEGIN and COMMIT round trips; and a batcher whose callers
@@ -39,7 +39,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
@@ -47,7 +46,7 @@ from bot.storage.backlog import Backlog
 from bot.unavailable import is_transient
 
 if TYPE_CHECKING:
-    from bot.storage.writer import SqliteWriter
+    from bot.storage.writer import Plan, SqliteWriter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,8 +63,9 @@ WINDOW = 0.002
 MAX_RETRY_WAIT = 30.0  # seconds between tries of a batch the database refused
 
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
-# The same write on a plain (synchronous) connection, for SQLite's writer thread.
-SyncWriter = Callable[[Connection, Sequence[T]], Sequence[R]]
+# The same write planned for SQLite's writer (bot.storage.writer): on the loop, the
+# steps to run and what to make of their results for the batch's callers.
+SyncWriter = Callable[[Sequence[T]], "Plan"]
 
 
 class WriteTurn(asyncio.Lock):
@@ -136,7 +136,7 @@ class Batcher(Generic[T, R]):
         retry: bool = False,
         urgent: bool = False,
         backlog: Backlog | None = None,
-        sync: SyncWriter[T, R] | None = None,
+        sync: SyncWriter[T] | None = None,
         sync_when: Callable[[T], bool] | None = None,
         eager: bool = False,
         single: bool = False,

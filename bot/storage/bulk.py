@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.pgbatch import UnnestInsert
-from bot.storage.writer import Prepared
+from bot.storage.sqlite_steps import Step, Values
+from bot.storage.writer import compiled
 
 
 async def insert_with_ids(
@@ -47,22 +47,16 @@ async def insert_with_ids(
     return list(range(last - len(rows) + 1, last + 1))
 
 
-def insert_with_ids_sqlite(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> list[int]:
-    """`insert_with_ids` on SQLite's writer thread (bot.storage.writer): the same one
-    `executemany` (of a statement compiled once), and the IDs from the last one, for
-    the same reason."""
-    if not rows:
-        return []
+def ids_step(table: Table, rows: Sequence[Mapping[str, Any]]) -> Step:
+    """`insert_with_ids` as a step of SQLite's writer (bot.storage.writer): the rows in
+    as few statements as it can, and their IDs from the last one, for the same reason.
+    Every row gives the columns the first one gives."""
     columns = tuple(rows[0])
-    prepared = _PREPARED.get((table.name, columns))
-    if prepared is None:
-        prepared = _PREPARED[(table.name, columns)] = Prepared(insert(table), columns)
-    prepared.run(conn, rows)
-    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
-    return list(range(last - len(rows) + 1, last + 1))
+    values = _COMPILED.get((table.name, columns))
+    if values is None:
+        values = _COMPILED[(table.name, columns)] = compiled(insert(table), columns)
+    return ("ids", values, rows, ())
 
 
-_PREPARED: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+_COMPILED: dict[tuple[str, tuple[str, ...]], Values] = {}
 _UNNEST: dict[tuple[str, tuple[str, ...]], UnnestInsert] = {}

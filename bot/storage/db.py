@@ -19,7 +19,7 @@ import sqlite3
 import sys
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
@@ -28,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage import schema
 from bot.storage.batcher import WriteTurn
-from bot.storage.writer import SqliteWriter
+from bot.storage.sqlite_steps import PRAGMAS
+from bot.storage.writer import SqliteWriter, WriterProcess, WriterThread
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -52,7 +53,7 @@ class DatabaseUnavailable(Exception):
 class Database:
     """Owns the engine; `migrate()` brings the schema to the newest revision."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, writer: Literal["process", "thread"] = "thread") -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine: AsyncEngine = create_async_engine(
@@ -69,11 +70,14 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             if self.sqlite_path is not None and isinstance(self.write_turn, WriteTurn):
-                # Group commits go to a thread of their own (bot.storage.writer); an
+                # Group commits go to a writer of their own (bot.storage.writer); an
                 # in-memory database is one connection's alone, so it has none.
-                self.write_turn.thread = SqliteWriter(
-                    self.url, self.write_turn, self.engine.sync_engine, _sqlite_pragmas
+                runs: WriterThread | WriterProcess = (
+                    WriterProcess(self.sqlite_path)
+                    if writer == "process"
+                    else WriterThread(self.url, self.engine.sync_engine, _sqlite_pragmas)
                 )
+                self.write_turn.thread = SqliteWriter(runs, self.write_turn)
             # The folder is made when the file is first opened, not before, so that
             # `homeroom check` (which opens nothing that does not exist) creates nothing.
             event.listen(self.engine.sync_engine, "do_connect", self._make_folder)
@@ -199,16 +203,14 @@ class Database:
 
     async def close(self) -> None:
         if isinstance(self.write_turn, WriteTurn) and self.write_turn.thread is not None:
-            self.write_turn.thread.close()
+            await self.write_turn.thread.close()
         await self.engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    for pragma in PRAGMAS:  # the writer process's too
+        cursor.execute(pragma)
     cursor.close()
 
 

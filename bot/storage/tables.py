@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
+from bot.storage.sqlite_steps import as_sqlite_text
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC: SQLite keeps no zone, PostgreSQL may."""
@@ -52,16 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         several, and the two steps were a tenth of the writer thread's time."""
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-
-        def as_sqlite_text(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetimes are ambiguous; pass an aware one")
-            # "2026-11-30 23:49:18.000000+00:00" less its zone: SQLAlchemy's format
-            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-
-        return as_sqlite_text
+        return as_sqlite_text  # the writer process converts with it too
 
 
 # On a column that holds a member's ID or words: some feature's export and delete hooks

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.writer import Prepared
+from bot.storage.sqlite_steps import Step, Values
+from bot.storage.writer import compiled
 
 
 async def insert_ignoring_duplicates(
@@ -33,19 +33,15 @@ def dialect_module(name: str) -> ModuleType:
     return importlib.import_module(f"sqlalchemy.dialects.{module}")
 
 
-def insert_ignoring_duplicates_sqlite(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
-) -> None:
-    """The same on SQLite's writer thread (bot.storage.writer): one `executemany` of a
-    statement compiled once (for the columns the first row gives; every row gives them)."""
-    if rows:
-        columns = tuple(rows[0])
-        key = (table.name, columns)
-        prepared = _PREPARED.get(key)
-        if prepared is None:
-            statement = sqlite.insert(table).on_conflict_do_nothing()
-            prepared = _PREPARED[key] = Prepared(statement, columns)
-        prepared.run(conn, rows)
+def ignoring_duplicates_step(table: Table, rows: Sequence[Mapping[str, Any]]) -> Step:
+    """The same as a step of SQLite's writer (bot.storage.writer): the rows in as few
+    statements as it can (for the columns the first row gives; every row gives them)."""
+    columns = tuple(rows[0])
+    values = _COMPILED.get((table.name, columns))
+    if values is None:
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+        values = _COMPILED[(table.name, columns)] = compiled(statement, columns)
+    return ("values", values, rows, ())
 
 
-_PREPARED: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+_COMPILED: dict[tuple[str, tuple[str, ...]], Values] = {}

@@ -1,110 +1,119 @@
-"""SQLite's group commits on one thread of their own, with the standard library's sqlite3.
+"""SQLite's group commits, off the event loop: on a process of their own, or a thread.
 
 Through the async engine every statement is a round trip to aiosqlite's thread and back
 (a queue put, a thread wake-up, a future), and SQLAlchemy renders each batch's
 parameters on the event loop's thread: rows reached the disk at about 2,400 a second
 while commands came in far faster. Here the hot batchers (inbound IDs, outbox rows,
-members' locales) hand whole batches to one writer thread, which keeps one connection
-(WAL, synchronous=NORMAL, the pragmas of bot.storage.db) and writes each batch with
-`executemany` on statements SQLAlchemy compiles once and caches. Reads stay on the async
-engine; WAL lets them run beside the writer.
+delivery marks, members' locales) plan each batch on the loop (statements SQLAlchemy
+compiled once, bot.storage.sqlite_steps) and one writer runs the plans: binding rows,
+writing times as text and stepping SQLite, which is most of a group commit's work.
 
-One transaction holds every batch that is waiting when the thread is free: a command's
-de-duplication row and its answer's outbox row commit together. The thread answers once
-per transaction (`call_soon_threadsafe`), never per row. If one batch's write fails, the
-transaction rolls back and the others are written again without it, so one batcher's bad
-batch never fails another's rows (and no failed statement runs twice); each batcher then
-deals with its own failure as before (bot.storage.batcher: retried through an outage, or
-failed to its callers).
+The writer is a process (`WriterProcess`, bot.storage.writer_process) where the
+database is a file: there that work runs on another core while the loop goes on
+dispatching. A thread could not give that: the loop and the thread take turns for
+Python's one lock, and measured here the loop sat idle for a quarter of a sequential
+run while the thread wrote. The thread (`WriterThread`) stays for a database given
+`sqlite_writer = "thread"` (the tests' default: its statements go through SQLAlchemy's
+connection, whose events the fault tests listen to); both run the same steps.
 
-SQLite has one writer. The thread writes only while it holds the `WriteTurn` the async
-engine's writers take too (taken on the loop, for the whole transaction), so a write
-through the async engine and the thread's never meet in SQLite's busy handler.
+One transaction holds every batch that is waiting when the writer is free: a command's
+de-duplication row and its answer's outbox row commit together, and the writer answers
+once per transaction, never per row. If one batch's write fails, the transaction rolls
+back and the others are written again without it, so one batcher's bad batch never
+fails another's rows (and no failed statement runs twice); each batcher then deals with
+its own failure (bot.storage.batcher: retried through an outage, or failed to its
+callers). A writer process that dies fails its transaction as an outage (the batchers
+that retry write it again through a new process) and is started again, said in one log
+line.
 
-The thread's connection comes from an engine of its own whose events are joined to the
-async engine's: a listener on `Database.engine.sync_engine` (the fault tests' refusals,
-a count of commits) sees the thread's statements and commits too.
+SQLite has one writer. The writer writes only while the loop holds the `WriteTurn` the
+async engine's writers take too (for the whole transaction), so a write through the
+async engine and the writer's never meet in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
+import pickle
 import queue
 import sqlite3
+import sys
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from bot.storage.sqlite_steps import Step, Values, as_sqlite_text, commit_all
+from bot.unavailable import Unavailable
+
 log = logging.getLogger(__name__)
 
-SyncWriter = Callable[[Connection, Sequence[Any]], Sequence[Any]]
+# A batcher's plan for a batch, made on the loop: the steps to run, and what to make of
+# their results (one per step) for the batch's callers, also on the loop.
+Plan = tuple[list[Step], Callable[[list[Any]], Sequence[Any]]]
+Planner = Callable[[Sequence[Any]], Plan]
+Outcomes = tuple[list[tuple[bool, Any]], bool]
 
 
 @dataclass(slots=True)
 class _Job:
-    """One batcher's batch: written by `write(conn, items)` inside the shared transaction."""
+    """One batcher's batch: planned by `plan(items)` when its transaction starts."""
 
-    write: SyncWriter
+    plan: Planner
     items: Sequence[Any] | Callable[[], Sequence[Any]]
     future: asyncio.Future[Sequence[Any]]
     urgent: bool = False
-    outcome: tuple[bool, Any] = field(default=(False, None))
+    finish: Callable[[list[Any]], Sequence[Any]] | None = field(default=None)
 
 
 class SqliteWriter:
-    """The writer thread and its connection, started with the first batch it is given."""
+    """Hands what the batchers queue to the writer, one transaction at a time."""
 
-    def __init__(
-        self,
-        url: URL,
-        turn: asyncio.Lock,
-        events_of: Engine,
-        on_connect: Callable[[Any, Any], None],
-    ) -> None:
-        self._url = url.set(drivername="sqlite")  # the standard library's sqlite3
+    def __init__(self, runs: WriterThread | WriterProcess, turn: asyncio.Lock) -> None:
+        self.runs = runs
         self._turn = turn
-        self._events_of = events_of
-        self._on_connect = on_connect
         self._waiting: list[_Job] = []
         self._pump: asyncio.Task[None] | None = None
-        self._queue: queue.SimpleQueue[
-            tuple[list[_Job], asyncio.Future[None], asyncio.AbstractEventLoop] | None
-        ] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._engine: Engine | None = None
-        self.ident: int | None = None  # the writer thread's, once started (tests check it)
-        self.transactions = 0  # committed by the thread (benchmarks and tests read it)
-        self.handed = 0  # transactions handed to the thread, each under the write turn
+        self.transactions = 0  # committed by the writer (benchmarks and tests read it)
+        self.handed = 0  # transactions handed to the writer, each under the write turn
+
+    @property
+    def ident(self) -> int | None:
+        """The writer thread's, once started (tests check it); None for a process."""
+        return getattr(self.runs, "ident", None)
 
     async def write(
         self,
-        write: SyncWriter,
+        plan: Planner,
         items: Sequence[Any] | Callable[[], Sequence[Any]],
         *,
         urgent: bool = False,
         linger: Callable[[], Awaitable[None]] | None = None,
     ) -> Sequence[Any]:
-        """`write(conn, items)` on the writer thread, committed; its result. Raises what
-        the write (or the commit) raised. `items` may be a function, called on the loop
-        when the transaction starts (a batcher's rows, as many as have come by then).
-        `linger`: awaited before a transaction that starts from idle, so that what the
-        other batchers queue meanwhile (a command's answer after its ID) shares it."""
+        """`plan(items)`'s steps run by the writer, committed; what its finisher makes of
+        their results. Raises what the write (or the commit) raised. `items` may be a
+        function, called on the loop when the transaction starts (a batcher's rows, as
+        many as have come by then). `linger`: awaited before a transaction that starts
+        from idle, so that what the other batchers queue meanwhile (a command's answer
+        after its ID) shares it."""
         loop = asyncio.get_running_loop()
-        job = _Job(write, items, loop.create_future(), urgent)
+        job = _Job(plan, items, loop.create_future(), urgent)
         self._waiting.append(job)
         if self._pump is None or self._pump.done():
             self._pump = loop.create_task(self._pumping(linger))
         return await job.future
 
     async def _pumping(self, linger: Callable[[], Awaitable[None]] | None) -> None:
-        """Hand what waits to the thread, one transaction at a time, each under the turn."""
-        loop = asyncio.get_running_loop()
+        """Hand what waits to the writer, one transaction at a time, each under the turn."""
         if linger is not None:
             await linger()
         while self._waiting:
@@ -116,52 +125,87 @@ class SqliteWriter:
                 await turn.acquire()
             try:
                 jobs, self._waiting = self._waiting, []
+                plans: list[list[Step] | None] = []
                 for job in jobs:
-                    if callable(job.items):
-                        job.items = job.items()
-                done: asyncio.Future[None] = loop.create_future()
-                self._start()
+                    items = job.items() if callable(job.items) else job.items
+                    steps = None
+                    if items:
+                        steps, job.finish = job.plan(items)
+                    plans.append(steps)
                 self.handed += 1
-                self._queue.put((jobs, done, loop))
+                await self.runs.ready()
+                writing = self.runs.send(plans)  # handed at once, before the loop turns
                 try:
-                    await asyncio.shield(done)
+                    outcomes, committed = await asyncio.shield(writing)
                 except asyncio.CancelledError:
-                    await done  # the thread still writes: the turn is held until it is done
+                    await writing  # it still writes: the turn is held until it is done
                     raise
+                except Exception as error:  # the writer itself failed (a process died)
+                    outcomes, committed = [(False, error)] * len(jobs), False
             finally:
                 turn.release()
-            for job in jobs:
-                ok, value = job.outcome
+            self.transactions += committed
+            for job, (ok, value) in zip(jobs, outcomes, strict=True):
                 if job.future.done():
                     continue
-                if ok:
-                    job.future.set_result(value)
-                else:
-                    job.future.set_exception(value)
+                try:
+                    if ok:
+                        job.future.set_result(job.finish(value) if job.finish else [])
+                    else:
+                        job.future.set_exception(value)
+                except Exception as error:  # a finisher's bug fails its own batch only
+                    job.future.set_exception(error)
 
-    def _start(self) -> None:
+    async def close(self) -> None:
+        """Stop the writer once what it was given is written."""
+        await self.runs.close()
+
+
+class WriterThread:
+    """Runs plans on one thread, through SQLAlchemy's connection (so the async engine's
+    listeners see its statements and commits), started with the first plan."""
+
+    def __init__(self, url: URL, events_of: Engine, on_connect: Callable[[Any, Any], None]) -> None:
+        self._url = url.set(drivername="sqlite")  # the standard library's sqlite3
+        self._events_of = events_of
+        self._on_connect = on_connect
+        self._queue: queue.SimpleQueue[
+            tuple[list[list[Step] | None], asyncio.Future[Outcomes], asyncio.AbstractEventLoop]
+            | None
+        ] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._engine: Engine | None = None
+        self.ident: int | None = None  # the writer thread's, once started (tests check it)
+
+    async def ready(self) -> None:
+        """Start the thread, the first time."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sqlite-writer")
             self._thread.daemon = True
             self._thread.start()
 
-    # -- on the writer thread ---------------------------------------------------------------
+    def send(self, plans: list[list[Step] | None]) -> asyncio.Future[Outcomes]:
+        """Hand `plans` to the thread; their outcomes, once committed."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Outcomes] = loop.create_future()
+        self._queue.put((plans, done, loop))
+        return done
+
     def _run(self) -> None:
         self.ident = threading.get_ident()
         conn: Connection | None = None
         while (message := self._queue.get()) is not None:
-            jobs, done, loop = message
+            plans, done, loop = message
             try:
                 if conn is None:
                     conn = self._connect()
-                self._commit(conn, jobs)
-            except BaseException as error:  # reported to every job's caller
-                for job in jobs:
-                    job.outcome = (False, error)
+                answer: Outcomes = commit_all(conn.begin, _Through(conn), plans)
+            except BaseException as error:  # reported to every plan's caller
+                answer = ([(False, error)] * len(plans), False)
             try:
-                loop.call_soon_threadsafe(_settle, done)
+                loop.call_soon_threadsafe(_settle, done, answer)
             except RuntimeError:  # the loop is closed: nobody waits for this answer
-                log.warning("event=writer_answer_dropped jobs=%d", len(jobs))
+                log.warning("event=writer_answer_dropped plans=%d", len(plans))
         if conn is not None:
             conn.close()
         if self._engine is not None:
@@ -177,103 +221,164 @@ class SqliteWriter:
         self._engine = engine
         return engine.connect()
 
-    def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
-        """All `jobs` in one transaction. A job whose write fails gets its error, and the
-        others are written again without it (in a new transaction): no statement of a
-        failed batch runs twice, and no batch fails for another's sake."""
-        while jobs:
-            current: _Job | None = None
-            try:
-                with conn.begin():
-                    results = []
-                    for job in jobs:
-                        current = job
-                        items = job.items
-                        assert not callable(items)  # taken on the loop before
-                        results.append(job.write(conn, items) if items else [])
-                    current = None
-            except Exception as error:
-                if current is None:  # the commit itself failed: nothing was written
-                    for job in jobs:
-                        job.outcome = (False, error)
-                    return
-                current.outcome = (False, error)
-                jobs = [job for job in jobs if job is not current]
-                continue
-            self.transactions += 1
-            for job, result in zip(jobs, results, strict=True):
-                job.outcome = (True, result)
-            return
-
-    # -- stopping --------------------------------------------------------------------------
-    def close(self) -> None:
-        """Stop the thread once what it was given is written (the loop waits no longer
-        than that transaction)."""
+    async def close(self) -> None:
+        """Stop the thread once what it was given is written."""
         if self._thread is not None:
             self._queue.put(None)
-            self._thread.join()
+            await asyncio.to_thread(self._thread.join)
             self._thread = None
 
 
-def _settle(done: asyncio.Future[None]) -> None:
+class _Through:
+    """SQLAlchemy's connection as a Runner (bot.storage.sqlite_steps)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def run(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        result = self._conn.exec_driver_sql(sql, tuple(params) if params else None)
+        return list(result.fetchall()) if result.returns_rows else []
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._conn.exec_driver_sql(sql, list(rows))
+
+
+def _settle(done: asyncio.Future[Outcomes], answer: Outcomes) -> None:
     if not done.done():
-        done.set_result(None)
+        done.set_result(answer)
 
 
-# Rows per statement: a batch goes in statements of these sizes, largest first. One
-# statement is one call into SQLite, which lets go of the GIL and must take it back from
-# a busy event loop (up to `sys.getswitchinterval()`, 5 ms, each time): row by row,
-# `executemany` paid that wait for every row. A handful of sizes keeps SQLite's cache
-# of compiled statements small; 256 rows of the widest table stay far below SQLite's
-# limit of 32,766 parameters per statement.
-SIZES = (256, 64, 16, 4, 1)
-# Parameters one statement may bind: 32,766 since SQLite 3.32, 999 before.
-MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+class WriterGone(Unavailable):
+    """The writer process ended while it held a transaction: written again, as after an
+    outage, by the batchers that retry."""
 
 
-class Prepared:
-    """An INSERT compiled once for SQLite, run on the writer thread with many rows per
-    statement (`INSERT ... VALUES (...), (...), ...`).
+# The folder `bot` is in (the writer process imports bot.storage.sqlite_steps from it)
+# and the writer process's script.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_CHILD = str(Path(__file__).with_name("writer_process.py"))
 
-    SQLAlchemy's own `execute(statement, rows)` looks the statement up in its cache and
-    runs every value of every row through its type's processor; here the SQL text and
-    the processors are found once, and a value shared by the rows of a batch (the
-    batch's `now`) is converted once. The values are converted by the very processors
-    SQLAlchemy would use, so what is stored is the same. SQLite inserts the rows of one
-    statement in order. The SQL goes through the connection's `exec_driver_sql`, so its
-    events still fire."""
 
-    def __init__(self, statement: Any, columns: Sequence[str]) -> None:
-        """`statement`: an INSERT without values; `columns`: those its rows give."""
-        self._statement = statement
-        self._keys = list(columns)
-        self._parts: tuple[str, str, str] | None = None
-        self._steps: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
-        self._sql: dict[int, str] = {}
+class WriterProcess:
+    """Runs plans on a process of its own (bot.storage.writer_process), started with the
+    first plan and again after it dies."""
 
-    def _compile(self, conn: Connection) -> tuple[str, str, str]:
-        compiled: Any = self._statement.compile(dialect=conn.dialect, column_keys=self._keys)
-        if compiled.insert_prefetch or compiled.update_prefetch:
-            raise ValueError("a column default would be left out: give every column")
-        processors = compiled._bind_processors
-        self._steps = tuple((key, processors.get(key)) for key in compiled.positiontup)
-        sql = str(compiled)
-        start = sql.index(" VALUES (") + len(" VALUES ")
-        end = sql.index(")", start) + 1
-        if set(sql[start:end]) - set("(?, )"):
-            raise ValueError(f"not a plain INSERT ... VALUES: {sql}")
-        self._parts = (sql[:start], sql[start:end], sql[end:])
-        return self._parts
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._process: asyncio.subprocess.Process | None = None
+        self.pid: int | None = None
+        self.started = 0  # processes started (tests read it)
 
-    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert `rows` (each with every column), in order."""
-        head, group, tail = self._parts or self._compile(conn)
-        values = _converted(rows, self._steps)
-        for size, start in _chunks(len(values), len(self._steps)):
-            sql = self._sql.get(size)
-            if sql is None:
-                sql = self._sql[size] = head + ", ".join([group] * size) + tail
-            conn.exec_driver_sql(sql, tuple(v for row in values[start : start + size] for v in row))
+    async def ready(self) -> None:
+        """Start the process, the first time and after it died."""
+        process = self._process
+        if process is not None and process.returncode is None:
+            return
+        paths = [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-S",
+            _CHILD,
+            str(self._path),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+            start_new_session=True,  # Ctrl-C reaches the bot, which then stops it
+        )
+        assert process.stdin is not None
+        _widen(process.stdin.transport.get_extra_info("pipe"))
+        self._process, self.pid = process, process.pid
+        self.started += 1
+
+    def send(self, plans: list[list[Step] | None]) -> asyncio.Task[Outcomes]:
+        """Write `plans` to the process now (a frame the pipe takes whole); their
+        outcomes, once it answers."""
+        process = self._process
+        assert process is not None and process.stdin is not None
+        frame = pickle.dumps(plans, protocol=pickle.HIGHEST_PROTOCOL)
+        process.stdin.write(len(frame).to_bytes(4, "big") + frame)
+        return asyncio.get_running_loop().create_task(self._answer(process))
+
+    async def _answer(self, process: asyncio.subprocess.Process) -> Outcomes:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            await process.stdin.drain()
+            size = int.from_bytes(await process.stdout.readexactly(4), "big")
+            outcomes, committed = pickle.loads(await process.stdout.readexactly(size))
+        except (OSError, asyncio.IncompleteReadError) as error:
+            code = await process.wait()
+            log.error("event=writer_process_died pid=%s returncode=%s", process.pid, code)
+            raise WriterGone("the SQLite writer process stopped; it starts again") from error
+        return [(ok, value if ok else _raised(*value)) for ok, value in outcomes], committed
+
+    async def close(self) -> None:
+        """Let the process finish what it was given and stop."""
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            assert process.stdin is not None
+            process.stdin.close()
+            await process.wait()
+
+
+def _widen(pipe: Any) -> None:
+    """A pipe that takes a whole frame (2,000 rows are about 250 kB) at once, where
+    Linux lets it grow (64 kB by default, up to /proc/sys/fs/pipe-max-size): a frame
+    the pipe cannot take is written a piece per turn of the event loop, and the writer
+    waits for all of it."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", 1031) if sys.platform == "linux" else None
+    if pipe is None or set_size is None:
+        return
+    try:
+        fcntl.fcntl(pipe.fileno(), set_size, 1 << 20)
+    except OSError as error:  # a lower limit: frames go in pieces, as elsewhere
+        log.info("event=writer_pipe_not_widened error=%s", type(error).__name__)
+
+
+def _raised(module: str, name: str, message: str) -> Exception:
+    """The writer process's error as the thread's would be: SQLite's wrapped as
+    SQLAlchemy wraps it (so `is_transient` reads it alike), others as they were."""
+    if module == "sqlite3":
+        orig = getattr(sqlite3, name, sqlite3.Error)(message)
+        return exc.DBAPIError.instance(
+            None, None, orig, sqlite3.Error, hide_parameters=True, ismulti=False
+        )
+    kind = getattr(__import__("builtins"), name, RuntimeError)
+    error = kind(message) if isinstance(kind, type) and issubclass(kind, Exception) else None
+    return error if error is not None else RuntimeError(message)
+
+
+# -- plans: statements compiled once with SQLite's dialect ----------------------------------
+_DIALECT = SQLiteDialect_pysqlite()
+
+
+def compiled(statement: Any, keys: Sequence[str] | None = None, *, many: bool = True) -> Values:
+    """`statement` as a `Values` spec. `many`: an INSERT whose VALUES group is repeated
+    for many rows (`keys`: the columns its rows give; every column must be given);
+    otherwise the whole statement, run once per row (a step "each"). Values are
+    converted as SQLAlchemy would: times by UTCDateTime's own function; a column whose
+    type converts in some other way is refused, not stored differently."""
+    done: Any = statement.compile(dialect=_DIALECT, column_keys=list(keys or ()) or None)
+    if done.insert_prefetch or done.update_prefetch:
+        raise ValueError("a column default would be left out: give every column")
+    order = tuple(done.positiontup)
+    times = []
+    for n, name in enumerate(order):
+        process = done._bind_processors.get(name)
+        if process is as_sqlite_text:
+            times.append(n)
+        elif process is not None:
+            raise ValueError(f"{name}: a type the writer does not convert")
+    sql = str(done)
+    if not many:
+        return Values(sql, "", "", order, tuple(times))
+    start = sql.index(" VALUES (") + len(" VALUES ")
+    end = sql.index(")", start) + 1
+    if set(sql[start:end]) - set("(?, )"):
+        raise ValueError(f"not a plain INSERT ... VALUES: {sql}")
+    width = sql[start:end].count("?")
+    row_times = tuple(n for n in times if n < width)  # `extra` ones the planner converts
+    return Values(sql[:start], sql[start:end], sql[end:], order[:width], row_times)
 
 
 class UpdateFromValues:
@@ -283,71 +388,29 @@ class UpdateFromValues:
     own types, as SQLAlchemy would."""
 
     def __init__(self, table: Any, key: str, columns: Sequence[str]) -> None:
-        self._table = table
-        self._names = (key, *columns)
+        names = (key, *columns)
         sets = ", ".join(f"{c} = v.column{n + 2}" for n, c in enumerate(columns))
-        self._head = f"UPDATE {table.name} SET {sets} FROM (VALUES "
-        self._tail = f") AS v WHERE {table.name}.{key} = v.column1"
-        self._group = "(" + ", ".join("?" * len(self._names)) + ")"
-        self._single = f"UPDATE {table.name} SET " + ", ".join(f"{c} = ?" for c in columns)
-        self._single += f" WHERE {key} = ?"
-        self._steps: tuple[tuple[str, Callable[[Any], Any] | None], ...] | None = None
-        self._sql: dict[int, str] = {}
+        single = f"UPDATE {table.name} SET " + ", ".join(f"{c} = ?" for c in columns)
+        times = tuple(
+            n
+            for n, name in enumerate(names)
+            if table.c[name].type.bind_processor(_DIALECT) is as_sqlite_text
+        )
+        self.values = Values(
+            f"UPDATE {table.name} SET {sets} FROM (VALUES ",
+            "(" + ", ".join("?" * len(names)) + ")",
+            f") AS v WHERE {table.name}.{key} = v.column1",
+            names,
+            times,
+            single=f"{single} WHERE {key} = ?",
+            single_order=(*range(1, len(names)), 0),
+        )
 
-    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def step(self, rows: Sequence[Any]) -> Step:
         """Update each row named by its key (rows keyed by column name)."""
-        if self._steps is None:
-            self._steps = tuple(
-                (name, self._table.c[name].type.bind_processor(conn.dialect))
-                for name in self._names
-            )
-        values = _converted(rows, self._steps)
-        if sqlite3.sqlite_version_info < (3, 33):
-            conn.exec_driver_sql(self._single, [(*row[1:], row[0]) for row in values])
-            return
-        for size, start in _chunks(len(values), len(self._names)):
-            sql = self._sql.get(size)
-            if sql is None:
-                sql = self._sql[size] = self._head + ", ".join([self._group] * size) + self._tail
-            conn.exec_driver_sql(sql, tuple(v for row in values[start : start + size] for v in row))
+        return ("values", self.values, rows, ())
 
 
-def _chunks(count: int, width: int) -> list[tuple[int, int]]:
-    """(size, start) of each statement for `count` rows of `width` values, in SIZES."""
-    chunks, start = [], 0
-    for size in (s for s in SIZES if s * width <= MAX_PARAMETERS):
-        while count - start >= size:
-            chunks.append((size, start))
-            start += size
-    return chunks
-
-
-def _converted(
-    rows: Sequence[Mapping[str, Any]],
-    steps: Sequence[tuple[str, Callable[[Any], Any] | None]],
-) -> list[tuple[Any, ...]]:
-    """Each row's values in `steps`' order, through their processors; a value the rows
-    share (the batch's `now`) is converted once."""
-    keys = [key for key, _ in steps]
-    processed: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (n, process, {}) for n, (_, process) in enumerate(steps) if process is not None
-    ]
-    if not processed:
-        return [tuple(row[key] for key in keys) for row in rows]
-    converted = []
-    for row in rows:
-        values = [row[key] for key in keys]
-        for n, process, known in processed:
-            value = values[n]
-            if value is None:
-                continue
-            try:
-                done = known.get(value)
-            except TypeError:  # unhashable: converted each time
-                values[n] = process(value)
-                continue
-            if done is None:
-                done = known[value] = process(value)
-            values[n] = done
-        converted.append(tuple(values))
-    return converted
+def among(sql: str) -> Values:
+    """`sql` ending in `IN (` for many keys at once: `... WHERE id IN (?, ?, ...)`."""
+    return Values(sql, "?", ")")

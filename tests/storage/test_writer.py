@@ -14,17 +14,17 @@ from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import event, insert, select, text
-from sqlalchemy.engine import Connection
 
 from bot.app import Homeroom
 from bot.events import Actor, CommandInvoked
 from bot.intents import Ephemeral, Intent
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WriteTurn
-from bot.storage.bulk import insert_with_ids_sqlite
+from bot.storage.bulk import ids_step
+from bot.storage.sqlite_steps import Step
 from bot.storage.db import Database
 from bot.storage.tables import outbox, processed_events
-from bot.storage.writer import SqliteWriter, UpdateFromValues
+from bot.storage.writer import Plan, SqliteWriter, UpdateFromValues, compiled
 from bot.testing import FakeAdapter, test_settings
 
 AT = datetime(2026, 9, 7, 18, tzinfo=UTC)
@@ -84,14 +84,21 @@ def ids(prefix: str, n: int) -> list[dict[str, Any]]:
     ]
 
 
-def write_ids(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    conn.execute(insert(processed_events), list(rows))
-    return [len(rows)] * len(rows)
+def each(rows: Sequence[dict[str, Any]]) -> Step:
+    """One `executemany` of a plain INSERT of `rows`."""
+    return ("each", compiled(insert(processed_events), tuple(rows[0]), many=False), rows, ())
 
 
-def refuse(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    conn.execute(insert(processed_events), list(rows))  # written, then rolled back
-    raise ValueError("a bug in this batch's writer")
+def write_ids(rows: Sequence[dict[str, Any]]) -> Plan:
+    step = each(rows)
+    return [step], lambda _: [len(rows)] * len(rows)
+
+
+def refuse(rows: Sequence[dict[str, Any]]) -> Plan:
+    """The rows twice: the first statement is written, then rolled back when the
+    second breaks the table's key."""
+    step = each(rows)
+    return [step, step], lambda _: [len(rows)] * len(rows)
 
 
 def stored(path: Path) -> set[str]:
@@ -135,15 +142,15 @@ async def test_a_failing_batch_fails_alone_and_the_others_commit_without_it(
         )
     finally:
         ledger.close()
-    assert [list(r) if isinstance(r, Sequence) else repr(r) for r in results] == [
+    assert [list(r) if isinstance(r, Sequence) else type(r).__name__ for r in results] == [
         [3] * 3,
-        'ValueError("a bug in this batch\'s writer")',
+        "IntegrityError",
         [4] * 4,
     ]
     # The shared transaction rolled back at the bad batch; the other two were written
-    # again, without it, in one transaction: the bad one's statement ran only once.
+    # again, without it, in one transaction: the bad one's statements ran only once.
     assert ledger.committed == [["INSERT INTO processed_events", "INSERT INTO processed_events"]]
-    assert [s for s, _ in ledger.log].count("INSERT INTO processed_events") == 4
+    assert [s for s, _ in ledger.log].count("INSERT INTO processed_events") == 5
     assert db.sqlite_path is not None
     assert stored(db.sqlite_path) == {"a0", "a1", "a2", "c0", "c1", "c2", "c3"}
 
@@ -287,32 +294,32 @@ async def test_many_rows_per_statement_store_what_sqlalchemy_would_in_order(
     ]
     marks = UpdateFromValues(outbox, "id", ["status", "sent_at", "delivered_id"])
 
-    def insert_then_mark(conn: Connection, batch: Sequence[dict[str, Any]]) -> list[int]:
-        ids = insert_with_ids_sqlite(conn, outbox, batch)
-        marks.run(
-            conn,
-            [
-                {
-                    "id": i,
-                    "status": "sent",
-                    "sent_at": AT + timedelta(minutes=k),
-                    "delivered_id": f"m{k}",
-                }
-                for k, i in enumerate(ids)
-                if k % 2 == 0
-            ],
-        )
-        return ids
+    def insert(batch: Sequence[dict[str, Any]]) -> Plan:
+        return [ids_step(outbox, batch)], lambda results: results[0]
+
+    def mark(ids: Sequence[int]) -> Plan:
+        rows = [
+            {
+                "id": i,
+                "status": "sent",
+                "sent_at": AT + timedelta(minutes=k),
+                "delivered_id": f"m{k}",
+            }
+            for k, i in enumerate(ids)
+            if k % 2 == 0
+        ]
+        return [marks.step(rows)], lambda _: list(ids)
 
     try:
-        ids = list(await writer.write(insert_then_mark, rows))
+        ids = list(await writer.write(insert, rows))
+        await writer.write(mark, ids)
     finally:
         ledger.close()
     assert ids == list(range(ids[0], ids[0] + 333))
     inserts = [s for s, _ in ledger.log if s.startswith("INSERT INTO outbox")]
     updates = [s for s, _ in ledger.log if s.startswith("UPDATE outbox SET")]
     # 333 rows: 256+64+4+4+4+1; 167 marks: 64+64+16+16+4+1+1+1; one transaction.
-    assert (len(inserts), len(updates), writer.transactions) == (6, 8, 1)
+    assert (len(inserts), len(updates), writer.transactions) == (6, 8, 2)
     async with db.engine.connect() as conn:
         stored = {
             r.id: r
