@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Protocol
 
 # The connection settings of every SQLite connection Homeroom opens (bot.storage.db).
@@ -82,39 +84,44 @@ class Values:
     def width(self) -> int:
         return self.group.count("?")
 
-    def rows(self, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Each row's values in order, times as text; a time the rows share (a batch's
-        `now`) is converted once."""
+    def flat(self, rows: Sequence[Any]) -> tuple[list[Any], int]:
+        """Every row's values in order, one after another, times as text (each
+        different time converted once: a batch's rows share its `now`); and the
+        number of values a row has."""
         keys = self.keys
-        values = [tuple(row[key] for key in keys) for row in rows] if keys else list(rows)
-        if not self.times:
-            return values
-        known: dict[datetime, str | None] = {}
-        converted = []
-        for row in values:
-            row = list(row)
-            for n in self.times:
-                value = row[n]
-                if value is not None:
-                    text = known.get(value)
-                    if text is None:
-                        text = known[value] = as_sqlite_text(value)
-                    row[n] = text
-            converted.append(tuple(row))
-        return converted
+        if not keys:
+            values: list[Any] = list(rows)
+        elif len(keys) == 1:
+            values = [(row[keys[0]],) for row in rows]
+        else:
+            values = list(map(itemgetter(*keys), rows))
+        width = len(values[0]) if values else 0
+        flat = list(chain.from_iterable(values))
+        text: dict[Any, str | None] = {None: None}
+        for n in self.times:
+            column = flat[n::width]
+            text.update((value, as_sqlite_text(value)) for value in set(column) - text.keys())
+            flat[n::width] = [text[value] for value in column]
+        return flat, width
+
+    def rows(self, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Each row's values in order, times as text (for `executemany`)."""
+        flat, width = self.flat(rows)
+        return [tuple(flat[at : at + width]) for at in range(0, len(flat), width or 1)]
 
     def run(self, db: Runner, rows: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
         """Every row, in order, in as few statements as SIZES allow (`extra`: the
         parameters of `tail`, bound after each statement's rows); what they return."""
-        values = self.rows(rows)
         if self.single and sqlite3.sqlite_version_info < (3, 33):
-            db.run_many(self.single, [tuple(row[n] for n in self.single_order) for row in values])
+            order = self.single_order
+            db.run_many(self.single, [tuple(row[n] for n in order) for row in self.rows(rows)])
             return []
+        flat, width = self.flat(rows)
         returned: list[Any] = []
-        for size, start in chunks(len(values), self.width):
+        for size, start in chunks(len(rows), width):
             sql = self.head + ", ".join([self.group] * size) + self.tail
-            params = [v for row in values[start : start + size] for v in row]
-            returned += db.run(sql, (*params, *extra))
+            params = flat[start * width : (start + size) * width]
+            returned += db.run(sql, params + list(extra) if extra else params)
         return returned
 
 
