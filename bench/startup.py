@@ -26,8 +26,9 @@ RUNS = 5
 IDLE_SECONDS = 2.0
 
 
-def start_once(folder: Path) -> tuple[float, float, float]:
-    """Seconds to ready, CPU seconds (user + sys) to ready, idle RSS in MB."""
+def start_once(folder: Path) -> tuple[float, float, float, float]:
+    """Seconds to ready, CPU seconds (user + sys) to ready, idle RSS in MB of the bot
+    and of its SQLite writer process (bot/storage/writer_process.py)."""
     skip = ("SLACK_", "DISCORD_", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{folder / 'homeroom.db'}"
@@ -49,26 +50,28 @@ def start_once(folder: Path) -> tuple[float, float, float]:
     assert "Homeroom console community" in first_line, first_line
     time.sleep(IDLE_SECONDS)
     rss = child.memory_info().rss / 2**20
+    writer = sum(c.memory_info().rss for c in child.children(recursive=True)) / 2**20
     process.stdin.write(":quit\n")
     process.stdin.close()
     process.wait(timeout=30)
-    return ready, cpu, rss
+    return ready, cpu, rss, writer
 
 
 def main() -> None:
-    fresh, warm, fresh_cpu, warm_cpu, memory = [], [], [], [], []
+    fresh, warm, fresh_cpu, warm_cpu, memory, writer = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as name:
         start_once(Path(name))  # writes the .pyc files a wheel install would have
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
-            ready, cpu, _ = start_once(folder)
+            ready, cpu, _, _ = start_once(folder)
             fresh.append(ready)
             fresh_cpu.append(cpu)
-            ready, cpu, rss = start_once(folder)
+            ready, cpu, rss, writer_rss = start_once(folder)
             warm.append(ready)
             warm_cpu.append(cpu)
             memory.append(rss)
+            writer.append(writer_rss)
     load = os.getloadavg()[0]
     print(f"homeroom run (console), {RUNS} runs each, median (max), load {load:.1f}:")
     print(summary("start-up to ready, new database", fresh, "s"))
@@ -76,6 +79,7 @@ def main() -> None:
     print(summary("CPU (user+sys) to ready, new database", fresh_cpu, "s"))
     print(summary("CPU (user+sys) to ready, existing db", warm_cpu, "s"))
     print(summary(f"idle RSS after {IDLE_SECONDS:.0f} s", memory, "MB"))
+    print(summary("idle RSS of the SQLite writer process", writer, "MB"))
 
 
 def summary(label: str, values: list[float], unit: str) -> str:

@@ -167,6 +167,7 @@ class Homeroom:
         if paused:
             gc.freeze()
         migrated = await self.db.migrate()
+        await self.db.start_writer()  # its start overlaps the rest of ours
         await self.create_feature_tables()
         await self.kernel.anonymity.load(self.db.engine)
         await self.dedupe.load_recent()

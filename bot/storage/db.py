@@ -201,6 +201,12 @@ class Database:
         async with self.engine.connect() as conn:
             return await conn.run_sync(_pending)
 
+    async def start_writer(self) -> None:
+        """Start SQLite's writer (bot.storage.writer) now, beside the rest of the bot's
+        start, rather than when the first answer waits for it."""
+        if isinstance(self.write_turn, WriteTurn) and self.write_turn.thread is not None:
+            await self.write_turn.thread.runs.ready()
+
     async def close(self) -> None:
         if isinstance(self.write_turn, WriteTurn) and self.write_turn.thread is not None:
             await self.write_turn.thread.close()

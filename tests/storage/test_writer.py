@@ -21,8 +21,8 @@ from bot.intents import Ephemeral, Intent
 from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WriteTurn
 from bot.storage.bulk import ids_step
-from bot.storage.sqlite_steps import Step
 from bot.storage.db import Database
+from bot.storage.sqlite_steps import Step
 from bot.storage.tables import outbox, processed_events
 from bot.storage.writer import Plan, SqliteWriter, UpdateFromValues, compiled
 from bot.testing import FakeAdapter, test_settings

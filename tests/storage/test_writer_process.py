@@ -236,9 +236,11 @@ async def test_a_writer_process_that_dies_is_said_once_and_started_again(
     pid = process_of(db).pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    with caplog.at_level(logging.ERROR, logger="bot.storage.writer"):
-        with pytest.raises(WriterGone) as gone:
-            await writer.write(write_ids, ids("lost", 1))
+    with (
+        caplog.at_level(logging.ERROR, logger="bot.storage.writer"),
+        pytest.raises(WriterGone) as gone,
+    ):
+        await writer.write(write_ids, ids("lost", 1))
     assert is_transient(gone.value)  # the batchers that retry write it again
     assert [r.getMessage() for r in caplog.records] == [
         f"event=writer_process_died pid={pid} returncode=-9"
