@@ -42,6 +42,9 @@ class Backlog:
         self.waits = 0  # how many times intake had to wait for room
         self._waiting: deque[asyncio.Future[None]] = deque()  # first come, first in
         self._since_pass = 0  # rows queued since intake last let the loop turn
+        self._pass_every = max(1, cap // 16)
+        self._per_turn = max(1, self._pass_every // per_command)  # commands let through
+        self._turns: deque[asyncio.Future[None]] = deque()  # waiting for a loop's turn
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -77,6 +80,7 @@ class Backlog:
         return Admission(self)
 
     async def _enter(self) -> None:
+        await self._passing()
         if not self._has_room():  # (room never stays free while some wait: `_let_in`)
             self.waits += 1
             admission = asyncio.get_running_loop().create_future()
@@ -90,14 +94,36 @@ class Backlog:
                 raise
         else:
             self.admitted += 1
-            if self._since_pass >= self.cap // 16:
-                # Commands awaited one after another never let the loop turn: the
-                # writer would get rows only once intake waits at the cap, and then
-                # write while intake waits. A turn of the loop each quarter of the
-                # cap hands it what is queued (and reads its answers), so it writes
-                # on its own core while intake goes on.
-                self._since_pass = 0
-                await asyncio.sleep(0)
+
+    async def _passing(self) -> None:
+        """Each sixteenth of the cap, intake lets the loop turn before it goes on, so
+        the writer (bot.storage.writer) is handed what is queued, and its answers are
+        read, while intake goes on. Otherwise it would get rows only once intake waits
+        at the cap, and then write while intake waits: commands awaited one after
+        another never let the loop turn, and a burst let in at once runs in one long
+        turn of it. So commands come through a turn at a time, as many as a sixteenth
+        of the cap holds, first come first through."""
+        if not self._turns and self._since_pass < self._pass_every:
+            return
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
+        if not self._turns:
+            loop.call_soon(self._next_turn)
+        self._turns.append(turn)
+        await turn
+
+    def _next_turn(self) -> None:
+        """Let the next commands through (one turn of the loop's worth), and come back
+        after the loop turned if more wait."""
+        self._since_pass = 0
+        through = 0
+        while self._turns and through < self._per_turn:
+            turn = self._turns.popleft()
+            if not turn.done():  # one cancelled while it waited is passed over
+                turn.set_result(None)
+                through += 1
+        if self._turns:
+            asyncio.get_running_loop().call_soon(self._next_turn)
 
     def _leave(self) -> None:
         self.admitted -= 1
