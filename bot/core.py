@@ -221,7 +221,7 @@ class Core:
         community = await directory.community(event.conversation.community_ref)
         profile = await directory.profile(event.actor.ref)
         if event.actor.locale and profile.locale != event.actor.locale[:16]:
-            await directory.remember_locale(event.actor.ref, event.actor.locale)
+            directory.note_locale(profile, community, event.actor.locale)
         language = reader_language(profile, event.actor, community)
         return Context(
             kernel=self.kernel,

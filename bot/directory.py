@@ -97,6 +97,9 @@ class MemberProfile:
     paused_until: str | None = None  # YYYY-MM-DD, in their zone
 
 
+_PARENT = frozenset({Role.PARENT})  # the roles of a member with none granted
+
+
 class Directory:
     """Reads and writes community settings, groups and member roles."""
 
@@ -237,7 +240,7 @@ class Directory:
         roster = await self._roster(ref.community_ref)
         found = roster.get(ref.id)
         if found is None:
-            return MemberProfile(ref=ref, roles=frozenset({Role.PARENT}))
+            return MemberProfile(ref=ref, roles=_PARENT)
         return found if found.ref == ref else replace(found, ref=ref)
 
     async def _roster(self, ref: CommunityRef) -> dict[str, MemberProfile]:
@@ -361,13 +364,20 @@ class Directory:
         later (when they are not the one speaking) are in it. Only a change is written,
         and without waiting: a burst of new members shares group commits (`Batcher`), so
         answering them never waits on these writes. The cache knows it at once."""
-        locale = locale[:16]
         profile = await self.profile(ref)
+        if profile.locale != locale[:16]:
+            self.note_locale(profile, await self.community(ref.community_ref), locale)
+
+    def note_locale(
+        self, profile: MemberProfile, community: CommunitySettings, locale: str
+    ) -> None:
+        """`remember_locale` for a member whose profile and community the caller holds
+        (the core, for every command: no second look-up of either)."""
+        locale = locale[:16]
         if profile.locale == locale:
             return
-        community = await self.community(ref.community_ref)
-        self._change(ref, replace(profile, locale=locale))
-        self._locales.submit((community.id, ref.id, locale))
+        self._change(profile.ref, replace(profile, locale=locale))
+        self._locales.submit((community.id, profile.ref.id, locale))
 
     async def flush(self) -> None:
         """Wait until every remembered locale is written (used on stop)."""

@@ -166,8 +166,8 @@ class Batcher(Generic[T, R]):
         self._clock = clock
         self._writer = writer
         self._name = name
-        self._items: list[tuple[T, asyncio.Future[R]]] = []
-        self._batch: list[tuple[T, asyncio.Future[R]]] = []  # being written now
+        self._items: list[tuple[T, asyncio.Future[R] | None]] = []
+        self._batch: list[tuple[T, asyncio.Future[R] | None]] = []  # being written now
         self._flushing: asyncio.Task[None] | None = None
 
     async def write(self, item: T) -> R:
@@ -186,8 +186,9 @@ class Batcher(Generic[T, R]):
     def submit(self, item: T, then: Callable[[asyncio.Future[R]], object] | None = None) -> None:
         """Queue `item` without waiting; `then(future)` runs once it is committed or
         has failed. A failed flush is logged by the batcher, never swallowed."""
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[R] | None = None  # nobody to tell: none is made
         if then is not None:
+            future = asyncio.get_running_loop().create_future()
             future.add_done_callback(then)
         self._items.append((item, future))
         if self._backlog is not None:
@@ -216,7 +217,7 @@ class Batcher(Generic[T, R]):
         # one transaction, and a batch is taken only when that transaction starts.
         tries = 0
         while self._items:
-            batch: list[tuple[T, asyncio.Future[R]]] = []
+            batch: list[tuple[T, asyncio.Future[R] | None]] = []
             try:
                 if thread is not None and self._sync is not None and self._fits(self._items[0]):
                     results = await thread.write(
@@ -254,17 +255,17 @@ class Batcher(Generic[T, R]):
                 continue
             tries = 0
             for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
+                if future is not None and not future.done():
                     future.set_result(result)
             self._settled(len(batch))
             self._batch = []
 
-    def _fits(self, queued: tuple[T, asyncio.Future[R]]) -> bool:
+    def _fits(self, queued: tuple[T, asyncio.Future[R] | None]) -> bool:
         """Whether a queued item may be written on the writer thread (`sync_when`)."""
         return self._sync_when is None or self._sync_when(queued[0])
 
     def _take(
-        self, batch: list[tuple[T, asyncio.Future[R]]], most: int, *, on_thread: bool = False
+        self, batch: list[tuple[T, asyncio.Future[R] | None]], most: int, *, on_thread: bool = False
     ) -> list[T]:
         """Move up to `most` queued items into `batch` (for the thread, only those that
         may go there, from the front); the items to write."""
@@ -334,11 +335,11 @@ def _kind(error: BaseException) -> str:
     return type(error).__name__ + (f"({type(cause).__name__})" if cause is not None else "")
 
 
-def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+def _fail(future: asyncio.Future[Any] | None, error: BaseException) -> None:
     """Fail a caller's future, unless its caller was cancelled (it is done then). The
     batcher logs the failure itself, so the future is marked read at once: a `submit`
     without `then` has no reader, and asyncio would log "never retrieved" for it. A
     caller that awaits it still gets the error."""
-    if not future.done():
+    if future is not None and not future.done():
         future.set_exception(error)
         future.exception()
