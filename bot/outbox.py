@@ -225,7 +225,9 @@ class Outbox:
         # there shares (see `RateLimits.edits_shared_by`).
         self._edits: dict[tuple[str, str, str], TokenBucket] = {}
         self.replaced_count = 0
-        self._ready: dict[str, None] = {}  # lanes with work and nothing in flight, in turn
+        # Lanes with work and nothing in flight, in turn: private answers and shared posts
+        # apart, as their sends count against `concurrency` apart.
+        self._ready: dict[bool, dict[str, None]] = {True: {}, False: {}}
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
         self._writing = 0  # sends under way that wait for a write of theirs to commit
         # Sends under way per class (private answers, shared posts): each class has its
@@ -541,7 +543,7 @@ class Outbox:
         if is_edit(item.intent):
             self._replace_older(lane, item)
         if not lane.busy:
-            self._ready[key] = None
+            self._ready[lane.private][key] = None
         self._wake.set()
 
     def _edit_bucket(self, intent: Intent, limits: RateLimits) -> TokenBucket:
@@ -778,47 +780,58 @@ class Outbox:
         await sleep_unless_woken(self._clock, seconds, self._wake)
 
     def _start_ready(self) -> float | None:
-        """Start every send the limits allow now; return how long until the next may go."""
+        """Start every send the limits allow now; return how long until the next may go.
+        A class of sends at its `concurrency` is not looked through: 2,000 members'
+        answers waiting behind 32 sends were otherwise all looked at again each time a
+        send finished."""
         soonest: float | None = None
         now = self._clock.monotonic()
-        for key in list(self._ready):
-            lane = self._lanes[key]
-            if not lane.queue:
-                del self._ready[key]
-                continue
-            head = lane.queue[0]
-            taken = self._busy[lane.private]
-            if taken >= self._concurrency or (
-                not head.in_flight and taken + len(self._noted[lane.private]) >= self._concurrency
-            ):
-                continue  # a finishing send sets _wake
-            deliverer = self._deliverers.get(lane.platform)
-            if deliverer is None:
-                continue  # its adapter is not running; the rows wait in the table
-            delay = self._delay(lane, head, now)
-            if delay > 0:
-                soonest = delay if soonest is None else min(soonest, delay)
-                continue
-            lane.busy = lane.slot = True
-            del self._ready[key]
-            self._busy[lane.private] += 1
-            if head.in_flight or head.outcome is not None:
-                # The tokens are taken just before the platform call, with no write between
-                # them, so a slow commit never bunches sends past the platform's limits.
-                self._take_tokens(lane, head)
-                work = self._deliver_and_record(lane, deliverer)
-            else:
-                # First note the row in flight (one commit for the rows starting together),
-                # then it takes its tokens (or comes back here to wait for them).
-                work = self._note_in_flight(lane, deliverer)
-            send = asyncio.get_running_loop().create_task(work)
-            self._in_flight.add(send)
-            send.add_done_callback(partial(self._send_done, lane))
-            # Whoever cancels a send (a shutdown cancelling every task) cancels only this
-            # shielded wrapper: the send itself runs on to the platform's answer and our
-            # record of it, and `stop` waits for it, so it is neither lost nor repeated.
-            asyncio.get_running_loop().create_task(self._send(send))
+        for private, ready in self._ready.items():
+            started: list[str] = []
+            for key in ready:
+                taken = self._busy[private]
+                if taken >= self._concurrency:
+                    break  # a finishing send sets _wake
+                lane = self._lanes[key]
+                if not lane.queue:
+                    started.append(key)
+                    continue
+                head = lane.queue[0]
+                if not head.in_flight and taken + len(self._noted[private]) >= self._concurrency:
+                    continue
+                deliverer = self._deliverers.get(lane.platform)
+                if deliverer is None:
+                    continue  # its adapter is not running; the rows wait in the table
+                delay = self._delay(lane, head, now)
+                if delay > 0:
+                    soonest = delay if soonest is None else min(soonest, delay)
+                    continue
+                started.append(key)
+                self._start(lane, head, deliverer)
+            for key in started:
+                del ready[key]
         return soonest
+
+    def _start(self, lane: _Lane, head: _Item, deliverer: Deliverer) -> None:
+        """Start `lane`'s head on its way, in a task of its own."""
+        lane.busy = lane.slot = True
+        self._busy[lane.private] += 1
+        if head.in_flight or head.outcome is not None:
+            # The tokens are taken just before the platform call, with no write between
+            # them, so a slow commit never bunches sends past the platform's limits.
+            self._take_tokens(lane, head)
+            work = self._deliver_and_record(lane, deliverer)
+        else:
+            # First note the row in flight (one commit for the rows starting together),
+            # then it takes its tokens (or comes back here to wait for them).
+            work = self._note_in_flight(lane, deliverer)
+        send = asyncio.get_running_loop().create_task(work)
+        self._in_flight.add(send)
+        send.add_done_callback(partial(self._send_done, lane))
+        # Whoever cancels a send (a shutdown cancelling every task) cancels only this
+        # shielded wrapper: the send itself runs on to the platform's answer and our
+        # record of it, and `stop` waits for it, so it is neither lost nor repeated.
+        asyncio.get_running_loop().create_task(self._send(send))
 
     def _delay(self, lane: _Lane, head: _Item, now: float) -> float:
         """Seconds until `lane`'s head may go (0: now), by every limit that holds it."""
@@ -857,7 +870,7 @@ class Outbox:
         self._free_slot(lane)
         lane.busy = False
         if lane.queue:
-            self._ready[lane.key] = None
+            self._ready[lane.private][lane.key] = None
         self._wake.set()
         if not send.cancelled() and (error := send.exception()) is not None:
             # A bug, not a platform's or database's answer (those are handled within):

@@ -493,3 +493,49 @@ async def test_a_noted_row_is_sent_by_the_task_that_noted_it(
         loop.set_task_factory(None)
     assert adapter.calls == 10
     assert sorted(sends) == ["Outbox._note_in_flight"] * 10 + ["Outbox._send"] * 10
+
+
+class _CountingLanes(dict[str, Any]):
+    """The outbox's lanes, counting how many times one is looked up by key."""
+
+    looked = 0
+
+    def __getitem__(self, key: str) -> Any:
+        self.looked += 1
+        return super().__getitem__(key)
+
+
+async def test_sends_at_the_concurrency_cap_are_not_looked_through_each_time_one_ends(
+    homeroom: Homeroom, clock: FakeClock
+) -> None:
+    """300 posts waiting behind 32 sends under way: each send that ends lets exactly one
+    more start, found by looking at one lane, not at the 268 that wait."""
+    entered: list[str] = []
+    gate = asyncio.Semaphore(0)
+
+    class Held(FakeAdapter):
+        async def deliver(self, intent: Intent, *, key: str | None = None) -> str | None:
+            entered.append(intent.message.text)  # type: ignore[union-attr]
+            await gate.acquire()
+            return await super().deliver(intent, key=key)
+
+    adapter = Held(clock=clock)
+    await started(homeroom, adapter)
+    for channel in range(300):
+        homeroom.outbox.submit(posts(f"g{channel}", 1))
+
+    async def entering(count: int) -> None:
+        while len(entered) < count:  # noqa: ASYNC110 (a count, not an event)
+            await asyncio.sleep(0)
+
+    await run_until(homeroom, entering(32))
+    lanes = homeroom.outbox._lanes = _CountingLanes(homeroom.outbox._lanes)
+    for n in range(10):
+        gate.release()
+        await run_until(homeroom, entering(33 + n))
+    await asyncio.sleep(0)
+    assert (len(entered), lanes.looked) == (42, 10)
+    for _ in range(300):
+        gate.release()
+    await run_until(homeroom)
+    assert len(adapter.sent) == 300
