@@ -205,8 +205,8 @@ async def _measure(url: str, count: int, burst: int, *, bare: bool = False) -> d
 
 
 def transactions(app: Homeroom) -> int:
-    """Transactions committed so far by SQLite's writer thread (-1 where there is none:
-    PostgreSQL)."""
+    """Transactions committed so far by SQLite's writer, a process or a thread (-1 where
+    there is none: PostgreSQL)."""
     thread = getattr(app.db.write_turn, "thread", None)
     return -1 if thread is None else int(thread.transactions)
 
@@ -232,7 +232,7 @@ def report(f: dict[str, float], count: int, burst: int) -> None:
     print(f"  longest event-loop callback: {f['sequential_longest_ms']:.1f} ms", end="")
     print(f" (most CPU in one: {f['sequential_longest_cpu_ms']:.1f} ms)")
     if f["sequential_transactions"] >= 0:
-        print(f"  writer thread's transactions: {f['sequential_transactions']:,.0f}")
+        print(f"  writer's transactions: {f['sequential_transactions']:,.0f}")
     print(f"{burst:,} commands in flight at once ({burst:,} members)")
     print(f"  dispatched: {f['in_flight']:,.0f} commands/s")
     print(f"  committed:  {f['in_flight_committed']:,.0f} commands/s")
@@ -242,7 +242,7 @@ def report(f: dict[str, float], count: int, burst: int) -> None:
     print(f"  longest event-loop callback: {f['in_flight_longest_ms']:.1f} ms", end="")
     print(f" (most CPU in one: {f['in_flight_longest_cpu_ms']:.1f} ms)")
     if f["in_flight_transactions"] >= 0:
-        print(f"  writer thread's transactions: {f['in_flight_transactions']:,.0f}")
+        print(f"  writer's transactions: {f['in_flight_transactions']:,.0f}")
 
 
 if __name__ == "__main__":
