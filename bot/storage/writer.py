@@ -34,7 +34,6 @@ async engine and the writer's never meet in SQLite's busy handler.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import os
 import pickle
@@ -326,9 +325,11 @@ def _widen(pipe: Any) -> None:
     Linux lets it grow (64 kB by default, up to /proc/sys/fs/pipe-max-size): a frame
     the pipe cannot take is written a piece per turn of the event loop, and the writer
     waits for all of it."""
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", 1031) if sys.platform == "linux" else None
-    if pipe is None or set_size is None:
+    if pipe is None or sys.platform != "linux":
         return
+    import fcntl  # POSIX only
+
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", 1031)
     try:
         fcntl.fcntl(pipe.fileno(), set_size, 1 << 20)
     except OSError as error:  # a lower limit: frames go in pieces, as elsewhere

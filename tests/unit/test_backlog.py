@@ -144,3 +144,54 @@ async def test_waiting_commands_go_in_first_come_first_served_and_a_cancelled_on
     leave["f"].set()
     await asyncio.gather(*tasks.values(), return_exceptions=True)
     assert (backlog.admitted, backlog.waits, tasks["c"].cancelled()) == (0, 4, True)
+
+
+async def test_commands_one_after_another_let_the_loop_turn_each_sixteenth_of_the_cap() -> None:
+    """Awaited one after another, commands never let the loop turn on their own: the
+    writer would see rows only at the cap. Each 10 rows (a sixteenth of 160) intake
+    lets it turn, so another task (the writer's pump) runs between them."""
+    backlog = Backlog(160, per_command=2)
+    admitted = 0
+    seen: list[int] = []  # commands admitted each time the other task ran
+
+    async def other() -> None:
+        while admitted < 20:
+            seen.append(admitted)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.get_running_loop().create_task(other())
+    await asyncio.sleep(0)  # it has run once: 0 admitted
+    for _ in range(20):
+        async with backlog.room():
+            backlog.add(2)  # its ID and its answer
+        admitted += 1
+    await watcher
+    # 5 commands (10 rows), then a turn of the loop (two passes of the other task while
+    # the next command waits), and so on: 20 commands, 3 turns, never more rows between.
+    assert seen == [0, 5, 5, 10, 10, 15, 15]
+
+
+async def test_a_burst_comes_through_a_turn_of_the_loop_at_a_time_in_order() -> None:
+    """30 commands arriving at once after the rows of a sixteenth of the cap: through
+    in order, as many each turn as a sixteenth of the cap holds (10 rows: 5 of 2)."""
+    backlog = Backlog(160, per_command=2)
+    backlog.add(10)  # a sixteenth of the cap queued: the next command waits for a turn
+    order: list[tuple[int, int]] = []  # (command, the turn it came through in)
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while len(order) < 30:
+            turns += 1
+            await asyncio.sleep(0)
+
+    async def command(n: int) -> None:
+        async with backlog.room():
+            order.append((n, turns))
+
+    counter = asyncio.get_running_loop().create_task(count_turns())
+    await asyncio.gather(*(command(n) for n in range(30)))
+    await counter
+    assert [n for n, _ in order] == list(range(30))
+    by_turn = [sum(1 for _, t in order if t == turn) for turn in sorted({t for _, t in order})]
+    assert by_turn == [5] * 6
