@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import secrets
@@ -225,9 +226,11 @@ class Outbox:
         # there shares (see `RateLimits.edits_shared_by`).
         self._edits: dict[tuple[str, str, str], TokenBucket] = {}
         self.replaced_count = 0
-        # Lanes with work and nothing in flight, in turn: private answers and shared posts
-        # apart, as their sends count against `concurrency` apart.
-        self._ready: dict[bool, dict[str, None]] = {True: {}, False: {}}
+        # Lanes with work and nothing in flight, in turn (the number each came in at):
+        # private answers and shared posts apart, as their sends count against
+        # `concurrency` apart.
+        self._ready: dict[bool, dict[str, int]] = {True: {}, False: {}}
+        self._turns = itertools.count()
         self._in_flight: set[asyncio.Task[None]] = set()  # sends under way
         self._writing = 0  # sends under way that wait for a write of theirs to commit
         # Sends under way per class (private answers, shared posts): each class has its
@@ -543,7 +546,7 @@ class Outbox:
         if is_edit(item.intent):
             self._replace_older(lane, item)
         if not lane.busy:
-            self._ready[lane.private][key] = None
+            self._make_ready(lane)
         self._wake.set()
 
     def _edit_bucket(self, intent: Intent, limits: RateLimits) -> TokenBucket:
@@ -779,37 +782,50 @@ class Outbox:
     async def _sleep_or_wake(self, seconds: float) -> None:
         await sleep_unless_woken(self._clock, seconds, self._wake)
 
+    def _make_ready(self, lane: _Lane) -> None:
+        """`lane` waits for its turn to send (keeping its place if it had one)."""
+        ready = self._ready[lane.private]
+        if lane.key not in ready:
+            ready[lane.key] = next(self._turns)
+
     def _start_ready(self) -> float | None:
-        """Start every send the limits allow now; return how long until the next may go.
-        A class of sends at its `concurrency` is not looked through: 2,000 members'
-        answers waiting behind 32 sends were otherwise all looked at again each time a
-        send finished."""
+        """Start every send the limits allow now, lanes in the order they became ready;
+        return how long until the next may go. A class of sends at its `concurrency` is
+        not looked through: 2,000 members' answers waiting behind 32 sends were otherwise
+        all looked at again each time a send finished."""
         soonest: float | None = None
         now = self._clock.monotonic()
-        for private, ready in self._ready.items():
-            started: list[str] = []
-            for key in ready:
-                taken = self._busy[private]
-                if taken >= self._concurrency:
-                    break  # a finishing send sets _wake
-                lane = self._lanes[key]
-                if not lane.queue:
-                    started.append(key)
-                    continue
-                head = lane.queue[0]
-                if not head.in_flight and taken + len(self._noted[private]) >= self._concurrency:
-                    continue
-                deliverer = self._deliverers.get(lane.platform)
-                if deliverer is None:
-                    continue  # its adapter is not running; the rows wait in the table
-                delay = self._delay(lane, head, now)
-                if delay > 0:
-                    soonest = delay if soonest is None else min(soonest, delay)
-                    continue
-                started.append(key)
-                self._start(lane, head, deliverer)
-            for key in started:
-                del ready[key]
+        lanes = {private: iter(ready.items()) for private, ready in self._ready.items()}
+        heads = {private: next(found, None) for private, found in lanes.items()}
+        started: list[tuple[bool, str]] = []
+        while True:  # the two classes' lanes merged in the order they became ready
+            waiting = [(turn, private, key) for private, (key, turn) in _present(heads)]
+            if not waiting:
+                break
+            _, private, key = min(waiting)
+            heads[private] = next(lanes[private], None)
+            taken = self._busy[private]
+            if taken >= self._concurrency:
+                heads[private] = None  # a finishing send sets _wake
+                continue
+            lane = self._lanes[key]
+            if not lane.queue:
+                started.append((private, key))
+                continue
+            head = lane.queue[0]
+            if not head.in_flight and taken + len(self._noted[private]) >= self._concurrency:
+                continue
+            deliverer = self._deliverers.get(lane.platform)
+            if deliverer is None:
+                continue  # its adapter is not running; the rows wait in the table
+            delay = self._delay(lane, head, now)
+            if delay > 0:
+                soonest = delay if soonest is None else min(soonest, delay)
+                continue
+            started.append((private, key))
+            self._start(lane, head, deliverer)
+        for private, key in started:
+            del self._ready[private][key]
         return soonest
 
     def _start(self, lane: _Lane, head: _Item, deliverer: Deliverer) -> None:
@@ -870,7 +886,7 @@ class Outbox:
         self._free_slot(lane)
         lane.busy = False
         if lane.queue:
-            self._ready[lane.private][lane.key] = None
+            self._make_ready(lane)
         self._wake.set()
         if not send.cancelled() and (error := send.exception()) is not None:
             # A bug, not a platform's or database's answer (those are handled within):
@@ -1209,6 +1225,13 @@ class Outbox:
                 error,
                 LEASE,
             )
+
+
+def _present(
+    heads: dict[bool, tuple[str, int] | None],
+) -> list[tuple[bool, tuple[str, int]]]:
+    """The classes whose next ready lane is still to be looked at, with that lane."""
+    return [(private, head) for private, head in heads.items() if head is not None]
 
 
 def _drops_row(mark: _Mark) -> bool:
