@@ -124,23 +124,7 @@ class SqliteWriter:
                 await turn.acquire()
             try:
                 jobs, self._waiting = self._waiting, []
-                plans: list[list[Step] | None] = []
-                for job in jobs:
-                    items = job.items() if callable(job.items) else job.items
-                    steps = None
-                    if items:
-                        steps, job.finish = job.plan(items)
-                    plans.append(steps)
-                self.handed += 1
-                await self.runs.ready()
-                writing = self.runs.send(plans)  # handed at once, before the loop turns
-                try:
-                    outcomes, committed = await asyncio.shield(writing)
-                except asyncio.CancelledError:
-                    await writing  # it still writes: the turn is held until it is done
-                    raise
-                except Exception as error:  # the writer itself failed (a process died)
-                    outcomes, committed = [(False, error)] * len(jobs), False
+                outcomes, committed = await self._commit(jobs)
             finally:
                 turn.release()
             self.transactions += committed
@@ -154,6 +138,38 @@ class SqliteWriter:
                         job.future.set_exception(value)
                 except Exception as error:  # a finisher's bug fails its own batch only
                     job.future.set_exception(error)
+
+    async def _commit(self, jobs: list[_Job]) -> Outcomes:
+        """Plan `jobs` and have the writer commit them; each one's outcome. A planner
+        that fails fails its own batch; a writer that cannot be started or reached
+        fails them all (never leaving one to wait for good)."""
+        plans: list[list[Step] | None] = []
+        unplanned: dict[int, Exception] = {}
+        for n, job in enumerate(jobs):
+            steps = None
+            try:
+                items = job.items() if callable(job.items) else job.items
+                if items:
+                    steps, job.finish = job.plan(items)
+            except Exception as error:  # a bug in one batcher's plan
+                unplanned[n] = error
+            plans.append(steps)
+        self.handed += 1
+        try:
+            await self.runs.ready()
+            writing = self.runs.send(plans)  # handed at once, before the loop turns
+        except Exception as error:  # the writer could not be started or reached
+            return [(False, error)] * len(jobs), False
+        try:
+            outcomes, committed = await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            await writing  # it still writes: the turn is held until it is done
+            raise
+        except Exception as error:  # the writer itself failed (a process died)
+            return [(False, error)] * len(jobs), False
+        for n, bug in unplanned.items():
+            outcomes[n] = (False, bug)
+        return outcomes, committed
 
     async def close(self) -> None:
         """Stop the writer once what it was given is written."""
@@ -266,14 +282,25 @@ class WriterProcess:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._process: asyncio.subprocess.Process | None = None
+        self._starting = asyncio.Lock()
+        self._closed = False
+        self._said_gone: int | None = None  # the last process whose end was logged
         self.pid: int | None = None
         self.started = 0  # processes started (tests read it)
 
     async def ready(self) -> None:
         """Start the process, the first time and after it died."""
+        async with self._starting:
+            await self._start()
+
+    async def _start(self) -> None:
+        if self._closed:
+            raise RuntimeError("the SQLite writer is stopped (the database was closed)")
         process = self._process
         if process is not None and process.returncode is None:
             return
+        if process is not None:  # it ended while idle: said once, as a death under way is
+            self._said_gone_of(process)
         paths = [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -306,14 +333,32 @@ class WriterProcess:
             size = int.from_bytes(await process.stdout.readexactly(4), "big")
             outcomes, committed = pickle.loads(await process.stdout.readexactly(size))
         except (OSError, asyncio.IncompleteReadError) as error:
-            code = await process.wait()
-            log.error("event=writer_process_died pid=%s returncode=%s", process.pid, code)
+            await process.wait()
+            self._said_gone_of(process)
             raise WriterGone("the SQLite writer process stopped; it starts again") from error
+        except asyncio.CancelledError:
+            # Nobody will read this answer: the next transaction would read it as its
+            # own. The process goes, and the next transaction starts a new one.
+            if process.returncode is None:
+                process.kill()
+            if self._process is process:
+                self._process = None
+            raise
         return [(ok, value if ok else _raised(*value)) for ok, value in outcomes], committed
 
+    def _said_gone_of(self, process: asyncio.subprocess.Process) -> None:
+        """One log line for a writer process that ended on its own."""
+        if self._said_gone != process.pid:
+            self._said_gone = process.pid
+            log.error(
+                "event=writer_process_died pid=%s returncode=%s", process.pid, process.returncode
+            )
+
     async def close(self) -> None:
-        """Let the process finish what it was given and stop."""
-        process, self._process = self._process, None
+        """Let the process finish what it was given and stop; none starts after."""
+        self._closed = True
+        async with self._starting:
+            process, self._process = self._process, None
         if process is not None and process.returncode is None:
             assert process.stdin is not None
             process.stdin.close()
@@ -345,8 +390,12 @@ def _raised(module: str, name: str, message: str) -> Exception:
             None, None, orig, sqlite3.Error, hide_parameters=True, ismulti=False
         )
     kind = getattr(__import__("builtins"), name, RuntimeError)
-    error = kind(message) if isinstance(kind, type) and issubclass(kind, Exception) else None
-    return error if error is not None else RuntimeError(message)
+    try:
+        if isinstance(kind, type) and issubclass(kind, Exception):
+            return kind(message)
+    except Exception:  # one that wants other arguments (UnicodeEncodeError)
+        pass
+    return RuntimeError(f"{name}: {message}")
 
 
 # -- plans: statements compiled once with SQLite's dialect ----------------------------------

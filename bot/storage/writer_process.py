@@ -2,7 +2,7 @@
 
 Started by bot.storage.writer as `python -S bot/storage/writer_process.py DATABASE`, with
 the parent's package folder on PYTHONPATH, so it loads the standard library and
-bot.storage.sqlite_steps alone (no SQLAlchemy: about 30 ms and 12 MB). It reads
+bot.storage.sqlite_steps alone (no SQLAlchemy: about 30 ms and 14 MB). It reads
 plans from stdin and answers each on stdout, one frame each way per transaction: a
 4-byte big-endian length, then a pickle. A plan frame is a list of plans (each a list
 of steps, or None); the answer is `(outcomes, committed)` with each error given as
@@ -44,13 +44,16 @@ class _Connection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, rolled back when anything fails, the COMMIT too (unless
+        SQLite rolled back already, as after a full disk: its error is the one said)."""
         self.raw.execute("BEGIN")
         try:
             yield
+            self.raw.execute("COMMIT")
         except BaseException:
-            self.raw.execute("ROLLBACK")
+            if self.raw.in_transaction:
+                self.raw.execute("ROLLBACK")
             raise
-        self.raw.execute("COMMIT")
 
 
 def portable(error: BaseException) -> tuple[str, str, str]:

@@ -27,7 +27,7 @@ from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WriteTurn
 from bot.storage.bulk import ids_step
 from bot.storage.db import Database
-from bot.storage.sqlite_steps import Step
+from bot.storage.sqlite_steps import Step, Values
 from bot.storage.tables import member_locales, outbox, processed_events
 from bot.storage.upsert import ignoring_duplicates_step
 from bot.storage.writer import (
@@ -365,3 +365,96 @@ async def test_the_pipe_to_the_process_takes_a_whole_frame_at_once(db: Database)
     allowed = int(PIPE_MAX.read_text())  # noqa: ASYNC240 (a kernel setting, at once)
     wide = 1 << 20 if allowed >= 1 << 20 else 1 << 16  # else left as it was (logged)
     assert fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032)) == wide
+
+
+def broken_plan(rows: Sequence[dict[str, Any]]) -> Plan:
+    raise ValueError("a bug in this batcher's plan")
+
+
+def unbindable(rows: Sequence[dict[str, Any]]) -> Plan:
+    """A row SQLite cannot take (a lone surrogate cannot be encoded as UTF-8)."""
+    return write_ids([{**rows[0], "event_id": "\ud800"}])
+
+
+async def test_a_plan_that_cannot_be_made_or_bound_fails_alone(db: Database) -> None:
+    """A planner's bug, or an error the process cannot give back as it was (Python's
+    UnicodeEncodeError wants five arguments), fails its own batch only: the others
+    commit, and nobody waits for good."""
+    writer = writer_of(db)
+    results = await asyncio.gather(
+        writer.write(write_ids, ids("a", 2)),
+        writer.write(broken_plan, ids("b", 2)),
+        writer.write(unbindable, ids("c", 1)),
+        return_exceptions=True,
+    )
+    assert [r if isinstance(r, list) else repr(r) for r in results] == [
+        [2, 2],
+        'ValueError("a bug in this batcher\'s plan")',
+        "RuntimeError(\"UnicodeEncodeError: 'utf-8' codec can't encode character '\\\\ud800'"
+        ' in position 0: surrogates not allowed")',
+    ]
+    assert db.sqlite_path is not None
+    assert stored(db.sqlite_path) == {"a0", "a1"}
+
+
+async def test_an_answer_nobody_reads_takes_its_process_with_it(db: Database) -> None:
+    """Were the process kept, the next transaction would read this one's answer as its
+    own (an outbox row's ID given to another)."""
+    writer, process = writer_of(db), process_of(db)
+    await process.ready()
+    first = process.pid
+    abandoned = process.send([write_ids(ids("gone", 1))[0]])
+    await asyncio.sleep(0)
+    abandoned.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await abandoned
+    assert list(await writer.write(write_ids, ids("next", 3))) == [3, 3, 3]
+    assert process.started == 2 and process.pid != first
+
+
+async def test_a_commit_that_fails_is_rolled_back_and_the_next_transaction_goes(
+    db: Database,
+) -> None:
+    """A foreign key checked at COMMIT (deferred): the commit fails, the process rolls
+    back, and the next transaction is not refused as "within a transaction"."""
+    writer = writer_of(db)
+
+    def orphan(rows: Sequence[dict[str, Any]]) -> Plan:
+        defer = Values("PRAGMA defer_foreign_keys = ON", "", "")
+        locale = ignoring_duplicates_step(
+            member_locales, [{"community_id": 999, "user_id": "u", "locale": "en"}]
+        )
+        return [("values", defer, [()], ()), locale, each(rows)], lambda _: [1] * len(rows)
+
+    with pytest.raises(exc.IntegrityError, match="FOREIGN KEY constraint failed"):
+        await writer.write(orphan, ids("orphan", 1))
+    assert list(await writer.write(write_ids, ids("after", 1))) == [1]
+    assert process_of(db).started == 1
+    assert db.sqlite_path is not None
+    assert stored(db.sqlite_path) == {"after0"}
+
+
+async def test_a_process_that_ended_while_idle_is_said_once_and_replaced(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer, process = writer_of(db), process_of(db)
+    await writer.write(write_ids, ids("a", 1))
+    assert process._process is not None and process.pid is not None
+    pid = process.pid
+    os.kill(pid, signal.SIGKILL)
+    await process._process.wait()
+    with caplog.at_level(logging.ERROR, logger="bot.storage.writer"):
+        assert list(await writer.write(write_ids, ids("b", 1))) == [1]
+        assert list(await writer.write(write_ids, ids("c", 1))) == [1]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"event=writer_process_died pid={pid} returncode=-9"
+    ]
+    assert process.started == 2
+
+
+async def test_after_the_database_closes_no_process_starts(tmp_path: Path) -> None:
+    db = await opened(tmp_path / "p.db", "process")
+    await db.close()
+    with pytest.raises(RuntimeError, match="the SQLite writer is stopped"):
+        await writer_of(db).write(write_ids, ids("late", 1))
+    assert process_of(db).started == 0
