@@ -369,10 +369,22 @@ async def test_organizers_pass_the_liaison_check_and_anyone_reads_hours(bot: Tes
     assert bot.texts(await bot.say("lee", "/homeroom hours show @dana"))[0].startswith(
         "Office hours of <@dana>: Monday to Friday, 08:00–15:30 (UTC)."
     )
+    # Only liaisons and organizers keep office hours: a parent has none to set or show.
+    assert bot.texts(await bot.say("lee", "/homeroom hours show @sam")) == [
+        "<@sam> isn't a liaison, so there are no office hours to show."
+    ]
+    assert bot.texts(await bot.say("lee", "/homeroom hours show")) == [
+        "Office hours are kept by liaisons, so you have none. “hours show @name” shows a "
+        "liaison's."
+    ]
+    assert bot.texts(await bot.say("maria", "/homeroom hours show @lee")) == [
+        "<@lee> no es enlace, así que no tiene horario de atención que mostrar."
+    ]
+    await liaison(bot)
     assert bot.texts(await bot.say("lee", "/homeroom hours show @sam")) == [
         "<@sam> hasn't set office hours."
     ]
-    assert bot.texts(await bot.say("lee", "/homeroom hours show")) == [
+    assert bot.texts(await bot.say("sam", "/homeroom hours show")) == [
         "You haven't set office hours yet. Set them with “hours set”, like “hours set mon-fri "
         "08:00 15:30”, so the times parents are promised count only your working hours."
     ]

@@ -93,7 +93,20 @@ async def show_hours(ctx: Context, args: Args) -> list[Intent]:
     unknown = hours is None and not away and not mine
     if unknown and await ctx.kernel.directory.people.find(member) is None:
         raise await ctx.not_found(member, "member", changing=False)
-    if hours is None:
+    if hours is None and not away and not await _answers_questions(ctx, member):
+        # Only liaisons (and organizers) keep office hours: nothing to set or wait for.
+        lines = [
+            ctx.t._(
+                "Office hours are kept by liaisons, so you have none. “hours show @name” "
+                "shows a liaison's."
+            )
+            if mine
+            else ctx.t._(
+                "{who} isn't a liaison, so there are no office hours to show.",
+                who=mention(member),
+            )
+        ]
+    elif hours is None:
         lines = [
             ctx.t._(
                 "You haven't set office hours yet. Set them with “hours set”, like "
@@ -113,6 +126,14 @@ async def show_hours(ctx: Context, args: Args) -> list[Intent]:
         ]
     lines += [describe_away(a, now, ctx.t, ctx.timezone) for a in away[:SHOWN_AWAY]]
     return [ctx.reply("\n".join(lines))]
+
+
+async def _answers_questions(ctx: Context, member: MemberRef) -> bool:
+    """Whether `member` is a liaison or an organizer: who may keep office hours."""
+    roles = (
+        ctx.roles if member == ctx.member else (await ctx.kernel.directory.profile(member)).roles
+    )
+    return bool(roles & {Role.LIAISON, Role.ORGANIZER})
 
 
 def _day_starts(day: date, timezone: str) -> datetime:
