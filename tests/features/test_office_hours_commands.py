@@ -374,8 +374,7 @@ async def test_organizers_pass_the_liaison_check_and_anyone_reads_hours(bot: Tes
         "<@sam> isn't a liaison, so there are no office hours to show."
     ]
     assert bot.texts(await bot.say("lee", "/homeroom hours show")) == [
-        "Office hours are kept by liaisons, so you have none. “hours show @name” shows a "
-        "liaison's."
+        "Office hours are kept by liaisons, so you have none. “hours show @name” shows a liaison's."
     ]
     assert bot.texts(await bot.say("maria", "/homeroom hours show @lee")) == [
         "<@lee> no es enlace, así que no tiene horario de atención que mostrar."
