@@ -267,7 +267,9 @@ async def answered(
         ),
     )
     thread = await qs.to_thread(
-        question, ctx.t._("{liaison} answered; the parent has it.", liaison=mention(ctx.member))
+        question,
+        ctx.t._("{liaison} answered; the parent has it.", liaison=mention(ctx.member)),
+        by=ctx.member,
     )
     done = ctx.t._("Your answer to #{id} is on its way to the parent.", id=question.id)
     return [relay, ctx.reply(done), *card, *thread]
@@ -280,7 +282,9 @@ async def note(ctx: Context, args: Args) -> list[Intent]:
     async with qs.engine.begin() as conn:
         await store.note(conn, question.id, "note", ctx.member.id, text, qs.clock.now())
     thread = await qs.to_thread(
-        question, ctx.t._("Note from {who}: {text}", who=mention(ctx.member), text=text)
+        question,
+        ctx.t._("Note from {who}: {text}", who=mention(ctx.member), text=text),
+        by=ctx.member,
     )
     return [
         ctx.reply(ctx.t._("Noted on #{id}. The parent never sees notes.", id=question.id)),

@@ -269,11 +269,14 @@ class Questions:
         t = translator(community.default_language)
         return [Update(to=question.card, message=self.card(question, t, community.timezone))]
 
-    async def to_thread(self, question: Question, text: str) -> list[Intent]:
-        """A line in the card's thread (for the liaisons), else a DM to the liaison."""
+    async def to_thread(
+        self, question: Question, text: str, *, by: MemberRef | None = None
+    ) -> list[Intent]:
+        """A line in the card's thread (for the liaisons), else a DM to the liaison,
+        unless the liaison is `by`, who did what it says and was just told so."""
         if question.card_thread is not None:
             return [Post(to=question.card_thread, message=Message(text=text))]
-        if question.liaison_id:
+        if question.liaison_id and (by is None or by.id != question.liaison_id):
             return [
                 DirectMessage(member=question.member(question.liaison_id), message=Message(text))
             ]

@@ -139,6 +139,14 @@ async def test_a_question_with_no_queue_channel_reaches_its_liaison_by_dm(bot: T
     sent = await bot.say("lee", "/ask Where is lost and found?")
     assert [type(i).__name__ for i in sent] == ["Ephemeral", "DirectMessage"]
     assert not [i for i in sent if isinstance(i, Post)]
+    # The card's "thread" is sam's DMs: what sam does there is not told back to sam.
+    noted = await bot.say("sam", "/queue note 1 Checking the office first.")
+    assert bot.texts(noted) == ["Noted on #1. The parent never sees notes."]
+    answered = await bot.say("sam", "/queue answer 1 By the gym door.")
+    assert [(type(i).__name__, getattr(i, "member", None)) for i in answered] == [
+        ("DirectMessage", bot.member("lee")),
+        ("Ephemeral", bot.member("sam")),
+    ]
 
 
 async def test_the_promise_counts_the_liaisons_own_hours_and_time_away(bot: TestBot) -> None:
