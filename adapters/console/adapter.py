@@ -265,8 +265,8 @@ class ConsoleAdapter:
             return
         self.view.line(
             self._t().ngettext(
-                "✉ {n} new private message for {name}, sent while you were someone else:",
-                "✉ {n} new private messages for {name}, sent while you were someone else:",
+                "✉ {n} new message for {name}, sent while you were someone else:",
+                "✉ {n} new messages for {name}, sent while you were someone else:",
                 len(waiting),
                 name=self.me,
             )

@@ -184,7 +184,7 @@ async def test_a_private_message_shows_only_when_acting_as_its_recipient(
     shown = await type_lines(adapter, out, ":as sam")
     assert shown.splitlines() == [
         "You are now sam.",
-        "✉ 1 new private message for sam, sent while you were someone else:",
+        "✉ 1 new message for sam, sent while you were someone else:",
         "✉ Homeroom → sam (direct message)",
         "    Welcome! @dana made you a school liaison in Homeroom. Thank you for being a "
         "bridge between families and the school. Type “help” to see what you can do here.",
