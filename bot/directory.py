@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +44,7 @@ from bot.refs import CommunityRef, MemberRef
 from bot.storage.backlog import Backlog
 from bot.storage.batcher import Batcher
 from bot.storage.places import community_named
-from bot.storage.sqlite_steps import Step
+from bot.storage.sqlite_steps import Step, Values
 from bot.storage.tables import communities, groups, member_locales, member_roles, members
 from bot.storage.upsert import ignoring_duplicates_step, insert_ignoring_duplicates
 from bot.storage.writer import Plan, compiled
@@ -484,9 +484,12 @@ def _write_locales_sqlite(rows: Sequence[tuple[int, str, str]]) -> Plan:
     """`Directory._write_locales` planned for SQLite's writer (bot.storage.writer)."""
     steps: list[Step] = [
         ignoring_duplicates_step(member_locales, _locale_rows(rows)),
-        ("each", _LOCALE_UPDATE_SQLITE, _locale_changes(rows), ()),
+        ("each", _locale_update_sqlite(), _locale_changes(rows), ()),
     ]
     return steps, lambda _: [None] * len(rows)
 
 
-_LOCALE_UPDATE_SQLITE = compiled(_LOCALE_UPDATE, many=False)
+@cache
+def _locale_update_sqlite() -> Values:
+    """`_LOCALE_UPDATE` compiled for SQLite's writer, when first written (not at start)."""
+    return compiled(_LOCALE_UPDATE, many=False)

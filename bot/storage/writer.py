@@ -34,6 +34,7 @@ async engine and the writer's never meet in SQLite's busy handler.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import os
 import pickle
@@ -389,7 +390,7 @@ def _raised(module: str, name: str, message: str) -> Exception:
         return exc.DBAPIError.instance(
             None, None, orig, sqlite3.Error, hide_parameters=True, ismulti=False
         )
-    kind = getattr(__import__("builtins"), name, RuntimeError)
+    kind = getattr(builtins, name, RuntimeError)
     try:
         if isinstance(kind, type) and issubclass(kind, Exception):
             return kind(message)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -27,7 +28,7 @@ from bot.refs import ConversationRef, MemberRef
 from bot.storage.batcher import WriteTurn
 from bot.storage.bulk import ids_step
 from bot.storage.db import Database
-from bot.storage.sqlite_steps import Step, Values
+from bot.storage.sqlite_steps import Values
 from bot.storage.tables import member_locales, outbox, processed_events
 from bot.storage.upsert import ignoring_duplicates_step
 from bot.storage.writer import (
@@ -41,6 +42,7 @@ from bot.storage.writer import (
 )
 from bot.testing import FakeAdapter, test_settings
 from bot.unavailable import is_transient
+from tests.storage.test_writer import each, ids, refuse, stored, write_ids
 
 AT = datetime(2026, 9, 7, 18, tzinfo=UTC)
 PIPE_MAX = Path("/proc/sys/fs/pipe-max-size")
@@ -70,31 +72,6 @@ def process_of(db: Database) -> WriterProcess:
     return runs
 
 
-def ids(prefix: str, n: int) -> list[dict[str, Any]]:
-    return [
-        {"platform": "fake", "event_id": f"{prefix}{k}", "received_at": AT, "handled_at": AT}
-        for k in range(n)
-    ]
-
-
-def each(rows: Sequence[dict[str, Any]]) -> Step:
-    return ("each", compiled(insert(processed_events), tuple(rows[0]), many=False), rows, ())
-
-
-def write_ids(rows: Sequence[dict[str, Any]]) -> Plan:
-    return [each(rows)], lambda _: [len(rows)] * len(rows)
-
-
-def twice(rows: Sequence[dict[str, Any]]) -> Plan:
-    """The rows twice: the second statement breaks the table's key."""
-    return [each(rows), each(rows)], lambda _: [len(rows)] * len(rows)
-
-
-def stored(path: Path) -> set[str]:
-    with sqlite3.connect(path) as other:
-        return {row[0] for row in other.execute("SELECT event_id FROM processed_events")}
-
-
 async def test_batches_waiting_together_commit_in_one_transaction_in_the_process(
     db: Database,
 ) -> None:
@@ -116,7 +93,7 @@ async def test_a_failing_batch_fails_alone_as_sqlalchemy_would_say_it(db: Databa
     secret = ids("maria-private-", 2)
     results = await asyncio.gather(
         writer.write(write_ids, ids("a", 3)),
-        writer.write(twice, secret),
+        writer.write(refuse, secret),
         writer.write(write_ids, ids("c", 4)),
         return_exceptions=True,
     )
@@ -196,7 +173,7 @@ async def test_the_process_stores_exactly_what_the_thread_stores(tmp_path: Path)
             "status": "pending",
             "attempts": n % 3,
             "next_attempt_at": AT + timedelta(seconds=n, microseconds=n),
-            "created_at": AT.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago")),
+            "created_at": AT.astimezone(ZoneInfo("America/Chicago")),
             "lease_owner": None,
             "lease_until": None,
             "reply_handle": "h" if n % 2 else None,
