@@ -379,6 +379,10 @@ async def test_organizers_pass_the_liaison_check_and_anyone_reads_hours(bot: Tes
     assert bot.texts(await bot.say("maria", "/homeroom hours show @lee")) == [
         "<@lee> no es enlace, así que no tiene horario de atención que mostrar."
     ]
+    assert bot.texts(await bot.say("maria", "/homeroom hours show")) == [
+        "El horario de atención es de los enlaces, así que usted no tiene uno. “hours show "
+        "@nombre” muestra el de un enlace."
+    ]
     await liaison(bot)
     assert bot.texts(await bot.say("lee", "/homeroom hours show @sam")) == [
         "<@sam> hasn't set office hours."
