@@ -11,9 +11,10 @@ moment it is queued until its transaction commits, and intake (`Homeroom.handle`
 The cap counts rows queued plus `per_command` rows (an estimate: its ID, its answer, a
 new member's locale) for each command admitted but not yet done dispatching (each adds
 its rows as it finishes), so 2,000 commands arriving at once cannot all slip in under
-the cap before any of them has queued a row. A command is admitted while fewer than
-`cap` rows are counted, so the peak stays within a command's rows of the cap (more only
-for commands that write more than the estimate, a fan-out).
+the cap before any of them has queued a row. A command is admitted while its estimate
+fits under the cap beside those counted, so the rows queued never pass the cap (they
+can only for commands that write more than the estimate, a fan-out, or when the cap is
+smaller than one command's rows: one command at a time is then let in).
 
 Waiting commands are let in first come, first served, and only as many as there is room
 for: when rows commit, the room they free is handed to the commands at the head of the
@@ -63,7 +64,10 @@ class Backlog:
         self._let_in()
 
     def _has_room(self) -> bool:
-        return self.queued + self.admitted * self.per_command < self.cap
+        """Room for one more command's estimated rows within the cap (one command is
+        let in when nothing waits, however small the cap, so intake never stalls)."""
+        counted = self.queued + self.admitted * self.per_command
+        return counted + self.per_command <= self.cap or counted == 0
 
     def _let_in(self) -> None:
         """Admit waiting commands, in order, while there is room for them."""
