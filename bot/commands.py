@@ -352,6 +352,7 @@ class CommandRegistry:
             )
         guess = (
             self._near_translated(words)
+            or self._near_root(words)
             or difflib.get_close_matches(asked, list(self._specs), n=1)
             or difflib.get_close_matches(words[0].lower() if words else "", self.roots(), n=1)
         )
@@ -397,6 +398,20 @@ class CommandRegistry:
         whole = " ".join([near[0], *words[1:2]])
         english = self._in_english(whole).split()
         return [whole if " ".join(english[:2]).lower() in self._specs else near[0]]
+
+    def _near_root(self, words: list[str]) -> list[str]:
+        """A guess when the first word is a near miss of an English root and the second
+        names one of its subcommands in any language, or nearly (`horsa mostrar`,
+        `hours shwo` after a typo: `hours show`), rather than the path that looks most
+        like the two words together (`hours set`, for `horas mostrar` once)."""
+        near = difflib.get_close_matches(fold(words[0]), self.roots(), n=1, cutoff=0.8)
+        if not near or len(words) < 2:
+            return []
+        english = self._in_english(f"{near[0]} {words[1]}").lower()
+        if english in self._specs:
+            return [english]
+        subcommands = [s.path for s in self._specs.values() if s.root == near[0]]
+        return difflib.get_close_matches(english, subcommands, n=1)
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command

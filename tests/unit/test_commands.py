@@ -571,6 +571,13 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
         ("pol list", "pol", "poll list"),  # an English one's stays English
         ("Pol List", "Pol", "poll list"),
         ("encuesta listaa", "encuesta listaa", "encuesta lista"),  # never "poll list(aa)"
+        # An English root's near miss, then a subcommand in Spanish or mistyped: that
+        # subcommand, not whichever path looks most like the two words together.
+        ("horsa mostrar", "horsa", "hours show"),
+        ("huors mostrar", "huors", "hours show"),
+        ("Pol Lista", "Pol", "poll list"),
+        ("rolee quitar", "rolee", "role revoke"),
+        ("hors shwo", "hors", "hours show"),
     ],
 )
 def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
@@ -591,3 +598,18 @@ def test_a_root_alone_lists_its_commands_in_the_words_it_was_typed_in() -> None:
     with pytest.raises(CommandError) as english:
         _registry().find("poll")
     assert "poll list" in english.value.values["choices"].split(", ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "path", "rest"),
+    [
+        ("horas mostrar", "hours show", ""),  # "hours" as a Spanish reader says it
+        ("horas fijar lun-vie 08:00 15:00", "hours set", "lun-vie 08:00 15:00"),
+        ("horario ver @lee", "hours show", "@lee"),
+    ],
+)
+def test_spanish_words_for_office_hours_name_the_hours_commands(
+    typed: str, path: str, rest: str
+) -> None:
+    spec, found_rest = _registry().find(typed)
+    assert (spec.path, found_rest) == (path, rest)
