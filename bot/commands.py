@@ -627,15 +627,14 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 continue
             if not value and after:  # "anonymous= yes", "anonymous: yes"
                 value, used = after[0].text, 2
-            if option.type == "choice" and used <= len(after):  # "every=2 weeks"
-                word = after[used - 1]
-                joined = f"{value} {word.text}"
-                if not word.quoted and fold(joined) in _choice_words(option, t):
-                    value, used = joined, used + 1
             if option.type in _LENGTHS:  # "in=3 días": the unit is part of the value
                 words = [value, *(tok.text for tok in tokens[index + used :][:_LONGEST_SPAN])]
                 extra = _duration_span(words, option.type) - 1
                 value, used = " ".join(words[: extra + 1]), used + extra
+            else:  # "from=8 am", "every=2 weeks", "topic=field trips"
+                following = [tok.text for tok in _plain_words(tokens[index + used :])]
+                extra = _continuation(spec, option, value, following, t)
+                value, used = " ".join([value, *following[:extra]]), used + extra
             give(option, value)
             index += used
             continue
@@ -677,6 +676,70 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
     _fill_in_order(spec, text, loose, raw, first, t)
     _ask_when_unsure(spec, raw, t)
     return raw
+
+
+def _plain_words(tokens: Sequence[_Token]) -> list[_Token]:
+    """The unquoted words at the head of `tokens` that name no option (`x=y`), at most
+    as many as a value may take."""
+    words: list[_Token] = []
+    for token in tokens[:_LONGEST_SPAN]:
+        if token.quoted or _KEYED.match(token.text):
+            break
+        words.append(token)
+    return words
+
+
+def _continuation(
+    spec: CommandSpec, option: Option, value: str, following: list[str], t: Translator
+) -> int:
+    """How many of the words after `name=value` belong to that value, as a member who
+    names an option means them to (`from=8 am`, `pause-until=3 de enero`), instead of
+    filling other options in order and being refused there for the wrong option.
+
+    A value of the option's shape grows only into a longer one whole (`from=8 am`,
+    `every=2 weeks`; not `role=liaison @sam`). One that is not grows into the longest
+    that is, stopping at a word of another option's shape once it is one (`every=cada 2
+    semanas lunes`: the weekday stays the weekday's). Failing that, or for an option
+    of any text, the words up to the first of another option's shape are the value's,
+    unless the command has free text to take loose words (`ask anonymous=yes When...`)."""
+    others = [o for o in spec.options if o is not option and o.type in _OF_A_SHAPE]
+
+    def elsewhere(at: int) -> bool:  # following[at] starts another option's value
+        return any(
+            _fits(other, following[at], t)
+            or (other.type in _LENGTHS and _duration_span(following[at:], other.type) > 1)
+            for other in others
+        )
+
+    def joined(size: int) -> str:
+        return " ".join([value, *following[:size]])
+
+    if option.type in _OF_A_SHAPE:
+        if _fits(option, value, t):
+            whole = [n for n in range(1, len(following) + 1) if _names_whole(option, joined(n), t)]
+            return max(whole, default=0)
+        best = 0
+        for size in range(1, len(following) + 1):
+            if best == size - 1 and best and elsewhere(size - 1):
+                break
+            if _fits(option, joined(size), t):
+                best = size
+        if best:
+            return best
+    if any(o.rest for o in spec.options):
+        return 0
+    for size in range(len(following)):
+        if elsewhere(size):
+            return size
+    return len(following)
+
+
+def _names_whole(option: Option, text: str, t: Translator) -> bool:
+    """Whether all of `text` is a value of the option's shape: a choice's word exactly
+    (`every=2 weeks`), since a choice is also found inside longer words (`liaison @sam`)."""
+    if option.type in ("choice", "weekday"):
+        return fold(text).rstrip(".") in _choice_words(option, t)
+    return bool(_fits(option, text, t))
 
 
 def _fill_in_order(
@@ -745,6 +808,9 @@ def _fits(option: Option, text: str, t: Translator) -> bool | None:
         return False
     return True
 
+
+# The kinds `_continuation` knows a value of by its shape: `_SHAPED`'s and numbers.
+_OF_A_SHAPE = _SHAPED | {"number"}
 
 _NOWHERE = ConversationRef("", "", "")  # a shape check converts; the place is not kept
 

@@ -613,3 +613,50 @@ def test_spanish_words_for_office_hours_name_the_hours_commands(
 ) -> None:
     spec, found_rest = _registry().find(typed)
     assert (spec.path, found_rest) == (path, rest)
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "language", "raw"),
+    [
+        # A value of the option's shape in several words, after its name.
+        (
+            "hours set",
+            "from=8 am to=3:30 pm mon-fri",
+            "en",
+            {"from": "8 am", "to": "3:30 pm", "days": "mon-fri"},
+        ),
+        ("hours set", "desde=7:30 p. m. hasta=9 pm", "es", {"from": "7:30 p. m.", "to": "9 pm"}),
+        (
+            "prompt schedule",
+            "every=cada 2 semanas lunes",
+            "es",
+            {"every": "cada 2 semanas", "series": "lunes"},
+        ),
+        # Not one, or any text: the words up to another option's are still its own, so
+        # the member is told about the option they named, not one they never typed.
+        ("me settings", "mensajes=tal vez", "es", {"dm": "tal vez"}),
+        ("me settings", "pausa-hasta=3 de enero", "es", {"pause-until": "3 de enero"}),
+        ("me settings", "quiet=21:00 - 07:00 dm=no", "en", {"quiet": "21:00 - 07:00", "dm": "no"}),
+        ("me settings", "language=es no", "en", {"language": "es", "dm": "no"}),
+        ("route add", "topic=field trips @lee", "en", {"topic": "field trips", "liaison": "@lee"}),
+        # A value that is one already takes no loose word of another option's.
+        ("role grant", "role=liaison @sam", "en", {"role": "liaison", "member": "@sam"}),
+        ("me settings", "dm=no es", "en", {"dm": "no", "language": "es"}),
+        # Free text takes what follows: never an option's value.
+        (
+            "ask",
+            "anonymous=yes When is the trip?",
+            "en",
+            {"anonymous": "yes", "text": "When is the trip?"},
+        ),
+    ],
+)
+def test_words_after_a_named_option_belong_to_it_as_a_member_means_them(
+    path: str, typed: str, language: str, raw: dict[str, str]
+) -> None:
+    from bot.commands import parse_text
+    from bot.i18n import translator
+
+    spec = _registry().get(path)
+    assert spec is not None
+    assert parse_text(spec, typed, translator(language)) == raw
