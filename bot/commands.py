@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel import Locale
 from babel.dates import get_day_names
 from babel.numbers import format_decimal, get_decimal_symbol
 
@@ -1365,11 +1366,22 @@ def parse_languages(text: str) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(c.strip().lower() for c in re.split(r"[,\s]+", text) if c.strip()))
     unknown = [c for c in codes if c not in SUPPORTED_LANGUAGES]
     if unknown or not codes:
-        raise CommandError(
-            N_("I can speak {supported} so far, so I can't use “{value}”."),
-            {"supported": ", ".join(SUPPORTED_LANGUAGES), "value": ", ".join(unknown) or text},
-        )
+        raise unsupported_language(", ".join(unknown) or text)
     return codes
+
+
+def unsupported_language(value: str, option: str | None = None) -> CommandError:
+    """The refusal of a language Homeroom has no catalog for, naming those it has by
+    their codes (what a member types) and their own names (`es (español)`), which read
+    the same in any reader's language."""
+    supported = ", ".join(
+        f"{code} ({Locale.parse(code).get_display_name(code)})" for code in SUPPORTED_LANGUAGES
+    )
+    return CommandError(
+        N_("I can speak {supported} so far, so I can't use “{value}”."),
+        {"supported": supported, "value": value},
+        option=option,
+    )
 
 
 def form_fields(options: Sequence[Option], given: Args, t: Translator) -> tuple[FormField, ...]:

@@ -20,6 +20,7 @@ from bot.commands import (
     fold,
     parse_languages,
     parse_time,
+    unsupported_language,
 )
 from bot.context import Context, reader_language
 from bot.dm_gate import parse_quiet
@@ -28,7 +29,6 @@ from bot.i18n import N_, NP_, Translator, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
-from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -99,10 +99,7 @@ def _language(value: str, t: Translator) -> str | None:
         return None
     codes = parse_languages(value)
     if len(codes) > 1:
-        raise CommandError(
-            N_("I can speak {supported} so far, so I can't use “{value}”."),
-            {"supported": ", ".join(SUPPORTED_LANGUAGES), "value": value},
-        )
+        raise unsupported_language(value)
     return codes[0]
 
 

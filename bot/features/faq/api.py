@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.commands import CommandError
+from bot.commands import CommandError, unsupported_language
 from bot.features.faq import rendering
 from bot.features.faq.search import FaqHit, search
 from bot.features.faq.store import FaqStore
@@ -71,11 +71,7 @@ async def propose_entry(
     topic = rendering.tag(topic, rendering.MAX_TOPIC, "topic")
     grade = rendering.tag(grade, rendering.MAX_GRADE, "grade")
     if language not in SUPPORTED_LANGUAGES:
-        raise CommandError(
-            N_("I can speak {supported} so far, so I can't use “{value}”."),
-            {"supported": ", ".join(SUPPORTED_LANGUAGES), "value": language},
-            option="language",
-        )
+        raise unsupported_language(language, option="language")
     member = asker if asker is not None else _unsealed(kernel, asker_sealed)
     store = FaqStore(kernel.engine, kernel.clock)
     proposal_id = await store.propose(

@@ -96,7 +96,7 @@ async def test_bad_settings_are_refused_kindly_and_change_nothing(bot: TestBot) 
         ("quiet=25:00-07:00", "Quiet hours are a start and an end"),
         ("pause-until=tomorrow", "Pause until a date"),
         ("pause-until=2026-09-01", "has already come"),
-        ("language=fr", "I can speak en, es so far, so I can't use “fr”."),
+        ("language=fr", "I can speak en (English), es (español) so far, so I can't use “fr”."),
     ):
         [reply] = await bot.say("lee", f"/homeroom me settings {typed}")
         assert expected in text_of(reply), typed
