@@ -51,6 +51,25 @@ def test_every_source_string_is_translated(language: str) -> None:
     assert broken == [], "translations use placeholders their source lacks"
 
 
+@pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
+def test_a_translation_quotes_with_the_same_marks_as_every_other_message(language: str) -> None:
+    """What a member types is quoted “like this” everywhere, so one message's «ask»
+    beside another's “ask” never reads as two kinds of thing."""
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "homeroom.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    other_marks = [
+        entry.id
+        for entry in catalog
+        if entry.id
+        and any(
+            mark in text
+            for text in (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+            for mark in "«»„"
+        )
+    ]
+    assert other_marks == []
+
+
 def test_the_check_finds_source_strings() -> None:
     assert "Homeroom help" in _source_messages()
 

@@ -15,8 +15,8 @@ GUIDE_EN = (
 )
 GUIDE_ES = (
     "¡Hola! Aquí leo los mensajes directos cuando responde a una pregunta que hizo. Para "
-    "hacerle una pregunta a la escuela, escriba «ask» y su pregunta, por ejemplo «ask ¿Cuándo "
-    "es la excursión?». «help» muestra lo demás."
+    "hacerle una pregunta a la escuela, escriba “ask” y su pregunta, por ejemplo “ask ¿Cuándo "
+    "es la excursión?”. “help” muestra lo demás."
 )
 
 
