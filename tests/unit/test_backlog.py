@@ -195,20 +195,29 @@ async def test_a_burst_comes_through_a_turn_of_the_loop_at_a_time_in_order() -> 
     assert by_turn == [5] * 6
 
 
-async def test_a_cap_smaller_than_one_commands_rows_still_lets_one_command_in_at_a_time() -> None:
-    backlog = Backlog(2, per_command=3)
+async def _commands_queuing(
+    backlog: Backlog, count: int, rows: int, admitted: int
+) -> tuple[list[int], list[asyncio.Task[None]]]:
+    """`count` commands at once, each queuing `rows` rows once let in; returns when
+    `admitted` are in and the others have had turns to come in had there been room."""
     inside: list[int] = []
 
     async def dispatch(n: int) -> None:
         async with backlog.room():
             inside.append(n)
-            backlog.add(3)
+            backlog.add(rows)
 
     loop = asyncio.get_running_loop()
-    tasks = [loop.create_task(dispatch(n)) for n in range(3)]
-    await until(lambda: len(inside) == 1)
+    tasks = [loop.create_task(dispatch(n)) for n in range(count)]
+    await until(lambda: len(inside) == admitted)
     for _ in range(5):
         await asyncio.sleep(0)
+    return inside, tasks
+
+
+async def test_a_cap_smaller_than_one_commands_rows_still_lets_one_command_in_at_a_time() -> None:
+    backlog = Backlog(2, per_command=3)
+    inside, tasks = await _commands_queuing(backlog, 3, rows=3, admitted=1)
     assert (inside, backlog.queued, backlog.waits) == ([0], 3, 2)
     for admitted in (2, 3):
         backlog.done(3)
@@ -220,18 +229,7 @@ async def test_a_cap_smaller_than_one_commands_rows_still_lets_one_command_in_at
 
 async def test_a_command_is_let_in_only_when_its_rows_fit_under_the_cap() -> None:
     backlog = Backlog(7, per_command=3)
-    inside: list[int] = []
-
-    async def dispatch(n: int) -> None:
-        async with backlog.room():
-            inside.append(n)
-            backlog.add(3)
-
-    loop = asyncio.get_running_loop()
-    tasks = [loop.create_task(dispatch(n)) for n in range(4)]
-    await until(lambda: len(inside) == 2)
-    for _ in range(5):
-        await asyncio.sleep(0)
+    inside, tasks = await _commands_queuing(backlog, 4, rows=3, admitted=2)
     # Six rows are queued: a third command's three would make nine, past the cap of 7.
     assert (inside, backlog.queued, backlog.waits) == ([0, 1], 6, 2)
     backlog.done(6)
