@@ -166,7 +166,8 @@ async def test_a_bad_answer_asks_that_question_again_and_keeps_the_answers_given
     await bot.say("dana", "America/New_York")
     [languages] = await bot.say("dana", "klingon")
     assert bot.texts([languages])[0].startswith(
-        "I can speak en (English), es (español) so far, so I can't use “klingon”.\nSet up Homeroom (2/4): "
+        "I can speak en (English), es (español) so far, so I can't use “klingon”.\n"
+        "Set up Homeroom (2/4): "
     )
     await bot.say("dana", "en,es")
     [queue] = await bot.say("dana", "liaisons")

@@ -66,7 +66,9 @@ async def test_an_unknown_time_zone_is_explained_and_nothing_changes(bot: TestBo
 async def test_an_unsupported_language_is_explained_in_spanish_too(bot: TestBot) -> None:
     bot.people["maria"].is_admin = True
     [reply] = await bot.say("maria", "/homeroom setup languages=fr")
-    assert bot.texts([reply]) == ["Por ahora hablo en (English), es (español), así que no puedo usar “fr”."]
+    assert bot.texts([reply]) == [
+        "Por ahora hablo en (English), es (español), así que no puedo usar “fr”."
+    ]
 
 
 async def test_a_parent_group_cannot_be_the_liaison_queue(bot: TestBot) -> None:
