@@ -110,6 +110,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
+# How often `settled` looks whether delivery waits only for time (real seconds).
+SETTLE_CHECK = 0.02
 KEEP_SENT = timedelta(days=2)
 LEASE = 60.0  # seconds a process holds its pending rows without renewing
 RENEW_EVERY = LEASE / 3  # a renewal that fails once still leaves a third of the lease
@@ -1203,6 +1205,16 @@ class Outbox:
     async def idle(self) -> None:
         """Wait until everything submitted so far is delivered or has failed."""
         await self._idle.wait()
+
+    async def settled(self) -> None:
+        """Wait until everything submitted so far is delivered, has failed, or waits for
+        a later time: a DM held for its member's quiet hours, a platform's Retry-After.
+        What a terminal waits for before it takes the next line (`idle` would wait until
+        the quiet hours end). The loop's sleep is looked at every `SETTLE_CHECK` seconds of
+        real time: a nap starts without a signal to await."""
+        while not self._idle.is_set() and not self.asleep():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), SETTLE_CHECK)
 
     async def stop(self) -> None:
         """After the loop is cancelled: sends under way finish and are recorded, then the

@@ -570,7 +570,7 @@ class ConsoleAdapter:
             )
         )
         fired = await self.app.timers.run_due()
-        await self.app.outbox.idle()
+        await self.app.outbox.settled()
         if not fired:
             self.view.line(t._("Nothing was due after all: it was handled elsewhere."))
 
@@ -711,7 +711,7 @@ class ConsoleAdapter:
 
     async def _dispatch(self, event: Event) -> None:
         await self.app.handle(event)
-        await self.app.outbox.idle()
+        await self.app.outbox.settled()
         await self._refresh_form()
 
     async def _refresh_form(self) -> None:

@@ -1,14 +1,17 @@
 """Direct messages in the console: `:dm TEXT` writes to Homeroom privately (a parent's
 reply to "just reply to this message", such as a liaison's "queue ask-parent")."""
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest_asyncio
 
 from adapters.console import ConsoleAdapter
 from adapters.console.view import View
 from bot.app import Homeroom
+from bot.clock import FakeClock
 from tests.adapters.console.test_console import type_lines
 
 SETUP = (
@@ -61,3 +64,24 @@ async def test_dm_alone_still_lists_the_direct_messages(
     shown = await type_lines(adapter, out, ":dm")
     assert shown.startswith("✉ 1. Welcome! @dana made you a school liaison")
     assert len(shown.splitlines()) == 1
+
+
+async def test_a_dm_held_for_quiet_hours_never_holds_up_the_terminal(
+    console: tuple[ConsoleAdapter, io.StringIO], clock: FakeClock
+) -> None:
+    """The terminal takes the next line once delivery waits only for time: waiting for
+    the held welcome to go out would freeze it until lee's quiet hours end."""
+    adapter, out = console
+    now = clock.now()
+    quiet = f"{now - timedelta(hours=1):%H:%M}-{now + timedelta(hours=2):%H:%M}"
+    await type_lines(adapter, out, "/homeroom setup timezone=UTC", ":as lee")
+    await type_lines(adapter, out, f"/homeroom me settings quiet={quiet}", ":as dana")
+    shown = await asyncio.wait_for(
+        type_lines(adapter, out, "/homeroom role grant @lee liaison", "/homeroom help role"),
+        timeout=30,
+    )
+    assert "Done: @lee is now a liaison." in shown and "Help: role" in shown
+    assert "Welcome!" not in await type_lines(adapter, out, ":as lee", ":dm")
+    clock.advance(hours=3)  # the quiet hours are over: the welcome goes out
+    await asyncio.wait_for(adapter.app.outbox.idle(), timeout=30)
+    assert "Welcome! @dana made you a school liaison" in await type_lines(adapter, out, ":dm")
