@@ -702,7 +702,16 @@ def _continuation(
     that is, stopping at a word of another option's shape once it is one (`every=cada 2
     semanas lunes`: the weekday stays the weekday's). Failing that, or for an option
     of any text, the words up to the first of another option's shape are the value's,
-    unless the command has free text to take loose words (`ask anonymous=yes When...`)."""
+    unless the command has free text to take loose words (`ask anonymous=yes When...`).
+    A value that ends in a list's separator goes on to the list's next item and those
+    after it (`options=6pm, 7pm, 8pm`), free text or not."""
+    if value.endswith(_LIST_SEPARATORS):  # "options=Morning; Evening": a list goes on
+        size = 0
+        while size < len(following):
+            size += 1
+            if not following[size - 1].endswith(_LIST_SEPARATORS):
+                break
+        return size
     others = [o for o in spec.options if o is not option and o.type in _OF_A_SHAPE]
 
     def elsewhere(at: int) -> bool:  # following[at] starts another option's value
@@ -810,6 +819,7 @@ def _fits(option: Option, text: str, t: Translator) -> bool | None:
     return True
 
 
+_LIST_SEPARATORS = (",", ";")  # between a list's items (poll options, languages, dates)
 # The kinds `_continuation` knows a value of by its shape: `_SHAPED`'s and numbers.
 _OF_A_SHAPE = _SHAPED | {"number"}
 

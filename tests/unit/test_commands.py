@@ -642,6 +642,19 @@ def test_spanish_words_for_office_hours_name_the_hours_commands(
         # A value that is one already takes no loose word of another option's.
         ("role grant", "role=liaison @sam", "en", {"role": "liaison", "member": "@sam"}),
         ("me settings", "dm=no es", "en", {"dm": "no", "language": "es"}),
+        # A list goes on after its separator, free text or not.
+        (
+            "poll create",
+            "What time? closes=2d options=6pm, 7pm, 8pm",
+            "en",
+            {"closes": "2d", "options": "6pm, 7pm, 8pm", "question": "What time?"},
+        ),
+        (
+            "poll create",
+            "options=Morning; Evening Lunch?",
+            "en",
+            {"options": "Morning; Evening", "question": "Lunch?"},
+        ),
         # Free text takes what follows: never an option's value.
         (
             "ask",
