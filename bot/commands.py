@@ -632,7 +632,8 @@ def parse_text(spec: CommandSpec, text: str, t: Translator | None = None) -> dic
                 words = [value, *(tok.text for tok in tokens[index + used :][:_LONGEST_SPAN])]
                 extra = _duration_span(words, option.type) - 1
                 value, used = " ".join(words[: extra + 1]), used + extra
-            else:  # "from=8 am", "every=2 weeks", "topic=field trips"
+            elif not (after[0].quoted if used > 1 else token.text != text[token.start : token.end]):
+                # "from=8 am", "every=2 weeks", "topic=field trips" (quotes end a value)
                 following = [tok.text for tok in _plain_words(tokens[index + used :])]
                 extra = _continuation(spec, option, value, following, t)
                 value, used = " ".join([value, *following[:extra]]), used + extra
@@ -727,7 +728,12 @@ def _continuation(
     if option.type in _OF_A_SHAPE:
         if _fits(option, value, t):
             whole = [n for n in range(1, len(following) + 1) if _names_whole(option, joined(n), t)]
-            return max(whole, default=0)
+            if whole:
+                return max(whole)
+            # `every=2 wekes`: a near miss of a choice of several words is the value, so
+            # its error says so ("did you mean 2 weeks?") rather than another option's.
+            near = _near_choice(option, joined(1), t) if option.type == "choice" else None
+            return 1 if near is not None and " " in near else 0
         best = 0
         for size in range(1, len(following) + 1):
             if best == size - 1 and best and elsewhere(size - 1):
@@ -783,6 +789,12 @@ def _fill_in_order(
         size = 1
         if option.type in _LENGTHS and not token.quoted:  # "3 días", "in 2 hours"
             size = _duration_span([tok.text for tok in loose[at:][:_LONGEST_SPAN]], option.type)
+        elif option.type in _OF_A_SHAPE and not token.quoted:  # "7:30 pm", "2 weeks"
+            words = [tok.text for tok in _plain_words(loose[at:])]
+            whole = [
+                n for n in range(2, len(words) + 1) if _names_whole(option, " ".join(words[:n]), t)
+            ]
+            size = max(whole, default=1)
         raw[option.name] = " ".join(tok.text for tok in loose[at : at + size])
         at += size
 

@@ -642,6 +642,26 @@ def test_spanish_words_for_office_hours_name_the_hours_commands(
         # A value that is one already takes no loose word of another option's.
         ("role grant", "role=liaison @sam", "en", {"role": "liaison", "member": "@sam"}),
         ("me settings", "dm=no es", "en", {"dm": "no", "language": "es"}),
+        # Loose words too: a time or a choice in several words is one value.
+        (
+            "prompt schedule",
+            "moving-up #parents wednesday 7:30 pm",
+            "en",
+            {
+                "series": "moving-up",
+                "channel": "#parents",
+                "weekday": "wednesday",
+                "time": "7:30 pm",
+            },
+        ),
+        (
+            "hours set",
+            "lun-vie 8 a. m. 3 p. m.",
+            "es",
+            {"days": "lun-vie", "from": "8 a. m.", "to": "3 p. m."},
+        ),
+        # A near miss of a choice of several words is refused as that option's value.
+        ("prompt schedule", "every=2 wekes", "en", {"every": "2 wekes"}),
         # A list goes on after its separator, free text or not.
         (
             "poll create",
