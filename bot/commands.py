@@ -339,11 +339,11 @@ class CommandRegistry:
         # Quoted back as the member typed it (their language, their capitals): the
         # command's word, and the next one only where it may be a mistyped subcommand.
         shown = " ".join(typed[: 2 if subcommands else 1]) or text
-        near = difflib.get_close_matches(asked, subcommands, n=1) if len(words) > 1 else []
+        near = self._near_subcommand(subcommands, words[1]) if len(words) > 1 else []
         if near:  # "prompt schedul": a typo of one subcommand, not a missing word
             raise CommandError(
                 N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
-                {"asked": shown, "guess": self._as_typed(near[0], typed[0])},
+                {"asked": shown, "guess": self._as_typed(near[0], typed[0], typed[1])},
             )
         if subcommands:
             choices = ", ".join(self._as_typed(path, typed[0]) for path in subcommands)
@@ -367,20 +367,41 @@ class CommandRegistry:
             {"asked": shown},
         )
 
-    def _as_typed(self, path: str, typed_root: str) -> str:
+    def _near_subcommand(self, paths: list[str], typed: str) -> list[str]:
+        """The one of `paths` (a root's commands) whose second word `typed` is a near miss
+        of, in English or another language (`mostar`: `mostrar`, so `hours show`), so
+        a typo in a translated word is not guessed by its letters against English ones."""
+        subs = self.memo("subcommand words", lambda: subcommand_words(self.paths()))
+        by_word: dict[str, str] = {}
+        for path in paths:
+            sub = path.split(" ", 1)[1]
+            by_word.setdefault(sub, path)
+            for word, meant in subs.items():
+                if sub in meant:
+                    by_word.setdefault(word, path)
+        near = difflib.get_close_matches(fold(typed), list(by_word), n=1)
+        return [by_word[near[0]]] if near else []
+
+    def _as_typed(self, path: str, typed_root: str, typed_sub: str = "") -> str:
         """`path` in the words of the language the member typed its root in ("poll list"
-        after "encuesta": "encuesta lista"); as it is after an English root, or after a
-        word as near an English root as another language's ("rol": a typo of "role"
-        as likely as Spanish, so English, as `_near_translated` decides)."""
+        after "encuesta": "encuesta lista"; "horas mostrar" after "horas mostar": of a
+        subcommand's words, the one nearest what was typed); as it is after an English
+        root, or after a near miss of one that is no other language's word ("pol")."""
         root, _, sub = path.partition(" ")
         typed = fold(typed_root)
-        if typed == root or difflib.get_close_matches(typed, self.roots(), n=1, cutoff=0.8):
+        if typed == root:
             return path
         for language in SUPPORTED_LANGUAGES:
             t = translator(language)
             words = [fold(w.strip()) for w in t.pgettext("command", root).split(",")]
             if typed in words:
-                word = t.pgettext("subcommand", sub).split(",")[0].strip() if sub else ""
+                options = (
+                    [w.strip() for w in t.pgettext("subcommand", sub).split(",")] if sub else []
+                )
+                near = difflib.get_close_matches(fold(typed_sub), options, n=1, cutoff=0)
+                if not typed_sub:  # no word typed to be near: the first
+                    near = []
+                word = (near or options or [""])[0]
                 return f"{typed_root} {word}".strip()
         return path
 

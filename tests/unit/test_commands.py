@@ -578,6 +578,11 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
         ("Pol Lista", "Pol", "poll list"),
         ("rolee quitar", "rolee", "role revoke"),
         ("hors shwo", "hors", "hours show"),
+        # A near miss of a translated subcommand, guessed in the words typed: the one of
+        # the subcommand's words nearest what was typed.
+        ("horas mostar @lee", "horas mostar", "horas mostrar"),
+        ("horario vr", "horario vr", "horario ver"),
+        ("rol dr @sam", "rol dr", "rol dar"),
     ],
 )
 def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
