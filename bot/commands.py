@@ -384,25 +384,29 @@ class CommandRegistry:
 
     def _as_typed(self, path: str, typed_root: str, typed_sub: str = "") -> str:
         """`path` in the words of the language the member typed its root in ("poll list"
-        after "encuesta": "encuesta lista"; "horas mostrar" after "horas mostar": of a
-        subcommand's words, the one nearest what was typed); as it is after an English
-        root, or after a near miss of one that is no other language's word ("pol")."""
+        after "encuesta": "encuesta lista"), with the subcommand's word nearest what was
+        typed ("horas mostar": "horas mostrar"). As it is after an English root, and after
+        a word as near an English root as another language's ("rol": a typo of "role" as
+        likely as Spanish) unless the second word typed is nearer the other language's
+        ("rol dr": "rol dar")."""
         root, _, sub = path.partition(" ")
         typed = fold(typed_root)
         if typed == root:
             return path
+        near_english = bool(difflib.get_close_matches(typed, self.roots(), n=1, cutoff=0.8))
         for language in SUPPORTED_LANGUAGES:
             t = translator(language)
             words = [fold(w.strip()) for w in t.pgettext("command", root).split(",")]
-            if typed in words:
-                options = (
-                    [w.strip() for w in t.pgettext("subcommand", sub).split(",")] if sub else []
-                )
-                near = difflib.get_close_matches(fold(typed_sub), options, n=1, cutoff=0)
-                if not typed_sub:  # no word typed to be near: the first
-                    near = []
-                word = (near or options or [""])[0]
-                return f"{typed_root} {word}".strip()
+            if typed not in words:
+                continue
+            options = [w.strip() for w in t.pgettext("subcommand", sub).split(",")] if sub else []
+            if not typed_sub or not options:
+                return path if near_english else f"{typed_root} {(options or [''])[0]}".strip()
+            likeness = {w: _likeness(typed_sub, w) for w in options}
+            word = max(options, key=likeness.__getitem__)
+            if near_english and likeness[word] <= _likeness(typed_sub, sub):
+                return path
+            return f"{typed_root} {word}"
         return path
 
     def _near_translated(self, words: list[str]) -> list[str]:
@@ -454,6 +458,12 @@ class CommandRegistry:
             if f"{words[0].lower()} {sub}" in self._specs:
                 return " ".join([words[0], sub, *words[2:]])
         return text
+
+
+def _likeness(typed: str, word: str) -> float:
+    """How alike a typed word and a command's word are, from 0 to 1, case and accents
+    aside (difflib's ratio, as its close-match guesses use)."""
+    return difflib.SequenceMatcher(None, fold(typed), fold(word)).ratio()
 
 
 @cache
