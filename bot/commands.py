@@ -333,6 +333,8 @@ class CommandRegistry:
             if len(words) >= size:
                 spec = self._specs.get(" ".join(w.lower() for w in words[:size]))
                 if spec:
+                    if size == 1 and len(words) == 2:
+                        self._refuse_near_subcommand(spec.root, typed)
                     return spec, size
         asked = " ".join(words[:2]).lower() or text
         subcommands = sorted(s.path for s in self._specs.values() if words and s.root == words[0])
@@ -367,7 +369,19 @@ class CommandRegistry:
             {"asked": shown},
         )
 
-    def _near_subcommand(self, paths: list[str], typed: str) -> list[str]:
+    def _refuse_near_subcommand(self, root: str, typed: list[str]) -> None:
+        """A root that is a command of its own (`ask`) followed by one word that is a
+        near miss of one of its subcommands (`preguntar lsta`) is that typo, said back,
+        not a one-word question sent to the school."""
+        paths = [s.path for s in self._specs.values() if s.root == root and s.path != root]
+        near = self._near_subcommand(paths, typed[1], cutoff=0.8)
+        if near:
+            raise CommandError(
+                N_("I don't know the command “{asked}”. Did you mean “{guess}”?"),
+                {"asked": " ".join(typed[:2]), "guess": self._as_typed(near[0], *typed[:2])},
+            )
+
+    def _near_subcommand(self, paths: list[str], typed: str, cutoff: float = 0.6) -> list[str]:
         """The one of `paths` (a root's commands) whose second word `typed` is a near miss
         of, in English or another language (`mostar`: `mostrar`, so `hours show`), so
         a typo in a translated word is not guessed by its letters against English ones."""
@@ -379,7 +393,7 @@ class CommandRegistry:
             for word, meant in subs.items():
                 if sub in meant:
                     by_word.setdefault(word, path)
-        near = difflib.get_close_matches(fold(typed), list(by_word), n=1)
+        near = difflib.get_close_matches(fold(typed), list(by_word), n=1, cutoff=cutoff)
         return [by_word[near[0]]] if near else []
 
     def _as_typed(self, path: str, typed_root: str, typed_sub: str = "") -> str:

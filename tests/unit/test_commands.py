@@ -583,6 +583,10 @@ def test_the_kept_answers_never_outgrow_their_bound() -> None:
         ("horas mostar @lee", "horas mostar", "horas mostrar"),
         ("horario vr", "horario vr", "horario ver"),
         ("rol dr @sam", "rol dr", "rol dar"),
+        # One word after a command of its own that is a near miss of its subcommand is
+        # that typo, not a one-word question sent to the school.
+        ("preguntar lsta", "preguntar lsta", "preguntar lista"),
+        ("ask lst", "ask lst", "ask list"),
     ],
 )
 def test_a_near_miss_of_a_command_word_is_guessed_in_the_words_typed(
@@ -698,3 +702,8 @@ def test_words_after_a_named_option_belong_to_it_as_a_member_means_them(
     spec = _registry().get(path)
     assert spec is not None
     assert parse_text(spec, typed, translator(language)) == raw
+
+
+def test_a_one_word_question_unlike_any_subcommand_is_still_a_question() -> None:
+    spec, rest = _registry().find("ask lunch")
+    assert (spec.path, rest) == ("ask", "lunch")
