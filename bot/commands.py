@@ -1087,6 +1087,14 @@ def convert_value(
     if kind == "member":
         match = _MENTION.match(text)
         if not match or len(match["id"] or match["bare"]) > MAX_REF:
+            if _MENTION.match(f"@{text}") and len(text) <= MAX_REF:  # "lea": a name, no @
+                raise CommandError(
+                    N_(
+                        "I couldn't tell who “{value}” is. "
+                        "Mention the member with @, like @{value}."
+                    ),
+                    {"value": text},
+                )
             raise CommandError(
                 N_("I couldn't tell who “{value}” is. Mention the member, like @name."),
                 {"value": text},

@@ -50,7 +50,10 @@ async def test_a_redelivered_event_has_one_effect(bot: TestBot) -> None:
             "role list liaison please now",
             "There's more here than “role list” expects: “please now”.",
         ),
-        ("role grant sam liaison", "I couldn't tell who “sam” is. Mention the member, like @name."),
+        (
+            "role grant sam liaison",
+            "I couldn't tell who “sam” is. Mention the member with @, like @sam.",
+        ),
         (
             "setup queue=liaisons",
             "I couldn't tell which channel “liaisons” is. Link it, like #channel.",

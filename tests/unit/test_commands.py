@@ -439,8 +439,8 @@ def test_every_shaped_option_is_found_in_any_order_and_ambiguity_goes_in_order()
     # which says what it expected.
     with pytest.raises(CommandError) as unsure:
         _parsed(SCHEDULE_LIKE, "health @U1")
-    assert (
-        unsure.value.message == "I couldn't tell who “{value}” is. Mention the member, like @name."
+    assert unsure.value.message == (
+        "I couldn't tell who “{value}” is. Mention the member with @, like @{value}."
     )
     assert _parsed(SCHEDULE_LIKE, "mine @U1") == {
         "member": MemberRef("fake", "school", "U1"),
@@ -488,7 +488,7 @@ def test_every_bad_value_of_a_command_is_said_at_once() -> None:
         convert(spec, parse_text(spec, "at=25:00 who=nobody n=3"), WHERE)
     assert refused.value.text(EN).splitlines() == [
         "“25:00” isn't a time of day. Write it like 19:00 or 7pm.",
-        "I couldn't tell who “nobody” is. Mention the member, like @name.",
+        "I couldn't tell who “nobody” is. Mention the member with @, like @nobody.",
     ]
 
 
