@@ -71,7 +71,7 @@ def check_options(options: list[str]) -> list[str]:
         raise CommandError(
             N_(
                 "A poll needs at least 2 options, and I found only one: “{option}”. "
-                "Separate them with semicolons, like “Mon; Tue; Wed”."
+                "Separate them with semicolons or commas, like “Mon; Tue; Wed”."
             ),
             {"option": options[0] if options else ""},
             "options",

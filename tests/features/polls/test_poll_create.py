@@ -118,7 +118,7 @@ BAD = [
     (
         '/poll create Meet? options="Mon"',
         "A poll needs at least 2 options, and I found only one: “Mon”. Separate them with "
-        "semicolons, like “Mon; Tue; Wed”.",
+        "semicolons or commas, like “Mon; Tue; Wed”.",
     ),
     (
         "/poll create Meet? options=" + ";".join(f"o{n}" for n in range(26)),
@@ -191,7 +191,7 @@ BAD_ES = [
     (
         '/poll create ¿Cuándo? opciones="lun"',
         "Una encuesta necesita al menos 2 opciones, y encontré solo una: “lun”. Sepárelas con "
-        "punto y coma, así: “lun; mar; mié”.",
+        "punto y coma o con comas, así: “lun; mar; mié”.",
     ),
     (
         '/poll create ¿Cuándo? opciones="lun; mar; Lun"',
