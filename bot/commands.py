@@ -827,7 +827,13 @@ def _fill_in_order(
             )
         option = waiting.pop(_slot(waiting, token, t))
         if option.rest:
-            raw[option.name] = _rest_text(text, loose[at:])
+            runs = _rest_runs(text, loose[at:])
+            if option in first and len(runs) > 1:  # "question=Trip? remind=1 day before"
+                raise CommandError(
+                    N_("There's more here than “{command}” expects: “{extra}”."),
+                    {"command": spec.path, "extra": " ".join(runs[1:])},
+                )
+            raw[option.name] = " ".join(runs)
             if len(loose) - at > 1 or not token.quoted:
                 raw[_UNQUOTED] = "1"
             return
@@ -906,19 +912,21 @@ def _duration_span(words: list[str], kind: str = "duration") -> int:
 _UNQUOTED = "\0unquoted"  # marks free text that was not in quotes; removed before returning
 
 
-def _rest_text(text: str, loose: list[_Token]) -> str:
-    """The original text of these words (options among them cut out), or a quote's inside."""
+def _rest_runs(text: str, loose: list[_Token]) -> list[str]:
+    """The original text of these words, a run for each stretch that no option
+    interrupts; or a quote's inside. Free text is its runs joined; free text named
+    (`question=...`) is its first run alone, since it was told where it starts."""
     if len(loose) == 1 and not loose[0].verbatim:
-        return loose[0].text
+        return [loose[0].text]
     runs: list[str] = []
     first = previous = loose[0]
     for current in loose[1:]:
         if text[previous.end : current.start].strip():  # an option stood between: a new run
-            runs.append(text[first.start : previous.end])
+            runs.append(text[first.start : previous.end].strip())
             first = current
         previous = current
-    runs.append(text[first.start : previous.end])
-    return " ".join(run.strip() for run in runs)
+    runs.append(text[first.start : previous.end].strip())
+    return runs
 
 
 def _ask_when_unsure(spec: CommandSpec, raw: dict[str, str], t: Translator) -> None:

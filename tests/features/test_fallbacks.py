@@ -218,7 +218,7 @@ async def test_the_form_dialogue_speaks_the_readers_language(bot: TestBot) -> No
     question = f"{title} (1/2): La persona, así: @nombre\nEnvíe “cancelar” para parar."
     assert bot.texts([first, bad, asked, left]) == [
         question,
-        "No pude saber quién es “sam”. Mencione a la persona, así: @nombre.\n" + question,
+        "No pude saber quién es “sam”. Mencione a la persona con @, así: @sam.\n" + question,
         f"Está a mitad del formulario “{title}”, así que no lo tomé como respuesta. ¿Quiere "
         "salir del formulario? Responda sí para salir (no se envía nada), o no para volver "
         "a la pregunta.",

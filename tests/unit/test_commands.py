@@ -707,3 +707,17 @@ def test_words_after_a_named_option_belong_to_it_as_a_member_means_them(
 def test_a_one_word_question_unlike_any_subcommand_is_still_a_question() -> None:
     spec, rest = _registry().find("ask lunch")
     assert (spec.path, rest) == ("ask", "lunch")
+
+
+def test_named_free_text_takes_no_words_from_after_another_option() -> None:
+    """`question=` says where the question starts: a word left after another option's
+    value is refused, never added to the question a whole group will read."""
+    from bot.commands import parse_text
+
+    spec = _registry().get("poll create")
+    assert spec is not None
+    with pytest.raises(CommandError) as refused:
+        parse_text(spec, "question=Chaperones? options=yes,no remind=1 day before closes=3d")
+    assert dict(refused.value.values) == {"command": "poll create", "extra": "before"}
+    typed = "options=a;b question=Field trip chaperones? anonymous=yes"
+    assert parse_text(spec, typed)["question"] == "Field trip chaperones?"
