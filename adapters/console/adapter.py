@@ -415,7 +415,7 @@ class ConsoleAdapter:
             else:
                 self._read_dms()
             return True
-        if verb in ("in", "reply", "react", "on"):
+        if verb in ("in", "reply", "react", "on", "press"):
             refused = await self._kept_out(self._channel_of(verb, rest))
             if refused is not None:
                 self.view.line(refused)
@@ -633,14 +633,18 @@ class ConsoleAdapter:
         """The channel a console command would take the member into or act in."""
         if verb == "in":
             return rest.lstrip("#") or None
-        message = self.world.messages.get(rest.partition(" ")[0])
+        number = rest.partition(" ")[0]
+        if verb == "press":  # the card's channel (a DM card is pressed where one is)
+            shown = self.world.buttons.get(int(number)) if number.isdigit() else None
+            return shown.channel if shown is not None and shown.channel != "dm" else None
+        message = self.world.messages.get(number)
         return message.channel if message else None
 
     async def _kept_out(self, channel: str | None) -> str | None:
         """Why `me` may not enter or act in `channel`, or None when they may. A private
         channel (the liaisons' queue) is for liaisons and organizers, as on a platform
-        where a parent is not a member of it: `:reply`, `:react`, `:on` and `:in` must
-        not carry a parent there (and an `:as` switch moves them out)."""
+        where a parent is not a member of it: `:reply`, `:react`, `:on`, `:press` and `:in`
+        must not carry a parent there (and an `:as` switch moves them out)."""
         if await self._may_read(self.me, channel):
             return None
         return self._t()._(
