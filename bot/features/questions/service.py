@@ -213,14 +213,14 @@ class Questions:
             if question.asker_id
             else t._("From: a parent who asked not to be named")
         )
-        assigned = (
-            t._("For {liaison}", liaison=mention(question.member(question.liaison_id)))
+        liaison = (
+            mention(question.member(question.liaison_id))
             if question.liaison_id
-            else t._("Not assigned yet: an organizer will find someone")
+            else t._("None yet: an organizer will find someone")
         )
         fields = [
             (t._("Status"), status_word(t, question.status, liaison=True)),
-            (t._("Assigned"), assigned),
+            (t._("Liaison"), liaison),
         ]
         if question.due_at and question.status in ("received", "claimed"):
             fields.append((t._("Answer due"), t.when(question.due_at, zone)))

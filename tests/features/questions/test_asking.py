@@ -27,7 +27,7 @@ async def test_a_question_is_acknowledged_with_its_promise_and_carded(bot: TestB
     [card] = cards(sent)
     assert bot.texts([card]) == [
         "*Question #1 · events · grade 3*\n“When is the science fair?”\nFrom: <@lee>\n"
-        "• Status: received\n• Assigned: For <@sam>\n"
+        "• Status: received\n• Liaison: <@sam>\n"
         "• Answer due: Wednesday 9 September, 12:00\n  [1] Claim\n  [2] Answer\n"
         "_Language: English_"
     ]
@@ -43,7 +43,7 @@ async def test_a_question_no_rule_routes_is_said_to_wait_in_the_queue(bot: TestB
         "organizer makes sure someone takes it, and you can expect an answer by "
     )
     [card] = cards(sent)
-    assert "• Assigned: Not assigned yet" in bot.texts([card])[0]
+    assert "• Liaison: None yet" in bot.texts([card])[0]
 
 
 async def test_the_promise_is_in_the_parents_own_zone_and_language(bot: TestBot) -> None:
@@ -161,7 +161,7 @@ async def test_the_promise_counts_the_liaisons_own_hours_and_time_away(bot: Test
     await bot.say("sam", "/away until 2026-09-20")
     # sam is away: ines (school hours in New York, from Monday 12:00) takes it.
     [ack, card] = await bot.say("lee", "/ask And on Sunday?")
-    assert "• Assigned: For <@ines>" in bot.texts([card])[0]
+    assert "• Liaison: <@ines>" in bot.texts([card])[0]
     assert "expect an answer by Monday 7 September, 13:00." in bot.texts([ack])[0]
 
 

@@ -93,7 +93,7 @@ async def test_a_question_reads_one_faq_search_and_commits_once(bot: TestBot) ->
     with counting(bot) as seen:
         sent = await _ask(bot, "lee", "Which bus goes to the science fair? topic=transport grade=3")
     # omar is away and named ines: she has it, and the book was read no more.
-    assert "• Assigned: For <@ines>" in bot.texts(cards(sent))[0]
+    assert "• Liaison: <@ines>" in bot.texts(cards(sent))[0]
     assert qs.books.loads == 1
     sqlite = bot.app.db.is_sqlite
     assert seen["statements"] == [
@@ -161,22 +161,22 @@ async def test_each_change_to_what_routing_reads_is_read_at_once(bot: TestBot) -
     await bot.say("dana", "/route fallback @sam backup=@ines")
     qs = _questions(bot)
     _, card = await _asked(bot, "Is the library open on Saturday?")
-    assert "For <@sam>" in card
+    assert "Liaison: <@sam>" in card
     assert qs.books.loads == 1
     # A new rule: read again, and it routes.
     await bot.say("dana", "/route add @omar topic=transport")
     _, card = await _asked(bot, "Which bus? topic=transport")
-    assert "For <@omar>" in card
+    assert "Liaison: <@omar>" in card
     assert qs.books.loads == 2
     # Time away: the rule has no backup, so the next rule that fits (the fallback).
     await bot.say("omar", "/away until 2026-09-20")
     _, card = await _asked(bot, "Which bus on Friday? topic=transport")
-    assert "For <@sam>" in card
+    assert "Liaison: <@sam>" in card
     assert qs.books.loads == 3
     # Back again: omar has it once more.
     await bot.say("omar", "/away end")
     _, card = await _asked(bot, "Which bus on Monday? topic=transport")
-    assert "For <@omar>" in card
+    assert "Liaison: <@omar>" in card
     assert qs.books.loads == 4
     # Office hours: the promise follows them (Monday 16:00 UTC: London is closed, so
     # four working hours from Tuesday 09:00 London end at 13:00 there, 08:00 New York).
@@ -206,15 +206,15 @@ async def test_each_change_to_what_routing_reads_is_read_at_once(bot: TestBot) -
     ]
     await bot.press("omar", erase.CONFIRM, confirm)
     _, card = await _asked(bot, "Which bus on Tuesday? topic=transport")
-    assert "For <@sam>" in card
+    assert "Liaison: <@sam>" in card
     assert qs.books.loads == 8
     # A rule added, then removed (#4: the fallback was #1, omar's #2, the new fallback #3).
     await bot.say("dana", "/route add @ines topic=health")
     _, card = await _asked(bot, "Is there a nurse? topic=health")
-    assert "For <@ines>" in card
+    assert "Liaison: <@ines>" in card
     await bot.say("dana", "/route remove 4")
     _, card = await _asked(bot, "Is there a nurse today? topic=health")
-    assert "For <@sam>" in card
+    assert "Liaison: <@sam>" in card
     assert qs.books.loads == 10
 
 

@@ -59,7 +59,7 @@ async def test_a_liaison_who_is_gone_passes_questions_to_the_backup(bot: TestBot
 async def test_with_no_rule_a_question_waits_unassigned_in_the_queue(bot: TestBot) -> None:
     await community(bot)
     sent = await bot.say("lee", "/ask Who runs the PTA?")
-    assert "Not assigned yet: an organizer will find someone" in bot.texts(sent)[1]
+    assert "None yet: an organizer will find someone" in bot.texts(sent)[1]
     assert await assigned(bot) == [(1, None)]
 
 
