@@ -313,7 +313,7 @@ async def test_a_too_short_idea_is_asked_again_in_spanish_and_stays_anonymous(
     [refused] = await bot.say("maria", "sí")
     assert bot.texts([refused]) == [
         "Un tema necesita entre 10 y 500 caracteres; este tiene 2.\n"
-        "Sugerir un tema de conversación a quienes organizan (1/2): El tema, tal como lo "
+        "Sugerir un tema de conversación a los organizadores (1/2): El tema, tal como lo "
         "leerán las familias\n"
         "Envíe “cancelar” para parar."
     ]

@@ -18,7 +18,7 @@ async def test_a_named_suggestion_is_reviewed_and_its_author_hears_back(bot: Tes
     await bot.say("dana", "/homeroom role grant @lee organizer")  # an organizer to notify
     thanks, note = await bot.say("maria", f"/homeroom prompt suggest {IDEA}")
     assert bot.texts([thanks])[0].startswith(
-        "¡Gracias! Su idea ya está con quienes organizan, y le contaré"
+        "¡Gracias! Su idea ya está con los organizadores, y le contaré"
     )
     assert isinstance(note, DirectMessage) and note.member == bot.member("lee")
     [card] = await bot.say("dana", "/homeroom prompt suggestions")
