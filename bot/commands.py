@@ -744,14 +744,17 @@ def _continuation(
     filling other options in order and being refused there for the wrong option.
 
     A value of the option's shape grows only into a longer one whole (`from=8 am`,
-    `every=2 weeks`; not `role=liaison @sam`). One that is not grows into the longest
-    that is, stopping at a word of another option's shape once it is one (`every=cada 2
-    semanas lunes`: the weekday stays the weekday's). Failing that, or for an option
-    of any text, the words up to the first of another option's shape are the value's,
-    unless the command has free text to take loose words (`ask anonymous=yes When...`).
-    A value that ends in a list's separator goes on to the list's next item and those
-    after it (`options=6pm, 7pm, 8pm`), free text or not."""
-    if value.endswith(_LIST_SEPARATORS):  # "options=Morning; Evening": a list goes on
+    `every=2 weeks`; not `role=liaison @sam`, `timezone=America/Chicago mon-fri`). One
+    that is not grows into the longest that is whole, or whole but for its first word
+    (`every=cada 2 semanas`; never into a choice's word deep in free text, as `topic=
+    behavior Is there a general rule?` would), stopping at a word of another option's
+    shape once it is one (`every=cada 2 semanas lunes`: the weekday stays the weekday's).
+    Failing that, or for an option of any text, the words up to the first of another
+    option's shape are the value's, unless the command has free text to take loose
+    words (`ask anonymous=yes When...`). Any text that ends in a list's separator goes
+    on to the list's next item and those after it (`options=6pm, 7pm, 8pm`)."""
+    shaped = option.type in _OF_A_SHAPE
+    if not shaped and value.endswith(_LIST_SEPARATORS):  # "options=Morning; Evening"
         size = 0
         while size < len(following):
             size += 1
@@ -762,7 +765,7 @@ def _continuation(
 
     def elsewhere(at: int) -> bool:  # following[at] starts another option's value
         return any(
-            _fits(other, following[at], t)
+            _of_its_shape(other, following[at], t)
             or (other.type in _LENGTHS and _duration_span(following[at:], other.type) > 1)
             for other in others
         )
@@ -770,20 +773,22 @@ def _continuation(
     def joined(size: int) -> str:
         return " ".join([value, *following[:size]])
 
-    if option.type in _OF_A_SHAPE:
-        if _fits(option, value, t):
-            whole = [n for n in range(1, len(following) + 1) if _names_whole(option, joined(n), t)]
-            if whole:
-                return max(whole)
-            # `every=2 wekes`: a near miss of a choice of several words is the value, so
-            # its error says so ("did you mean 2 weeks?") rather than another option's.
-            near = _near_choice(option, joined(1), t) if option.type == "choice" else None
-            return 1 if near is not None and " " in near else 0
+    if shaped and _of_its_shape(option, value, t):
+        whole = [n for n in range(1, len(following) + 1) if _names_whole(option, joined(n), t)]
+        if whole:
+            return max(whole)
+        # `every=2 wekes`: a near miss of a choice of several words is the value, so
+        # its error says so ("did you mean 2 weeks?") rather than another option's.
+        near = _near_choice(option, joined(1), t) if option.type == "choice" else None
+        return 1 if near is not None and " " in near else 0
+    if shaped:
         best = 0
         for size in range(1, len(following) + 1):
             if best == size - 1 and best and elsewhere(size - 1):
                 break
-            if _fits(option, joined(size), t):
+            if _names_whole(option, joined(size), t) or (
+                option.type == "choice" and _names_whole(option, " ".join(following[:size]), t)
+            ):
                 best = size
         if best:
             return best
@@ -795,12 +800,24 @@ def _continuation(
     return len(following)
 
 
+def _of_its_shape(option: Option, text: str, t: Translator) -> bool:
+    """Whether `text` is a value of the option's kind, for the kinds `_continuation`
+    knows by their shape (`_OF_A_SHAPE`); False for any other."""
+    if option.type not in _OF_A_SHAPE:
+        return False
+    try:
+        convert_value(option, text, _NOWHERE, t)
+    except CommandError:
+        return False
+    return True
+
+
 def _names_whole(option: Option, text: str, t: Translator) -> bool:
     """Whether all of `text` is a value of the option's shape: a choice's word exactly
     (`every=2 weeks`), since a choice is also found inside longer words (`liaison @sam`)."""
     if option.type in ("choice", "weekday"):
         return fold(text).rstrip(".") in _choice_words(option, t)
-    return bool(_fits(option, text, t))
+    return _of_its_shape(option, text, t)
 
 
 def _fill_in_order(
@@ -883,8 +900,8 @@ def _fits(option: Option, text: str, t: Translator) -> bool | None:
 
 
 _LIST_SEPARATORS = (",", ";")  # between a list's items (poll options, languages, dates)
-# The kinds `_continuation` knows a value of by its shape: `_SHAPED`'s and numbers.
-_OF_A_SHAPE = _SHAPED | {"number"}
+# The kinds `_continuation` knows a value of by its shape: `_SHAPED`'s, numbers and zones.
+_OF_A_SHAPE = _SHAPED | {"number", "timezone"}
 
 _NOWHERE = ConversationRef("", "", "")  # a shape check converts; the place is not kept
 

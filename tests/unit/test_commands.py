@@ -684,6 +684,54 @@ def test_spanish_words_for_office_hours_name_the_hours_commands(
             "en",
             {"options": "Morning; Evening", "question": "Lunch?"},
         ),
+        # A choice never grows into a word of it deep in free text, a value that is
+        # whole never takes the next word, and a comma ends a choice, not a list.
+        (
+            "ask",
+            "topic=behavior Is there a general policy on phones?",
+            "en",
+            {"topic": "behavior", "text": "Is there a general policy on phones?"},
+        ),
+        (
+            "poll create",
+            "every=weekly Attendance this week? options=yes;no",
+            "en",
+            {"every": "weekly", "options": "yes;no", "question": "Attendance this week?"},
+        ),
+        (
+            "queue reassign",
+            "12 @lee topic=behavior she handles general discipline",
+            "en",
+            {
+                "topic": "behavior",
+                "id": "12",
+                "liaison": "@lee",
+                "note": "she handles general discipline",
+            },
+        ),
+        (
+            "ask",
+            "topic=homework, how much is normal?",
+            "en",
+            {"topic": "homework,", "text": "how much is normal?"},
+        ),
+        (
+            "hours set",
+            "timezone=America/Chicago mon-fri 8am 3pm",
+            "en",
+            {"timezone": "America/Chicago", "days": "mon-fri", "from": "8am", "to": "3pm"},
+        ),
+        (
+            "setup",
+            "zona=America/Mexico_City es,en #preguntas #familias",
+            "es",
+            {
+                "timezone": "America/Mexico_City",
+                "languages": "es,en",
+                "queue": "#preguntas",
+                "group": "#familias",
+            },
+        ),
         # Free text takes what follows: never an option's value.
         (
             "ask",
