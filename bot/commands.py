@@ -444,8 +444,10 @@ class CommandRegistry:
         names one of its subcommands in any language, or nearly (`horsa mostrar`,
         `hours shwo` after a typo: `hours show`), rather than the path that looks most
         like the two words together (`hours set`, for `horas mostrar` once)."""
+        if len(words) < 2:
+            return []
         near = difflib.get_close_matches(fold(words[0]), self.roots(), n=1, cutoff=0.8)
-        if not near or len(words) < 2:
+        if not near:
             return []
         english = self._in_english(f"{near[0]} {words[1]}").lower()
         if english in self._specs:

@@ -769,3 +769,12 @@ def test_named_free_text_takes_no_words_from_after_another_option() -> None:
     assert dict(refused.value.values) == {"command": "poll create", "extra": "before"}
     typed = "options=a;b question=Field trip chaperones? anonymous=yes"
     assert parse_text(spec, typed)["question"] == "Field trip chaperones?"
+
+
+@pytest.mark.parametrize("typed", ["", " ", "\t"])
+def test_an_empty_command_is_refused_kindly(typed: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        _registry().find(typed)
+    assert refused.value.message == (
+        "I don't know the command “{asked}”. Type “help” to see what I can do."
+    )
