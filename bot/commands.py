@@ -765,12 +765,14 @@ def _continuation(
         return size
     others = [o for o in spec.options if o is not option and o.type in _OF_A_SHAPE]
 
+    checked = [o for o in spec.options if o is not option and o.check is not None]
+
     def elsewhere(at: int) -> bool:  # following[at] starts another option's value
         return any(
             _of_its_shape(other, following[at], t)
             or (other.type in _LENGTHS and _duration_span(following[at:], other.type) > 1)
             for other in others
-        )
+        ) or any(_passes(other, following[at]) for other in checked)
 
     def joined(size: int) -> str:
         return " ".join([value, *following[:size]])
@@ -800,6 +802,20 @@ def _continuation(
         if elsewhere(size):
             return size
     return len(following)
+
+
+def _passes(option: Option, text: str) -> bool:
+    """Whether `text` passes a text option's own check (`Option.check`): a value that
+    option takes (`es` for a language), so no other option's value runs on into it. A
+    word of no letter or digit never does (the `-` of `quiet=21:00 - 07:00`)."""
+    assert option.check is not None
+    if not any(c.isalnum() for c in text):
+        return False
+    try:
+        option.check(text)
+    except CommandError:
+        return False
+    return True
 
 
 def _of_its_shape(option: Option, text: str, t: Translator) -> bool:

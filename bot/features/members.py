@@ -29,6 +29,7 @@ from bot.i18n import N_, NP_, Translator, translator
 from bot.intents import Intent
 from bot.kernel import Kernel
 from bot.refs import MemberRef
+from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage.members import Exported, by_member, rows
 from bot.storage.tables import member_locales, member_roles, members
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -101,6 +102,16 @@ def _language(value: str, t: Translator) -> str | None:
     if len(codes) > 1:
         raise unsupported_language(value)
     return codes[0]
+
+
+def _one_language_or_off(value: str) -> None:
+    """The language option's check, in any reader's words: `off` (or its word in a
+    language we speak) or one language we speak; `_language`'s refusal otherwise. It
+    also tells the parser that a word like `es` after another option's value is this
+    option's (`quiet=22:00-07:00 es`)."""
+    if any(_is_off(value, translator(language)) for language in SUPPORTED_LANGUAGES):
+        return
+    _language(value, translator("en"))
 
 
 def _pause(value: str, today: date, t: Translator) -> str | None:
@@ -266,6 +277,7 @@ def build(kernel: Kernel) -> Feature:
                         NP_("option", "language"),
                         "str",
                         N_("The language I answer you in: en or es (or off: your app's)"),
+                        check=_one_language_or_off,
                     ),
                     Option(
                         NP_("option", "dm"),

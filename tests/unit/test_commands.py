@@ -647,6 +647,8 @@ def test_spanish_words_for_office_hours_name_the_hours_commands(
         ("me settings", "pausa-hasta=3 de enero", "es", {"pause-until": "3 de enero"}),
         ("me settings", "quiet=21:00 - 07:00 dm=no", "en", {"quiet": "21:00 - 07:00", "dm": "no"}),
         ("me settings", "language=es no", "en", {"language": "es", "dm": "no"}),
+        # A word another option's own check takes is that option's, not the text's.
+        ("me settings", "quiet=22:00-07:00 es", "en", {"quiet": "22:00-07:00", "language": "es"}),
         ("route add", "topic=field trips @lee", "en", {"topic": "field trips", "liaison": "@lee"}),
         # A value that is one already takes no loose word of another option's.
         ("role grant", "role=liaison @sam", "en", {"role": "liaison", "member": "@sam"}),
