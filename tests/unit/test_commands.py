@@ -780,3 +780,26 @@ def test_an_empty_command_is_refused_kindly(typed: str) -> None:
     assert refused.value.message == (
         "I don't know the command “{asked}”. Type “help” to see what I can do."
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "topic", "text"),
+    [
+        ("topic=behavior Is there a phone policy?", "en", "behaviour", "Is there a phone policy?"),
+        ("tema=comportamiento ¿Hay una regla?", "es", "behaviour", "¿Hay una regla?"),
+        ("topic=special needs Who do I ask?", "en", "special-needs", "Who do I ask?"),
+        ("topic=bus Is it late?", "en", "transport", "Is it late?"),
+    ],
+)
+def test_a_question_topic_may_be_given_in_the_words_parents_use(
+    typed: str, language: str, topic: str, text: str
+) -> None:
+    from bot.commands import convert, parse_text
+    from bot.i18n import translator
+    from bot.refs import ConversationRef
+
+    spec = _registry().get("ask")
+    assert spec is not None
+    t = translator(language)
+    args, _ = convert(spec, parse_text(spec, typed, t), ConversationRef("fake", "s", "c"), t)
+    assert (args.values["topic"], args.values["text"]) == (topic, text)

@@ -21,7 +21,14 @@ from bot.features.questions import (
     handling,
     routing,
 )
-from bot.features.questions.model import ANY, REASONS, TOPICS, grade_of, language_of
+from bot.features.questions.model import (
+    ANY,
+    REASONS,
+    TOPIC_ALIASES,
+    TOPICS,
+    grade_of,
+    language_of,
+)
 from bot.features.questions.privacy import privacy
 from bot.features.questions.service import (
     ANSWER,
@@ -37,7 +44,13 @@ from bot.kernel import Kernel
 from bot.timers import Timed
 
 ID = Option(NP_("option", "id"), "str", N_("The question's number, like 12"), required=True)
-TOPIC = Option(NP_("option", "topic"), "choice", N_("What it is about"), choices=TOPICS)
+TOPIC = Option(
+    NP_("option", "topic"),
+    "choice",
+    N_("What it is about"),
+    choices=TOPICS,
+    aliases=TOPIC_ALIASES,
+)
 GRADE = Option(
     NP_("option", "grade"), "str", N_("The child's grade: pre-k, k, 1 to 12"), check=grade_of
 )
@@ -54,7 +67,13 @@ WHICH = (
     NP_("choice", "overdue"),
 )
 ROUTE_DIMENSIONS = (
-    Option(NP_("option", "topic"), "choice", N_("The topic, or any"), choices=(*TOPICS, ANY)),
+    Option(
+        NP_("option", "topic"),
+        "choice",
+        N_("The topic, or any"),
+        choices=(*TOPICS, ANY),
+        aliases=TOPIC_ALIASES,
+    ),
     Option(
         NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any"), check=grade_of
     ),

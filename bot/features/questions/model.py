@@ -25,6 +25,21 @@ TOPICS = (
     NP_("choice", "events"),
 )
 ANY = NP_("choice", "any")
+# Other words parents use for the topics, in either language, accepted as they type
+# them (`topic=behavior`, `tema=comportamiento`); the topics are still shown by name.
+TOPIC_ALIASES = (
+    ("behavior", "behaviour"),
+    ("comportamiento", "behaviour"),
+    ("event", "events"),
+    ("evento", "events"),
+    ("bus", "transport"),
+    ("transportation", "transport"),
+    ("autobús", "transport"),
+    ("tarea", "homework"),
+    ("deberes", "homework"),
+    ("special needs", "special-needs"),
+    ("necesidades especiales", "special-needs"),
+)
 GRADES = ("pre-k", "k", *(str(n) for n in range(1, 13)))
 DEFAULT_TOPIC = "general"
 
