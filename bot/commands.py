@@ -821,13 +821,7 @@ def _passes(option: Option, text: str) -> bool:
 def _of_its_shape(option: Option, text: str, t: Translator) -> bool:
     """Whether `text` is a value of the option's kind, for the kinds `_continuation`
     knows by their shape (`_OF_A_SHAPE`); False for any other."""
-    if option.type not in _OF_A_SHAPE:
-        return False
-    try:
-        convert_value(option, text, _NOWHERE, t)
-    except CommandError:
-        return False
-    return True
+    return bool(_fits(option, text, t, _OF_A_SHAPE))
 
 
 def _names_whole(option: Option, text: str, t: Translator) -> bool:
@@ -906,9 +900,10 @@ def _slot(waiting: list[Option], token: _Token, t: Translator) -> int:
     return fitting[0] if len(fitting) == 1 else 0
 
 
-def _fits(option: Option, text: str, t: Translator) -> bool | None:
-    """Whether `text` has the shape of this option's values (None: any text may be)."""
-    if option.type not in _SHAPED:
+def _fits(option: Option, text: str, t: Translator, kinds: frozenset[str] = _SHAPED) -> bool | None:
+    """Whether `text` has the shape of this option's values (None: any text may be, or
+    its kind is not one of `kinds`)."""
+    if option.type not in kinds:
         return None
     try:
         convert_value(option, text, _NOWHERE, t)

@@ -8,6 +8,8 @@ Everything the feature adds is declared here, in `build`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.commands import CommandSpec, Handler, Option
 from bot.context import Context
 from bot.directory import Role
@@ -67,13 +69,7 @@ WHICH = (
     NP_("choice", "overdue"),
 )
 ROUTE_DIMENSIONS = (
-    Option(
-        NP_("option", "topic"),
-        "choice",
-        N_("The topic, or any"),
-        choices=(*TOPICS, ANY),
-        aliases=TOPIC_ALIASES,
-    ),
+    replace(TOPIC, description=N_("The topic, or any"), choices=(*TOPICS, ANY)),
     Option(
         NP_("option", "grade"), "str", N_("The grade (pre-k, k, 1 to 12), or any"), check=grade_of
     ),
