@@ -449,11 +449,8 @@ class CommandRegistry:
         near = difflib.get_close_matches(fold(words[0]), self.roots(), n=1, cutoff=0.8)
         if not near:
             return []
-        english = self._in_english(f"{near[0]} {words[1]}").lower()
-        if english in self._specs:
-            return [english]
-        subcommands = [s.path for s in self._specs.values() if s.root == near[0]]
-        return difflib.get_close_matches(english, subcommands, n=1)
+        subcommands = [s.path for s in self._specs.values() if s.root == near[0] != s.path]
+        return self._near_subcommand(subcommands, words[1])
 
     def _in_english(self, text: str) -> str:
         """`text` with its first word, if it is another language's word for a command
